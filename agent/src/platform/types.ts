@@ -1,0 +1,108 @@
+import type { Blocker, Inventory } from '@sluimer/shared';
+
+/**
+ * The one interface every OS adapter implements (windows, macos, linux, simulated). An adapter reads
+ * and writes the OS; it never decides policy: the core turns a policy into `PowerSettings` targets and
+ * the service hands them over. The same contract tests run against every adapter that can run here.
+ */
+
+export type PowerSourceKind = 'ac' | 'battery';
+export type Known<T> = T | 'unknown';
+
+/** Per power source; `null` = the OS says "never"/unset, `undefined` = not read / not applicable. */
+export interface PerSource<T> {
+  ac?: T | null;
+  battery?: T | null;
+}
+
+/** Timeouts and brightness as the OS holds them, in seconds and percent. */
+export interface PowerSettings {
+  sleepAfterSec: PerSource<number>;
+  displayOffAfterSec: PerSource<number>;
+  brightnessPct: PerSource<number>;
+  /** a repeating sleep/shutdown outside school hours, as the OS holds it */
+  schedule?: ScheduledAction | null;
+}
+
+export interface ScheduledAction {
+  action: 'sleep' | 'shutdown';
+  /** local time HH:MM */
+  at: string;
+  /** 0 = Monday … 6 = Sunday */
+  weekdays: number[];
+}
+
+export interface BatteryInfo {
+  hasBattery: boolean;
+  percent?: number;
+  charging?: boolean;
+  designCapacityWh?: number;
+  fullCapacityWh?: number;
+  cycleCount?: number;
+}
+
+export type PowerEvent =
+  | { type: 'suspend'; at: number }
+  | { type: 'resume'; at: number }
+  | { type: 'power-source'; source: PowerSourceKind; at: number }
+  | { type: 'display'; state: 'on' | 'off'; at: number }
+  | { type: 'shutdown'; at: number };
+
+export type CapabilityStatus = 'readable' | 'enforceable' | 'needs-admin' | 'unsupported';
+export interface Capability {
+  /** e.g. idle-time, sleep-timeout, display-timeout, brightness, blockers, schedule, sleep-now */
+  id: string;
+  status: CapabilityStatus;
+  /** how it is done or why it is not, for `doctor` */
+  detail: string;
+}
+
+export interface ApplyOutcome {
+  /** what reading back showed after applying */
+  applied: PowerSettings;
+  /** per setting: what could not be applied and why */
+  errors: { setting: string; code: string; message: string }[];
+}
+
+/** Settings to write. `undefined` fields are left alone. */
+export interface SettingsTarget {
+  sleepAfterSec?: PerSource<number>;
+  displayOffAfterSec?: PerSource<number>;
+  brightnessPct?: PerSource<number>;
+  schedule?: ScheduledAction | null;
+}
+
+export interface PlatformAdapter {
+  readonly os: 'windows' | 'macos' | 'linux' | 'simulated';
+  /** milliseconds since the last user input in the active session */
+  idleMs(): Promise<Known<number>>;
+  powerSource(): Promise<Known<PowerSourceKind>>;
+  displayState(): Promise<Known<'on' | 'off'>>;
+  battery(): Promise<BatteryInfo | null>;
+  readSettings(): Promise<PowerSettings>;
+  /** what is keeping the device awake now (never the agent itself) */
+  blockers(): Promise<Blocker[]>;
+  /** static hardware facts; adapters cache them */
+  inventory(): Promise<Inventory>;
+  /**
+   * Writes settings and reads them back. `mode: 'restore'` writes saved originals, which may be
+   * outside the policy bounds (e.g. "never"); `mode: 'policy'` refuses out-of-bounds values.
+   */
+  apply(target: SettingsTarget, mode: 'policy' | 'restore'): Promise<ApplyOutcome>;
+  sleepNow(): Promise<void>;
+  capabilities(): Promise<Capability[]>;
+  /** live power events where the OS offers them; returns an unsubscribe function */
+  onEvent(listener: (event: PowerEvent) => void): () => void;
+  close?(): Promise<void>;
+}
+
+/** Wall clock and monotonic clock, separate so a sleep shows as the wall clock jumping ahead. */
+export interface Clock {
+  now(): number;
+  monotonic(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+};

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { DeviceClassSchema, DesktopPresetSchema, MonitorSizeSchema } from './energy.js';
+import { PolicySettingsSchema } from './policy.js';
+
+/** Console REST API v1 (design.md). Request bodies are validated with these at the server. */
+export const ROLES = ['admin', 'it', 'viewer'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const LoginRequestSchema = z.object({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+});
+
+export const CreateUserRequestSchema = z.object({
+  username: z
+    .string()
+    .min(2)
+    .max(100)
+    .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only'),
+  password: z.string().min(10, 'at least 10 characters').max(200),
+  role: RoleSchema,
+});
+
+export const GROUP_KINDS = ['board', 'school', 'building', 'room'] as const;
+export const CreateGroupRequestSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  parentId: z.number().int().positive().optional(),
+  kind: z.enum(GROUP_KINDS).optional(),
+  timeZone: z.string().max(64).optional(),
+  excludedReason: z.string().max(500).optional(),
+});
+
+export const CreateEnrollSecretRequestSchema = z
+  .object({
+    expiresAt: z.union([z.string(), z.number().int()]).optional(),
+    note: z.string().max(200).optional(),
+  })
+  .default({});
+
+export const PolicyRequestSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(1000).optional(),
+  settings: PolicySettingsSchema,
+});
+
+export const AssignRequestSchema = z
+  .object({
+    groupIds: z.array(z.number().int().positive()).max(10_000).optional(),
+    deviceIds: z.array(z.number().int().positive()).max(100_000).optional(),
+  })
+  .refine((r) => (r.groupIds?.length ?? 0) + (r.deviceIds?.length ?? 0) > 0, {
+    message: 'name at least one group or device',
+  });
+
+export const DeviceUpdateRequestSchema = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  groupId: z.number().int().positive().optional(),
+  deviceClass: DeviceClassSchema.nullable().optional(),
+  desktopPreset: DesktopPresetSchema.optional(),
+  monitors: z.array(MonitorSizeSchema).max(8).nullable().optional(),
+  excludedReason: z.string().max(500).nullable().optional(),
+});
+
+export const USAGE_GROUP_BY = ['device', 'group', 'deviceClass', 'day', 'hourOfWeek'] as const;
+export const UsageQuerySchema = z.object({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  groupBy: z.enum(USAGE_GROUP_BY),
+  /** optional: restrict to devices in this group and its subgroups */
+  groupId: z.coerce.number().int().positive().optional(),
+});
+export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
+
+export interface UsageRow {
+  key: string;
+  activeSec: number;
+  idleSec: number;
+  asleepSec: number;
+  offSec: number;
+  energyKwh: number;
+  wasteKwh: number;
+  wasteEur: number;
+  wasteCo2eKg: number;
+}
+
+export interface UsageResponse {
+  from: number;
+  to: number;
+  groupBy: UsageGroupBy;
+  /** the deployment settings these euros and kg were computed with */
+  settings: { priceEurPerKwh: number; gridKgPerKwh: number };
+  rows: UsageRow[];
+}
+
+/** Error body of every failed API call. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}

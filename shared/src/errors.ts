@@ -1,0 +1,57 @@
+/**
+ * Error codes a program can switch on. Every error that crosses a process boundary (an `error`
+ * frame, an HTTP error body, a CLI failure) carries one of these plus a message a person can act on.
+ */
+export const ErrorCode = {
+  // frames on the agent socket
+  BadJson: 'bad_json',
+  BadFrame: 'bad_frame',
+  BinaryFrame: 'binary_frame',
+  UnknownType: 'unknown_type',
+  FrameTooLarge: 'frame_too_large',
+  TooManyIntervals: 'too_many_intervals',
+  HelloRequired: 'hello_required',
+  UnsupportedProtocol: 'unsupported_protocol',
+  BadSeq: 'bad_seq',
+  BadInterval: 'bad_interval',
+  IntervalOverlap: 'interval_overlap',
+  IntervalInFuture: 'interval_in_future',
+  IntervalTooOld: 'interval_too_old',
+  RateLimited: 'rate_limited',
+  // HTTP API
+  Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
+  NotFound: 'not_found',
+  Validation: 'validation_failed',
+  Conflict: 'conflict',
+  TooManyRequests: 'too_many_requests',
+  BadEnrollSecret: 'bad_enroll_secret',
+  CsrfFailed: 'csrf_failed',
+  StorageUnavailable: 'storage_unavailable',
+  Internal: 'internal_error',
+  // agent side
+  PolicyOutOfBounds: 'policy_out_of_bounds',
+  Unsupported: 'unsupported',
+  NeedsAdmin: 'needs_admin',
+  CommandFailed: 'command_failed',
+  ParseFailed: 'parse_failed',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An error with a stable code; `message` is written for the person who has to act on it. */
+export class SluimerError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'SluimerError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isSluimerError(err: unknown): err is SluimerError {
+  return err instanceof SluimerError;
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { DeviceClass } from './energy.js';
+
+const text = (max: number) => z.string().max(max);
+
+/** What the agent knows about its hardware. Device-level only: no user names (AVG). */
+export const InventorySchema = z.object({
+  os: z.enum(['windows', 'macos', 'linux', 'chromeos', 'other']).optional(),
+  osVersion: text(100).optional(),
+  chassisType: text(60).optional(),
+  manufacturer: text(100).optional(),
+  model: text(100).optional(),
+  battery: z
+    .object({
+      hasBattery: z.boolean(),
+      designCapacityWh: z.number().min(0).max(10_000).optional(),
+      fullCapacityWh: z.number().min(0).max(10_000).optional(),
+      cycleCount: z.number().int().min(0).max(100_000).optional(),
+      percent: z.number().min(0).max(100).optional(),
+    })
+    .optional(),
+  displays: z
+    .array(z.object({ internal: z.boolean().optional(), sizeInch: z.number().min(0).max(200).optional() }))
+    .max(16)
+    .optional(),
+});
+export type Inventory = z.infer<typeof InventorySchema>;
+
+const laptopChassis = ['portable', 'laptop', 'notebook', 'sub notebook', 'convertible', 'detachable', 'hand held'];
+const desktopChassis = [
+  'desktop',
+  'low profile desktop',
+  'pizza box',
+  'mini tower',
+  'tower',
+  'space-saving',
+  'lunch box',
+  'sealed-case pc',
+  'embedded pc',
+  'mini pc',
+  'stick pc',
+];
+
+export interface ClassDecision {
+  deviceClass: DeviceClass;
+  /** set when the answer is a guess that IT should look at */
+  review?: string;
+  /** the console may suggest the "modern mini/SFF" desktop preset, never apply it by itself */
+  suggestModernPreset?: boolean;
+}
+
+/** energy.md §4: resolve a device class from hardware data, first rule that answers wins. */
+export function classifyDevice(inv: Inventory, manual?: DeviceClass): ClassDecision {
+  if (manual) return { deviceClass: manual };
+  if (inv.os === 'chromeos') return { deviceClass: 'chromebook' };
+  const hasBattery = inv.battery?.hasBattery === true;
+  let review: string | undefined;
+  if (inv.os === 'macos' && inv.model) {
+    const m = inv.model.replace(/\s+/g, '').toLowerCase();
+    if (m.startsWith('macbook')) return { deviceClass: 'laptop' };
+    if (m.startsWith('imac')) return { deviceClass: 'all-in-one' };
+    if (m.startsWith('macmini') || m.startsWith('macpro') || m.startsWith('macstudio')) return { deviceClass: 'desktop' };
+    review = 'Mac model identifier does not reveal the form factor';
+  }
+  const chassis = (inv.chassisType ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+  if (laptopChassis.includes(chassis)) {
+    if (inv.battery && !hasBattery) {
+      return { deviceClass: 'desktop', review: 'laptop chassis without a battery' };
+    }
+    return { deviceClass: 'laptop' };
+  }
+  if (desktopChassis.includes(chassis)) {
+    const suggestModernPreset = ['mini pc', 'stick pc', 'space-saving'].includes(chassis);
+    return suggestModernPreset ? { deviceClass: 'desktop', suggestModernPreset } : { deviceClass: 'desktop' };
+  }
+  if (chassis === 'all in one' || chassis === 'all-in-one') return { deviceClass: 'all-in-one' };
+  if (chassis === 'tablet') return { deviceClass: 'tablet' };
+  const deviceClass: DeviceClass = hasBattery ? 'laptop' : 'desktop';
+  return review ? { deviceClass, review } : { deviceClass };
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+
+/**
+ * Bounds of every policy value. A value outside them is refused by the console and by the agent:
+ * a sleep timeout of zero (which means "never" on every OS) or a brightness of 0 % is never applied.
+ */
+export const POLICY_BOUNDS = {
+  idleThresholdSec: { min: 60, max: 3600, default: 300 },
+  sleepAfterSec: { min: 300, max: 14_400 },
+  displayOffAfterSec: { min: 60, max: 7200 },
+  brightnessCapPct: { min: 20, max: 100 },
+  nudgesMaxPerDay: { min: 1, max: 20, default: 3 },
+  nudgesMinGapMin: { min: 5, max: 480, default: 60 },
+  snoozeMinutes: { min: 15, max: 240, default: 60 },
+} as const;
+
+const bounded = (b: { min: number; max: number }) => z.number().int().min(b.min).max(b.max);
+
+const perSource = (b: { min: number; max: number }) =>
+  z.object({ ac: bounded(b).optional(), battery: bounded(b).optional() }).strict();
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const WeekdaySchema = z.enum(WEEKDAYS);
+export type Weekday = z.infer<typeof WeekdaySchema>;
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time as HH:MM (24 h)');
+
+export const DailyWindowSchema = z
+  .object({ start: clock, end: clock })
+  .strict()
+  .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] });
+export type DailyWindow = z.infer<typeof DailyWindowSchema>;
+
+export const SchoolHoursSchema = z.partialRecord(WeekdaySchema, DailyWindowSchema);
+export type SchoolHours = z.infer<typeof SchoolHoursSchema>;
+
+export const QuietHoursSchema = z
+  .object({ days: z.array(WeekdaySchema).min(1).max(7), start: clock, end: clock })
+  .strict()
+  .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] });
+
+export const PolicySettingsSchema = z
+  .object({
+    /** measure, enforce nothing: the baseline before a rollout */
+    auditOnly: z.boolean().optional(),
+    idleThresholdSec: bounded(POLICY_BOUNDS.idleThresholdSec).optional(),
+    sleepAfterSec: perSource(POLICY_BOUNDS.sleepAfterSec).optional(),
+    displayOffAfterSec: perSource(POLICY_BOUNDS.displayOffAfterSec).optional(),
+    brightnessCapPct: perSource(POLICY_BOUNDS.brightnessCapPct).optional(),
+    /** school hours per weekday, in the school's time zone; days left out have no school */
+    schoolHours: SchoolHoursSchema.optional(),
+    /** stricter settings outside school hours */
+    outsideSchoolHours: z
+      .object({
+        sleepAfterSec: perSource(POLICY_BOUNDS.sleepAfterSec).optional(),
+        displayOffAfterSec: perSource(POLICY_BOUNDS.displayOffAfterSec).optional(),
+        /** a scheduled action after school, at `actionAt` local time on school days */
+        action: z.enum(['none', 'sleep', 'shutdown']).optional(),
+        actionAt: clock.optional(),
+      })
+      .strict()
+      .optional(),
+    nudges: z
+      .object({
+        enabled: z.boolean().optional(),
+        maxPerDay: bounded(POLICY_BOUNDS.nudgesMaxPerDay).optional(),
+        minGapMin: bounded(POLICY_BOUNDS.nudgesMinGapMin).optional(),
+        quietHours: z.array(QuietHoursSchema).max(20).optional(),
+      })
+      .strict()
+      .optional(),
+    allowSnooze: z.boolean().optional(),
+    snoozeMinutes: bounded(POLICY_BOUNDS.snoozeMinutes).optional(),
+  })
+  .strict();
+export type PolicySettings = z.infer<typeof PolicySettingsSchema>;
+
+/** What an agent receives: the resolved settings plus context the console adds. */
+export const EffectivePolicySchema = PolicySettingsSchema.extend({
+  /** IANA zone of the device's school, for school hours and quiet hours */
+  timeZone: z.string().max(64).optional(),
+  /** set when the device or its group is excluded from enforcement; the agent then only measures */
+  excludedReason: z.string().max(500).optional(),
+  /** the console policy this came from, for display; null = the console default */
+  policyId: z.number().int().nullable().optional(),
+  policyName: z.string().max(200).optional(),
+}).strict();
+export type EffectivePolicy = z.infer<typeof EffectivePolicySchema>;
+
+/** A new console starts in audit-only mode: measure first, enforce after IT decides (platforms.md §8). */
+export const CONSOLE_DEFAULT_POLICY: PolicySettings = {
+  auditOnly: true,
+  idleThresholdSec: POLICY_BOUNDS.idleThresholdSec.default,
+};
+
+/** The settings an agent should enforce now, or null when it must only measure. */
+export function enforces(policy: EffectivePolicy): boolean {
+  return !policy.auditOnly && !policy.excludedReason;
+}
+
+export function idleThresholdMs(policy: Pick<PolicySettings, 'idleThresholdSec'>): number {
+  return (policy.idleThresholdSec ?? POLICY_BOUNDS.idleThresholdSec.default) * 1000;
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** 53-bit string hash (cyrb53): pure JS so the web app can use this module too. */
+function hash53(str: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** A short content hash: the same effective policy always gets the same etag. */
+export function policyEtag(policy: EffectivePolicy): string {
+  return hash53(stableStringify(policy)).toString(36);
+}
+
+/**
+ * Resolves precedence: device over room over school over the console default. `layers` goes from
+ * the most general (console default) to the most specific (device); a layer replaces whole top-level
+ * fields it sets, so a room's `sleepAfterSec` wins as one unit over its school's.
+ */
+export function resolvePolicy(layers: readonly (PolicySettings | undefined)[]): PolicySettings {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) out[k] = v;
+  }
+  return out as PolicySettings;
+}
+
+/** Whether `at` falls inside school hours for that policy, in the given zone. */
+export function inSchoolHours(
+  hours: SchoolHours | undefined,
+  local: { weekday: number; hour: number; minute: number },
+): boolean {
+  if (!hours) return true;
+  const day = WEEKDAYS[local.weekday];
+  const window = day ? hours[day] : undefined;
+  if (!window) return false;
+  const now = `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`;
+  return now >= window.start && now < window.end;
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { EffectivePolicySchema } from './policy.js';
+import { IntervalSchema } from './intervals.js';
+import { InventorySchema } from './inventory.js';
+
+/** Protocol v1 (design.md). Extend compatibly: new fields optional, unknown fields ignored. */
+export const PROTOCOL_VERSION = 1;
+
+export const LIMITS = {
+  /** a text frame above this gets `frame_too_large` and is not processed */
+  maxFrameBytes: 256 * 1024,
+  /** hard cap at the socket: above this the socket is closed (1009) */
+  hardMaxFrameBytes: 1024 * 1024,
+  maxIntervalsPerReport: 1000,
+  maxBlockersPerReport: 50,
+  /** how far an interval end may lie ahead of the console clock (agent clock skew) */
+  maxFutureSkewMs: 2 * 60 * 1000,
+  /** raw-data retention floor: intervals older than the configured retention (≥ this) are refused */
+  minRetentionDays: 30,
+  /** bad frames in a row after which the console closes the socket */
+  maxConsecutiveBadFrames: 20,
+} as const;
+
+export const SeqSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const BLOCKER_KINDS = ['process', 'driver', 'service'] as const;
+export const BlockerSchema = z.object({
+  name: z.string().min(1).max(200),
+  kind: z.enum(BLOCKER_KINDS),
+  reason: z.string().max(500).optional(),
+  /** what it blocks, lowercased: display, system, sleep, idle, … */
+  blocks: z.array(z.string().max(40)).max(10).optional(),
+});
+export type Blocker = z.infer<typeof BlockerSchema>;
+
+// ---- enrollment (HTTP) ----
+export const EnrollRequestSchema = z.object({
+  enrollSecret: z.string().min(1).max(200),
+  installId: z
+    .string()
+    .min(8)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
+  hostname: z.string().min(1).max(255),
+  inventory: InventorySchema.default({}),
+});
+export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
+
+export const EnrollResponseSchema = z.object({ deviceId: z.number().int(), deviceToken: z.string() });
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+
+// ---- agent → console ----
+export const HelloFrameSchema = z.object({
+  type: z.literal('hello'),
+  protocol: z.number().int().min(1),
+  agentVersion: z.string().min(1).max(50),
+  inventory: InventorySchema.optional(),
+  policyEtag: z.string().max(100).optional(),
+});
+
+/** Counts the agent keeps without any user identity (AVG): dropped reports, nudge outcomes. */
+export const AgentCountersSchema = z.object({
+  droppedReports: z.number().int().min(0).max(1e9).optional(),
+  droppedIntervals: z.number().int().min(0).max(1e9).optional(),
+  nudges: z
+    .record(
+      z.string().max(40),
+      z.object({
+        shown: z.number().int().min(0).max(1e6).default(0),
+        dismissed: z.number().int().min(0).max(1e6).default(0),
+        snoozed: z.number().int().min(0).max(1e6).default(0),
+      }),
+    )
+    .optional(),
+});
+export type AgentCounters = z.infer<typeof AgentCountersSchema>;
+
+export const ReportFrameSchema = z.object({
+  type: z.literal('report'),
+  seq: SeqSchema,
+  intervals: z.array(IntervalSchema).max(LIMITS.maxIntervalsPerReport),
+  blockers: z.array(BlockerSchema).max(LIMITS.maxBlockersPerReport).optional(),
+  /** extension: counts since the previous report (compatible, optional) */
+  counters: AgentCountersSchema.optional(),
+});
+
+export const AppliedSettingsSchema = z
+  .object({
+    sleepAfterSec: z.object({ ac: z.number().nullable(), battery: z.number().nullable() }).partial(),
+    displayOffAfterSec: z.object({ ac: z.number().nullable(), battery: z.number().nullable() }).partial(),
+    brightnessCapPct: z.object({ ac: z.number().nullable(), battery: z.number().nullable() }).partial(),
+    scheduledAction: z.string().max(200).nullable(),
+  })
+  .partial()
+  .catchall(z.unknown());
+export type AppliedSettings = z.infer<typeof AppliedSettingsSchema>;
+
+export const PolicyErrorSchema = z.object({
+  setting: z.string().max(100).optional(),
+  code: z.string().max(60),
+  message: z.string().max(1000),
+});
+export type PolicyError = z.infer<typeof PolicyErrorSchema>;
+
+export const PolicyStatusFrameSchema = z.object({
+  type: z.literal('policy_status'),
+  etag: z.string().max(100),
+  ok: z.boolean(),
+  applied: AppliedSettingsSchema,
+  errors: z.array(PolicyErrorSchema).max(50),
+});
+
+export const AgentFrameSchema = z.discriminatedUnion('type', [
+  HelloFrameSchema,
+  ReportFrameSchema,
+  PolicyStatusFrameSchema,
+]);
+export type HelloFrame = z.infer<typeof HelloFrameSchema>;
+export type ReportFrame = z.infer<typeof ReportFrameSchema>;
+export type PolicyStatusFrame = z.infer<typeof PolicyStatusFrameSchema>;
+export type AgentFrame = z.infer<typeof AgentFrameSchema>;
+export const AGENT_FRAME_TYPES = ['hello', 'report', 'policy_status'] as const;
+
+// ---- console → agent ----
+export const WelcomeFrameSchema = z.object({
+  type: z.literal('welcome'),
+  deviceId: z.number().int(),
+  serverTime: z.number().int(),
+  ackedSeq: z.number().int().min(0),
+  policy: EffectivePolicySchema,
+  etag: z.string(),
+});
+export const AckFrameSchema = z.object({ type: z.literal('ack'), seq: SeqSchema });
+export const PolicyFrameSchema = z.object({
+  type: z.literal('policy'),
+  policy: EffectivePolicySchema,
+  etag: z.string(),
+});
+export const ErrorFrameSchema = z.object({
+  type: z.literal('error'),
+  code: z.string(),
+  message: z.string(),
+  /** the report's seq when the error rejects a report */
+  seq: SeqSchema.optional(),
+});
+export const ConsoleFrameSchema = z.discriminatedUnion('type', [
+  WelcomeFrameSchema,
+  AckFrameSchema,
+  PolicyFrameSchema,
+  ErrorFrameSchema,
+]);
+export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
+export type AckFrame = z.infer<typeof AckFrameSchema>;
+export type PolicyFrame = z.infer<typeof PolicyFrameSchema>;
+export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
+export type ConsoleFrame = z.infer<typeof ConsoleFrameSchema>;
+
+/** WebSocket path of the agent gateway. */
+export const AGENT_WS_PATH = '/api/v1/agent';
