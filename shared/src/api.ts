@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceClassSchema, DesktopPresetSchema, MonitorSizeSchema } from './energy.js';
+import { DesktopPresetSchema, DeviceClassSchema, MonitorSizeSchema } from './energy.js';
 import { PolicySettingsSchema } from './policy.js';
 
 /** Console REST API v1 (design.md). Request bodies are validated with these at the server. */

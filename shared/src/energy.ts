@@ -48,7 +48,10 @@ export const DEFAULT_MONITOR_WATTS: Record<MonitorSize, StateWatts> = {
 };
 
 /** energy.md §2.2: embodied kg CO2e, the range to show, default lifetime in years. */
-export const EMBODIED: Record<DeviceClass | `monitor-${MonitorSize}`, { kg: number; range: [number, number]; lifetimeYears: number }> = {
+export const EMBODIED: Record<
+  DeviceClass | `monitor-${MonitorSize}`,
+  { kg: number; range: [number, number]; lifetimeYears: number }
+> = {
   laptop: { kg: 200, range: [130, 300], lifetimeYears: 4 },
   chromebook: { kg: 140, range: [120, 300], lifetimeYears: 5 },
   desktop: { kg: 250, range: [175, 300], lifetimeYears: 5 },
@@ -92,7 +95,10 @@ export function defaultMonitors(deviceClass: DeviceClass): MonitorSize[] {
 }
 
 /** Device watts per state without monitors: default → preset → deployment → device, field by field. */
-export function deviceWatts(profile: DevicePowerProfile, settings?: Pick<EnergySettings, 'classWatts'>): StateWatts {
+export function deviceWatts(
+  profile: DevicePowerProfile,
+  settings?: Pick<EnergySettings, 'classWatts'>,
+): StateWatts {
   const base =
     profile.deviceClass === 'desktop' && profile.desktopPreset && profile.desktopPreset !== 'default'
       ? DESKTOP_PRESET_WATTS[profile.desktopPreset]

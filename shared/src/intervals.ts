@@ -33,7 +33,10 @@ export interface TimeRange {
 }
 
 /** Cuts an interval to `[from, to)`; returns null when nothing remains. */
-export function clipInterval<T extends { start: number; end: number }>(interval: T, range: TimeRange): T | null {
+export function clipInterval<T extends { start: number; end: number }>(
+  interval: T,
+  range: TimeRange,
+): T | null {
   const start = Math.max(interval.start, range.from);
   const end = Math.min(interval.end, range.to);
   if (end <= start) return null;
@@ -61,7 +64,9 @@ export function splitByHour(start: number, end: number): HourSlice[] {
 }
 
 /** Sorts by start and reports the first pair that overlaps, if any. Touching ends are fine. */
-export function findOverlap<T extends { start: number; end: number }>(intervals: readonly T[]): [T, T] | null {
+export function findOverlap<T extends { start: number; end: number }>(
+  intervals: readonly T[],
+): [T, T] | null {
   const sorted = [...intervals].sort((a, b) => a.start - b.start);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;

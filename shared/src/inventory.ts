@@ -26,7 +26,15 @@ export const InventorySchema = z.object({
 });
 export type Inventory = z.infer<typeof InventorySchema>;
 
-const laptopChassis = ['portable', 'laptop', 'notebook', 'sub notebook', 'convertible', 'detachable', 'hand held'];
+const laptopChassis = [
+  'portable',
+  'laptop',
+  'notebook',
+  'sub notebook',
+  'convertible',
+  'detachable',
+  'hand held',
+];
 const desktopChassis = [
   'desktop',
   'low profile desktop',
@@ -59,7 +67,8 @@ export function classifyDevice(inv: Inventory, manual?: DeviceClass): ClassDecis
     const m = inv.model.replace(/\s+/g, '').toLowerCase();
     if (m.startsWith('macbook')) return { deviceClass: 'laptop' };
     if (m.startsWith('imac')) return { deviceClass: 'all-in-one' };
-    if (m.startsWith('macmini') || m.startsWith('macpro') || m.startsWith('macstudio')) return { deviceClass: 'desktop' };
+    if (m.startsWith('macmini') || m.startsWith('macpro') || m.startsWith('macstudio'))
+      return { deviceClass: 'desktop' };
     review = 'Mac model identifier does not reveal the form factor';
   }
   const chassis = (inv.chassisType ?? '').trim().toLowerCase().replace(/\s+/g, ' ');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { EffectivePolicySchema } from './policy.js';
 import { IntervalSchema } from './intervals.js';
 import { InventorySchema } from './inventory.js';
+import { EffectivePolicySchema } from './policy.js';
 
 /** Protocol v1 (design.md). Extend compatibly: new fields optional, unknown fields ignored. */
 export const PROTOCOL_VERSION = 1;
