@@ -1,6 +1,7 @@
 export * from './api.js';
 export * from './energy.js';
 export * from './errors.js';
+export * from './i18n/index.js';
 export * from './intervals.js';
 export * from './inventory.js';
 export * from './policy.js';
