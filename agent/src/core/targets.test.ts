@@ -1,0 +1,108 @@
+import type { EffectivePolicy } from '@sluimer/shared';
+import { describe, expect, it } from 'vitest';
+import { insideSchoolHours, pickSettings, policyTargets, targetKey, validateTargets } from './targets.js';
+
+// Tue 10 March 2026; Amsterdam is UTC+1 then
+const at = (hh: number, mm = 0) => Date.UTC(2026, 2, 10, hh - 1, mm);
+
+const policy: EffectivePolicy = {
+  idleThresholdSec: 300,
+  sleepAfterSec: { ac: 1800, battery: 900 },
+  displayOffAfterSec: { ac: 600, battery: 300 },
+  brightnessCapPct: { battery: 70 },
+  schoolHours: { mon: { start: '08:00', end: '16:30' }, tue: { start: '08:00', end: '16:30' } },
+  outsideSchoolHours: { sleepAfterSec: { ac: 600 }, action: 'shutdown', actionAt: '18:00' },
+  timeZone: 'Europe/Amsterdam',
+};
+
+describe('policyTargets', () => {
+  it('gives the normal values inside school hours', () => {
+    expect(policyTargets(policy, at(10))).toEqual({
+      sleepAfterSec: { ac: 1800, battery: 900 },
+      displayOffAfterSec: { ac: 600, battery: 300 },
+      brightnessPct: { battery: 70 },
+      schedule: { action: 'shutdown', at: '18:00', weekdays: [0, 1] },
+    });
+  });
+
+  it('gives the stricter values outside school hours, per power source', () => {
+    const t = policyTargets(policy, at(16, 30));
+    expect(t?.sleepAfterSec).toEqual({ ac: 600, battery: 900 });
+    expect(t?.displayOffAfterSec).toEqual({ ac: 600, battery: 300 });
+  });
+
+  it('treats a day without school hours as outside school hours', () => {
+    const wednesday = at(10) + 24 * 3600_000;
+    expect(insideSchoolHours(policy, wednesday)).toBe(false);
+    expect(policyTargets(policy, wednesday)?.sleepAfterSec?.ac).toBe(600);
+  });
+
+  it('uses the school time zone, not UTC', () => {
+    // 07:30 UTC = 08:30 in Amsterdam: inside; in London (UTC+0) 07:30: outside
+    const t = Date.UTC(2026, 2, 10, 7, 30);
+    expect(insideSchoolHours(policy, t)).toBe(true);
+    expect(insideSchoolHours(policy, t, 'Europe/London')).toBe(false);
+  });
+
+  it('gives nothing for audit-only or excluded devices', () => {
+    expect(policyTargets({ ...policy, auditOnly: true }, at(10))).toBeNull();
+    expect(policyTargets({ ...policy, excludedReason: 'kiosk' }, at(10))).toBeNull();
+  });
+
+  it('removes a schedule when the action is none, and leaves unnamed fields out', () => {
+    const t = policyTargets({ sleepAfterSec: { ac: 1200 }, outsideSchoolHours: { action: 'none' } }, at(10));
+    expect(t).toEqual({ sleepAfterSec: { ac: 1200 }, schedule: null });
+  });
+});
+
+describe('validateTargets', () => {
+  it('keeps values inside the bounds', () => {
+    const t = policyTargets(policy, at(10))!;
+    expect(validateTargets(t)).toEqual({ valid: t, problems: [] });
+  });
+
+  it('refuses zero (never), 0 % brightness and other out-of-bounds values, keeping the rest', () => {
+    const { valid, problems } = validateTargets({
+      sleepAfterSec: { ac: 0, battery: 900 },
+      displayOffAfterSec: { ac: null },
+      brightnessPct: { ac: 0, battery: 101 },
+    });
+    expect(valid).toEqual({ sleepAfterSec: { battery: 900 } });
+    expect(problems.map((p) => p.setting)).toEqual([
+      'sleepAfterSec.ac',
+      'displayOffAfterSec.ac',
+      'brightnessPct.ac',
+      'brightnessPct.battery',
+    ]);
+    expect(problems.every((p) => p.code === 'policy_out_of_bounds')).toBe(true);
+  });
+
+  it('refuses a malformed schedule', () => {
+    const { valid, problems } = validateTargets({
+      schedule: { action: 'sleep', at: '25:00', weekdays: [0] },
+    });
+    expect(valid).toEqual({});
+    expect(problems).toHaveLength(1);
+  });
+});
+
+describe('helpers', () => {
+  it('picks the saved originals of the named fields', () => {
+    const orig = {
+      sleepAfterSec: { ac: null, battery: 600 },
+      displayOffAfterSec: { ac: 300 },
+      brightnessPct: {},
+      schedule: null,
+    };
+    expect(pickSettings(orig, ['sleepAfterSec', 'schedule'])).toEqual({
+      sleepAfterSec: { ac: null, battery: 600 },
+      schedule: null,
+    });
+  });
+
+  it('gives equal keys for equal targets and different keys otherwise', () => {
+    expect(targetKey({ sleepAfterSec: { ac: 600 } })).toBe(targetKey({ sleepAfterSec: { ac: 600 } }));
+    expect(targetKey({ sleepAfterSec: { ac: 600 } })).not.toBe(targetKey({ sleepAfterSec: { ac: 900 } }));
+    expect(targetKey(null)).not.toBe(targetKey({}));
+  });
+});

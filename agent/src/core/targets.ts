@@ -1,0 +1,158 @@
+import {
+  type EffectivePolicy,
+  enforces,
+  inSchoolHours,
+  localTime,
+  POLICY_BOUNDS,
+  WEEKDAYS,
+} from '@sluimer/shared';
+import type { PerSource, PowerSettings, ScheduledAction, SettingsTarget } from '../platform/types.js';
+
+export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
+
+/** Whether `now` lies inside the policy's school hours (no school hours = always inside). */
+export function insideSchoolHours(policy: EffectivePolicy, now: number, timeZone?: string): boolean {
+  if (!policy.schoolHours) return true;
+  return inSchoolHours(policy.schoolHours, localTime(now, timeZone ?? policy.timeZone ?? DEFAULT_TIME_ZONE));
+}
+
+function perSource(
+  inside: { ac?: number; battery?: number } | undefined,
+  outside: { ac?: number; battery?: number } | undefined,
+  useOutside: boolean,
+): PerSource<number> | undefined {
+  const out: PerSource<number> = {};
+  for (const src of ['ac', 'battery'] as const) {
+    const v = useOutside ? (outside?.[src] ?? inside?.[src]) : inside?.[src];
+    if (v !== undefined) out[src] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * What the OS should hold now under `policy`, or null when the agent must only measure (audit
+ * only or excluded). Outside school hours the `outsideSchoolHours` values replace the normal ones per
+ * power source (a source it does not name keeps the normal value). A scheduled action runs at
+ * `actionAt` on the days that have school hours; `action: 'none'` removes a schedule. Fields the policy
+ * does not name are left out of the target (the service restores them if it changed them before).
+ */
+export function policyTargets(
+  policy: EffectivePolicy,
+  now: number,
+  timeZone?: string,
+): SettingsTarget | null {
+  if (!enforces(policy)) return null;
+  const outside = !insideSchoolHours(policy, now, timeZone);
+  const o = policy.outsideSchoolHours;
+  const target: SettingsTarget = {};
+  const sleep = perSource(policy.sleepAfterSec, o?.sleepAfterSec, outside);
+  if (sleep) target.sleepAfterSec = sleep;
+  const display = perSource(policy.displayOffAfterSec, o?.displayOffAfterSec, outside);
+  if (display) target.displayOffAfterSec = display;
+  const brightness = perSource(policy.brightnessCapPct, undefined, false);
+  if (brightness) target.brightnessPct = brightness;
+  if (o?.action === 'none') target.schedule = null;
+  else if (o?.action && o.actionAt) {
+    const days = policy.schoolHours
+      ? WEEKDAYS.flatMap((d, i) => (policy.schoolHours?.[d] ? [i] : []))
+      : [0, 1, 2, 3, 4];
+    if (days.length > 0) {
+      const schedule: ScheduledAction = { action: o.action, at: o.actionAt, weekdays: days };
+      target.schedule = schedule;
+    }
+  }
+  return target;
+}
+
+export interface TargetProblem {
+  setting: string;
+  code: 'policy_out_of_bounds';
+  message: string;
+}
+
+const BOUNDS: Record<'sleepAfterSec' | 'displayOffAfterSec' | 'brightnessPct', { min: number; max: number }> =
+  {
+    sleepAfterSec: POLICY_BOUNDS.sleepAfterSec,
+    displayOffAfterSec: POLICY_BOUNDS.displayOffAfterSec,
+    brightnessPct: POLICY_BOUNDS.brightnessCapPct,
+  };
+
+/**
+ * Checks a target against POLICY_BOUNDS and returns the problems plus the target with only the
+ * valid values left: a zero timeout ("never") or 0 % brightness is never applied in policy mode.
+ */
+export function validateTargets(target: SettingsTarget): {
+  valid: SettingsTarget;
+  problems: TargetProblem[];
+} {
+  const problems: TargetProblem[] = [];
+  const valid: SettingsTarget = {};
+  for (const key of Object.keys(BOUNDS) as (keyof typeof BOUNDS)[]) {
+    const ps = target[key];
+    if (!ps) continue;
+    const b = BOUNDS[key];
+    const keep: PerSource<number> = {};
+    for (const src of ['ac', 'battery'] as const) {
+      const v = ps[src];
+      if (v === undefined) continue;
+      if (v === null || !Number.isFinite(v) || !Number.isInteger(v) || v < b.min || v > b.max) {
+        problems.push({
+          setting: `${key}.${src}`,
+          code: 'policy_out_of_bounds',
+          message: `Waarde ${String(v)} voor ${key} (${src}) ligt buiten ${b.min}–${b.max}; niet toegepast. / Value ${String(v)} is outside ${b.min}–${b.max}; not applied.`,
+        });
+      } else {
+        keep[src] = v;
+      }
+    }
+    if (Object.keys(keep).length > 0) valid[key] = keep;
+  }
+  if (target.schedule !== undefined) {
+    const sch = target.schedule;
+    if (
+      sch !== null &&
+      (!/^([01]\d|2[0-3]):[0-5]\d$/.test(sch.at) ||
+        sch.weekdays.some((d) => !Number.isInteger(d) || d < 0 || d > 6))
+    ) {
+      problems.push({
+        setting: 'schedule',
+        code: 'policy_out_of_bounds',
+        message: `Ongeldig schema ${sch.at}; niet toegepast. / Invalid schedule ${sch.at}; not applied.`,
+      });
+    } else {
+      valid.schedule = sch;
+    }
+  }
+  return { valid, problems };
+}
+
+/** The part of saved originals that covers the fields `fields` names (for restoring a field a policy dropped). */
+export function pickSettings(from: PowerSettings, fields: readonly (keyof SettingsTarget)[]): SettingsTarget {
+  const out: SettingsTarget = {};
+  for (const f of fields) {
+    if (f === 'schedule') {
+      if (from.schedule !== undefined) out.schedule = from.schedule;
+    } else if (from[f]) {
+      out[f] = { ...from[f] };
+    }
+  }
+  return out;
+}
+
+/** The fields a target sets. */
+export function targetFields(target: SettingsTarget | null): (keyof SettingsTarget)[] {
+  if (!target) return [];
+  return (Object.keys(target) as (keyof SettingsTarget)[]).filter((k) => target[k] !== undefined);
+}
+
+/** Stable key of a target, to skip re-applying what is already in place. */
+export function targetKey(target: SettingsTarget | null): string {
+  if (!target) return 'none';
+  const norm = (p?: PerSource<number>) => (p ? [p.ac ?? '-', p.battery ?? '-'] : null);
+  return JSON.stringify([
+    norm(target.sleepAfterSec),
+    norm(target.displayOffAfterSec),
+    norm(target.brightnessPct),
+    target.schedule === undefined ? '-' : target.schedule,
+  ]);
+}
