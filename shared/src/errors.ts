@@ -35,6 +35,8 @@ export const ErrorCode = {
   NeedsAdmin: 'needs_admin',
   CommandFailed: 'command_failed',
   ParseFailed: 'parse_failed',
+  /** the OS or Group Policy/MDM/dconf lock holds another value than the one written */
+  OverriddenByPolicy: 'overridden_by_policy',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,89 @@
+import { ErrorCode, POLICY_BOUNDS } from '@sluimer/shared';
+import type { ApplyOutcome, PerSource, SettingsTarget } from './types.js';
+
+type ApplyError = ApplyOutcome['errors'][number];
+
+const limits = {
+  sleepAfterSec: POLICY_BOUNDS.sleepAfterSec,
+  displayOffAfterSec: POLICY_BOUNDS.displayOffAfterSec,
+  brightnessPct: POLICY_BOUNDS.brightnessCapPct,
+} as const;
+
+/**
+ * Splits a target into what may be written and what is refused. In `policy` mode every value must lie
+ * inside POLICY_BOUNDS (never 0/"never", never 0 % brightness); `restore` mode writes saved originals
+ * as they are, including `null` (= never). Values must always be finite and non-negative integers.
+ */
+export function checkTarget(
+  target: SettingsTarget,
+  mode: 'policy' | 'restore',
+): { allowed: SettingsTarget; errors: ApplyError[] } {
+  const allowed: SettingsTarget = {};
+  const errors: ApplyError[] = [];
+  for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
+    const per = target[key];
+    if (!per) continue;
+    const out: PerSource<number> = {};
+    for (const src of ['ac', 'battery'] as const) {
+      if (!(src in per) || per[src] === undefined) continue;
+      const v = per[src];
+      const setting = `${key}.${src}`;
+      const b = limits[key];
+      if (v === null) {
+        if (mode === 'policy' || key === 'brightnessPct') {
+          errors.push({
+            setting,
+            code: ErrorCode.PolicyOutOfBounds,
+            message: `${setting}: "nooit"/never is not allowed here (policy bounds ${b.min}–${b.max})`,
+          });
+          continue;
+        }
+        out[src] = null;
+        continue;
+      }
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+        errors.push({
+          setting,
+          code: ErrorCode.PolicyOutOfBounds,
+          message: `${setting}: ${v} is not a whole number ≥ 0`,
+        });
+        continue;
+      }
+      if (mode === 'policy' && (v < b.min || v > b.max)) {
+        errors.push({
+          setting,
+          code: ErrorCode.PolicyOutOfBounds,
+          message: `${setting}: ${v} is outside the policy bounds ${b.min}–${b.max}; nothing was changed for it`,
+        });
+        continue;
+      }
+      if (key === 'brightnessPct' && (v < 1 || v > 100)) {
+        errors.push({
+          setting,
+          code: ErrorCode.PolicyOutOfBounds,
+          message: `${setting}: ${v} % is not in 1–100`,
+        });
+        continue;
+      }
+      out[src] = v;
+    }
+    if (Object.keys(out).length > 0) allowed[key] = out;
+  }
+  if (target.schedule !== undefined) {
+    const s = target.schedule;
+    if (s === null) allowed.schedule = null;
+    else if (
+      !/^([01]\d|2[0-3]):[0-5]\d$/.test(s.at) ||
+      s.weekdays.length === 0 ||
+      s.weekdays.some((d) => !Number.isInteger(d) || d < 0 || d > 6) ||
+      (s.action !== 'sleep' && s.action !== 'shutdown')
+    ) {
+      errors.push({
+        setting: 'schedule',
+        code: ErrorCode.PolicyOutOfBounds,
+        message: 'schedule: needs action sleep|shutdown, at HH:MM and weekdays 0–6',
+      });
+    } else allowed.schedule = s;
+  }
+  return { allowed, errors };
+}

@@ -1,0 +1,266 @@
+import type { Blocker } from '@sluimer/shared';
+import { normalizeText } from '../runner.js';
+
+// ---- systemd-inhibit --list (platforms.md §5.5) ----
+
+export interface Inhibitor {
+  who: string;
+  uid?: number;
+  user?: string;
+  pid?: number;
+  comm?: string;
+  what: string[];
+  why: string;
+  mode: string;
+}
+
+const COLUMNS = ['WHO', 'UID', 'USER', 'PID', 'COMM', 'WHAT', 'WHY', 'MODE'] as const;
+const isInt = (s: string | undefined) => s !== undefined && /^\d+$/.test(s);
+
+function splitWhat(what: string): string[] {
+  return what
+    .split(':')
+    .map((w) => w.trim().toLowerCase())
+    .filter((w) => w.length > 0);
+}
+
+function fromRow(c: string[]): Inhibitor | null {
+  const [who, uid, user, pid, comm, what, why, mode] = c.map((x) => x.trim());
+  if (!who || !isInt(uid) || !isInt(pid) || !what || !mode) return null;
+  return {
+    who,
+    uid: Number(uid),
+    user: user ?? '',
+    pid: Number(pid),
+    comm: comm ?? '',
+    what: splitWhat(what),
+    why: why ?? '',
+    mode: mode.toLowerCase(),
+  };
+}
+
+/** Splits around the numeric columns: WHO … UID USER PID COMM WHAT WHY … MODE. */
+const ROW = /^(.+?)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(.*?)\s*(\S+)$/;
+
+function parseRecordStyle(lines: string[]): Inhibitor[] {
+  // older systemd: "Who: GNOME Shell (UID 1000/user, PID 1234/gnome-shell)" / What: / Why: / Mode:
+  const out: Inhibitor[] = [];
+  let cur: Partial<Inhibitor> | null = null;
+  const flush = () => {
+    if (cur?.who && cur.what && cur.mode) out.push({ why: '', ...cur } as Inhibitor);
+    cur = null;
+  };
+  for (const line of lines) {
+    const m = /^\s*(Who|What|Why|Mode):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const [, key, value] = m;
+    if (key === 'Who') {
+      flush();
+      cur = {};
+      const w = /^(.*?)\s*\(UID (\d+)\/([^,]*), PID (\d+)\/([^)]*)\)\s*$/.exec(value!);
+      if (w) Object.assign(cur, { who: w[1], uid: Number(w[2]), user: w[3], pid: Number(w[4]), comm: w[5] });
+      else cur.who = value!.trim();
+    } else if (cur && key === 'What') cur.what = splitWhat(value!);
+    else if (cur && key === 'Why') cur.why = value!.trim();
+    else if (cur && key === 'Mode') cur.mode = value!.trim().toLowerCase();
+  }
+  flush();
+  return out;
+}
+
+export function parseInhibitors(text: string): Inhibitor[] {
+  const t = normalizeText(text);
+  const trimmed = t.trim();
+  if (trimmed.startsWith('[')) return parseInhibitJson(trimmed);
+  const lines = t.split('\n').map((l) => l.replace(/\s+$/, ''));
+  const headerIdx = lines.findIndex((l) =>
+    /^\s*WHO\s+UID\s+USER\s+PID\s+COMM\s+WHAT\s+WHY\s+MODE\s*$/i.test(l),
+  );
+  if (headerIdx < 0) return parseRecordStyle(lines);
+  const header = lines[headerIdx]!;
+  const starts = COLUMNS.map((c) => header.toUpperCase().search(new RegExp(`\\b${c}\\b`)));
+  const out: Inhibitor[] = [];
+  for (const line of lines.slice(headerIdx + 1)) {
+    if (line.trim() === '') continue;
+    if (/^\s*(\d+ inhibitors? listed\.|No inhibitors\.)\s*$/i.test(line)) continue;
+    const cells = starts.map((s, i) => line.slice(s, i + 1 < starts.length ? starts[i + 1] : undefined));
+    let inh = fromRow(cells);
+    // column positions only hold if every cell fits; otherwise split around the numeric columns
+    if (!inh || !/^\S+$/.test(cells[5]!.trim()) || /\s/.test(cells[7]!.trim())) {
+      const m = ROW.exec(line.trim());
+      inh = m ? fromRow(m.slice(1)) : null;
+    }
+    if (inh) out.push(inh);
+  }
+  return out;
+}
+
+/** `systemd-inhibit --list --json=short` (newer systemd). */
+export function parseInhibitJson(text: string): Inhibitor[] {
+  const v: unknown = JSON.parse(text);
+  if (!Array.isArray(v)) return [];
+  return v
+    .filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
+    .map((r) => ({
+      who: String(r.who ?? ''),
+      uid: Number(r.uid),
+      user: String(r.user ?? ''),
+      pid: Number(r.pid),
+      comm: String(r.comm ?? ''),
+      what: splitWhat(String(r.what ?? '')),
+      why: String(r.why ?? ''),
+      mode: String(r.mode ?? '').toLowerCase(),
+    }))
+    .filter((i) => i.who && i.mode);
+}
+
+/**
+ * logind `ListInhibitors` through `busctl --system call …`: `a(ssssuu) N "what" "who" "why" "mode" uid pid …`.
+ */
+export function parseBusctlInhibitors(text: string): Inhibitor[] {
+  const t = normalizeText(text).trim();
+  const m = /^a\(ssssuu\)\s+(\d+)\s*(.*)$/s.exec(t);
+  if (!m) return [];
+  const tokens: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (const tok of m[2]!.matchAll(re))
+    tokens.push(tok[1] !== undefined ? tok[1].replace(/\\(.)/g, '$1') : tok[2]!);
+  const out: Inhibitor[] = [];
+  for (let i = 0; i + 5 < tokens.length + 0 && out.length < Number(m[1]); i += 6) {
+    const [what, who, why, mode, uid, pid] = tokens.slice(i, i + 6);
+    out.push({
+      what: splitWhat(what!),
+      who: who!,
+      why: why!,
+      mode: mode!.toLowerCase(),
+      uid: Number(uid),
+      pid: Number(pid),
+    });
+  }
+  return out;
+}
+
+/** Sluimer's rule: a blocker is `mode == block` with `sleep` or `idle` in WHAT. */
+export function isSleepBlocker(i: Inhibitor): boolean {
+  return i.mode === 'block' && i.what.some((w) => w === 'sleep' || w === 'idle');
+}
+
+export type InhibitBlocker = Blocker & { mode: string };
+
+export function inhibitorToBlocker(i: Inhibitor): InhibitBlocker {
+  const b: InhibitBlocker = {
+    name: i.who.slice(0, 200),
+    kind: 'process',
+    blocks: i.what.slice(0, 10),
+    mode: i.mode,
+  };
+  if (i.why) b.reason = i.why.slice(0, 500);
+  return b;
+}
+
+export function parseInhibitList(text: string): { blockers: InhibitBlocker[]; inhibitors: InhibitBlocker[] } {
+  const all = parseInhibitors(text);
+  return {
+    blockers: all.filter(isSleepBlocker).map(inhibitorToBlocker),
+    inhibitors: all.map(inhibitorToBlocker),
+  };
+}
+
+// ---- GNOME / D-Bus / X11 small outputs ----
+
+/** `gsettings get`: `uint32 300` → 300, `300` → 300, `true`, `'suspend'` → suspend. */
+export function parseGsettingsValue(text: string): number | boolean | string | null {
+  const t = normalizeText(text).trim();
+  if (t === '') return null;
+  const num = /^(?:u?int(?:16|32|64)|byte|double)?\s*(-?\d+(?:\.\d+)?)$/.exec(t);
+  if (num) return Number(num[1]);
+  if (t === 'true' || t === 'false') return t === 'true';
+  const str = /^'(.*)'$/s.exec(t);
+  if (str) return str[1]!.replace(/\\'/g, "'");
+  return t;
+}
+
+/** gdbus `(uint64 12345,)` or dbus-send `uint64 12345` or busctl `t 12345` → 12345. */
+export function parseDbusUint(text: string): number | null {
+  const m = /(?:uint64|uint32|int64|int32|\bt|\bu|\bx|\bi)\s+(\d+)/.exec(normalizeText(text));
+  if (m) return Number(m[1]);
+  const bare = /^\s*\(?\s*<?(\d+)>?\s*,?\s*\)?\s*$/.exec(text);
+  return bare ? Number(bare[1]) : null;
+}
+
+/** `xprintidle`: milliseconds on one line. */
+export function parseXprintidle(text: string): number | null {
+  const m = /^\s*(\d+)\s*$/.exec(normalizeText(text));
+  return m ? Number(m[1]) : null;
+}
+
+/** `Key=value` lines (loginctl show-session, os-release, uevent). */
+export function parseKeyValues(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of normalizeText(text).split('\n')) {
+    const i = line.indexOf('=');
+    if (i <= 0) continue;
+    out.set(
+      line.slice(0, i).trim(),
+      line
+        .slice(i + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1'),
+    );
+  }
+  return out;
+}
+
+export interface LoginSession {
+  /** `false` when the output has no `Id=` line: then it was the Manager, not a session */
+  isSession: boolean;
+  idleHint?: boolean;
+  /** µs since the epoch as a string (may exceed Number.MAX_SAFE_INTEGER); "0" = never set */
+  idleSinceHint?: string;
+  lockedHint?: boolean;
+  active?: boolean;
+  type?: string;
+}
+
+export function parseLoginctlShow(text: string): LoginSession {
+  const kv = parseKeyValues(text);
+  const yn = (k: string) => (kv.has(k) ? kv.get(k) === 'yes' : undefined);
+  const s: LoginSession = { isSession: kv.has('Id') };
+  const idle = yn('IdleHint');
+  if (idle !== undefined) s.idleHint = idle;
+  if (kv.has('IdleSinceHint')) s.idleSinceHint = kv.get('IdleSinceHint')!;
+  const locked = yn('LockedHint');
+  if (locked !== undefined) s.lockedHint = locked;
+  const active = yn('Active');
+  if (active !== undefined) s.active = active;
+  if (kv.has('Type')) s.type = kv.get('Type')!;
+  return s;
+}
+
+/** `/sys/class/power_supply/<name>/uevent`: POWER_SUPPLY_ prefix removed, values trimmed. */
+export function parseUevent(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of parseKeyValues(text)) out.set(k.replace(/^POWER_SUPPLY_/, ''), v.trim());
+  return out;
+}
+
+export interface XsetInfo {
+  screenSaverTimeoutSec?: number;
+  dpms?: { standbySec: number; suspendSec: number; offSec: number };
+  dpmsEnabled?: boolean;
+  monitor?: 'on' | 'off' | 'standby' | 'suspend';
+}
+
+export function parseXsetQ(text: string): XsetInfo {
+  const t = normalizeText(text);
+  const out: XsetInfo = {};
+  const to = /^\s*timeout:\s*(\d+)/m.exec(t);
+  if (to) out.screenSaverTimeoutSec = Number(to[1]);
+  const d = /Standby:\s*(\d+)\s+Suspend:\s*(\d+)\s+Off:\s*(\d+)/.exec(t);
+  if (d) out.dpms = { standbySec: Number(d[1]), suspendSec: Number(d[2]), offSec: Number(d[3]) };
+  const en = /DPMS is (Enabled|Disabled)/i.exec(t);
+  if (en) out.dpmsEnabled = en[1]!.toLowerCase() === 'enabled';
+  const mon = /Monitor is (?:in )?(On|Off|Standby|Suspend)/i.exec(t);
+  if (mon) out.monitor = mon[1]!.toLowerCase() as XsetInfo['monitor'];
+  return out;
+}

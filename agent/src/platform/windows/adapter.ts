@@ -1,0 +1,420 @@
+import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
+import { checkTarget } from '../bounds.js';
+import { type CommandRunner, execFileRunner } from '../runner.js';
+import type {
+  ApplyOutcome,
+  BatteryInfo,
+  Capability,
+  Known,
+  PerSource,
+  PlatformAdapter,
+  PowerEvent,
+  PowerSettings,
+  PowerSourceKind,
+  SettingsTarget,
+} from '../types.js';
+import { GUID } from './guids.js';
+import { parsePowercfgQuery } from './powercfg-query.js';
+import { parsePowercfgRequests } from './powercfg-requests.js';
+import { PowerShellHelper } from './ps-helper.js';
+import {
+  parseTaskXml,
+  SLEEP_SCRIPT,
+  schtasksCreateArgs,
+  schtasksDeleteArgs,
+  schtasksQueryArgs,
+} from './schtasks.js';
+import {
+  chassisName,
+  onBatteryFromStatus,
+  parsePolicyRegQuery,
+  parseWindowsInventoryJson,
+  parseWindowsPowerJson,
+  parseWmiMonitorBrightness,
+} from './wmi.js';
+
+/** The settings Sluimer writes, by subgroup alias + setting GUID (aliases work in /q and /set*valueindex). */
+export const SETTINGS = {
+  sleepAfterSec: { sub: 'SUB_SLEEP', guid: GUID.STANDBYIDLE },
+  displayOffAfterSec: { sub: 'SUB_VIDEO', guid: GUID.VIDEOIDLE },
+  brightnessPct: { sub: 'SUB_VIDEO', guid: GUID.VIDEONORMALLEVEL },
+} as const;
+type SettingKey = keyof typeof SETTINGS;
+
+export const powercfgQueryArgs = (key: SettingKey): string[] => [
+  '/q',
+  'SCHEME_CURRENT',
+  SETTINGS[key].sub,
+  SETTINGS[key].guid,
+];
+
+/** `/setacvalueindex` takes the raw unit: seconds for timeouts (never minutes), % for brightness. */
+export function powercfgSetArgs(key: SettingKey, source: PowerSourceKind, value: number): string[] {
+  return [
+    source === 'ac' ? '/setacvalueindex' : '/setdcvalueindex',
+    'SCHEME_CURRENT',
+    SETTINGS[key].sub,
+    SETTINGS[key].guid,
+    String(Math.round(value)),
+  ];
+}
+
+export const POLICY_KEY = 'HKLM\\Software\\Policies\\Microsoft\\Power\\PowerSettings';
+
+export const BATTERY_SCRIPT = `
+$b = Get-CimInstance -ClassName Win32_Battery | Select-Object -First 1
+$o = [ordered]@{ HasBattery = [bool]$b }
+if ($b) {
+  $o.BatteryStatus = [int]$b.BatteryStatus
+  $o.EstimatedChargeRemaining = [int]$b.EstimatedChargeRemaining
+  try { $o.DesignedCapacity = [int](Get-CimInstance -Namespace root/WMI -ClassName BatteryStaticData -ErrorAction Stop | Select-Object -First 1).DesignedCapacity } catch {}
+  try { $o.FullChargedCapacity = [int](Get-CimInstance -Namespace root/WMI -ClassName BatteryFullChargedCapacity -ErrorAction Stop | Select-Object -First 1).FullChargedCapacity } catch {}
+  try { $o.CycleCount = [int](Get-CimInstance -Namespace root/WMI -ClassName BatteryCycleCount -ErrorAction Stop | Select-Object -First 1).CycleCount } catch {}
+}
+$o | ConvertTo-Json -Compress`;
+
+export const AC_SCRIPT = `
+$b = Get-CimInstance -ClassName Win32_Battery | Select-Object -First 1
+[ordered]@{ HasBattery = [bool]$b; BatteryStatus = [int]$b.BatteryStatus; EstimatedChargeRemaining = [int]$b.EstimatedChargeRemaining } | ConvertTo-Json -Compress`;
+
+export const BRIGHTNESS_SCRIPT =
+  'Get-CimInstance -Namespace root/WMI -ClassName WmiMonitorBrightness -ErrorAction Stop | Select-Object InstanceName,CurrentBrightness,Levels,Active | ConvertTo-Json -Compress';
+
+export const setBrightnessScript = (pct: number): string =>
+  `Get-CimInstance -Namespace root/WMI -ClassName WmiMonitorBrightnessMethods -ErrorAction Stop | ForEach-Object { Invoke-CimMethod -InputObject $_ -MethodName WmiSetBrightness -Arguments @{ Timeout = [uint32]0; Brightness = [byte]${Math.round(pct)} } | Out-Null }; 'ok'`;
+
+export const INVENTORY_SCRIPT = `
+$e = Get-CimInstance -ClassName Win32_SystemEnclosure | Select-Object -First 1
+$c = Get-CimInstance -ClassName Win32_ComputerSystem
+$os = Get-CimInstance -ClassName Win32_OperatingSystem
+[ordered]@{ ChassisTypes = @($e.ChassisTypes); Manufacturer = $c.Manufacturer; Model = $c.Model; OsVersion = ($os.Caption + ' ' + $os.Version) } | ConvertTo-Json -Compress`;
+
+export interface PsHelperLike {
+  idleMs(): Promise<number>;
+  run(script: string): Promise<string>;
+  close(): void;
+}
+
+export interface WindowsAdapterOptions {
+  runner?: CommandRunner;
+  helper?: PsHelperLike;
+}
+
+const HIGH_INTEGRITY_SID = 'S-1-16-12288';
+
+export class WindowsAdapter implements PlatformAdapter {
+  readonly os = 'windows' as const;
+  private readonly runner: CommandRunner;
+  private readonly helper: PsHelperLike;
+  private inventoryCache: Promise<Inventory> | null = null;
+  private staticBattery: Promise<BatteryInfo | null> | null = null;
+
+  constructor(options: WindowsAdapterOptions = {}) {
+    this.runner = options.runner ?? execFileRunner();
+    this.helper = options.helper ?? new PowerShellHelper();
+  }
+
+  async idleMs(): Promise<Known<number>> {
+    try {
+      return await this.helper.idleMs();
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  async powerSource(): Promise<Known<PowerSourceKind>> {
+    try {
+      const info = parseWindowsPowerJson(await this.helper.run(AC_SCRIPT));
+      if (!info.hasBattery) return 'ac'; // desktops have no Win32_Battery: mains
+      const onBattery = onBatteryFromStatus(info.batteryStatus);
+      return onBattery === undefined ? 'unknown' : onBattery ? 'battery' : 'ac';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  /** Needs a native power-setting notification (GUID_CONSOLE_DISPLAY_STATE); not read from Node. */
+  async displayState(): Promise<Known<'on' | 'off'>> {
+    return 'unknown';
+  }
+
+  async battery(): Promise<BatteryInfo | null> {
+    this.staticBattery ??= this.helper.run(BATTERY_SCRIPT).then((out) => {
+      const info = parseWindowsPowerJson(out);
+      if (!info.hasBattery) return null;
+      const b: BatteryInfo = { hasBattery: true };
+      if (info.designCapacityMWh) b.designCapacityWh = info.designCapacityMWh / 1000;
+      if (info.fullCapacityMWh) b.fullCapacityWh = info.fullCapacityMWh / 1000;
+      if (info.cycleCount) b.cycleCount = info.cycleCount;
+      return b;
+    });
+    const stat = await this.staticBattery.catch(() => null);
+    if (!stat) return null;
+    // the live part (percent, charging) is one cheap Win32_Battery query
+    const live = parseWindowsPowerJson(await this.helper.run(AC_SCRIPT).catch(() => '{}'));
+    const out: BatteryInfo = { ...stat };
+    if (live.percent !== undefined) out.percent = live.percent;
+    const onBattery = onBatteryFromStatus(live.batteryStatus);
+    if (onBattery !== undefined) out.charging = !onBattery && (out.percent ?? 0) < 100;
+    return out;
+  }
+
+  private async query(key: SettingKey): Promise<{ ac: number; dc: number } | null> {
+    const r = await this.runner.run('powercfg', powercfgQueryArgs(key));
+    if (r.notFound) throw new SluimerError(ErrorCode.Unsupported, 'powercfg.exe not found');
+    if (r.code !== 0) return null; // e.g. the brightness setting does not exist on desktops
+    const s = parsePowercfgQuery(r.stdout).settings.get(SETTINGS[key].guid);
+    return s ? { ac: s.ac, dc: s.dc } : null;
+  }
+
+  /** Group Policy values (HKLM\Software\Policies\…\PowerSettings\<GUID>) beat powercfg. */
+  private async policyLock(key: SettingKey): Promise<{ ac?: number; dc?: number }> {
+    const r = await this.runner.run('reg', ['query', `${POLICY_KEY}\\${SETTINGS[key].guid}`]);
+    return r.code === 0 ? parsePolicyRegQuery(r.stdout) : {};
+  }
+
+  async readSettings(): Promise<PowerSettings> {
+    const toPer = (v: { ac: number; dc: number } | null, neverIsZero: boolean): PerSource<number> => {
+      if (!v) return {};
+      const conv = (n: number) => (neverIsZero && n === 0 ? null : n);
+      return { ac: conv(v.ac), battery: conv(v.dc) };
+    };
+    const [sleep, display, bright] = await Promise.all([
+      this.query('sleepAfterSec'),
+      this.query('displayOffAfterSec'),
+      this.query('brightnessPct'),
+    ]);
+    const settings: PowerSettings = {
+      sleepAfterSec: toPer(sleep, true),
+      displayOffAfterSec: toPer(display, true),
+      brightnessPct: toPer(bright, false),
+    };
+    const r = await this.runner.run('schtasks', schtasksQueryArgs());
+    settings.schedule = r.code === 0 ? parseTaskXml(r.stdout) : null;
+    return settings;
+  }
+
+  async blockers(): Promise<Blocker[]> {
+    const r = await this.runner.run('powercfg', ['/requests']);
+    if (r.notFound) throw new SluimerError(ErrorCode.Unsupported, 'powercfg.exe not found');
+    if (r.code !== 0)
+      throw new SluimerError(
+        ErrorCode.NeedsAdmin,
+        'powercfg /requests needs an elevated process (run the Sluimer service as LocalSystem)',
+        { output: (r.stdout + r.stderr).trim().slice(0, 500) },
+      );
+    return parsePowercfgRequests(r.stdout).blockers;
+  }
+
+  inventory(): Promise<Inventory> {
+    this.inventoryCache ??= (async () => {
+      const inv: Inventory = { os: 'windows' };
+      try {
+        const parsed = parseWindowsInventoryJson(await this.helper.run(INVENTORY_SCRIPT));
+        const chassis = chassisName(parsed.chassisCodes[0]);
+        if (chassis) inv.chassisType = chassis;
+        if (parsed.manufacturer) inv.manufacturer = parsed.manufacturer.slice(0, 100);
+        if (parsed.model) inv.model = parsed.model.slice(0, 100);
+        if (parsed.osVersion) inv.osVersion = parsed.osVersion.slice(0, 100);
+      } catch {
+        // inventory stays partial; doctor shows the reason
+      }
+      const b = await this.battery().catch(() => null);
+      inv.battery = b ? { ...b } : { hasBattery: false };
+      delete (inv.battery as BatteryInfo).charging;
+      return inv;
+    })();
+    return this.inventoryCache;
+  }
+
+  async apply(target: SettingsTarget, mode: 'policy' | 'restore'): Promise<ApplyOutcome> {
+    const { allowed, errors } = checkTarget(target, mode);
+    let wrote = false;
+    for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
+      const per = allowed[key];
+      if (!per) continue;
+      for (const src of ['ac', 'battery'] as const) {
+        const v = per[src];
+        if (v === undefined) continue;
+        const r = await this.runner.run('powercfg', powercfgSetArgs(key, src, v ?? 0));
+        if (r.code === 0) {
+          wrote = true;
+          continue;
+        }
+        const text = (r.stdout + r.stderr).trim().slice(0, 300);
+        errors.push({
+          setting: `${key}.${src}`,
+          code: key === 'brightnessPct' ? ErrorCode.Unsupported : ErrorCode.CommandFailed,
+          message:
+            key === 'brightnessPct'
+              ? `no plan brightness setting on this device (desktop monitor?): ${text}`
+              : `powercfg refused the value: ${text}`,
+        });
+      }
+    }
+    if (wrote) {
+      const r = await this.runner.run('powercfg', ['/setactive', 'SCHEME_CURRENT']);
+      if (r.code !== 0)
+        errors.push({
+          setting: 'scheme',
+          code: ErrorCode.CommandFailed,
+          message: 'powercfg /setactive failed',
+        });
+    }
+    // live brightness: lower the panel now if it is above the cap for the current source
+    const cap = allowed.brightnessPct;
+    if (cap) {
+      const src = await this.powerSource();
+      const limit = src === 'battery' ? cap.battery : src === 'ac' ? cap.ac : undefined;
+      if (typeof limit === 'number') {
+        try {
+          const panels = parseWmiMonitorBrightness(await this.helper.run(BRIGHTNESS_SCRIPT));
+          if (panels.some((p) => p.currentPct > limit)) await this.helper.run(setBrightnessScript(limit));
+        } catch {
+          // WBEM_E_NOT_SUPPORTED on desktops: the plan value above is all there is
+        }
+      }
+    }
+    if (allowed.schedule !== undefined) {
+      const r =
+        allowed.schedule === null
+          ? await this.runner.run('schtasks', schtasksDeleteArgs())
+          : await this.runner.run('schtasks', schtasksCreateArgs(allowed.schedule));
+      if (r.code !== 0 && allowed.schedule !== null)
+        errors.push({
+          setting: 'schedule',
+          code: ErrorCode.NeedsAdmin,
+          message: `schtasks could not create the SYSTEM task (needs admin): ${(r.stdout + r.stderr).trim().slice(0, 200)}`,
+        });
+    }
+    const applied = await this.readSettings();
+    // read back: whatever differs is overridden (Group Policy) or ignored by the OS
+    for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
+      const per = allowed[key];
+      if (!per) continue;
+      const lock = await this.policyLock(key);
+      for (const src of ['ac', 'battery'] as const) {
+        if (per[src] === undefined) continue;
+        const want = per[src];
+        const got = applied[key][src];
+        if (got === want || (got === undefined && errors.some((e) => e.setting === `${key}.${src}`)))
+          continue;
+        const locked = src === 'ac' ? lock.ac : lock.dc;
+        errors.push({
+          setting: `${key}.${src}`,
+          code: ErrorCode.OverriddenByPolicy,
+          message:
+            locked !== undefined
+              ? `Group Policy holds ${locked} (registry ${POLICY_KEY}\\${SETTINGS[key].guid}); wrote ${want ?? 'never'}`
+              : `read back ${got ?? 'never'} after writing ${want ?? 'never'}`,
+        });
+      }
+    }
+    return { applied, errors };
+  }
+
+  async sleepNow(): Promise<void> {
+    await this.helper.run(SLEEP_SCRIPT);
+  }
+
+  private async elevated(): Promise<boolean> {
+    const r = await this.runner.run('whoami', ['/groups']);
+    return r.code === 0 && r.stdout.includes(HIGH_INTEGRITY_SID);
+  }
+
+  async capabilities(): Promise<Capability[]> {
+    const caps: Capability[] = [];
+    const admin = await this.elevated();
+    const idle = await this.idleMs();
+    caps.push(
+      idle === 'unknown'
+        ? {
+            id: 'idle-time',
+            status: 'unsupported',
+            detail: 'PowerShell helper with GetLastInputInfo did not answer',
+          }
+        : {
+            id: 'idle-time',
+            status: 'readable',
+            detail: `GetLastInputInfo via one long-lived PowerShell helper (now ${Math.round(idle / 1000)} s); only meaningful inside a user session, not session 0`,
+          },
+    );
+    const src = await this.powerSource();
+    caps.push({
+      id: 'power-source',
+      status: src === 'unknown' ? 'unsupported' : 'readable',
+      detail: `Win32_Battery.BatteryStatus (now ${src})`,
+    });
+    caps.push({
+      id: 'display-state',
+      status: 'unsupported',
+      detail: 'needs a native GUID_CONSOLE_DISPLAY_STATE notification handler (not in this build)',
+    });
+    for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
+      const id = {
+        sleepAfterSec: 'sleep-timeout',
+        displayOffAfterSec: 'display-timeout',
+        brightnessPct: 'brightness',
+      }[key];
+      const cur = await this.query(key).catch(() => null);
+      if (!cur) {
+        caps.push({
+          id,
+          status: 'unsupported',
+          detail: `powercfg has no ${SETTINGS[key].guid} in the active scheme`,
+        });
+        continue;
+      }
+      // probe the ACL by writing the current value back (no change)
+      const w = await this.runner.run('powercfg', powercfgSetArgs(key, 'ac', cur.ac));
+      const lock = await this.policyLock(key);
+      const locked = lock.ac !== undefined || lock.dc !== undefined;
+      caps.push({
+        id,
+        status:
+          w.code === 0 && !locked
+            ? 'enforceable'
+            : locked
+              ? 'needs-admin'
+              : w.code === 0
+                ? 'enforceable'
+                : 'readable',
+        detail: locked
+          ? `locked by Group Policy (${POLICY_KEY}\\${SETTINGS[key].guid})`
+          : w.code === 0
+            ? `powercfg /setacvalueindex + /setdcvalueindex (seconds/%), read back with /q`
+            : `powercfg refused a write: ${(w.stdout + w.stderr).trim().slice(0, 120)}`,
+      });
+    }
+    const req = await this.runner.run('powercfg', ['/requests']);
+    caps.push(
+      req.code === 0
+        ? { id: 'blockers', status: 'readable', detail: 'powercfg /requests (elevated)' }
+        : {
+            id: 'blockers',
+            status: 'needs-admin',
+            detail: 'powercfg /requests requires an elevated process',
+          },
+    );
+    caps.push({
+      id: 'schedule',
+      status: admin ? 'enforceable' : 'needs-admin',
+      detail: 'Task Scheduler task \\Sluimer\\PowerAction running as SYSTEM (schtasks)',
+    });
+    caps.push({
+      id: 'sleep-now',
+      status: 'enforceable',
+      detail: 'SetSuspendState(FALSE, FALSE, FALSE) through .NET, never rundll32',
+    });
+    return caps;
+  }
+
+  onEvent(_listener: (event: PowerEvent) => void): () => void {
+    // Live power events come from Electron powerMonitor in the tray on Windows; nothing to poll here.
+    return () => {};
+  }
+
+  async close(): Promise<void> {
+    this.helper.close();
+  }
+}
