@@ -1,0 +1,327 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  type AgentCounters,
+  type Blocker,
+  DAY_MS,
+  type Interval,
+  LIMITS,
+  mergeAdjacent,
+  type ReportFrame,
+} from '@sluimer/shared';
+import Database from 'better-sqlite3';
+
+/**
+ * The durable outbox (design.md "Nothing is lost"). Each report is written here before it is sent
+ * and deleted only after the console's ack. `seq` is kept across restarts. The tracker state (the
+ * open interval and the last moment seen) lives in the same database, so a report and the state
+ * that produced it are committed in one transaction.
+ *
+ * Bound policy (agent/README.md): when more than `maxRows` reports wait, the two oldest reports
+ * that are not in flight are merged into one (touching intervals of the same kind joined; nothing
+ * is lost) as long as the result fits in one report. If merging is impossible, or the bytes exceed
+ * `maxBytes`, the oldest report not in flight is dropped. Every drop is counted and the counts travel
+ * in the next report's `counters` (droppedReports / droppedIntervals). Intervals older than the
+ * console's retention floor would be refused, so they are clipped when a report is written.
+ */
+
+export interface OutboxOptions {
+  /** most reports kept before the oldest are merged (default 5000: 3.5 days at one per minute) */
+  maxRows?: number;
+  /** most bytes of report bodies kept before the oldest are dropped (default 16 MiB) */
+  maxBytes?: number;
+  /** intervals ending before now - this are dropped at write time (default: 29 days) */
+  maxAgeMs?: number;
+}
+
+export interface OutboxReport {
+  seq: number;
+  intervals: Interval[];
+  blockers?: Blocker[];
+  counters?: AgentCounters;
+}
+
+export interface OutboxStats {
+  rows: number;
+  bytes: number;
+  nextSeq: number;
+  droppedReports: number;
+  droppedIntervals: number;
+}
+
+interface Body {
+  intervals: Interval[];
+  blockers?: Blocker[];
+  counters?: AgentCounters;
+}
+
+const DEFAULTS = {
+  maxRows: 5000,
+  maxBytes: 16 * 1024 * 1024,
+  maxAgeMs: (LIMITS.minRetentionDays - 1) * DAY_MS,
+};
+
+export class Outbox {
+  private readonly db: Database.Database;
+  private readonly opts: Required<OutboxOptions>;
+  /** seqs sent on the current connection and not yet acked: never merged or dropped by the bound */
+  readonly inFlight = new Set<number>();
+
+  private constructor(db: Database.Database, opts: OutboxOptions) {
+    this.db = db;
+    this.opts = { ...DEFAULTS, ...opts };
+  }
+
+  /** Opens (or creates) the outbox at `path`; `':memory:'` keeps it in memory (tests, fleet simulation). */
+  static open(path: string, opts: OutboxOptions = {}): Outbox {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    if (path !== ':memory:') {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS reports (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL,
+        intervals INTEGER NOT NULL,
+        bytes INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+    `);
+    return new Outbox(db, opts);
+  }
+
+  private getMeta(k: string): string | undefined {
+    const row = this.db.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined;
+    return row?.v;
+  }
+
+  private setMeta(k: string, v: string): void {
+    this.db
+      .prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v')
+      .run(k, v);
+  }
+
+  private num(k: string): number {
+    return Number(this.getMeta(k) ?? 0);
+  }
+
+  nextSeq(): number {
+    return Math.max(1, this.num('nextSeq'));
+  }
+
+  /** Persists the tracker state on its own (every sample: a killed agent loses at most one sample). */
+  saveState(state: unknown): void {
+    this.setMeta('tracker', JSON.stringify(state));
+  }
+
+  loadState<T>(): T | null {
+    const v = this.getMeta('tracker');
+    return v ? (JSON.parse(v) as T) : null;
+  }
+
+  /** A small durable key/value (policy etag and the like). */
+  get(k: string): string | undefined {
+    return this.getMeta(`kv:${k}`);
+  }
+
+  set(k: string, v: string): void {
+    this.setMeta(`kv:${k}`, v);
+  }
+
+  /** Counts a loss that happened outside the outbox (e.g. a tracker state that could not be read). */
+  countDrop(reports: number, intervals: number): void {
+    this.db.transaction(() => this.addDropped(reports, intervals))();
+  }
+
+  private addDropped(reports: number, intervals: number): void {
+    this.setMeta('droppedReports', String(this.num('droppedReports') + reports));
+    this.setMeta('droppedIntervals', String(this.num('droppedIntervals') + intervals));
+  }
+
+  private addCounters(c: AgentCounters | undefined): void {
+    if (c) this.addDropped(c.droppedReports ?? 0, c.droppedIntervals ?? 0);
+  }
+
+  /** Drop counts waiting to go out with the next report. */
+  pendingCounters(): { droppedReports: number; droppedIntervals: number } {
+    return { droppedReports: this.num('droppedReports'), droppedIntervals: this.num('droppedIntervals') };
+  }
+
+  /**
+   * Writes intervals (split into reports of at most LIMITS.maxIntervalsPerReport) together with the
+   * tracker state that no longer holds them, in one transaction. Pending drop counts ride along in the
+   * first report. Writes nothing when there is nothing to tell. Returns the new seqs.
+   */
+  enqueue(input: { intervals: Interval[]; blockers?: Blocker[]; now?: number }, state?: unknown): number[] {
+    const now = input.now ?? Date.now();
+    const oldest = now - this.opts.maxAgeMs;
+    let tooOld = 0;
+    const intervals: Interval[] = [];
+    for (const i of input.intervals) {
+      if (i.end <= oldest) tooOld++;
+      else intervals.push(i.start < oldest ? { ...i, start: oldest } : i);
+    }
+    const seqs: number[] = [];
+    this.db.transaction(() => {
+      if (tooOld > 0) this.addDropped(0, tooOld);
+      const counters = this.pendingCounters();
+      const hasCounters = counters.droppedReports > 0 || counters.droppedIntervals > 0;
+      const blockers = input.blockers && input.blockers.length > 0 ? input.blockers : undefined;
+      if (intervals.length > 0 || hasCounters || blockers) {
+        const chunks: Interval[][] = [];
+        for (let k = 0; k < intervals.length; k += LIMITS.maxIntervalsPerReport) {
+          chunks.push(intervals.slice(k, k + LIMITS.maxIntervalsPerReport));
+        }
+        if (chunks.length === 0) chunks.push([]);
+        let seq = this.nextSeq();
+        chunks.forEach((chunk, idx) => {
+          const body: Body = { intervals: chunk };
+          if (idx === 0 && blockers) body.blockers = blockers.slice(0, LIMITS.maxBlockersPerReport);
+          if (idx === 0 && hasCounters) body.counters = counters;
+          this.insert(seq, body);
+          seqs.push(seq);
+          seq++;
+        });
+        this.setMeta('nextSeq', String(seq));
+        if (hasCounters) {
+          this.setMeta('droppedReports', '0');
+          this.setMeta('droppedIntervals', '0');
+        }
+      }
+      if (state !== undefined) this.setMeta('tracker', JSON.stringify(state));
+      this.enforceBound();
+    })();
+    return seqs;
+  }
+
+  private insert(seq: number, body: Body): void {
+    const text = JSON.stringify(body);
+    this.db
+      .prepare('INSERT INTO reports (seq, body, intervals, bytes) VALUES (?, ?, ?, ?)')
+      .run(seq, text, body.intervals.length, Buffer.byteLength(text));
+  }
+
+  private totals(): { rows: number; bytes: number } {
+    const r = this.db.prepare('SELECT count(*) AS rows, total(bytes) AS bytes FROM reports').get() as {
+      rows: number;
+      bytes: number;
+    };
+    return { rows: r.rows, bytes: r.bytes };
+  }
+
+  private oldestIdle(limit: number): { seq: number; body: string; intervals: number }[] {
+    const rows = this.db
+      .prepare('SELECT seq, body, intervals FROM reports ORDER BY seq LIMIT ?')
+      .all(limit + this.inFlight.size) as { seq: number; body: string; intervals: number }[];
+    return rows.filter((r) => !this.inFlight.has(r.seq)).slice(0, limit);
+  }
+
+  private enforceBound(): void {
+    for (let guard = 0; guard < 100_000; guard++) {
+      const { rows, bytes } = this.totals();
+      const overRows = rows > this.opts.maxRows;
+      const overBytes = bytes > this.opts.maxBytes;
+      if (!overRows && !overBytes) return;
+      const [a, b] = this.oldestIdle(2);
+      if (!a) return; // everything left is in flight
+      if (overRows && !overBytes && b && a.intervals + b.intervals <= LIMITS.maxIntervalsPerReport) {
+        const ba = JSON.parse(a.body) as Body;
+        const bb = JSON.parse(b.body) as Body;
+        const merged: Body = { intervals: mergeAdjacent([...ba.intervals, ...bb.intervals]) };
+        const blockers = [...(ba.blockers ?? []), ...(bb.blockers ?? [])].slice(
+          0,
+          LIMITS.maxBlockersPerReport,
+        );
+        if (blockers.length > 0) merged.blockers = blockers;
+        const c = {
+          droppedReports: (ba.counters?.droppedReports ?? 0) + (bb.counters?.droppedReports ?? 0),
+          droppedIntervals: (ba.counters?.droppedIntervals ?? 0) + (bb.counters?.droppedIntervals ?? 0),
+        };
+        if (c.droppedReports > 0 || c.droppedIntervals > 0) merged.counters = c;
+        // the merged report keeps the later seq; the earlier one is gone
+        this.db.prepare('DELETE FROM reports WHERE seq IN (?, ?)').run(a.seq, b.seq);
+        this.insert(b.seq, merged);
+      } else {
+        this.db.prepare('DELETE FROM reports WHERE seq = ?').run(a.seq);
+        const body = JSON.parse(a.body) as Body;
+        this.addCounters(body.counters);
+        this.addDropped(1, a.intervals);
+      }
+    }
+  }
+
+  /** Unacked reports in seq order, after `afterSeq`. */
+  pending(limit: number, afterSeq = 0): OutboxReport[] {
+    const rows = this.db
+      .prepare('SELECT seq, body FROM reports WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as { seq: number; body: string }[];
+    return rows.map((r) => ({ seq: r.seq, ...(JSON.parse(r.body) as Body) }));
+  }
+
+  /** The report as a protocol frame. */
+  static frame(r: OutboxReport): ReportFrame {
+    const f: ReportFrame = { type: 'report', seq: r.seq, intervals: r.intervals };
+    if (r.blockers) f.blockers = r.blockers;
+    if (r.counters) f.counters = r.counters;
+    return f;
+  }
+
+  /** The console has committed `seq`: forget it. */
+  ack(seq: number): boolean {
+    this.inFlight.delete(seq);
+    return this.db.prepare('DELETE FROM reports WHERE seq = ?').run(seq).changes > 0;
+  }
+
+  /** The console refused `seq` (it can never become valid): drop it and count the drop. */
+  reject(seq: number): boolean {
+    this.inFlight.delete(seq);
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT body, intervals FROM reports WHERE seq = ?').get(seq) as
+        | { body: string; intervals: number }
+        | undefined;
+      if (!row) return false;
+      this.db.prepare('DELETE FROM reports WHERE seq = ?').run(seq);
+      this.addCounters((JSON.parse(row.body) as Body).counters);
+      this.addDropped(1, row.intervals);
+      return true;
+    })();
+  }
+
+  /**
+   * After `welcome`: drop what the console already has and keep numbering above `ackedSeq`.
+   * The first welcome this outbox sees for a device means the outbox may be new (reinstall, wiped
+   * disk) while the console knows older reports of that device: then our unsent reports are
+   * renumbered above `ackedSeq` instead of being mistaken for acked ones.
+   */
+  applyWelcome(deviceId: number, ackedSeq: number): { dropped: number; renumbered: number } {
+    this.inFlight.clear();
+    return this.db.transaction(() => {
+      let dropped = 0;
+      let renumbered = 0;
+      if (this.getMeta('deviceId') !== String(deviceId)) {
+        const min = (this.db.prepare('SELECT min(seq) AS m FROM reports').get() as { m: number | null }).m;
+        if (min !== null && min <= ackedSeq) {
+          const offset = ackedSeq + 1 - min;
+          renumbered = this.db.prepare('UPDATE reports SET seq = -(seq + ?)').run(offset).changes;
+          this.db.prepare('UPDATE reports SET seq = -seq').run();
+        }
+        this.setMeta('deviceId', String(deviceId));
+      } else {
+        dropped = this.db.prepare('DELETE FROM reports WHERE seq <= ?').run(ackedSeq).changes;
+      }
+      const max = (this.db.prepare('SELECT max(seq) AS m FROM reports').get() as { m: number | null }).m ?? 0;
+      this.setMeta('nextSeq', String(Math.max(this.nextSeq(), ackedSeq + 1, max + 1)));
+      return { dropped, renumbered };
+    })();
+  }
+
+  stats(): OutboxStats {
+    return { ...this.totals(), nextSeq: this.nextSeq(), ...this.pendingCounters() };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
