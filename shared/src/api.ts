@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DesktopPresetSchema, DeviceClassSchema, MonitorSizeSchema } from './energy.js';
+import { DesktopPresetSchema, DeviceClassSchema, MonitorSizeSchema, StateWattsSchema } from './energy.js';
 import { PolicySettingsSchema } from './policy.js';
 
 /** Console REST API v1 (design.md). Request bodies are validated with these at the server. */
@@ -97,3 +97,37 @@ export interface UsageResponse {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+// ---- additions for the console server (additive; documented in docs/api.md) ----
+
+export const UpdateGroupRequestSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    kind: z.enum(GROUP_KINDS).optional(),
+    /** IANA zone; null clears it (the group then follows its parent, Europe/Amsterdam at the top) */
+    timeZone: z.string().max(64).nullable().optional(),
+    /** a reason excludes the group's devices from enforcement; null lifts the exclusion */
+    excludedReason: z.string().trim().min(1).max(500).nullable().optional(),
+    parentId: z.number().int().positive().nullable().optional(),
+  })
+  .strict();
+
+export const UnassignRequestSchema = AssignRequestSchema;
+
+export const CreateApiTokenRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
+
+/** Deployment settings (energy.md §2.3 plus raw-data retention); PUT takes any subset. */
+export const SettingsSchema = z.object({
+  priceEurPerKwh: z.number().min(0).max(5),
+  gridKgPerKwh: z.number().min(0).max(2),
+  /** per-class watt overrides, field by field over energy.md §2.1 */
+  classWatts: z.partialRecord(DeviceClassSchema, StateWattsSchema.partial()).optional(),
+  monitorWatts: z.partialRecord(MonitorSizeSchema, StateWattsSchema.partial()).optional(),
+  /** days raw intervals are kept; hourly and daily rollups are kept longer */
+  rawRetentionDays: z.number().int().min(30).max(3650),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SettingsUpdateRequestSchema = SettingsSchema.partial().strict();
+
+export const DEVICE_POLICY_STATUSES = ['compliant', 'pending', 'failed', 'drifted'] as const;
+export type DevicePolicyStatus = (typeof DEVICE_POLICY_STATUSES)[number];

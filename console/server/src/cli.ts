@@ -1,5 +1,160 @@
-// Placeholder entry point; the console server replaces it.
-export async function main(_argv: string[]): Promise<number> {
-  console.error('sluimer-console is not available in this build yet.');
-  return 3;
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+import { type RunningConsole, startConsole } from './index.js';
+
+const HELP = `sluimer-console [--demo]
+
+Start de Sluimer-console: API, agent-gateway en webapp op één poort.
+Starts the Sluimer console: API, agent gateway and web app on one port.
+
+  --demo    vul een lege database met een gesimuleerd schoolbestuur / fill an empty database with a simulated school board
+  --help    deze tekst / this text
+
+Omgeving / environment:
+  SLUIMER_PORT            poort / port (8080)
+  SLUIMER_HOST            adres / address (0.0.0.0)
+  SLUIMER_DATA            map van de database / database folder (./data)
+  SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start / password of 'admin' on first start
+  SLUIMER_LOG_LEVEL       pino-niveau / pino level (info)
+`;
+
+interface DemoHandle {
+  stop(): Promise<void>;
+}
+
+/** The `sluimer-console` command. Resolves with the exit code once the console has shut down. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const unknown = argv.filter((a) => a !== '--demo');
+  if (unknown.length) {
+    process.stderr.write(`Onbekende optie / unknown option: ${unknown.join(' ')}\n\n${HELP}`);
+    return 2;
+  }
+  const demo = argv.includes('--demo');
+  const env = process.env;
+  const port = env.SLUIMER_PORT ? Number(env.SLUIMER_PORT) : 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(
+      `SLUIMER_PORT moet een poortnummer zijn / must be a port number: ${env.SLUIMER_PORT}\n`,
+    );
+    return 2;
+  }
+  const dataDir = resolve(env.SLUIMER_DATA || './data');
+  const log = pino({ level: env.SLUIMER_LOG_LEVEL || 'info' });
+
+  let running: RunningConsole;
+  try {
+    running = await startConsole({
+      port,
+      host: env.SLUIMER_HOST || '0.0.0.0',
+      dataDir,
+      adminPassword: env.SLUIMER_ADMIN_PASSWORD || undefined,
+      logger: log,
+    });
+  } catch (err) {
+    log.error({ err }, 'console failed to start');
+    process.stderr.write(
+      `De console kon niet starten / the console could not start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return 1;
+  }
+  log.info({ url: running.url, dataDir }, 'Sluimer console listening');
+
+  const admin = running.initialAdmin;
+  if (admin?.generated) {
+    process.stdout.write(
+      [
+        '',
+        '============================================================',
+        ' Eerste start: account "admin" aangemaakt met wachtwoord:',
+        ' First start: account "admin" created with password:',
+        '',
+        `     ${admin.password}`,
+        '',
+        ' Bewaar het nu; het wordt niet nog eens getoond.',
+        ' Save it now; it will not be shown again.',
+        '============================================================',
+        '',
+      ].join('\n'),
+    );
+  } else if (admin) {
+    log.info('first start: account "admin" created with SLUIMER_ADMIN_PASSWORD');
+  }
+
+  let demoHandle: DemoHandle | undefined;
+  if (demo) {
+    demoHandle = await startDemoIfEmpty(running, dataDir, log, admin?.password ?? env.SLUIMER_ADMIN_PASSWORD);
+  }
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      try {
+        await demoHandle?.stop();
+      } catch (err) {
+        log.warn({ err }, 'demo did not stop cleanly');
+      }
+      try {
+        await running.close();
+        done(0);
+      } catch (err) {
+        log.error({ err }, 'shutdown failed');
+        done(1);
+      }
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+}
+
+async function startDemoIfEmpty(
+  running: RunningConsole,
+  dataDir: string,
+  log: pino.Logger,
+  password: string | undefined,
+): Promise<DemoHandle | undefined> {
+  const devices = await running.store.listDevices();
+  if (devices.length > 0) {
+    log.info('--demo: the database already has devices; no demo data added');
+    return undefined;
+  }
+  if (!password) {
+    log.error(
+      '--demo needs the admin password: set SLUIMER_ADMIN_PASSWORD (the database already had users) / ' +
+        '--demo heeft het admin-wachtwoord nodig',
+    );
+    return undefined;
+  }
+  // a variable specifier: the scripts package is optional at build time
+  const specifier = '@sluimer/scripts/demo';
+  let mod: { startDemo?: (opts: unknown) => Promise<DemoHandle> };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (err) {
+    log.error(
+      { err: err instanceof Error ? err.message : String(err) },
+      `--demo: module ${specifier} is not available (build the scripts package: npm run build) / ` +
+        'demomodule niet gevonden; de console draait zonder demo',
+    );
+    return undefined;
+  }
+  if (typeof mod.startDemo !== 'function') {
+    log.error(`--demo: ${specifier} does not export startDemo; the console runs without demo data`);
+    return undefined;
+  }
+  try {
+    const url = `http://127.0.0.1:${running.port}`;
+    const handle = await mod.startDemo({ url, username: 'admin', password, dataDir, log });
+    log.info('--demo: simulated school board started');
+    return handle;
+  } catch (err) {
+    log.error({ err }, '--demo: the demo failed to start; the console keeps running');
+    return undefined;
+  }
 }

@@ -1,0 +1,571 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  AGENT_FRAME_TYPES,
+  AGENT_WS_PATH,
+  type ConsoleFrame,
+  classifyDevice,
+  DAY_MS,
+  ErrorCode,
+  HelloFrameSchema,
+  LIMITS,
+  PolicyStatusFrameSchema,
+  ReportFrameSchema,
+  SeqSchema,
+} from '@sluimer/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { hashToken } from './crypto.js';
+import type { PolicyService } from './policy-service.js';
+import { RateLimiter } from './rate-limit.js';
+import type { IngestItem, IngestOutcome, Store } from './store/types.js';
+
+export interface GatewayLimits {
+  /** open agent sockets at most; more upgrades get 503 + Retry-After */
+  maxConnections: number;
+  /** reports waiting for a commit at most; more upgrades get 503 + Retry-After */
+  maxPendingReports: number;
+  /** upgrade attempts per source address (a school behind one NAT reconnects hundreds at once) */
+  upgradeBurst: number;
+  upgradePerSec: number;
+  /** failed authentications per source address */
+  badAuthBurst: number;
+  badAuthPerSec: number;
+  /** frames per device; beyond this the socket is paused, never a report refused */
+  deviceFrameBurst: number;
+  deviceFramesPerSec: number;
+}
+
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
+  maxConnections: 50_000,
+  maxPendingReports: 20_000,
+  upgradeBurst: 2000,
+  upgradePerSec: 100,
+  badAuthBurst: 200,
+  badAuthPerSec: 2,
+  deviceFrameBurst: 100,
+  deviceFramesPerSec: 20,
+};
+
+/** frames queued on one socket before it stops being read */
+const QUEUE_PAUSE = 16;
+const QUEUE_RESUME = 4;
+
+interface Frame {
+  data: RawData;
+  binary: boolean;
+}
+
+class Connection {
+  helloDone = false;
+  queue: Frame[] = [];
+  busy = false;
+  badInARow = 0;
+  sentEtag: string | null = null;
+  rateWait = false;
+  closed = false;
+  constructor(
+    readonly ws: WebSocket,
+    readonly deviceId: number,
+    readonly address: string,
+  ) {}
+
+  send(frame: ConsoleFrame): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+}
+
+interface Pending {
+  item: IngestItem;
+  resolve: (o: IngestOutcome) => void;
+}
+
+export interface GatewayOptions {
+  store: Store;
+  policies: PolicyService;
+  log: FastifyBaseLogger;
+  limits?: Partial<GatewayLimits>;
+  now?: () => number;
+}
+
+/** The agent WebSocket gateway (protocol v1, design.md). */
+export class Gateway {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: LIMITS.hardMaxFrameBytes,
+    perMessageDeflate: false,
+  });
+  private readonly connections = new Map<number, Connection>();
+  private readonly seen = new Map<number, number>();
+  private readonly limits: GatewayLimits;
+  private readonly upgradeLimiter: RateLimiter;
+  private readonly badAuthLimiter: RateLimiter;
+  private readonly deviceLimiter: RateLimiter;
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+  private flushing: Promise<void> | null = null;
+  private closing = false;
+  private readonly store: Store;
+  private readonly policies: PolicyService;
+  private readonly log: FastifyBaseLogger;
+  private readonly now: () => number;
+  /** counters for health and benchmarks */
+  readonly stats = { batches: 0, reports: 0, intervals: 0, rejected: 0, duplicates: 0 };
+
+  constructor(options: GatewayOptions) {
+    this.store = options.store;
+    this.policies = options.policies;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...options.limits };
+    this.upgradeLimiter = new RateLimiter(this.limits.upgradeBurst, this.limits.upgradePerSec);
+    this.badAuthLimiter = new RateLimiter(this.limits.badAuthBurst, this.limits.badAuthPerSec);
+    this.deviceLimiter = new RateLimiter(this.limits.deviceFrameBurst, this.limits.deviceFramesPerSec);
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      this.onUpgrade(req, socket, head).catch((err) => {
+        this.log.error({ err }, 'agent upgrade failed');
+        reject(socket, 500, ErrorCode.Internal, 'internal error');
+      });
+    });
+  }
+
+  isOnline(deviceId: number): boolean {
+    return this.connections.has(deviceId);
+  }
+
+  /** last frame or connection moment seen by this process, if any */
+  lastSeen(deviceId: number): number | undefined {
+    return this.seen.get(deviceId);
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** closes the device's socket, e.g. after it enrolled again and its old token stopped working */
+  disconnect(deviceId: number, code: number, reason: string): void {
+    const conn = this.connections.get(deviceId);
+    if (conn) conn.ws.close(code, reason);
+  }
+
+  /** recomputes effective policies of connected agents and pushes those that changed */
+  async pushPolicies(deviceIds?: Iterable<number>): Promise<number> {
+    const targets = deviceIds
+      ? [...deviceIds].map((id) => this.connections.get(id)).filter((c): c is Connection => !!c)
+      : [...this.connections.values()];
+    let pushed = 0;
+    for (const conn of targets) {
+      if (!conn.helloDone || conn.closed) continue;
+      const device = await this.store.getDevice(conn.deviceId);
+      if (!device) continue;
+      const { policy, etag } = await this.policies.effectiveFor(device);
+      if (etag === conn.sentEtag) continue;
+      conn.sentEtag = etag;
+      conn.send({ type: 'policy', policy, etag });
+      await this.store.setPolicySent(conn.deviceId, etag);
+      pushed++;
+    }
+    return pushed;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const conn of this.connections.values()) conn.ws.close(1001, 'console shutting down');
+    while (this.flushing || this.pending.length) {
+      if (this.flushing) await this.flushing;
+      else await this.flush();
+    }
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  // ---- upgrade ----
+
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== AGENT_WS_PATH) {
+      reject(
+        socket,
+        404,
+        ErrorCode.NotFound,
+        `no WebSocket endpoint at ${path}; agents connect to ${AGENT_WS_PATH}`,
+      );
+      return;
+    }
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (this.closing) {
+      reject(socket, 503, ErrorCode.StorageUnavailable, 'console is shutting down', retryAfter(5, 30));
+      return;
+    }
+    if (!this.upgradeLimiter.take(address) || !this.badAuthLimiter.check(address)) {
+      reject(
+        socket,
+        429,
+        ErrorCode.TooManyRequests,
+        'too many connection attempts from this address',
+        retryAfter(10, 60),
+      );
+      return;
+    }
+    if (
+      this.connections.size >= this.limits.maxConnections ||
+      this.pending.length >= this.limits.maxPendingReports
+    ) {
+      reject(socket, 503, ErrorCode.RateLimited, 'console is busy; try again later', retryAfter(5, 60));
+      return;
+    }
+    const auth = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    if (!m) {
+      this.badAuthLimiter.take(address);
+      reject(socket, 401, ErrorCode.Unauthorized, 'missing Authorization: Bearer <deviceToken>');
+      return;
+    }
+    const device = await this.store.getDeviceByTokenHash(hashToken(m[1]!));
+    if (!device) {
+      this.badAuthLimiter.take(address);
+      reject(
+        socket,
+        401,
+        ErrorCode.Unauthorized,
+        'unknown or replaced device token; enroll the device again',
+      );
+      return;
+    }
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, device.id, address));
+  }
+
+  private onConnection(ws: WebSocket, deviceId: number, address: string) {
+    const conn = new Connection(ws, deviceId, address);
+    const previous = this.connections.get(deviceId);
+    if (previous) previous.ws.close(4000, 'replaced by a newer connection of this device');
+    this.connections.set(deviceId, conn);
+    this.seen.set(deviceId, this.now());
+    ws.on('message', (data, isBinary) => {
+      conn.queue.push({ data, binary: isBinary });
+      if (conn.queue.length >= QUEUE_PAUSE && !ws.isPaused) ws.pause();
+      this.pump(conn);
+    });
+    ws.on('close', () => {
+      conn.closed = true;
+      conn.queue.length = 0;
+      if (this.connections.get(deviceId) === conn) this.connections.delete(deviceId);
+      const at = this.now();
+      this.seen.set(deviceId, at);
+      this.store.setLastSeen(deviceId, at).catch(() => {});
+    });
+    ws.on('error', (err) => this.log.debug({ err, deviceId }, 'agent socket error'));
+  }
+
+  // ---- frames, in order per socket ----
+
+  private pump(conn: Connection): void {
+    while (!conn.busy && !conn.rateWait && conn.queue.length > 0 && !conn.closed) {
+      if (!this.deviceLimiter.take(String(conn.deviceId))) {
+        // too fast: stop reading this socket for a while; nothing is refused
+        conn.rateWait = true;
+        if (!conn.ws.isPaused) conn.ws.pause();
+        setTimeout(
+          () => {
+            conn.rateWait = false;
+            this.pump(conn);
+          },
+          this.deviceLimiter.waitMs(String(conn.deviceId)),
+        ).unref();
+        return;
+      }
+      const frame = conn.queue.shift()!;
+      this.seen.set(conn.deviceId, this.now());
+      let result: Promise<void> | undefined;
+      try {
+        result = this.handleFrame(conn, frame);
+      } catch (err) {
+        this.log.error({ err, deviceId: conn.deviceId }, 'agent frame failed');
+        conn.send({ type: 'error', code: ErrorCode.Internal, message: 'internal error' });
+      }
+      if (result) {
+        conn.busy = true;
+        result
+          .catch((err) => {
+            this.log.error({ err, deviceId: conn.deviceId }, 'agent frame failed');
+            conn.send({ type: 'error', code: ErrorCode.Internal, message: 'internal error' });
+          })
+          .finally(() => {
+            conn.busy = false;
+            this.pump(conn);
+          });
+        return;
+      }
+    }
+    if (conn.ws.isPaused && !conn.rateWait && conn.queue.length <= QUEUE_RESUME && !conn.closed)
+      conn.ws.resume();
+  }
+
+  private bad(conn: Connection, code: ErrorCode, message: string, seq?: number): void {
+    conn.send(seq === undefined ? { type: 'error', code, message } : { type: 'error', code, message, seq });
+    conn.badInARow++;
+    if (conn.badInARow >= LIMITS.maxConsecutiveBadFrames) {
+      conn.ws.close(1008, 'too many bad frames in a row');
+      conn.closed = true;
+    }
+  }
+
+  private handleFrame(conn: Connection, frame: Frame): Promise<void> | undefined {
+    if (frame.binary) {
+      this.bad(
+        conn,
+        ErrorCode.BinaryFrame,
+        'binary frames are not part of protocol v1; send JSON text frames',
+      );
+      return;
+    }
+    const buf = frame.data as Buffer;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(buf.toString('utf8'));
+    } catch {
+      if (buf.length > LIMITS.maxFrameBytes) {
+        this.bad(
+          conn,
+          ErrorCode.FrameTooLarge,
+          `frame of ${buf.length} bytes exceeds ${LIMITS.maxFrameBytes}`,
+        );
+      } else {
+        this.bad(conn, ErrorCode.BadJson, 'frame is not valid JSON');
+      }
+      return;
+    }
+    const type =
+      msg !== null && typeof msg === 'object' && !Array.isArray(msg)
+        ? (msg as { type?: unknown }).type
+        : undefined;
+    const seqParse = type === 'report' ? SeqSchema.safeParse((msg as { seq?: unknown }).seq) : undefined;
+    const seq = seqParse?.success ? seqParse.data : undefined;
+    if (buf.length > LIMITS.maxFrameBytes) {
+      this.bad(
+        conn,
+        ErrorCode.FrameTooLarge,
+        `frame of ${buf.length} bytes exceeds ${LIMITS.maxFrameBytes}; send fewer intervals per report`,
+        seq,
+      );
+      return;
+    }
+    if (typeof type !== 'string') {
+      this.bad(conn, ErrorCode.BadFrame, 'a frame is a JSON object with a string "type"');
+      return;
+    }
+    if (!(AGENT_FRAME_TYPES as readonly string[]).includes(type)) {
+      this.bad(conn, ErrorCode.UnknownType, `unknown frame type "${type.slice(0, 40)}"`);
+      return;
+    }
+    if (!conn.helloDone && type !== 'hello') {
+      this.bad(conn, ErrorCode.HelloRequired, 'the first frame must be hello');
+      return;
+    }
+    if (type === 'hello') {
+      const parsed = HelloFrameSchema.safeParse(msg);
+      if (!parsed.success) {
+        this.bad(conn, ErrorCode.BadFrame, `bad hello: ${issues(parsed.error)}`);
+        return;
+      }
+      if (conn.helloDone) {
+        this.bad(conn, ErrorCode.BadFrame, 'hello was already received on this connection');
+        return;
+      }
+      conn.badInARow = 0;
+      return this.onHello(conn, parsed.data);
+    }
+    if (type === 'report') {
+      const intervals = (msg as { intervals?: unknown }).intervals;
+      if (Array.isArray(intervals) && intervals.length > LIMITS.maxIntervalsPerReport) {
+        this.bad(
+          conn,
+          ErrorCode.TooManyIntervals,
+          `${intervals.length} intervals in one report; at most ${LIMITS.maxIntervalsPerReport}`,
+          seq,
+        );
+        return;
+      }
+      const parsed = ReportFrameSchema.safeParse(msg);
+      if (!parsed.success) {
+        const code =
+          seq === undefined
+            ? ErrorCode.BadSeq
+            : parsed.error.issues.some((i) => i.path[0] === 'intervals')
+              ? ErrorCode.BadInterval
+              : ErrorCode.BadFrame;
+        this.bad(conn, code, `bad report: ${issues(parsed.error)}`, seq);
+        return;
+      }
+      conn.badInARow = 0;
+      const r = parsed.data;
+      return this.onReport(conn, {
+        deviceId: conn.deviceId,
+        seq: r.seq,
+        intervals: r.intervals,
+        blockers: r.blockers,
+        counters: r.counters,
+      });
+    }
+    // policy_status
+    const parsed = PolicyStatusFrameSchema.safeParse(msg);
+    if (!parsed.success) {
+      this.bad(conn, ErrorCode.BadFrame, `bad policy_status: ${issues(parsed.error)}`);
+      return;
+    }
+    conn.badInARow = 0;
+    const st = parsed.data;
+    return this.store.setPolicyStatus(conn.deviceId, {
+      etag: st.etag,
+      ok: st.ok,
+      applied: st.applied,
+      errors: st.errors,
+      at: this.now(),
+    });
+  }
+
+  private async onHello(conn: Connection, hello: import('@sluimer/shared').HelloFrame) {
+    const now = this.now();
+    const decision = hello.inventory ? classifyDevice(hello.inventory) : undefined;
+    await this.store.recordHello(conn.deviceId, {
+      agentVersion: hello.agentVersion,
+      policyEtag: hello.policyEtag,
+      inventory: hello.inventory,
+      detectedClass: decision?.deviceClass,
+      classReview: decision?.review,
+      now,
+    });
+    const device = await this.store.getDevice(conn.deviceId);
+    if (!device) {
+      conn.ws.close(4001, 'device no longer enrolled');
+      return;
+    }
+    const { policy, etag } = await this.policies.effectiveFor(device);
+    conn.helloDone = true;
+    conn.sentEtag = etag;
+    conn.send({
+      type: 'welcome',
+      deviceId: device.id,
+      serverTime: now,
+      ackedSeq: device.maxSeq,
+      policy,
+      etag,
+    });
+    await this.store.setPolicySent(device.id, etag);
+  }
+
+  // ---- group commit ----
+
+  private async onReport(conn: Connection, item: IngestItem) {
+    const outcome = await new Promise<IngestOutcome>((resolve) => {
+      this.pending.push({ item, resolve });
+      this.scheduleFlush();
+    });
+    switch (outcome.status) {
+      case 'stored':
+      case 'duplicate':
+        conn.send({ type: 'ack', seq: outcome.seq });
+        break;
+      case 'rejected':
+        conn.send({ type: 'error', code: outcome.code, message: outcome.message, seq: outcome.seq });
+        break;
+      case 'failed':
+        // not the report's fault: no ack and no rejection, so the agent keeps it and sends it again later
+        conn.send({ type: 'error', code: ErrorCode.StorageUnavailable, message: outcome.message });
+        conn.ws.close(1011, 'could not store the report; reconnect later');
+        conn.closed = true;
+        break;
+    }
+  }
+
+  private scheduleFlush() {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  /** commits every report collected so far in one transaction, then answers them */
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return Promise.resolve();
+    this.flushing = (async () => {
+      let outcomes: IngestOutcome[];
+      try {
+        const now = this.now();
+        const settings = await this.store.getSettings();
+        outcomes = await this.store.ingestBatch(
+          batch.map((p) => p.item),
+          { now, maxEnd: now + LIMITS.maxFutureSkewMs, minStart: now - settings.rawRetentionDays * DAY_MS },
+        );
+      } catch (err) {
+        this.log.error({ err }, 'ingest batch failed');
+        outcomes = batch.map((p) => ({ status: 'failed', seq: p.item.seq, message: 'storage unavailable' }));
+      }
+      this.stats.batches++;
+      for (let i = 0; i < batch.length; i++) {
+        const o = outcomes[i]!;
+        if (o.status === 'stored') {
+          this.stats.reports++;
+          this.stats.intervals += batch[i]!.item.intervals.length;
+        } else if (o.status === 'duplicate') this.stats.duplicates++;
+        else this.stats.rejected++;
+        batch[i]!.resolve(o);
+      }
+    })().finally(() => {
+      this.flushing = null;
+      if (this.pending.length) this.scheduleFlush();
+    });
+    return this.flushing;
+  }
+}
+
+function issues(err: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return err.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || '(frame)'}: ${i.message}`)
+    .join('; ');
+}
+
+function retryAfter(min: number, max: number): Record<string, string> {
+  return { 'Retry-After': String(min + Math.floor(Math.random() * (max - min + 1))) };
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** answers an upgrade with a plain HTTP error and a JSON body; no socket is made */
+function reject(
+  socket: Duplex,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: { code, message } });
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    body,
+  ];
+  socket.end(lines.join('\r\n'));
+}

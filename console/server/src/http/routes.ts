@@ -1,0 +1,570 @@
+import {
+  AssignRequestSchema,
+  CreateApiTokenRequestSchema,
+  CreateEnrollSecretRequestSchema,
+  CreateGroupRequestSchema,
+  CreateUserRequestSchema,
+  classifyDevice,
+  DeviceUpdateRequestSchema,
+  EnrollRequestSchema,
+  ErrorCode,
+  isValidTimeZone,
+  LoginRequestSchema,
+  PolicyRequestSchema,
+  parseTimeParam,
+  RoleSchema,
+  SettingsSchema,
+  SettingsUpdateRequestSchema,
+  UnassignRequestSchema,
+  UpdateGroupRequestSchema,
+  UsageQuerySchema,
+} from '@sluimer/shared';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { DUMMY_PASSWORD_HASH, hashPassword, hashToken, randomToken, verifyPassword } from '../crypto.js';
+import { effectiveClass } from '../energy-profile.js';
+import type { Gateway } from '../gateway.js';
+import { type PolicyService, policyStatusOf } from '../policy-service.js';
+import { RateLimiter } from '../rate-limit.js';
+import { ConflictError } from '../store/sqlite.js';
+import type {
+  DeviceRecord,
+  EnrollSecretRecord,
+  GroupKind,
+  GroupRecord,
+  Store,
+  UserRecord,
+} from '../store/types.js';
+import { computeUsage } from '../usage.js';
+import { ADMIN, ANY_ROLE, SESSION_COOKIE, SESSION_TTL_MS, STAFF } from './auth.js';
+import { ApiError, idParam, notFound, parse } from './errors.js';
+
+export interface RouteDeps {
+  store: Store;
+  policies: PolicyService;
+  gateway: Gateway;
+  now: () => number;
+  /** whether the console serves HTTPS (session cookies get `Secure`) */
+  tls: boolean;
+  limits?: Partial<HttpLimits>;
+}
+
+export interface HttpLimits {
+  /** failed logins per account before 429 (refills over 15 minutes) */
+  loginFailuresPerAccount: number;
+  /** login attempts per address (refills over 15 minutes) */
+  loginAttemptsPerAddress: number;
+  /** enrollments per address at once, and per second after that */
+  enrollBurst: number;
+  enrollPerSec: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  loginFailuresPerAccount: 10,
+  loginAttemptsPerAddress: 100,
+  enrollBurst: 1000,
+  enrollPerSec: 20,
+};
+
+const FIFTEEN_MIN_S = 15 * 60;
+
+const publicUser = (u: UserRecord) => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  createdAt: u.createdAt,
+});
+
+const MAX_RANGE_MS = 5 * 366 * 24 * 3600 * 1000;
+
+export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { store, policies, gateway, now } = deps;
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
+  const loginPerAccount = new RateLimiter(
+    limits.loginFailuresPerAccount,
+    limits.loginFailuresPerAccount / FIFTEEN_MIN_S,
+  );
+  const loginPerAddress = new RateLimiter(
+    limits.loginAttemptsPerAddress,
+    limits.loginAttemptsPerAddress / FIFTEEN_MIN_S,
+  );
+  const enrollPerAddress = new RateLimiter(limits.enrollBurst, limits.enrollPerSec);
+  const tooMany = (message: string, waitMs: number) =>
+    new ApiError(429, ErrorCode.TooManyRequests, message, undefined, {
+      'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
+    });
+
+  const policyChanged = async (deviceIds?: number[]) => {
+    policies.invalidate();
+    return gateway.pushPolicies(deviceIds);
+  };
+
+  // ---- public ----
+
+  app.get('/api/v1/health', { config: { access: 'public' } }, async () => ({
+    ok: true,
+    agentsOnline: gateway.connectionCount,
+  }));
+
+  app.post('/api/v1/login', { config: { access: 'public' } }, async (request, reply) => {
+    const address = request.ip;
+    if (!loginPerAddress.take(address)) {
+      throw tooMany(
+        'too many login attempts from this address; wait and try again',
+        loginPerAddress.waitMs(address),
+      );
+    }
+    const body = parse(LoginRequestSchema, request.body);
+    const account = body.username.toLowerCase();
+    if (!loginPerAccount.check(account)) {
+      throw tooMany(
+        'too many failed logins for this account; wait and try again',
+        loginPerAccount.waitMs(account),
+      );
+    }
+    const user = await store.getUserByName(body.username);
+    const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !ok) {
+      loginPerAccount.take(account);
+      throw new ApiError(401, ErrorCode.Unauthorized, 'wrong user name or password');
+    }
+    loginPerAccount.reset(account);
+    const sid = randomToken();
+    const t = now();
+    await store.createSession({
+      idHash: hashToken(sid),
+      userId: user.id,
+      now: t,
+      expiresAt: t + SESSION_TTL_MS,
+    });
+    reply.setCookie(SESSION_COOKIE, sid, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.tls,
+      maxAge: SESSION_TTL_MS / 1000,
+    });
+    return { user: publicUser(user), expiresAt: t + SESSION_TTL_MS };
+  });
+
+  app.post('/api/v1/logout', { config: { access: 'public' } }, async (request, reply) => {
+    const sid = request.cookies?.[SESSION_COOKIE];
+    if (sid) await store.deleteSession(hashToken(sid));
+    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.tls });
+    return reply.code(204).send();
+  });
+
+  app.post('/api/v1/enroll', { config: { access: 'public' } }, async (request, reply) => {
+    const address = request.ip;
+    if (!enrollPerAddress.take(address)) {
+      throw tooMany(
+        'too many enrollments from this address; wait and try again',
+        enrollPerAddress.waitMs(address),
+      );
+    }
+    const body = parse(EnrollRequestSchema, request.body, 'enrollment');
+    const secret = await store.findEnrollSecret(hashToken(body.enrollSecret));
+    const t = now();
+    if (!secret || secret.revokedAt !== null || (secret.expiresAt !== null && secret.expiresAt <= t)) {
+      const why = !secret ? 'unknown' : secret.revokedAt !== null ? 'revoked' : 'expired';
+      throw new ApiError(
+        401,
+        ErrorCode.BadEnrollSecret,
+        `enroll secret is ${why}; ask IT for a valid secret for this school or room`,
+      );
+    }
+    const decision = classifyDevice(body.inventory);
+    const deviceToken = randomToken('sdt_');
+    const { deviceId, created } = await store.enrollDevice({
+      installId: body.installId,
+      tokenHash: hashToken(deviceToken),
+      groupId: secret.groupId,
+      hostname: body.hostname,
+      inventory: body.inventory,
+      detectedClass: decision.deviceClass,
+      classReview: decision.review,
+      now: t,
+    });
+    if (!created) gateway.disconnect(deviceId, 4001, 'device enrolled again; its old token no longer works');
+    request.log.info({ deviceId, created, groupId: secret.groupId }, 'device enrolled');
+    return reply.code(201).send({ deviceId, deviceToken });
+  });
+
+  // ---- me, API tokens ----
+
+  app.get('/api/v1/me', { config: { access: ANY_ROLE } }, async (request) => publicUser(request.user!));
+
+  app.get('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request) =>
+    store.listApiTokens(request.user!.id),
+  );
+
+  app.post('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request, reply) => {
+    const body = parse(CreateApiTokenRequestSchema, request.body);
+    const token = randomToken('sat_');
+    const rec = await store.createApiToken({
+      userId: request.user!.id,
+      name: body.name,
+      tokenHash: hashToken(token),
+      now: now(),
+    });
+    return reply.code(201).send({ ...rec, token });
+  });
+
+  app.delete('/api/v1/tokens/:id', { config: { access: ANY_ROLE } }, async (request, reply) => {
+    if (!(await store.deleteApiToken(request.user!.id, idParam(request.params)))) throw notFound('token');
+    return reply.code(204).send();
+  });
+
+  // ---- users (admin) ----
+
+  app.get('/api/v1/users', { config: { access: ADMIN } }, async () =>
+    (await store.listUsers()).map(publicUser),
+  );
+
+  app.post('/api/v1/users', { config: { access: ADMIN } }, async (request, reply) => {
+    const body = parse(CreateUserRequestSchema, request.body);
+    try {
+      const user = await store.createUser({
+        username: body.username,
+        passwordHash: await hashPassword(body.password),
+        role: body.role,
+        now: now(),
+      });
+      return reply.code(201).send(publicUser(user));
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        throw new ApiError(409, ErrorCode.Conflict, `user name ${body.username} is taken`);
+      }
+      throw err;
+    }
+  });
+
+  const UserPatchSchema = z
+    .object({ role: RoleSchema.optional(), password: CreateUserRequestSchema.shape.password.optional() })
+    .strict();
+
+  app.patch('/api/v1/users/:id', { config: { access: ADMIN } }, async (request) => {
+    const id = idParam(request.params);
+    const body = parse(UserPatchSchema, request.body);
+    const user = await store.getUser(id);
+    if (!user) throw notFound(`user ${id}`);
+    if (body.role && body.role !== 'admin' && user.role === 'admin') await keepOneAdmin(id);
+    const updated = await store.updateUser(id, {
+      ...(body.role ? { role: body.role } : {}),
+      ...(body.password ? { passwordHash: await hashPassword(body.password) } : {}),
+    });
+    if (body.password || body.role) await store.deleteUserSessions(id);
+    return publicUser(updated!);
+  });
+
+  app.delete('/api/v1/users/:id', { config: { access: ADMIN } }, async (request, reply) => {
+    const id = idParam(request.params);
+    const user = await store.getUser(id);
+    if (!user) throw notFound(`user ${id}`);
+    if (user.role === 'admin') await keepOneAdmin(id);
+    await store.deleteUser(id);
+    return reply.code(204).send();
+  });
+
+  async function keepOneAdmin(losing: number) {
+    const admins = (await store.listUsers()).filter((u) => u.role === 'admin' && u.id !== losing);
+    if (admins.length === 0)
+      throw new ApiError(409, ErrorCode.Conflict, 'the console needs at least one admin');
+  }
+
+  // ---- groups ----
+
+  const groupJson = (g: GroupRecord) => g;
+
+  app.get('/api/v1/groups', { config: { access: ANY_ROLE } }, async () =>
+    (await store.listGroups()).map(groupJson),
+  );
+
+  app.get('/api/v1/groups/:id', { config: { access: ANY_ROLE } }, async (request) => {
+    const id = idParam(request.params);
+    const g = await store.getGroup(id);
+    if (!g) throw notFound(`group ${id}`);
+    return { ...groupJson(g), effectiveTimeZone: await policies.timeZoneOf(id) };
+  });
+
+  app.post('/api/v1/groups', { config: { access: STAFF } }, async (request, reply) => {
+    const body = parse(CreateGroupRequestSchema, request.body);
+    if (body.parentId !== undefined && !(await store.getGroup(body.parentId))) {
+      throw new ApiError(400, ErrorCode.Validation, `parent group ${body.parentId} does not exist`);
+    }
+    if (body.timeZone !== undefined && !isValidTimeZone(body.timeZone)) {
+      throw new ApiError(400, ErrorCode.Validation, `unknown time zone ${body.timeZone}; use an IANA name`);
+    }
+    const kind: GroupKind = body.kind ?? (body.parentId === undefined ? 'school' : 'room');
+    const g = await store.createGroup({
+      name: body.name,
+      parentId: body.parentId ?? null,
+      kind,
+      timeZone: body.timeZone ?? null,
+      excludedReason: body.excludedReason || null,
+      now: now(),
+    });
+    policies.invalidate();
+    return reply.code(201).send(groupJson(g));
+  });
+
+  app.patch('/api/v1/groups/:id', { config: { access: STAFF } }, async (request) => {
+    const id = idParam(request.params);
+    const body = parse(UpdateGroupRequestSchema, request.body);
+    if (!(await store.getGroup(id))) throw notFound(`group ${id}`);
+    if (body.timeZone && !isValidTimeZone(body.timeZone)) {
+      throw new ApiError(400, ErrorCode.Validation, `unknown time zone ${body.timeZone}; use an IANA name`);
+    }
+    if (body.parentId !== undefined && body.parentId !== null) {
+      if (!(await store.getGroup(body.parentId))) {
+        throw new ApiError(400, ErrorCode.Validation, `parent group ${body.parentId} does not exist`);
+      }
+      if ((await policies.subtree(id)).has(body.parentId)) {
+        throw new ApiError(409, ErrorCode.Conflict, 'a group cannot move below itself');
+      }
+    }
+    const g = await store.updateGroup(id, body);
+    await policyChanged();
+    return groupJson(g!);
+  });
+
+  // ---- enroll secrets ----
+
+  const secretJson = (s: EnrollSecretRecord) => ({
+    ...s,
+    status:
+      s.revokedAt !== null ? 'revoked' : s.expiresAt !== null && s.expiresAt <= now() ? 'expired' : 'active',
+  });
+
+  app.post('/api/v1/groups/:id/enroll-secrets', { config: { access: STAFF } }, async (request, reply) => {
+    const groupId = idParam(request.params);
+    if (!(await store.getGroup(groupId))) throw notFound(`group ${groupId}`);
+    const body = parse(CreateEnrollSecretRequestSchema, request.body ?? {});
+    let expiresAt: number | null = null;
+    if (body.expiresAt !== undefined) {
+      expiresAt = typeof body.expiresAt === 'number' ? body.expiresAt : parseTimeParam(body.expiresAt);
+      if (!Number.isFinite(expiresAt)) {
+        throw new ApiError(400, ErrorCode.Validation, 'expiresAt must be ISO 8601 or epoch milliseconds');
+      }
+      if (expiresAt <= now())
+        throw new ApiError(400, ErrorCode.Validation, 'expiresAt must lie in the future');
+    }
+    const secret = randomToken('ses_');
+    const rec = await store.createEnrollSecret({
+      groupId,
+      secretHash: hashToken(secret),
+      note: body.note,
+      expiresAt,
+      now: now(),
+    });
+    return reply.code(201).send({ ...secretJson(rec), secret });
+  });
+
+  app.get('/api/v1/groups/:id/enroll-secrets', { config: { access: STAFF } }, async (request) => {
+    const groupId = idParam(request.params);
+    if (!(await store.getGroup(groupId))) throw notFound(`group ${groupId}`);
+    return (await store.listEnrollSecrets(groupId)).map(secretJson);
+  });
+
+  app.get('/api/v1/enroll-secrets', { config: { access: STAFF } }, async () =>
+    (await store.listEnrollSecrets()).map(secretJson),
+  );
+
+  app.delete('/api/v1/enroll-secrets/:id', { config: { access: STAFF } }, async (request) => {
+    const rec = await store.revokeEnrollSecret(idParam(request.params), now());
+    if (!rec) throw notFound('enroll secret');
+    return secretJson(rec);
+  });
+
+  // ---- devices ----
+
+  const deviceSummary = async (d: DeviceRecord, groups: Map<number, GroupRecord>) => {
+    const { policy, etag } = await policies.effectiveFor(d);
+    return {
+      id: d.id,
+      name: d.name,
+      hostname: d.hostname,
+      groupId: d.groupId,
+      groupName: groups.get(d.groupId)?.name ?? null,
+      deviceClass: effectiveClass(d),
+      detectedClass: d.detectedClass,
+      classOverride: d.deviceClass,
+      classReview: d.classReview,
+      desktopPreset: d.desktopPreset,
+      monitors: d.monitors,
+      policyId: d.policyId,
+      effectivePolicyId: policy.policyId ?? null,
+      effectivePolicyName: policy.policyName ?? null,
+      excludedReason: policy.excludedReason ?? null,
+      ownExcludedReason: d.excludedReason,
+      online: gateway.isOnline(d.id),
+      lastSeen: Math.max(gateway.lastSeen(d.id) ?? 0, d.lastSeen ?? 0) || null,
+      agentVersion: d.agentVersion,
+      enrolledAt: d.enrolledAt,
+      policyEtag: etag,
+      policyStatus: policyStatusOf(d, etag),
+    };
+  };
+
+  const DeviceListQuerySchema = z.object({ groupId: z.coerce.number().int().positive().optional() });
+
+  app.get('/api/v1/devices', { config: { access: STAFF } }, async (request) => {
+    const q = parse(DeviceListQuerySchema, request.query, 'query');
+    const devices = q.groupId
+      ? await store.listDevices({ groupIds: [...(await policies.subtree(q.groupId))] })
+      : await store.listDevices();
+    const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
+    const out = [];
+    for (const d of devices) out.push(await deviceSummary(d, groups));
+    return out;
+  });
+
+  const deviceDetail = async (id: number) => {
+    const d = await store.getDevice(id);
+    if (!d) throw notFound(`device ${id}`);
+    const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
+    const { policy } = await policies.effectiveFor(d);
+    return {
+      ...(await deviceSummary(d, groups)),
+      installId: d.installId,
+      inventory: d.inventory,
+      maxSeq: d.maxSeq,
+      effectivePolicy: policy,
+      policyStatusDetail: d.policyStatus,
+      blockers: d.blockers,
+      blockersAt: d.blockersAt,
+      counters: d.counters,
+      recentIntervals: (await store.recentIntervals(id, 100)).map(({ deviceId: _, ...iv }) => iv),
+    };
+  };
+
+  app.get('/api/v1/devices/:id', { config: { access: STAFF } }, async (request) =>
+    deviceDetail(idParam(request.params)),
+  );
+
+  app.patch('/api/v1/devices/:id', { config: { access: STAFF } }, async (request) => {
+    const id = idParam(request.params);
+    const body = parse(DeviceUpdateRequestSchema, request.body);
+    if (!(await store.getDevice(id))) throw notFound(`device ${id}`);
+    if (body.groupId !== undefined && !(await store.getGroup(body.groupId))) {
+      throw new ApiError(400, ErrorCode.Validation, `group ${body.groupId} does not exist`);
+    }
+    await store.updateDevice(id, {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.groupId !== undefined ? { groupId: body.groupId } : {}),
+      ...(body.deviceClass !== undefined ? { deviceClass: body.deviceClass } : {}),
+      ...(body.desktopPreset !== undefined ? { desktopPreset: body.desktopPreset } : {}),
+      ...(body.monitors !== undefined ? { monitors: body.monitors } : {}),
+      ...(body.excludedReason !== undefined ? { excludedReason: body.excludedReason || null } : {}),
+    });
+    await gateway.pushPolicies([id]);
+    return deviceDetail(id);
+  });
+
+  // ---- policies ----
+
+  const policyJson = async (id: number) => {
+    const p = await store.getPolicy(id);
+    if (!p) throw notFound(`policy ${id}`);
+    const groups = (await store.listGroups()).filter((g) => g.policyId === id).map((g) => g.id);
+    const devices = (await store.listDevices()).filter((d) => d.policyId === id).map((d) => d.id);
+    return { ...p, groupIds: groups, deviceIds: devices };
+  };
+
+  app.get('/api/v1/policies', { config: { access: STAFF } }, async () => {
+    const [list, groups, devices] = await Promise.all([
+      store.listPolicies(),
+      store.listGroups(),
+      store.listDevices(),
+    ]);
+    return list.map((p) => ({
+      ...p,
+      groupIds: groups.filter((g) => g.policyId === p.id).map((g) => g.id),
+      deviceIds: devices.filter((d) => d.policyId === p.id).map((d) => d.id),
+    }));
+  });
+
+  app.get('/api/v1/policies/:id', { config: { access: STAFF } }, async (request) =>
+    policyJson(idParam(request.params)),
+  );
+
+  app.post('/api/v1/policies', { config: { access: STAFF } }, async (request, reply) => {
+    const body = parse(PolicyRequestSchema, request.body, 'policy');
+    const p = await store.createPolicy({ ...body, now: now() });
+    policies.invalidate();
+    return reply.code(201).send(await policyJson(p.id));
+  });
+
+  app.put('/api/v1/policies/:id', { config: { access: STAFF } }, async (request) => {
+    const id = idParam(request.params);
+    const body = parse(PolicyRequestSchema, request.body, 'policy');
+    if (!(await store.updatePolicy(id, { ...body, now: now() }))) throw notFound(`policy ${id}`);
+    const pushed = await policyChanged();
+    return { ...(await policyJson(id)), pushed };
+  });
+
+  app.delete('/api/v1/policies/:id', { config: { access: STAFF } }, async (request, reply) => {
+    if (!(await store.deletePolicy(idParam(request.params)))) throw notFound('policy');
+    await policyChanged();
+    return reply.code(204).send();
+  });
+
+  const checkTargets = async (groupIds: number[], deviceIds: number[]) => {
+    const groups = new Set((await store.listGroups()).map((g) => g.id));
+    const missingGroups = groupIds.filter((id) => !groups.has(id));
+    const missingDevices: number[] = [];
+    for (const id of deviceIds) if (!(await store.getDevice(id))) missingDevices.push(id);
+    if (missingGroups.length || missingDevices.length) {
+      throw new ApiError(400, ErrorCode.Validation, 'some groups or devices do not exist', {
+        groupIds: missingGroups,
+        deviceIds: missingDevices,
+      });
+    }
+  };
+
+  app.post('/api/v1/policies/:id/assign', { config: { access: STAFF } }, async (request) => {
+    const id = idParam(request.params);
+    const body = parse(AssignRequestSchema, request.body, 'assignment');
+    if (!(await store.getPolicy(id))) throw notFound(`policy ${id}`);
+    const target = { groupIds: body.groupIds ?? [], deviceIds: body.deviceIds ?? [] };
+    await checkTargets(target.groupIds, target.deviceIds);
+    await store.assignPolicy(id, target);
+    const pushed = await policyChanged();
+    return { policyId: id, ...target, pushed };
+  });
+
+  app.post('/api/v1/policies/unassign', { config: { access: STAFF } }, async (request) => {
+    const body = parse(UnassignRequestSchema, request.body, 'unassignment');
+    const target = { groupIds: body.groupIds ?? [], deviceIds: body.deviceIds ?? [] };
+    await checkTargets(target.groupIds, target.deviceIds);
+    await store.assignPolicy(null, target);
+    const pushed = await policyChanged();
+    return { ...target, pushed };
+  });
+
+  // ---- usage ----
+
+  app.get('/api/v1/usage', { config: { access: ANY_ROLE } }, async (request) => {
+    const q = parse(UsageQuerySchema, request.query, 'query');
+    const from = parseTimeParam(q.from);
+    const to = parseTimeParam(q.to);
+    if (!Number.isFinite(from) || !Number.isFinite(to)) {
+      throw new ApiError(400, ErrorCode.Validation, 'from and to must be ISO 8601 or epoch milliseconds');
+    }
+    if (to <= from) throw new ApiError(400, ErrorCode.Validation, 'to must be after from');
+    if (to - from > MAX_RANGE_MS)
+      throw new ApiError(400, ErrorCode.Validation, 'the range may span at most 5 years');
+    if (q.groupId !== undefined && !(await store.getGroup(q.groupId))) throw notFound(`group ${q.groupId}`);
+    return computeUsage(store, policies, { from, to, groupBy: q.groupBy, groupId: q.groupId });
+  });
+
+  // ---- settings (admin) ----
+
+  app.get('/api/v1/settings', { config: { access: ADMIN } }, async () => store.getSettings());
+
+  app.put('/api/v1/settings', { config: { access: ADMIN } }, async (request) => {
+    const body = parse(SettingsUpdateRequestSchema, request.body, 'settings');
+    const merged = parse(SettingsSchema, { ...(await store.getSettings()), ...body }, 'settings');
+    return store.putSettings(merged);
+  });
+}

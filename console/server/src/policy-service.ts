@@ -1,0 +1,152 @@
+import {
+  CONSOLE_DEFAULT_POLICY,
+  type DevicePolicyStatus,
+  type EffectivePolicy,
+  type PolicySettings,
+  policyEtag,
+  resolvePolicy,
+} from '@sluimer/shared';
+import type { DeviceRecord, GroupRecord, PolicyRecord, Store } from './store/types.js';
+
+export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
+
+/**
+ * Resolves effective policies (device over room over building over school over board over the console
+ * default). Groups and policies are small tables: they are cached in memory and reloaded after a change.
+ */
+export class PolicyService {
+  private cache:
+    | Promise<{ groups: Map<number, GroupRecord>; policies: Map<number, PolicyRecord> }>
+    | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  invalidate(): void {
+    this.cache = undefined;
+  }
+
+  private load() {
+    if (!this.cache) {
+      this.cache = Promise.all([this.store.listGroups(), this.store.listPolicies()]).then(([g, p]) => ({
+        groups: new Map(g.map((x) => [x.id, x])),
+        policies: new Map(p.map((x) => [x.id, x])),
+      }));
+      this.cache.catch(() => {
+        this.cache = undefined;
+      });
+    }
+    return this.cache;
+  }
+
+  /** the group and its ancestors, from the top of the tree down to the group */
+  async chain(groupId: number): Promise<GroupRecord[]> {
+    const { groups } = await this.load();
+    const out: GroupRecord[] = [];
+    const seen = new Set<number>();
+    let g = groups.get(groupId);
+    while (g && !seen.has(g.id)) {
+      seen.add(g.id);
+      out.unshift(g);
+      g = g.parentId === null ? undefined : groups.get(g.parentId);
+    }
+    return out;
+  }
+
+  /** the group's own id and every group below it */
+  async subtree(groupId: number): Promise<Set<number>> {
+    const { groups } = await this.load();
+    const children = new Map<number, number[]>();
+    for (const g of groups.values()) {
+      if (g.parentId === null) continue;
+      const list = children.get(g.parentId) ?? [];
+      list.push(g.id);
+      children.set(g.parentId, list);
+    }
+    const out = new Set<number>();
+    const stack = [groupId];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (out.has(id)) continue;
+      out.add(id);
+      for (const c of children.get(id) ?? []) stack.push(c);
+    }
+    return out;
+  }
+
+  /** the nearest time zone set on the group or an ancestor (the school's), else Europe/Amsterdam */
+  async timeZoneOf(groupId: number): Promise<string> {
+    const chain = await this.chain(groupId);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const tz = chain[i]!.timeZone;
+      if (tz) return tz;
+    }
+    return DEFAULT_TIME_ZONE;
+  }
+
+  /** why the device is excluded from enforcement: its own reason, else the nearest group's */
+  async excludedReasonOf(device: Pick<DeviceRecord, 'groupId' | 'excludedReason'>): Promise<string | null> {
+    if (device.excludedReason) return device.excludedReason;
+    const chain = await this.chain(device.groupId);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const r = chain[i]!.excludedReason;
+      if (r) return r;
+    }
+    return null;
+  }
+
+  async effectiveFor(
+    device: Pick<DeviceRecord, 'groupId' | 'policyId' | 'excludedReason'>,
+  ): Promise<{ policy: EffectivePolicy; etag: string }> {
+    const { policies } = await this.load();
+    const chain = await this.chain(device.groupId);
+    const layers: (PolicySettings | undefined)[] = [CONSOLE_DEFAULT_POLICY];
+    let source: PolicyRecord | undefined;
+    for (const g of chain) {
+      const p = g.policyId === null ? undefined : policies.get(g.policyId);
+      if (p) {
+        layers.push(p.settings);
+        source = p;
+      }
+    }
+    const own = device.policyId === null ? undefined : policies.get(device.policyId);
+    if (own) {
+      layers.push(own.settings);
+      source = own;
+    }
+    const policy: EffectivePolicy = {
+      ...resolvePolicy(layers),
+      timeZone: await this.timeZoneOf(device.groupId),
+      policyId: source?.id ?? null,
+    };
+    if (source) policy.policyName = source.name;
+    const excluded = await this.excludedReasonOf(device);
+    if (excluded) policy.excludedReason = excluded;
+    return { policy, etag: policyEtag(policy) };
+  }
+}
+
+/**
+ * Where a device stands with its current effective policy (documented in docs/api.md):
+ * - `pending`: the device has not reported applying the current policy (etag) yet;
+ * - `failed`: it applied the current policy and reported errors;
+ * - `drifted`: it had applied the current policy without errors, but connected again later
+ *   announcing another policy etag (its settings were changed or restored locally since);
+ * - `compliant`: it applied the current policy without errors.
+ */
+export function policyStatusOf(
+  device: Pick<DeviceRecord, 'policyStatus' | 'helloEtag' | 'helloAt'>,
+  currentEtag: string,
+): DevicePolicyStatus {
+  const st = device.policyStatus;
+  if (!st || st.etag !== currentEtag) return 'pending';
+  if (!st.ok) return 'failed';
+  if (
+    device.helloEtag &&
+    device.helloAt !== null &&
+    device.helloAt > st.at &&
+    device.helloEtag !== currentEtag
+  ) {
+    return 'drifted';
+  }
+  return 'compliant';
+}

@@ -1,0 +1,74 @@
+import { DAY_MS, HOUR_MS, type Interval, type StateWatts, wasteWatts } from '@sluimer/shared';
+
+/** Slots of a bucket: ms per state, then Wh. */
+export const ACTIVE = 0;
+export const IDLE_ON = 1;
+export const IDLE_OFF = 2;
+export const ASLEEP = 3;
+export const OFF = 4;
+export const ENERGY = 5;
+export const WASTE = 6;
+export type Bucket = Float64Array;
+
+/** Slot of an interval's energy state (energy.md §1: idle with unknown display counts as display on). */
+export function slotOf(state: Interval['state'], display: Interval['display']): number {
+  switch (state) {
+    case 'active':
+      return ACTIVE;
+    case 'idle':
+      return display === 'off' ? IDLE_OFF : IDLE_ON;
+    case 'asleep':
+      return ASLEEP;
+    default:
+      return OFF;
+  }
+}
+
+const SLOT_STATES = ['active', 'idle_display_on', 'idle_display_off', 'sleep', 'off'] as const;
+
+/** Watts and avoidable watts per slot for one device. */
+export function slotWatts(total: StateWatts): { watts: number[]; waste: number[] } {
+  return {
+    watts: SLOT_STATES.map((s) => total[s]),
+    waste: SLOT_STATES.map((s) => wasteWatts(total, s)),
+  };
+}
+
+/**
+ * Adds `[start, end)` split on whole UTC hours (energy.md §3) into `hours`, and the same amounts into
+ * `days` per UTC day. Buckets add up to the unsplit interval.
+ */
+export function accumulate(
+  hours: Map<number, Bucket>,
+  days: Map<number, Bucket> | null,
+  start: number,
+  end: number,
+  slot: number,
+  watts: readonly number[],
+  waste: readonly number[],
+): void {
+  const w = watts[slot]!;
+  const x = waste[slot]!;
+  let hour = Math.floor(start / HOUR_MS) * HOUR_MS;
+  while (hour < end) {
+    const next = hour + HOUR_MS;
+    const ms = Math.min(end, next) - Math.max(start, hour);
+    if (ms > 0) {
+      const h = ms / HOUR_MS;
+      add(hours, hour, slot, ms, h * w, h * x);
+      if (days) add(days, Math.floor(hour / DAY_MS) * DAY_MS, slot, ms, h * w, h * x);
+    }
+    hour = next;
+  }
+}
+
+function add(map: Map<number, Bucket>, key: number, slot: number, ms: number, wh: number, waste: number) {
+  let b = map.get(key);
+  if (!b) {
+    b = new Float64Array(7);
+    map.set(key, b);
+  }
+  b[slot]! += ms;
+  b[ENERGY]! += wh;
+  b[WASTE]! += waste;
+}

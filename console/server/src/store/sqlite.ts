@@ -1,0 +1,776 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type AgentCounters,
+  type AppliedSettings,
+  DEFAULT_ENERGY_SETTINGS,
+  ErrorCode,
+  type Interval,
+  type PolicyError,
+  type PolicySettings,
+  type Role,
+  type Settings,
+  SettingsSchema,
+} from '@sluimer/shared';
+import Database from 'better-sqlite3';
+import { deviceTotalWatts } from '../energy-profile.js';
+import {
+  ACTIVE,
+  ASLEEP,
+  accumulate,
+  type Bucket,
+  ENERGY,
+  IDLE_OFF,
+  IDLE_ON,
+  OFF,
+  slotOf,
+  slotWatts,
+  WASTE,
+} from '../rollup.js';
+import { migrate } from './migrations.js';
+import type {
+  ApiTokenRecord,
+  DevicePatch,
+  DeviceRecord,
+  EnrollSecretRecord,
+  GroupKind,
+  GroupPatch,
+  GroupRecord,
+  IngestContext,
+  IngestItem,
+  IngestOutcome,
+  NewGroup,
+  PolicyRecord,
+  RollupSum,
+  Store,
+  StoredInterval,
+  UserRecord,
+} from './types.js';
+
+export const DEFAULT_SETTINGS: Settings = {
+  priceEurPerKwh: DEFAULT_ENERGY_SETTINGS.priceEurPerKwh,
+  gridKgPerKwh: DEFAULT_ENERGY_SETTINGS.gridKgPerKwh,
+  rawRetentionDays: 90,
+};
+
+export const DB_FILE = 'sluimer-console.sqlite';
+
+/** Thrown for a unique-constraint clash (a username or install id that exists). */
+export class ConflictError extends Error {}
+
+type Row = Record<string, unknown>;
+
+const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toUser(r: Row): UserRecord {
+  return {
+    id: Number(r.id),
+    username: String(r.username),
+    passwordHash: String(r.password_hash),
+    role: r.role as Role,
+    createdAt: Number(r.created_at),
+  };
+}
+
+function toGroup(r: Row): GroupRecord {
+  return {
+    id: Number(r.id),
+    parentId: num(r.parent_id),
+    name: String(r.name),
+    kind: r.kind as GroupKind,
+    timeZone: str(r.time_zone),
+    excludedReason: str(r.excluded_reason),
+    policyId: num(r.policy_id),
+    createdAt: Number(r.created_at),
+  };
+}
+
+function toSecret(r: Row): EnrollSecretRecord {
+  return {
+    id: Number(r.id),
+    groupId: Number(r.group_id),
+    note: str(r.note),
+    createdAt: Number(r.created_at),
+    expiresAt: num(r.expires_at),
+    revokedAt: num(r.revoked_at),
+  };
+}
+
+function toPolicy(r: Row): PolicyRecord {
+  return {
+    id: Number(r.id),
+    name: String(r.name),
+    description: str(r.description),
+    settings: JSON.parse(String(r.settings)) as PolicySettings,
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toDevice(r: Row): DeviceRecord {
+  return {
+    id: Number(r.id),
+    installId: String(r.install_id),
+    groupId: Number(r.group_id),
+    hostname: String(r.hostname),
+    name: str(r.name),
+    inventory: json(r.inventory, {}),
+    detectedClass: r.detected_class as DeviceRecord['detectedClass'],
+    classReview: str(r.class_review),
+    deviceClass: (r.device_class ?? null) as DeviceRecord['deviceClass'],
+    desktopPreset: (r.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
+    monitors: json(r.monitors, null),
+    policyId: num(r.policy_id),
+    excludedReason: str(r.excluded_reason),
+    agentVersion: str(r.agent_version),
+    maxSeq: Number(r.max_seq),
+    maxEnd: Number(r.max_end),
+    enrolledAt: Number(r.enrolled_at),
+    lastSeen: num(r.last_seen),
+    policyEtagSent: str(r.policy_etag_sent),
+    helloEtag: str(r.hello_etag),
+    helloAt: num(r.hello_at),
+    policyStatus:
+      r.status_etag === null || r.status_etag === undefined
+        ? null
+        : {
+            ok: r.status_ok === 1,
+            etag: String(r.status_etag),
+            applied: json<AppliedSettings>(r.status_applied, {}),
+            errors: json<PolicyError[]>(r.status_errors, []),
+            at: Number(r.status_at),
+          },
+    blockers: json(r.blockers, []),
+    blockersAt: num(r.blockers_at),
+    counters: json(r.counters, null),
+    countersAt: num(r.counters_at),
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT_UNIQUE');
+}
+
+function addCounters(a: AgentCounters | null, b: AgentCounters): AgentCounters {
+  const out: AgentCounters = { ...(a ?? {}) };
+  if (b.droppedReports) out.droppedReports = (out.droppedReports ?? 0) + b.droppedReports;
+  if (b.droppedIntervals) out.droppedIntervals = (out.droppedIntervals ?? 0) + b.droppedIntervals;
+  if (b.nudges) {
+    const nudges = { ...(out.nudges ?? {}) };
+    for (const [kind, n] of Object.entries(b.nudges)) {
+      const prev = nudges[kind] ?? { shown: 0, dismissed: 0, snoozed: 0 };
+      nudges[kind] = {
+        shown: prev.shown + n.shown,
+        dismissed: prev.dismissed + n.dismissed,
+        snoozed: prev.snoozed + n.snoozed,
+      };
+    }
+    out.nudges = nudges;
+  }
+  return out;
+}
+
+export interface SqliteStoreOptions {
+  /** directory of the database file (created when missing); ':memory:' for a throwaway store */
+  dataDir: string;
+  /** for tests: stop after this many migrations */
+  migrateTo?: number;
+}
+
+/** The embedded store: one SQLite file in WAL mode, synchronous=FULL, foreign keys on. */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  readonly path: string;
+  private settingsCache: Settings | undefined;
+  private readonly s: ReturnType<typeof prepare>;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.dataDir === ':memory:') {
+      this.path = ':memory:';
+    } else {
+      mkdirSync(options.dataDir, { recursive: true });
+      this.path = join(options.dataDir, DB_FILE);
+    }
+    this.db = new Database(this.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db, options.migrateTo);
+    this.s = prepare(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- users ----
+  async countUsers() {
+    return Number((this.s.countUsers.get() as Row).n);
+  }
+  async createUser(u: { username: string; passwordHash: string; role: Role; now: number }) {
+    try {
+      const info = this.s.insertUser.run(u.username, u.passwordHash, u.role, u.now);
+      return (await this.getUser(Number(info.lastInsertRowid)))!;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`user ${u.username} exists`);
+      throw err;
+    }
+  }
+  async getUser(id: number) {
+    const r = this.s.getUser.get(id) as Row | undefined;
+    return r ? toUser(r) : undefined;
+  }
+  async getUserByName(username: string) {
+    const r = this.s.getUserByName.get(username) as Row | undefined;
+    return r ? toUser(r) : undefined;
+  }
+  async listUsers() {
+    return (this.s.listUsers.all() as Row[]).map(toUser);
+  }
+  async updateUser(id: number, patch: { role?: Role; passwordHash?: string }) {
+    if (patch.role) this.db.prepare('UPDATE users SET role = ? WHERE id = ?').run(patch.role, id);
+    if (patch.passwordHash)
+      this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(patch.passwordHash, id);
+    return this.getUser(id);
+  }
+  async deleteUser(id: number) {
+    return this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+  }
+  async createSession(s: { idHash: string; userId: number; now: number; expiresAt: number }) {
+    this.s.insertSession.run(s.idHash, s.userId, s.now, s.expiresAt);
+  }
+  async getSessionUser(idHash: string, now: number) {
+    const r = this.s.getSessionUser.get(idHash, now) as Row | undefined;
+    return r ? toUser(r) : undefined;
+  }
+  async deleteSession(idHash: string) {
+    this.s.deleteSession.run(idHash);
+  }
+  async deleteUserSessions(userId: number) {
+    this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+  }
+  async createApiToken(t: { userId: number; name: string; tokenHash: string; now: number }) {
+    const info = this.db
+      .prepare('INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')
+      .run(t.userId, t.name, t.tokenHash, t.now);
+    return {
+      id: Number(info.lastInsertRowid),
+      userId: t.userId,
+      name: t.name,
+      createdAt: t.now,
+      lastUsedAt: null,
+    };
+  }
+  async getApiTokenUser(tokenHash: string, now: number) {
+    const r = this.s.getTokenUser.get(tokenHash) as Row | undefined;
+    if (!r) return undefined;
+    this.s.touchToken.run(now, tokenHash);
+    return toUser(r);
+  }
+  async listApiTokens(userId: number): Promise<ApiTokenRecord[]> {
+    const rows = this.db
+      .prepare(
+        'SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id',
+      )
+      .all(userId) as Row[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      userId: Number(r.user_id),
+      name: String(r.name),
+      createdAt: Number(r.created_at),
+      lastUsedAt: num(r.last_used_at),
+    }));
+  }
+  async deleteApiToken(userId: number, id: number) {
+    return this.db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
+  }
+
+  // ---- groups ----
+  async listGroups() {
+    return (this.db.prepare('SELECT * FROM groups ORDER BY id').all() as Row[]).map(toGroup);
+  }
+  async getGroup(id: number) {
+    const r = this.db.prepare('SELECT * FROM groups WHERE id = ?').get(id) as Row | undefined;
+    return r ? toGroup(r) : undefined;
+  }
+  async createGroup(g: NewGroup) {
+    const info = this.db
+      .prepare(
+        'INSERT INTO groups (parent_id, name, kind, time_zone, excluded_reason, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(g.parentId, g.name, g.kind, g.timeZone, g.excludedReason, g.now);
+    return (await this.getGroup(Number(info.lastInsertRowid)))!;
+  }
+  async updateGroup(id: number, patch: GroupPatch) {
+    const cols: Record<string, unknown> = {};
+    if (patch.name !== undefined) cols.name = patch.name;
+    if (patch.kind !== undefined) cols.kind = patch.kind;
+    if (patch.timeZone !== undefined) cols.time_zone = patch.timeZone;
+    if (patch.excludedReason !== undefined) cols.excluded_reason = patch.excludedReason;
+    if (patch.parentId !== undefined) cols.parent_id = patch.parentId;
+    this.updateRow('groups', id, cols);
+    return this.getGroup(id);
+  }
+  async createEnrollSecret(s: {
+    groupId: number;
+    secretHash: string;
+    note?: string | undefined;
+    expiresAt: number | null;
+    now: number;
+  }) {
+    const info = this.db
+      .prepare(
+        'INSERT INTO enroll_secrets (group_id, secret_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(s.groupId, s.secretHash, s.note ?? null, s.now, s.expiresAt);
+    return toSecret(
+      this.db.prepare('SELECT * FROM enroll_secrets WHERE id = ?').get(info.lastInsertRowid) as Row,
+    );
+  }
+  async listEnrollSecrets(groupId?: number) {
+    const rows =
+      groupId === undefined
+        ? this.db.prepare('SELECT * FROM enroll_secrets ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM enroll_secrets WHERE group_id = ? ORDER BY id').all(groupId);
+    return (rows as Row[]).map(toSecret);
+  }
+  async findEnrollSecret(secretHash: string) {
+    const r = this.db.prepare('SELECT * FROM enroll_secrets WHERE secret_hash = ?').get(secretHash) as
+      | Row
+      | undefined;
+    return r ? toSecret(r) : undefined;
+  }
+  async revokeEnrollSecret(id: number, now: number) {
+    this.db
+      .prepare('UPDATE enroll_secrets SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
+      .run(now, id);
+    const r = this.db.prepare('SELECT * FROM enroll_secrets WHERE id = ?').get(id) as Row | undefined;
+    return r ? toSecret(r) : undefined;
+  }
+
+  // ---- devices ----
+  async enrollDevice(d: Parameters<Store['enrollDevice']>[0]) {
+    return this.db.transaction(() => {
+      const existing = this.db.prepare('SELECT id FROM devices WHERE install_id = ?').get(d.installId) as
+        | Row
+        | undefined;
+      if (existing) {
+        this.db
+          .prepare(
+            `UPDATE devices SET token_hash = ?, group_id = ?, hostname = ?, inventory = ?, detected_class = ?,
+             class_review = ? WHERE id = ?`,
+          )
+          .run(
+            d.tokenHash,
+            d.groupId,
+            d.hostname,
+            JSON.stringify(d.inventory),
+            d.detectedClass,
+            d.classReview ?? null,
+            existing.id,
+          );
+        return { deviceId: Number(existing.id), created: false };
+      }
+      const info = this.db
+        .prepare(
+          `INSERT INTO devices (install_id, token_hash, group_id, hostname, inventory, detected_class, class_review,
+           enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          d.installId,
+          d.tokenHash,
+          d.groupId,
+          d.hostname,
+          JSON.stringify(d.inventory),
+          d.detectedClass,
+          d.classReview ?? null,
+          d.now,
+        );
+      return { deviceId: Number(info.lastInsertRowid), created: true };
+    })();
+  }
+  async getDevice(id: number) {
+    const r = this.s.getDevice.get(id) as Row | undefined;
+    return r ? toDevice(r) : undefined;
+  }
+  async getDeviceByTokenHash(tokenHash: string) {
+    const r = this.s.getDeviceByToken.get(tokenHash) as Row | undefined;
+    return r ? toDevice(r) : undefined;
+  }
+  async listDevices(filter?: { groupIds?: number[] }) {
+    const rows = filter?.groupIds
+      ? this.db
+          .prepare('SELECT * FROM devices WHERE group_id IN (SELECT value FROM json_each(?)) ORDER BY id')
+          .all(JSON.stringify(filter.groupIds))
+      : this.db.prepare('SELECT * FROM devices ORDER BY id').all();
+    return (rows as Row[]).map(toDevice);
+  }
+  async updateDevice(id: number, patch: DevicePatch) {
+    const cols: Record<string, unknown> = {};
+    if (patch.name !== undefined) cols.name = patch.name;
+    if (patch.groupId !== undefined) cols.group_id = patch.groupId;
+    if (patch.deviceClass !== undefined) cols.device_class = patch.deviceClass;
+    if (patch.desktopPreset !== undefined) cols.desktop_preset = patch.desktopPreset;
+    if (patch.monitors !== undefined)
+      cols.monitors = patch.monitors === null ? null : JSON.stringify(patch.monitors);
+    if (patch.excludedReason !== undefined) cols.excluded_reason = patch.excludedReason;
+    this.updateRow('devices', id, cols);
+    return this.getDevice(id);
+  }
+  async recordHello(id: number, h: Parameters<Store['recordHello']>[1]) {
+    this.db
+      .prepare(
+        `UPDATE devices SET agent_version = ?, hello_etag = ?, hello_at = ?, last_seen = ?,
+         inventory = COALESCE(?, inventory), detected_class = COALESCE(?, detected_class),
+         class_review = CASE WHEN ? IS NULL THEN class_review ELSE ? END WHERE id = ?`,
+      )
+      .run(
+        h.agentVersion,
+        h.policyEtag ?? null,
+        h.now,
+        h.now,
+        h.inventory ? JSON.stringify(h.inventory) : null,
+        h.detectedClass ?? null,
+        h.inventory ? 1 : null,
+        h.classReview ?? null,
+        id,
+      );
+  }
+  async setLastSeen(id: number, at: number) {
+    this.s.setLastSeen.run(at, id);
+  }
+  async setPolicySent(id: number, etag: string) {
+    this.db.prepare('UPDATE devices SET policy_etag_sent = ? WHERE id = ?').run(etag, id);
+  }
+  async setPolicyStatus(id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
+    this.db
+      .prepare(
+        `UPDATE devices SET status_ok = ?, status_etag = ?, status_applied = ?, status_errors = ?, status_at = ?,
+         last_seen = ? WHERE id = ?`,
+      )
+      .run(st.ok ? 1 : 0, st.etag, JSON.stringify(st.applied), JSON.stringify(st.errors), st.at, st.at, id);
+  }
+  async recentIntervals(deviceId: number, limit: number) {
+    const rows = this.db
+      .prepare(
+        'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? ORDER BY start DESC LIMIT ?',
+      )
+      .all(deviceId, limit) as Row[];
+    return rows.map((r) => toInterval(deviceId, r));
+  }
+
+  // ---- policies ----
+  async listPolicies() {
+    return (this.db.prepare('SELECT * FROM policies ORDER BY id').all() as Row[]).map(toPolicy);
+  }
+  async getPolicy(id: number) {
+    const r = this.db.prepare('SELECT * FROM policies WHERE id = ?').get(id) as Row | undefined;
+    return r ? toPolicy(r) : undefined;
+  }
+  async createPolicy(p: {
+    name: string;
+    description?: string | undefined;
+    settings: PolicySettings;
+    now: number;
+  }) {
+    const info = this.db
+      .prepare('INSERT INTO policies (name, description, settings, updated_at) VALUES (?, ?, ?, ?)')
+      .run(p.name, p.description ?? null, JSON.stringify(p.settings), p.now);
+    return (await this.getPolicy(Number(info.lastInsertRowid)))!;
+  }
+  async updatePolicy(
+    id: number,
+    p: { name: string; description?: string | undefined; settings: PolicySettings; now: number },
+  ) {
+    this.db
+      .prepare('UPDATE policies SET name = ?, description = ?, settings = ?, updated_at = ? WHERE id = ?')
+      .run(p.name, p.description ?? null, JSON.stringify(p.settings), p.now, id);
+    return this.getPolicy(id);
+  }
+  async deletePolicy(id: number) {
+    return this.db.transaction(() => {
+      this.db.prepare('UPDATE groups SET policy_id = NULL WHERE policy_id = ?').run(id);
+      this.db.prepare('UPDATE devices SET policy_id = NULL WHERE policy_id = ?').run(id);
+      return this.db.prepare('DELETE FROM policies WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+  async assignPolicy(policyId: number | null, target: { groupIds: number[]; deviceIds: number[] }) {
+    this.db.transaction(() => {
+      const g = this.db.prepare('UPDATE groups SET policy_id = ? WHERE id = ?');
+      for (const id of target.groupIds) g.run(policyId, id);
+      const d = this.db.prepare('UPDATE devices SET policy_id = ? WHERE id = ?');
+      for (const id of target.deviceIds) d.run(policyId, id);
+    })();
+  }
+
+  // ---- ingest ----
+  async ingestBatch(items: readonly IngestItem[], ctx: IngestContext): Promise<IngestOutcome[]> {
+    const settings = await this.getSettings();
+    const outcomes: IngestOutcome[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of items) outcomes.push(this.ingestOne(item, ctx, settings));
+      })();
+      return outcomes;
+    } catch {
+      // one item broke the batch (not a validation problem: those never throw): retry one by one
+      outcomes.length = 0;
+      for (const item of items) {
+        try {
+          outcomes.push(this.db.transaction(() => this.ingestOne(item, ctx, settings))());
+        } catch (err) {
+          outcomes.push({
+            status: 'failed',
+            seq: item.seq,
+            message: `storing failed: ${err instanceof Error ? err.message : String(err)}`,
+          });
+        }
+      }
+      return outcomes;
+    }
+  }
+
+  private ingestOne(item: IngestItem, ctx: IngestContext, settings: Settings): IngestOutcome {
+    const s = this.s;
+    const dev = s.getDeviceIngest.get(item.deviceId) as Row | undefined;
+    const seq = item.seq;
+    if (!dev) {
+      return { status: 'failed', seq, message: 'device no longer enrolled' };
+    }
+    if (seq <= Number(dev.max_seq)) return { status: 'duplicate', seq };
+
+    let list = item.intervals;
+    for (let i = 1; i < list.length; i++) {
+      if (list[i]!.start < list[i - 1]!.start) {
+        list = [...list].sort((a, b) => a.start - b.start);
+        break;
+      }
+    }
+    let reportMaxEnd = 0;
+    for (let i = 0; i < list.length; i++) {
+      const iv = list[i]!;
+      if (iv.end > ctx.maxEnd) {
+        return {
+          status: 'rejected',
+          seq,
+          code: ErrorCode.IntervalInFuture,
+          message: `interval ${iv.start}–${iv.end} ends in the future (console time ${ctx.now}); check the device clock`,
+        };
+      }
+      if (iv.start < ctx.minStart) {
+        return {
+          status: 'rejected',
+          seq,
+          code: ErrorCode.IntervalTooOld,
+          message: `interval ${iv.start}–${iv.end} starts before the raw-data retention (${ctx.minStart})`,
+        };
+      }
+      if (i > 0 && iv.start < list[i - 1]!.end) {
+        return {
+          status: 'rejected',
+          seq,
+          code: ErrorCode.IntervalOverlap,
+          message: `intervals in this report overlap at ${iv.start}`,
+        };
+      }
+      if (iv.end > reportMaxEnd) reportMaxEnd = iv.end;
+    }
+    const storedMaxEnd = Number(dev.max_end);
+    if (list.length > 0 && list[0]!.start < storedMaxEnd) {
+      // only intervals that start before the newest stored end can overlap stored data
+      for (const iv of list) {
+        if (iv.start >= storedMaxEnd) break;
+        const prev = s.prevInterval.get(item.deviceId, iv.end) as Row | undefined;
+        if (prev && Number(prev.end) > iv.start) {
+          return {
+            status: 'rejected',
+            seq,
+            code: ErrorCode.IntervalOverlap,
+            message: `interval ${iv.start}–${iv.end} overlaps stored interval ${prev.start}–${prev.end}`,
+          };
+        }
+      }
+    }
+
+    // valid: write
+    if (list.length > 0) {
+      const { watts, waste } = slotWatts(
+        deviceTotalWatts(
+          {
+            deviceClass: (dev.device_class ?? null) as DeviceRecord['deviceClass'],
+            detectedClass: dev.detected_class as DeviceRecord['detectedClass'],
+            desktopPreset: (dev.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
+            monitors: json(dev.monitors, null),
+          },
+          settings,
+        ),
+      );
+      const hours = new Map<number, Bucket>();
+      const days = new Map<number, Bucket>();
+      for (const iv of list) {
+        s.insertInterval.run(item.deviceId, iv.start, iv.end, iv.state, iv.display ?? null, iv.power ?? null);
+        accumulate(hours, days, iv.start, iv.end, slotOf(iv.state, iv.display), watts, waste);
+      }
+      for (const [hour, b] of hours) s.upsertHour.run(item.deviceId, hour, ...bucketArgs(b));
+      for (const [day, b] of days) s.upsertDay.run(item.deviceId, day, ...bucketArgs(b));
+    }
+    s.advanceDevice.run(seq, Math.max(storedMaxEnd, reportMaxEnd), ctx.now, item.deviceId);
+    if (item.blockers) s.setBlockers.run(JSON.stringify(item.blockers), ctx.now, item.deviceId);
+    if (item.counters) {
+      const merged = addCounters(json<AgentCounters | null>(dev.counters, null), item.counters);
+      s.setCounters.run(JSON.stringify(merged), ctx.now, item.deviceId);
+    }
+    return { status: 'stored', seq };
+  }
+
+  async pruneRawIntervals(before: number) {
+    return this.db.prepare('DELETE FROM intervals WHERE "end" < ?').run(before).changes;
+  }
+
+  // ---- usage ----
+  async sumRollupsByDevice(kind: 'hour' | 'day', from: number, to: number, deviceIds: number[] | null) {
+    const table = kind === 'hour' ? 'rollup_hour' : 'rollup_day';
+    const col = kind === 'hour' ? 'hour' : 'day';
+    const where = deviceIds ? 'AND device_id IN (SELECT value FROM json_each(?))' : '';
+    const sql = `SELECT device_id AS key, ${SUMS} FROM ${table} WHERE ${col} >= ? AND ${col} < ? ${where} GROUP BY device_id`;
+    const args: unknown[] = [from, to];
+    if (deviceIds) args.push(JSON.stringify(deviceIds));
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toSum);
+  }
+  async sumHourRollupsByHour(from: number, to: number, deviceIds: number[] | null) {
+    const where = deviceIds ? 'AND device_id IN (SELECT value FROM json_each(?))' : '';
+    const sql = `SELECT hour AS key, ${SUMS} FROM rollup_hour WHERE hour >= ? AND hour < ? ${where} GROUP BY hour`;
+    const args: unknown[] = [from, to];
+    if (deviceIds) args.push(JSON.stringify(deviceIds));
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toSum);
+  }
+  async intervalsOverlapping(deviceIds: number[], from: number, to: number) {
+    const out: StoredInterval[] = [];
+    for (const id of deviceIds) {
+      // intervals of one device never overlap, so walking back from `to` can stop at the first that ends
+      // at or before `from`
+      for (const r of this.s.backwards.iterate(id, to) as IterableIterator<Row>) {
+        if (Number(r.end) <= from) break;
+        out.push(toInterval(id, r));
+      }
+    }
+    return out;
+  }
+
+  // ---- settings ----
+  async getSettings() {
+    if (!this.settingsCache) {
+      const r = this.db.prepare("SELECT value FROM settings WHERE key = 'deployment'").get() as
+        | Row
+        | undefined;
+      const stored = r ? SettingsSchema.partial().safeParse(JSON.parse(String(r.value))) : undefined;
+      this.settingsCache = { ...DEFAULT_SETTINGS, ...(stored?.success ? stored.data : {}) } as Settings;
+    }
+    return this.settingsCache;
+  }
+  async putSettings(settings: Settings) {
+    this.db
+      .prepare(
+        "INSERT INTO settings (key, value) VALUES ('deployment', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      )
+      .run(JSON.stringify(settings));
+    this.settingsCache = undefined;
+    return this.getSettings();
+  }
+
+  private updateRow(table: 'groups' | 'devices', id: number, cols: Record<string, unknown>) {
+    const keys = Object.keys(cols);
+    if (keys.length === 0) return;
+    this.db
+      .prepare(`UPDATE ${table} SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`)
+      .run(...keys.map((k) => cols[k]), id);
+  }
+}
+
+const SUMS = `SUM(active_ms) AS a, SUM(idle_on_ms) AS i1, SUM(idle_off_ms) AS i0, SUM(asleep_ms) AS s,
+  SUM(off_ms) AS o, SUM(energy_wh) AS e, SUM(waste_wh) AS w`;
+
+function toSum(r: Row): RollupSum {
+  return {
+    key: Number(r.key),
+    activeMs: Number(r.a),
+    idleOnMs: Number(r.i1),
+    idleOffMs: Number(r.i0),
+    asleepMs: Number(r.s),
+    offMs: Number(r.o),
+    energyWh: Number(r.e),
+    wasteWh: Number(r.w),
+  };
+}
+
+function toInterval(deviceId: number, r: Row): StoredInterval {
+  const iv: StoredInterval = {
+    deviceId,
+    start: Number(r.start),
+    end: Number(r.end),
+    state: r.state as Interval['state'],
+  };
+  if (r.display) iv.display = r.display as 'on' | 'off';
+  if (r.power) iv.power = r.power as 'ac' | 'battery';
+  return iv;
+}
+
+function bucketArgs(b: Bucket): [number, number, number, number, number, number, number] {
+  return [b[ACTIVE]!, b[IDLE_ON]!, b[IDLE_OFF]!, b[ASLEEP]!, b[OFF]!, b[ENERGY]!, b[WASTE]!];
+}
+
+const UPSERT_SET = `active_ms = active_ms + excluded.active_ms, idle_on_ms = idle_on_ms + excluded.idle_on_ms,
+  idle_off_ms = idle_off_ms + excluded.idle_off_ms, asleep_ms = asleep_ms + excluded.asleep_ms,
+  off_ms = off_ms + excluded.off_ms, energy_wh = energy_wh + excluded.energy_wh,
+  waste_wh = waste_wh + excluded.waste_wh`;
+
+function prepare(db: Database.Database) {
+  return {
+    countUsers: db.prepare('SELECT COUNT(*) AS n FROM users'),
+    insertUser: db.prepare(
+      'INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)',
+    ),
+    getUser: db.prepare('SELECT * FROM users WHERE id = ?'),
+    getUserByName: db.prepare('SELECT * FROM users WHERE username = ?'),
+    listUsers: db.prepare('SELECT * FROM users ORDER BY id'),
+    insertSession: db.prepare(
+      'INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    ),
+    getSessionUser: db.prepare(
+      'SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_at > ?',
+    ),
+    deleteSession: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
+    getTokenUser: db.prepare(
+      'SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
+    ),
+    touchToken: db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?'),
+    getDevice: db.prepare('SELECT * FROM devices WHERE id = ?'),
+    getDeviceByToken: db.prepare('SELECT * FROM devices WHERE token_hash = ?'),
+    setLastSeen: db.prepare('UPDATE devices SET last_seen = ? WHERE id = ?'),
+    getDeviceIngest: db.prepare(
+      'SELECT max_seq, max_end, device_class, detected_class, desktop_preset, monitors, counters FROM devices WHERE id = ?',
+    ),
+    prevInterval: db.prepare(
+      'SELECT start, "end" FROM intervals WHERE device_id = ? AND start < ? ORDER BY start DESC LIMIT 1',
+    ),
+    backwards: db.prepare(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? AND start < ? ORDER BY start DESC',
+    ),
+    insertInterval: db.prepare(
+      'INSERT INTO intervals (device_id, start, "end", state, display, power) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    upsertHour: db.prepare(
+      `INSERT INTO rollup_hour (device_id, hour, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, hour) DO UPDATE SET ${UPSERT_SET}`,
+    ),
+    upsertDay: db.prepare(
+      `INSERT INTO rollup_day (device_id, day, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, day) DO UPDATE SET ${UPSERT_SET}`,
+    ),
+    advanceDevice: db.prepare('UPDATE devices SET max_seq = ?, max_end = ?, last_seen = ? WHERE id = ?'),
+    setBlockers: db.prepare('UPDATE devices SET blockers = ?, blockers_at = ? WHERE id = ?'),
+    setCounters: db.prepare('UPDATE devices SET counters = ?, counters_at = ? WHERE id = ?'),
+  };
+}

@@ -1,0 +1,286 @@
+import type {
+  AgentCounters,
+  AppliedSettings,
+  Blocker,
+  DesktopPreset,
+  DeviceClass,
+  ErrorCode,
+  Interval,
+  Inventory,
+  MonitorSize,
+  PolicyError,
+  PolicySettings,
+  Role,
+  Settings,
+} from '@sluimer/shared';
+
+/**
+ * The console's persistent state. SQLite (`SqliteStore`) is the embedded default; the interface is
+ * asynchronous so a PostgreSQL backend can implement it later. Per-connection state (who is online,
+ * sockets, rate limits) lives in the gateway, never here.
+ */
+export interface Store {
+  close(): Promise<void>;
+
+  // ---- users, sessions, API tokens ----
+  countUsers(): Promise<number>;
+  createUser(user: { username: string; passwordHash: string; role: Role; now: number }): Promise<UserRecord>;
+  getUser(id: number): Promise<UserRecord | undefined>;
+  getUserByName(username: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  updateUser(id: number, patch: { role?: Role; passwordHash?: string }): Promise<UserRecord | undefined>;
+  deleteUser(id: number): Promise<boolean>;
+  createSession(session: { idHash: string; userId: number; now: number; expiresAt: number }): Promise<void>;
+  /** the session's user, when the session exists and has not expired */
+  getSessionUser(idHash: string, now: number): Promise<UserRecord | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  deleteUserSessions(userId: number): Promise<void>;
+  createApiToken(token: {
+    userId: number;
+    name: string;
+    tokenHash: string;
+    now: number;
+  }): Promise<ApiTokenRecord>;
+  getApiTokenUser(tokenHash: string, now: number): Promise<UserRecord | undefined>;
+  listApiTokens(userId: number): Promise<ApiTokenRecord[]>;
+  deleteApiToken(userId: number, id: number): Promise<boolean>;
+
+  // ---- groups and enroll secrets ----
+  listGroups(): Promise<GroupRecord[]>;
+  getGroup(id: number): Promise<GroupRecord | undefined>;
+  createGroup(group: NewGroup): Promise<GroupRecord>;
+  updateGroup(id: number, patch: GroupPatch): Promise<GroupRecord | undefined>;
+  createEnrollSecret(secret: {
+    groupId: number;
+    secretHash: string;
+    note?: string | undefined;
+    expiresAt: number | null;
+    now: number;
+  }): Promise<EnrollSecretRecord>;
+  listEnrollSecrets(groupId?: number): Promise<EnrollSecretRecord[]>;
+  findEnrollSecret(secretHash: string): Promise<EnrollSecretRecord | undefined>;
+  revokeEnrollSecret(id: number, now: number): Promise<EnrollSecretRecord | undefined>;
+
+  // ---- devices ----
+  /** creates the device, or for a known installId gives it a new token (the old one stops working) */
+  enrollDevice(device: {
+    installId: string;
+    tokenHash: string;
+    groupId: number;
+    hostname: string;
+    inventory: Inventory;
+    detectedClass: DeviceClass;
+    classReview?: string | undefined;
+    now: number;
+  }): Promise<{ deviceId: number; created: boolean }>;
+  getDevice(id: number): Promise<DeviceRecord | undefined>;
+  getDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
+  listDevices(filter?: { groupIds?: number[] }): Promise<DeviceRecord[]>;
+  updateDevice(id: number, patch: DevicePatch): Promise<DeviceRecord | undefined>;
+  recordHello(
+    id: number,
+    hello: {
+      agentVersion: string;
+      policyEtag?: string | undefined;
+      inventory?: Inventory | undefined;
+      detectedClass?: DeviceClass | undefined;
+      classReview?: string | undefined;
+      now: number;
+    },
+  ): Promise<void>;
+  setLastSeen(id: number, at: number): Promise<void>;
+  setPolicySent(id: number, etag: string): Promise<void>;
+  setPolicyStatus(
+    id: number,
+    status: { etag: string; ok: boolean; applied: AppliedSettings; errors: PolicyError[]; at: number },
+  ): Promise<void>;
+  recentIntervals(deviceId: number, limit: number): Promise<StoredInterval[]>;
+
+  // ---- policies ----
+  listPolicies(): Promise<PolicyRecord[]>;
+  getPolicy(id: number): Promise<PolicyRecord | undefined>;
+  createPolicy(policy: {
+    name: string;
+    description?: string | undefined;
+    settings: PolicySettings;
+    now: number;
+  }): Promise<PolicyRecord>;
+  updatePolicy(
+    id: number,
+    policy: { name: string; description?: string | undefined; settings: PolicySettings; now: number },
+  ): Promise<PolicyRecord | undefined>;
+  deletePolicy(id: number): Promise<boolean>;
+  /** sets (or with `policyId` null clears) the direct policy of groups and devices */
+  assignPolicy(policyId: number | null, target: { groupIds: number[]; deviceIds: number[] }): Promise<void>;
+
+  // ---- ingest ----
+  /** stores reports in one transaction, in order; returns one outcome per item */
+  ingestBatch(items: readonly IngestItem[], ctx: IngestContext): Promise<IngestOutcome[]>;
+  /** deletes raw intervals that ended before `before`; rollups stay */
+  pruneRawIntervals(before: number): Promise<number>;
+
+  // ---- usage ----
+  /** totals per device over rollup buckets with bucket start in [from, to) */
+  sumRollupsByDevice(
+    kind: 'hour' | 'day',
+    from: number,
+    to: number,
+    deviceIds: number[] | null,
+  ): Promise<RollupSum[]>;
+  /** totals per UTC hour over hour rollups in [from, to) for the given devices */
+  sumHourRollupsByHour(from: number, to: number, deviceIds: number[] | null): Promise<RollupSum[]>;
+  /** raw intervals of these devices that overlap [from, to) */
+  intervalsOverlapping(deviceIds: number[], from: number, to: number): Promise<StoredInterval[]>;
+
+  // ---- settings ----
+  getSettings(): Promise<Settings>;
+  putSettings(settings: Settings): Promise<Settings>;
+}
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: number;
+}
+
+export interface ApiTokenRecord {
+  id: number;
+  userId: number;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export const GROUP_KIND_VALUES = ['board', 'school', 'building', 'room'] as const;
+export type GroupKind = (typeof GROUP_KIND_VALUES)[number];
+
+export interface GroupRecord {
+  id: number;
+  parentId: number | null;
+  name: string;
+  kind: GroupKind;
+  timeZone: string | null;
+  excludedReason: string | null;
+  policyId: number | null;
+  createdAt: number;
+}
+
+export interface NewGroup {
+  name: string;
+  parentId: number | null;
+  kind: GroupKind;
+  timeZone: string | null;
+  excludedReason: string | null;
+  now: number;
+}
+
+export interface GroupPatch {
+  name?: string;
+  kind?: GroupKind;
+  timeZone?: string | null;
+  excludedReason?: string | null;
+  parentId?: number | null;
+}
+
+export interface EnrollSecretRecord {
+  id: number;
+  groupId: number;
+  note: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface DeviceRecord {
+  id: number;
+  installId: string;
+  groupId: number;
+  hostname: string;
+  name: string | null;
+  inventory: Inventory;
+  detectedClass: DeviceClass;
+  classReview: string | null;
+  /** manual override set in the console */
+  deviceClass: DeviceClass | null;
+  desktopPreset: DesktopPreset | null;
+  monitors: MonitorSize[] | null;
+  policyId: number | null;
+  excludedReason: string | null;
+  agentVersion: string | null;
+  maxSeq: number;
+  maxEnd: number;
+  enrolledAt: number;
+  lastSeen: number | null;
+  policyEtagSent: string | null;
+  helloEtag: string | null;
+  helloAt: number | null;
+  policyStatus: {
+    ok: boolean;
+    etag: string;
+    applied: AppliedSettings;
+    errors: PolicyError[];
+    at: number;
+  } | null;
+  blockers: Blocker[];
+  blockersAt: number | null;
+  counters: AgentCounters | null;
+  countersAt: number | null;
+}
+
+export interface DevicePatch {
+  name?: string | null;
+  groupId?: number;
+  deviceClass?: DeviceClass | null;
+  desktopPreset?: DesktopPreset | null;
+  monitors?: MonitorSize[] | null;
+  excludedReason?: string | null;
+}
+
+export interface PolicyRecord {
+  id: number;
+  name: string;
+  description: string | null;
+  settings: PolicySettings;
+  updatedAt: number;
+}
+
+export interface StoredInterval extends Interval {
+  deviceId: number;
+}
+
+export interface IngestItem {
+  deviceId: number;
+  seq: number;
+  intervals: readonly Interval[];
+  blockers?: Blocker[] | undefined;
+  counters?: AgentCounters | undefined;
+}
+
+export interface IngestContext {
+  now: number;
+  /** interval ends may not lie beyond this (console clock plus allowed skew) */
+  maxEnd: number;
+  /** interval starts may not lie before this (raw retention) */
+  minStart: number;
+}
+
+export type IngestOutcome =
+  | { status: 'stored'; seq: number }
+  | { status: 'duplicate'; seq: number }
+  | { status: 'rejected'; seq: number; code: ErrorCode; message: string }
+  /** not stored and not the report's fault (storage trouble, device gone): never ack, never reject */
+  | { status: 'failed'; seq: number; message: string };
+
+export interface RollupSum {
+  /** device id, or bucket start for per-hour sums */
+  key: number;
+  activeMs: number;
+  idleOnMs: number;
+  idleOffMs: number;
+  asleepMs: number;
+  offMs: number;
+  energyWh: number;
+  wasteWh: number;
+}

@@ -1,0 +1,243 @@
+import {
+  DAY_MS,
+  HOUR_MS,
+  localTime,
+  type Settings,
+  type UsageGroupBy,
+  type UsageResponse,
+  type UsageRow,
+} from '@sluimer/shared';
+import { deviceTotalWatts, effectiveClass } from './energy-profile.js';
+import type { PolicyService } from './policy-service.js';
+import {
+  ACTIVE,
+  ASLEEP,
+  accumulate,
+  type Bucket,
+  ENERGY,
+  IDLE_OFF,
+  IDLE_ON,
+  OFF,
+  slotOf,
+  slotWatts,
+  WASTE,
+} from './rollup.js';
+import type { DeviceRecord, GroupRecord, RollupSum, Store } from './store/types.js';
+
+export interface UsageQuery {
+  from: number;
+  to: number;
+  groupBy: UsageGroupBy;
+  groupId?: number | undefined;
+}
+
+interface Acc {
+  label?: string;
+  activeMs: number;
+  idleMs: number;
+  asleepMs: number;
+  offMs: number;
+  energyWh: number;
+  wasteWh: number;
+}
+
+/** One row of the usage answer plus a human label for device and group keys. */
+export type UsageRowWithLabel = UsageRow & { label?: string };
+
+const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
+const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
+
+/**
+ * Usage per bucket over [from, to), clipped exactly: whole UTC days come from daily rollups, whole
+ * hours from hourly rollups, and the partial hours at the edges from raw intervals. `day` and
+ * `hourOfWeek` keys are in each device's school time zone (Europe/Amsterdam by default).
+ */
+export async function computeUsage(
+  store: Store,
+  policies: PolicyService,
+  q: UsageQuery,
+): Promise<UsageResponse & { rows: UsageRowWithLabel[] }> {
+  const settings = await store.getSettings();
+  const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
+  const devices = q.groupId
+    ? await store.listDevices({ groupIds: [...(await policies.subtree(q.groupId))] })
+    : await store.listDevices();
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  const ids = devices.map((d) => d.id);
+  const scope = q.groupId ? ids : null;
+  const acc = new Map<string, Acc>();
+
+  const keyOfDevice = await deviceKeyer(q, policies, groups);
+  const bucket = (key: string, label?: string): Acc => {
+    let a = acc.get(key);
+    if (!a) {
+      a = { activeMs: 0, idleMs: 0, asleepMs: 0, offMs: 0, energyWh: 0, wasteWh: 0 };
+      if (label !== undefined) a.label = label;
+      acc.set(key, a);
+    }
+    return a;
+  };
+  const addSum = (a: Acc, s: RollupSum) => {
+    a.activeMs += s.activeMs;
+    a.idleMs += s.idleOnMs + s.idleOffMs;
+    a.asleepMs += s.asleepMs;
+    a.offMs += s.offMs;
+    a.energyWh += s.energyWh;
+    a.wasteWh += s.wasteWh;
+  };
+  const addBucket = (a: Acc, b: Bucket) => {
+    a.activeMs += b[ACTIVE]!;
+    a.idleMs += b[IDLE_ON]! + b[IDLE_OFF]!;
+    a.asleepMs += b[ASLEEP]!;
+    a.offMs += b[OFF]!;
+    a.energyWh += b[ENERGY]!;
+    a.wasteWh += b[WASTE]!;
+  };
+
+  const timeKeyed = q.groupBy === 'day' || q.groupBy === 'hourOfWeek';
+  const zoneOf = new Map<number, string>();
+  if (timeKeyed) for (const d of devices) zoneOf.set(d.id, await policies.timeZoneOf(d.groupId));
+  const timeKey = (hour: number, zone: string) => {
+    const t = localTime(hour, zone);
+    return q.groupBy === 'day' ? t.date : `${t.weekday}-${t.hour}`;
+  };
+
+  const { from, to } = q;
+  const fromH = ceilTo(from, HOUR_MS);
+  const toH = floorTo(to, HOUR_MS);
+  const edges: [number, number][] = [];
+  if (fromH >= toH) {
+    edges.push([from, to]);
+  } else {
+    if (from < fromH) edges.push([from, fromH]);
+    if (toH < to) edges.push([toH, to]);
+    if (timeKeyed) {
+      // hourly rollups, labelled in each time zone
+      const zones = new Map<string, number[]>();
+      for (const d of devices) {
+        const z = zoneOf.get(d.id)!;
+        const list = zones.get(z) ?? [];
+        list.push(d.id);
+        zones.set(z, list);
+      }
+      for (const [zone, zoneIds] of zones) {
+        const only = zones.size === 1 && scope === null;
+        for (const s of await store.sumHourRollupsByHour(fromH, toH, only ? null : zoneIds)) {
+          addSum(bucket(timeKey(s.key, zone)), s);
+        }
+      }
+    } else {
+      const addDeviceSums = (sums: RollupSum[]) => {
+        for (const s of sums) {
+          const d = byId.get(s.key);
+          if (!d) continue;
+          const k = keyOfDevice(d);
+          addSum(bucket(k.key, k.label), s);
+        }
+      };
+      const fromD = ceilTo(fromH, DAY_MS);
+      const toD = floorTo(toH, DAY_MS);
+      if (fromD < toD) {
+        addDeviceSums(await store.sumRollupsByDevice('day', fromD, toD, scope));
+        if (fromH < fromD) addDeviceSums(await store.sumRollupsByDevice('hour', fromH, fromD, scope));
+        if (toD < toH) addDeviceSums(await store.sumRollupsByDevice('hour', toD, toH, scope));
+      } else {
+        addDeviceSums(await store.sumRollupsByDevice('hour', fromH, toH, scope));
+      }
+    }
+  }
+
+  // partial hours at the edges: raw intervals, clipped to [from, to)
+  for (const [a, b] of edges) {
+    const intervals = await store.intervalsOverlapping(ids, a, b);
+    const watts = new Map<number, ReturnType<typeof slotWatts>>();
+    for (const iv of intervals) {
+      const d = byId.get(iv.deviceId)!;
+      let w = watts.get(d.id);
+      if (!w) {
+        w = slotWatts(deviceTotalWatts(d, settings));
+        watts.set(d.id, w);
+      }
+      const start = Math.max(iv.start, a);
+      const end = Math.min(iv.end, b);
+      if (end <= start) continue;
+      const hours = new Map<number, Bucket>();
+      accumulate(hours, null, start, end, slotOf(iv.state, iv.display), w.watts, w.waste);
+      for (const [hour, bk] of hours) {
+        if (timeKeyed) addBucket(bucket(timeKey(hour, zoneOf.get(d.id)!)), bk);
+        else {
+          const k = keyOfDevice(d);
+          addBucket(bucket(k.key, k.label), bk);
+        }
+      }
+    }
+  }
+
+  const rows = [...acc.entries()].map(([key, a]) => toRow(key, a, settings));
+  rows.sort(compareKeys(q.groupBy));
+  return {
+    from,
+    to,
+    groupBy: q.groupBy,
+    settings: { priceEurPerKwh: settings.priceEurPerKwh, gridKgPerKwh: settings.gridKgPerKwh },
+    rows,
+  };
+}
+
+function toRow(key: string, a: Acc, settings: Settings): UsageRowWithLabel {
+  const wasteKwh = a.wasteWh / 1000;
+  const row: UsageRowWithLabel = {
+    key,
+    activeSec: a.activeMs / 1000,
+    idleSec: a.idleMs / 1000,
+    asleepSec: a.asleepMs / 1000,
+    offSec: a.offMs / 1000,
+    energyKwh: a.energyWh / 1000,
+    wasteKwh,
+    wasteEur: wasteKwh * settings.priceEurPerKwh,
+    wasteCo2eKg: wasteKwh * settings.gridKgPerKwh,
+  };
+  if (a.label !== undefined) row.label = a.label;
+  return row;
+}
+
+function compareKeys(groupBy: UsageGroupBy) {
+  return (x: UsageRow, y: UsageRow): number => {
+    if (groupBy === 'device' || groupBy === 'group') return Number(x.key) - Number(y.key);
+    if (groupBy === 'hourOfWeek') {
+      const [xd, xh] = x.key.split('-').map(Number) as [number, number];
+      const [yd, yh] = y.key.split('-').map(Number) as [number, number];
+      return xd - yd || xh - yh;
+    }
+    return x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
+  };
+}
+
+/** Key and label of a device's bucket for device, group and deviceClass grouping. */
+async function deviceKeyer(q: UsageQuery, policies: PolicyService, groups: Map<number, GroupRecord>) {
+  const groupKeys = new Map<number, number>();
+  if (q.groupBy === 'group') {
+    // with groupId: the child of that group the device sits under (or the group itself); else its own group
+    for (const g of groups.values()) {
+      if (q.groupId === undefined) {
+        groupKeys.set(g.id, g.id);
+        continue;
+      }
+      const chain = await policies.chain(g.id);
+      const at = chain.findIndex((c) => c.id === q.groupId);
+      if (at >= 0) groupKeys.set(g.id, chain[at + 1]?.id ?? q.groupId);
+    }
+  }
+  return (d: DeviceRecord): { key: string; label?: string } => {
+    switch (q.groupBy) {
+      case 'device':
+        return { key: String(d.id), label: d.name ?? d.hostname };
+      case 'group': {
+        const gid = groupKeys.get(d.groupId) ?? d.groupId;
+        return { key: String(gid), label: groups.get(gid)?.name ?? String(gid) };
+      }
+      default:
+        return { key: effectiveClass(d) };
+    }
+  };
+}
