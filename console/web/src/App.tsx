@@ -1,0 +1,160 @@
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { api, onUnauthorized } from './lib/api.js';
+import { useI18n } from './lib/i18n.js';
+import { LiveProvider, useLive } from './lib/live.js';
+import type { MessageKey } from './lib/messages.js';
+import { Link, match, navigate, useLocation } from './lib/router.js';
+import { can, parseUser, SessionCtx, type SessionUser } from './lib/session.js';
+import { DevicePage } from './pages/Device.js';
+import { DevicesPage } from './pages/Devices.js';
+import { GroupsPage } from './pages/Groups.js';
+import { LoginPage } from './pages/Login.js';
+import { OverviewPage } from './pages/Overview.js';
+import { PoliciesPage } from './pages/Policies.js';
+import { SettingsPage } from './pages/Settings.js';
+
+const NAV: { to: string; key: MessageKey; visible: (u: SessionUser) => boolean }[] = [
+  { to: '/', key: 'nav.overview', visible: () => true },
+  { to: '/devices', key: 'nav.devices', visible: () => true },
+  { to: '/policies', key: 'nav.policies', visible: () => true },
+  { to: '/groups', key: 'nav.groups', visible: () => true },
+  { to: '/settings', key: 'nav.settings', visible: (u) => can.seeSettings(u.role) },
+];
+
+export function App() {
+  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
+  const { path } = useLocation();
+
+  useEffect(() => {
+    api<unknown>('GET', '/api/v1/me', undefined, { quiet401: true }).then(
+      (b) => setUser(parseUser(b) ?? null),
+      () => setUser(null),
+    );
+  }, []);
+  useEffect(() => onUnauthorized(() => setUser(null)), []);
+
+  const logout = useCallback(() => {
+    api('POST', '/api/v1/logout').catch(() => {});
+    setUser(null);
+    navigate('/login');
+  }, []);
+
+  if (user === undefined) return <div className="boot" aria-busy="true" />;
+  if (user === null || path === '/login') {
+    return (
+      <LoginPage
+        onLogin={(u) => {
+          setUser(u);
+          const next = new URLSearchParams(location.search).get('next');
+          navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/', true);
+        }}
+      />
+    );
+  }
+  return (
+    <SessionCtx.Provider value={{ user, logout }}>
+      <LiveProvider enabled>
+        <Shell user={user} path={path} onLogout={logout}>
+          <Routes path={path} user={user} />
+        </Shell>
+      </LiveProvider>
+    </SessionCtx.Provider>
+  );
+}
+
+function Routes({ path, user }: { path: string; user: SessionUser }) {
+  const { t } = useI18n();
+  if (path === '/' || path === '/overview') return <OverviewPage />;
+  if (path === '/devices') return <DevicesPage />;
+  const dev = match('/devices/:id', path);
+  if (dev) return <DevicePage id={Number(dev.id)} />;
+  if (path === '/policies') return <PoliciesPage />;
+  if (path === '/groups') return <GroupsPage />;
+  if (path === '/settings' && can.seeSettings(user.role)) return <SettingsPage />;
+  return (
+    <main id="main" className="page">
+      <h1>{t('error.notFound')}</h1>
+      <Link to="/">{t('nav.overview')}</Link>
+    </main>
+  );
+}
+
+function Shell({
+  user,
+  path,
+  onLogout,
+  children,
+}: {
+  user: SessionUser;
+  path: string;
+  onLogout: () => void;
+  children: ReactNode;
+}) {
+  const { t, lang, setLang } = useI18n();
+  const { connected } = useLive();
+  const [menuOpen, setMenuOpen] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: close the menu on every navigation
+  useEffect(() => setMenuOpen(false), [path]);
+  const active = (to: string) => (to === '/' ? path === '/' || path === '/overview' : path.startsWith(to));
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="Sluimer">
+          <span className="brand-mark" aria-hidden="true">
+            ☾
+          </span>{' '}
+          Sluimer
+        </Link>
+        <button
+          type="button"
+          className="menu-btn"
+          aria-expanded={menuOpen}
+          aria-controls="mainnav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          {t('nav.menu')}
+        </button>
+        <nav id="mainnav" className={`mainnav${menuOpen ? ' open' : ''}`} aria-label={t('nav.menu')}>
+          <ul>
+            {NAV.filter((n) => n.visible(user)).map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} aria-current={active(n.to) ? 'page' : undefined}>
+                  {t(n.key)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+          <div className="nav-tools">
+            <span
+              className={`live-dot${connected ? ' on' : ''}`}
+              title={connected ? t('common.live') : t('common.liveOff')}
+            >
+              <span className="sr-only">{connected ? t('common.live') : t('common.liveOff')}</span>
+            </span>
+            <label className="lang">
+              <span className="sr-only">{t('lang.label')}</span>
+              <select
+                value={lang}
+                onChange={(e) => setLang(e.target.value as 'nl' | 'en')}
+                aria-label={t('lang.label')}
+              >
+                <option value="nl">Nederlands</option>
+                <option value="en">English</option>
+              </select>
+            </label>
+            <span className="who" data-testid="who">
+              {user.username} · {t(`role.${user.role}` as MessageKey)}
+            </span>
+            <button type="button" className="btn-small" onClick={onLogout}>
+              {t('nav.logout')}
+            </button>
+          </div>
+        </nav>
+      </header>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+import { BarChart, CustomChart, HeatmapChart, LineChart } from 'echarts/charts';
+import {
+  AriaComponent,
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { type CsvCell, downloadCsv, toCsv } from '../lib/csv.js';
+import { useI18n } from '../lib/i18n.js';
+import { Explain } from './Explain.js';
+
+echarts.use([
+  BarChart,
+  LineChart,
+  HeatmapChart,
+  CustomChart,
+  GridComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  LegendComponent,
+  AriaComponent,
+  DataZoomComponent,
+  CanvasRenderer,
+]);
+
+export type ChartOption = echarts.EChartsCoreOption;
+
+/** A bare echarts canvas that follows its container's size. */
+export function EChart({ option, height, label }: { option: ChartOption; height: number; label: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  useEffect(() => {
+    if (!ref.current) return;
+    const c = echarts.init(ref.current, undefined, { renderer: 'canvas' });
+    chart.current = c;
+    const ro = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => c.resize());
+    ro?.observe(ref.current);
+    return () => {
+      ro?.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
+  }, []);
+  useEffect(() => {
+    chart.current?.setOption({ aria: { enabled: true, decal: { show: false } }, ...option }, true);
+  }, [option]);
+  return <div ref={ref} className="echart" style={{ height }} role="img" aria-label={label} />;
+}
+
+/**
+ * A titled chart card: the one-sentence explanation, a keyboard-reachable switch to a table with
+ * the same data (the accessible alternative) and a CSV download (inside the table).
+ */
+export function ChartCard(props: {
+  title: string;
+  explain: string;
+  option: ChartOption;
+  height?: number;
+  table: ReactNode;
+  empty?: ReactNode;
+  isEmpty?: boolean;
+  testId?: string;
+  className?: string;
+  /** the chart's data as CSV (the table view has its own download) */
+  csv?: () => { name: string; header: string[]; rows: CsvCell[][] };
+}) {
+  const { t } = useI18n();
+  const [asTable, setAsTable] = useState(false);
+  const headingId = useId();
+  return (
+    <section
+      className={`card chart-card ${props.className ?? ''}`}
+      aria-labelledby={headingId}
+      data-testid={props.testId}
+    >
+      <header className="card-head">
+        <h2 id={headingId}>
+          {props.title} <Explain text={props.explain} label={props.title} />
+        </h2>
+        <button
+          type="button"
+          className="btn-small"
+          aria-pressed={asTable}
+          onClick={() => setAsTable((v) => !v)}
+        >
+          {asTable ? t('common.showChart') : t('common.showTable')}
+        </button>
+      </header>
+      {props.isEmpty ? (
+        <p className="empty">{props.empty}</p>
+      ) : asTable ? (
+        props.table
+      ) : (
+        <>
+          <EChart
+            option={props.option}
+            height={props.height ?? 260}
+            label={`${props.title}. ${props.explain}`}
+          />
+          {props.csv && (
+            <div className="table-tools">
+              <button
+                type="button"
+                className="btn-small"
+                onClick={() => {
+                  const c = props.csv!();
+                  downloadCsv(c.name, toCsv(c.header, c.rows));
+                }}
+              >
+                {t('common.exportCsv')}
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,74 @@
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
+
+/**
+ * Live updates pushed by the console over Server-Sent Events (`GET /api/v1/events`): device online
+ * state, new enrollments and policy rollout status. Pages subscribe to the event types they show.
+ */
+export interface LiveEvent {
+  type: 'device' | 'policy_status' | 'enrolled' | 'report' | string;
+  deviceId?: number;
+  [k: string]: unknown;
+}
+
+type Handler = (e: LiveEvent) => void;
+
+interface Live {
+  connected: boolean;
+  subscribe: (fn: Handler) => () => void;
+}
+
+const Ctx = createContext<Live>({ connected: false, subscribe: () => () => {} });
+
+export const LIVE_EVENT_TYPES = ['device', 'policy_status', 'enrolled', 'report'] as const;
+
+export function LiveProvider({ children, enabled }: { children: ReactNode; enabled: boolean }) {
+  const handlers = useRef(new Set<Handler>());
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    if (!enabled || typeof EventSource === 'undefined') return;
+    const es = new EventSource('/api/v1/events', { withCredentials: true });
+    es.onopen = () => setConnected(true);
+    es.onerror = () => setConnected(false); // EventSource reconnects by itself
+    const dispatch = (type: string) => (msg: MessageEvent<string>) => {
+      let data: LiveEvent;
+      try {
+        data = { ...(JSON.parse(msg.data) as object), type } as LiveEvent;
+      } catch {
+        return;
+      }
+      for (const h of handlers.current) h(data);
+    };
+    for (const t of LIVE_EVENT_TYPES) es.addEventListener(t, dispatch(t) as EventListener);
+    return () => {
+      es.close();
+      setConnected(false);
+    };
+  }, [enabled]);
+  const value = useRef<Live>({
+    connected: false,
+    subscribe: (fn) => {
+      handlers.current.add(fn);
+      return () => handlers.current.delete(fn);
+    },
+  });
+  return <Ctx.Provider value={{ ...value.current, connected }}>{children}</Ctx.Provider>;
+}
+
+export function useLive(): Live {
+  return useContext(Ctx);
+}
+
+/** Calls `fn` for each live event of the given types while the component is mounted. */
+export function useLiveEvents(types: readonly string[], fn: Handler): void {
+  const { subscribe } = useLive();
+  const ref = useRef(fn);
+  ref.current = fn;
+  const key = types.join(',');
+  useEffect(
+    () =>
+      subscribe((e) => {
+        if (key.split(',').includes(e.type)) ref.current(e);
+      }),
+    [subscribe, key],
+  );
+}

@@ -1,0 +1,73 @@
+import type {
+  AppliedSettings,
+  Blocker,
+  DeviceClass,
+  DevicePolicyStatus,
+  Inventory,
+  PolicyError,
+  PolicySettings,
+  SchoolHours,
+} from '@sluimer/shared';
+
+/** Shapes of console API answers the web app reads (docs/api.md). Fields the server may omit are optional. */
+export interface Group {
+  id: number;
+  parentId: number | null;
+  name: string;
+  kind: 'board' | 'school' | 'building' | 'room';
+  timeZone?: string | null;
+  excludedReason?: string | null;
+  policyId?: number | null;
+  schoolHours?: SchoolHours | null;
+  deviceCount?: number;
+}
+
+export interface EnrollSecretInfo {
+  id: number;
+  groupId: number;
+  note?: string | null;
+  createdAt: number;
+  expiresAt?: number | null;
+  revokedAt?: number | null;
+}
+
+export type OnlineState = 'online' | 'asleep' | 'offline';
+
+export interface Device {
+  id: number;
+  name?: string | null;
+  hostname: string;
+  groupId: number;
+  groupName?: string;
+  groupPath?: string;
+  deviceClass: DeviceClass;
+  inventory?: Inventory;
+  online?: boolean;
+  state?: OnlineState | string;
+  lastSeen?: number | null;
+  agentVersion?: string | null;
+  policyId?: number | null;
+  policyName?: string | null;
+  policyStatus?: DevicePolicyStatus | 'none' | null;
+  policyError?: string | null;
+  excludedReason?: string | null;
+  blockers?: Blocker[];
+}
+
+export interface DeviceDetail extends Device {
+  effectivePolicy?: PolicySettings & { policyName?: string; policyId?: number | null };
+  policySource?: string;
+  applied?: AppliedSettings | null;
+  policyErrors?: PolicyError[];
+  status?: { ok: boolean; etag: string; applied: AppliedSettings; errors: PolicyError[]; at: number } | null;
+}
+
+export interface Policy {
+  id: number;
+  name: string;
+  description?: string | null;
+  settings: PolicySettings;
+  updatedAt?: number;
+  groupIds?: number[];
+  deviceIds?: number[];
+}

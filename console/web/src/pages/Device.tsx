@@ -1,0 +1,344 @@
+import { DAY_MS } from '@sluimer/shared';
+import { useMemo, useState } from 'react';
+import { type ChartOption, EChart } from '../components/Chart.js';
+import { DataTable } from '../components/DataTable.js';
+import { Explain } from '../components/Explain.js';
+import { ErrorBox } from '../components/Tile.js';
+import { asList, qs } from '../lib/api.js';
+import {
+  formatAgo,
+  formatDateTime,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatTime,
+  type Lang,
+} from '../lib/format.js';
+import { errorMessage, useApi, useNow } from '../lib/hooks.js';
+import { useI18n } from '../lib/i18n.js';
+import { useLiveEvents } from '../lib/live.js';
+import type { MessageKey } from '../lib/messages.js';
+import { Link, useTitle } from '../lib/router.js';
+import { can, useSession } from '../lib/session.js';
+import { type TimelineInterval, type TimelineState, timelineBars } from '../lib/shaping.js';
+import type { DeviceDetail, Group } from '../lib/types.js';
+import { ComplianceBadge, onlineState, StateBadge } from './Devices.js';
+import { groupPaths } from './Groups.js';
+
+const STATE_COLOR: Record<TimelineState, string> = {
+  active: '#2e7d4f',
+  idle: '#d9822b',
+  asleep: '#2f5f98',
+  off: '#7b868a',
+};
+
+export function DevicePage({ id }: { id: number }) {
+  const { t, lang } = useI18n();
+  const { user } = useSession();
+  const now = useNow();
+  const dev = useApi<unknown>(`/api/v1/devices/${id}`);
+  const d =
+    (dev.data as { device?: DeviceDetail } | undefined)?.device ?? (dev.data as DeviceDetail | undefined);
+  const groups = useApi<unknown>('/api/v1/groups');
+  const paths = useMemo(() => groupPaths(asList<Group>(groups.data, 'groups')), [groups.data]);
+  useTitle(d ? (d.name ?? d.hostname) : t('device.title'));
+  useLiveEvents(['device', 'policy_status'], (e) => {
+    if (e.deviceId === id) dev.reload();
+  });
+
+  if (dev.error)
+    return (
+      <main id="main" className="page">
+        <ErrorBox message={errorMessage(dev.error, t)} onRetry={dev.reload} retryLabel={t('common.retry')} />
+      </main>
+    );
+  if (!d)
+    return (
+      <main id="main" className="page">
+        <p aria-busy="true">{t('common.loading')}</p>
+      </main>
+    );
+
+  const inv = d.inventory ?? {};
+  const bat = inv.battery;
+  const health =
+    bat?.designCapacityWh && bat.fullCapacityWh ? bat.fullCapacityWh / bat.designCapacityWh : undefined;
+  const status = d.status ?? null;
+  const applied = (d.applied ?? status?.applied ?? {}) as Record<string, unknown>;
+  const errors = d.policyErrors ?? status?.errors ?? [];
+  const asked = (d.effectivePolicy ?? {}) as Record<string, unknown>;
+
+  const settingRows = [
+    ['sleepAfterSec', 'ac'],
+    ['sleepAfterSec', 'battery'],
+    ['displayOffAfterSec', 'ac'],
+    ['displayOffAfterSec', 'battery'],
+    ['brightnessCapPct', 'ac'],
+    ['brightnessCapPct', 'battery'],
+  ].map(([k, src]) => {
+    const a = (asked[k!] as Record<string, number> | undefined)?.[src!];
+    const r = (applied[k!] as Record<string, number | null> | undefined)?.[src!];
+    const fmt = (v: number | null | undefined) =>
+      v == null ? '—' : k === 'brightnessCapPct' ? `${v}%` : formatDuration(v, lang);
+    return {
+      key: `${k}.${src}`,
+      name: settingLabel(k!, src!, lang),
+      asked: a,
+      reported: r,
+      fmtAsked: fmt(a),
+      fmtReported: fmt(r),
+    };
+  });
+
+  return (
+    <main id="main" className="page">
+      <p>
+        <Link to="/devices">← {t('device.back')}</Link>
+      </p>
+      <div className="page-head">
+        <h1>{d.name ?? d.hostname}</h1>
+        <StateBadge state={onlineState(d)} />
+        <ComplianceBadge status={d.policyStatus} />
+      </div>
+      <p className="muted">
+        {paths.get(d.groupId) ?? d.groupPath ?? ''} · {t(`class.${d.deviceClass}` as MessageKey)} ·{' '}
+        {t('col.lastSeen')}: {d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'}
+        {d.agentVersion ? ` · agent ${d.agentVersion}` : ''}
+      </p>
+      <Timeline id={id} span={DAY_MS} title={t('device.timeline24')} now={now} />
+      <Timeline id={id} span={7 * DAY_MS} title={t('device.timeline7')} now={now} />
+      <div className="grid-2">
+        <section className="card" aria-labelledby="pol-h" data-testid="device-policy">
+          <h2 id="pol-h">{t('device.policy')}</h2>
+          <p>
+            {d.effectivePolicy?.policyName ?? d.policyName ?? t('reason.noPolicy')}
+            {d.policySource && <span className="muted small"> ({d.policySource})</span>}
+            {d.excludedReason && (
+              <span className="badge comp-pending">{t('reason.excluded', { reason: d.excludedReason })}</span>
+            )}
+          </p>
+          <DataTable
+            caption={t('device.policy')}
+            csvName={`sluimer-apparaat-${id}-instellingen`}
+            rows={settingRows}
+            rowKey={(r) => r.key}
+            columns={[
+              { key: 'name', label: t('device.setting'), value: (r) => r.name },
+              {
+                key: 'asked',
+                label: t('device.asked'),
+                value: (r) => r.asked ?? '',
+                render: (r) => r.fmtAsked,
+              },
+              {
+                key: 'reported',
+                label: t('device.reported'),
+                value: (r) => r.reported ?? '',
+                render: (r) => (
+                  <span
+                    className={
+                      r.asked != null && r.reported != null && r.asked !== r.reported ? 'mismatch' : undefined
+                    }
+                  >
+                    {r.fmtReported}
+                  </span>
+                ),
+              },
+            ]}
+          />
+          {errors.length > 0 && (
+            <>
+              <h3>{t('device.errors')}</h3>
+              <ul className="errors">
+                {errors.map((e, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: errors have no id
+                  <li key={i}>
+                    <code>{e.code}</code> {e.setting && <strong>{e.setting}: </strong>}
+                    {e.message}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {status && <p className="muted small">{formatDateTime(status.at, lang)}</p>}
+        </section>
+        <section className="card" aria-labelledby="blk-h" data-testid="device-blockers">
+          <h2 id="blk-h">{t('device.blockers')}</h2>
+          {d.blockers && d.blockers.length > 0 ? (
+            <ul>
+              {d.blockers.map((b, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: blockers have no id
+                <li key={i}>
+                  <strong>{can.seeBlockerNames(user.role) ? b.name : b.kind}</strong> ({b.kind})
+                  {b.reason ? `: ${b.reason}` : ''}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">{t('device.noBlockers')}</p>
+          )}
+          <h2>{t('device.inventory')}</h2>
+          <dl className="facts">
+            <dt>{t('col.os')}</dt>
+            <dd>{[inv.os, inv.osVersion].filter(Boolean).join(' ') || '—'}</dd>
+            <dt>Model</dt>
+            <dd>{[inv.manufacturer, inv.model].filter(Boolean).join(' ') || '—'}</dd>
+            <dt>Chassis</dt>
+            <dd>{inv.chassisType || '—'}</dd>
+            <dt>{t('device.battery')}</dt>
+            <dd data-testid="battery">
+              {!bat?.hasBattery
+                ? t('device.noBattery')
+                : [
+                    health !== undefined
+                      ? t('device.batteryHealth', { pct: formatPercent(health, lang) })
+                      : undefined,
+                    bat.cycleCount !== undefined
+                      ? `${formatNumber(bat.cycleCount, lang, 0)} ${lang === 'nl' ? 'laadcycli' : 'cycles'}`
+                      : undefined,
+                    bat.designCapacityWh
+                      ? `${formatNumber(bat.designCapacityWh, lang, 1)} Wh ${lang === 'nl' ? 'nieuw' : 'design'}`
+                      : undefined,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ') || t('common.unknown')}
+            </dd>
+          </dl>
+        </section>
+      </div>
+    </main>
+  );
+}
+
+function settingLabel(k: string, src: string, lang: Lang): string {
+  const names: Record<string, [string, string]> = {
+    sleepAfterSec: ['Slaapstand na', 'Sleep after'],
+    displayOffAfterSec: ['Beeldscherm uit na', 'Display off after'],
+    brightnessCapPct: ['Maximale helderheid', 'Brightness cap'],
+  };
+  const s = src === 'ac' ? (lang === 'nl' ? 'stroomnet' : 'AC') : lang === 'nl' ? 'batterij' : 'battery';
+  return `${names[k]?.[lang === 'nl' ? 0 : 1] ?? k} (${s})`;
+}
+
+function Timeline({ id, span, title, now }: { id: number; span: number; title: string; now: number }) {
+  const { t, lang } = useI18n();
+  // round "to" to the minute so the URL (and the fetch) is stable between renders
+  const [to] = useState(() => Math.ceil(now / 60_000) * 60_000);
+  const from = to - span;
+  const res = useApi<unknown>(`/api/v1/devices/${id}/timeline${qs({ from, to })}`);
+  const intervals = asList<TimelineInterval>(res.data, 'intervals');
+  const { bars, seconds, coverage } = useMemo(() => timelineBars(intervals, from, to), [intervals, from, to]);
+  const states: TimelineState[] = ['active', 'idle', 'asleep', 'off'];
+  const label = (s: TimelineState) => t(`state.${s}` as MessageKey);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: label and states derive from lang
+  const option = useMemo<ChartOption>(
+    () => ({
+      grid: { left: 8, right: 16, top: 8, bottom: 24, containLabel: true },
+      tooltip: {
+        confine: true,
+        formatter: (p: { value: [number, number, number, number] }) =>
+          `${label(states[p.value[0]]!)}<br/>${formatDateTime(p.value[1], lang)} – ${formatTime(p.value[2], lang)}<br/>${formatDuration((p.value[2] - p.value[1]) / 1000, lang)}`,
+      },
+      xAxis: {
+        type: 'time',
+        min: from,
+        max: to,
+        axisLabel: {
+          color: '#3d4a4f',
+          hideOverlap: true,
+          formatter: (v: number) =>
+            span > DAY_MS ? formatDateTime(v, lang).split(' ').slice(0, 2).join(' ') : formatTime(v, lang),
+        },
+        splitNumber: span > DAY_MS ? 7 : 6,
+      },
+      yAxis: { type: 'category', data: states.map(label), inverse: true, axisLabel: { color: '#3d4a4f' } },
+      series: [
+        {
+          type: 'custom',
+          encode: { x: [1, 2], y: 0 },
+          data: bars.map((b) => ({
+            value: [states.indexOf(b.state), b.start, b.end, 0],
+            itemStyle: { color: STATE_COLOR[b.state] },
+          })),
+          renderItem: (
+            params: unknown,
+            api: {
+              value: (i: number) => number;
+              coord: (v: [number, number]) => [number, number];
+              size: (v: [number, number]) => [number, number];
+              style: () => object;
+            },
+          ) => {
+            const cat = api.value(0);
+            const start = api.coord([api.value(1), cat]);
+            const end = api.coord([api.value(2), cat]);
+            const h = api.size([0, 1])[1] * 0.7;
+            void params;
+            return {
+              type: 'rect',
+              shape: { x: start[0], y: start[1] - h / 2, width: Math.max(1, end[0] - start[0]), height: h },
+              style: api.style(),
+            };
+          },
+        },
+      ],
+    }),
+    [bars, from, to, lang, span],
+  );
+  const slug = span > DAY_MS ? '7d' : '24h';
+  return (
+    <section className="card chart-card" aria-label={title} data-testid={`timeline-${slug}`}>
+      <header className="card-head">
+        <h2>
+          {title} <Explain text={t('device.timeline.explain')} label={title} />
+        </h2>
+        <span className="muted small">
+          {states.map((s) => `${label(s)} ${formatDuration(Math.round(seconds[s]), lang)}`).join(' · ')} ·{' '}
+          {lang === 'nl' ? 'dekking' : 'coverage'} {formatPercent(coverage, lang)}
+        </span>
+      </header>
+      {res.error ? (
+        <ErrorBox message={errorMessage(res.error, t)} onRetry={res.reload} retryLabel={t('common.retry')} />
+      ) : bars.length === 0 && !res.loading ? (
+        <p className="empty">{t('empty.noData')}</p>
+      ) : (
+        <EChart
+          option={option}
+          height={170}
+          label={`${title}: ${states.map((s) => `${label(s)} ${formatDuration(Math.round(seconds[s]), lang)}`).join(', ')}`}
+        />
+      )}
+      <details>
+        <summary>{t('common.showTable')}</summary>
+        <DataTable
+          caption={title}
+          csvName={`sluimer-apparaat-${id}-${slug}`}
+          rows={bars}
+          rowKey={(b) => String(b.start)}
+          columns={[
+            {
+              key: 'start',
+              label: lang === 'nl' ? 'Begin' : 'Start',
+              value: (b) => new Date(b.start).toISOString(),
+              render: (b) => formatDateTime(b.start, lang),
+            },
+            {
+              key: 'end',
+              label: lang === 'nl' ? 'Eind' : 'End',
+              value: (b) => new Date(b.end).toISOString(),
+              render: (b) => formatDateTime(b.end, lang),
+            },
+            { key: 'state', label: t('col.state'), value: (b) => b.state, render: (b) => label(b.state) },
+            {
+              key: 'dur',
+              label: lang === 'nl' ? 'Duur' : 'Duration',
+              numeric: true,
+              value: (b) => (b.end - b.start) / 1000,
+              render: (b) => formatDuration((b.end - b.start) / 1000, lang),
+            },
+          ]}
+        />
+      </details>
+    </section>
+  );
+}

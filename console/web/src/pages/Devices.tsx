@@ -1,0 +1,288 @@
+import { DEVICE_CLASSES, DEVICE_POLICY_STATUSES } from '@sluimer/shared';
+import { useEffect, useMemo, useState } from 'react';
+import { type Column, DataTable, type SortState } from '../components/DataTable.js';
+import { ErrorBox } from '../components/Tile.js';
+import { asList, get, qs } from '../lib/api.js';
+import { formatAgo, formatNumber } from '../lib/format.js';
+import { errorMessage, useApi, useNow } from '../lib/hooks.js';
+import { useI18n } from '../lib/i18n.js';
+import { useLiveEvents } from '../lib/live.js';
+import type { MessageKey } from '../lib/messages.js';
+import { Link, useTitle } from '../lib/router.js';
+import { can, useSession } from '../lib/session.js';
+import type { Device, Group } from '../lib/types.js';
+import { groupPaths } from './Groups.js';
+
+const PAGE = 50;
+
+/** Why a device wastes energy, when known: a blocker, no policy, a failed policy, an exclusion. */
+export function deviceReason(
+  d: Device,
+  t: (k: MessageKey, v?: Record<string, string | number>) => string,
+  showBlockerNames: boolean,
+): string {
+  if (d.excludedReason) return t('reason.excluded', { reason: d.excludedReason });
+  const blocker = d.blockers?.[0];
+  if (blocker)
+    return t('reason.blocker', {
+      name: showBlockerNames ? blocker.name : blocker.kind === 'process' ? 'Een programma' : blocker.kind,
+    });
+  if (d.policyStatus === 'failed')
+    return t('reason.policyFailed', { error: d.policyError ?? t('common.unknown') });
+  if (!d.policyId && (d.policyStatus === 'none' || d.policyStatus == null || d.policyName == null))
+    return t('reason.noPolicy');
+  return t('reason.unknown');
+}
+
+export function onlineState(d: Device): 'online' | 'asleep' | 'offline' {
+  if (d.state === 'online' || d.state === 'asleep' || d.state === 'offline') return d.state;
+  return d.online ? 'online' : 'offline';
+}
+
+export function StateBadge({ state }: { state: string }) {
+  const { t } = useI18n();
+  return <span className={`badge state-${state}`}>{t(`state.${state}` as MessageKey)}</span>;
+}
+
+export function ComplianceBadge({ status }: { status: string | null | undefined }) {
+  const { t } = useI18n();
+  const s = status ?? 'none';
+  return <span className={`badge comp-${s}`}>{t(`compliance.${s}` as MessageKey)}</span>;
+}
+
+interface DeviceList {
+  devices?: Device[];
+  items?: Device[];
+  total?: number;
+}
+
+export function DevicesPage() {
+  const { t, lang } = useI18n();
+  const { user } = useSession();
+  useTitle(t('devices.title'));
+  const now = useNow();
+  const groups = useApi<unknown>('/api/v1/groups');
+  const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const paths = useMemo(() => groupPaths(groupList), [groupList]);
+
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+  const [groupId, setGroupId] = useState('');
+  const [deviceClass, setDeviceClass] = useState('');
+  const [state, setState] = useState('');
+  const [policyStatus, setPolicyStatus] = useState('');
+  const [sort, setSort] = useState<SortState>({ key: 'name', dir: 'asc' });
+  const [offset, setOffset] = useState(0);
+
+  useEffect(() => {
+    const id = setTimeout(() => setQuery(q.trim()), 250);
+    return () => clearTimeout(id);
+  }, [q]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: any filter change goes back to page 1
+  useEffect(() => setOffset(0), [query, groupId, deviceClass, state, policyStatus, sort.key, sort.dir]);
+
+  const params = {
+    q: query,
+    groupId,
+    deviceClass,
+    state,
+    policyStatus,
+    sort: sort.key,
+    order: sort.dir,
+  };
+  const list = useApi<DeviceList>(`/api/v1/devices${qs({ ...params, limit: PAGE, offset })}`);
+  const rows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
+  const total = list.data?.total ?? rows.length;
+
+  // live: online state changes arrive by push
+  useLiveEvents(['device', 'policy_status'], (e) => {
+    list.setData((d) => {
+      if (!d) return d;
+      const key = d.devices ? 'devices' : 'items';
+      const arr = asList<Device>(d, 'devices');
+      if (!arr.some((x) => x.id === e.deviceId)) return d;
+      return {
+        ...d,
+        [key]: arr.map((x) =>
+          x.id === e.deviceId ? { ...x, ...(e as object), type: undefined, id: x.id } : x,
+        ),
+      } as DeviceList;
+    });
+  });
+  useLiveEvents(['enrolled'], () => list.reload());
+
+  const columns: Column<Device>[] = [
+    {
+      key: 'name',
+      label: t('col.name'),
+      value: (d) => d.name ?? d.hostname,
+      render: (d) => <Link to={`/devices/${d.id}`}>{d.name ?? d.hostname}</Link>,
+    },
+    {
+      key: 'group',
+      label: t('col.room'),
+      value: (d) => paths.get(d.groupId) ?? d.groupPath ?? d.groupName ?? '',
+    },
+    {
+      key: 'class',
+      label: t('col.class'),
+      value: (d) => d.deviceClass,
+      render: (d) => t(`class.${d.deviceClass}` as MessageKey),
+    },
+    {
+      key: 'state',
+      label: t('col.state'),
+      value: (d) => onlineState(d),
+      render: (d) => <StateBadge state={onlineState(d)} />,
+    },
+    {
+      key: 'policy',
+      label: t('col.policy'),
+      value: (d) => d.policyStatus ?? 'none',
+      render: (d) => (
+        <span>
+          <ComplianceBadge status={d.policyStatus} />{' '}
+          {d.policyName && <span className="muted small">{d.policyName}</span>}
+        </span>
+      ),
+    },
+    {
+      key: 'lastSeen',
+      label: t('col.lastSeen'),
+      value: (d) => (d.lastSeen ? new Date(d.lastSeen).toISOString() : ''),
+      render: (d) => (d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'),
+    },
+  ];
+
+  const selects: { label: string; value: string; set: (v: string) => void; options: [string, string][] }[] = [
+    {
+      label: t('devices.filterGroup'),
+      value: groupId,
+      set: setGroupId,
+      options: groupList.map((g) => [String(g.id), paths.get(g.id) ?? g.name]),
+    },
+    {
+      label: t('devices.filterClass'),
+      value: deviceClass,
+      set: setDeviceClass,
+      options: DEVICE_CLASSES.map((c) => [c, t(`class.${c}` as MessageKey)]),
+    },
+    {
+      label: t('devices.filterState'),
+      value: state,
+      set: setState,
+      options: (['online', 'asleep', 'offline'] as const).map((s) => [s, t(`state.${s}`)]),
+    },
+    {
+      label: t('devices.filterCompliance'),
+      value: policyStatus,
+      set: setPolicyStatus,
+      options: [...DEVICE_POLICY_STATUSES, 'none' as const].map((s) => [
+        s,
+        t(`compliance.${s}` as MessageKey),
+      ]),
+    },
+  ];
+
+  const pages = Math.max(1, Math.ceil(total / PAGE));
+  const page = Math.floor(offset / PAGE) + 1;
+  const noneAtAll =
+    !list.loading && total === 0 && !query && !groupId && !deviceClass && !state && !policyStatus;
+
+  return (
+    <main id="main" className="page">
+      <div className="page-head">
+        <h1>{t('devices.title')}</h1>
+        <span className="muted" data-testid="device-count">
+          {t('devices.count', { count: formatNumber(total, lang, 0) })}
+        </span>
+      </div>
+      <div className="filters card">
+        <label className="field grow">
+          <span>{t('common.search')}</span>
+          <input
+            type="search"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder={t('devices.search')}
+          />
+        </label>
+        {selects.map((s) => (
+          <label key={s.label} className="field">
+            <span>{s.label}</span>
+            <select value={s.value} onChange={(e) => s.set(e.target.value)}>
+              <option value="">{t('common.all')}</option>
+              {s.options.map(([v, l]) => (
+                <option key={v} value={v}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
+      </div>
+      {list.error && (
+        <ErrorBox
+          message={errorMessage(list.error, t)}
+          onRetry={list.reload}
+          retryLabel={t('common.retry')}
+        />
+      )}
+      {noneAtAll ? (
+        <section className="card empty-teach" data-testid="empty-devices">
+          <h2>{t('empty.noDevices.title')}</h2>
+          <p>{t('empty.noDevices.body')}</p>
+          {can.editGroups(user.role) && (
+            <Link className="btn-primary" to="/groups">
+              {t('empty.noDevices.action')}
+            </Link>
+          )}
+        </section>
+      ) : (
+        <section className="card">
+          <DataTable
+            testId="devices-table"
+            caption={t('devices.title')}
+            csvName="sluimer-apparaten"
+            rows={rows}
+            rowKey={(d) => String(d.id)}
+            columns={columns}
+            sort={sort}
+            onSort={setSort}
+            csvRows={async () => {
+              const all: Device[] = [];
+              for (let off = 0; off < total; off += 1000) {
+                const b = await get<DeviceList>(
+                  `/api/v1/devices${qs({ ...params, limit: 1000, offset: off })}`,
+                );
+                const part = asList<Device>(b, 'devices');
+                all.push(...part);
+                if (part.length < 1000) break;
+              }
+              return all;
+            }}
+          />
+          <nav className="pager" aria-label={t('common.page', { page, pages })}>
+            <button
+              type="button"
+              className="btn-small"
+              disabled={offset === 0}
+              onClick={() => setOffset(Math.max(0, offset - PAGE))}
+            >
+              {t('common.prev')}
+            </button>
+            <span>{t('common.page', { page, pages })}</span>
+            <button
+              type="button"
+              className="btn-small"
+              disabled={offset + PAGE >= total}
+              onClick={() => setOffset(offset + PAGE)}
+            >
+              {t('common.next')}
+            </button>
+          </nav>
+        </section>
+      )}
+    </main>
+  );
+}

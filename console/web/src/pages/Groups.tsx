@@ -1,0 +1,421 @@
+import { GROUP_KINDS } from '@sluimer/shared';
+import { type FormEvent, useMemo, useState } from 'react';
+import { DataTable } from '../components/DataTable.js';
+import { ErrorBox } from '../components/Tile.js';
+import { api, asList } from '../lib/api.js';
+import { formatDate, formatDateTime } from '../lib/format.js';
+import { errorMessage, useApi } from '../lib/hooks.js';
+import { useI18n } from '../lib/i18n.js';
+import { INSTALL_OSES, installCommand } from '../lib/install.js';
+import type { MessageKey } from '../lib/messages.js';
+import { useTitle } from '../lib/router.js';
+import { can, useSession } from '../lib/session.js';
+import type { EnrollSecretInfo, Group, Policy } from '../lib/types.js';
+
+/** "School A › Lokaal 1.04" for every group, from the parent links. */
+export function groupPaths(groups: readonly Group[]): Map<number, string> {
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const out = new Map<number, string>();
+  const pathOf = (g: Group, depth = 0): string => {
+    const cached = out.get(g.id);
+    if (cached) return cached;
+    const parent = g.parentId != null ? byId.get(g.parentId) : undefined;
+    const p = parent && depth < 20 ? `${pathOf(parent, depth + 1)} › ${g.name}` : g.name;
+    out.set(g.id, p);
+    return p;
+  };
+  for (const g of groups) pathOf(g);
+  return out;
+}
+
+interface TreeNode {
+  group: Group;
+  children: TreeNode[];
+}
+export function groupTree(groups: readonly Group[]): TreeNode[] {
+  const nodes = new Map(groups.map((g) => [g.id, { group: g, children: [] as TreeNode[] }]));
+  const roots: TreeNode[] = [];
+  for (const n of nodes.values()) {
+    const p = n.group.parentId != null ? nodes.get(n.group.parentId) : undefined;
+    if (p) p.children.push(n);
+    else roots.push(n);
+  }
+  const sort = (ns: TreeNode[]) => {
+    ns.sort((a, b) => a.group.name.localeCompare(b.group.name, 'nl', { numeric: true }));
+    for (const n of ns) sort(n.children);
+  };
+  sort(roots);
+  return roots;
+}
+
+export function GroupsPage() {
+  const { t } = useI18n();
+  const { user } = useSession();
+  useTitle(t('groups.title'));
+  const editable = can.editGroups(user.role);
+  const groups = useApi<unknown>('/api/v1/groups');
+  const list = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const paths = useMemo(() => groupPaths(list), [list]);
+  const tree = useMemo(() => groupTree(list), [list]);
+  const [selected, setSelected] = useState<number>();
+  const current = list.find((g) => g.id === selected);
+
+  return (
+    <main id="main" className="page">
+      <div className="page-head">
+        <h1>{t('groups.title')}</h1>
+      </div>
+      {!editable && <p className="notice">{t('common.readOnly')}</p>}
+      {groups.error && (
+        <ErrorBox
+          message={errorMessage(groups.error, t)}
+          onRetry={groups.reload}
+          retryLabel={t('common.retry')}
+        />
+      )}
+      <div className="split">
+        <section className="card tree-card" aria-label={t('groups.title')}>
+          {list.length === 0 && !groups.loading && (
+            <p className="empty-teach" data-testid="empty-groups">
+              {t('groups.empty')}
+            </p>
+          )}
+          <ul className="tree" aria-label={t('groups.title')}>
+            {tree.map((n) => (
+              <TreeItem key={n.group.id} node={n} selected={selected} onSelect={setSelected} />
+            ))}
+          </ul>
+          {editable && (
+            <NewGroupForm
+              groups={list}
+              paths={paths}
+              parentId={selected}
+              onCreated={(id) => {
+                groups.reload();
+                setSelected(id);
+              }}
+            />
+          )}
+        </section>
+        <div className="split-main">
+          {current ? (
+            <GroupDetail
+              key={current.id}
+              group={current}
+              editable={editable}
+              onChanged={groups.reload}
+              path={paths.get(current.id) ?? current.name}
+            />
+          ) : (
+            list.length > 0 && <p className="muted card">{t('groups.select')}</p>
+          )}
+        </div>
+      </div>
+    </main>
+  );
+}
+
+function TreeItem({
+  node,
+  selected,
+  onSelect,
+}: {
+  node: TreeNode;
+  selected?: number;
+  onSelect: (id: number) => void;
+}) {
+  const { t } = useI18n();
+  const g = node.group;
+  return (
+    <li>
+      <button
+        type="button"
+        className={`tree-btn${selected === g.id ? ' sel' : ''}`}
+        aria-pressed={selected === g.id}
+        onClick={() => onSelect(g.id)}
+      >
+        <span className="kind">{t(`groups.kind.${g.kind}` as MessageKey)}</span> {g.name}
+      </button>
+      {node.children.length > 0 && (
+        <ul>
+          {node.children.map((c) => (
+            <TreeItem key={c.group.id} node={c} selected={selected} onSelect={onSelect} />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+function NewGroupForm({
+  groups,
+  paths,
+  parentId,
+  onCreated,
+}: {
+  groups: Group[];
+  paths: Map<number, string>;
+  parentId?: number;
+  onCreated: (id: number) => void;
+}) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [parent, setParent] = useState<string>('');
+  const [kind, setKind] = useState<string>('');
+  const [error, setError] = useState<string>();
+  const effectiveParent = parent === '' ? (parentId !== undefined ? String(parentId) : '') : parent;
+  const parentGroup = groups.find((g) => String(g.id) === effectiveParent);
+  const defaultKind = !parentGroup ? 'school' : parentGroup.kind === 'board' ? 'school' : 'room';
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      const body: Record<string, unknown> = { name: name.trim(), kind: kind || defaultKind };
+      if (effectiveParent && effectiveParent !== 'top') body.parentId = Number(effectiveParent);
+      const res = await api<{ id: number; group?: { id: number } }>('POST', '/api/v1/groups', body);
+      setName('');
+      onCreated(res.id ?? res.group?.id);
+    } catch (err) {
+      setError(errorMessage(err, t));
+    }
+  };
+  return (
+    <form className="stack new-group" onSubmit={submit} data-testid="new-group">
+      <h2>{t('groups.new')}</h2>
+      {error && <ErrorBox message={error} />}
+      <label className="field">
+        <span>{t('col.name')}</span>
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          maxLength={100}
+          name="groupName"
+        />
+      </label>
+      <label className="field">
+        <span>{t('groups.parent')}</span>
+        <select value={effectiveParent || 'top'} onChange={(e) => setParent(e.target.value)} name="parent">
+          <option value="top">{t('groups.top')}</option>
+          {groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {paths.get(g.id)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>{t('groups.kind')}</span>
+        <select value={kind || defaultKind} onChange={(e) => setKind(e.target.value)} name="kind">
+          {GROUP_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`groups.kind.${k}` as MessageKey)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" className="btn-primary" disabled={!name.trim()}>
+        {t('common.create')}
+      </button>
+    </form>
+  );
+}
+
+const ZONES = [
+  'Europe/Amsterdam',
+  'Europe/Brussels',
+  'Europe/Berlin',
+  'Europe/London',
+  'America/Curacao',
+  'America/Aruba',
+  'America/Kralendijk',
+];
+
+function GroupDetail({
+  group,
+  editable,
+  onChanged,
+  path,
+}: {
+  group: Group;
+  editable: boolean;
+  onChanged: () => void;
+  path: string;
+}) {
+  const { t, lang } = useI18n();
+  const [name, setName] = useState(group.name);
+  const [zone, setZone] = useState(group.timeZone ?? '');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const policies = useApi<unknown>('/api/v1/policies');
+  const policy = asList<Policy>(policies.data, 'policies').find((p) => p.id === group.policyId);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await api('PATCH', `/api/v1/groups/${group.id}`, { name: name.trim(), timeZone: zone || null });
+      setMsg({ ok: true, text: t('common.saved') });
+      onChanged();
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
+  const hours = policy?.settings.schoolHours;
+  return (
+    <>
+      <section className="card" aria-labelledby="gd-h" data-testid="group-detail">
+        <h2 id="gd-h">{path}</h2>
+        <form className="form-row" onSubmit={save}>
+          <label className="field">
+            <span>{t('col.name')}</span>
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              disabled={!editable}
+              required
+              name="renameGroup"
+            />
+          </label>
+          <label className="field">
+            <span>{t('groups.timeZone')}</span>
+            <select value={zone} onChange={(e) => setZone(e.target.value)} disabled={!editable}>
+              <option value="">Europe/Amsterdam ({lang === 'nl' ? 'standaard' : 'default'})</option>
+              {ZONES.slice(1)
+                .concat(zone && !ZONES.includes(zone) ? [zone] : [])
+                .map((z) => (
+                  <option key={z} value={z}>
+                    {z}
+                  </option>
+                ))}
+            </select>
+          </label>
+          {editable && (
+            <button type="submit" className="btn-primary">
+              {t('common.save')}
+            </button>
+          )}
+        </form>
+        {msg && (
+          <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
+            {msg.text}
+          </p>
+        )}
+        <h3>{t('groups.schoolHours')}</h3>
+        <p className="muted small">
+          {hours
+            ? Object.entries(hours)
+                .map(([d, w]) => `${d} ${w?.start}–${w?.end}`)
+                .join(', ')
+            : lang === 'nl'
+              ? 'Standaard ma–vr 08:00–17:00. Stel schooltijden in via het energiebeleid van deze school.'
+              : 'Default Mon–Fri 08:00–17:00. Set school hours in the power policy of this school.'}
+          {policy && ` (${t('device.policy')}: ${policy.name})`}
+        </p>
+      </section>
+      <Secrets group={group} editable={editable} />
+    </>
+  );
+}
+
+function Secrets({ group, editable }: { group: Group; editable: boolean }) {
+  const { t, lang } = useI18n();
+  const secrets = useApi<unknown>(editable ? `/api/v1/groups/${group.id}/enroll-secrets` : null);
+  const list = asList<EnrollSecretInfo>(secrets.data, 'secrets', 'enrollSecrets');
+  const [fresh, setFresh] = useState<string>();
+  const [error, setError] = useState<string>();
+  if (!editable) return null;
+  const create = async () => {
+    setError(undefined);
+    try {
+      const res = await api<{ secret: string }>('POST', `/api/v1/groups/${group.id}/enroll-secrets`, {});
+      setFresh(res.secret);
+      secrets.reload();
+    } catch (err) {
+      setError(errorMessage(err, t));
+    }
+  };
+  const revoke = async (id: number) => {
+    try {
+      await api('POST', `/api/v1/enroll-secrets/${id}/revoke`, {});
+      secrets.reload();
+    } catch (err) {
+      setError(errorMessage(err, t));
+    }
+  };
+  const url = typeof location === 'undefined' ? '' : location.origin;
+  return (
+    <section className="card" aria-labelledby="sec-h" data-testid="secrets">
+      <header className="card-head">
+        <h2 id="sec-h">{t('groups.secrets')}</h2>
+        <button type="button" className="btn-primary" onClick={create}>
+          {t('groups.newSecret')}
+        </button>
+      </header>
+      {error && <ErrorBox message={error} />}
+      {fresh && (
+        <div className="secret-box" data-testid="fresh-secret">
+          <p className="notice">{t('groups.secretOnce')}</p>
+          <code className="secret" data-testid="secret-value">
+            {fresh}
+          </code>
+          <h3>{t('groups.install')}</h3>
+          {INSTALL_OSES.map((os) => (
+            <div key={os} className="install">
+              <div className="install-head">
+                <span>{t(`groups.install.${os}` as MessageKey)}</span>
+                <button
+                  type="button"
+                  className="btn-small"
+                  onClick={() => navigator.clipboard?.writeText(installCommand(os, url, fresh))}
+                >
+                  {lang === 'nl' ? 'Kopiëren' : 'Copy'}
+                </button>
+              </div>
+              <pre data-testid={`install-${os}`}>
+                <code>{installCommand(os, url, fresh)}</code>
+              </pre>
+            </div>
+          ))}
+        </div>
+      )}
+      <DataTable
+        caption={t('groups.secrets')}
+        csvName={`sluimer-aanmeldcodes-${group.id}`}
+        rows={list}
+        rowKey={(s) => String(s.id)}
+        empty={
+          lang === 'nl'
+            ? 'Nog geen aanmeldcodes voor deze groep.'
+            : 'No enrollment secrets for this group yet.'
+        }
+        columns={[
+          { key: 'id', label: '#', numeric: true, value: (s) => s.id },
+          {
+            key: 'created',
+            label: lang === 'nl' ? 'Gemaakt' : 'Created',
+            value: (s) => s.createdAt,
+            render: (s) => formatDateTime(s.createdAt, lang),
+          },
+          {
+            key: 'expires',
+            label: lang === 'nl' ? 'Verloopt' : 'Expires',
+            value: (s) => s.expiresAt ?? '',
+            render: (s) => (s.expiresAt ? formatDate(s.expiresAt, lang) : lang === 'nl' ? 'nooit' : 'never'),
+          },
+          {
+            key: 'state',
+            label: t('col.state'),
+            value: (s) => (s.revokedAt ? 'revoked' : 'active'),
+            render: (s) =>
+              s.revokedAt ? (
+                <span className="badge comp-failed">{t('groups.revoked')}</span>
+              ) : (
+                <button type="button" className="btn-small danger" onClick={() => revoke(s.id)}>
+                  {t('groups.revoke')}
+                </button>
+              ),
+          },
+        ]}
+      />
+    </section>
+  );
+}

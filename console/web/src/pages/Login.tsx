@@ -1,0 +1,106 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError, api } from '../lib/api.js';
+import { errorMessage } from '../lib/hooks.js';
+import { useI18n } from '../lib/i18n.js';
+import { useTitle } from '../lib/router.js';
+import { parseUser, type SessionUser } from '../lib/session.js';
+
+export function LoginPage({ onLogin }: { onLogin: (u: SessionUser) => void }) {
+  const { t, lang, setLang } = useI18n();
+  useTitle(t('login.title'));
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!username.trim() || !password) {
+      setError(t('login.empty'));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body = await api<unknown>(
+        'POST',
+        '/api/v1/login',
+        { username: username.trim(), password },
+        { quiet401: true },
+      );
+      let user = parseUser(body);
+      if (!user) user = parseUser(await api<unknown>('GET', '/api/v1/me'));
+      if (!user) throw new ApiError(500, 'internal_error', 'login answered without a user');
+      onLogin(user);
+    } catch (err) {
+      if (
+        err instanceof ApiError &&
+        (err.status === 401 || err.status === 400 || err.code === 'unauthorized')
+      )
+        setError(t('login.bad'));
+      else if (err instanceof ApiError && err.status === 429) setError(t('login.tooMany'));
+      else setError(errorMessage(err, t));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main id="main" className="login">
+      <form
+        className="card login-card"
+        onSubmit={submit}
+        noValidate
+        aria-describedby={error ? 'login-error' : undefined}
+      >
+        <div className="login-lang">
+          <select
+            value={lang}
+            onChange={(e) => setLang(e.target.value as 'nl' | 'en')}
+            aria-label={t('lang.label')}
+          >
+            <option value="nl">Nederlands</option>
+            <option value="en">English</option>
+          </select>
+        </div>
+        <h1>
+          <span className="brand-mark" aria-hidden="true">
+            ☾
+          </span>{' '}
+          {t('login.title')}
+        </h1>
+        <p className="muted">{t('login.intro')}</p>
+        {error && (
+          <p id="login-error" className="error-box" role="alert">
+            {error}
+          </p>
+        )}
+        <label className="field">
+          <span>{t('login.username')}</span>
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            aria-invalid={!!error}
+            required
+          />
+        </label>
+        <label className="field">
+          <span>{t('login.password')}</span>
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-invalid={!!error}
+            required
+          />
+        </label>
+        <button type="submit" className="btn-primary" disabled={busy}>
+          {busy ? t('login.busy') : t('login.submit')}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,602 @@
+import type { DeviceClass, UsageResponse, UsageRow } from '@sluimer/shared';
+import { useEffect, useMemo, useState } from 'react';
+import { ChartCard, type ChartOption } from '../components/Chart.js';
+import { DataTable } from '../components/DataTable.js';
+import { PeriodPicker } from '../components/PeriodPicker.js';
+import { ErrorBox, Tile } from '../components/Tile.js';
+import { asList, get, qs } from '../lib/api.js';
+import {
+  formatDay,
+  formatEur,
+  formatHours,
+  formatKg,
+  formatKwh,
+  formatNumber,
+  formatPercent,
+  type Lang,
+  weekdayNames,
+} from '../lib/format.js';
+import { errorMessage, useApi } from '../lib/hooks.js';
+import { useI18n } from '../lib/i18n.js';
+import type { MessageKey } from '../lib/messages.js';
+import { daysOf, type Period, periodFor } from '../lib/period.js';
+import { Link, useTitle } from '../lib/router.js';
+import { can, useSession } from '../lib/session.js';
+import {
+  heatmapMatrix,
+  heatmapSeries,
+  namedBars,
+  neverSleeping,
+  shareOutsideSchoolHours,
+  topByWaste,
+  totals,
+  trendByDay,
+} from '../lib/shaping.js';
+import type { Device, Group } from '../lib/types.js';
+import { deviceReason } from './Devices.js';
+import { groupPaths } from './Groups.js';
+
+const WASTE = '#b4440e';
+const AXIS = '#3d4a4f';
+
+type Usage = Record<'day' | 'hourOfWeek' | 'group' | 'deviceClass' | 'device', UsageResponse>;
+
+function useUsage(period: Period, groupId: number | undefined) {
+  const [state, setState] = useState<{ data?: Usage; error?: unknown; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tick forces a reload
+  useEffect(() => {
+    const ac = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    const by = ['day', 'hourOfWeek', 'group', 'deviceClass', 'device'] as const;
+    Promise.all(
+      by.map((groupBy) =>
+        get<UsageResponse>(
+          `/api/v1/usage${qs({ from: period.from, to: period.to, groupBy, groupId })}`,
+          ac.signal,
+        ),
+      ),
+    ).then(
+      (res) => {
+        const data = Object.fromEntries(by.map((b, i) => [b, res[i]])) as Usage;
+        setState({ data, loading: false });
+      },
+      (error: unknown) => {
+        if (!ac.signal.aborted) setState({ error, loading: false });
+      },
+    );
+    return () => ac.abort();
+  }, [period.from, period.to, groupId, tick]);
+  return { ...state, reload: () => setTick((n) => n + 1) };
+}
+
+export function OverviewPage() {
+  const { t, lang } = useI18n();
+  const { user } = useSession();
+  useTitle(t('overview.title'));
+  const [period, setPeriod] = useState<Period>(() => periodFor('thisWeek', Date.now()));
+  const [groupId, setGroupId] = useState<number>();
+  const groups = useApi<unknown>('/api/v1/groups');
+  const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const paths = useMemo(() => groupPaths(groupList), [groupList]);
+  const usage = useUsage(period, groupId);
+  const d = usage.data;
+
+  const days = useMemo(() => daysOf(period), [period]);
+  const trend = useMemo(() => (d ? trendByDay(d.day.rows, days) : []), [d, days]);
+  const matrix = useMemo(() => (d ? heatmapMatrix(d.hourOfWeek.rows) : []), [d]);
+  const sum = useMemo(() => (d ? totals(d.device.rows) : undefined), [d]);
+  const never = useMemo(() => (d ? neverSleeping(d.device.rows) : []), [d]);
+  const top = useMemo(() => (d ? topByWaste(d.device.rows, 10) : []), [d]);
+  const topDevices = useTopDevices(top);
+
+  const price = d?.day.settings.priceEurPerKwh ?? 0.25;
+  const grid = d?.day.settings.gridKgPerKwh ?? 0.27;
+  const noGroups = groups.data !== undefined && groupList.length === 0;
+  const noDevices = d !== undefined && d.device.rows.length === 0;
+
+  return (
+    <main id="main" className="page overview">
+      <div className="page-head">
+        <h1>{t('overview.title')}</h1>
+        <div className="page-tools">
+          <PeriodPicker value={period} onChange={setPeriod} />
+          <label className="scope">
+            <span>{t('overview.scope')}</span>
+            <select
+              value={groupId ?? ''}
+              onChange={(e) => setGroupId(e.target.value ? Number(e.target.value) : undefined)}
+            >
+              <option value="">{t('overview.wholeBoard')}</option>
+              {groupList.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {paths.get(g.id) ?? g.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </div>
+      {usage.error !== undefined && (
+        <ErrorBox
+          message={errorMessage(usage.error, t)}
+          onRetry={usage.reload}
+          retryLabel={t('common.retry')}
+        />
+      )}
+      {noDevices && (noGroups || groupId === undefined) && (
+        <EnrollFirst canEdit={can.editGroups(user.role)} noGroups={noGroups} />
+      )}
+      {usage.loading && !d && <p aria-busy="true">{t('common.loading')}</p>}
+      {d && sum && (
+        <>
+          <section className="tiles" aria-label={t('overview.title')} data-testid="tiles">
+            <Tile
+              tone="waste"
+              testId="tile-eur"
+              label={t('tile.wasteEur')}
+              value={formatEur(sum.wasteEur, lang)}
+              explain={t('tile.wasteEur.explain', { price: formatEur(price, lang) })}
+            />
+            <Tile
+              tone="waste"
+              testId="tile-co2"
+              label={t('tile.wasteCo2')}
+              value={formatKg(sum.wasteCo2eKg, lang)}
+              explain={t('tile.wasteCo2.explain', { grid: formatNumber(grid, lang, 3) })}
+            />
+            <Tile
+              testId="tile-kwh"
+              label={t('tile.wasteKwh')}
+              value={formatKwh(sum.wasteKwh, lang)}
+              sub={`${formatKwh(sum.energyKwh, lang)} ${lang === 'nl' ? 'totaal' : 'total'}`}
+              explain={t('tile.wasteKwh.explain')}
+            />
+            <Tile
+              testId="tile-idle"
+              label={t('tile.idleHours')}
+              value={formatHours(sum.idleSec, lang)}
+              explain={t('tile.idleHours.explain')}
+            />
+            <Tile
+              testId="tile-outside"
+              label={t('tile.outside')}
+              value={formatPercent(shareOutsideSchoolHours(matrix), lang)}
+              explain={t('tile.outside.explain')}
+            />
+            <Tile
+              testId="tile-never"
+              label={t('tile.neverSleep')}
+              value={formatNumber(never.length, lang, 0)}
+              sub={t('tile.neverSleepOf', { total: formatNumber(d.device.rows.length, lang, 0) })}
+              explain={t('tile.neverSleep.explain')}
+            />
+          </section>
+          <div className="grid-2">
+            <TrendChart trend={trend} lang={lang} />
+            <Heatmap matrix={matrix} lang={lang} />
+            <GroupBars rows={d.group.rows} names={paths} lang={lang} />
+            <ClassBars rows={d.deviceClass.rows} lang={lang} />
+          </div>
+          <TopWasters
+            rows={top}
+            devices={topDevices}
+            paths={paths}
+            lang={lang}
+            showBlockerNames={can.seeBlockerNames(user.role)}
+          />
+        </>
+      )}
+    </main>
+  );
+}
+
+function EnrollFirst({ canEdit, noGroups }: { canEdit: boolean; noGroups: boolean }) {
+  const { t } = useI18n();
+  return (
+    <section className="card empty-teach" data-testid="empty-overview">
+      <h2>{t('empty.noDevices.title')}</h2>
+      {noGroups && <p>{t('groups.empty')}</p>}
+      <p>{t('empty.noDevices.body')}</p>
+      {canEdit && (
+        <Link className="btn-primary" to="/groups">
+          {t('empty.noDevices.action')}
+        </Link>
+      )}
+    </section>
+  );
+}
+
+function useTopDevices(rows: UsageRow[]): Map<string, Device> {
+  const [map, setMap] = useState(new Map<string, Device>());
+  const key = rows.map((r) => r.key).join(',');
+  useEffect(() => {
+    const ac = new AbortController();
+    const ids = key ? key.split(',') : [];
+    Promise.all(
+      ids.map((id) =>
+        get<Device>(`/api/v1/devices/${encodeURIComponent(id)}`, ac.signal).catch(() => undefined),
+      ),
+    ).then((devs) => {
+      if (ac.signal.aborted) return;
+      const m = new Map<string, Device>();
+      devs.forEach((dv, i) => {
+        if (dv) m.set(ids[i]!, ((dv as unknown as { device?: Device }).device ?? dv) as Device);
+      });
+      setMap(m);
+    });
+    return () => ac.abort();
+  }, [key]);
+  return map;
+}
+
+const tooltipBase = {
+  confine: true,
+  backgroundColor: '#fff',
+  borderColor: '#8a9599',
+  textStyle: { color: '#1b2428' },
+};
+
+function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lang: Lang }) {
+  const { t } = useI18n();
+  const label = (date: string) => formatDay(Date.parse(`${date}T12:00:00Z`), lang);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: label derives from lang
+  const option = useMemo<ChartOption>(
+    () => ({
+      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      tooltip: {
+        ...tooltipBase,
+        trigger: 'axis',
+        formatter: (p: { dataIndex: number }[]) => {
+          const pt = trend[p[0]?.dataIndex ?? 0];
+          if (!pt) return '';
+          return `${label(pt.date)}<br/>${formatKwh(pt.wasteKwh, lang)}<br/>${formatEur(pt.wasteEur, lang)}<br/>${formatKg(pt.wasteCo2eKg, lang)}`;
+        },
+      },
+      xAxis: {
+        type: 'category',
+        data: trend.map((p) => label(p.date)),
+        axisLabel: { color: AXIS },
+        axisLine: { lineStyle: { color: AXIS } },
+      },
+      yAxis: {
+        type: 'value',
+        name: 'kWh',
+        axisLabel: { color: AXIS, formatter: (v: number) => formatNumber(v, lang, 2) },
+      },
+      dataZoom: trend.length > 45 ? [{ type: 'inside' }] : [],
+      series: [
+        {
+          type: 'bar',
+          name: t('col.wasteKwh'),
+          data: trend.map((p) => p.wasteKwh),
+          itemStyle: { color: WASTE },
+        },
+      ],
+    }),
+    [trend, lang, t],
+  );
+  return (
+    <ChartCard
+      testId="chart-trend"
+      title={t('chart.trend')}
+      explain={t('chart.trend.explain')}
+      option={option}
+      csv={() => ({
+        name: 'sluimer-verspilling-per-dag',
+        header: ['date', 'wasteKwh', 'wasteEur', 'wasteCo2eKg', 'energyKwh', 'idleSec'],
+        rows: trend.map((p) => [p.date, p.wasteKwh, p.wasteEur, p.wasteCo2eKg, p.energyKwh, p.idleSec]),
+      })}
+      table={
+        <DataTable
+          caption={t('chart.trend')}
+          csvName="sluimer-verspilling-per-dag"
+          rows={trend}
+          rowKey={(r) => r.date}
+          columns={[
+            { key: 'date', label: t('col.day'), value: (r) => r.date, render: (r) => label(r.date) },
+            {
+              key: 'kwh',
+              label: t('col.wasteKwh'),
+              numeric: true,
+              value: (r) => r.wasteKwh,
+              render: (r) => formatNumber(r.wasteKwh, lang, 2),
+            },
+            {
+              key: 'eur',
+              label: t('col.wasteEur'),
+              numeric: true,
+              value: (r) => r.wasteEur,
+              render: (r) => formatEur(r.wasteEur, lang),
+            },
+            {
+              key: 'co2',
+              label: t('col.wasteCo2'),
+              numeric: true,
+              value: (r) => r.wasteCo2eKg,
+              render: (r) => formatNumber(r.wasteCo2eKg, lang, 2),
+            },
+          ]}
+        />
+      }
+    />
+  );
+}
+
+function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
+  const { t } = useI18n();
+  const days = weekdayNames(lang);
+  const { data, max } = useMemo(() => heatmapSeries(matrix), [matrix]);
+  const option = useMemo<ChartOption>(
+    () => ({
+      grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
+      tooltip: {
+        ...tooltipBase,
+        formatter: (p: { value: [number, number, number] }) =>
+          `${days[p.value[1]]} ${String(p.value[0]).padStart(2, '0')}:00–${String(p.value[0] + 1).padStart(2, '0')}:00<br/>${formatKwh(p.value[2], lang)}`,
+      },
+      xAxis: {
+        type: 'category',
+        data: Array.from({ length: 24 }, (_, h) => String(h)),
+        splitArea: { show: true },
+        axisLabel: { color: AXIS },
+      },
+      yAxis: {
+        type: 'category',
+        data: days,
+        inverse: true,
+        splitArea: { show: true },
+        axisLabel: { color: AXIS },
+      },
+      visualMap: {
+        min: 0,
+        max: max || 1,
+        calculable: false,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 120,
+        text: [formatKwh(max, lang), '0'],
+        textStyle: { color: AXIS },
+        inRange: { color: ['#fbf3e4', '#f2c37c', '#e07b28', '#a33a0b', '#5c1a02'] },
+      },
+      series: [
+        {
+          type: 'heatmap',
+          name: t('chart.heatmap'),
+          data,
+          emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } },
+        },
+      ],
+    }),
+    [data, max, days, lang, t],
+  );
+  const rows = matrix.flatMap((hours, d) => hours.map((v, h) => ({ d, h, v })));
+  return (
+    <ChartCard
+      testId="chart-heatmap"
+      title={t('chart.heatmap')}
+      explain={t('chart.heatmap.explain')}
+      option={option}
+      height={300}
+      csv={() => ({
+        name: 'sluimer-verspilling-per-uur-van-de-week',
+        header: ['weekday', 'hour', 'wasteKwh'],
+        rows: rows.map((r) => [days[r.d], r.h, r.v]),
+      })}
+      table={
+        <DataTable
+          caption={t('chart.heatmap')}
+          csvName="sluimer-verspilling-per-uur-van-de-week"
+          rows={rows}
+          rowKey={(r) => `${r.d}-${r.h}`}
+          columns={[
+            { key: 'd', label: t('col.weekday'), value: (r) => r.d, render: (r) => days[r.d] },
+            { key: 'h', label: t('col.hour'), numeric: true, value: (r) => r.h },
+            {
+              key: 'v',
+              label: t('col.wasteKwh'),
+              numeric: true,
+              value: (r) => r.v,
+              render: (r) => formatNumber(r.v, lang, 3),
+            },
+          ]}
+        />
+      }
+    />
+  );
+}
+
+function barOption(
+  items: { name: string; wasteKwh: number; wasteEur: number; wasteCo2eKg: number }[],
+  lang: Lang,
+): ChartOption {
+  const rev = [...items].reverse();
+  return {
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    tooltip: {
+      ...tooltipBase,
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (p: { dataIndex: number }[]) => {
+        const it = rev[p[0]?.dataIndex ?? 0];
+        return it
+          ? `${it.name}<br/>${formatKwh(it.wasteKwh, lang)}<br/>${formatEur(it.wasteEur, lang)}<br/>${formatKg(it.wasteCo2eKg, lang)}`
+          : '';
+      },
+    },
+    xAxis: {
+      type: 'value',
+      name: 'kWh',
+      axisLabel: { color: AXIS, formatter: (v: number) => formatNumber(v, lang, 2) },
+    },
+    yAxis: {
+      type: 'category',
+      data: rev.map((i) => i.name),
+      axisLabel: { color: AXIS, width: 140, overflow: 'truncate' },
+    },
+    series: [{ type: 'bar', data: rev.map((i) => i.wasteKwh), itemStyle: { color: WASTE } }],
+  };
+}
+
+function barTable(
+  items: { key: string; name: string; wasteKwh: number; wasteEur: number; wasteCo2eKg: number }[],
+  caption: string,
+  csvName: string,
+  nameLabel: string,
+  lang: Lang,
+  t: (k: MessageKey) => string,
+) {
+  return (
+    <DataTable
+      caption={caption}
+      csvName={csvName}
+      rows={items}
+      rowKey={(r) => r.key}
+      columns={[
+        { key: 'name', label: nameLabel, value: (r) => r.name },
+        {
+          key: 'kwh',
+          label: t('col.wasteKwh'),
+          numeric: true,
+          value: (r) => r.wasteKwh,
+          render: (r) => formatNumber(r.wasteKwh, lang, 2),
+        },
+        {
+          key: 'eur',
+          label: t('col.wasteEur'),
+          numeric: true,
+          value: (r) => r.wasteEur,
+          render: (r) => formatEur(r.wasteEur, lang),
+        },
+        {
+          key: 'co2',
+          label: t('col.wasteCo2'),
+          numeric: true,
+          value: (r) => r.wasteCo2eKg,
+          render: (r) => formatNumber(r.wasteCo2eKg, lang, 2),
+        },
+      ]}
+    />
+  );
+}
+
+function GroupBars({ rows, names, lang }: { rows: UsageRow[]; names: Map<number, string>; lang: Lang }) {
+  const { t } = useI18n();
+  const items = useMemo(() => namedBars(rows, (k) => names.get(Number(k))), [rows, names]);
+  const option = useMemo(() => barOption(items, lang), [items, lang]);
+  const csvName = 'sluimer-verspilling-per-groep';
+  return (
+    <ChartCard
+      testId="chart-groups"
+      title={t('chart.byGroup')}
+      explain={t('chart.byGroup.explain')}
+      option={option}
+      height={Math.max(160, items.length * 28 + 40)}
+      isEmpty={items.length === 0}
+      empty={t('empty.noData')}
+      csv={() => ({
+        name: csvName,
+        header: ['group', 'wasteKwh', 'wasteEur', 'wasteCo2eKg'],
+        rows: items.map((i) => [i.name, i.wasteKwh, i.wasteEur, i.wasteCo2eKg]),
+      })}
+      table={barTable(items, t('chart.byGroup'), csvName, t('col.group'), lang, t)}
+    />
+  );
+}
+
+function ClassBars({ rows, lang }: { rows: UsageRow[]; lang: Lang }) {
+  const { t } = useI18n();
+  const items = useMemo(
+    () => namedBars(rows, (k) => t(`class.${k as DeviceClass}` as MessageKey)),
+    [rows, t],
+  );
+  const option = useMemo(() => barOption(items, lang), [items, lang]);
+  const csvName = 'sluimer-verspilling-per-soort';
+  return (
+    <ChartCard
+      testId="chart-classes"
+      title={t('chart.byClass')}
+      explain={t('chart.byClass.explain')}
+      option={option}
+      height={Math.max(160, items.length * 28 + 40)}
+      isEmpty={items.length === 0}
+      empty={t('empty.noData')}
+      csv={() => ({
+        name: csvName,
+        header: ['deviceClass', 'wasteKwh', 'wasteEur', 'wasteCo2eKg'],
+        rows: items.map((i) => [i.key, i.wasteKwh, i.wasteEur, i.wasteCo2eKg]),
+      })}
+      table={barTable(items, t('chart.byClass'), csvName, t('col.class'), lang, t)}
+    />
+  );
+}
+
+function TopWasters(props: {
+  rows: UsageRow[];
+  devices: Map<string, Device>;
+  paths: Map<number, string>;
+  lang: Lang;
+  showBlockerNames: boolean;
+}) {
+  const { t } = useI18n();
+  const { lang } = props;
+  const items = props.rows.map((r) => {
+    const dv = props.devices.get(r.key);
+    return {
+      key: r.key,
+      name: dv ? (dv.name ?? dv.hostname) : `#${r.key}`,
+      room: dv ? (props.paths.get(dv.groupId) ?? dv.groupName ?? '') : '',
+      reason: dv ? deviceReason(dv, t, props.showBlockerNames) : '',
+      wasteKwh: r.wasteKwh,
+      wasteEur: r.wasteEur,
+      idleSec: r.idleSec,
+    };
+  });
+  return (
+    <section className="card" aria-labelledby="top-h" data-testid="top-wasters">
+      <header className="card-head">
+        <h2 id="top-h">{t('chart.top')}</h2>
+      </header>
+      <p className="muted small">{t('chart.top.explain')}</p>
+      <DataTable
+        caption={t('chart.top')}
+        csvName="sluimer-grootste-verspillers"
+        rows={items}
+        rowKey={(r) => r.key}
+        empty={t('empty.noData')}
+        columns={[
+          {
+            key: 'name',
+            label: t('col.device'),
+            value: (r) => r.name,
+            render: (r) => <Link to={`/devices/${r.key}`}>{r.name}</Link>,
+          },
+          { key: 'room', label: t('col.room'), value: (r) => r.room },
+          {
+            key: 'kwh',
+            label: t('col.wasteKwh'),
+            numeric: true,
+            value: (r) => r.wasteKwh,
+            render: (r) => formatNumber(r.wasteKwh, lang, 2),
+          },
+          {
+            key: 'eur',
+            label: t('col.wasteEur'),
+            numeric: true,
+            value: (r) => r.wasteEur,
+            render: (r) => formatEur(r.wasteEur, lang),
+          },
+          {
+            key: 'idle',
+            label: t('col.idleHours'),
+            numeric: true,
+            value: (r) => r.idleSec / 3600,
+            render: (r) => formatNumber(r.idleSec / 3600, lang, 1),
+          },
+          { key: 'reason', label: t('col.reason'), value: (r) => r.reason },
+        ]}
+      />
+    </section>
+  );
+}

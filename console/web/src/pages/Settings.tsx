@@ -1,0 +1,383 @@
+import {
+  DEFAULT_CLASS_WATTS,
+  DEVICE_CLASSES,
+  type DeviceClass,
+  ENERGY_STATES,
+  ROLES,
+  type Role,
+  type Settings,
+  SettingsUpdateRequestSchema,
+} from '@sluimer/shared';
+import { type FormEvent, useEffect, useState } from 'react';
+import { DataTable } from '../components/DataTable.js';
+import { ErrorBox } from '../components/Tile.js';
+import { api, asList } from '../lib/api.js';
+import { formatDateTime, formatNumber } from '../lib/format.js';
+import { errorMessage, useApi } from '../lib/hooks.js';
+import { useI18n } from '../lib/i18n.js';
+import type { MessageKey } from '../lib/messages.js';
+import { parseDecimal } from '../lib/policyForm.js';
+import { useTitle } from '../lib/router.js';
+
+const STATE_LABEL: Record<string, [string, string]> = {
+  active: ['in gebruik', 'active'],
+  idle_display_on: ['inactief, scherm aan', 'idle, display on'],
+  idle_display_off: ['inactief, scherm uit', 'idle, display off'],
+  sleep: ['slaapstand', 'sleep'],
+  off: ['uit', 'off'],
+};
+
+export function SettingsPage() {
+  const { t } = useI18n();
+  useTitle(t('settings.title'));
+  return (
+    <main id="main" className="page">
+      <h1>{t('settings.title')}</h1>
+      <EnergySettings />
+      <Users />
+      <Tokens />
+    </main>
+  );
+}
+
+function EnergySettings() {
+  const { t, lang } = useI18n();
+  const s = useApi<Settings | { settings: Settings }>('/api/v1/settings');
+  const current = s.data && 'settings' in s.data ? s.data.settings : (s.data as Settings | undefined);
+  const [price, setPrice] = useState('');
+  const [grid, setGrid] = useState('');
+  const [retention, setRetention] = useState('');
+  const [watts, setWatts] = useState<Record<string, string>>({});
+  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  useEffect(() => {
+    if (!current) return;
+    setPrice(formatNumber(current.priceEurPerKwh, lang, 4));
+    setGrid(formatNumber(current.gridKgPerKwh, lang, 4));
+    setRetention(String(current.rawRetentionDays));
+    const w: Record<string, string> = {};
+    for (const c of DEVICE_CLASSES)
+      for (const st of ENERGY_STATES) {
+        const v = current.classWatts?.[c]?.[st];
+        if (v !== undefined) w[`${c}.${st}`] = formatNumber(v, lang, 2);
+      }
+    setWatts(w);
+  }, [current, lang]);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const classWatts: Partial<Record<DeviceClass, Record<string, number>>> = {};
+    for (const [k, v] of Object.entries(watts)) {
+      const n = parseDecimal(v);
+      if (n === undefined) continue;
+      const [c, st] = k.split('.') as [DeviceClass, string];
+      const row = classWatts[c] ?? {};
+      row[st] = n;
+      classWatts[c] = row;
+    }
+    const body = {
+      priceEurPerKwh: parseDecimal(price),
+      gridKgPerKwh: parseDecimal(grid),
+      rawRetentionDays: parseDecimal(retention),
+      classWatts,
+    };
+    const parsed = SettingsUpdateRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
+      setMsg({
+        ok: false,
+        text: `${lang === 'nl' ? 'Controleer' : 'Check'}: ${fields
+          .map((f) =>
+            f === 'priceEurPerKwh'
+              ? t('settings.price')
+              : f === 'gridKgPerKwh'
+                ? t('settings.grid')
+                : f === 'rawRetentionDays'
+                  ? t('settings.retention')
+                  : t('settings.watts'),
+          )
+          .join(', ')}`,
+      });
+      return;
+    }
+    try {
+      await api('PUT', '/api/v1/settings', parsed.data);
+      setMsg({ ok: true, text: t('common.saved') });
+      s.reload();
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="en-h" data-testid="settings-energy">
+      <h2 id="en-h">{t('settings.energy')}</h2>
+      {s.error && (
+        <ErrorBox
+          message={
+            s.error.status === 404
+              ? t('settings.unavailable', { message: s.error.message })
+              : errorMessage(s.error, t)
+          }
+        />
+      )}
+      <form onSubmit={save} className="stack">
+        <div className="form-grid">
+          <label className="field">
+            <span>{t('settings.price')}</span>
+            <input
+              inputMode="decimal"
+              value={price}
+              onChange={(e) => setPrice(e.target.value)}
+              name="price"
+            />
+            <span className="help">{t('settings.price.explain')}</span>
+          </label>
+          <label className="field">
+            <span>{t('settings.grid')}</span>
+            <input inputMode="decimal" value={grid} onChange={(e) => setGrid(e.target.value)} name="grid" />
+            <span className="help">{t('settings.grid.explain')}</span>
+          </label>
+          <label className="field">
+            <span>{t('settings.retention')}</span>
+            <input
+              inputMode="numeric"
+              value={retention}
+              onChange={(e) => setRetention(e.target.value)}
+              name="retention"
+            />
+            <span className="help">{t('settings.retention.explain')}</span>
+          </label>
+        </div>
+        <h3>{t('settings.watts')}</h3>
+        <p className="help">{t('settings.watts.explain')}</p>
+        <div className="table-scroll">
+          <table className="watts">
+            <thead>
+              <tr>
+                <th scope="col">{t('col.class')}</th>
+                {ENERGY_STATES.map((st) => (
+                  <th key={st} scope="col" className="num">
+                    {STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {DEVICE_CLASSES.map((c) => (
+                <tr key={c}>
+                  <th scope="row">{t(`class.${c}` as MessageKey)}</th>
+                  {ENERGY_STATES.map((st) => (
+                    <td key={st} className="num">
+                      <input
+                        className="watt-input"
+                        inputMode="decimal"
+                        aria-label={`${t(`class.${c}` as MessageKey)} ${STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]} (W)`}
+                        placeholder={formatNumber(DEFAULT_CLASS_WATTS[c][st], lang, 2)}
+                        value={watts[`${c}.${st}`] ?? ''}
+                        onChange={(e) => setWatts((w) => ({ ...w, [`${c}.${st}`]: e.target.value }))}
+                      />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {msg && (
+          <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
+            {msg.text}
+          </p>
+        )}
+        <button type="submit" className="btn-primary">
+          {t('common.save')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  role: Role;
+  createdAt?: number;
+}
+
+function Users() {
+  const { t, lang } = useI18n();
+  const users = useApi<unknown>('/api/v1/users');
+  const rows = asList<UserRow>(users.data, 'users');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('viewer');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await api('POST', '/api/v1/users', { username: username.trim(), password, role });
+      setUsername('');
+      setPassword('');
+      setMsg({ ok: true, text: t('common.saved') });
+      users.reload();
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="us-h" data-testid="settings-users">
+      <h2 id="us-h">{t('settings.users')}</h2>
+      {users.error && <ErrorBox message={errorMessage(users.error, t)} />}
+      <DataTable
+        caption={t('settings.users')}
+        csvName="sluimer-gebruikers"
+        rows={rows}
+        rowKey={(u) => String(u.id)}
+        columns={[
+          { key: 'username', label: t('login.username'), value: (u) => u.username },
+          {
+            key: 'role',
+            label: t('settings.role'),
+            value: (u) => u.role,
+            render: (u) => t(`role.${u.role}` as MessageKey),
+          },
+          {
+            key: 'created',
+            label: lang === 'nl' ? 'Sinds' : 'Since',
+            value: (u) => u.createdAt ?? '',
+            render: (u) => (u.createdAt ? formatDateTime(u.createdAt, lang) : ''),
+          },
+        ]}
+      />
+      <form onSubmit={create} className="form-row" data-testid="new-user">
+        <label className="field">
+          <span>{t('login.username')}</span>
+          <input
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            autoComplete="off"
+            name="newUsername"
+          />
+        </label>
+        <label className="field">
+          <span>
+            {t('login.password')} ({lang === 'nl' ? 'min. 10 tekens' : 'min. 10 characters'})
+          </span>
+          <input
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="new-password"
+            name="newPassword"
+          />
+        </label>
+        <label className="field">
+          <span>{t('settings.role')}</span>
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)} name="newRole">
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`role.${r}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="btn-primary">
+          {t('settings.newUser')}
+        </button>
+      </form>
+      {msg && (
+        <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
+          {msg.text}
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface TokenRow {
+  id: number;
+  name: string;
+  createdAt: number;
+  lastUsedAt?: number | null;
+}
+
+function Tokens() {
+  const { t, lang } = useI18n();
+  const tokens = useApi<unknown>('/api/v1/tokens');
+  const rows = asList<TokenRow>(tokens.data, 'tokens');
+  const [name, setName] = useState('');
+  const [fresh, setFresh] = useState<string>();
+  const [msg, setMsg] = useState<string>();
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const res = await api<{ token: string }>('POST', '/api/v1/tokens', { name: name.trim() });
+      setFresh(res.token);
+      setName('');
+      tokens.reload();
+    } catch (err) {
+      setMsg(errorMessage(err, t));
+    }
+  };
+  const remove = async (id: number) => {
+    try {
+      await api('DELETE', `/api/v1/tokens/${id}`);
+      tokens.reload();
+    } catch (err) {
+      setMsg(errorMessage(err, t));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="tk-h" data-testid="settings-tokens">
+      <h2 id="tk-h">{t('settings.tokens')}</h2>
+      {tokens.error && <ErrorBox message={errorMessage(tokens.error, t)} />}
+      {msg && <ErrorBox message={msg} />}
+      {fresh && (
+        <div className="secret-box">
+          <p className="notice">{t('settings.tokenOnce')}</p>
+          <code className="secret">{fresh}</code>
+        </div>
+      )}
+      <DataTable
+        caption={t('settings.tokens')}
+        csvName="sluimer-api-tokens"
+        rows={rows}
+        rowKey={(r) => String(r.id)}
+        columns={[
+          { key: 'name', label: t('col.name'), value: (r) => r.name },
+          {
+            key: 'created',
+            label: lang === 'nl' ? 'Gemaakt' : 'Created',
+            value: (r) => r.createdAt,
+            render: (r) => formatDateTime(r.createdAt, lang),
+          },
+          {
+            key: 'used',
+            label: lang === 'nl' ? 'Laatst gebruikt' : 'Last used',
+            value: (r) => r.lastUsedAt ?? '',
+            render: (r) => (r.lastUsedAt ? formatDateTime(r.lastUsedAt, lang) : '—'),
+          },
+          {
+            key: 'del',
+            label: '',
+            sortable: false,
+            value: () => '',
+            render: (r) => (
+              <button type="button" className="btn-small danger" onClick={() => remove(r.id)}>
+                {t('common.delete')}
+              </button>
+            ),
+          },
+        ]}
+      />
+      <form onSubmit={create} className="form-row">
+        <label className="field">
+          <span>{t('col.name')}</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
+        </label>
+        <button type="submit" className="btn-primary" disabled={!name.trim()}>
+          {t('settings.newToken')}
+        </button>
+      </form>
+    </section>
+  );
+}
