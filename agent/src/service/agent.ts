@@ -1,0 +1,468 @@
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import {
+  type Blocker,
+  type EffectivePolicy,
+  type HelloFrame,
+  type Inventory,
+  InventorySchema,
+  idleThresholdMs,
+  type PolicyStatusFrame,
+  PROTOCOL_VERSION,
+} from '@sluimer/shared';
+import {
+  closeTracker,
+  cutOpen,
+  observeEvent,
+  observeSample,
+  type Sample,
+  startTracker,
+  type TrackerConfig,
+  type TrackerState,
+  takeClosed,
+} from '../core/idle.js';
+import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '../platform/types.js';
+import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
+import { ConsoleLink, type LinkState, type LinkTimings } from './link.js';
+import { type Logger, silentLogger } from './log.js';
+import { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
+import { PolicyEnforcer } from './policy.js';
+import { FileStore, type KeyStore, MemoryStore } from './store.js';
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export const AGENT_VERSION = readVersion();
+
+export interface AgentServiceOptions {
+  platform: PlatformAdapter;
+  /** console base URL, e.g. https://sluimer.school.nl */
+  serverUrl: string;
+  enrollSecret?: string;
+  /** default: the platform's clock if it has one, else the system clock */
+  clock?: Clock;
+  /** where the outbox, token and saved settings live; without it everything is kept in memory */
+  dataDir?: string;
+  /** an outbox to use, or a path (':memory:' for in-memory); default `<dataDir>/outbox.sqlite` */
+  outbox?: Outbox | string;
+  outboxOptions?: OutboxOptions;
+  /** key/value documents (token, originals, policy); default a FileStore in dataDir or a MemoryStore */
+  store?: KeyStore;
+  hostname?: string;
+  agentVersion?: string;
+  /** sample the idle time this often (default 5 s) */
+  sampleMs?: number;
+  /** cut the open interval and write a report this often (default 60 s) */
+  reportEveryMs?: number;
+  /** re-evaluate the policy for school-hours boundaries this often (default 60 s) */
+  policyCheckMs?: number;
+  /** no internal timers: the caller calls `tick()` (fleet simulation, tests). The link still uses real timers. */
+  manualTicks?: boolean;
+  /** wall time of the OS boot; default `clock.now() - os.uptime()` */
+  bootWall?: number;
+  tracker?: Omit<TrackerConfig, 'idleThresholdMs'>;
+  link?: Partial<LinkTimings>;
+  /** on stop, wait this long for acks of the last reports (default 2 s) */
+  stopGraceMs?: number;
+  random?: () => number;
+  logger?: Logger;
+  fetch?: typeof fetch;
+}
+
+export interface AgentStatus {
+  deviceId: number | null;
+  enrolled: boolean;
+  link: LinkState;
+  /** the state of the open interval, e.g. 'idle' */
+  state: string | null;
+  policyEtag: string | null;
+  outbox: OutboxStats;
+  /** set when the agent gave up (e.g. token refused and no enroll secret) */
+  fatal: string | null;
+}
+
+export interface AgentService {
+  /** local start (tracker, outbox, events, timers); enrollment and the console link run in the background */
+  start(): Promise<void>;
+  /** close the open interval durably, send what can be sent within the grace time, stop */
+  stop(): Promise<void>;
+  /** take one sample now; writes a report and re-evaluates the policy when they are due */
+  tick(): Promise<void>;
+  /** cut the open interval and write a report now; returns the new seqs */
+  flush(): Promise<number[]>;
+  status(): AgentStatus;
+  readonly outbox: Outbox;
+  readonly link: ConsoleLink;
+  readonly policy: PolicyEnforcer;
+  /** events: 'enrolled' (Identity), 'welcome', 'ack' (seq), 'policy_status' (frame), 'report' (seqs), 'fatal' (message), 'link' (state) */
+  readonly events: EventEmitter;
+}
+
+export function createAgentService(opts: AgentServiceOptions): AgentService {
+  return new Agent(opts);
+}
+
+class Agent implements AgentService {
+  readonly outbox: Outbox;
+  readonly link: ConsoleLink;
+  readonly policy: PolicyEnforcer;
+  readonly events = new EventEmitter();
+  private readonly platform: PlatformAdapter;
+  private readonly clock: Clock;
+  private readonly store: KeyStore;
+  private readonly log: Logger;
+  private readonly ownsOutbox: boolean;
+  private readonly sampleMs: number;
+  private readonly reportEveryMs: number;
+  private readonly policyCheckMs: number;
+  private readonly trackerCfg: TrackerConfig;
+  private state: TrackerState | null = null;
+  private identity: Identity | null = null;
+  private inventoryCache: Inventory | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | null = null;
+  private lastFlushMono = 0;
+  private lastPolicyMono = 0;
+  private ticking: Promise<void> | null = null;
+  private started = false;
+  private stopped = false;
+  private reenrolled = false;
+  private fatal: string | null = null;
+  private pendingStatus: PolicyStatusFrame | null = null;
+  private enrollAbort = new AbortController();
+
+  constructor(private readonly opts: AgentServiceOptions) {
+    this.platform = opts.platform;
+    this.clock = opts.clock ?? (opts.platform as { clock?: Clock }).clock ?? systemClock;
+    this.log = opts.logger ?? silentLogger;
+    this.store = opts.store ?? (opts.dataDir ? new FileStore(opts.dataDir) : new MemoryStore());
+    if (opts.outbox instanceof Outbox) {
+      this.outbox = opts.outbox;
+      this.ownsOutbox = false;
+    } else {
+      const path = opts.outbox ?? (opts.dataDir ? join(opts.dataDir, 'outbox.sqlite') : ':memory:');
+      this.outbox = Outbox.open(path, opts.outboxOptions);
+      this.ownsOutbox = true;
+    }
+    this.sampleMs = opts.sampleMs ?? 5_000;
+    this.reportEveryMs = opts.reportEveryMs ?? 60_000;
+    this.policyCheckMs = opts.policyCheckMs ?? 60_000;
+    this.policy = new PolicyEnforcer(this.platform, this.store, this.clock, this.log);
+    this.trackerCfg = {
+      ...opts.tracker,
+      idleThresholdMs: idleThresholdMs(this.policy.current()?.policy ?? {}),
+    };
+    this.link = new ConsoleLink({
+      serverUrl: opts.serverUrl,
+      outbox: this.outbox,
+      token: () => this.identity?.deviceToken,
+      hello: () => this.hello(),
+      onWelcome: async (f) => {
+        this.reenrolled = false;
+        this.events.emit('welcome', f);
+        await this.onPolicy(f.policy, f.etag);
+      },
+      onPolicy: (f) => this.onPolicy(f.policy, f.etag),
+      onAck: (seq) => this.events.emit('ack', seq),
+      onUnauthorized: () => this.onUnauthorized(),
+      onStateChange: (s) => this.events.emit('link', s),
+      ...(opts.link ? { timings: opts.link } : {}),
+      ...(opts.random ? { random: opts.random } : {}),
+      logger: this.log.child({ part: 'link' }),
+    });
+    // an 'error' event without a listener would throw
+    this.events.on('error', () => {});
+  }
+
+  private async inventory(): Promise<Inventory> {
+    if (!this.inventoryCache) {
+      try {
+        const inv = InventorySchema.safeParse(await this.platform.inventory());
+        this.inventoryCache = inv.success ? inv.data : {};
+      } catch (err) {
+        this.log.warn('inventory unavailable', { err });
+        return {};
+      }
+    }
+    return this.inventoryCache;
+  }
+
+  private async hello(): Promise<HelloFrame> {
+    const hello: HelloFrame = {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      agentVersion: (this.opts.agentVersion ?? AGENT_VERSION).slice(0, 50),
+      inventory: await this.inventory(),
+    };
+    const etag = this.policy.current()?.etag;
+    if (etag) hello.policyEtag = etag.slice(0, 100);
+    return hello;
+  }
+
+  private async onPolicy(policy: EffectivePolicy, etag: string): Promise<void> {
+    this.trackerCfg.idleThresholdMs = idleThresholdMs(policy);
+    const status = await this.policy.setPolicy(policy, etag);
+    this.sendStatus(status);
+  }
+
+  private sendStatus(status: PolicyStatusFrame): void {
+    this.events.emit('policy_status', status);
+    if (!this.link.send(status)) this.pendingStatus = status;
+    else this.pendingStatus = null;
+  }
+
+  private async onUnauthorized(): Promise<'retry' | 'stop'> {
+    if (this.opts.enrollSecret && !this.reenrolled) {
+      this.reenrolled = true;
+      this.log.info('device token refused; enrolling again with the enroll secret');
+      try {
+        await this.enrollNow();
+        return 'retry';
+      } catch (err) {
+        return this.giveUp(
+          isPermanentEnrollError(err)
+            ? (err as Error).message
+            : `Opnieuw inschrijven mislukt / enrolling again failed: ${(err as Error).message}`,
+        );
+      }
+    }
+    return this.giveUp(
+      this.opts.enrollSecret
+        ? 'De console weigert dit apparaat, ook na opnieuw inschrijven. / The console refuses this device even after enrolling again; ask IT whether it was removed.'
+        : 'De console weigert het apparaattoken en er is geen inschrijfcode. Start opnieuw met --enroll-secret. / The console refused the device token and no enroll secret is available: run again with --enroll-secret.',
+    );
+  }
+
+  private giveUp(message: string): 'stop' {
+    this.fatal = message;
+    this.log.error(message);
+    this.events.emit('fatal', message);
+    return 'stop';
+  }
+
+  private async enrollNow(): Promise<Identity> {
+    if (!this.opts.enrollSecret) throw new Error('no enroll secret');
+    const id = await enroll({
+      serverUrl: this.opts.serverUrl,
+      enrollSecret: this.opts.enrollSecret,
+      installId: installId(this.store),
+      hostname: this.opts.hostname ?? os.hostname(),
+      inventory: await this.inventory(),
+      signal: this.enrollAbort.signal,
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+    });
+    this.store.write('device', id);
+    this.identity = id;
+    this.log.info('enrolled', { deviceId: id.deviceId });
+    this.events.emit('enrolled', id);
+    return id;
+  }
+
+  /** Enrolls (retrying network failures with backoff) when there is no token, then starts the link. */
+  private async connectInBackground(): Promise<void> {
+    this.identity = loadIdentity(this.store, this.opts.serverUrl);
+    if (!this.identity) {
+      if (!this.opts.enrollSecret) {
+        this.giveUp(
+          'Dit apparaat is nog niet ingeschreven: geef --enroll-secret mee. / This device is not enrolled yet: pass --enroll-secret.',
+        );
+        return;
+      }
+      const t = {
+        base: this.opts.link?.backoffBaseMs ?? 1_000,
+        max: this.opts.link?.backoffMaxMs ?? 300_000,
+      };
+      const random = this.opts.random ?? Math.random;
+      for (let attempt = 0; !this.stopped; attempt++) {
+        try {
+          await this.enrollNow();
+          break;
+        } catch (err) {
+          if (this.stopped) return;
+          if (isPermanentEnrollError(err)) {
+            this.giveUp((err as Error).message);
+            return;
+          }
+          const delay = Math.floor(random() * Math.min(t.max, t.base * 2 ** Math.min(attempt, 30)));
+          this.log.warn('enrollment failed; retrying', { err, delayMs: delay });
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, delay);
+            this.enrollAbort.signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              r();
+            });
+          });
+        }
+      }
+    }
+    if (this.stopped) return;
+    this.link.start();
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const now = this.clock.now();
+    const bootWall = this.opts.bootWall ?? now - os.uptime() * 1000;
+    let persisted: TrackerState | null = null;
+    try {
+      persisted = this.outbox.loadState<TrackerState>();
+    } catch (err) {
+      this.log.error('saved measuring state unreadable; starting fresh', { err });
+      this.outbox.countDrop(0, 1);
+    }
+    this.state = startTracker(persisted, { now, bootWall }, this.trackerCfg);
+    this.writeReport(); // e.g. the off interval inferred at boot
+    this.lastFlushMono = this.clock.monotonic();
+    this.lastPolicyMono = this.clock.monotonic();
+    this.unsubscribe = this.platform.onEvent((e) => this.onEvent(e));
+    if (!this.opts.manualTicks) {
+      const sampler = setInterval(() => void this.tick(), this.sampleMs);
+      this.timers.push(sampler);
+    }
+    // the policy kept from the last run still applies while offline (school hours continue)
+    void this.policy.reevaluate().catch((err) => this.log.error('policy check failed', { err }));
+    void this.connectInBackground();
+    await this.tick();
+  }
+
+  private onEvent(e: PowerEvent): void {
+    if (!this.state || this.stopped) return;
+    this.state = observeEvent(this.state, e, this.trackerCfg);
+    this.outbox.saveState(this.state);
+    if (e.type === 'resume') this.link.reconnectSoon();
+    if (e.type === 'shutdown' || e.type === 'suspend') this.writeReport();
+  }
+
+  tick(): Promise<void> {
+    if (this.ticking) return this.ticking;
+    this.ticking = this.doTick().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async doTick(): Promise<void> {
+    if (!this.state || this.stopped) return;
+    const [idle, display, power] = await Promise.all([
+      this.platform.idleMs().catch(() => 'unknown' as const),
+      this.platform.displayState().catch(() => 'unknown' as const),
+      this.platform.powerSource().catch(() => 'unknown' as const),
+    ]);
+    if (!this.state || this.stopped) return;
+    const sample: Sample = {
+      wallNow: this.clock.now(),
+      monotonicNow: this.clock.monotonic(),
+      idleMs: idle,
+      display,
+      power,
+    };
+    const before = this.state;
+    this.state = observeSample(this.state, sample, this.trackerCfg);
+    if (this.state.open?.state === 'active' && before.open?.state === 'asleep') this.link.reconnectSoon();
+    const mono = this.clock.monotonic();
+    if (mono - this.lastFlushMono >= this.reportEveryMs) {
+      this.lastFlushMono = mono;
+      await this.flushNow();
+    } else {
+      this.outbox.saveState(this.state);
+    }
+    if (mono - this.lastPolicyMono >= this.policyCheckMs) {
+      this.lastPolicyMono = mono;
+      const status = await this.policy.reevaluate().catch((err) => {
+        this.log.error('policy check failed', { err });
+        return null;
+      });
+      if (status) this.sendStatus(status);
+    }
+    if (this.pendingStatus && this.link.state === 'ready') this.sendStatus(this.pendingStatus);
+  }
+
+  async flush(): Promise<number[]> {
+    if (!this.state) return [];
+    return this.flushNow();
+  }
+
+  private async flushNow(): Promise<number[]> {
+    if (!this.state) return [];
+    this.state = cutOpen(this.state, this.trackerCfg);
+    let blockers: Blocker[] | undefined;
+    if (this.state.closed.some((i) => i.state === 'idle')) {
+      blockers = await this.platform.blockers().catch(() => undefined);
+    }
+    return this.writeReport(blockers);
+  }
+
+  /** Takes the closed intervals and writes them with the tracker state in one transaction. */
+  private writeReport(blockers?: Blocker[]): number[] {
+    if (!this.state) return [];
+    const [intervals, next] = takeClosed(this.state);
+    const seqs = this.outbox.enqueue(
+      { intervals, ...(blockers ? { blockers } : {}), now: this.clock.now() },
+      next,
+    );
+    this.state = next;
+    if (seqs.length > 0) {
+      this.events.emit('report', seqs);
+      this.link.pump();
+    }
+    return seqs;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.unsubscribe?.();
+    this.enrollAbort.abort();
+    if (this.ticking) await this.ticking.catch(() => {});
+    if (this.state) {
+      this.state = closeTracker(this.state, this.clock.now(), this.trackerCfg);
+      this.writeReport();
+    }
+    const grace = this.opts.stopGraceMs ?? 2_000;
+    if (grace > 0 && this.link.state === 'ready' && this.outbox.inFlight.size > 0) {
+      const until = Date.now() + grace;
+      while (this.outbox.inFlight.size > 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    await this.link.stop();
+    if (this.ownsOutbox) this.outbox.close();
+    this.log.info('stopped');
+  }
+
+  private lastStats: OutboxStats = { rows: 0, bytes: 0, nextSeq: 1, droppedReports: 0, droppedIntervals: 0 };
+
+  private safeStats(): OutboxStats {
+    try {
+      this.lastStats = this.outbox.stats();
+    } catch {
+      // closed after stop: the last numbers seen
+    }
+    return this.lastStats;
+  }
+
+  status(): AgentStatus {
+    return {
+      deviceId: this.identity?.deviceId ?? null,
+      enrolled: this.identity !== null,
+      link: this.link.state,
+      state: this.state?.open?.state ?? null,
+      policyEtag: this.policy.current()?.etag ?? null,
+      outbox: this.safeStats(),
+      fatal: this.fatal,
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import {
+  EnrollResponseSchema,
+  ErrorCode,
+  type Inventory,
+  InventorySchema,
+  SluimerError,
+} from '@sluimer/shared';
+import type { KeyStore } from './store.js';
+
+export interface Identity {
+  deviceId: number;
+  deviceToken: string;
+  serverUrl: string;
+}
+
+/** The random install id, generated once and kept (hardware UUIDs repeat on imaged laptops). */
+export function installId(store: KeyStore): string {
+  const saved = store.read<{ installId: string }>('install');
+  if (saved?.installId) return saved.installId;
+  const id = randomUUID();
+  store.write('install', { installId: id, createdAt: new Date().toISOString() });
+  return id;
+}
+
+export function loadIdentity(store: KeyStore, serverUrl: string): Identity | null {
+  const id = store.read<Identity>('device');
+  if (!id || typeof id.deviceToken !== 'string') return null;
+  // a token belongs to one console: another server means enrolling again
+  if (normalizeServer(id.serverUrl) !== normalizeServer(serverUrl)) return null;
+  return id;
+}
+
+export function normalizeServer(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export interface EnrollInput {
+  serverUrl: string;
+  enrollSecret: string;
+  installId: string;
+  hostname: string;
+  inventory: Inventory;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+/** Thrown for errors that retrying will not fix (a wrong, expired or revoked secret). */
+export function isPermanentEnrollError(err: unknown): boolean {
+  return err instanceof SluimerError && err.code === ErrorCode.BadEnrollSecret;
+}
+
+/** POST /api/v1/enroll. A 401/403 is permanent (bad secret); network errors and 5xx may be retried. */
+export async function enroll(input: EnrollInput): Promise<Identity> {
+  const f = input.fetch ?? fetch;
+  const inv = InventorySchema.safeParse(input.inventory);
+  const res = await f(`${normalizeServer(input.serverUrl)}/api/v1/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      enrollSecret: input.enrollSecret,
+      installId: input.installId,
+      hostname: input.hostname.slice(0, 255) || 'unknown',
+      inventory: inv.success ? inv.data : {},
+    }),
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+  const text = await res.text();
+  if (res.status === 401 || res.status === 403) {
+    throw new SluimerError(
+      ErrorCode.BadEnrollSecret,
+      'De console weigert de inschrijfcode (fout, verlopen of ingetrokken); vraag IT om een nieuwe. / The console refused the enroll secret (wrong, expired or revoked); ask IT for a new one.',
+      { status: res.status, body: text.slice(0, 300) },
+    );
+  }
+  if (!res.ok) {
+    throw new SluimerError(
+      ErrorCode.CommandFailed,
+      `Enrollment failed with HTTP ${res.status}: ${text.slice(0, 300)}`,
+      {
+        status: res.status,
+      },
+    );
+  }
+  const parsed = EnrollResponseSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new SluimerError(
+      ErrorCode.CommandFailed,
+      `Enrollment answer not understood: ${text.slice(0, 300)}`,
+    );
+  }
+  return { ...parsed.data, serverUrl: normalizeServer(input.serverUrl) };
+}

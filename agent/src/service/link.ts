@@ -1,0 +1,371 @@
+import {
+  AGENT_WS_PATH,
+  type AgentFrame,
+  ConsoleFrameSchema,
+  type ErrorFrame,
+  type HelloFrame,
+  type PolicyFrame,
+  type WelcomeFrame,
+} from '@sluimer/shared';
+import WebSocket from 'ws';
+import { type Logger, silentLogger } from './log.js';
+import { Outbox } from './outbox.js';
+
+/**
+ * The console link: one WebSocket to `/api/v1/agent`, authenticated with the device token at the
+ * upgrade. Reconnects with a random first delay and full-jitter exponential backoff capped at five
+ * minutes; a `503` with `Retry-After` at the upgrade is honoured. After `welcome` it sends unacked
+ * reports in seq order with a small window in flight and deletes each on its `ack`.
+ */
+
+export interface LinkTimings {
+  /** the first connect waits a random time up to this (spreads a school's devices after a power cut) */
+  initialDelayMaxMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** a Retry-After above this is capped */
+  retryAfterMaxMs: number;
+  /** reports in flight at once */
+  window: number;
+  /** ping the console this often; no pong before the next ping = dead socket */
+  pingIntervalMs: number;
+  /** give up on an upgrade that takes longer than this */
+  handshakeTimeoutMs: number;
+}
+
+export const LINK_DEFAULTS: LinkTimings = {
+  initialDelayMaxMs: 10_000,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 5 * 60_000,
+  retryAfterMaxMs: 60 * 60_000,
+  window: 8,
+  pingIntervalMs: 60_000,
+  handshakeTimeoutMs: 30_000,
+};
+
+export type LinkState = 'idle' | 'waiting' | 'connecting' | 'open' | 'ready' | 'stopped';
+
+export interface LinkOptions {
+  serverUrl: string;
+  token: () => string | undefined;
+  hello: () => Promise<HelloFrame>;
+  outbox: Outbox;
+  onWelcome?: (frame: WelcomeFrame) => Promise<void> | void;
+  onPolicy?: (frame: PolicyFrame) => Promise<void> | void;
+  onAck?: (seq: number) => void;
+  onError?: (frame: ErrorFrame) => void;
+  /** the upgrade got 401: return 'retry' after fixing the token (re-enrollment), else the link stops */
+  onUnauthorized: () => Promise<'retry' | 'stop'>;
+  onStateChange?: (state: LinkState) => void;
+  timings?: Partial<LinkTimings>;
+  random?: () => number;
+  logger?: Logger;
+}
+
+/** Full jitter: uniformly random in [0, min(cap, base * 2^attempt)). */
+export function backoffDelay(
+  attempt: number,
+  t: Pick<LinkTimings, 'backoffBaseMs' | 'backoffMaxMs'>,
+  r: number,
+) {
+  const ceiling = Math.min(t.backoffMaxMs, t.backoffBaseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(r * ceiling);
+}
+
+/** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return null;
+  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export function agentSocketUrl(serverUrl: string): string {
+  const u = new URL(serverUrl);
+  u.protocol = u.protocol === 'https:' || u.protocol === 'wss:' ? 'wss:' : 'ws:';
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}${AGENT_WS_PATH}`;
+  u.search = '';
+  return u.toString();
+}
+
+export class ConsoleLink {
+  private readonly o: LinkOptions;
+  private readonly t: LinkTimings;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  private ws: WebSocket | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  private sentUpTo = 0;
+  private stateValue: LinkState = 'idle';
+  private frameChain: Promise<void> = Promise.resolve();
+  /** delays chosen for each reconnect, newest last (bounded; for tests and status) */
+  readonly delays: number[] = [];
+  stats = { connects: 0, welcomes: 0, acks: 0, rejected: 0, sent: 0 };
+
+  constructor(opts: LinkOptions) {
+    this.o = opts;
+    this.t = { ...LINK_DEFAULTS, ...opts.timings };
+    this.random = opts.random ?? Math.random;
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  private setState(s: LinkState): void {
+    if (this.stateValue === s) return;
+    this.stateValue = s;
+    this.o.onStateChange?.(s);
+  }
+
+  start(): void {
+    if (this.stateValue !== 'idle') return;
+    this.schedule(Math.floor(this.random() * this.t.initialDelayMaxMs));
+  }
+
+  private schedule(delay: number): void {
+    if (this.stateValue === 'stopped') return;
+    this.clearTimer();
+    this.delays.push(delay);
+    if (this.delays.length > 100) this.delays.shift();
+    this.setState('waiting');
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private scheduleBackoff(): void {
+    const delay = backoffDelay(this.attempt, this.t, this.random());
+    this.attempt++;
+    this.schedule(delay);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private connect(): void {
+    if (this.stateValue === 'stopped') return;
+    const token = this.o.token();
+    if (!token) {
+      this.log.warn('no device token yet; waiting');
+      this.scheduleBackoff();
+      return;
+    }
+    this.setState('connecting');
+    this.stats.connects++;
+    const url = agentSocketUrl(this.o.serverUrl);
+    const ws = new WebSocket(url, {
+      headers: { Authorization: `Bearer ${token}` },
+      handshakeTimeout: this.t.handshakeTimeoutMs,
+      maxPayload: 1024 * 1024,
+    });
+    this.ws = ws;
+    let refused: { status: number; retryAfterMs: number | null } | null = null;
+    ws.on('unexpected-response', (_req, res) => {
+      refused = {
+        status: res.statusCode ?? 0,
+        retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()),
+      };
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      this.setState('open');
+      this.sentUpTo = 0;
+      this.o.outbox.inFlight.clear();
+      this.startPing(ws);
+      void this.o
+        .hello()
+        .then((hello) => this.sendFrame(hello))
+        .catch((err) => this.log.error('could not build hello', { err }));
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.log.warn('binary frame from the console ignored');
+        return;
+      }
+      const text = data.toString();
+      this.frameChain = this.frameChain
+        .then(() => this.handle(ws, text))
+        .catch((err) => this.log.error('frame handling failed', { err }));
+    });
+    ws.on('pong', () => {
+      (ws as WebSocket & { sluimerAlive?: boolean }).sluimerAlive = true;
+    });
+    ws.on('error', (err) => {
+      if (!refused) this.log.debug('socket error', { err });
+    });
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.stopPing();
+      this.o.outbox.inFlight.clear();
+      if (this.stateValue === 'stopped') return;
+      const r = refused as { status: number; retryAfterMs: number | null } | null;
+      if (r?.status === 401) {
+        this.log.warn('console refused the device token (401)');
+        void this.o.onUnauthorized().then((next) => {
+          if (next === 'retry') this.schedule(Math.floor(this.random() * this.t.backoffBaseMs));
+          else this.stop();
+        });
+        return;
+      }
+      if (r?.status === 503 && r.retryAfterMs !== null) {
+        const delay =
+          Math.min(r.retryAfterMs, this.t.retryAfterMaxMs) + Math.floor(this.random() * this.t.backoffBaseMs);
+        this.attempt++;
+        this.log.info('console busy; retrying after Retry-After', { delayMs: delay });
+        this.schedule(delay);
+        return;
+      }
+      if (r) this.log.warn('console refused the connection', { status: r.status });
+      else this.log.info('connection closed', { code });
+      this.scheduleBackoff();
+    });
+  }
+
+  private startPing(ws: WebSocket): void {
+    this.stopPing();
+    const w = ws as WebSocket & { sluimerAlive?: boolean };
+    w.sluimerAlive = true;
+    this.pingTimer = setInterval(() => {
+      if (!w.sluimerAlive) {
+        this.log.warn('no pong from the console; reconnecting');
+        ws.terminate();
+        return;
+      }
+      w.sluimerAlive = false;
+      try {
+        ws.ping();
+      } catch {
+        ws.terminate();
+      }
+    }, this.t.pingIntervalMs);
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  private async handle(ws: WebSocket, text: string): Promise<void> {
+    if (this.ws !== ws) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.log.warn('console sent a frame that is not JSON');
+      return;
+    }
+    const parsed = ConsoleFrameSchema.safeParse(json);
+    if (!parsed.success) {
+      this.log.warn('console frame not understood', { type: (json as { type?: unknown })?.type });
+      return;
+    }
+    const f = parsed.data;
+    switch (f.type) {
+      case 'welcome': {
+        const r = this.o.outbox.applyWelcome(f.deviceId, f.ackedSeq);
+        this.sentUpTo = 0;
+        this.attempt = 0;
+        this.stats.welcomes++;
+        this.log.info('welcome', { deviceId: f.deviceId, ackedSeq: f.ackedSeq, ...r });
+        this.setState('ready');
+        await this.o.onWelcome?.(f);
+        this.pump();
+        break;
+      }
+      case 'ack':
+        this.o.outbox.ack(f.seq);
+        this.stats.acks++;
+        this.o.onAck?.(f.seq);
+        this.pump();
+        break;
+      case 'policy':
+        await this.o.onPolicy?.(f);
+        break;
+      case 'error':
+        if (f.seq !== undefined) {
+          const dropped = this.o.outbox.reject(f.seq);
+          if (dropped) this.stats.rejected++;
+          this.log.warn('console rejected a report; dropped and counted', {
+            seq: f.seq,
+            code: f.code,
+            message: f.message,
+          });
+          this.pump();
+        } else {
+          this.log.warn('console error', { code: f.code, message: f.message });
+        }
+        this.o.onError?.(f);
+        break;
+    }
+  }
+
+  private sendFrame(frame: AgentFrame): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Sends a frame when the console has welcomed us; false otherwise (the caller resends after the next welcome). */
+  send(frame: AgentFrame): boolean {
+    if (this.stateValue !== 'ready') return false;
+    return this.sendFrame(frame);
+  }
+
+  /** Sends unacked reports in seq order while fewer than `window` are in flight. */
+  pump(): void {
+    if (this.stateValue !== 'ready') return;
+    const inFlight = this.o.outbox.inFlight;
+    while (inFlight.size < this.t.window) {
+      const next = this.o.outbox.pending(this.t.window - inFlight.size, this.sentUpTo);
+      if (next.length === 0) return;
+      for (const r of next) {
+        if (!this.sendFrame(Outbox.frame(r))) return;
+        inFlight.add(r.seq);
+        this.sentUpTo = r.seq;
+        this.stats.sent++;
+      }
+    }
+  }
+
+  /** Reconnect now (e.g. after a detected sleep, when the old socket is likely dead). */
+  reconnectSoon(): void {
+    if (this.stateValue === 'stopped') return;
+    if (this.ws) this.ws.terminate();
+    else if (this.stateValue === 'waiting') this.schedule(Math.floor(this.random() * this.t.backoffBaseMs));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stateValue === 'stopped') return;
+    this.setState('stopped');
+    this.clearTimer();
+    this.stopPing();
+    const ws = this.ws;
+    this.ws = null;
+    this.o.outbox.inFlight.clear();
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        const done = setTimeout(() => {
+          ws.terminate();
+          resolve();
+        }, 1_000);
+        ws.once('close', () => {
+          clearTimeout(done);
+          resolve();
+        });
+        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+        else ws.close(1000, 'agent stopping');
+      });
+    }
+  }
+}

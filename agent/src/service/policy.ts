@@ -1,0 +1,200 @@
+import {
+  type AppliedSettings,
+  type EffectivePolicy,
+  EffectivePolicySchema,
+  isSluimerError,
+  type PolicyError,
+  type PolicyStatusFrame,
+} from '@sluimer/shared';
+import { pickSettings, policyTargets, targetFields, targetKey, validateTargets } from '../core/targets.js';
+import type { Clock, PlatformAdapter, PowerSettings, SettingsTarget } from '../platform/types.js';
+import { type Logger, silentLogger } from './log.js';
+import type { KeyStore } from './store.js';
+
+/**
+ * Applies the console's policy through the platform adapter. Before the first change it saves the
+ * original settings durably ("originals"); audit-only or excluded policies apply nothing and put the
+ * originals back if an earlier policy had changed them. Fields a new policy no longer names are
+ * restored from the originals too. The outcome is always a `policy_status` frame (read back + errors).
+ */
+
+export interface SavedOriginals {
+  savedAt: number;
+  settings: PowerSettings;
+}
+
+interface EnforcementRecord {
+  /** fields this agent has changed and not restored */
+  fields: (keyof SettingsTarget)[];
+  key: string;
+}
+
+export function toApplied(s: PowerSettings): AppliedSettings {
+  const out: AppliedSettings = {
+    sleepAfterSec: { ...s.sleepAfterSec },
+    displayOffAfterSec: { ...s.displayOffAfterSec },
+    brightnessCapPct: { ...s.brightnessPct },
+  };
+  if (s.schedule !== undefined) {
+    out.scheduledAction = s.schedule
+      ? `${s.schedule.action} ${s.schedule.at} ${s.schedule.weekdays.join(',')}`
+      : null;
+  }
+  return out;
+}
+
+function errorEntry(err: unknown, setting?: string): PolicyError {
+  const code = isSluimerError(err) ? err.code : 'internal_error';
+  const message = err instanceof Error ? err.message : String(err);
+  return { ...(setting ? { setting } : {}), code: code.slice(0, 60), message: message.slice(0, 1000) };
+}
+
+export class PolicyEnforcer {
+  private policy: EffectivePolicy | null = null;
+  private etag: string | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly platform: PlatformAdapter,
+    private readonly store: KeyStore,
+    private readonly clock: Clock,
+    private readonly log: Logger = silentLogger,
+  ) {
+    const saved = store.read<{ policy: unknown; etag: string }>('policy');
+    if (saved) {
+      const parsed = EffectivePolicySchema.safeParse(saved.policy);
+      if (parsed.success) {
+        this.policy = parsed.data;
+        this.etag = saved.etag;
+      }
+    }
+  }
+
+  /** The last policy received (kept across restarts), or null. */
+  current(): { policy: EffectivePolicy; etag: string } | null {
+    return this.policy && this.etag !== null ? { policy: this.policy, etag: this.etag } : null;
+  }
+
+  originals(): SavedOriginals | null {
+    return this.store.read<SavedOriginals>('originals');
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  /** A policy from `welcome` or `policy`: apply it now (re-applying heals settings changed behind our back). */
+  setPolicy(policy: EffectivePolicy, etag: string): Promise<PolicyStatusFrame> {
+    return this.serial(async () => {
+      this.policy = policy;
+      this.etag = etag;
+      this.store.write('policy', { policy, etag });
+      return this.enforce(true);
+    });
+  }
+
+  /** Periodic check (school-hours boundaries): applies only when the targets changed. */
+  reevaluate(): Promise<PolicyStatusFrame | null> {
+    return this.serial(async () => {
+      if (!this.policy) return null;
+      const target = policyTargets(this.policy, this.clock.now());
+      const rec = this.store.read<EnforcementRecord>('enforcement');
+      const key = target ? targetKey(validateTargets(target).valid) : 'none';
+      if ((rec?.key ?? 'none') === key) return null;
+      return this.enforce(false);
+    });
+  }
+
+  private async enforce(always: boolean): Promise<PolicyStatusFrame> {
+    const policy = this.policy!;
+    const etag = this.etag!;
+    const errors: PolicyError[] = [];
+    let applied: PowerSettings | null = null;
+    const target = policyTargets(policy, this.clock.now());
+    const rec = this.store.read<EnforcementRecord>('enforcement') ?? { fields: [], key: 'none' };
+    try {
+      if (!target) {
+        applied = await this.restoreAll(errors);
+      } else {
+        const { valid, problems } = validateTargets(target);
+        errors.push(...problems);
+        const key = targetKey(valid);
+        if (always || rec.key !== key) {
+          const originals = await this.ensureOriginals();
+          const wanted = targetFields(valid);
+          const dropped = rec.fields.filter((f) => !wanted.includes(f));
+          if (dropped.length > 0) {
+            const out = await this.platform.apply(pickSettings(originals.settings, dropped), 'restore');
+            errors.push(...out.errors);
+          }
+          const out = await this.platform.apply(valid, 'policy');
+          errors.push(...out.errors);
+          applied = out.applied;
+          this.store.write('enforcement', { fields: wanted, key } satisfies EnforcementRecord);
+          this.log.info('policy applied', { etag, errors: errors.length });
+        }
+      }
+      applied ??= await this.platform.readSettings();
+    } catch (err) {
+      this.log.error('applying the policy failed', { err });
+      errors.push(errorEntry(err));
+    }
+    return {
+      type: 'policy_status',
+      etag,
+      ok: errors.length === 0,
+      applied: applied ? toApplied(applied) : {},
+      errors: errors.slice(0, 50).map((e) => ({
+        ...(e.setting ? { setting: e.setting.slice(0, 100) } : {}),
+        code: e.code.slice(0, 60),
+        message: e.message.slice(0, 1000),
+      })),
+    };
+  }
+
+  private async ensureOriginals(): Promise<SavedOriginals> {
+    const saved = this.originals();
+    if (saved) return saved;
+    const settings = await this.platform.readSettings();
+    const originals = { savedAt: this.clock.now(), settings };
+    this.store.write('originals', originals);
+    this.log.info('original settings saved before the first change');
+    return originals;
+  }
+
+  private async restoreAll(errors: PolicyError[]): Promise<PowerSettings | null> {
+    const saved = this.originals();
+    if (!saved) return null;
+    const rec = this.store.read<EnforcementRecord>('enforcement');
+    const fields: (keyof SettingsTarget)[] = rec?.fields.length
+      ? rec.fields
+      : ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct', 'schedule'];
+    const out = await this.platform.apply(pickSettings(saved.settings, fields), 'restore');
+    errors.push(...out.errors);
+    if (out.errors.length === 0) {
+      this.store.remove('originals');
+      this.store.remove('enforcement');
+      this.log.info('original settings restored');
+    }
+    return out.applied;
+  }
+
+  /** `sluimer-agent restore`: put every saved original back and forget them. Null when nothing was saved. */
+  restore(): Promise<{ applied: PowerSettings; errors: PolicyError[] } | null> {
+    return this.serial(async () => {
+      const saved = this.originals();
+      if (!saved) return null;
+      const out = await this.platform.apply(
+        pickSettings(saved.settings, ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct', 'schedule']),
+        'restore',
+      );
+      if (out.errors.length === 0) {
+        this.store.remove('originals');
+        this.store.remove('enforcement');
+      }
+      return { applied: out.applied, errors: out.errors };
+    });
+  }
+}

@@ -1,0 +1,84 @@
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Small JSON documents in the data directory: the install id, the device token, the saved original
+ * settings, the last policy. Written atomically (temp file, fsync, rename) with mode 0600, because
+ * the device token is a credential. `MemoryStore` keeps them in memory (tests, fleet simulation).
+ */
+export interface KeyStore {
+  read<T>(name: string): T | null;
+  write(name: string, value: unknown): void;
+  remove(name: string): void;
+  /** where the documents live, for messages */
+  readonly location: string;
+}
+
+export class FileStore implements KeyStore {
+  constructor(readonly location: string) {
+    mkdirSync(location, { recursive: true, mode: 0o700 });
+  }
+
+  read<T>(name: string): T | null {
+    try {
+      return JSON.parse(readFileSync(join(this.location, `${name}.json`), 'utf8')) as T;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  write(name: string, value: unknown): void {
+    const file = join(this.location, `${name}.json`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    try {
+      const dir = openSync(this.location, 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    } catch {
+      // directories cannot be opened for fsync on Windows; the rename is still atomic there
+    }
+  }
+
+  remove(name: string): void {
+    rmSync(join(this.location, `${name}.json`), { force: true });
+  }
+}
+
+export class MemoryStore implements KeyStore {
+  readonly location = 'memory';
+  private readonly docs = new Map<string, string>();
+
+  read<T>(name: string): T | null {
+    const v = this.docs.get(name);
+    return v === undefined ? null : (JSON.parse(v) as T);
+  }
+
+  write(name: string, value: unknown): void {
+    this.docs.set(name, JSON.stringify(value));
+  }
+
+  remove(name: string): void {
+    this.docs.delete(name);
+  }
+}
