@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -80,6 +81,16 @@ interface Pending {
   resolve: (o: IngestOutcome) => void;
 }
 
+/**
+ * What the gateway tells listeners on `gateway.events` ('event'): a device came online or went
+ * offline, stored a report, or reported a policy status. The web app's live updates
+ * (routes/web-events.ts) are fed from here; listeners must not throw.
+ */
+export type GatewayEvent =
+  | { type: 'device'; deviceId: number; online: boolean; at: number }
+  | { type: 'report'; deviceId: number; at: number; lastState?: string; lastEnd?: number }
+  | { type: 'policy_status'; deviceId: number; ok: boolean; etag: string; at: number };
+
 export interface GatewayOptions {
   store: Store;
   policies: PolicyService;
@@ -111,6 +122,15 @@ export class Gateway {
   private readonly now: () => number;
   /** counters for health and benchmarks */
   readonly stats = { batches: 0, reports: 0, intervals: 0, rejected: 0, duplicates: 0 };
+  /** live events for the web app ('event', GatewayEvent) */
+  readonly events = new EventEmitter().setMaxListeners(0);
+  private emit(e: GatewayEvent): void {
+    try {
+      this.events.emit('event', e);
+    } catch (err) {
+      this.log.error({ err }, 'gateway event listener failed');
+    }
+  }
 
   constructor(options: GatewayOptions) {
     this.store = options.store;
@@ -254,10 +274,12 @@ export class Gateway {
     ws.on('close', () => {
       conn.closed = true;
       conn.queue.length = 0;
-      if (this.connections.get(deviceId) === conn) this.connections.delete(deviceId);
+      const current = this.connections.get(deviceId) === conn;
+      if (current) this.connections.delete(deviceId);
       const at = this.now();
       this.seen.set(deviceId, at);
       this.store.setLastSeen(deviceId, at).catch(() => {});
+      if (current) this.emit({ type: 'device', deviceId, online: false, at });
     });
     ws.on('error', (err) => this.log.debug({ err, deviceId }, 'agent socket error'));
   }
@@ -420,13 +442,18 @@ export class Gateway {
     }
     conn.badInARow = 0;
     const st = parsed.data;
-    return this.store.setPolicyStatus(conn.deviceId, {
-      etag: st.etag,
-      ok: st.ok,
-      applied: st.applied,
-      errors: st.errors,
-      at: this.now(),
-    });
+    const at = this.now();
+    return this.store
+      .setPolicyStatus(conn.deviceId, {
+        etag: st.etag,
+        ok: st.ok,
+        applied: st.applied,
+        errors: st.errors,
+        at,
+      })
+      .then(() =>
+        this.emit({ type: 'policy_status', deviceId: conn.deviceId, ok: st.ok, etag: st.etag, at }),
+      );
   }
 
   private async onHello(conn: Connection, hello: import('@sluimer/shared').HelloFrame) {
@@ -457,6 +484,7 @@ export class Gateway {
       etag,
     });
     await this.store.setPolicySent(device.id, etag);
+    this.emit({ type: 'device', deviceId: device.id, online: true, at: now });
   }
 
   // ---- group commit ----
@@ -468,9 +496,19 @@ export class Gateway {
     });
     switch (outcome.status) {
       case 'stored':
-      case 'duplicate':
+      case 'duplicate': {
         conn.send({ type: 'ack', seq: outcome.seq });
+        const last = item.intervals[item.intervals.length - 1];
+        if (outcome.status === 'stored')
+          this.emit({
+            type: 'report',
+            deviceId: conn.deviceId,
+            at: this.now(),
+            lastState: last?.state,
+            lastEnd: last?.end,
+          });
         break;
+      }
       case 'rejected':
         conn.send({ type: 'error', code: outcome.code, message: outcome.message, seq: outcome.seq });
         break;
