@@ -9,6 +9,7 @@ import { installErrorHandler } from './http/errors.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { PolicyService } from './policy-service.js';
+import { registerWebRoutes } from './routes/web-routes.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 
@@ -96,6 +97,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     installSecurityHeaders(app, tls);
     installAuth(app, store, now);
     registerRoutes(app, { store, policies, gateway, now, tls, limits: options.httpLimits });
+    registerWebRoutes(app, { store, policies, gateway, now });
     await installWeb(app, options.webDist ?? DEFAULT_WEB_DIST);
     gateway.attach(app.server);
 

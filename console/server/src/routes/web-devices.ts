@@ -1,0 +1,265 @@
+import {
+  DEVICE_CLASSES,
+  DEVICE_POLICY_STATUSES,
+  type DevicePolicyStatus,
+  type EffectivePolicy,
+  ErrorCode,
+  parseTimeParam,
+} from '@sluimer/shared';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { effectiveClass } from '../energy-profile.js';
+import type { Gateway } from '../gateway.js';
+import { ANY_ROLE, STAFF } from '../http/auth.js';
+import { ApiError, idParam, notFound, parse } from '../http/errors.js';
+import { type PolicyService, policyStatusOf } from '../policy-service.js';
+import type { DeviceRecord, GroupRecord, Store } from '../store/types.js';
+import type { DeviceStateTracker, OnlineState } from './web-state.js';
+
+export interface WebDeps {
+  store: Store;
+  policies: PolicyService;
+  gateway: Gateway;
+  now: () => number;
+}
+
+/** Why a device wastes energy, when known (top wasters on the overview). */
+export type WasteReason =
+  | { kind: 'excluded'; detail: string }
+  | { kind: 'blocker'; detail: string; blockerKind: string }
+  | { kind: 'policy_failed'; detail: string }
+  | { kind: 'no_policy' }
+  | { kind: 'audit_only'; detail?: string }
+  | { kind: 'unknown' };
+
+export interface WebDevice {
+  id: number;
+  name: string | null;
+  hostname: string;
+  groupId: number;
+  groupName: string | null;
+  groupPath: string;
+  deviceClass: string;
+  model: string | null;
+  os: string | null;
+  online: boolean;
+  state: OnlineState;
+  lastSeen: number | null;
+  agentVersion: string | null;
+  policyId: number | null;
+  policyName: string | null;
+  /** the effective policy measures only (also true under the console default) */
+  auditOnly: boolean;
+  policyStatus: DevicePolicyStatus | 'none';
+  policyError: string | null;
+  excludedReason: string | null;
+  blockers: { name: string; kind: string; reason?: string }[];
+}
+
+const SORTS = ['name', 'group', 'class', 'state', 'policy', 'lastSeen'] as const;
+
+const ListQuerySchema = z.object({
+  q: z.string().max(200).optional(),
+  groupId: z.coerce.number().int().positive().optional(),
+  deviceClass: z.enum(DEVICE_CLASSES).optional(),
+  state: z.enum(['online', 'asleep', 'offline']).optional(),
+  policyStatus: z.enum([...DEVICE_POLICY_STATUSES, 'none']).optional(),
+  policyId: z.coerce.number().int().positive().optional(),
+  sort: z.enum(SORTS).default('name'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const TimelineQuerySchema = z.object({ from: z.string().min(1), to: z.string().min(1) });
+const MAX_TIMELINE_MS = 31 * 24 * 3600 * 1000;
+
+const ReasonsQuerySchema = z.object({
+  ids: z
+    .string()
+    .max(2000)
+    .transform((s) => s.split(',').filter(Boolean).map(Number))
+    .pipe(z.array(z.number().int().positive()).min(1).max(100)),
+});
+
+/** Builds the web view of devices: effective policy, state, reason, path. Caches per request. */
+export class DeviceViews {
+  constructor(
+    private readonly deps: WebDeps,
+    private readonly states: DeviceStateTracker,
+  ) {}
+
+  async groupPaths(groups: GroupRecord[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const g of groups)
+      out.set(g.id, (await this.deps.policies.chain(g.id)).map((x) => x.name).join(' › '));
+    return out;
+  }
+
+  /** one WebDevice per record; the effective policy is resolved once per distinct (group, policy, exclusion) */
+  async build(devices: DeviceRecord[]): Promise<WebDevice[]> {
+    const { store, policies, gateway } = this.deps;
+    const groups = await store.listGroups();
+    const byId = new Map(groups.map((g) => [g.id, g]));
+    const paths = await this.groupPaths(groups);
+    const memo = new Map<string, Promise<{ policy: EffectivePolicy; etag: string }>>();
+    const out: WebDevice[] = [];
+    for (const d of devices) {
+      const key = `${d.groupId}|${d.policyId}|${d.excludedReason ?? ''}`;
+      let eff = memo.get(key);
+      if (!eff) {
+        eff = policies.effectiveFor(d);
+        memo.set(key, eff);
+      }
+      const { policy, etag } = await eff;
+      const hasPolicy = policy.policyId != null;
+      const status = hasPolicy || policy.excludedReason ? policyStatusOf(d, etag) : 'none';
+      const failedMsg =
+        d.policyStatus && !d.policyStatus.ok && d.policyStatus.etag === etag
+          ? d.policyStatus.errors
+              .map((e) => (e.setting ? `${e.setting}: ${e.message}` : e.message))
+              .join('; ') || 'failed'
+          : null;
+      out.push({
+        id: d.id,
+        name: d.name,
+        hostname: d.hostname,
+        groupId: d.groupId,
+        groupName: byId.get(d.groupId)?.name ?? null,
+        groupPath: paths.get(d.groupId) ?? '',
+        deviceClass: effectiveClass(d),
+        model: [d.inventory.manufacturer, d.inventory.model].filter(Boolean).join(' ') || null,
+        os: d.inventory.os ?? null,
+        online: gateway.isOnline(d.id),
+        state: await this.states.stateOf(d.id),
+        lastSeen: Math.max(gateway.lastSeen(d.id) ?? 0, d.lastSeen ?? 0) || null,
+        agentVersion: d.agentVersion,
+        policyId: policy.policyId ?? null,
+        policyName: hasPolicy ? (policy.policyName ?? null) : null,
+        auditOnly: !!policy.auditOnly,
+        policyStatus: status,
+        policyError: failedMsg,
+        excludedReason: policy.excludedReason ?? null,
+        blockers: d.blockers.map((b) => ({
+          name: b.name,
+          kind: b.kind,
+          ...(b.reason ? { reason: b.reason } : {}),
+        })),
+      });
+    }
+    return out;
+  }
+}
+
+export function reasonOf(d: WebDevice, showBlockerNames: boolean): WasteReason {
+  if (d.excludedReason) return { kind: 'excluded', detail: d.excludedReason };
+  const b = d.blockers[0];
+  if (b) return { kind: 'blocker', blockerKind: b.kind, detail: showBlockerNames ? b.name : b.kind };
+  if (d.policyStatus === 'failed') return { kind: 'policy_failed', detail: d.policyError ?? 'failed' };
+  if (d.policyId === null) return { kind: 'no_policy' };
+  if (d.auditOnly) return { kind: 'audit_only', ...(d.policyName ? { detail: d.policyName } : {}) };
+  return { kind: 'unknown' };
+}
+
+function compare(sort: (typeof SORTS)[number]): (a: WebDevice, b: WebDevice) => number {
+  const str = (x: string, y: string) => x.localeCompare(y, 'nl', { numeric: true, sensitivity: 'base' });
+  switch (sort) {
+    case 'name':
+      return (a, b) => str(a.name ?? a.hostname, b.name ?? b.hostname);
+    case 'group':
+      return (a, b) => str(a.groupPath, b.groupPath);
+    case 'class':
+      return (a, b) => str(a.deviceClass, b.deviceClass);
+    case 'state':
+      return (a, b) => str(a.state, b.state);
+    case 'policy':
+      return (a, b) => str(a.policyStatus, b.policyStatus);
+    case 'lastSeen':
+      return (a, b) => (a.lastSeen ?? 0) - (b.lastSeen ?? 0);
+  }
+}
+
+export function registerWebDeviceRoutes(app: FastifyInstance, deps: WebDeps, views: DeviceViews): void {
+  const { store, policies } = deps;
+
+  /** searchable, filterable, sortable, paginated device list (server-side, for 10,000 devices) */
+  app.get('/api/v1/web/devices', { config: { access: STAFF } }, async (request) => {
+    const q = parse(ListQuerySchema, request.query, 'query');
+    const records = q.groupId
+      ? await store.listDevices({ groupIds: [...(await policies.subtree(q.groupId))] })
+      : await store.listDevices();
+    let list = await views.build(records);
+    const needle = q.q?.trim().toLowerCase();
+    if (needle) {
+      list = list.filter((d) =>
+        [d.name, d.hostname, d.model, d.groupPath, d.os, String(d.id)].some((v) =>
+          v?.toLowerCase().includes(needle),
+        ),
+      );
+    }
+    if (q.deviceClass) list = list.filter((d) => d.deviceClass === q.deviceClass);
+    if (q.state) list = list.filter((d) => d.state === q.state);
+    if (q.policyStatus) list = list.filter((d) => d.policyStatus === q.policyStatus);
+    if (q.policyId) list = list.filter((d) => d.policyId === q.policyId);
+    const cmp = compare(q.sort);
+    const dir = q.order === 'asc' ? 1 : -1;
+    list.sort((a, b) => cmp(a, b) * dir || a.id - b.id);
+    const counts = { online: 0, asleep: 0, offline: 0 };
+    for (const d of list) counts[d.state]++;
+    return {
+      total: list.length,
+      offset: q.offset,
+      limit: q.limit,
+      counts,
+      devices: list.slice(q.offset, q.offset + q.limit),
+    };
+  });
+
+  /** one device's intervals clipped to [from, to) for the 24 h and 7-day timelines (at most 31 days) */
+  app.get('/api/v1/web/devices/:id/timeline', { config: { access: STAFF } }, async (request) => {
+    const id = idParam(request.params);
+    const q = parse(TimelineQuerySchema, request.query, 'query');
+    const from = parseTimeParam(q.from);
+    const to = parseTimeParam(q.to);
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
+      throw new ApiError(
+        400,
+        ErrorCode.Validation,
+        'from and to must be ISO 8601 or epoch milliseconds, from before to',
+      );
+    }
+    if (to - from > MAX_TIMELINE_MS)
+      throw new ApiError(400, ErrorCode.Validation, 'a timeline spans at most 31 days');
+    if (!(await store.getDevice(id))) throw notFound(`device ${id}`);
+    const intervals = (await store.intervalsOverlapping([id], from, to))
+      .map(({ deviceId: _, ...iv }) => ({
+        ...iv,
+        start: Math.max(iv.start, from),
+        end: Math.min(iv.end, to),
+      }))
+      .filter((iv) => iv.end > iv.start)
+      .sort((a, b) => a.start - b.start);
+    return { deviceId: id, from, to, intervals };
+  });
+
+  /**
+   * Names, rooms and the waste reason of a few devices (the overview's top wasters), for every role:
+   * blocker process names only for admin and IT (privacy by design).
+   */
+  app.get('/api/v1/web/device-reasons', { config: { access: ANY_ROLE } }, async (request) => {
+    const q = parse(ReasonsQuerySchema, request.query, 'query');
+    const records = (await Promise.all(q.ids.map((id) => store.getDevice(id)))).filter(
+      (d): d is DeviceRecord => !!d,
+    );
+    const staff = request.user!.role !== 'viewer';
+    return (await views.build(records)).map((d) => ({
+      id: d.id,
+      name: d.name ?? d.hostname,
+      groupId: d.groupId,
+      groupPath: d.groupPath,
+      deviceClass: d.deviceClass,
+      state: d.state,
+      reason: reasonOf(d, staff),
+    }));
+  });
+}
