@@ -4,7 +4,7 @@ import { DAY_MS } from '@sluimer/shared';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
-import { installAuth } from './http/auth.js';
+import { type Access, ADMIN, installAuth } from './http/auth.js';
 import { installErrorHandler } from './http/errors.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
@@ -52,6 +52,8 @@ export interface RunningConsole {
   store: Store;
   gateway: Gateway;
   app: FastifyInstance;
+  /** every HTTP route with the access it declares (public or the roles allowed) */
+  routes: { method: string; url: string; access: Access }[];
   /** set when this start created the first admin account */
   initialAdmin?: { username: string; password: string; generated: boolean };
   /** stops accepting, closes agent sockets after committing what they sent, closes the store */
@@ -92,6 +94,17 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     const policies = new PolicyService(store);
     const gateway = new Gateway({ store, policies, log, limits: options.gatewayLimits, now });
 
+    const routes: RunningConsole['routes'] = [];
+    app.addHook('onRoute', (r) => {
+      for (const method of [r.method].flat()) {
+        if (method === 'HEAD') continue;
+        routes.push({
+          method,
+          url: r.url,
+          access: (r.config as { access?: Access } | undefined)?.access ?? ADMIN,
+        });
+      }
+    });
     await app.register(fastifyCookie);
     installErrorHandler(app);
     installSecurityHeaders(app, tls);
@@ -130,6 +143,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       store,
       gateway,
       app,
+      routes,
       close() {
         closing ??= (async () => {
           clearInterval(pruneTimer);

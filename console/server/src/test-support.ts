@@ -18,6 +18,7 @@ export interface TestConsole {
     method: string,
     path: string,
     opts?: { body?: unknown; token?: string; cookie?: string; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** a user with that role, and an API token for it */
   userToken(role: 'admin' | 'it' | 'viewer'): Promise<string>;

@@ -183,7 +183,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly path: string;
   private settingsCache: Settings | undefined;
-  private readonly s: ReturnType<typeof prepare>;
+  private prepared: ReturnType<typeof prepare> | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.dataDir === ':memory:') {
@@ -198,7 +198,12 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db, options.migrateTo);
-    this.s = prepare(this.db);
+  }
+
+  /** prepared statements, made on first use (a store stopped at an older migration only serves raw SQL) */
+  private get s(): ReturnType<typeof prepare> {
+    this.prepared ??= prepare(this.db);
+    return this.prepared;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HOUR_MS } from '@sluimer/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from './migrations.js';
+import { SqliteStore } from './sqlite.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sluimer-store-test-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('SQLite store', () => {
+  it('creates the data folder and opens the file in WAL mode with synchronous=FULL and foreign keys', async () => {
+    const dir = join(tempDir(), 'nested', 'data');
+    const store = new SqliteStore({ dataDir: dir });
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    await store.close();
+  });
+
+  it('brings a database made by migration 1 up to date and keeps its data', async () => {
+    const dir = tempDir();
+    const old = new SqliteStore({ dataDir: dir, migrateTo: 1 });
+    expect(old.db.pragma('user_version', { simple: true })).toBe(1);
+    const t0 = Date.UTC(2026, 10, 2, 0, 0);
+    old.db.exec(`
+      INSERT INTO groups (id, name, kind, created_at) VALUES (1, 'School', 'school', 0);
+      INSERT INTO devices (id, install_id, token_hash, group_id, hostname, inventory, detected_class, enrolled_at, max_seq)
+        VALUES (7, 'install-7', 'hash-7', 1, 'pc-7', '{}', 'desktop', 0, 12);
+      INSERT INTO rollup_hour (device_id, hour, idle_on_ms, energy_wh, waste_wh) VALUES
+        (7, ${t0}, 3600000, 35, 33.2), (7, ${t0 + HOUR_MS}, 3600000, 35, 33.2),
+        (7, ${t0 + 30 * HOUR_MS}, 1800000, 17.5, 16.6);
+    `);
+    await old.close();
+
+    const store = new SqliteStore({ dataDir: dir });
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const dev = await store.getDevice(7);
+    expect(dev).toMatchObject({ hostname: 'pc-7', maxSeq: 12, counters: null });
+    const days = await store.sumRollupsByDevice('day', t0, t0 + 2 * 24 * HOUR_MS, null);
+    expect(days).toEqual([
+      expect.objectContaining({ key: 7, idleOnMs: 3 * 3600000 - 1800000, energyWh: 87.5 }),
+    ]);
+    const perDay = store.db.prepare('SELECT day, energy_wh FROM rollup_day ORDER BY day').all();
+    expect(perDay).toEqual([
+      { day: t0, energy_wh: 70 },
+      { day: t0 + 24 * HOUR_MS, energy_wh: 17.5 },
+    ]);
+    await store.close();
+  });
+
+  it('refuses a database from a newer console instead of damaging it', async () => {
+    const dir = tempDir();
+    const s = new SqliteStore({ dataDir: dir });
+    s.db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    await s.close();
+    expect(() => new SqliteStore({ dataDir: dir })).toThrow(/newer than this console/);
+  });
+
+  it('keeps settings with defaults for what was never set', async () => {
+    const store = new SqliteStore({ dataDir: tempDir() });
+    expect(await store.getSettings()).toEqual({
+      priceEurPerKwh: 0.25,
+      gridKgPerKwh: 0.27,
+      rawRetentionDays: 90,
+    });
+    await store.putSettings({ priceEurPerKwh: 0.2, gridKgPerKwh: 0, rawRetentionDays: 30 });
+    expect((await store.getSettings()).rawRetentionDays).toBe(30);
+    await store.close();
+  });
+});
