@@ -1,0 +1,778 @@
+import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
+import { checkTarget } from '../bounds.js';
+import { type CommandResult, type CommandRunner, execFileRunner } from '../runner.js';
+import type {
+  ApplyOutcome,
+  BatteryInfo,
+  Capability,
+  DesktopNotification,
+  Known,
+  PlatformAdapter,
+  PowerEvent,
+  PowerSettings,
+  PowerSourceKind,
+  SettingsTarget,
+} from '../types.js';
+import { notifyArgs, parseNotifyId } from './notify.js';
+import {
+  type Inhibitor,
+  inhibitorToBlocker,
+  isSleepBlocker,
+  parseBusctlInhibitors,
+  parseDbusUint,
+  parseGsettingsValue,
+  parseInhibitors,
+  parseKeyValues,
+  parseXprintidle,
+} from './parsers.js';
+import {
+  batteryFrom,
+  percentOf,
+  powerSourceFrom,
+  rawFor,
+  readBacklights,
+  readSupplies,
+  systemBatteries,
+  writeBrightness,
+} from './sysfs.js';
+import { parseTimerUnits, serviceUnit, timerUnit, UNIT } from './systemd-timer.js';
+import { X11IdleConnection } from './x11-idle.js';
+
+export const POWER_SCHEMA = 'org.gnome.settings-daemon.plugins.power';
+export const SESSION_SCHEMA = 'org.gnome.desktop.session';
+
+/** Command lines, exported so tests can assert exactly what is run. */
+export const CMD = {
+  mutterIdle: [
+    'gdbus',
+    [
+      'call',
+      '--session',
+      '--dest',
+      'org.gnome.Mutter.IdleMonitor',
+      '--object-path',
+      '/org/gnome/Mutter/IdleMonitor/Core',
+      '--method',
+      'org.gnome.Mutter.IdleMonitor.GetIdletime',
+    ],
+  ],
+  mutterPowerSave: [
+    'gdbus',
+    [
+      'call',
+      '--session',
+      '--dest',
+      'org.gnome.Mutter.DisplayConfig',
+      '--object-path',
+      '/org/gnome/Mutter/DisplayConfig',
+      '--method',
+      'org.freedesktop.DBus.Properties.Get',
+      'org.gnome.Mutter.DisplayConfig',
+      'PowerSaveMode',
+    ],
+  ],
+  listInhibitors: [
+    'busctl',
+    [
+      '--system',
+      'call',
+      'org.freedesktop.login1',
+      '/org/freedesktop/login1',
+      'org.freedesktop.login1.Manager',
+      'ListInhibitors',
+    ],
+  ],
+  inhibitList: ['systemd-inhibit', ['--list', '--no-pager']],
+  gnomeInhibitors: [
+    'gdbus',
+    [
+      'call',
+      '--session',
+      '--dest',
+      'org.gnome.SessionManager',
+      '--object-path',
+      '/org/gnome/SessionManager',
+      '--method',
+      'org.gnome.SessionManager.GetInhibitors',
+    ],
+  ],
+  suspend: ['systemctl', ['suspend']],
+} as const satisfies Record<string, readonly [string, readonly string[]]>;
+
+export const gsettingsGet = (schema: string, key: string): [string, string[]] => [
+  'gsettings',
+  ['get', schema, key],
+];
+export const gsettingsSet = (schema: string, key: string, value: string): [string, string[]] => [
+  'gsettings',
+  ['set', schema, key, value],
+];
+export const gsettingsWritable = (schema: string, key: string): [string, string[]] => [
+  'gsettings',
+  ['writable', schema, key],
+];
+export const logindSetBrightness = (device: string, raw: number): [string, string[]] => [
+  'busctl',
+  [
+    'call',
+    'org.freedesktop.login1',
+    '/org/freedesktop/login1/session/auto',
+    'org.freedesktop.login1.Session',
+    'SetBrightness',
+    'ssu',
+    'backlight',
+    device,
+    String(raw),
+  ],
+];
+
+export interface LinuxAdapterOptions {
+  runner?: CommandRunner;
+  /** environment of child processes: DISPLAY, DBUS_SESSION_BUS_ADDRESS, GSETTINGS_BACKEND, … */
+  env?: NodeJS.ProcessEnv;
+  /** `/sys/class/power_supply` (injectable for tests) */
+  powerSupplyDir?: string;
+  /** `/sys/class/backlight` (injectable for tests) */
+  backlightDir?: string;
+  /** `/sys/devices/virtual/dmi/id` */
+  dmiDir?: string;
+  /** where the scheduled-action units go (`/etc/systemd/system`) */
+  unitDir?: string;
+  /** `/etc/os-release` */
+  osRelease?: string;
+  /** `/run/systemd/system`: exists only when systemd is PID 1 */
+  systemdRunDir?: string;
+  /** uid of the process (root may write sysfs, units, timers) */
+  uid?: number;
+  /** re-try Mutter after this long when it was not on the bus */
+  mutterRetryMs?: number;
+}
+
+type IdleSource = 'mutter' | 'x11' | 'xprintidle' | 'none';
+
+export class LinuxAdapter implements PlatformAdapter {
+  readonly os = 'linux' as const;
+  private readonly runner: CommandRunner;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly o: Required<Omit<LinuxAdapterOptions, 'runner' | 'env'>>;
+  private x11: X11IdleConnection | null = null;
+  private mutterDownUntil = 0;
+  private inventoryCache: Promise<Inventory> | null = null;
+  /** where the last idle reading came from (doctor, benchmarks) */
+  lastIdleSource: IdleSource = 'none';
+  lastIdleError = '';
+
+  constructor(options: LinuxAdapterOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.runner = options.runner ?? execFileRunner({ env: this.env });
+    this.o = {
+      powerSupplyDir: options.powerSupplyDir ?? '/sys/class/power_supply',
+      backlightDir: options.backlightDir ?? '/sys/class/backlight',
+      dmiDir: options.dmiDir ?? '/sys/devices/virtual/dmi/id',
+      unitDir: options.unitDir ?? '/etc/systemd/system',
+      osRelease: options.osRelease ?? '/etc/os-release',
+      systemdRunDir: options.systemdRunDir ?? '/run/systemd/system',
+      uid: options.uid ?? process.getuid?.() ?? -1,
+      mutterRetryMs: options.mutterRetryMs ?? 5 * 60_000,
+    };
+  }
+
+  private run(cmd: readonly [string, readonly string[]]): Promise<CommandResult> {
+    return this.runner.run(cmd[0], cmd[1], { env: this.env });
+  }
+
+  // ---- idle ----
+
+  /**
+   * GNOME: Mutter IdleMonitor (X11 and Wayland). Otherwise X11 MIT-SCREEN-SAVER over one persistent
+   * connection (no process per sample); `xprintidle` only when that connection cannot be made.
+   */
+  async idleMs(): Promise<Known<number>> {
+    const errors: string[] = [];
+    if (this.env.DBUS_SESSION_BUS_ADDRESS && Date.now() >= this.mutterDownUntil) {
+      const r = await this.run(CMD.mutterIdle);
+      const v = r.code === 0 ? parseDbusUint(r.stdout) : null;
+      if (v !== null) {
+        this.lastIdleSource = 'mutter';
+        return v;
+      }
+      this.mutterDownUntil = Date.now() + this.o.mutterRetryMs;
+      errors.push(`Mutter IdleMonitor: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? 'no answer'}`);
+    }
+    if (this.env.DISPLAY) {
+      try {
+        this.x11 ??= new X11IdleConnection(this.env.DISPLAY, this.env.XAUTHORITY);
+        const v = await this.x11.idleMs();
+        this.lastIdleSource = 'x11';
+        return v;
+      } catch (e) {
+        this.x11?.close();
+        this.x11 = null;
+        errors.push(`X11 MIT-SCREEN-SAVER: ${(e as Error).message}`);
+      }
+      const r = await this.runner.run('xprintidle', [], { env: this.env });
+      const v = r.code === 0 ? parseXprintidle(r.stdout) : null;
+      if (v !== null) {
+        this.lastIdleSource = 'xprintidle';
+        return v;
+      }
+      errors.push(r.notFound ? 'xprintidle not installed' : `xprintidle: ${r.stderr.trim()}`);
+    } else errors.push('DISPLAY not set');
+    this.lastIdleSource = 'none';
+    this.lastIdleError = errors.join('; ');
+    return 'unknown';
+  }
+
+  // ---- power ----
+
+  async powerSource(): Promise<Known<PowerSourceKind>> {
+    return powerSourceFrom(await readSupplies(this.o.powerSupplyDir));
+  }
+
+  async battery(): Promise<BatteryInfo | null> {
+    const [bat] = systemBatteries(await readSupplies(this.o.powerSupplyDir));
+    return bat ? batteryFrom(bat.props) : null;
+  }
+
+  async displayState(): Promise<Known<'on' | 'off'>> {
+    if (this.env.DBUS_SESSION_BUS_ADDRESS && Date.now() >= this.mutterDownUntil) {
+      const r = await this.run(CMD.mutterPowerSave);
+      const m = r.code === 0 ? /(-?\d+)/.exec(r.stdout) : null;
+      if (m) return m[1] === '0' ? 'on' : 'off';
+    }
+    if (this.env.DISPLAY) {
+      try {
+        this.x11 ??= new X11IdleConnection(this.env.DISPLAY, this.env.XAUTHORITY);
+        const d = await this.x11.dpmsLevel();
+        if (d?.enabled) return d.level === 0 ? 'on' : 'off';
+      } catch {
+        // fall through to sysfs
+      }
+    }
+    const [bl] = await readBacklights(this.o.backlightDir);
+    if (bl?.blPower !== undefined) return bl.blPower === 0 ? 'on' : 'off';
+    return 'unknown';
+  }
+
+  // ---- settings ----
+
+  private async gget(schema: string, key: string): Promise<number | boolean | string | null> {
+    const r = await this.run(gsettingsGet(schema, key));
+    if (r.notFound) throw new SluimerError(ErrorCode.Unsupported, 'gsettings is not installed');
+    if (r.code !== 0) return null;
+    return parseGsettingsValue(r.stdout);
+  }
+
+  private async gnomeTimeouts(): Promise<{
+    sleepAc: number | null | undefined;
+    sleepBat: number | null | undefined;
+    idleDelay: number | null | undefined;
+  }> {
+    const sleep = async (src: 'ac' | 'battery') => {
+      const t = await this.gget(POWER_SCHEMA, `sleep-inactive-${src}-timeout`);
+      if (typeof t !== 'number') return undefined;
+      const type = await this.gget(POWER_SCHEMA, `sleep-inactive-${src}-type`);
+      return t === 0 || type === 'nothing' ? null : t;
+    };
+    const delay = await this.gget(SESSION_SCHEMA, 'idle-delay');
+    return {
+      sleepAc: await sleep('ac'),
+      sleepBat: await sleep('battery'),
+      idleDelay: typeof delay === 'number' ? (delay === 0 ? null : delay) : undefined,
+    };
+  }
+
+  async readSettings(): Promise<PowerSettings> {
+    let t: Awaited<ReturnType<LinuxAdapter['gnomeTimeouts']>> = {
+      sleepAc: undefined,
+      sleepBat: undefined,
+      idleDelay: undefined,
+    };
+    try {
+      t = await this.gnomeTimeouts();
+    } catch {
+      // no gsettings: timeouts stay unknown (undefined)
+    }
+    const settings: PowerSettings = {
+      sleepAfterSec: {},
+      displayOffAfterSec: {},
+      brightnessPct: {},
+    };
+    if (t.sleepAc !== undefined) settings.sleepAfterSec.ac = t.sleepAc;
+    if (t.sleepBat !== undefined) settings.sleepAfterSec.battery = t.sleepBat;
+    // GNOME has one blank-screen delay for both power sources
+    if (t.idleDelay !== undefined) settings.displayOffAfterSec = { ac: t.idleDelay, battery: t.idleDelay };
+    const [bl] = await readBacklights(this.o.backlightDir);
+    if (bl) {
+      const src = await this.powerSource();
+      if (src !== 'unknown') settings.brightnessPct[src] = percentOf(bl);
+    }
+    settings.schedule = await this.readSchedule();
+    return settings;
+  }
+
+  private async readSchedule(): Promise<PowerSettings['schedule']> {
+    try {
+      const timer = await readFile(join(this.o.unitDir, `${UNIT}.timer`), 'utf8');
+      const service = await readFile(join(this.o.unitDir, `${UNIT}.service`), 'utf8');
+      const parsed = parseTimerUnits(timer, service);
+      if (!parsed) return null;
+      // it only "holds" when systemd runs the timer
+      const r = await this.runner.run('systemctl', ['is-active', `${UNIT}.timer`], { env: this.env });
+      return r.code === 0 && r.stdout.trim() === 'active' ? parsed : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // ---- blockers ----
+
+  async blockers(): Promise<Blocker[]> {
+    const problems: string[] = [];
+    let system: Inhibitor[] | null = null;
+    const bus = await this.run(CMD.listInhibitors);
+    if (bus.code === 0) system = parseBusctlInhibitors(bus.stdout);
+    else {
+      problems.push(`logind ListInhibitors: ${(bus.stderr || bus.stdout).trim() || 'busctl missing'}`);
+      const list = await this.run(CMD.inhibitList);
+      if (list.code === 0) system = parseInhibitors(list.stdout);
+      else problems.push(`systemd-inhibit: ${(list.stderr || list.stdout).trim() || 'not installed'}`);
+    }
+    const gnome = await this.gnomeInhibitors();
+    if (gnome.error) problems.push(gnome.error);
+    if (system === null && gnome.blockers === null)
+      throw new SluimerError(ErrorCode.Unsupported, `no inhibitor source reachable: ${problems.join('; ')}`);
+    const out: Blocker[] = [];
+    for (const i of system ?? []) {
+      if (!isSleepBlocker(i) || i.pid === process.pid) continue;
+      const { mode: _mode, ...b } = inhibitorToBlocker(i);
+      out.push(b);
+    }
+    return [...out, ...(gnome.blockers ?? [])];
+  }
+
+  /** GNOME session inhibitors (browsers, video players): flags 4 = suspend, 8 = idle. */
+  private async gnomeInhibitors(): Promise<{ blockers: Blocker[] | null; error?: string }> {
+    if (!this.env.DBUS_SESSION_BUS_ADDRESS) return { blockers: null, error: 'no session bus' };
+    const r = await this.run(CMD.gnomeInhibitors);
+    if (r.code !== 0)
+      return { blockers: null, error: `GNOME SessionManager: ${r.stderr.trim().split('\n')[0] ?? ''}` };
+    const paths = [...r.stdout.matchAll(/'(\/org\/gnome\/SessionManager\/Inhibitor\d+)'/g)].map((m) => m[1]!);
+    const out: Blocker[] = [];
+    for (const path of paths.slice(0, 50)) {
+      const call = async (method: string) => {
+        const x = await this.runner.run(
+          'gdbus',
+          [
+            'call',
+            '--session',
+            '--dest',
+            'org.gnome.SessionManager',
+            '--object-path',
+            path,
+            '--method',
+            `org.gnome.SessionManager.Inhibitor.${method}`,
+          ],
+          { env: this.env },
+        );
+        return x.code === 0 ? x.stdout.trim() : '';
+      };
+      const appId = /\('(.*)',\)/.exec(await call('GetAppId'))?.[1] ?? '';
+      const reason = /\('(.*)',\)/.exec(await call('GetReason'))?.[1] ?? '';
+      const flags = parseDbusUint(await call('GetFlags')) ?? 0;
+      const blocks = [...(flags & 4 ? ['sleep'] : []), ...(flags & 8 ? ['idle'] : [])];
+      if (blocks.length === 0) continue;
+      const b: Blocker = { name: (appId || 'unknown app').slice(0, 200), kind: 'process', blocks };
+      if (reason) b.reason = reason.slice(0, 500);
+      out.push(b);
+    }
+    return { blockers: out };
+  }
+
+  // ---- inventory ----
+
+  inventory(): Promise<Inventory> {
+    this.inventoryCache ??= (async () => {
+      const inv: Inventory = { os: 'linux' };
+      const read = async (f: string) => {
+        try {
+          return (await readFile(f, 'utf8')).trim();
+        } catch {
+          return '';
+        }
+      };
+      const osr = parseKeyValues(await read(this.o.osRelease));
+      const pretty = osr.get('PRETTY_NAME');
+      if (pretty) inv.osVersion = pretty.slice(0, 100);
+      const code = Number(await read(join(this.o.dmiDir, 'chassis_type')));
+      const names: Record<number, string> = {
+        3: 'Desktop',
+        4: 'Low Profile Desktop',
+        6: 'Mini Tower',
+        7: 'Tower',
+        8: 'Portable',
+        9: 'Laptop',
+        10: 'Notebook',
+        13: 'All in One',
+        14: 'Sub Notebook',
+        15: 'Space-saving',
+        30: 'Tablet',
+        31: 'Convertible',
+        32: 'Detachable',
+        35: 'Mini PC',
+        36: 'Stick PC',
+      };
+      if (names[code]) inv.chassisType = names[code];
+      const vendor = await read(join(this.o.dmiDir, 'sys_vendor'));
+      if (vendor) inv.manufacturer = vendor.slice(0, 100);
+      const model = await read(join(this.o.dmiDir, 'product_name'));
+      if (model) inv.model = model.slice(0, 100);
+      const b = await this.battery();
+      inv.battery = b
+        ? (Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'charging')) as NonNullable<
+            Inventory['battery']
+          >)
+        : { hasBattery: false };
+      const bls = await readBacklights(this.o.backlightDir);
+      if (bls.length > 0) inv.displays = [{ internal: true }];
+      return inv;
+    })();
+    return this.inventoryCache;
+  }
+
+  // ---- enforce ----
+
+  async apply(target: SettingsTarget, mode: 'policy' | 'restore'): Promise<ApplyOutcome> {
+    const { allowed, errors } = checkTarget(target, mode);
+    const src = await this.powerSource();
+    const setKey = async (schema: string, key: string, value: number | string, setting: string) => {
+      const w = await this.run(gsettingsWritable(schema, key));
+      if (w.notFound) {
+        errors.push({ setting, code: ErrorCode.Unsupported, message: 'gsettings is not installed' });
+        return;
+      }
+      if (w.code === 0 && w.stdout.trim() === 'false') {
+        errors.push({
+          setting,
+          code: ErrorCode.OverriddenByPolicy,
+          message: `${schema} ${key} is locked by the dconf system database (/etc/dconf/db/*/locks); change it there as root`,
+        });
+        return;
+      }
+      const r = await this.run(gsettingsSet(schema, key, String(value)));
+      if (r.code !== 0)
+        errors.push({
+          setting,
+          code: ErrorCode.CommandFailed,
+          message: `gsettings set ${schema} ${key} failed: ${r.stderr.trim().slice(0, 200)}`,
+        });
+    };
+    for (const s of ['ac', 'battery'] as const) {
+      const v = allowed.sleepAfterSec?.[s];
+      if (v === undefined) continue;
+      await setKey(POWER_SCHEMA, `sleep-inactive-${s}-timeout`, v ?? 0, `sleepAfterSec.${s}`);
+      if (v !== null && mode === 'policy') {
+        const type = await this.gget(POWER_SCHEMA, `sleep-inactive-${s}-type`).catch(() => null);
+        if (type === 'nothing')
+          await setKey(POWER_SCHEMA, `sleep-inactive-${s}-type`, 'suspend', `sleepAfterSec.${s}`);
+      }
+    }
+    const disp = allowed.displayOffAfterSec;
+    if (disp) {
+      // one value for both sources: the one for the source in use now (the service re-applies on change)
+      const pick =
+        src === 'battery'
+          ? disp.battery !== undefined
+            ? disp.battery
+            : disp.ac
+          : disp.ac !== undefined
+            ? disp.ac
+            : disp.battery;
+      if (pick !== undefined) await setKey(SESSION_SCHEMA, 'idle-delay', pick ?? 0, 'displayOffAfterSec');
+    }
+    const cap = allowed.brightnessPct;
+    if (cap) await this.applyBrightnessCap(cap, src, errors);
+    if (allowed.schedule !== undefined) await this.applySchedule(allowed.schedule, errors);
+
+    const applied = await this.readSettings();
+    for (const key of ['sleepAfterSec', 'displayOffAfterSec'] as const) {
+      for (const s of ['ac', 'battery'] as const) {
+        const want = allowed[key]?.[s];
+        if (want === undefined) continue;
+        if (errors.some((e) => e.setting.startsWith(key))) continue;
+        const got = applied[key][s];
+        if (got === want) continue;
+        errors.push({
+          setting: `${key}.${s}`,
+          code: key === 'displayOffAfterSec' ? ErrorCode.Unsupported : ErrorCode.OverriddenByPolicy,
+          message:
+            key === 'displayOffAfterSec'
+              ? `GNOME has one display-off delay (idle-delay) for both power sources: holds ${got ?? 'never'}, wanted ${want ?? 'never'} on ${s}; re-applied on power-source change`
+              : `read back ${got ?? 'never'} after writing ${want ?? 'never'}`,
+        });
+      }
+    }
+    return { applied, errors };
+  }
+
+  private async applyBrightnessCap(
+    cap: NonNullable<SettingsTarget['brightnessPct']>,
+    src: Known<PowerSourceKind>,
+    errors: ApplyOutcome['errors'],
+  ): Promise<void> {
+    const [bl] = await readBacklights(this.o.backlightDir);
+    if (!bl) {
+      errors.push({
+        setting: 'brightnessPct',
+        code: ErrorCode.Unsupported,
+        message: 'no backlight in /sys/class/backlight (desktop monitor): brightness cap not applicable',
+      });
+      return;
+    }
+    if (src === 'unknown') return;
+    const limit = cap[src];
+    if (typeof limit !== 'number') return; // the cap for the other source applies when it switches
+    if (percentOf(bl) <= limit) return;
+    const raw = rawFor(bl, limit);
+    try {
+      await writeBrightness(this.o.backlightDir, bl.name, raw);
+      return;
+    } catch {
+      // not root and no udev rule: ask logind for the session instead
+    }
+    const r = await this.run(logindSetBrightness(bl.name, raw));
+    if (r.code !== 0)
+      errors.push({
+        setting: `brightnessPct.${src}`,
+        code: ErrorCode.NeedsAdmin,
+        message: `cannot write ${bl.name}: sysfs needs root and logind SetBrightness failed (${r.stderr.trim().slice(0, 150)})`,
+      });
+  }
+
+  private async applySchedule(s: SettingsTarget['schedule'], errors: ApplyOutcome['errors']): Promise<void> {
+    const hasSystemd = await access(this.o.systemdRunDir).then(
+      () => true,
+      () => false,
+    );
+    if (!hasSystemd) {
+      errors.push({
+        setting: 'schedule',
+        code: ErrorCode.Unsupported,
+        message: 'systemd is not running (no /run/systemd/system): no timers',
+      });
+      return;
+    }
+    try {
+      if (s === null || s === undefined) {
+        await this.runner.run('systemctl', ['disable', '--now', `${UNIT}.timer`], { env: this.env });
+        return;
+      }
+      await mkdir(this.o.unitDir, { recursive: true });
+      await writeFile(join(this.o.unitDir, `${UNIT}.service`), serviceUnit(s));
+      await writeFile(join(this.o.unitDir, `${UNIT}.timer`), timerUnit(s));
+    } catch (e) {
+      errors.push({
+        setting: 'schedule',
+        code: ErrorCode.NeedsAdmin,
+        message: `cannot write units in ${this.o.unitDir}: ${(e as Error).message}`,
+      });
+      return;
+    }
+    const reload = await this.runner.run('systemctl', ['daemon-reload'], { env: this.env });
+    const enable = await this.runner.run('systemctl', ['enable', '--now', `${UNIT}.timer`], {
+      env: this.env,
+    });
+    if (reload.code !== 0 || enable.code !== 0)
+      errors.push({
+        setting: 'schedule',
+        code: ErrorCode.NeedsAdmin,
+        message: `systemctl could not start ${UNIT}.timer: ${(enable.stderr || reload.stderr).trim().slice(0, 200)}`,
+      });
+  }
+
+  async sleepNow(): Promise<void> {
+    const r = await this.run(CMD.suspend);
+    if (r.code !== 0)
+      throw new SluimerError(
+        ErrorCode.CommandFailed,
+        `systemctl suspend failed: ${(r.stderr || r.stdout).trim().slice(0, 300)}`,
+      );
+  }
+
+  // ---- doctor ----
+
+  async capabilities(): Promise<Capability[]> {
+    const caps: Capability[] = [];
+    const idle = await this.idleMs();
+    caps.push(
+      idle === 'unknown'
+        ? { id: 'idle-time', status: 'unsupported', detail: this.lastIdleError || 'no idle source' }
+        : {
+            id: 'idle-time',
+            status: 'readable',
+            detail: {
+              mutter: 'Mutter IdleMonitor over the session bus',
+              x11: 'X11 MIT-SCREEN-SAVER over one persistent connection',
+              xprintidle: 'xprintidle (one process per sample)',
+              none: '',
+            }[this.lastIdleSource],
+          },
+    );
+    const supplies = await readSupplies(this.o.powerSupplyDir);
+    caps.push({
+      id: 'power-source',
+      status: 'readable',
+      detail: supplies.length
+        ? `${this.o.powerSupplyDir}: ${supplies.map((s) => `${s.name}(${s.type})`).join(', ')}`
+        : `${this.o.powerSupplyDir} is empty: no battery, treated as mains`,
+    });
+    const bat = systemBatteries(supplies);
+    caps.push({
+      id: 'battery',
+      status: bat.length ? 'readable' : 'unsupported',
+      detail: bat.length ? `${bat[0]!.name}/uevent` : 'no system battery',
+    });
+    const disp = await this.displayState();
+    caps.push({
+      id: 'display-state',
+      status: disp === 'unknown' ? 'unsupported' : 'readable',
+      detail:
+        disp === 'unknown'
+          ? 'no Mutter DisplayConfig, no X11 DPMS, no backlight bl_power'
+          : `now ${disp} (Mutter PowerSaveMode / X11 DPMS / bl_power)`,
+    });
+    for (const [id, schema, key] of [
+      ['sleep-timeout', POWER_SCHEMA, 'sleep-inactive-ac-timeout'],
+      ['display-timeout', SESSION_SCHEMA, 'idle-delay'],
+    ] as const) {
+      const g = await this.run(gsettingsGet(schema, key));
+      if (g.notFound || g.code !== 0) {
+        caps.push({
+          id,
+          status: 'unsupported',
+          detail: g.notFound
+            ? 'gsettings not installed'
+            : `gsettings get ${schema} ${key}: ${g.stderr.trim().split('\n')[0]}`,
+        });
+        continue;
+      }
+      const w = await this.run(gsettingsWritable(schema, key));
+      const writable = w.code === 0 && w.stdout.trim() === 'true';
+      const persistent =
+        this.env.GSETTINGS_BACKEND !== 'memory' && Boolean(this.env.DBUS_SESSION_BUS_ADDRESS);
+      caps.push({
+        id,
+        status: writable && persistent ? 'enforceable' : writable ? 'readable' : 'needs-admin',
+        detail: !writable
+          ? `${schema} ${key} is locked (dconf system database): root must change it`
+          : persistent
+            ? `gsettings ${schema} ${key} in the user's dconf (seconds)`
+            : 'no session bus: gsettings would only write to memory',
+      });
+    }
+    const bls = await readBacklights(this.o.backlightDir);
+    if (!bls.length)
+      caps.push({
+        id: 'brightness',
+        status: 'unsupported',
+        detail: `no device in ${this.o.backlightDir} (desktop monitor)`,
+      });
+    else {
+      const bl = bls[0]!;
+      const canWrite = await access(join(this.o.backlightDir, bl.name, 'brightness'), constants.W_OK).then(
+        () => true,
+        () => false,
+      );
+      caps.push({
+        id: 'brightness',
+        status: canWrite ? 'enforceable' : 'needs-admin',
+        detail: canWrite
+          ? `${bl.name} (${bl.type}) via sysfs, now ${percentOf(bl)} %`
+          : `${bl.name} (${bl.type}): sysfs needs root; logind SetBrightness from inside the session`,
+      });
+    }
+    try {
+      await this.blockers();
+      caps.push({
+        id: 'blockers',
+        status: 'readable',
+        detail: 'logind inhibitors + GNOME session inhibitors',
+      });
+    } catch (e) {
+      caps.push({ id: 'blockers', status: 'unsupported', detail: (e as Error).message.slice(0, 300) });
+    }
+    const hasSystemd = await access(this.o.systemdRunDir).then(
+      () => true,
+      () => false,
+    );
+    caps.push({
+      id: 'schedule',
+      status: !hasSystemd ? 'unsupported' : this.o.uid === 0 ? 'enforceable' : 'needs-admin',
+      detail: !hasSystemd
+        ? 'systemd is not PID 1 here: no timers'
+        : `systemd timer ${UNIT}.timer in ${this.o.unitDir}`,
+    });
+    const can = await this.runner.run(
+      'busctl',
+      [
+        '--system',
+        'call',
+        'org.freedesktop.login1',
+        '/org/freedesktop/login1',
+        'org.freedesktop.login1.Manager',
+        'CanSuspend',
+      ],
+      { env: this.env },
+    );
+    const answer = /"(\w[\w-]*)"/.exec(can.stdout)?.[1];
+    caps.push({
+      id: 'sleep-now',
+      status:
+        can.code !== 0
+          ? 'unsupported'
+          : answer === 'yes'
+            ? 'enforceable'
+            : answer === 'challenge'
+              ? 'needs-admin'
+              : 'unsupported',
+      detail:
+        can.code !== 0
+          ? `logind not reachable: ${(can.stderr || '').trim().split('\n')[0]}`
+          : `logind CanSuspend = ${answer}`,
+    });
+    return caps;
+  }
+
+  onEvent(listener: (event: PowerEvent) => void): () => void {
+    // power-source changes from sysfs (cheap file reads); suspend/resume is detected by the core from
+    // the wall clock jumping ahead of the monotonic clock
+    let last: Known<PowerSourceKind> | null = null;
+    const tick = async () => {
+      const now = await this.powerSource().catch(() => 'unknown' as const);
+      if (last !== null && now !== last && now !== 'unknown')
+        listener({ type: 'power-source', source: now, at: Date.now() });
+      last = now;
+    };
+    void tick();
+    const t = setInterval(() => void tick(), 15_000);
+    t.unref();
+    return () => clearInterval(t);
+  }
+
+  async notify(n: DesktopNotification): Promise<string | undefined> {
+    const r = await this.runner.run('gdbus', notifyArgs(n), { env: this.env });
+    if (r.code !== 0)
+      throw new SluimerError(
+        r.notFound ? ErrorCode.Unsupported : ErrorCode.CommandFailed,
+        `no notification server on the session bus: ${(r.stderr || r.stdout).trim().split('\n')[0]}`,
+      );
+    return parseNotifyId(r.stdout);
+  }
+
+  async close(): Promise<void> {
+    this.x11?.close();
+    this.x11 = null;
+  }
+}
