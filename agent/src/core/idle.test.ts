@@ -422,6 +422,17 @@ describe('start and off inference', () => {
     expect(s.closed).toEqual(persisted.closed);
   });
 
+  it('leaves no hole after a graceful stop and a quick restart (an upgrade)', () => {
+    const stopped = closeTracker(stoppedAt(T0), T0, bootCfg);
+    const [before, persisted] = takeClosed(stopped);
+    let s = startTracker(persisted, { now: T0 + 20_000, bootWall: T0 - 60 * MINUTE_MS }, bootCfg);
+    s = observeSample(s, { wallNow: T0 + 20_000, monotonicNow: 1, idleMs: 0 }, bootCfg);
+    const [after] = takeClosed(closeTracker(s, T0 + 60_000, bootCfg));
+    check([...before, ...after]);
+    expect(before[before.length - 1]!.end).toBe(T0);
+    expect(after[0]).toMatchObject({ start: T0, end: T0 + 60_000, state: 'active' });
+  });
+
   it('leaves a long gap in the same boot out instead of guessing', () => {
     const s0 = startTracker(
       stoppedAt(T0),

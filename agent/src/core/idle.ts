@@ -398,7 +398,8 @@ export interface StartContext {
  * - booted since the last moment: the open interval closes there, `[lastMoment, boot)` is `off`, and
  *   `[boot, now)` opens as `active` (the first sample backdates idle, clamped to the boot) if the agent
  *   starts within `maxUnobservedMs` of the boot; otherwise that stretch is left out;
- * - same boot, short gap: the persisted open interval simply continues;
+ * - same boot, short gap: the persisted open interval simply continues (after a graceful stop an
+ *   `active` interval opens at the last moment, so an upgrade leaves no hole);
  * - same boot, long gap (agent stopped a while): the open interval closes at the last moment and the
  *   gap is left out: unknown time is never invented.
  */
@@ -424,6 +425,10 @@ export function startTracker(
       m.moment(ctx.bootWall);
     } else if (ctx.now - last > m.cfg.maxUnobservedMs) {
       m.closeOpen(last);
+    } else if (!s.open) {
+      // quick restart after a graceful stop (an upgrade): no hole; the first sample decides the state
+      s.lastInput = null;
+      m.open(last, 'active');
     }
   });
 }

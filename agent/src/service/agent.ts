@@ -246,6 +246,7 @@ class Agent implements AgentService {
   private giveUp(message: string): 'stop' {
     this.fatal = message;
     this.log.error(message);
+    void this.link.stop();
     this.events.emit('fatal', message);
     return 'stop';
   }

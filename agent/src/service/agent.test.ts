@@ -1,0 +1,329 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type EffectivePolicy,
+  findOverlap,
+  type Interval,
+  MINUTE_MS,
+  type PolicyStatusFrame,
+} from '@sluimer/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TrackerState } from '../core/idle.js';
+import { ManualClock, type SimulatedOptions, SimulatedPlatform } from '../platform/simulated/index.js';
+import { type AgentService, type AgentServiceOptions, createAgentService } from './agent.js';
+import { FakeConsole } from './fake-console.js';
+import { Outbox } from './outbox.js';
+import { FileStore } from './store.js';
+
+const fast = { initialDelayMaxMs: 5, backoffBaseMs: 10, backoffMaxMs: 80 };
+const enforcing: EffectivePolicy = {
+  idleThresholdSec: 300,
+  sleepAfterSec: { ac: 1200, battery: 600 },
+  displayOffAfterSec: { ac: 600, battery: 300 },
+  brightnessCapPct: { battery: 60 },
+};
+
+let dir: string;
+const cleanups: (() => Promise<void> | void)[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sluimer-agent-'));
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function consoleWith(opts: ConstructorParameters<typeof FakeConsole>[0] = {}) {
+  const c = new FakeConsole(opts);
+  await c.listen();
+  cleanups.push(() => c.close());
+  return c;
+}
+
+function agentFor(
+  c: FakeConsole,
+  clock: ManualClock,
+  extra: Partial<AgentServiceOptions> = {},
+  sim: SimulatedOptions = {},
+) {
+  const platform = new SimulatedPlatform({ clock, ...sim });
+  const agent = createAgentService({
+    platform,
+    serverUrl: c.url,
+    enrollSecret: 'geheim',
+    dataDir: dir,
+    manualTicks: true,
+    bootWall: clock.now() - 30_000,
+    link: fast,
+    stopGraceMs: 500,
+    hostname: 'lokaal-12-pc-3',
+    ...extra,
+  });
+  cleanups.push(() => agent.stop());
+  return { agent, platform };
+}
+
+/** awake time passes in steps, the agent samples after each */
+async function run(agent: AgentService, clock: ManualClock, ms: number, step = 5_000, onStep?: () => void) {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    onStep?.();
+    await agent.tick();
+  }
+}
+
+const allIntervals = (c: FakeConsole): Interval[] => c.reports().flatMap((r) => r.frame.intervals);
+const statuses = (c: FakeConsole): PolicyStatusFrame[] =>
+  c.frames.flatMap((f) => (f.frame.type === 'policy_status' ? [f.frame] : []));
+
+describe('agent service', () => {
+  it('enrolls once, reports what it measured, and continues seq and identity after a restart', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now() - 2 * 60 * MINUTE_MS);
+    const boot = clock.now() - 30_000;
+    const { agent, platform } = agentFor(c, clock, { bootWall: boot });
+    platform.input();
+    const started = clock.now();
+    await agent.start();
+    await c.waitFor(() => agent.status().link === 'ready');
+    // 3 minutes of use, then 10 minutes away
+    await run(agent, clock, 3 * MINUTE_MS, 5_000, () => platform.input());
+    const lastInput = clock.now();
+    await run(agent, clock, 10 * MINUTE_MS);
+    await c.waitFor(() => agent.status().outbox.rows === 0 && c.reports().length >= 2);
+    await agent.stop();
+
+    expect(c.enrollments).toHaveLength(1);
+    const enrollment = c.enrollments[0] as { installId: string; hostname: string; inventory: unknown };
+    expect(enrollment.hostname).toBe('lokaal-12-pc-3');
+    expect(enrollment.installId).toMatch(/^[A-Za-z0-9_-]{8,}$/);
+    expect(statSync(join(dir, 'device.json')).mode & 0o777).toBe(0o600);
+    const hello = c.frames.find((f) => f.frame.type === 'hello')!.frame;
+    expect(hello).toMatchObject({ protocol: 1, inventory: { model: 'Simulated' } });
+
+    const got = allIntervals(c);
+    expect(findOverlap(got)).toBeNull();
+    // a fresh install measures from its first sample (the boot is only used to infer off later)
+    expect(got[0]!.start).toBe(started);
+    const active = got.filter((i) => i.state === 'active');
+    const idle = got.filter((i) => i.state === 'idle');
+    expect(active[active.length - 1]!.end).toBe(lastInput);
+    expect(idle[0]!.start).toBe(lastInput);
+    expect(idle[idle.length - 1]!.end).toBe(lastInput + 10 * MINUTE_MS);
+    const maxSeq = Math.max(...c.reports().map((r) => r.seq));
+
+    // restart in the same boot: same install id, no new enrollment, seq continues
+    const again = agentFor(c, clock, { bootWall: boot });
+    await again.agent.start();
+    const restartedAt = clock.now();
+    await run(again.agent, clock, 2 * MINUTE_MS, 5_000, () => again.platform.input());
+    await again.agent.flush();
+    await c.waitFor(() => c.reports().some((r) => r.seq > maxSeq) && again.agent.status().outbox.rows === 0);
+    expect(c.enrollments).toHaveLength(1);
+    expect(
+      Math.min(
+        ...c
+          .reports()
+          .filter((r) => r.conn > 0)
+          .map((r) => r.seq),
+      ),
+    ).toBe(maxSeq + 1);
+    const after = allIntervals(c);
+    expect(findOverlap(after)).toBeNull();
+    // the graceful stop and the quick restart leave no hole
+    expect(after.find((i) => i.start === restartedAt)?.state).toBe('active');
+  });
+
+  it('saves the originals before the first change, applies the policy and restores on audit-only', async () => {
+    const c = await consoleWith({ policy: enforcing });
+    const clock = new ManualClock(Date.now());
+    const { agent, platform } = agentFor(c, clock);
+    const before = await platform.readSettings();
+    await agent.start();
+    await c.waitFor(() => statuses(c).length === 1);
+    const st = statuses(c)[0]!;
+    expect(st.ok).toBe(true);
+    expect(st.errors).toEqual([]);
+    expect(st.applied).toMatchObject({
+      sleepAfterSec: { ac: 1200, battery: 600 },
+      displayOffAfterSec: { ac: 600, battery: 300 },
+      brightnessCapPct: { ac: 100, battery: 60 },
+    });
+    const store = new FileStore(dir);
+    expect(store.read<{ settings: unknown }>('originals')?.settings).toEqual(before);
+    expect(platform.applyLog.map((a) => a.mode)).toEqual(['policy']);
+
+    c.pushPolicy({ ...enforcing, auditOnly: true });
+    await c.waitFor(() => statuses(c).length === 2);
+    expect(statuses(c)[1]!.ok).toBe(true);
+    expect(await platform.readSettings()).toEqual(before);
+    expect(store.read('originals')).toBeNull();
+    expect(platform.applyLog.map((a) => a.mode)).toEqual(['policy', 'restore']);
+  });
+
+  it('reports a setting locked by group policy as an error, with what the OS really holds', async () => {
+    const c = await consoleWith({ policy: enforcing });
+    const clock = new ManualClock(Date.now());
+    const { agent } = agentFor(c, clock, {}, { overridden: ['sleepAfterSec.ac'] });
+    await agent.start();
+    await c.waitFor(() => statuses(c).length === 1);
+    const st = statuses(c)[0]!;
+    expect(st.ok).toBe(false);
+    expect(st.errors).toEqual([expect.objectContaining({ setting: 'sleepAfterSec.ac', code: 'overridden' })]);
+    expect(st.applied.sleepAfterSec).toEqual({ ac: null, battery: 600 });
+  });
+
+  it('switches to the stricter values when school hours end', async () => {
+    const policy: EffectivePolicy = {
+      ...enforcing,
+      timeZone: 'Europe/Amsterdam',
+      schoolHours: { tue: { start: '08:00', end: '16:30' } },
+      outsideSchoolHours: { sleepAfterSec: { ac: 600 } },
+    };
+    const c = await consoleWith({ policy });
+    // Tuesday 10 March 2026, 16:28 in Amsterdam (UTC+1)
+    const clock = new ManualClock(Date.UTC(2026, 2, 10, 15, 28));
+    const { agent, platform } = agentFor(c, clock, { policyCheckMs: 60_000 });
+    await agent.start();
+    await c.waitFor(() => statuses(c).length === 1);
+    expect(statuses(c)[0]!.applied.sleepAfterSec?.ac).toBe(1200);
+    await run(agent, clock, 3 * MINUTE_MS);
+    await c.waitFor(() => statuses(c).length === 2);
+    expect(statuses(c)[1]!.applied.sleepAfterSec?.ac).toBe(600);
+    expect((await platform.readSettings()).sleepAfterSec.ac).toBe(600);
+    // no further writes while nothing changes
+    await run(agent, clock, 3 * MINUTE_MS);
+    expect(platform.applyLog).toHaveLength(2);
+  });
+
+  it('enrolls again once when the console refuses the token', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now());
+    const { agent } = agentFor(c, clock);
+    await agent.start();
+    await c.waitFor(() => agent.status().link === 'ready');
+    const firstId = agent.status().deviceId;
+    c.tokens.clear();
+    c.socket!.terminate();
+    await c.waitFor(() => c.enrollments.length === 2 && agent.status().link === 'ready');
+    const [a, b] = c.enrollments as { installId: string }[];
+    expect(b!.installId).toBe(a!.installId);
+    expect(agent.status().deviceId).toBe(firstId);
+    expect(c.upgrades.map((u) => u.status)).toEqual([101, 401, 101]);
+  });
+
+  it('stops with a clear message when the token is refused and there is no enroll secret', async () => {
+    const c = await consoleWith();
+    new FileStore(dir).write('device', { deviceId: 5, deviceToken: 'revoked', serverUrl: c.url });
+    const clock = new ManualClock(Date.now());
+    const { agent } = agentFor(c, clock, { enrollSecret: undefined });
+    const fatal = new Promise<string>((r) => agent.events.once('fatal', r));
+    await agent.start();
+    expect(await fatal).toMatch(/--enroll-secret/);
+    expect(agent.status().link).toBe('stopped');
+    expect(agent.status().fatal).toMatch(/enroll secret/);
+  });
+
+  it('stops when the enroll secret is refused', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now());
+    const { agent } = agentFor(c, clock, { enrollSecret: 'fout' });
+    const fatal = new Promise<string>((r) => agent.events.once('fatal', r));
+    await agent.start();
+    expect(await fatal).toMatch(/enroll secret/);
+    expect(c.upgrades).toHaveLength(0);
+  });
+
+  it('closes the open interval durably on stop', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now() - 60 * MINUTE_MS);
+    // the console is unreachable: everything must be in the outbox
+    const { agent, platform } = agentFor(c, clock, { serverUrl: 'http://127.0.0.1:9' });
+    await agent.start();
+    await run(agent, clock, 2 * MINUTE_MS, 5_000, () => platform.input());
+    await agent.stop();
+    const o = Outbox.open(join(dir, 'outbox.sqlite'));
+    const got = o.pending(100).flatMap((r) => r.intervals);
+    expect(got[got.length - 1]!.end).toBe(clock.now());
+    expect(o.loadState<TrackerState>()?.open).toBeNull();
+    o.close();
+  });
+
+  it('after a crash and a reboot reports off from the last sample to the boot', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now() - 5 * 60 * MINUTE_MS);
+    const first = agentFor(c, clock, { serverUrl: 'http://127.0.0.1:9' });
+    await first.agent.start();
+    await run(first.agent, clock, MINUTE_MS, 5_000, () => first.platform.input());
+    const lastSample = clock.now();
+    // killed: no graceful stop; only its (persisted-per-sample) state remains
+    await first.agent.link.stop();
+    const crashed = Outbox.open(join(dir, 'outbox.sqlite'));
+    expect(crashed.loadState<TrackerState>()?.lastMoment).toBe(lastSample);
+    crashed.close();
+
+    clock.sleep(2 * 60 * MINUTE_MS); // powered off for two hours
+    const boot = clock.now();
+    clock.advance(40_000);
+    const second = agentFor(c, clock, { bootWall: boot });
+    await second.agent.start();
+    await c.waitFor(() => second.agent.status().link === 'ready');
+    await run(second.agent, clock, MINUTE_MS, 5_000, () => second.platform.input());
+    await second.agent.stop();
+    await c.waitFor(() => c.reports().length > 0);
+    const got = allIntervals(c);
+    expect(findOverlap(got)).toBeNull();
+    expect(got.filter((i) => i.state === 'off')).toEqual([{ start: lastSample, end: boot, state: 'off' }]);
+    expect(got.find((i) => i.start === boot)?.state).toBe('active');
+  });
+
+  it('reports sleep seen only as a wall clock jump', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now() - 3 * 60 * MINUTE_MS);
+    const { agent, platform } = agentFor(c, clock);
+    await agent.start();
+    await run(agent, clock, MINUTE_MS, 5_000, () => platform.input());
+    const before = clock.now();
+    platform.suspend(45 * MINUTE_MS, { silent: true });
+    platform.input();
+    await agent.tick();
+    await run(agent, clock, 30_000, 5_000, () => platform.input());
+    await agent.flush();
+    await c.waitFor(() => allIntervals(c).some((i) => i.state === 'asleep'));
+    const asleep = allIntervals(c).filter((i) => i.state === 'asleep');
+    expect(asleep).toEqual([{ start: before, end: before + 45 * MINUTE_MS, state: 'asleep', power: 'ac' }]);
+  });
+
+  it('runs many agents in one process with in-memory outboxes', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now() - 60 * MINUTE_MS);
+    const agents = Array.from({ length: 20 }, (_, k) => {
+      const platform = new SimulatedPlatform({ clock, autopilot: { seed: k + 1 } });
+      const agent = createAgentService({
+        platform,
+        serverUrl: c.url,
+        enrollSecret: 'geheim',
+        outbox: ':memory:',
+        manualTicks: true,
+        bootWall: clock.now() - 30_000,
+        link: fast,
+        hostname: `sim-${k}`,
+        stopGraceMs: 0,
+      });
+      cleanups.push(() => agent.stop());
+      return agent;
+    });
+    await Promise.all(agents.map((a) => a.start()));
+    for (let t = 0; t < 10; t++) {
+      clock.advance(60_000);
+      await Promise.all(agents.map((a) => a.tick()));
+    }
+    await c.waitFor(
+      () => agents.every((a) => a.status().link === 'ready' && a.status().outbox.rows === 0),
+      10_000,
+    );
+    expect(new Set(agents.map((a) => a.status().deviceId)).size).toBe(20);
+    expect(c.reports().length).toBeGreaterThanOrEqual(20);
+  });
+});
