@@ -1,0 +1,4 @@
+export * from './behaviour.js';
+export * from './calendar.js';
+export * from './fleet-plan.js';
+export * from './rng.js';
