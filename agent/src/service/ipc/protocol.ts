@@ -81,6 +81,10 @@ export const TrayStateSchema = z.object({
   /** the school's "why is this computer managed" page */
   whyUrl: z.string().url().max(500).nullable(),
   weeks: z.array(WeekSummarySchema).max(4),
+  /** the school's default language for the tray (the pupil may choose another) */
+  defaultLang: z.enum(['nl', 'en']).optional(),
+  /** the school's time zone, for clock times in the menu */
+  timeZone: z.string().max(64).optional(),
 });
 export type TrayState = z.infer<typeof TrayStateSchema>;
 
