@@ -1,4 +1,5 @@
-import { type Blocker, type Inventory, POLICY_BOUNDS } from '@sluimer/shared';
+import { type Blocker, ErrorCode, type Inventory } from '@sluimer/shared';
+import { checkTarget } from '../bounds.js';
 import type {
   ApplyOutcome,
   BatteryInfo,
@@ -108,12 +109,6 @@ function copySettings(s: PowerSettings): PowerSettings {
     schedule: s.schedule ? { ...s.schedule, weekdays: [...s.schedule.weekdays] } : (s.schedule ?? null),
   };
 }
-
-const SETTING_BOUNDS = {
-  sleepAfterSec: POLICY_BOUNDS.sleepAfterSec,
-  displayOffAfterSec: POLICY_BOUNDS.displayOffAfterSec,
-  brightnessPct: POLICY_BOUNDS.brightnessCapPct,
-} as const;
 
 export class SimulatedPlatform implements PlatformAdapter {
   readonly os = 'simulated' as const;
@@ -281,12 +276,14 @@ export class SimulatedPlatform implements PlatformAdapter {
    */
   advance(ms: number, onStep?: (step: ScriptStep) => void): number {
     const clock = this.manual();
-    const end = clock.now() + ms;
+    let end = clock.now() + ms;
     let ran = 0;
     while (this.script.length > 0 && this.script[0]!.at <= end) {
       const step = this.script.shift()!;
       if (step.at > clock.now()) clock.advance(step.at - clock.now());
       this.runStep(step);
+      // `ms` is awake time: a sleep step pushes the end out by its length
+      if (step.do === 'sleep') end += step.forMs;
       ran++;
       onStep?.(step);
     }
@@ -342,9 +339,10 @@ export class SimulatedPlatform implements PlatformAdapter {
 
   async apply(target: SettingsTarget, mode: 'policy' | 'restore'): Promise<ApplyOutcome> {
     this.applyLog.push({ target: structuredClone(target), mode });
-    const errors: ApplyOutcome['errors'] = [];
+    // the same bounds check the OS adapters use: policy mode never writes 0/"never" or 0 %
+    const { allowed, errors } = checkTarget(target, mode);
     for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
-      const want = target[key];
+      const want = allowed[key];
       if (!want) continue;
       for (const src of ['ac', 'battery'] as const) {
         const v = want[src];
@@ -353,28 +351,23 @@ export class SimulatedPlatform implements PlatformAdapter {
         if (this.unsupported.has(key) || this.unsupported.has(name)) {
           errors.push({
             setting: name,
-            code: 'unsupported',
-            message: `${name} cannot be changed on this device`,
+            code: ErrorCode.Unsupported,
+            message: `${name} cannot be changed on this (simulated) device`,
           });
         } else if (this.overridden.has(key) || this.overridden.has(name)) {
           errors.push({ setting: name, code: 'overridden', message: `${name} is locked by a group policy` });
-        } else if (
-          mode === 'policy' &&
-          (v === null || v < SETTING_BOUNDS[key].min || v > SETTING_BOUNDS[key].max)
-        ) {
-          errors.push({
-            setting: name,
-            code: 'policy_out_of_bounds',
-            message: `${name} = ${String(v)} is outside the policy bounds`,
-          });
         } else {
           (this.settings[key] as PerSource<number>)[src] = v;
         }
       }
     }
-    if (target.schedule !== undefined) {
+    if (allowed.schedule !== undefined) {
       if (this.unsupported.has('schedule')) {
-        errors.push({ setting: 'schedule', code: 'unsupported', message: 'schedules are not supported' });
+        errors.push({
+          setting: 'schedule',
+          code: ErrorCode.Unsupported,
+          message: 'schedules are not supported',
+        });
       } else if (this.overridden.has('schedule')) {
         errors.push({
           setting: 'schedule',
@@ -382,7 +375,7 @@ export class SimulatedPlatform implements PlatformAdapter {
           message: 'schedule is locked by a group policy',
         });
       } else {
-        this.settings.schedule = target.schedule ? structuredClone(target.schedule) : null;
+        this.settings.schedule = allowed.schedule ? structuredClone(allowed.schedule) : null;
       }
     }
     return { applied: copySettings(this.settings), errors };
@@ -393,18 +386,27 @@ export class SimulatedPlatform implements PlatformAdapter {
   }
 
   async capabilities(): Promise<Capability[]> {
-    const cap = (id: string, detail: string): Capability => ({
+    const setting = (id: string, key: string): Capability => ({
       id,
-      status: this.unsupported.has(id) ? 'unsupported' : 'enforceable',
-      detail,
+      status: this.unsupported.has(key) ? 'unsupported' : 'enforceable',
+      detail: this.unsupported.has(key)
+        ? 'simulated: not supported on this device'
+        : 'simulated: in-memory setting',
     });
     return [
-      { id: 'idle-time', status: this.idleUnknown ? 'unsupported' : 'readable', detail: 'simulated input' },
-      cap('sleepAfterSec', 'in-memory setting'),
-      cap('displayOffAfterSec', 'in-memory setting'),
-      cap('brightnessPct', 'in-memory setting'),
-      cap('schedule', 'in-memory setting'),
-      { id: 'blockers', status: 'readable', detail: 'scripted list' },
+      {
+        id: 'idle-time',
+        status: this.idleUnknown ? 'unsupported' : 'readable',
+        detail: this.idleUnknown ? 'simulated: no session signal' : 'simulated input',
+      },
+      { id: 'power-source', status: 'readable', detail: 'simulated' },
+      { id: 'display-state', status: 'readable', detail: 'simulated' },
+      setting('sleep-timeout', 'sleepAfterSec'),
+      setting('display-timeout', 'displayOffAfterSec'),
+      setting('brightness', 'brightnessPct'),
+      { id: 'blockers', status: 'readable', detail: 'simulated: scripted list' },
+      setting('schedule', 'schedule'),
+      { id: 'sleep-now', status: 'enforceable', detail: 'simulated: counted, no real sleep' },
     ];
   }
 
