@@ -162,6 +162,21 @@ describe('usage', () => {
     ]);
   });
 
+  it('pro-rates a partial edge hour from its hourly rollup once its raw intervals are past the retention', async () => {
+    const { groupId, secret } = await t.groupWithSecret();
+    const dev = await t.enroll(secret, undefined, LAPTOP);
+    const old = Math.floor((Date.now() - 200 * DAY_MS) / HOUR_MS) * HOUR_MS;
+    (t.c.store as import('./store/sqlite.js').SqliteStore).db
+      .prepare(
+        'INSERT INTO rollup_hour (device_id, hour, idle_on_ms, energy_wh, waste_wh) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(dev.deviceId, old, 3_600_000, 8, 7);
+    const row = (await usage(groupId, old + 15 * MINUTE_MS, old + 45 * MINUTE_MS)).rows[0]!;
+    expect(row.idleSec).toBe(1800);
+    expect(row.energyKwh).toBeCloseTo(0.004, 12);
+    expect(row.wasteKwh).toBeCloseTo(0.0035, 12);
+  });
+
   it('refuses bad ranges and parameters with validation_failed', async () => {
     for (const q of [
       'from=x&to=1&groupBy=day',

@@ -56,6 +56,7 @@ export async function computeUsage(
   store: Store,
   policies: PolicyService,
   q: UsageQuery,
+  opts: { now?: number } = {},
 ): Promise<UsageResponse & { rows: UsageRowWithLabel[] }> {
   const settings = await store.getSettings();
   const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
@@ -147,8 +148,34 @@ export async function computeUsage(
     }
   }
 
-  // partial hours at the edges: raw intervals, clipped to [from, to)
+  // partial hours at the edges: raw intervals, clipped to [from, to); an edge whose raw data is past
+  // the retention is pro-rated from its hourly rollup instead
+  const rawCutoff = (opts.now ?? Date.now()) - settings.rawRetentionDays * DAY_MS;
   for (const [a, b] of edges) {
+    if (b <= rawCutoff) {
+      const hour = floorTo(a, HOUR_MS);
+      const share = (b - a) / HOUR_MS;
+      for (const s of await store.sumRollupsByDevice('hour', hour, hour + HOUR_MS, scope)) {
+        const d = byId.get(s.key);
+        if (!d) continue;
+        const scaled: RollupSum = {
+          key: s.key,
+          activeMs: s.activeMs * share,
+          idleOnMs: s.idleOnMs * share,
+          idleOffMs: s.idleOffMs * share,
+          asleepMs: s.asleepMs * share,
+          offMs: s.offMs * share,
+          energyWh: s.energyWh * share,
+          wasteWh: s.wasteWh * share,
+        };
+        if (timeKeyed) addSum(bucket(timeKey(hour, zoneOf.get(d.id)!)), scaled);
+        else {
+          const k = keyOfDevice(d);
+          addSum(bucket(k.key, k.label), scaled);
+        }
+      }
+      continue;
+    }
     const intervals = await store.intervalsOverlapping(ids, a, b);
     const watts = new Map<number, ReturnType<typeof slotWatts>>();
     for (const iv of intervals) {

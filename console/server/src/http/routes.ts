@@ -555,7 +555,12 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (to - from > MAX_RANGE_MS)
       throw new ApiError(400, ErrorCode.Validation, 'the range may span at most 5 years');
     if (q.groupId !== undefined && !(await store.getGroup(q.groupId))) throw notFound(`group ${q.groupId}`);
-    return computeUsage(store, policies, { from, to, groupBy: q.groupBy, groupId: q.groupId });
+    return computeUsage(
+      store,
+      policies,
+      { from, to, groupBy: q.groupBy, groupId: q.groupId },
+      { now: now() },
+    );
   });
 
   // ---- settings (admin) ----
