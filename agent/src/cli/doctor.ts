@@ -1,5 +1,76 @@
-// Placeholder until the doctor command lands; replaced by its real implementation.
-export async function command(_args: string[]): Promise<number> {
-  console.error('sluimer-agent doctor is not available in this build yet.');
-  return 3;
+import { createPlatformAdapter } from '../platform/index.js';
+import type { Capability, PlatformAdapter } from '../platform/types.js';
+
+/**
+ * `sluimer-agent doctor [--json] [--os simulated]`: probes every capability on this machine (reads,
+ * harmless write-backs of current values, tool and privilege checks) and prints what the agent can
+ * read and enforce here, and why not where it cannot.
+ */
+const LABEL: Record<Capability['status'], string> = {
+  readable: 'leesbaar / readable',
+  enforceable: 'afdwingbaar / enforceable',
+  'needs-admin': 'beheerder nodig / needs admin',
+  unsupported: 'niet ondersteund / unsupported',
+};
+
+export async function collect(adapter: PlatformAdapter): Promise<{
+  os: string;
+  capabilities: Capability[];
+  sample: Record<string, unknown>;
+}> {
+  const capabilities = await adapter.capabilities();
+  const sample: Record<string, unknown> = {};
+  const safe = async (key: string, f: () => Promise<unknown>) => {
+    try {
+      sample[key] = await f();
+    } catch (e) {
+      sample[key] = { error: (e as Error).message };
+    }
+  };
+  await safe('idleMs', () => adapter.idleMs());
+  await safe('powerSource', () => adapter.powerSource());
+  await safe('displayState', () => adapter.displayState());
+  await safe('battery', () => adapter.battery());
+  await safe('settings', () => adapter.readSettings());
+  await safe('blockers', () => adapter.blockers());
+  await safe('inventory', () => adapter.inventory());
+  return { os: adapter.os, capabilities, sample };
+}
+
+export function renderTable(caps: Capability[]): string {
+  const w1 = Math.max(10, ...caps.map((c) => c.id.length));
+  const w2 = Math.max(...Object.values(LABEL).map((l) => l.length));
+  const lines = [`${'capability'.padEnd(w1)}  ${'status'.padEnd(w2)}  how / why`];
+  lines.push(`${'-'.repeat(w1)}  ${'-'.repeat(w2)}  ${'-'.repeat(20)}`);
+  for (const c of caps) lines.push(`${c.id.padEnd(w1)}  ${LABEL[c.status].padEnd(w2)}  ${c.detail}`);
+  return lines.join('\n');
+}
+
+export async function command(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const osIdx = args.indexOf('--os');
+  const os = osIdx >= 0 ? args[osIdx + 1] : undefined;
+  const unknown = args.filter((a, i) => a !== '--json' && a !== '--os' && !(osIdx >= 0 && i === osIdx + 1));
+  if (unknown.length > 0 || (osIdx >= 0 && !os)) {
+    console.error(
+      `Usage: sluimer-agent doctor [--json] [--os linux|win32|darwin|simulated]\nUnknown: ${unknown.join(' ')}`,
+    );
+    return 2;
+  }
+  const adapter = await createPlatformAdapter(os ? { os: os as NodeJS.Platform } : {});
+  try {
+    const report = await collect(adapter);
+    if (json) console.log(JSON.stringify(report, null, 2));
+    else {
+      console.log(`Sluimer doctor: ${report.os} (${process.platform}, uid ${process.getuid?.() ?? 'n/a'})\n`);
+      console.log(renderTable(report.capabilities));
+      const idle = report.sample.idleMs;
+      console.log(
+        `\nNu / now: idle ${typeof idle === 'number' ? `${Math.round(idle / 1000)} s` : JSON.stringify(idle)}, stroom / power ${JSON.stringify(report.sample.powerSource)}, scherm / display ${JSON.stringify(report.sample.displayState)}`,
+      );
+    }
+    return 0;
+  } finally {
+    await adapter.close?.();
+  }
 }

@@ -191,6 +191,8 @@ export class LinuxAdapter implements PlatformAdapter {
    */
   async idleMs(): Promise<Known<number>> {
     const errors: string[] = [];
+    if (!this.env.DBUS_SESSION_BUS_ADDRESS) errors.push('no session bus (Mutter IdleMonitor)');
+    else if (Date.now() < this.mutterDownUntil) errors.push('Mutter IdleMonitor was not on the bus');
     if (this.env.DBUS_SESSION_BUS_ADDRESS && Date.now() >= this.mutterDownUntil) {
       const r = await this.run(CMD.mutterIdle);
       const v = r.code === 0 ? parseDbusUint(r.stdout) : null;
