@@ -1,5 +1,171 @@
-// Placeholder until the run command lands; replaced by its real implementation.
-export async function command(_args: string[]): Promise<number> {
-  console.error('sluimer-agent run is not available in this build yet.');
-  return 3;
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PlatformAdapter } from '../platform/types.js';
+import { createLogger, type LogLevel } from '../service/log.js';
+
+/**
+ * `sluimer-agent run --server URL --enroll-secret S [--data DIR] [--simulate] [--sample-ms N]
+ * [--report-ms N] [--log-level L]`: the service. Measures idle-on time, reports it to the console,
+ * enforces the console's policy. SIGTERM/SIGINT close the open interval durably and stop.
+ * The enroll secret may also come from SLUIMER_ENROLL_SECRET (keeps it out of the process list);
+ * it is kept in memory only, for enrolling again if the console ever refuses the device token.
+ */
+
+export const USAGE = `Usage: sluimer-agent run --server URL [--enroll-secret S] [--data DIR] [--simulate]
+                         [--sample-ms N] [--report-ms N] [--log-level debug|info|warn|error]
+
+  --server URL         console address, e.g. https://sluimer.school.nl (or SLUIMER_SERVER)
+  --enroll-secret S    the group's enroll secret, needed once (or SLUIMER_ENROLL_SECRET)
+  --data DIR           where the outbox, token and saved settings live (default: per OS)
+  --simulate           use the simulated platform (demo, development): changes nothing on this machine
+  --sample-ms N        how often the idle time is read (default 5000)
+  --report-ms N        how often a report is written and sent (default 60000)`;
+
+/** The data directory a service uses when none is given. */
+export function defaultDataDir(simulate: boolean): string {
+  if (simulate) return resolve('.sluimer-agent-sim');
+  switch (process.platform) {
+    case 'win32':
+      return join(process.env.ProgramData ?? 'C:\\ProgramData', 'Sluimer');
+    case 'darwin':
+      return '/Library/Application Support/Sluimer';
+    default:
+      return typeof process.getuid === 'function' && process.getuid() === 0
+        ? '/var/lib/sluimer'
+        : join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'sluimer');
+  }
+}
+
+function positiveInt(name: string, v: string | undefined, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be a whole number ≥ ${min} (got "${v}")`);
+  return n;
+}
+
+export async function command(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const server = parsed.server ?? process.env.SLUIMER_SERVER;
+  if (!server) {
+    console.error(`--server is required.\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    new URL(server);
+  } catch {
+    console.error(`--server "${server}" is not a URL (e.g. https://sluimer.school.nl).`);
+    return 2;
+  }
+  let sampleMs: number;
+  let reportMs: number;
+  try {
+    sampleMs = positiveInt('sample-ms', parsed['sample-ms'], 5_000, 100);
+    reportMs = positiveInt('report-ms', parsed['report-ms'], 60_000, 1_000);
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  const level = (parsed['log-level'] ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) {
+    console.error(`--log-level must be debug, info, warn or error.`);
+    return 2;
+  }
+  const log = createLogger({ level, base: { app: 'sluimer-agent' } });
+  const dataDir = resolve(parsed.data ?? defaultDataDir(parsed.simulate ?? false));
+
+  let platform: PlatformAdapter;
+  if (parsed.simulate) {
+    const { SimulatedPlatform } = await import('../platform/simulated/index.js');
+    platform = new SimulatedPlatform({ autopilot: { seed: Date.now() % 100_000 } });
+  } else {
+    const { createPlatformAdapter } = await import('../platform/index.js');
+    try {
+      platform = await createPlatformAdapter();
+    } catch (err) {
+      log.error('no platform adapter', { err });
+      console.error((err as Error).message);
+      return 1;
+    }
+  }
+
+  const { createAgentService } = await import('../service/agent.js');
+  const agent = createAgentService({
+    platform,
+    serverUrl: server,
+    enrollSecret: parsed['enroll-secret'] ?? process.env.SLUIMER_ENROLL_SECRET,
+    dataDir,
+    sampleMs,
+    reportEveryMs: reportMs,
+    logger: log,
+    // one simulated device needs no spreading of a school's reconnects
+    ...(parsed.simulate ? { link: { initialDelayMaxMs: 1_000 } } : {}),
+  });
+  log.info('starting', { server, dataDir, os: platform.os, sampleMs, reportMs });
+
+  let exitCode = 0;
+  const done = new Promise<void>((resolveDone) => {
+    let stopping = false;
+    const stop = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('stopping', { why });
+      agent
+        .stop()
+        .catch((err) => {
+          log.error('stop failed', { err });
+          exitCode = 1;
+        })
+        .finally(async () => {
+          await platform.close?.().catch(() => {});
+          resolveDone();
+        });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    agent.events.on('fatal', (message: string) => {
+      console.error(message);
+      exitCode = 1;
+      stop('fatal');
+    });
+  });
+  try {
+    await agent.start();
+  } catch (err) {
+    log.error('start failed', { err });
+    console.error((err as Error).message);
+    await agent.stop().catch(() => {});
+    return 1;
+  }
+  await done;
+  return exitCode;
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      server: { type: 'string' },
+      'enroll-secret': { type: 'string' },
+      data: { type: 'string' },
+      simulate: { type: 'boolean' },
+      'sample-ms': { type: 'string' },
+      'report-ms': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
 }

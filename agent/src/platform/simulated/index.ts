@@ -164,7 +164,8 @@ export class SimulatedPlatform implements PlatformAdapter {
         seed ^= seed << 5;
         return (seed >>> 0) / 4_294_967_296;
       };
-      this.pilot = { rnd, away: false, until: this.clock.now(), cfg };
+      // starts with a stretch of use
+      this.pilot = { rnd, away: true, until: this.clock.now(), cfg };
       this.stepPilot(this.clock.now());
     }
   }
