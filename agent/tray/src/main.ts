@@ -43,6 +43,8 @@ export interface TrayOptions {
   nudgeWaitingMs?: number;
   runCommand?: (cmd: string, args: string[]) => Promise<string>;
   env?: NodeJS.ProcessEnv;
+  /** reconnect backoff towards the service */
+  ipcBackoff?: { initialMs?: number; maxMs?: number };
 }
 
 export interface TrayController {
@@ -147,6 +149,7 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
 
   const client = connectIpc({
     ...(opts.ipcPath ? { path: opts.ipcPath } : {}),
+    ...(opts.ipcBackoff ? { backoff: opts.ipcBackoff } : {}),
     trayVersion: app.getVersion(),
     onConnection: (c) => {
       connected = c;
