@@ -283,16 +283,20 @@ describe('agent service', () => {
     const clock = new ManualClock(Date.now() - 3 * 60 * MINUTE_MS);
     const { agent, platform } = agentFor(c, clock);
     await agent.start();
+    await c.waitFor(() => agent.status().link === 'ready');
     await run(agent, clock, MINUTE_MS, 5_000, () => platform.input());
     const before = clock.now();
     platform.suspend(45 * MINUTE_MS, { silent: true });
     platform.input();
     await agent.tick();
+    // the socket from before the sleep is not trusted: a fresh one is opened at once, and only once
+    await c.waitFor(() => c.upgrades.length === 2 && agent.status().link === 'ready');
     await run(agent, clock, 30_000, 5_000, () => platform.input());
     await agent.flush();
     await c.waitFor(() => allIntervals(c).some((i) => i.state === 'asleep'));
     const asleep = allIntervals(c).filter((i) => i.state === 'asleep');
     expect(asleep).toEqual([{ start: before, end: before + 45 * MINUTE_MS, state: 'asleep', power: 'ac' }]);
+    expect(c.upgrades).toHaveLength(2);
   });
 
   it('runs many agents in one process with in-memory outboxes', async () => {

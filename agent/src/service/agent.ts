@@ -4,6 +4,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import {
   type Blocker,
+  BlockerSchema,
   type EffectivePolicy,
   type HelloFrame,
   type Inventory,
@@ -19,6 +20,7 @@ import {
   observeSample,
   type Sample,
   startTracker,
+  TRACKER_DEFAULTS,
   type TrackerConfig,
   type TrackerState,
   takeClosed,
@@ -170,6 +172,11 @@ class Agent implements AgentService {
       onWelcome: async (f) => {
         this.reenrolled = false;
         this.events.emit('welcome', f);
+        const skew = this.clock.now() - f.serverTime;
+        if (Math.abs(skew) > 60_000) {
+          // the console refuses intervals more than a few minutes in its future
+          this.log.warn('device clock differs from the console clock', { skewMs: skew });
+        }
         await this.onPolicy(f.policy, f.etag);
       },
       onPolicy: (f) => this.onPolicy(f.policy, f.etag),
@@ -180,8 +187,6 @@ class Agent implements AgentService {
       ...(opts.random ? { random: opts.random } : {}),
       logger: this.log.child({ part: 'link' }),
     });
-    // an 'error' event without a listener would throw
-    this.events.on('error', () => {});
   }
 
   private async inventory(): Promise<Inventory> {
@@ -370,7 +375,14 @@ class Agent implements AgentService {
     };
     const before = this.state;
     this.state = observeSample(this.state, sample, this.trackerCfg);
-    if (this.state.open?.state === 'active' && before.open?.state === 'asleep') this.link.reconnectSoon();
+    const tolerance = this.trackerCfg.sleepToleranceMs ?? TRACKER_DEFAULTS.sleepToleranceMs;
+    const woke =
+      before.open?.state === 'asleep' ||
+      (before.lastWall !== null &&
+        before.lastMono !== null &&
+        sample.wallNow - before.lastWall - (sample.monotonicNow - before.lastMono) > tolerance);
+    // after a sleep the old socket is most likely dead (NAT, Wi-Fi): do not wait for the ping
+    if (woke) this.link.reconnectSoon();
     const mono = this.clock.monotonic();
     if (mono - this.lastFlushMono >= this.reportEveryMs) {
       this.lastFlushMono = mono;
@@ -399,7 +411,9 @@ class Agent implements AgentService {
     this.state = cutOpen(this.state, this.trackerCfg);
     let blockers: Blocker[] | undefined;
     if (this.state.closed.some((i) => i.state === 'idle')) {
-      blockers = await this.platform.blockers().catch(() => undefined);
+      const list = await this.platform.blockers().catch(() => [] as Blocker[]);
+      // one malformed blocker would make the console refuse the whole report
+      blockers = list.filter((b) => BlockerSchema.safeParse(b).success);
     }
     return this.writeReport(blockers);
   }

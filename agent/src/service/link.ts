@@ -278,8 +278,9 @@ export class ConsoleLink {
         this.stats.welcomes++;
         this.log.info('welcome', { deviceId: f.deviceId, ackedSeq: f.ackedSeq, ...r });
         this.setState('ready');
-        await this.o.onWelcome?.(f);
         this.pump();
+        // applying a policy may take seconds on a real OS: acks keep flowing meanwhile
+        this.background(() => this.o.onWelcome?.(f));
         break;
       }
       case 'ack':
@@ -289,7 +290,7 @@ export class ConsoleLink {
         this.pump();
         break;
       case 'policy':
-        await this.o.onPolicy?.(f);
+        this.background(() => this.o.onPolicy?.(f));
         break;
       case 'error':
         if (f.seq !== undefined) {
@@ -307,6 +308,12 @@ export class ConsoleLink {
         this.o.onError?.(f);
         break;
     }
+  }
+
+  private background(fn: () => Promise<void> | void): void {
+    Promise.resolve()
+      .then(fn)
+      .catch((err) => this.log.error('handler failed', { err }));
   }
 
   private sendFrame(frame: AgentFrame): boolean {
