@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { ApiErrorBody, EnrollResponse, Inventory } from '@sluimer/shared';
 import { retryAfterMs, sleep } from './util.js';
 
@@ -131,17 +132,51 @@ export interface EnrollInput {
   inventory?: Inventory;
 }
 
-/** POST /api/v1/enroll; waits out 429/503 (Retry-After) so a whole school can enroll at once. */
-export async function enrollDevice(server: string, input: EnrollInput, attempt = 0): Promise<EnrollResponse> {
-  const res = await fetch(new URL('/api/v1/enroll', server), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...input, inventory: input.inventory ?? {} }),
+/** A POST over node:http from a chosen local address (loopback aliases stand in for school NATs). */
+function postFrom(url: URL, body: string, localAddress: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers }));
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
+}
+
+/**
+ * POST /api/v1/enroll; waits out 429/503 (Retry-After) so a whole school can enroll at once.
+ * `localAddress` sends from another loopback address (127.0.0.x), like another school's NAT.
+ */
+export async function enrollDevice(
+  server: string,
+  input: EnrollInput,
+  attempt = 0,
+  localAddress?: string,
+): Promise<EnrollResponse> {
+  const url = new URL('/api/v1/enroll', server);
+  const body = JSON.stringify({ ...input, inventory: input.inventory ?? {} });
+  const res = localAddress
+    ? await postFrom(url, body, localAddress)
+    : await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   if ((res.status === 429 || res.status === 503) && attempt < 50) {
     await res.arrayBuffer().catch(() => undefined);
     await sleep(retryAfterMs(res.headers.get('retry-after'), 100 * (attempt + 1)));
-    return enrollDevice(server, input, attempt + 1);
+    return enrollDevice(server, input, attempt + 1, localAddress);
   }
   if (res.status !== 201 && res.status !== 200) throw await errorFrom(res, 'enroll');
   return (await res.json()) as EnrollResponse;

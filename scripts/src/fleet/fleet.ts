@@ -32,16 +32,36 @@ export function newStats(): FleetStats {
 export async function enrollFleet(
   server: string,
   items: readonly { profile: DeviceProfile; school: SchoolProfile; enrollSecret: string }[],
-  opts: { concurrency?: number; agent?: Partial<ProtocolAgentOptions>; since: number },
+  opts: {
+    concurrency?: number;
+    agent?: Partial<ProtocolAgentOptions>;
+    since: number;
+    /** spread devices over these local addresses (round robin), as if behind several school NATs */
+    localAddresses?: readonly string[];
+  },
 ): Promise<SimDevice[]> {
-  return mapLimit(items, opts.concurrency ?? 16, async ({ profile, school, enrollSecret }) => {
-    const { deviceId, deviceToken } = await enrollDevice(server, {
-      enrollSecret,
-      installId: profile.installId,
-      hostname: profile.hostname,
+  return mapLimit(items, opts.concurrency ?? 16, async ({ profile, school, enrollSecret }, i) => {
+    const localAddress = opts.localAddresses?.length
+      ? opts.localAddresses[i % opts.localAddresses.length]
+      : undefined;
+    const { deviceId, deviceToken } = await enrollDevice(
+      server,
+      {
+        enrollSecret,
+        installId: profile.installId,
+        hostname: profile.hostname,
+        inventory: profile.inventory,
+      },
+      0,
+      localAddress,
+    );
+    const agent = new ProtocolAgent({
+      server,
+      deviceToken,
       inventory: profile.inventory,
+      ...(localAddress ? { localAddress } : {}),
+      ...opts.agent,
     });
-    const agent = new ProtocolAgent({ server, deviceToken, inventory: profile.inventory, ...opts.agent });
     return {
       profile,
       school,

@@ -56,6 +56,8 @@ export interface ProtocolAgentOptions {
   /** called for every policy the agent receives (welcome or push), after policy_status is sent */
   onPolicy?(policy: EffectivePolicy, etag: string, source: 'welcome' | 'policy'): void;
   onError?(frame: { code: string; message: string; seq?: number }): void;
+  /** connect from this local address (e.g. 127.0.0.7: another "school NAT" on loopback) */
+  localAddress?: string;
 }
 
 /** What a device "reads back" after applying a policy: the simulated OS takes every value. */
@@ -130,6 +132,7 @@ export class ProtocolAgent {
         headers: { authorization: `Bearer ${this.opts.deviceToken}` },
         perMessageDeflate: false,
         handshakeTimeout: 30_000,
+        ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}),
       });
       this.ws = ws;
       this.welcome = undefined;

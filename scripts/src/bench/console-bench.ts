@@ -1,0 +1,419 @@
+import { execSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DAY_MS, HOUR_MS, type Interval, LIMITS, MINUTE_MS } from '@sluimer/shared';
+import Database from 'better-sqlite3';
+import { ConsoleClient, idOf } from '../fleet/api-client.js';
+import { connectFleet, enrollFleet, type SimDevice } from '../fleet/fleet.js';
+import { mapLimit, percentile, sleep } from '../fleet/util.js';
+import { chunk, deviceTimeline } from '../model/behaviour.js';
+import { benchSchool, MIXED_ROLES, makeDevice } from '../model/fleet-plan.js';
+import { type ConsoleProcess, cpuSeconds, rssBytes, startConsoleProcess } from './proc.js';
+
+/**
+ * `npm run bench`: the console as its own process, driven over real loopback sockets by
+ * protocol-level simulated agents in this process. Bounded: every phase has a size and a time
+ * limit, and the whole run is killed after --max-minutes.
+ */
+
+const { values: args } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '5000' },
+    'history-devices': { type: 'string', default: '1000' },
+    'history-days': { type: 'string', default: '89' },
+    'steady-seconds': { type: 'string', default: '20' },
+    'steady-rate': { type: 'string', default: '20000' },
+    'max-minutes': { type: 'string', default: '15' },
+    out: { type: 'string' },
+  },
+});
+
+const AGENTS = Number(args.agents);
+const HISTORY_DEVICES = Math.min(AGENTS, Number(args['history-devices']));
+const HISTORY_DAYS = Number(args['history-days']);
+const STEADY_SECONDS = Number(args['steady-seconds']);
+const STEADY_RATE = Number(args['steady-rate']);
+const INTERVALS_PER_STEADY_REPORT = 4;
+/** loopback source addresses: each stands for a school's NAT (per-address upgrade/enroll limits) */
+const LOCAL_ADDRESSES = Array.from(
+  { length: Math.max(1, Math.ceil(AGENTS / 500)) },
+  (_, i) => `127.0.0.${i + 2}`,
+);
+
+const results: Record<string, unknown> = {};
+const log = (msg: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+const r1 = (n: number) => Math.round(n * 10) / 10;
+
+function machine() {
+  let ulimit = 'unknown';
+  try {
+    ulimit = execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim();
+  } catch {
+    // keep unknown
+  }
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    ulimitN: ulimit,
+  };
+}
+
+/** Intervals of `device` for history, pre-serialized into report bodies without the seq. */
+function historyBodies(d: SimDevice, from: number, to: number): { intervals: number; json: string }[] {
+  const { intervals, blockers } = deviceTimeline(d.profile, d.school, from, to);
+  const b = blockers.length ? `,"blockers":${JSON.stringify(blockers)}` : '';
+  return chunk(intervals, LIMITS.maxIntervalsPerReport).map((batch) => ({
+    intervals: batch.length,
+    json: `,"intervals":${JSON.stringify(batch)}${b}}`,
+  }));
+}
+
+function sendBody(d: SimDevice, body: string) {
+  const seq = d.agent.nextSeq++;
+  return d.agent.sendReport(seq, `{"type":"report","seq":${seq}${body}`);
+}
+
+async function main() {
+  const started = Date.now();
+  const hardStop = setTimeout(() => {
+    log(`time limit of ${args['max-minutes']} min reached; stopping`);
+    process.exit(2);
+  }, Number(args['max-minutes']) * MINUTE_MS);
+  hardStop.unref();
+  results.machine = machine();
+  results.config = {
+    agents: AGENTS,
+    historyDevices: HISTORY_DEVICES,
+    historyDays: HISTORY_DAYS,
+    steadySeconds: STEADY_SECONDS,
+    steadyRate: STEADY_RATE,
+    localAddresses: LOCAL_ADDRESSES.length,
+  };
+  log(`machine: ${JSON.stringify(results.machine)}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluimer-bench-'));
+  const password = 'bench-password-123';
+  let consoleProc: ConsoleProcess | undefined;
+  try {
+    consoleProc = await startConsoleProcess({ dataDir, adminPassword: password, logLevel: 'warn' });
+    const pid = consoleProc.pid;
+    const api = new ConsoleClient(consoleProc.url);
+    await api.login('admin', password);
+    const histGroup = idOf(await api.post('/api/v1/groups', { name: 'Bench historie', kind: 'school' }));
+    const liveGroup = idOf(await api.post('/api/v1/groups', { name: 'Bench live', kind: 'school' }));
+    const histSecret = (await api.post<{ secret: string }>(`/api/v1/groups/${histGroup}/enroll-secrets`))
+      .secret;
+    const liveSecret = (await api.post<{ secret: string }>(`/api/v1/groups/${liveGroup}/enroll-secrets`))
+      .secret;
+    await sleep(500);
+    const rssIdle = rssBytes(pid);
+
+    // ---- enroll and connect ----
+    const school = benchSchool();
+    const now = Date.now();
+    const histFrom = now - HISTORY_DAYS * DAY_MS;
+    const histTo = now - 2 * HOUR_MS;
+    const items = Array.from({ length: AGENTS }, (_, i) => ({
+      profile: makeDevice(
+        MIXED_ROLES[i % MIXED_ROLES.length] ?? 'chromebook',
+        { key: 'bench', prefix: 'BENCH' },
+        i + 1,
+      ),
+      school,
+      enrollSecret: i < HISTORY_DEVICES ? histSecret : liveSecret,
+    }));
+    let policyArrivals = 0;
+    let policyEtagWanted = '';
+    let lastPolicyArrival = 0;
+    log(`enrolling ${AGENTS} devices from ${LOCAL_ADDRESSES.length} loopback addresses`);
+    const t0 = performance.now();
+    const devices = await enrollFleet(consoleProc.url, items, {
+      concurrency: 32,
+      since: histFrom,
+      localAddresses: LOCAL_ADDRESSES,
+      agent: {
+        reconnect: true,
+        onPolicy: (_p, etag, source) => {
+          if (source === 'policy' && etag === policyEtagWanted) {
+            policyArrivals++;
+            lastPolicyArrival = performance.now();
+          }
+        },
+      },
+    });
+    const enrollSec = (performance.now() - t0) / 1000;
+    log(`enrolled in ${enrollSec.toFixed(1)} s; connecting`);
+    const rssBeforeConnect = rssBytes(pid);
+    const t1 = performance.now();
+    await connectFleet(devices, 200);
+    const connectSec = (performance.now() - t1) / 1000;
+    await sleep(3000);
+    const held = devices.filter((d) => d.agent.connected).length;
+    const health = await api.get<{ agentsOnline: number }>('/api/v1/health');
+    const rssConnected = rssBytes(pid);
+    results.connections = {
+      enrolled: devices.length,
+      enrollSec: r1(enrollSec),
+      connectSec: r1(connectSec),
+      heldBySimulator: held,
+      onlinePerConsole: health.agentsOnline,
+      rssIdleMb: mb(rssIdle),
+      rssBeforeConnectMb: mb(rssBeforeConnect),
+      rssConnectedMb: mb(rssConnected),
+      rssPerAgentKb: r1((rssConnected - rssBeforeConnect) / 1024 / held),
+    };
+    log(`connections: ${JSON.stringify(results.connections)}`);
+
+    // ---- bulk ingest: history for HISTORY_DEVICES devices, reports of ≤ 1000 intervals ----
+    const histDevices = devices.slice(0, HISTORY_DEVICES);
+    log(`generating ${HISTORY_DAYS} days of history for ${histDevices.length} devices`);
+    const tg = performance.now();
+    const bodies = histDevices.map((d) => historyBodies(d, histFrom, histTo));
+    const totalIntervals = bodies.flat().reduce((n, b) => n + b.intervals, 0);
+    const totalReports = bodies.flat().length;
+    log(
+      `generated ${totalIntervals} intervals in ${totalReports} reports (${((performance.now() - tg) / 1000).toFixed(1)} s); sending`,
+    );
+    const cpu0 = cpuSeconds(pid);
+    const bulkLat: number[] = [];
+    let bulkRejected = 0;
+    const tb = performance.now();
+    await mapLimit(histDevices, histDevices.length, async (d, i) => {
+      const inFlight = new Set<Promise<unknown>>();
+      for (const body of bodies[i] ?? []) {
+        const p = sendBody(d, body.json).then(
+          (o) => bulkLat.push(o.latencyMs),
+          () => bulkRejected++,
+        );
+        const tracked = p.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+        if (inFlight.size >= 2) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    });
+    const bulkSec = (performance.now() - tb) / 1000;
+    const bulkCpu = cpuSeconds(pid) - cpu0;
+    results.bulkIngest = {
+      devices: histDevices.length,
+      days: HISTORY_DAYS,
+      reports: totalReports,
+      intervals: totalIntervals,
+      rejected: bulkRejected,
+      seconds: r1(bulkSec),
+      intervalsPerSec: Math.round(totalIntervals / bulkSec),
+      consoleCpuSec: r1(bulkCpu),
+      ackP50Ms: r1(percentile(bulkLat, 50)),
+      ackP99Ms: r1(percentile(bulkLat, 99)),
+    };
+    log(`bulk ingest: ${JSON.stringify(results.bulkIngest)}`);
+    bodies.length = 0;
+
+    // ---- steady load: all agents, small reports, open loop at STEADY_RATE intervals/s ----
+    const reportsPerSec = STEADY_RATE / INTERVALS_PER_STEADY_REPORT;
+    const tickMs = 50;
+    const perTick = Math.max(1, Math.round((reportsPerSec * tickMs) / 1000));
+    const cursor = new Map<SimDevice, number>(devices.map((d) => [d, histTo]));
+    const steadyLat: number[] = [];
+    let steadySent = 0;
+    let steadyAcked = 0;
+    let steadyRejected = 0;
+    let next = 0;
+    const pendingSteady = new Set<Promise<unknown>>();
+    log(
+      `steady load: ${reportsPerSec} reports/s × ${INTERVALS_PER_STEADY_REPORT} intervals for ${STEADY_SECONDS} s`,
+    );
+    const cpu1 = cpuSeconds(pid);
+    const ts = performance.now();
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const elapsed = performance.now() - ts;
+        if (elapsed >= STEADY_SECONDS * 1000) {
+          clearInterval(timer);
+          resolve();
+          return;
+        }
+        // catch up to the schedule so timer jitter does not lower the offered rate
+        const due = Math.floor((elapsed / 1000) * reportsPerSec) - steadySent;
+        for (let k = 0; k < Math.min(due, perTick * 4); k++) {
+          const d = devices[next++ % devices.length] as SimDevice;
+          const start = cursor.get(d) as number;
+          const ivs: Interval[] = [];
+          for (let j = 0; j < INTERVALS_PER_STEADY_REPORT; j++)
+            ivs.push({
+              start: start + j * 1000,
+              end: start + (j + 1) * 1000,
+              state: j % 2 ? 'idle' : 'active',
+              display: 'on',
+              power: 'ac',
+            });
+          cursor.set(d, start + INTERVALS_PER_STEADY_REPORT * 1000);
+          steadySent++;
+          const p = d.agent.report(ivs).then(
+            (o) => {
+              steadyAcked++;
+              steadyLat.push(o.latencyMs);
+            },
+            () => steadyRejected++,
+          );
+          const tracked = p.finally(() => pendingSteady.delete(tracked));
+          pendingSteady.add(tracked);
+        }
+      }, tickMs);
+    });
+    const ackedInWindow = steadyAcked;
+    const windowSec = (performance.now() - ts) / 1000;
+    await Promise.race([Promise.all(pendingSteady), sleep(30_000)]);
+    const drainSec = (performance.now() - ts) / 1000;
+    results.steady = {
+      agents: devices.length,
+      offeredIntervalsPerSec: STEADY_RATE,
+      reportsSent: steadySent,
+      reportsAcked: steadyAcked,
+      rejected: steadyRejected,
+      committedIntervalsPerSec: Math.round((ackedInWindow * INTERVALS_PER_STEADY_REPORT) / windowSec),
+      allAckedAfterSec: r1(drainSec),
+      consoleCpuSec: r1(cpuSeconds(pid) - cpu1),
+      ackP50Ms: r1(percentile(steadyLat, 50)),
+      ackP99Ms: r1(percentile(steadyLat, 99)),
+      ackMaxMs: r1(percentile(steadyLat, 100)),
+    };
+    log(`steady: ${JSON.stringify(results.steady)}`);
+
+    // ---- policy push to every connected agent ----
+    const policy = idOf(
+      await api.post('/api/v1/policies', {
+        name: 'Bench beleid',
+        settings: {
+          idleThresholdSec: 300,
+          sleepAfterSec: { ac: 1800, battery: 900 },
+          displayOffAfterSec: { ac: 600 },
+        },
+      }),
+    );
+    // find the etag the agents will get by asking one device after assignment; count arrivals of any new etag
+    const before = new Set(devices.map((d) => d.agent.policyEtag));
+    policyEtagWanted = '';
+    let arrivals = 0;
+    let lastArrival = 0;
+    for (const d of devices) {
+      const orig = d.agent.opts.onPolicy;
+      d.agent.opts.onPolicy = (p, etag, source) => {
+        orig?.(p, etag, source);
+        if (source === 'policy' && p.policyId === policy) {
+          arrivals++;
+          lastArrival = performance.now();
+        }
+      };
+    }
+    const tp = performance.now();
+    await api.post(`/api/v1/policies/${policy}/assign`, { groupIds: [histGroup, liveGroup] });
+    const assignMs = performance.now() - tp;
+    const deadline = performance.now() + 30_000;
+    while (arrivals < held && performance.now() < deadline) await sleep(20);
+    results.policyPush = {
+      agents: held,
+      reached: arrivals,
+      assignResponseMs: Math.round(assignMs),
+      allReachedMs: arrivals >= held ? Math.round(lastArrival - tp) : null,
+      previousEtags: before.size,
+    };
+    void policyArrivals;
+    void lastPolicyArrival;
+    log(`policy push: ${JSON.stringify(results.policyPush)}`);
+
+    // ---- usage queries over HISTORY_DEVICES devices × 90 days ----
+    const qTo = Date.now();
+    const qFrom = qTo - 90 * DAY_MS;
+    const usage: Record<string, unknown> = {};
+    for (const groupBy of ['day', 'device', 'deviceClass', 'hourOfWeek', 'group']) {
+      const times: number[] = [];
+      let rows = 0;
+      for (let k = 0; k < 6; k++) {
+        const tq = performance.now();
+        const res = await api.get<{ rows: unknown[] }>(
+          `/api/v1/usage?from=${qFrom}&to=${qTo}&groupBy=${groupBy}&groupId=${histGroup}`,
+        );
+        if (k > 0) times.push(performance.now() - tq);
+        rows = res.rows.length;
+      }
+      usage[groupBy] = { rows, medianMs: r1(percentile(times, 50)), maxMs: r1(Math.max(...times)) };
+    }
+    {
+      const times: number[] = [];
+      for (let k = 0; k < 4; k++) {
+        const tq = performance.now();
+        await api.get(`/api/v1/usage?from=${qFrom}&to=${qTo}&groupBy=day`);
+        if (k > 0) times.push(performance.now() - tq);
+      }
+      usage.dayAllDevices = { devices: AGENTS, medianMs: r1(percentile(times, 50)) };
+    }
+    results.usage = { devices: HISTORY_DEVICES, days: 90, ...usage };
+    log(`usage: ${JSON.stringify(results.usage)}`);
+    results.rssEndMb = mb(rssBytes(pid));
+
+    await mapLimit(devices, 256, (d) => d.agent.close());
+    await consoleProc.stop();
+    consoleProc = undefined;
+
+    // ---- raw floor: the same number of rows straight into better-sqlite3 ----
+    results.floor = rawFloor(histDevices, histFrom, histTo, dataDir);
+    const bulk = results.bulkIngest as { intervalsPerSec: number };
+    const floor = results.floor as { rowsPerSec: number };
+    results.pipelineVsFloor = Math.round((bulk.intervalsPerSec / floor.rowsPerSec) * 1000) / 1000;
+    log(`floor: ${JSON.stringify(results.floor)}; pipeline/floor = ${results.pipelineVsFloor}`);
+    results.totalSec = Math.round((Date.now() - started) / 1000);
+  } finally {
+    if (consoleProc) await consoleProc.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const json = JSON.stringify(results, null, 2);
+  process.stdout.write(`${json}\n`);
+  if (args.out) writeFileSync(args.out, `${json}\n`);
+  process.exit(0);
+}
+
+/** The same intervals inserted straight into a table like the console's, 1000 rows per transaction. */
+function rawFloor(devices: SimDevice[], from: number, to: number, dir: string) {
+  const db = new Database(join(dir, 'floor.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE intervals (
+    device_id INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    state TEXT NOT NULL, display TEXT, power TEXT, PRIMARY KEY (device_id, start)) WITHOUT ROWID`);
+  const insert = db.prepare(
+    'INSERT INTO intervals (device_id, start, "end", state, display, power) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const batch = db.transaction((id: number, rows: Interval[]) => {
+    for (const r of rows) insert.run(id, r.start, r.end, r.state, r.display ?? null, r.power ?? null);
+  });
+  const all = devices.map((d) => chunk(deviceTimeline(d.profile, d.school, from, to).intervals, 1000));
+  let rows = 0;
+  const t = performance.now();
+  all.forEach((batches, i) => {
+    for (const b of batches) {
+      batch(i + 1, b);
+      rows += b.length;
+    }
+  });
+  const sec = (performance.now() - t) / 1000;
+  db.close();
+  return {
+    rows,
+    seconds: r1(sec),
+    rowsPerSec: Math.round(rows / sec),
+    batchSize: 1000,
+    synchronous: 'FULL',
+    journal: 'WAL',
+  };
+}
+
+main().catch((err) => {
+  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
