@@ -1,0 +1,142 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { EffectivePolicy, Interval } from '@sluimer/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PowerSettings } from '../../platform/types.js';
+import { MemoryStore } from '../store.js';
+import { startTrayBridge, type TrayBridge } from './bridge.js';
+import { connectIpc, type IpcClient } from './client.js';
+import type { NudgeMessage, TrayState } from './protocol.js';
+
+const at = (local: string) => Date.parse(`${local}:00+01:00`);
+
+async function until<T>(fn: () => T | undefined | false | null, timeoutMs = 5000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('tray bridge: the service side of nudges', () => {
+  let dir: string;
+  let bridge: TrayBridge;
+  let client: IpcClient;
+  let now = at('2026-11-24T10:00');
+  const events = new EventEmitter();
+  const policy: EffectivePolicy = {
+    sleepAfterSec: { ac: 900, battery: 600 },
+    brightnessCapPct: { battery: 70 },
+    allowSnooze: true,
+    snoozeMinutes: 60,
+    timeZone: 'Europe/Amsterdam',
+  };
+  let brightness = 100;
+  const store = new MemoryStore();
+  const states: TrayState[] = [];
+  const nudges: NudgeMessage[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'slm-bridge-'));
+    bridge = await startTrayBridge({
+      agent: {
+        events,
+        status: () => ({ link: 'ready', enrolled: true, state: 'active' }),
+        policy: { current: () => ({ policy, etag: 'e1' }) },
+      },
+      platform: {
+        powerSource: async () => 'battery',
+        readSettings: async (): Promise<PowerSettings> => ({
+          sleepAfterSec: {},
+          displayOffAfterSec: {},
+          brightnessPct: { battery: brightness },
+        }),
+      },
+      clock: { now: () => now, monotonic: () => performance.now() },
+      profile: { deviceClass: 'laptop' },
+      ipcPath: path.join(dir, 'agent.sock'),
+      whyUrl: 'https://school.example/why',
+      store,
+      tickMs: 0,
+    });
+    client = connectIpc({
+      path: bridge.server.path,
+      backoff: { initialMs: 20, maxMs: 50 },
+      onState: (s) => states.push(s),
+      onNudge: (n) => nudges.push(n),
+    });
+    await until(() => client.connected());
+  });
+  afterEach(async () => {
+    client.close();
+    await bridge.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('tells the tray the policy in words, today and the week from the intervals the service records', async () => {
+    const morning: Interval[] = [
+      { start: at('2026-11-24T08:30'), end: at('2026-11-24T09:30'), state: 'active', display: 'on' },
+      { start: at('2026-11-24T09:30'), end: at('2026-11-24T10:00'), state: 'idle', display: 'on' },
+    ];
+    events.emit('intervals', morning);
+    await bridge.tick();
+    const s = await until(() => states.find((x) => x.today?.onMs === 90 * 60_000));
+    expect(s.today).toEqual({ onMs: 90 * 60_000, idleOnMs: 30 * 60_000 });
+    expect(s.policyText.nl).toBe(
+      'Deze laptop gaat na 15 minuten zonder gebruik in slaapstand (op accu na 10 minuten); het scherm is op accu beperkt tot 70 %.',
+    );
+    expect(s).toMatchObject({
+      console: 'connected',
+      mode: 'enforcing',
+      noun: 'laptop',
+      whyUrl: 'https://school.example/why',
+    });
+    expect(s.weeks.at(-1)?.scope).toBe('device');
+    expect(s.weeks.at(-1)?.thisWeek.idleOnMs).toBe(30 * 60_000);
+    expect(store.read('totals')).not.toBeNull();
+  });
+
+  it('sends a sleep-soon nudge from the tray-reported idle time, counts outcomes and takes a snooze', async () => {
+    client.reportSession(9 * 60_000, false);
+    await until(() => bridge.signals().idleMs === 9 * 60_000);
+    await bridge.tick();
+    const n = await until(() => nudges[0]);
+    expect(n.content).toEqual({ kind: 'sleepSoon', noun: 'laptop', minutes: 1 });
+    expect(n.snoozeMinutes).toBe(60);
+    client.reportOutcome({ nudgeId: n.id, kind: 'sleepSoon', outcome: 'shown' });
+    client.reportOutcome({ nudgeId: n.id, kind: 'sleepSoon', outcome: 'snoozed' });
+    client.requestSnooze();
+    const snoozed = await until(() => states.find((x) => x.snooze.until !== null));
+    expect(snoozed.snooze.until).toBe(now + 60 * 60_000);
+    expect(bridge.counters.take()).toEqual({ sleepSoon: { shown: 1, dismissed: 0, snoozed: 1 } });
+    // while snoozed nothing more is sent
+    now += 30 * 60_000;
+    client.reportSession(9.5 * 60_000, false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await bridge.tick())?.suppressed?.reason).toBe('snoozed');
+    expect(nudges).toHaveLength(1);
+  });
+
+  it('explains a brightness cap after the policy lowered the screen', async () => {
+    now = at('2026-11-25T10:00');
+    store.remove('nudges');
+    await bridge.tick(); // learns 100 %
+    brightness = 70;
+    events.emit('policy_status', { ok: true });
+    await new Promise((r) => setTimeout(r, 20));
+    // the tray's report triggers a decision at once
+    client.reportSession(0, false);
+    const n = await until(() => nudges.find((x) => x.content.kind === 'brightness'));
+    expect(n.content).toEqual({
+      kind: 'brightness',
+      reason: 'capped',
+      pct: 70,
+      onBattery: true,
+      savedWatts: 1.2,
+    });
+  });
+});

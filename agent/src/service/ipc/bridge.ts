@@ -1,0 +1,229 @@
+import type { EventEmitter } from 'node:events';
+import {
+  DEFAULT_ENERGY_SETTINGS,
+  type DevicePowerProfile,
+  describePolicy,
+  deviceNoun,
+  type EffectivePolicy,
+  type EnergySettings,
+  type Interval,
+  type Lang,
+} from '@sluimer/shared';
+import {
+  addToTotals,
+  decideNudge,
+  deviceWeekFromTotals,
+  type HourlyTotals,
+  initialNudgeState,
+  NudgeCounters,
+  type NudgeDecision,
+  type NudgeState,
+  pruneTotals,
+  snoozeNudges,
+  todayFromTotals,
+  type WeekSummary,
+} from '../../core/nudges.js';
+import type { Clock, PlatformAdapter } from '../../platform/types.js';
+import type { LinkState } from '../link.js';
+import type { KeyStore } from '../store.js';
+import type { TrayState } from './protocol.js';
+import { type AggregateSignals, type IpcServer, startIpcServer } from './server.js';
+
+/**
+ * Connects a running service to the trays: keeps today's and this week's totals from the intervals
+ * the service records, turns policy and link state into the tray's state, asks the pure nudge logic
+ * on every tick, and counts nudge outcomes (numbers only) for the next report.
+ */
+export interface BridgedAgent {
+  readonly events: EventEmitter;
+  status(): { link: LinkState; enrolled: boolean; state: string | null };
+  readonly policy: { current(): { policy: EffectivePolicy; etag: string } | null };
+}
+
+export interface TrayBridgeOptions {
+  agent: BridgedAgent;
+  platform: Pick<PlatformAdapter, 'powerSource' | 'readSettings'>;
+  clock: Clock;
+  /** how the energy model sees this device (class from the inventory) */
+  profile: DevicePowerProfile;
+  energy?: Pick<EnergySettings, 'priceEurPerKwh' | 'classWatts' | 'monitorWatts'>;
+  ipcPath?: string;
+  whyUrl?: string | null;
+  defaultLang?: Lang;
+  /** keeps nudge history and hourly totals across restarts */
+  store?: KeyStore;
+  /** decide and push state this often (default 15 s); 0 = only on `tick()` */
+  tickMs?: number;
+  /** room/class results from the console, when it provides them */
+  groupWeeks?: () => WeekSummary[];
+  log?: (msg: string) => void;
+}
+
+export interface TrayBridge {
+  readonly server: IpcServer;
+  readonly counters: NudgeCounters;
+  /** session signals of the connected trays (idle time for a service that cannot see the session) */
+  signals(): AggregateSignals;
+  tick(): Promise<NudgeDecision | null>;
+  state(): TrayState;
+  close(): Promise<void>;
+}
+
+const TIMELINE_KEEP_MS = 4 * 24 * 3_600_000;
+
+export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBridge> {
+  const { agent, clock, store } = opts;
+  const energy = opts.energy ?? DEFAULT_ENERGY_SETTINGS;
+  const counters = new NudgeCounters();
+  let nudgeState: NudgeState = store?.read<NudgeState>('nudges') ?? initialNudgeState();
+  let totals: HourlyTotals = store?.read<HourlyTotals>('totals') ?? {};
+  let timeline: Interval[] = [];
+  let lastBrightness: number | null = null;
+  let capped: { pct: number; cappedFromPct: number; cappedAt: number } | null = null;
+  let lastSent = '';
+
+  const policy = () => agent.policy.current()?.policy ?? null;
+  const zone = () => policy()?.timeZone ?? 'Europe/Amsterdam';
+
+  const buildState = (): TrayState => {
+    const p = policy();
+    const noun = deviceNoun(opts.profile.deviceClass);
+    const status = agent.status();
+    const now = clock.now();
+    const weeks = [
+      ...(opts.groupWeeks?.() ?? []),
+      deviceWeekFromTotals(totals, now, energy.priceEurPerKwh, zone()),
+    ];
+    return {
+      type: 'state',
+      console: !status.enrolled ? 'not-enrolled' : status.link === 'ready' ? 'connected' : 'connecting',
+      mode: !p ? 'none' : p.excludedReason ? 'excluded' : p.auditOnly ? 'audit' : 'enforcing',
+      noun,
+      policyText: { nl: describePolicy(p, 'nl', noun), en: describePolicy(p, 'en', noun) },
+      today: Object.keys(totals).length ? todayFromTotals(totals, now, zone()) : null,
+      snooze: {
+        allowed: p?.allowSnooze === true,
+        minutes: p?.snoozeMinutes ?? 60,
+        until: nudgeState.snoozedUntil && nudgeState.snoozedUntil > now ? nudgeState.snoozedUntil : null,
+      },
+      whyUrl: opts.whyUrl ?? null,
+      weeks: weeks.slice(0, 4),
+      ...(opts.defaultLang ? { defaultLang: opts.defaultLang } : {}),
+      ...(p?.timeZone ? { timeZone: p.timeZone } : {}),
+    };
+  };
+
+  const persist = () => {
+    store?.write('nudges', nudgeState);
+    store?.write('totals', totals);
+  };
+
+  const pushState = (force = false) => {
+    const s = buildState();
+    const text = JSON.stringify(s);
+    if (force || text !== lastSent) {
+      lastSent = text;
+      server.broadcastState(s);
+    }
+  };
+
+  const server = await startIpcServer({
+    ...(opts.ipcPath ? { path: opts.ipcPath } : {}),
+    getState: buildState,
+    onSession: () => void tick(),
+    onOutcome: (o) => counters.add(o.kind, o.outcome),
+    onSnooze: () => {
+      const p = policy();
+      if (!p?.allowSnooze) return;
+      nudgeState = snoozeNudges(nudgeState, clock.now(), p.snoozeMinutes ?? 60);
+      persist();
+      agent.events.emit('snooze', { until: nudgeState.snoozedUntil });
+      pushState(true);
+    },
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+
+  const onIntervals = (intervals: Interval[]) => {
+    for (const iv of intervals) totals = addToTotals(totals, iv, opts.profile, energy);
+    const now = clock.now();
+    totals = pruneTotals(totals, now);
+    timeline = [...timeline, ...intervals].filter((i) => i.end > now - TIMELINE_KEEP_MS);
+    persist();
+  };
+  const onPolicyStatus = async () => {
+    // a cap that lowered the screen: brightness before vs after applying
+    const source = await opts.platform.powerSource().catch(() => 'unknown' as const);
+    if (source === 'unknown') return;
+    const settings = await opts.platform.readSettings().catch(() => null);
+    const now = settings?.brightnessPct[source];
+    if (typeof now === 'number') {
+      if (lastBrightness !== null && lastBrightness > now) {
+        capped = { pct: now, cappedFromPct: lastBrightness, cappedAt: clock.now() };
+      }
+      lastBrightness = now;
+    }
+  };
+  agent.events.on('intervals', onIntervals);
+  agent.events.on('policy_status', onPolicyStatus);
+  const onLink = () => pushState();
+  agent.events.on('link', onLink);
+
+  async function tick(): Promise<NudgeDecision | null> {
+    const now = clock.now();
+    const signals = server.signals();
+    const source = await opts.platform.powerSource().catch(() => 'unknown' as const);
+    const settings = source === 'unknown' ? null : await opts.platform.readSettings().catch(() => null);
+    const pct = source === 'unknown' ? undefined : settings?.brightnessPct[source];
+    if (typeof pct === 'number' && lastBrightness === null) lastBrightness = pct;
+    // the open interval, so "the session running now" is visible before the next report
+    const last = timeline.at(-1);
+    const open = agent.status().state;
+    const view = [...timeline];
+    if (last && last.end < now && (open === 'active' || open === 'idle')) {
+      view.push({ start: last.end, end: now, state: open });
+    }
+    const decision = decideNudge({
+      now,
+      policy: policy(),
+      timeline: view,
+      session: signals.trays > 0 ? { idleMs: signals.idleMs, presenting: signals.presenting } : null,
+      ...(source === 'unknown' ? {} : { power: source }),
+      ...(typeof pct === 'number' ? { brightness: { pct, ...(capped ?? {}) } } : {}),
+      profile: opts.profile,
+      energy,
+      weeks: buildState().weeks,
+      state: nudgeState,
+    });
+    nudgeState = decision.state;
+    if (decision.nudge) {
+      const sent = server.sendNudge({
+        id: decision.nudge.id,
+        content: decision.nudge.content,
+        ...(decision.nudge.snoozeMinutes ? { snoozeMinutes: decision.nudge.snoozeMinutes } : {}),
+      });
+      if (sent === 0) opts.log?.('nudge decided but no tray took it');
+      persist();
+    }
+    pushState();
+    return decision;
+  }
+
+  const timer = opts.tickMs === 0 ? null : setInterval(() => void tick(), opts.tickMs ?? 15_000);
+  timer?.unref?.();
+
+  return {
+    server,
+    counters,
+    signals: () => server.signals(),
+    tick,
+    state: buildState,
+    async close() {
+      if (timer) clearInterval(timer);
+      agent.events.off('intervals', onIntervals);
+      agent.events.off('policy_status', onPolicyStatus);
+      agent.events.off('link', onLink);
+      persist();
+      await server.close();
+    },
+  };
+}
