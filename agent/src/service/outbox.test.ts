@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS, type Interval, LIMITS, MINUTE_MS, ReportFrameSchema } from '@sluimer/shared';
@@ -155,6 +155,7 @@ describe('outbox', () => {
     const db = (o as any).db;
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(statSync(join(dir, 'x', 'outbox.sqlite')).mode & 0o777).toBe(0o600);
     o.close();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type AgentCounters,
@@ -77,6 +77,9 @@ export class Outbox {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     if (path !== ':memory:') {
+      // device-level data only, but nobody else on the machine needs to read it (SQLite gives the
+      // -wal/-shm files the same mode)
+      chmodSync(path, 0o600);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
     }
