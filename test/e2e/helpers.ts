@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Interval, UsageResponse } from '@sluimer/shared';
+import { type ConsoleProcess, startConsoleProcess } from '../../scripts/src/bench/proc.js';
+import { ConsoleClient, enrollDevice, idOf } from '../../scripts/src/fleet/api-client.js';
+import { ProtocolAgent, type ProtocolAgentOptions } from '../../scripts/src/fleet/protocol-agent.js';
+
+export { freePort, REPO_ROOT, startConsoleProcess } from '../../scripts/src/bench/proc.js';
+export { ConsoleClient, enrollDevice, idOf } from '../../scripts/src/fleet/api-client.js';
+export { ProtocolAgent, ReportRejected } from '../../scripts/src/fleet/protocol-agent.js';
+
+export const ADMIN_PASSWORD = 'e2e-admin-password';
+
+/** A built console process on 127.0.0.1 with a temporary data directory, logged in as admin. */
+export interface ConsoleFixture {
+  proc: ConsoleProcess;
+  dataDir: string;
+  api: ConsoleClient;
+  /** restart after a crash or stop: same data directory and port */
+  restart(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export async function startConsoleFixture(): Promise<ConsoleFixture> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluimer-e2e-'));
+  const fixture: ConsoleFixture = {
+    proc: await startConsoleProcess({ dataDir, adminPassword: ADMIN_PASSWORD }),
+    dataDir,
+    api: undefined as unknown as ConsoleClient,
+    async restart() {
+      fixture.proc = await startConsoleProcess({
+        dataDir,
+        adminPassword: ADMIN_PASSWORD,
+        port: fixture.proc.port,
+      });
+      fixture.api = new ConsoleClient(fixture.proc.url);
+      await fixture.api.login('admin', ADMIN_PASSWORD);
+    },
+    async dispose() {
+      await fixture.proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  fixture.api = new ConsoleClient(fixture.proc.url);
+  await fixture.api.login('admin', ADMIN_PASSWORD);
+  return fixture;
+}
+
+export async function createGroupWithSecret(
+  api: ConsoleClient,
+  name: string,
+  parentId?: number,
+): Promise<{ groupId: number; secret: string }> {
+  const groupId = idOf(
+    await api.post('/api/v1/groups', {
+      name,
+      kind: parentId ? 'room' : 'school',
+      ...(parentId ? { parentId } : { timeZone: 'Europe/Amsterdam' }),
+    }),
+  );
+  const { secret } = await api.post<{ secret: string }>(`/api/v1/groups/${groupId}/enroll-secrets`);
+  return { groupId, secret };
+}
+
+let installCounter = 0;
+
+/** Enrolls a fresh device and returns a connected protocol-level agent. */
+export async function enrolledAgent(
+  url: string,
+  secret: string,
+  opts: Partial<ProtocolAgentOptions> & { connect?: boolean } = {},
+): Promise<{ agent: ProtocolAgent; deviceId: number; deviceToken: string; installId: string }> {
+  const installId = `e2e-${process.pid}-${Date.now().toString(36)}-${++installCounter}`;
+  const { deviceId, deviceToken } = await enrollDevice(url, {
+    enrollSecret: secret,
+    installId,
+    hostname: `E2E-${installCounter}`,
+    inventory: { os: 'windows', chassisType: 'Notebook', battery: { hasBattery: true } },
+  });
+  const agent = new ProtocolAgent({ server: url, deviceToken, ...opts });
+  agent.recordFrames = true;
+  if (opts.connect !== false) await agent.connect();
+  return { agent, deviceId, deviceToken, installId };
+}
+
+export interface StateTotals {
+  activeSec: number;
+  idleSec: number;
+  asleepSec: number;
+  offSec: number;
+}
+
+/** Seconds per state of a scripted timeline, clipped to [from, to). */
+export function expectedTotals(intervals: readonly Interval[], from = -Infinity, to = Infinity): StateTotals {
+  const t: StateTotals = { activeSec: 0, idleSec: 0, asleepSec: 0, offSec: 0 };
+  for (const i of intervals) {
+    const ms = Math.min(i.end, to) - Math.max(i.start, from);
+    if (ms > 0) t[`${i.state}Sec` as keyof StateTotals] += ms / 1000;
+  }
+  return t;
+}
+
+/** Usage per device over [from, to), as seconds per state keyed by device id. */
+export async function usageByDevice(
+  api: ConsoleClient,
+  from: number,
+  to: number,
+  groupId?: number,
+): Promise<Map<number, StateTotals>> {
+  const q = `/api/v1/usage?from=${from}&to=${to}&groupBy=device${groupId ? `&groupId=${groupId}` : ''}`;
+  const res = await api.get<UsageResponse>(q);
+  return new Map(
+    res.rows.map((r) => [
+      Number(r.key),
+      { activeSec: r.activeSec, idleSec: r.idleSec, asleepSec: r.asleepSec, offSec: r.offSec },
+    ]),
+  );
+}
+
+/** Rounds totals to the millisecond, so float sums compare exactly. */
+export function ms(t: StateTotals | undefined): StateTotals | undefined {
+  if (!t) return t;
+  const r = (n: number) => Math.round(n * 1000);
+  return { activeSec: r(t.activeSec), idleSec: r(t.idleSec), asleepSec: r(t.asleepSec), offSec: r(t.offSec) };
+}
+
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
