@@ -22,24 +22,35 @@ interface DemoHandle {
   stop(): Promise<void>;
 }
 
+/** What the command talks to; tests replace parts of it. */
+export interface CliIo {
+  env?: NodeJS.ProcessEnv;
+  stdout?: { write(text: string): unknown };
+  stderr?: { write(text: string): unknown };
+  /** resolves when the console should stop (default: SIGTERM or SIGINT) */
+  shutdown?: Promise<string>;
+  /** called once the console listens */
+  onListening?: (running: RunningConsole) => void;
+}
+
 /** The `sluimer-console` command. Resolves with the exit code once the console has shut down. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(HELP);
+    stdout.write(HELP);
     return 0;
   }
   const unknown = argv.filter((a) => a !== '--demo');
   if (unknown.length) {
-    process.stderr.write(`Onbekende optie / unknown option: ${unknown.join(' ')}\n\n${HELP}`);
+    stderr.write(`Onbekende optie / unknown option: ${unknown.join(' ')}\n\n${HELP}`);
     return 2;
   }
   const demo = argv.includes('--demo');
-  const env = process.env;
+  const env = io.env ?? process.env;
   const port = env.SLUIMER_PORT ? Number(env.SLUIMER_PORT) : 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(
-      `SLUIMER_PORT moet een poortnummer zijn / must be a port number: ${env.SLUIMER_PORT}\n`,
-    );
+    stderr.write(`SLUIMER_PORT moet een poortnummer zijn / must be a port number: ${env.SLUIMER_PORT}\n`);
     return 2;
   }
   const dataDir = resolve(env.SLUIMER_DATA || './data');
@@ -56,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (err) {
     log.error({ err }, 'console failed to start');
-    process.stderr.write(
+    stderr.write(
       `De console kon niet starten / the console could not start: ${err instanceof Error ? err.message : String(err)}\n`,
     );
     return 1;
@@ -64,8 +75,9 @@ export async function main(argv: string[]): Promise<number> {
   log.info({ url: running.url, dataDir }, 'Sluimer console listening');
 
   const admin = running.initialAdmin;
+  io.onListening?.(running);
   if (admin?.generated) {
-    process.stdout.write(
+    stdout.write(
       [
         '',
         '============================================================',
@@ -102,14 +114,19 @@ export async function main(argv: string[]): Promise<number> {
       }
       try {
         await running.close();
+        log.info('console stopped');
         done(0);
       } catch (err) {
         log.error({ err }, 'shutdown failed');
         done(1);
       }
     };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    if (io.shutdown) {
+      void io.shutdown.then((why) => stop(why));
+    } else {
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+    }
   });
 }
 

@@ -631,7 +631,21 @@ export class SqliteStore implements Store {
   }
 
   async pruneRawIntervals(before: number) {
-    return this.db.prepare('DELETE FROM intervals WHERE "end" < ?').run(before).changes;
+    // per device along the primary key, yielding between devices so ingest keeps flowing
+    const ids = (this.db.prepare('SELECT id FROM devices ORDER BY id').all() as Row[]).map((r) =>
+      Number(r.id),
+    );
+    const del = this.db.prepare('DELETE FROM intervals WHERE device_id = ? AND start < ? AND "end" < ?');
+    let removed = 0;
+    for (const id of ids) {
+      if (!this.db.open) break;
+      removed += del.run(id, before, before).changes;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return removed;
+  }
+  async pruneSessions(now: number) {
+    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }
 
   // ---- usage ----

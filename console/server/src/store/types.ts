@@ -118,6 +118,8 @@ export interface Store {
   ingestBatch(items: readonly IngestItem[], ctx: IngestContext): Promise<IngestOutcome[]>;
   /** deletes raw intervals that ended before `before`; rollups stay */
   pruneRawIntervals(before: number): Promise<number>;
+  /** deletes sessions that expired before `now` */
+  pruneSessions(now: number): Promise<number>;
 
   // ---- usage ----
   /** totals per device over rollup buckets with bucket start in [from, to) */
