@@ -7,7 +7,7 @@ import { adapterContract } from '../contract/suite.js';
 import { execFileRunner, recordingRunner } from '../runner.js';
 import { LinuxAdapter, POWER_SCHEMA } from './adapter.js';
 import { startTestSession, type TestSession } from './session-env.js';
-import { fakeSysfs, missingTools, requireTools } from './test-tools.js';
+import { fakeSysfs, missingTools, requireTools, startFakeMutter } from './test-tools.js';
 
 const run = promisify(execFile);
 const TOOLS = [
@@ -92,6 +92,32 @@ if (enabled) {
       expect(Number(stdout.trim())).toBeLessThanOrEqual(ours + 100);
       await run('xdotool', ['mousemove', '300', '300'], { env: session.env });
       expect(await adapter.idleMs()).toBeLessThan(500);
+    });
+
+    it('asks Mutter over one persistent D-Bus connection when it is on the bus (no gdbus per sample)', async () => {
+      let fakeIdle = 4321;
+      const mutter = await startFakeMutter(session.busAddress, () => fakeIdle);
+      const calls = recordingRunner(execFileRunner({ env: session.env }));
+      const a = new LinuxAdapter({
+        env: session.env,
+        runner: calls,
+        backlightDir: sys.backlightDir,
+        powerSupplyDir: sys.powerSupplyDir,
+        mutterRetryMs: 0,
+      });
+      expect(await a.idleMs()).toBe(4321);
+      expect(a.lastIdleSource).toBe('mutter');
+      fakeIdle = 17;
+      for (let i = 0; i < 20; i++) await a.idleMs();
+      expect(await a.idleMs()).toBe(17);
+      expect(mutter.calls).toBe(22);
+      expect(calls.calls.filter((c) => c.file === 'gdbus')).toEqual([]);
+      // Mutter leaves the bus (GNOME Shell restart): the adapter falls back to X11 at once
+      mutter.stop();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await a.idleMs()).toBeTypeOf('number');
+      expect(a.lastIdleSource).toBe('x11');
+      await a.close();
     });
 
     it('falls back to xprintidle when no native X11 connection can be made', async () => {

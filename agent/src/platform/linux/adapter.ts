@@ -15,6 +15,7 @@ import type {
   PowerSourceKind,
   SettingsTarget,
 } from '../types.js';
+import { DbusConnection, replyNumber } from './dbus-client.js';
 import { notifyArgs, parseNotifyId } from './notify.js';
 import {
   type Inhibitor,
@@ -158,6 +159,8 @@ export class LinuxAdapter implements PlatformAdapter {
   private readonly env: NodeJS.ProcessEnv;
   private readonly o: Required<Omit<LinuxAdapterOptions, 'runner' | 'env'>>;
   private x11: X11IdleConnection | null = null;
+  private dbus: DbusConnection | null = null;
+  private dbusBroken = false;
   private mutterDownUntil = 0;
   private inventoryCache: Promise<Inventory> | null = null;
   /** where the last idle reading came from (doctor, benchmarks) */
@@ -194,14 +197,15 @@ export class LinuxAdapter implements PlatformAdapter {
     if (!this.env.DBUS_SESSION_BUS_ADDRESS) errors.push('no session bus (Mutter IdleMonitor)');
     else if (Date.now() < this.mutterDownUntil) errors.push('Mutter IdleMonitor was not on the bus');
     if (this.env.DBUS_SESSION_BUS_ADDRESS && Date.now() >= this.mutterDownUntil) {
-      const r = await this.run(CMD.mutterIdle);
-      const v = r.code === 0 ? parseDbusUint(r.stdout) : null;
+      const v = await this.mutterIdle().catch((e: Error) => {
+        errors.push(`Mutter IdleMonitor: ${e.message.split('\n')[0]}`);
+        return null;
+      });
       if (v !== null) {
         this.lastIdleSource = 'mutter';
         return v;
       }
       this.mutterDownUntil = Date.now() + this.o.mutterRetryMs;
-      errors.push(`Mutter IdleMonitor: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? 'no answer'}`);
     }
     if (this.env.DISPLAY) {
       try {
@@ -225,6 +229,38 @@ export class LinuxAdapter implements PlatformAdapter {
     this.lastIdleSource = 'none';
     this.lastIdleError = errors.join('; ');
     return 'unknown';
+  }
+
+  /** Mutter over the persistent D-Bus connection; `gdbus` (a process per call) only if that fails to connect. */
+  private async mutterIdle(): Promise<number> {
+    if (this.dbusBroken) {
+      const r = await this.run(CMD.mutterIdle);
+      const v = r.code === 0 ? parseDbusUint(r.stdout) : null;
+      if (v === null) throw new Error((r.stderr || r.stdout).trim() || 'gdbus gave no answer');
+      return v;
+    }
+    this.dbus ??= new DbusConnection(this.env.DBUS_SESSION_BUS_ADDRESS);
+    try {
+      const reply = await this.dbus.call(
+        'org.gnome.Mutter.IdleMonitor',
+        '/org/gnome/Mutter/IdleMonitor/Core',
+        'org.gnome.Mutter.IdleMonitor',
+        'GetIdletime',
+      );
+      const v = replyNumber(reply);
+      if (v === null) throw new Error(`unexpected reply signature ${reply.signature}`);
+      return v;
+    } catch (e) {
+      const msg = (e as Error).message;
+      // a D-Bus error reply means the bus works; anything else (auth, address) → use gdbus from now on
+      if (!/^org\.freedesktop\.DBus\.Error|^[A-Za-z]+\.[A-Za-z.]+Error|unexpected reply/.test(msg)) {
+        this.dbus.close();
+        this.dbus = null;
+        this.dbusBroken = true;
+        return this.mutterIdle();
+      }
+      throw e;
+    }
   }
 
   // ---- power ----
@@ -615,7 +651,7 @@ export class LinuxAdapter implements PlatformAdapter {
             id: 'idle-time',
             status: 'readable',
             detail: {
-              mutter: 'Mutter IdleMonitor over the session bus',
+              mutter: 'Mutter IdleMonitor over one persistent session-bus connection',
               x11: 'X11 MIT-SCREEN-SAVER over one persistent connection',
               xprintidle: 'xprintidle (one process per sample)',
               none: '',
@@ -774,6 +810,8 @@ export class LinuxAdapter implements PlatformAdapter {
   }
 
   async close(): Promise<void> {
+    this.dbus?.close();
+    this.dbus = null;
     this.x11?.close();
     this.x11 = null;
   }

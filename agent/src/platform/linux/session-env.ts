@@ -13,6 +13,8 @@ export interface TestSession {
   busAddress: string;
   /** environment for child processes (gsettings, gdbus, xdotool, notify-send, …) */
   env: NodeJS.ProcessEnv;
+  /** process ids, so a benchmark can count the servers' CPU time too */
+  pids: { xvfb?: number; dbus?: number };
   stop(): Promise<void>;
 }
 
@@ -100,21 +102,24 @@ export async function startTestSession(options: { x11?: boolean } = {}): Promise
       LANG: 'C.UTF-8',
     };
     let display = '';
+    const pids: TestSession['pids'] = {};
     if (options.x11 !== false) {
       const x = await startXvfb();
       children.push(x.child);
       display = x.display;
       env.DISPLAY = display;
+      if (x.child.pid) pids.xvfb = x.child.pid;
     }
     const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env,
     });
     children.push(bus);
+    if (bus.pid) pids.dbus = bus.pid;
     bus.stderr!.resume();
     const busAddress = await waitForLine(bus, 'stdout', 'dbus-daemon');
     env.DBUS_SESSION_BUS_ADDRESS = busAddress;
-    return { display, busAddress, env, stop };
+    return { display, busAddress, env, pids, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -75,3 +75,33 @@ export async function fakeSysfs(options: { backlight?: boolean; onBattery?: bool
   );
   return { root, backlightDir, powerSupplyDir };
 }
+
+/**
+ * A stand-in for Mutter's IdleMonitor on a test session bus: owns org.gnome.Mutter.IdleMonitor and
+ * answers GetIdletime with the given function, through the same minimal D-Bus client.
+ */
+export async function startFakeMutter(
+  address: string,
+  idleMs: () => number,
+): Promise<{ calls: number; stop: () => void }> {
+  const { DbusConnection, body, uint64Body } = await import('./dbus-client.js');
+  const conn = new DbusConnection(address);
+  const state = { calls: 0, stop: () => conn.close() };
+  conn.onCall = (m) => {
+    if (m.member === 'GetIdletime' && m.path === '/org/gnome/Mutter/IdleMonitor/Core') {
+      state.calls += 1;
+      return uint64Body(idleMs());
+    }
+    return undefined;
+  };
+  const r = await conn.call(
+    'org.freedesktop.DBus',
+    '/org/freedesktop/DBus',
+    'org.freedesktop.DBus',
+    'RequestName',
+    body('su', ['org.gnome.Mutter.IdleMonitor', 4]),
+  );
+  if (r.body.readUInt32LE(0) !== 1) throw new Error('could not own org.gnome.Mutter.IdleMonitor');
+  conn.ref();
+  return state;
+}
