@@ -15,8 +15,8 @@ import { SettingsPage } from './pages/Settings.js';
 
 const NAV: { to: string; key: MessageKey; visible: (u: SessionUser) => boolean }[] = [
   { to: '/', key: 'nav.overview', visible: () => true },
-  { to: '/devices', key: 'nav.devices', visible: () => true },
-  { to: '/policies', key: 'nav.policies', visible: () => true },
+  { to: '/devices', key: 'nav.devices', visible: (u) => can.editDevices(u.role) },
+  { to: '/policies', key: 'nav.policies', visible: (u) => can.editPolicies(u.role) },
   { to: '/groups', key: 'nav.groups', visible: () => true },
   { to: '/settings', key: 'nav.settings', visible: (u) => can.seeSettings(u.role) },
 ];
@@ -65,10 +65,11 @@ export function App() {
 function Routes({ path, user }: { path: string; user: SessionUser }) {
   const { t } = useI18n();
   if (path === '/' || path === '/overview') return <OverviewPage />;
-  if (path === '/devices') return <DevicesPage />;
+  const staff = can.editDevices(user.role);
+  if (path === '/devices' && staff) return <DevicesPage />;
   const dev = match('/devices/:id', path);
-  if (dev) return <DevicePage id={Number(dev.id)} />;
-  if (path === '/policies') return <PoliciesPage />;
+  if (dev && staff) return <DevicePage id={Number(dev.id)} />;
+  if (path === '/policies' && staff) return <PoliciesPage />;
   if (path === '/groups') return <GroupsPage />;
   if (path === '/settings' && can.seeSettings(user.role)) return <SettingsPage />;
   return (

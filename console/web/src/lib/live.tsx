@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 
 /**
- * Live updates pushed by the console over Server-Sent Events (`GET /api/v1/events`): device online
+ * Live updates pushed by the console over Server-Sent Events (`GET /api/v1/web/events`): device online
  * state, new enrollments and policy rollout status. Pages subscribe to the event types they show.
  */
 export interface LiveEvent {
@@ -26,7 +26,7 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
   const [connected, setConnected] = useState(false);
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
-    const es = new EventSource('/api/v1/events', { withCredentials: true });
+    const es = new EventSource('/api/v1/web/events', { withCredentials: true });
     es.onopen = () => setConnected(true);
     es.onerror = () => setConnected(false); // EventSource reconnects by itself
     const dispatch = (type: string) => (msg: MessageEvent<string>) => {

@@ -49,17 +49,46 @@ export interface Device {
   policyId?: number | null;
   policyName?: string | null;
   policyStatus?: DevicePolicyStatus | 'none' | null;
+  auditOnly?: boolean;
   policyError?: string | null;
   excludedReason?: string | null;
   blockers?: Blocker[];
 }
 
 export interface DeviceDetail extends Device {
-  effectivePolicy?: PolicySettings & { policyName?: string; policyId?: number | null };
-  policySource?: string;
-  applied?: AppliedSettings | null;
-  policyErrors?: PolicyError[];
-  status?: { ok: boolean; etag: string; applied: AppliedSettings; errors: PolicyError[]; at: number } | null;
+  effectivePolicy?: PolicySettings & {
+    policyName?: string;
+    policyId?: number | null;
+    excludedReason?: string;
+  };
+  effectivePolicyName?: string | null;
+  /** what the device last reported applying */
+  policyStatusDetail?: {
+    ok: boolean;
+    etag: string;
+    applied: AppliedSettings;
+    errors: PolicyError[];
+    at: number;
+  } | null;
+}
+
+/** Why a device wastes energy (GET /api/v1/web/device-reasons). */
+export type WasteReason =
+  | { kind: 'excluded'; detail: string }
+  | { kind: 'blocker'; detail: string; blockerKind: string }
+  | { kind: 'policy_failed'; detail: string }
+  | { kind: 'no_policy' }
+  | { kind: 'audit_only'; detail?: string }
+  | { kind: 'unknown' };
+
+export interface DeviceReason {
+  id: number;
+  name: string;
+  groupId: number;
+  groupPath: string;
+  deviceClass: string;
+  state: string;
+  reason: WasteReason;
 }
 
 export interface Policy {

@@ -63,9 +63,9 @@ export function DevicePage({ id }: { id: number }) {
   const bat = inv.battery;
   const health =
     bat?.designCapacityWh && bat.fullCapacityWh ? bat.fullCapacityWh / bat.designCapacityWh : undefined;
-  const status = d.status ?? null;
-  const applied = (d.applied ?? status?.applied ?? {}) as Record<string, unknown>;
-  const errors = d.policyErrors ?? status?.errors ?? [];
+  const status = d.policyStatusDetail ?? null;
+  const applied = (status?.applied ?? {}) as Record<string, unknown>;
+  const errors = status?.errors ?? [];
   const asked = (d.effectivePolicy ?? {}) as Record<string, unknown>;
 
   const settingRows = [
@@ -111,8 +111,10 @@ export function DevicePage({ id }: { id: number }) {
         <section className="card" aria-labelledby="pol-h" data-testid="device-policy">
           <h2 id="pol-h">{t('device.policy')}</h2>
           <p>
-            {d.effectivePolicy?.policyName ?? d.policyName ?? t('reason.noPolicy')}
-            {d.policySource && <span className="muted small"> ({d.policySource})</span>}
+            {d.effectivePolicy?.policyName ?? d.effectivePolicyName ?? t('reason.noPolicy')}
+            {d.effectivePolicy?.auditOnly && (
+              <span className="badge comp-pending">{lang === 'nl' ? 'alleen meten' : 'audit only'}</span>
+            )}
             {d.excludedReason && (
               <span className="badge comp-pending">{t('reason.excluded', { reason: d.excludedReason })}</span>
             )}
@@ -225,7 +227,7 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
   // round "to" to the minute so the URL (and the fetch) is stable between renders
   const [to] = useState(() => Math.ceil(now / 60_000) * 60_000);
   const from = to - span;
-  const res = useApi<unknown>(`/api/v1/devices/${id}/timeline${qs({ from, to })}`);
+  const res = useApi<unknown>(`/api/v1/web/devices/${id}/timeline${qs({ from, to })}`);
   const intervals = asList<TimelineInterval>(res.data, 'intervals');
   const { bars, seconds, coverage } = useMemo(() => timelineBars(intervals, from, to), [intervals, from, to]);
   const states: TimelineState[] = ['active', 'idle', 'asleep', 'off'];

@@ -1,5 +1,5 @@
 import { DEVICE_CLASSES, DEVICE_POLICY_STATUSES } from '@sluimer/shared';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { type Column, DataTable, type SortState } from '../components/DataTable.js';
 import { ErrorBox } from '../components/Tile.js';
 import { asList, get, qs } from '../lib/api.js';
@@ -14,25 +14,6 @@ import type { Device, Group } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const PAGE = 50;
-
-/** Why a device wastes energy, when known: a blocker, no policy, a failed policy, an exclusion. */
-export function deviceReason(
-  d: Device,
-  t: (k: MessageKey, v?: Record<string, string | number>) => string,
-  showBlockerNames: boolean,
-): string {
-  if (d.excludedReason) return t('reason.excluded', { reason: d.excludedReason });
-  const blocker = d.blockers?.[0];
-  if (blocker)
-    return t('reason.blocker', {
-      name: showBlockerNames ? blocker.name : blocker.kind === 'process' ? 'Een programma' : blocker.kind,
-    });
-  if (d.policyStatus === 'failed')
-    return t('reason.policyFailed', { error: d.policyError ?? t('common.unknown') });
-  if (!d.policyId && (d.policyStatus === 'none' || d.policyStatus == null || d.policyName == null))
-    return t('reason.noPolicy');
-  return t('reason.unknown');
-}
 
 export function onlineState(d: Device): 'online' | 'asleep' | 'offline' {
   if (d.state === 'online' || d.state === 'asleep' || d.state === 'offline') return d.state;
@@ -90,26 +71,45 @@ export function DevicesPage() {
     sort: sort.key,
     order: sort.dir,
   };
-  const list = useApi<DeviceList>(`/api/v1/devices${qs({ ...params, limit: PAGE, offset })}`);
+  const list = useApi<DeviceList>(`/api/v1/web/devices${qs({ ...params, limit: PAGE, offset })}`);
   const rows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
   const total = list.data?.total ?? rows.length;
 
-  // live: online state changes arrive by push
+  // live: online state changes arrive by push; a device not on this page (new, or now matching a
+  // filter) makes the page reload, at most every few seconds
+  const reloadTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(reloadTimer.current), []);
   useLiveEvents(['device', 'policy_status'], (e) => {
-    list.setData((d) => {
-      if (!d) return d;
-      const key = d.devices ? 'devices' : 'items';
-      const arr = asList<Device>(d, 'devices');
-      if (!arr.some((x) => x.id === e.deviceId)) return d;
-      return {
-        ...d,
-        [key]: arr.map((x) =>
-          x.id === e.deviceId ? { ...x, ...(e as object), type: undefined, id: x.id } : x,
-        ),
-      } as DeviceList;
-    });
+    const known = rows.some((x) => x.id === e.deviceId);
+    if (e.type === 'device' && known) {
+      list.setData((d) =>
+        d
+          ? {
+              ...d,
+              devices: asList<Device>(d, 'devices').map((x) =>
+                x.id === e.deviceId
+                  ? {
+                      ...x,
+                      online: e.online as boolean,
+                      state: e.state as string,
+                      lastSeen: e.lastSeen as number,
+                    }
+                  : x,
+              ),
+            }
+          : d,
+      );
+      return;
+    }
+    if (!reloadTimer.current)
+      reloadTimer.current = setTimeout(
+        () => {
+          reloadTimer.current = undefined;
+          list.reload();
+        },
+        known ? 300 : 1500,
+      );
   });
-  useLiveEvents(['enrolled'], () => list.reload());
 
   const columns: Column<Device>[] = [
     {
@@ -253,7 +253,7 @@ export function DevicesPage() {
               const all: Device[] = [];
               for (let off = 0; off < total; off += 1000) {
                 const b = await get<DeviceList>(
-                  `/api/v1/devices${qs({ ...params, limit: 1000, offset: off })}`,
+                  `/api/v1/web/devices${qs({ ...params, limit: 1000, offset: off })}`,
                 );
                 const part = asList<Device>(b, 'devices');
                 all.push(...part);

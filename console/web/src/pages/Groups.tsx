@@ -335,7 +335,7 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
   };
   const revoke = async (id: number) => {
     try {
-      await api('POST', `/api/v1/enroll-secrets/${id}/revoke`, {});
+      await api('DELETE', `/api/v1/enroll-secrets/${id}`);
       secrets.reload();
     } catch (err) {
       setError(errorMessage(err, t));

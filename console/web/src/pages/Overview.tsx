@@ -32,8 +32,7 @@ import {
   totals,
   trendByDay,
 } from '../lib/shaping.js';
-import type { Device, Group } from '../lib/types.js';
-import { deviceReason } from './Devices.js';
+import type { DeviceReason, Group, WasteReason } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const WASTE = '#b4440e';
@@ -88,7 +87,7 @@ export function OverviewPage() {
   const sum = useMemo(() => (d ? totals(d.device.rows) : undefined), [d]);
   const never = useMemo(() => (d ? neverSleeping(d.device.rows) : []), [d]);
   const top = useMemo(() => (d ? topByWaste(d.device.rows, 10) : []), [d]);
-  const topDevices = useTopDevices(top);
+  const topReasons = useTopReasons(top);
 
   const price = d?.day.settings.priceEurPerKwh ?? 0.25;
   const grid = d?.day.settings.gridKgPerKwh ?? 0.27;
@@ -180,10 +179,10 @@ export function OverviewPage() {
           </div>
           <TopWasters
             rows={top}
-            devices={topDevices}
+            reasons={topReasons}
             paths={paths}
             lang={lang}
-            showBlockerNames={can.seeBlockerNames(user.role)}
+            linkable={can.editDevices(user.role)}
           />
         </>
       )}
@@ -207,27 +206,54 @@ function EnrollFirst({ canEdit, noGroups }: { canEdit: boolean; noGroups: boolea
   );
 }
 
-function useTopDevices(rows: UsageRow[]): Map<string, Device> {
-  const [map, setMap] = useState(new Map<string, Device>());
+function useTopReasons(rows: UsageRow[]): Map<string, DeviceReason> {
+  const [map, setMap] = useState(new Map<string, DeviceReason>());
   const key = rows.map((r) => r.key).join(',');
   useEffect(() => {
+    if (!key) {
+      setMap(new Map());
+      return;
+    }
     const ac = new AbortController();
-    const ids = key ? key.split(',') : [];
-    Promise.all(
-      ids.map((id) =>
-        get<Device>(`/api/v1/devices/${encodeURIComponent(id)}`, ac.signal).catch(() => undefined),
-      ),
-    ).then((devs) => {
-      if (ac.signal.aborted) return;
-      const m = new Map<string, Device>();
-      devs.forEach((dv, i) => {
-        if (dv) m.set(ids[i]!, ((dv as unknown as { device?: Device }).device ?? dv) as Device);
-      });
-      setMap(m);
-    });
+    get<DeviceReason[]>(`/api/v1/web/device-reasons${qs({ ids: key })}`, ac.signal).then(
+      (list) => setMap(new Map(list.map((r) => [String(r.id), r]))),
+      () => {},
+    );
     return () => ac.abort();
   }, [key]);
   return map;
+}
+
+/** The reason in words; blocker names come only for admin and IT (the server leaves them out otherwise). */
+export function reasonText(
+  r: WasteReason | undefined,
+  t: (k: MessageKey, v?: Record<string, string | number>) => string,
+  lang: Lang,
+): string {
+  if (!r) return '';
+  switch (r.kind) {
+    case 'excluded':
+      return t('reason.excluded', { reason: r.detail });
+    case 'blocker':
+      return t('reason.blocker', {
+        name:
+          r.detail === r.blockerKind
+            ? lang === 'nl'
+              ? `Een ${r.blockerKind === 'process' ? 'programma' : r.blockerKind}`
+              : `A ${r.blockerKind}`
+            : r.detail,
+      });
+    case 'policy_failed':
+      return t('reason.policyFailed', { error: r.detail });
+    case 'no_policy':
+      return t('reason.noPolicy');
+    case 'audit_only':
+      return lang === 'nl'
+        ? `Beleid meet alleen (auditmodus)${r.detail ? `: ${r.detail}` : ''}`
+        : `Policy measures only (audit mode)${r.detail ? `: ${r.detail}` : ''}`;
+    default:
+      return t('reason.unknown');
+  }
 }
 
 const tooltipBase = {
@@ -533,21 +559,21 @@ function ClassBars({ rows, lang }: { rows: UsageRow[]; lang: Lang }) {
 }
 
 function TopWasters(props: {
-  rows: UsageRow[];
-  devices: Map<string, Device>;
+  rows: (UsageRow & { label?: string })[];
+  reasons: Map<string, DeviceReason>;
   paths: Map<number, string>;
   lang: Lang;
-  showBlockerNames: boolean;
+  linkable: boolean;
 }) {
   const { t } = useI18n();
   const { lang } = props;
   const items = props.rows.map((r) => {
-    const dv = props.devices.get(r.key);
+    const dv = props.reasons.get(r.key);
     return {
       key: r.key,
-      name: dv ? (dv.name ?? dv.hostname) : `#${r.key}`,
-      room: dv ? (props.paths.get(dv.groupId) ?? dv.groupName ?? '') : '',
-      reason: dv ? deviceReason(dv, t, props.showBlockerNames) : '',
+      name: dv?.name ?? r.label ?? `#${r.key}`,
+      room: dv ? (props.paths.get(dv.groupId) ?? dv.groupPath) : '',
+      reason: reasonText(dv?.reason, t, lang),
       wasteKwh: r.wasteKwh,
       wasteEur: r.wasteEur,
       idleSec: r.idleSec,
@@ -570,7 +596,7 @@ function TopWasters(props: {
             key: 'name',
             label: t('col.device'),
             value: (r) => r.name,
-            render: (r) => <Link to={`/devices/${r.key}`}>{r.name}</Link>,
+            render: (r) => (props.linkable ? <Link to={`/devices/${r.key}`}>{r.name}</Link> : r.name),
           },
           { key: 'room', label: t('col.room'), value: (r) => r.room },
           {

@@ -1,4 +1,4 @@
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
 import { PolicyEditor } from '../components/PolicyEditor.js';
@@ -243,11 +243,20 @@ function Assign({
 function Rollout({ policy }: { policy: Policy }) {
   const { t, lang } = useI18n();
   const now = useNow();
-  const devices = useApi<unknown>(`/api/v1/devices${qs({ policyId: policy.id, limit: 500 })}`);
+  // the assignment is part of the URL so the list reloads after assigning
+  const assignedKey = `${policy.groupIds?.join('.') ?? ''}-${policy.deviceIds?.join('.') ?? ''}-${policy.updatedAt ?? ''}`;
+  const devices = useApi<unknown>(
+    `/api/v1/web/devices${qs({ policyId: policy.id, limit: 1000, sort: 'policy', v: assignedKey })}`,
+  );
   const rows = asList<Device>(devices.data, 'devices');
-  useLiveEvents(['policy_status', 'device'], (e) => {
-    if (!rows.some((d) => d.id === e.deviceId)) return;
-    devices.reload();
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  // rollout status arrives by push (policy_status from the agents); coalesce bursts into one reload
+  useLiveEvents(['policy_status', 'device'], () => {
+    timer.current ??= setTimeout(() => {
+      timer.current = undefined;
+      devices.reload();
+    }, 400);
   });
   const counts = { pending: 0, compliant: 0, failed: 0, drifted: 0 } as Record<string, number>;
   for (const d of rows) if (d.policyStatus && d.policyStatus in counts) counts[d.policyStatus]!++;

@@ -1,0 +1,361 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
+import { startDemo } from '../../scripts/src/demo.js';
+import { ConsoleClient, enrollDevice, ProtocolAgent } from '../../scripts/src/fleet/index.js';
+
+/**
+ * The console web app end to end: the real console (programmatic start on port 0, temp data dir),
+ * seeded through the real API and agent WebSocket by the fleet simulator, driven by Debian's Chromium.
+ * Needs the built web app (npm run build) and /usr/bin/chromium (.ci/apt-packages.txt).
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const WEB_DIST = join(ROOT, 'console/web/dist');
+const CHROMIUM = '/usr/bin/chromium';
+const ADMIN_PASSWORD = 'admin-wachtwoord-123';
+const USERS = {
+  admin: { username: 'admin', password: ADMIN_PASSWORD },
+  it: { username: 'ict', password: 'ict-wachtwoord-123' },
+  viewer: { username: 'directie', password: 'lezen-wachtwoord-123' },
+} as const;
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+
+let consoleApp: RunningConsole;
+let dataDir: string;
+let browser: Browser;
+let demoStop: (() => Promise<void>) | undefined;
+const agents: ProtocolAgent[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(join(WEB_DIST, 'index.html'))) {
+    throw new Error('console/web/dist is missing: run `npm run build` first');
+  }
+  if (!existsSync(CHROMIUM)) throw new Error('Chromium missing: apt-get install -y chromium');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'sluimer-web-e2e-'));
+  consoleApp = await startConsole({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    logLevel: 'silent',
+    webDist: WEB_DIST,
+  });
+  const demo = await startDemo({
+    url: consoleApp.url,
+    username: 'admin',
+    password: ADMIN_PASSWORD,
+    deviceCount: 24,
+    historyDays: 10,
+    live: false,
+  });
+  demoStop = demo.stop;
+  const api = new ConsoleClient(consoleApp.url);
+  await api.login('admin', ADMIN_PASSWORD);
+  await api.post('/api/v1/users', { ...USERS.it, role: 'it' });
+  await api.post('/api/v1/users', { ...USERS.viewer, role: 'viewer' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  for (const a of agents) await a.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await demoStop?.().catch(() => {});
+  await consoleApp?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function newPage(size = DESKTOP, locale = 'nl-NL'): Promise<Page> {
+  const context = await browser.newContext({ viewport: size, locale, timezoneId: 'Europe/Amsterdam' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  return page;
+}
+
+async function login(page: Page, who: keyof typeof USERS): Promise<void> {
+  await page.goto(`${consoleApp.url}/`);
+  await page.getByLabel('Gebruikersnaam').fill(USERS[who].username);
+  await page.getByLabel('Wachtwoord').fill(USERS[who].password);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByTestId('who').waitFor();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(400); // let charts finish their first animation frame
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function noSidewaysScroll(page: Page): Promise<void> {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  expect(scroll, 'page must not scroll sideways').toBeLessThanOrEqual(client);
+}
+
+async function overviewLoaded(page: Page): Promise<void> {
+  await page.getByTestId('tiles').waitFor();
+  await page.getByTestId('chart-trend').locator('canvas').first().waitFor();
+  await page.getByTestId('chart-heatmap').locator('canvas').first().waitFor();
+}
+
+describe('console web app', () => {
+  it('refuses a wrong password with a clear Dutch message', async () => {
+    const page = await newPage();
+    await page.goto(`${consoleApp.url}/`);
+    await page.getByLabel('Gebruikersnaam').fill('admin');
+    await page.getByLabel('Wachtwoord').fill('fout-wachtwoord');
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+      'Gebruikersnaam of wachtwoord klopt niet',
+    );
+    await shot(page, 'login-error-desktop');
+    await page.context().close();
+  });
+
+  for (const role of ['admin', 'it', 'viewer'] as const) {
+    it(`shows the overview with tiles, a trend chart and the heatmap to ${role}`, async () => {
+      const page = await newPage();
+      await login(page, role);
+      await overviewLoaded(page);
+      const eur = await page.getByTestId('tile-eur').locator('.tile-value').textContent();
+      expect(eur).toMatch(/€\s?\d+,\d\d/); // nl-NL money: € 12,50
+      const kwh = await page.getByTestId('tile-kwh').locator('.tile-value').textContent();
+      expect(kwh).toMatch(/\d+(,\d+)?\s?kWh/);
+      // the week's seeded history wasted something
+      expect(Number((eur ?? '').replace(/[^\d,]/g, '').replace(',', '.'))).toBeGreaterThan(0);
+      // the heatmap has its table alternative with all 168 hours of the week
+      await page.getByTestId('chart-heatmap').getByRole('button', { name: 'Als tabel tonen' }).click();
+      await expect(page.getByTestId('chart-heatmap').locator('tbody tr').count()).resolves.toBe(168);
+      await page.getByTestId('chart-heatmap').getByRole('button', { name: 'Als grafiek tonen' }).click();
+      // top wasters list devices with a reason
+      await page.getByTestId('top-wasters').locator('tbody tr').first().waitFor();
+      const nav = await page.locator('#mainnav').textContent();
+      if (role === 'viewer') {
+        expect(nav).not.toContain('Apparaten');
+        expect(nav).not.toContain('Energiebeleid');
+        expect(nav).not.toContain('Instellingen');
+      } else {
+        expect(nav).toContain('Apparaten');
+        expect(nav).toContain('Energiebeleid');
+        expect(nav?.includes('Instellingen')).toBe(role === 'admin');
+      }
+      await shot(page, `overview-${role}-desktop`);
+      await page.setViewportSize(PHONE);
+      await page.waitForTimeout(300);
+      await noSidewaysScroll(page);
+      await shot(page, `overview-${role}-phone`);
+      await page.context().close();
+    });
+  }
+
+  it('switches to English and back', async () => {
+    const page = await newPage();
+    await login(page, 'admin');
+    await overviewLoaded(page);
+    await page.getByLabel('Taal').selectOption('en');
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await page.getByTestId('tile-eur').locator('.tile-value').textContent()).toMatch(/€\d+\.\d\d/);
+    await page.getByLabel('Language').selectOption('nl');
+    await page.getByRole('heading', { name: 'Overzicht' }).waitFor();
+    await page.context().close();
+  });
+
+  it('lets IT create a room and a secret, enroll an agent with it, and roll out a policy to it live', async () => {
+    const page = await newPage();
+    page.on('response', async (r) => {
+      if (r.url().includes('/web/devices?'))
+        console.log('DBG', r.url(), r.status(), (await r.text()).slice(0, 300));
+    });
+    await login(page, 'it');
+
+    // a room under the first school
+    await page.getByRole('link', { name: 'Scholen en lokalen' }).click();
+    await page.getByTestId('new-group').waitFor();
+    const tree = page.locator('.tree');
+    await tree.locator('.tree-btn').first().waitFor();
+    const newGroup = page.getByTestId('new-group');
+    await newGroup.locator('input[name=groupName]').fill('Lokaal E2E');
+    const parentOptions = await newGroup.locator('select[name=parent] option').allTextContents();
+    const school = parentOptions.find((o) => o.split(' › ').length === 2);
+    expect(school, 'the demo has a school below its board').toBeTruthy();
+    await newGroup.locator('select[name=parent]').selectOption({ label: school! });
+    await newGroup.locator('select[name=kind]').selectOption('room');
+    await newGroup.getByRole('button', { name: 'Aanmaken' }).click();
+    await page
+      .getByTestId('group-detail')
+      .getByRole('heading', { name: /Lokaal E2E/ })
+      .waitFor();
+
+    // an enrollment secret with the exact install commands
+    await page.getByRole('button', { name: 'Nieuwe aanmeldcode' }).click();
+    const secret = (await page.getByTestId('secret-value').textContent())?.trim() ?? '';
+    expect(secret.length).toBeGreaterThan(10);
+    for (const os of ['windows', 'macos', 'linux']) {
+      const cmd = await page.getByTestId(`install-${os}`).textContent();
+      expect(cmd).toContain(secret);
+      expect(cmd).toContain(consoleApp.url);
+    }
+    await shot(page, 'groups-it-desktop');
+
+    // the devices page, filtered to the new agent's name, before it exists
+    await page.getByRole('link', { name: 'Apparaten' }).click();
+    await page.getByTestId('devices-table').waitFor();
+    await page.getByRole('searchbox').fill('e2e-laptop');
+    await page
+      .getByText('Geen apparaten', { exact: false })
+      .or(page.locator('.empty-cell'))
+      .first()
+      .waitFor();
+
+    // a simulated agent enrolls with that secret over the real API and WebSocket
+    const enrolled = await enrollDevice(consoleApp.url, {
+      enrollSecret: secret,
+      installId: 'e2e-install-1',
+      hostname: 'e2e-laptop-01',
+      inventory: {
+        os: 'windows',
+        osVersion: '11',
+        chassisType: 'Notebook',
+        manufacturer: 'Dell',
+        model: 'Latitude 3440',
+        battery: { hasBattery: true, designCapacityWh: 54, fullCapacityWh: 46, cycleCount: 212 },
+      },
+    });
+    const agent = new ProtocolAgent({ server: consoleApp.url, deviceToken: enrolled.deviceToken });
+    agents.push(agent);
+    await agent.connect();
+    const now = Date.now();
+    await agent.report(
+      [
+        { start: now - 50 * 60_000, end: now - 30 * 60_000, state: 'active', display: 'on', power: 'ac' },
+        { start: now - 30 * 60_000, end: now - 2 * 60_000, state: 'idle', display: 'on', power: 'ac' },
+      ],
+      [{ name: 'Teams.exe', kind: 'process', reason: 'call in progress' }],
+    );
+    // it appears without a reload (pushed over Server-Sent Events)
+    const row = page.getByTestId('devices-table').getByRole('link', { name: 'e2e-laptop-01' });
+    await row.waitFor({ timeout: 15_000 });
+    await expect(
+      page.getByTestId('devices-table').locator('tbody tr').first().textContent(),
+    ).resolves.toContain('Online');
+    await shot(page, 'devices-it-desktop');
+
+    // its device page: timeline, inventory, blocker
+    await row.click();
+    await page.getByTestId('timeline-24h').locator('canvas').waitFor();
+    await expect(page.getByTestId('device-blockers').textContent()).resolves.toContain('Teams.exe');
+    await expect(page.getByTestId('battery').textContent()).resolves.toContain('85');
+    await shot(page, 'device-it-desktop');
+
+    // a new policy: the editor refuses an out-of-bounds value, then saves
+    await page.getByRole('link', { name: 'Energiebeleid' }).click();
+    await page.getByRole('button', { name: 'Nieuw beleid' }).click();
+    const editor = page.getByTestId('policy-editor');
+    await editor.locator('input[name=policyName]').fill('E2E-beleid');
+    await editor.locator('input[name="sleepAfterSec.ac"]').fill('0');
+    await editor.getByRole('button', { name: 'Opslaan' }).click();
+    await expect(editor.getByRole('alert').first().textContent()).resolves.toContain('Controleer');
+    await expect(editor.textContent()).resolves.toContain('Kies een heel getal van 5 tot en met 240 minuten');
+    await editor.locator('input[name="sleepAfterSec.ac"]').fill('20');
+    await editor.locator('input[name="displayOffAfterSec.ac"]').fill('10');
+    await editor.getByRole('button', { name: 'Opslaan' }).click();
+    await page.getByTestId('policy-detail').getByRole('heading', { name: 'E2E-beleid' }).waitFor();
+
+    // assign it to the new room; the agent gets it at once and reports it applied, live
+    const assign = page.getByTestId('assign');
+    await assign.getByLabel(/Lokaal E2E/).check();
+    await assign.getByRole('button', { name: 'Toewijzen' }).click();
+    await expect(assign.getByRole('status').textContent()).resolves.toContain('Toegewezen');
+    const rollout = page.getByTestId('rollout');
+    await rollout
+      .getByRole('link', { name: 'e2e-laptop-01' })
+      .waitFor({ timeout: 15_000 })
+      .catch(async (err) => {
+        await shot(page, 'FAILED-rollout');
+        throw err;
+      });
+    await expect
+      .poll(async () => rollout.locator('tbody tr').first().textContent(), { timeout: 15_000 })
+      .toContain('Toegepast');
+    expect(agent.policy?.sleepAfterSec?.ac).toBe(1200);
+    await shot(page, 'policies-it-desktop');
+
+    await page.setViewportSize(PHONE);
+    await page.waitForTimeout(300);
+    await noSidewaysScroll(page);
+    await shot(page, 'policies-it-phone');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Apparaten' }).click();
+    await page.getByTestId('devices-table').waitFor();
+    await noSidewaysScroll(page);
+    await shot(page, 'devices-it-phone');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Scholen en lokalen' }).click();
+    await page.locator('.tree-btn').first().waitFor();
+    await noSidewaysScroll(page);
+    await shot(page, 'groups-it-phone');
+    await page.context().close();
+  });
+
+  it('lets the admin see settings, users and API tokens', async () => {
+    const page = await newPage();
+    await login(page, 'admin');
+    await page.getByRole('link', { name: 'Instellingen' }).click();
+    await page.getByTestId('settings-energy').locator('input[name=price]').waitFor();
+    await expect
+      .poll(() => page.getByTestId('settings-energy').locator('input[name=price]').inputValue())
+      .toMatch(/0,\d+/);
+    await expect(page.getByTestId('settings-users').textContent()).resolves.toContain('directie');
+    await shot(page, 'settings-admin-desktop');
+    await page.setViewportSize(PHONE);
+    await noSidewaysScroll(page);
+    await shot(page, 'settings-admin-phone');
+    await page.context().close();
+  });
+
+  it('keeps a viewer read-only', async () => {
+    const page = await newPage();
+    await login(page, 'viewer');
+    await page.goto(`${consoleApp.url}/groups`);
+    await page.locator('.tree-btn').first().waitFor();
+    await expect(page.getByText('Je rol is alleen lezen').count()).resolves.toBe(1);
+    await expect(page.getByTestId('new-group').count()).resolves.toBe(0);
+    await page.locator('.tree-btn').first().click();
+    await expect(page.locator('input[name=renameGroup]').isDisabled()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Nieuwe aanmeldcode' }).count()).resolves.toBe(0);
+    // and the server agrees: a write with the viewer's session is refused
+    const status = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/groups', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'mag niet' }),
+      });
+      return r.status;
+    });
+    expect(status).toBe(403);
+    // devices and policies are not there for a viewer
+    await page.goto(`${consoleApp.url}/devices`);
+    await page.getByRole('heading', { name: 'Niet gevonden.' }).waitFor();
+    await shot(page, 'groups-viewer-desktop');
+    await page.context().close();
+  });
+});
