@@ -174,6 +174,29 @@ describe('agent service', () => {
     expect(st.applied.sleepAfterSec).toEqual({ ac: null, battery: 600 });
   });
 
+  it('copes with a policy from a newer console: unknown fields ignored, a policy it cannot read refused with a reason', async () => {
+    const c = await consoleWith({ policy: { ...enforcing, futureField: { x: 1 } } as EffectivePolicy });
+    const clock = new ManualClock(Date.now());
+    const { agent, platform } = agentFor(c, clock);
+    await agent.start();
+    await c.waitFor(() => statuses(c).length === 1);
+    expect(statuses(c)[0]).toMatchObject({ ok: true, applied: { sleepAfterSec: { ac: 1200 } } });
+    expect(agent.status().link).toBe('ready');
+
+    c.pushPolicy({ ...enforcing, sleepAfterSec: { ac: 1200, hibernate: 5 } } as unknown as EffectivePolicy);
+    await c.waitFor(() => statuses(c).length === 2);
+    const st = statuses(c)[1]!;
+    expect(st.ok).toBe(false);
+    expect(st.errors[0]).toMatchObject({ code: 'bad_frame' });
+    expect(st.errors[0]!.message).toMatch(/sleepAfterSec/);
+    // the previous policy stays in force and measuring goes on
+    expect((await platform.readSettings()).sleepAfterSec.ac).toBe(1200);
+    expect(platform.applyLog).toHaveLength(1);
+    await run(agent, clock, MINUTE_MS, 5_000, () => platform.input());
+    await agent.flush();
+    await c.waitFor(() => c.reports().length > 0 && agent.status().outbox.rows === 0);
+  });
+
   it('switches to the stricter values when school hours end', async () => {
     const policy: EffectivePolicy = {
       ...enforcing,
@@ -211,6 +234,19 @@ describe('agent service', () => {
     expect(b!.installId).toBe(a!.installId);
     expect(agent.status().deviceId).toBe(firstId);
     expect(c.upgrades.map((u) => u.status)).toEqual([101, 401, 101]);
+  });
+
+  it('keeps trying when enrolling again fails for a reason that may pass (console busy)', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now());
+    const { agent } = agentFor(c, clock);
+    await agent.start();
+    await c.waitFor(() => agent.status().link === 'ready');
+    c.tokens.clear();
+    c.failEnrollments = 2;
+    c.socket!.terminate();
+    await c.waitFor(() => c.enrollments.length === 4 && agent.status().link === 'ready');
+    expect(agent.status().fatal).toBeNull();
   });
 
   it('stops with a clear message when the token is refused and there is no enroll secret', async () => {

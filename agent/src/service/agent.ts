@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import {
+  type AgentCounters,
   type Blocker,
   BlockerSchema,
-  type EffectivePolicy,
+  EffectivePolicySchema,
+  ErrorCode,
   type HelloFrame,
   type Inventory,
   InventorySchema,
@@ -30,7 +32,7 @@ import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity 
 import { ConsoleLink, type LinkState, type LinkTimings } from './link.js';
 import { type Logger, silentLogger } from './log.js';
 import { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
-import { PolicyEnforcer } from './policy.js';
+import { PolicyEnforcer, toApplied } from './policy.js';
 import { FileStore, type KeyStore, MemoryStore } from './store.js';
 
 function readVersion(): string {
@@ -79,6 +81,8 @@ export interface AgentServiceOptions {
   random?: () => number;
   logger?: Logger;
   fetch?: typeof fetch;
+  /** nudge outcome counts to send with the next report (the tray bridge's counters) */
+  takeNudgeCounts?: () => AgentCounters['nudges'] | undefined;
 }
 
 export interface AgentStatus {
@@ -106,7 +110,7 @@ export interface AgentService {
   readonly outbox: Outbox;
   readonly link: ConsoleLink;
   readonly policy: PolicyEnforcer;
-  /** events: 'enrolled' (Identity), 'welcome', 'ack' (seq), 'policy_status' (frame), 'report' (seqs), 'fatal' (message), 'link' (state) */
+  /** events: 'enrolled' (Identity), 'welcome', 'ack' (seq), 'policy_status' (frame), 'report' (seqs), 'intervals' (closed intervals just written), 'fatal' (message), 'link' (state) */
   readonly events: EventEmitter;
 }
 
@@ -214,7 +218,47 @@ class Agent implements AgentService {
     return hello;
   }
 
-  private async onPolicy(policy: EffectivePolicy, etag: string): Promise<void> {
+  private async onPolicy(raw: unknown, etag: string): Promise<void> {
+    let parsed = EffectivePolicySchema.safeParse(raw);
+    if (!parsed.success) {
+      // fields of a newer console at the top level are ignored; anything else keeps the old policy
+      const lenient = EffectivePolicySchema.strip().safeParse(raw);
+      const unknown =
+        raw && typeof raw === 'object'
+          ? Object.keys(raw).filter((k) => !(k in EffectivePolicySchema.shape))
+          : [];
+      if (lenient.success) {
+        this.log.warn('policy has fields this agent does not know; ignoring them', { fields: unknown });
+        parsed = lenient;
+      } else {
+        const message = parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.') || 'policy'}: ${i.message}`)
+          .join('; ');
+        this.log.error('policy not understood; keeping the previous one', { message });
+        this.sendStatus({
+          type: 'policy_status',
+          etag: etag.slice(0, 100),
+          ok: false,
+          applied: await this.platform
+            .readSettings()
+            .then(toApplied)
+            .catch(() => ({})),
+          errors: [
+            {
+              code: ErrorCode.BadFrame,
+              message:
+                `Beleid niet begrepen door agent ${AGENT_VERSION}; vorig beleid blijft gelden. / Policy not understood by agent ${AGENT_VERSION}; the previous policy stays: ${message}`.slice(
+                  0,
+                  1000,
+                ),
+            },
+          ],
+        });
+        return;
+      }
+    }
+    const policy = parsed.data;
     this.trackerCfg.idleThresholdMs = idleThresholdMs(policy);
     const status = await this.policy.setPolicy(policy, etag);
     this.sendStatus(status);
@@ -226,7 +270,7 @@ class Agent implements AgentService {
     else this.pendingStatus = null;
   }
 
-  private async onUnauthorized(): Promise<'retry' | 'stop'> {
+  private async onUnauthorized(): Promise<'retry' | 'backoff' | 'stop'> {
     if (this.opts.enrollSecret && !this.reenrolled) {
       this.reenrolled = true;
       this.log.info('device token refused; enrolling again with the enroll secret');
@@ -234,11 +278,11 @@ class Agent implements AgentService {
         await this.enrollNow();
         return 'retry';
       } catch (err) {
-        return this.giveUp(
-          isPermanentEnrollError(err)
-            ? (err as Error).message
-            : `Opnieuw inschrijven mislukt / enrolling again failed: ${(err as Error).message}`,
-        );
+        if (isPermanentEnrollError(err)) return this.giveUp((err as Error).message);
+        // the console is unreachable or busy: try the whole thing again later
+        this.reenrolled = false;
+        this.log.warn('enrolling again failed; retrying later', { err });
+        return 'backoff';
       }
     }
     return this.giveUp(
@@ -333,7 +377,9 @@ class Agent implements AgentService {
     this.lastPolicyMono = this.clock.monotonic();
     this.unsubscribe = this.platform.onEvent((e) => this.onEvent(e));
     if (!this.opts.manualTicks) {
-      const sampler = setInterval(() => void this.tick(), this.sampleMs);
+      const sampler = setInterval(() => {
+        this.tick().catch((err) => this.log.error('sample failed', { err }));
+      }, this.sampleMs);
       this.timers.push(sampler);
     }
     // the policy kept from the last run still applies while offline (school hours continue)
@@ -344,10 +390,15 @@ class Agent implements AgentService {
 
   private onEvent(e: PowerEvent): void {
     if (!this.state || this.stopped) return;
-    this.state = observeEvent(this.state, e, this.trackerCfg);
-    this.outbox.saveState(this.state);
-    if (e.type === 'resume') this.link.reconnectSoon();
-    if (e.type === 'shutdown' || e.type === 'suspend') this.writeReport();
+    try {
+      this.state = observeEvent(this.state, e, this.trackerCfg);
+      this.outbox.saveState(this.state);
+      if (e.type === 'resume') this.link.reconnectSoon();
+      // write before the machine sleeps or goes down
+      if (e.type === 'shutdown' || e.type === 'suspend') this.writeReport();
+    } catch (err) {
+      this.log.error('power event not recorded', { err, type: e.type });
+    }
   }
 
   tick(): Promise<void> {
@@ -422,10 +473,12 @@ class Agent implements AgentService {
   private writeReport(blockers?: Blocker[]): number[] {
     if (!this.state) return [];
     const [intervals, next] = takeClosed(this.state);
+    const nudges = this.opts.takeNudgeCounts?.();
     const seqs = this.outbox.enqueue(
-      { intervals, ...(blockers ? { blockers } : {}), now: this.clock.now() },
+      { intervals, ...(blockers ? { blockers } : {}), ...(nudges ? { nudges } : {}), now: this.clock.now() },
       next,
     );
+    if (intervals.length > 0) this.events.emit('intervals', intervals);
     this.state = next;
     if (seqs.length > 0) {
       this.events.emit('report', seqs);

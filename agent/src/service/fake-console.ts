@@ -38,6 +38,8 @@ export class FakeConsole {
   upgrades: { at: number; auth: string | undefined; status: number }[] = [];
   enrollments: unknown[] = [];
   tokens = new Map<string, number>();
+  /** answer this many enrollments with 503 first */
+  failEnrollments = 0;
   sockets: WebSocket[] = [];
   /** device token → installId */
   private nextDevice = 1;
@@ -59,6 +61,13 @@ export class FakeConsole {
         req.on('end', () => {
           const json = JSON.parse(body) as { enrollSecret: string; installId: string };
           this.enrollments.push(json);
+          if (this.failEnrollments > 0) {
+            this.failEnrollments--;
+            res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+            res.end(JSON.stringify({ code: 'storage_unavailable', message: 'busy' }));
+            this.changed();
+            return;
+          }
           if (json.enrollSecret !== (this.opts.enrollSecret ?? 'geheim')) {
             res.writeHead(401, { 'content-type': 'application/json' });
             res.end(JSON.stringify({ code: 'bad_enroll_secret', message: 'bad secret' }));

@@ -1,13 +1,17 @@
 import {
+  type AckFrame,
   AGENT_WS_PATH,
   type AgentFrame,
   ConsoleFrameSchema,
   type ErrorFrame,
   type HelloFrame,
   type PolicyFrame,
+  PolicyFrameSchema,
   type WelcomeFrame,
+  WelcomeFrameSchema,
 } from '@sluimer/shared';
 import WebSocket from 'ws';
+import { z } from 'zod';
 import { type Logger, silentLogger } from './log.js';
 import { Outbox } from './outbox.js';
 
@@ -43,6 +47,15 @@ export const LINK_DEFAULTS: LinkTimings = {
   handshakeTimeoutMs: 30_000,
 };
 
+/** A frame whose `policy` has not been validated yet. */
+export type Loose<T extends { policy: unknown }> = Omit<T, 'policy'> & { policy: unknown };
+type LooseConsoleFrame = Loose<WelcomeFrame> | Loose<PolicyFrame> | AckFrame | ErrorFrame;
+
+const LooseFrameSchema = z.discriminatedUnion('type', [
+  WelcomeFrameSchema.extend({ policy: z.unknown() }),
+  PolicyFrameSchema.extend({ policy: z.unknown() }),
+]);
+
 export type LinkState = 'idle' | 'waiting' | 'connecting' | 'open' | 'ready' | 'stopped';
 
 export interface LinkOptions {
@@ -50,12 +63,16 @@ export interface LinkOptions {
   token: () => string | undefined;
   hello: () => Promise<HelloFrame>;
   outbox: Outbox;
-  onWelcome?: (frame: WelcomeFrame) => Promise<void> | void;
-  onPolicy?: (frame: PolicyFrame) => Promise<void> | void;
+  /** `policy` is as received: the handler validates it (a newer console may add fields) */
+  onWelcome?: (frame: Loose<WelcomeFrame>) => Promise<void> | void;
+  onPolicy?: (frame: Loose<PolicyFrame>) => Promise<void> | void;
   onAck?: (seq: number) => void;
   onError?: (frame: ErrorFrame) => void;
-  /** the upgrade got 401: return 'retry' after fixing the token (re-enrollment), else the link stops */
-  onUnauthorized: () => Promise<'retry' | 'stop'>;
+  /**
+   * The upgrade got 401: 'retry' after fixing the token (re-enrollment) reconnects at once,
+   * 'backoff' tries again later, 'stop' stops the link.
+   */
+  onUnauthorized: () => Promise<'retry' | 'backoff' | 'stop'>;
   onStateChange?: (state: LinkState) => void;
   timings?: Partial<LinkTimings>;
   random?: () => number;
@@ -211,10 +228,17 @@ export class ConsoleLink {
       const r = refused as { status: number; retryAfterMs: number | null } | null;
       if (r?.status === 401) {
         this.log.warn('console refused the device token (401)');
-        void this.o.onUnauthorized().then((next) => {
-          if (next === 'retry') this.schedule(Math.floor(this.random() * this.t.backoffBaseMs));
-          else this.stop();
-        });
+        void this.o.onUnauthorized().then(
+          (next) => {
+            if (next === 'retry') this.schedule(Math.floor(this.random() * this.t.backoffBaseMs));
+            else if (next === 'backoff') this.scheduleBackoff();
+            else void this.stop();
+          },
+          (err) => {
+            this.log.error('401 handler failed', { err });
+            this.scheduleBackoff();
+          },
+        );
         return;
       }
       if (r?.status === 503 && r.retryAfterMs !== null) {
@@ -264,8 +288,13 @@ export class ConsoleLink {
       this.log.warn('console sent a frame that is not JSON');
       return;
     }
-    const parsed = ConsoleFrameSchema.safeParse(json);
+    let parsed = ConsoleFrameSchema.safeParse(json) as { success: boolean; data?: LooseConsoleFrame };
     if (!parsed.success) {
+      // a newer console may send policy fields this agent does not know: the frame still counts
+      // (ackedSeq, etag), and the agent judges the policy itself and says what it could not use
+      parsed = LooseFrameSchema.safeParse(json);
+    }
+    if (!parsed.success || !parsed.data) {
       this.log.warn('console frame not understood', { type: (json as { type?: unknown })?.type });
       return;
     }
