@@ -145,3 +145,68 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** The built agent (`node agent/bin/sluimer-agent.js run … --simulate`) as a child process. */
+export interface AgentProcess {
+  child: import('node:child_process').ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+export async function startAgentProcess(opts: {
+  server: string;
+  enrollSecret: string;
+  dataDir: string;
+  sampleMs?: number;
+  reportMs?: number;
+}): Promise<AgentProcess> {
+  const { spawn } = await import('node:child_process');
+  const { REPO_ROOT } = await import('../../scripts/src/bench/proc.js');
+  const child = spawn(
+    process.execPath,
+    [
+      `${REPO_ROOT}agent/bin/sluimer-agent.js`,
+      'run',
+      '--server',
+      opts.server,
+      '--data',
+      opts.dataDir,
+      '--simulate',
+      '--sample-ms',
+      String(opts.sampleMs ?? 200),
+      '--report-ms',
+      String(opts.reportMs ?? 1000),
+      '--log-level',
+      'warn',
+    ],
+    { env: { ...process.env, SLUIMER_ENROLL_SECRET: opts.enrollSecret }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
