@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RelaunchSpec } from '../config/ca.js';
 import type { PlatformAdapter } from '../platform/types.js';
+import { systemClock } from '../platform/types.js';
 import { createLogger, type LogLevel } from '../service/log.js';
+import { FileStore } from '../service/store.js';
 
 /**
  * `sluimer-agent run --server URL --enroll-secret S [--data DIR] [--simulate] [--sample-ms N]
@@ -20,7 +24,12 @@ export const USAGE = `Usage: sluimer-agent run --server URL [--enroll-secret S] 
   --data DIR           where the outbox, token and saved settings live (default: per OS)
   --simulate           use the simulated platform (demo, development): changes nothing on this machine
   --sample-ms N        how often the idle time is read (default 5000)
-  --report-ms N        how often a report is written and sent (default 60000)`;
+  --report-ms N        how often a report is written and sent (default 60000)
+  --ipc PATH           local socket / named pipe for the tray (default per OS; off with --simulate)
+  --no-tray            do not listen for trays
+
+  Server, enroll secret, CA and data folder can also come from the deployment config
+  (SLUIMER_*, the Windows registry policy, agent.json): see docs/deployment.md.`;
 
 /** The data directory a service uses when none is given. */
 export function defaultDataDir(simulate: boolean): string {
@@ -57,7 +66,18 @@ export async function command(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const server = parsed.server ?? process.env.SLUIMER_SERVER;
+  // deployment config (flags > SLUIMER_* > Windows registry policy > agent.json), docs/deployment.md
+  const { loadDeploymentConfig, caRelaunch } = await import('../config/index.js');
+  let deployment: Awaited<ReturnType<typeof loadDeploymentConfig>>;
+  try {
+    deployment = await loadDeploymentConfig();
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  const relaunch = caRelaunch(deployment, process);
+  if (relaunch) return runWithCa(relaunch);
+  const server = parsed.server ?? process.env.SLUIMER_SERVER ?? deployment.server;
   if (!server) {
     console.error(`--server is required.\n\n${USAGE}`);
     return 2;
@@ -83,7 +103,8 @@ export async function command(args: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger({ level, base: { app: 'sluimer-agent' } });
-  const dataDir = resolve(parsed.data ?? defaultDataDir(parsed.simulate ?? false));
+  const configuredData = deployment.sources.dataDir !== 'default' ? deployment.dataDir : undefined;
+  const dataDir = resolve(parsed.data ?? configuredData ?? defaultDataDir(parsed.simulate ?? false));
 
   let platform: PlatformAdapter;
   if (parsed.simulate) {
@@ -101,10 +122,15 @@ export async function command(args: string[]): Promise<number> {
   }
 
   const { createAgentService } = await import('../service/agent.js');
+  const { startTrayBridge, withTrayIdle } = await import('../service/ipc/bridge.js');
+  let bridge: Awaited<ReturnType<typeof startTrayBridge>> | null = null;
+  // the pupil's session (tray) knows the idle time a system service cannot see
+  platform = withTrayIdle(platform, () => bridge?.signals() ?? null);
   const agent = createAgentService({
     platform,
     serverUrl: server,
-    enrollSecret: parsed['enroll-secret'] ?? process.env.SLUIMER_ENROLL_SECRET,
+    enrollSecret: parsed['enroll-secret'] ?? process.env.SLUIMER_ENROLL_SECRET ?? deployment.enrollSecret,
+    takeNudgeCounts: () => bridge?.counters.take(),
     dataDir,
     sampleMs,
     reportEveryMs: reportMs,
@@ -121,6 +147,7 @@ export async function command(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('stopping', { why });
+      void bridge?.close().catch(() => {});
       agent
         .stop()
         .catch((err) => {
@@ -148,6 +175,28 @@ export async function command(args: string[]): Promise<number> {
     await agent.stop().catch(() => {});
     return 1;
   }
+  const ipcPath = parsed.ipc ?? deployment.ipcPath;
+  if (!parsed['no-tray'] && (!parsed.simulate || ipcPath)) {
+    try {
+      const { classifyDevice } = await import('@sluimer/shared');
+      const inventory = await platform.inventory().catch(() => ({}));
+      bridge = await startTrayBridge({
+        agent,
+        platform,
+        clock: (platform as { clock?: import('../platform/types.js').Clock }).clock ?? systemClock,
+        profile: { deviceClass: classifyDevice(inventory).deviceClass },
+        store: new FileStore(join(dataDir, 'tray')),
+        whyUrl: deployment.whyUrl ?? null,
+        ...(ipcPath ? { ipcPath } : {}),
+        ...(deployment.language ? { defaultLang: deployment.language } : {}),
+        log: (msg) => log.warn(msg),
+      });
+      log.info('listening for trays', { ipc: bridge.server.path });
+    } catch (err) {
+      // the service measures and enforces without a tray; pupils just see no nudges
+      log.warn('tray IPC unavailable; running without nudges', { err });
+    }
+  }
   await done;
   return exitCode;
 }
@@ -163,9 +212,30 @@ function parse(args: string[]) {
       'sample-ms': { type: 'string' },
       'report-ms': { type: 'string' },
       'log-level': { type: 'string' },
+      ipc: { type: 'string' },
+      'no-tray': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
   }).values;
+}
+
+/** Runs the service again with the school's CA trusted (see config/ca.ts); forwards stop signals. */
+function runWithCa(spec: RelaunchSpec): Promise<number> {
+  return new Promise((resolveCode) => {
+    const child = spawn(spec.cmd, spec.args, { env: spec.env, stdio: 'inherit' });
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on('SIGTERM', forward);
+    process.on('SIGINT', forward);
+    child.on('exit', (code, signal) => {
+      process.off('SIGTERM', forward);
+      process.off('SIGINT', forward);
+      resolveCode(code ?? (signal ? 1 : 0));
+    });
+    child.on('error', (err) => {
+      console.error(`could not start the service with the CA from ${spec.caPath}: ${err.message}`);
+      resolveCode(1);
+    });
+  });
 }

@@ -116,7 +116,7 @@ describe('deployment config', () => {
       enrollSecret: 'env-secret',
       whyUrl: 'https://school.nl/sluimer',
       ca: PEM,
-      dataDir: 'C:\\ProgramData\\Sluimer\\data',
+      dataDir: 'C:\\ProgramData\\Sluimer',
       sources: { server: 'registry', enrollSecret: 'env', whyUrl: 'registry', ca: 'file' },
     });
   });

@@ -95,9 +95,10 @@ export function configFilePath(platform: Platform, env: NodeJS.ProcessEnv = {}):
   return '/etc/sluimer/agent.json';
 }
 
+/** The same folders `sluimer-agent run` uses for a system service (agent/src/cli/run.ts). */
 export function defaultDataDir(platform: Platform, env: NodeJS.ProcessEnv = {}): string {
-  if (platform === 'win32') return path.win32.join(env.ProgramData ?? 'C:\\ProgramData', 'Sluimer', 'data');
-  if (platform === 'darwin') return '/Library/Application Support/Sluimer/data';
+  if (platform === 'win32') return path.win32.join(env.ProgramData ?? 'C:\\ProgramData', 'Sluimer');
+  if (platform === 'darwin') return '/Library/Application Support/Sluimer';
   return '/var/lib/sluimer';
 }
 

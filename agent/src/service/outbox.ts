@@ -157,7 +157,16 @@ export class Outbox {
    * tracker state that no longer holds them, in one transaction. Pending drop counts ride along in the
    * first report. Writes nothing when there is nothing to tell. Returns the new seqs.
    */
-  enqueue(input: { intervals: Interval[]; blockers?: Blocker[]; now?: number }, state?: unknown): number[] {
+  enqueue(
+    input: {
+      intervals: Interval[];
+      blockers?: Blocker[];
+      now?: number;
+      /** nudge outcome counts since the last report (tray bridge); they ride in the first report */
+      nudges?: AgentCounters['nudges'];
+    },
+    state?: unknown,
+  ): number[] {
     const now = input.now ?? Date.now();
     const oldest = now - this.opts.maxAgeMs;
     let tooOld = 0;
@@ -172,7 +181,8 @@ export class Outbox {
       const counters = this.pendingCounters();
       const hasCounters = counters.droppedReports > 0 || counters.droppedIntervals > 0;
       const blockers = input.blockers && input.blockers.length > 0 ? input.blockers : undefined;
-      if (intervals.length > 0 || hasCounters || blockers) {
+      const nudges = input.nudges && Object.keys(input.nudges).length > 0 ? input.nudges : undefined;
+      if (intervals.length > 0 || hasCounters || blockers || nudges) {
         const chunks: Interval[][] = [];
         for (let k = 0; k < intervals.length; k += LIMITS.maxIntervalsPerReport) {
           chunks.push(intervals.slice(k, k + LIMITS.maxIntervalsPerReport));
@@ -183,6 +193,7 @@ export class Outbox {
           const body: Body = { intervals: chunk };
           if (idx === 0 && blockers) body.blockers = blockers.slice(0, LIMITS.maxBlockersPerReport);
           if (idx === 0 && hasCounters) body.counters = counters;
+          if (idx === 0 && nudges) body.counters = { ...body.counters, nudges };
           this.insert(seq, body);
           seqs.push(seq);
           seq++;
@@ -243,6 +254,8 @@ export class Outbox {
           droppedIntervals: (ba.counters?.droppedIntervals ?? 0) + (bb.counters?.droppedIntervals ?? 0),
         };
         if (c.droppedReports > 0 || c.droppedIntervals > 0) merged.counters = c;
+        const nudges = mergeNudgeCounts(ba.counters?.nudges, bb.counters?.nudges);
+        if (nudges) merged.counters = { ...merged.counters, nudges };
         // the merged report keeps the later seq; the earlier one is gone
         this.db.prepare('DELETE FROM reports WHERE seq IN (?, ?)').run(a.seq, b.seq);
         this.insert(b.seq, merged);
@@ -327,4 +340,24 @@ export class Outbox {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Adds two reports' nudge outcome counts (a merge must not lose them). */
+function mergeNudgeCounts(
+  a: AgentCounters['nudges'],
+  b: AgentCounters['nudges'],
+): AgentCounters['nudges'] | undefined {
+  if (!a && !b) return undefined;
+  const out: NonNullable<AgentCounters['nudges']> = {};
+  for (const src of [a, b]) {
+    for (const [kind, c] of Object.entries(src ?? {})) {
+      const cur = out[kind] ?? { shown: 0, dismissed: 0, snoozed: 0 };
+      out[kind] = {
+        shown: cur.shown + c.shown,
+        dismissed: cur.dismissed + c.dismissed,
+        snoozed: cur.snoozed + c.snoozed,
+      };
+    }
+  }
+  return out;
 }

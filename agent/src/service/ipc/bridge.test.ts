@@ -140,3 +140,43 @@ describe('tray bridge: the service side of nudges', () => {
     });
   });
 });
+
+describe('idle time from the tray', () => {
+  it('prefers the session idle time a tray reports, else the adapter reading', async () => {
+    const { withTrayIdle } = await import('./bridge.js');
+    const platform = {
+      os: 'windows',
+      idleMs: async () => 'unknown' as const,
+      powerSource: async () => 'ac' as const,
+    };
+    let signals: { idleMs: number | null; presenting: boolean; trays: number } | null = null;
+    // biome-ignore lint/suspicious/noExplicitAny: a partial adapter is enough here
+    const wrapped = withTrayIdle(platform as any, () => signals);
+    expect(await wrapped.idleMs()).toBe('unknown');
+    signals = { idleMs: 12_000, presenting: false, trays: 1 };
+    expect(await wrapped.idleMs()).toBe(12_000);
+    signals = { idleMs: null, presenting: false, trays: 1 };
+    expect(await wrapped.idleMs()).toBe('unknown');
+    expect(await wrapped.powerSource()).toBe('ac');
+    expect(wrapped.os).toBe('windows');
+  });
+});
+
+describe('nudge outcome counts in reports', () => {
+  it('ride in the next report as counters.nudges, numbers only, and survive a merge of reports', async () => {
+    const { Outbox } = await import('../outbox.js');
+    const { ReportFrameSchema } = await import('@sluimer/shared');
+    const outbox = Outbox.open(':memory:', { maxRows: 2 });
+    const t0 = Date.now() - 60_000;
+    const iv = (k: number): Interval => ({ start: t0 + k * 1000, end: t0 + k * 1000 + 500, state: 'active' });
+    outbox.enqueue({ intervals: [], nudges: { sleepSoon: { shown: 2, dismissed: 1, snoozed: 1 } } });
+    outbox.enqueue({ intervals: [iv(1)], nudges: { sleepSoon: { shown: 1, dismissed: 0, snoozed: 0 } } });
+    outbox.enqueue({ intervals: [iv(2)] });
+    const frames = outbox.pending(10).map((r) => Outbox.frame(r));
+    for (const f of frames) expect(ReportFrameSchema.safeParse(f).success).toBe(true);
+    const total = frames.reduce((n, f) => n + (f.counters?.nudges?.sleepSoon?.shown ?? 0), 0);
+    expect(total).toBe(3);
+    expect(JSON.stringify(frames)).not.toMatch(/user|name/i);
+    outbox.close();
+  });
+});

@@ -227,3 +227,27 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
     },
   };
 }
+
+/**
+ * A platform adapter whose idle time comes from the pupil's session when a tray reports it: a
+ * Windows service in session 0 (and a system daemon elsewhere) cannot see user input itself
+ * (platforms.md §8). Without a tray, or when the tray cannot tell, the adapter's own reading stands.
+ */
+export function withTrayIdle<T extends PlatformAdapter>(
+  platform: T,
+  signals: () => AggregateSignals | null,
+): T {
+  return new Proxy(platform, {
+    get(target, prop, receiver) {
+      if (prop === 'idleMs') {
+        return async () => {
+          const s = signals();
+          if (s && s.trays > 0 && s.idleMs !== null) return s.idleMs;
+          return target.idleMs();
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
