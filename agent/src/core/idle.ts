@@ -408,7 +408,7 @@ export function startTracker(
   ctx: StartContext,
   config: TrackerConfig,
 ): TrackerState {
-  if (!persisted || persisted.v !== 1) return initialTracker(ctx.now);
+  if (persisted?.v !== 1) return initialTracker(ctx.now);
   return run(persisted, config, (m) => {
     const s = m.s;
     s.lastWall = null;
