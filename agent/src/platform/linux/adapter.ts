@@ -26,6 +26,7 @@ import {
   parseGsettingsValue,
   parseInhibitors,
   parseKeyValues,
+  parseLoginctlShow,
   parseXprintidle,
 } from './parsers.js';
 import {
@@ -100,6 +101,8 @@ export const CMD = {
     ],
   ],
   suspend: ['systemctl', ['suspend']],
+  /** without a session id loginctl prints the Manager's properties (all sessions together) */
+  logindIdle: ['loginctl', ['show-session', '-p', 'IdleHint', '-p', 'IdleSinceHint']],
 } as const satisfies Record<string, readonly [string, readonly string[]]>;
 
 export const gsettingsGet = (schema: string, key: string): [string, string[]] => [
@@ -151,7 +154,7 @@ export interface LinuxAdapterOptions {
   mutterRetryMs?: number;
 }
 
-type IdleSource = 'mutter' | 'x11' | 'xprintidle' | 'none';
+type IdleSource = 'mutter' | 'x11' | 'xprintidle' | 'logind' | 'none';
 
 export class LinuxAdapter implements PlatformAdapter {
   readonly os = 'linux' as const;
@@ -226,6 +229,13 @@ export class LinuxAdapter implements PlatformAdapter {
       }
       errors.push(r.notFound ? 'xprintidle not installed' : `xprintidle: ${r.stderr.trim()}`);
     } else errors.push('DISPLAY not set');
+    // a system service outside the session: logind's IdleHint, only as good as the desktop reporting it
+    const hint = await this.logindIdle();
+    if (hint !== null) {
+      this.lastIdleSource = 'logind';
+      return hint;
+    }
+    errors.push('logind IdleHint not set');
     this.lastIdleSource = 'none';
     this.lastIdleError = errors.join('; ');
     return 'unknown';
@@ -261,6 +271,17 @@ export class LinuxAdapter implements PlatformAdapter {
       }
       throw e;
     }
+  }
+
+  /** Manager IdleHint + IdleSinceHint (µs since epoch, 0 = never set → unknown). */
+  private async logindIdle(): Promise<number | null> {
+    const r = await this.run(CMD.logindIdle);
+    if (r.code !== 0) return null;
+    const s = parseLoginctlShow(r.stdout);
+    if (s.idleHint === undefined || !s.idleSinceHint || s.idleSinceHint === '0') return null;
+    if (!s.idleHint) return 0;
+    const sinceMs = Number(BigInt(s.idleSinceHint) / 1000n);
+    return Math.max(0, Date.now() - sinceMs);
   }
 
   // ---- power ----
@@ -654,6 +675,7 @@ export class LinuxAdapter implements PlatformAdapter {
               mutter: 'Mutter IdleMonitor over one persistent session-bus connection',
               x11: 'X11 MIT-SCREEN-SAVER over one persistent connection',
               xprintidle: 'xprintidle (one process per sample)',
+              logind: 'logind IdleHint/IdleSinceHint (coarse: only what the desktop reports)',
               none: '',
             }[this.lastIdleSource],
           },

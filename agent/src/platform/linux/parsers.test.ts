@@ -66,6 +66,30 @@ describe('systemd-inhibit --list', () => {
       },
     ]);
   });
+  it('survives a row wider than its columns and a header with columns in another order', () => {
+    const shifted = [
+      'WHO   UID USER PID  COMM  WHAT   WHY        MODE',
+      'Very Long Who Name 1000 leraar 4242 vlc sleep:idle Playing a film block',
+      'short 0   root 1    x     sleep  ok         delay',
+    ].join('\n');
+    expect(parseInhibitList(shifted).blockers).toEqual([
+      {
+        name: 'Very Long Who Name',
+        kind: 'process',
+        blocks: ['sleep', 'idle'],
+        reason: 'Playing a film',
+        mode: 'block',
+      },
+    ]);
+    const row = (c: string[]) => c.map((x, i) => x.padEnd([7, 9, 15, 6, 5, 4][i]!)).join('');
+    const reordered = [
+      row(['WHAT', 'WHO', 'WHY', 'MODE', 'UID', 'PID']),
+      row(['idle', 'Firefox', 'audio-playing', 'block', '1000', '77']),
+    ].join('\r\n');
+    expect(parseInhibitList(reordered).blockers).toEqual([
+      { name: 'Firefox', kind: 'process', blocks: ['idle'], reason: 'audio-playing', mode: 'block' },
+    ]);
+  });
   it('accepts the older one-record-per-inhibitor format', () => {
     expect(parseInhibitList(local('inhibit-list-old-records.txt')).blockers).toEqual([
       {

@@ -73,20 +73,44 @@ export function parseInhibitors(text: string): Inhibitor[] {
   const trimmed = t.trim();
   if (trimmed.startsWith('[')) return parseInhibitJson(trimmed);
   const lines = t.split('\n').map((l) => l.replace(/\s+$/, ''));
-  const headerIdx = lines.findIndex((l) =>
-    /^\s*WHO\s+UID\s+USER\s+PID\s+COMM\s+WHAT\s+WHY\s+MODE\s*$/i.test(l),
-  );
+  // the header names the columns; their order and set may differ between systemd versions
+  const headerIdx = lines.findIndex((l) => {
+    const words = l.trim().toUpperCase().split(/\s+/);
+    return ['WHO', 'WHAT', 'WHY', 'MODE'].every((w) => words.includes(w));
+  });
   if (headerIdx < 0) return parseRecordStyle(lines);
   const header = lines[headerIdx]!;
-  const starts = COLUMNS.map((c) => header.toUpperCase().search(new RegExp(`\\b${c}\\b`)));
+  const cols = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0].toUpperCase(), start: m.index ?? 0 }));
+  const standard = cols.map((c) => c.name).join(' ') === COLUMNS.join(' ');
   const out: Inhibitor[] = [];
   for (const line of lines.slice(headerIdx + 1)) {
     if (line.trim() === '') continue;
     if (/^\s*(\d+ inhibitors? listed\.|No inhibitors\.)\s*$/i.test(line)) continue;
-    const cells = starts.map((s, i) => line.slice(s, i + 1 < starts.length ? starts[i + 1] : undefined));
-    let inh = fromRow(cells);
-    // column positions only hold if every cell fits; otherwise split around the numeric columns
-    if (!inh || !/^\S+$/.test(cells[5]!.trim()) || /\s/.test(cells[7]!.trim())) {
+    const cellsByName = new Map(
+      cols.map(
+        (c, i) =>
+          [c.name, line.slice(c.start, i + 1 < cols.length ? cols[i + 1]!.start : undefined).trim()] as const,
+      ),
+    );
+    const cells = COLUMNS.map((c) => cellsByName.get(c) ?? '');
+    let inh: Inhibitor | null = null;
+    const plausible =
+      /^\S+$/.test(cellsByName.get('WHAT') ?? '') &&
+      /^\S+$/.test(cellsByName.get('MODE') ?? '') &&
+      (!cellsByName.has('UID') || isInt(cellsByName.get('UID'))) &&
+      (!cellsByName.has('PID') || isInt(cellsByName.get('PID')));
+    if (plausible) {
+      const [who, uid, user, pid, comm, what, why, mode] = cells;
+      if (who && what && mode) {
+        inh = { who, what: splitWhat(what), why: why ?? '', mode: mode.toLowerCase() };
+        if (isInt(uid)) inh.uid = Number(uid);
+        if (user) inh.user = user;
+        if (isInt(pid)) inh.pid = Number(pid);
+        if (comm) inh.comm = comm;
+      }
+    }
+    // a cell wider than its column shifts the rest: split around the numeric columns instead
+    if (!inh && standard) {
       const m = ROW.exec(line.trim());
       inh = m ? fromRow(m.slice(1)) : null;
     }
@@ -107,7 +131,9 @@ export function parseInhibitJson(text: string): Inhibitor[] {
       user: String(r.user ?? ''),
       pid: Number(r.pid),
       comm: String(r.comm ?? ''),
-      what: splitWhat(String(r.what ?? '')),
+      what: Array.isArray(r.what)
+        ? r.what.map((w) => String(w).toLowerCase())
+        : splitWhat(String(r.what ?? '')),
       why: String(r.why ?? ''),
       mode: String(r.mode ?? '').toLowerCase(),
     }))
