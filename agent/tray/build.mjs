@@ -1,6 +1,7 @@
 // Builds the tray: the popover (React, Vite) into dist/renderer, the main process into dist/main.js
-// (ESM, everything bundled but electron and node built-ins) and the preload into dist/preload.cjs
-// (CommonJS: sandboxed preloads cannot be ES modules). Usage: node agent/tray/build.mjs [outDir]
+// (ESM, everything bundled but electron and node built-ins), the preload into dist/preload.cjs
+// (CommonJS: sandboxed preloads cannot be ES modules) and the service into dist/service.mjs (run by
+// the installed app binary with ELECTRON_RUN_AS_NODE=1). Usage: node agent/tray/build.mjs [outDir]
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = path.resolve(here, '../../shared/src/index.ts');
 const external = ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
-export async function buildTray(outDir = path.join(here, 'dist'), parts = ['renderer', 'main', 'preload']) {
+export async function buildTray(
+  outDir = path.join(here, 'dist'),
+  parts = ['renderer', 'main', 'preload', 'service'],
+) {
   const common = {
     configFile: false,
     logLevel: 'warn',
@@ -60,6 +64,24 @@ export async function buildTray(outDir = path.join(here, 'dist'), parts = ['rend
           input: { preload: path.join(here, 'src/preload.ts') },
           external,
           output: { format: 'cjs', entryFileNames: '[name].cjs' },
+        },
+      },
+      ssr: { noExternal: true },
+    });
+  }
+  if (parts.includes('service')) {
+    // the service for the installers: everything bundled except the native SQLite binding
+    await build({
+      ...common,
+      build: {
+        outDir,
+        emptyOutDir: false,
+        ssr: true,
+        target: 'node20',
+        rollupOptions: {
+          input: { service: path.join(here, 'src/service.ts') },
+          external: [...external, 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
+          output: { format: 'es', entryFileNames: '[name].mjs', codeSplitting: false },
         },
       },
       ssr: { noExternal: true },

@@ -1,17 +1,26 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = (file: string, args: string[]) =>
+  new Promise<{ code: number; out: string }>((resolve) =>
+    execFile(process.execPath, [file, ...args], (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    ),
+  );
 
 /** The packaged tray must load in Electron: main as ESM importing only electron and Node built-ins,
  * the preload as CommonJS requiring only electron (sandboxed preloads cannot load anything else). */
 describe('tray build', () => {
   let out: string;
   beforeAll(async () => {
-    out = await mkdtemp(path.join(os.tmpdir(), 'slm-traybuild-'));
+    // inside the repository, so the bundled service finds better-sqlite3 in node_modules
+    await mkdir(path.join(import.meta.dirname, 'dist'), { recursive: true });
+    out = await mkdtemp(path.join(import.meta.dirname, 'dist', 'test-'));
     // @ts-expect-error plain ESM build script without types
     const { buildTray } = await import('./build.mjs');
-    await buildTray(out, ['main', 'preload']);
+    await buildTray(out, ['main', 'preload', 'service']);
   }, 60_000);
   afterAll(() => rm(out, { recursive: true, force: true }));
 
@@ -30,5 +39,15 @@ describe('tray build', () => {
     expect(requires).toEqual(['electron']);
     expect(preload).not.toMatch(/^import /m);
     expect(preload).toContain('exposeInMainWorld("sluimer"');
+  });
+
+  it('bundles the service so the installed app binary can run it as Node', async () => {
+    const help = await run(path.join(out, 'service.mjs'), ['run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--ipc PATH');
+    expect(help.out).toContain('docs/deployment.md');
+    const service = await readFile(path.join(out, 'service.mjs'), 'utf8');
+    const imports = [...service.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+    for (const spec of imports) expect(spec === 'better-sqlite3' || spec!.startsWith('node:')).toBe(true);
   });
 });
