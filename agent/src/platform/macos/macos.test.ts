@@ -35,6 +35,14 @@ describe('pmset -g custom', () => {
       displayOffAfterSec: { ac: 900, battery: null },
     });
   });
+  it('does not trust indentation of headers either', () => {
+    const text =
+      '  Battery Power:\n   sleep 5\n   displaysleep 2\n  AC Power:\n   sleep 0\n   displaysleep 10\n';
+    expect(summarizePmsetCustom(text)).toEqual({
+      sleepAfterSec: { ac: 0, battery: 300 },
+      displayOffAfterSec: { ac: 600, battery: 120 },
+    });
+  });
   it('reads live `pmset -g` with annotations and keys that contain spaces', () => {
     const s = parsePmsetSections(local('pmset-g-live.txt'));
     const inUse = s.get('Currently in use')!;

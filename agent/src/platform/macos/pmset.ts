@@ -17,8 +17,9 @@ export function parsePmsetSections(text: string): PmsetSections {
   let current: Map<string, PmsetEntry> | null = null;
   for (const raw of normalizeText(text).split('\n')) {
     if (raw.trim() === '') continue;
+    // headers end with ':' and carry no value; indentation is not trusted (copies lose or add it)
     const h = HEADER.exec(raw);
-    if (h && !/^\s/.test(raw)) {
+    if (h) {
       current = new Map();
       sections.set(h[1]!.trim(), current);
       continue;

@@ -89,6 +89,14 @@ describe('powercfg /requests', () => {
       ]);
     });
   }
+  it('finds translated upper-case headers even when the blank lines between sections are missing', () => {
+    const text =
+      'BEELDSCHERM:\r\nGeen.\r\nSYSTEEM:\r\n[PROCESS] \\Device\\HarddiskVolume2\\a\\vlc.exe\r\nAfspelen\r\nAFWEZIGHEIDSMODUS:\r\nGeen.\r\nUITVOERING:\r\n[DRIVER] Realtek Audio (HDAUDIO\\FUNC_01&VEN_10EC)\r\nAudio in gebruik\r\n';
+    expect(parsePowercfgRequests(text).blockers).toEqual([
+      { name: 'vlc.exe', kind: 'process', blocks: ['system'], reason: 'Afspelen' },
+      { name: 'Realtek Audio', kind: 'driver', blocks: ['execution'], reason: 'Audio in gebruik' },
+    ]);
+  });
   it('returns no blockers when every section is empty', () => {
     const text = [
       'DISPLAY:',

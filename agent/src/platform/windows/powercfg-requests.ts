@@ -64,7 +64,10 @@ function isHeader(
   if (line.startsWith('[') || !line.endsWith(':')) return false;
   const word = line.slice(0, -1).trim().toLowerCase();
   if ((REQUEST_SECTIONS as readonly string[]).includes(word)) return true;
-  return !afterEntry && (prevBlank || prevWasEmptyMarker);
+  if (afterEntry) return false; // the line after an entry is its reason
+  // headers are upper case in every capture seen; this also finds them when blank lines are missing
+  const upper = /[A-Z]/.test(word.toUpperCase()) && word.toUpperCase() === line.slice(0, -1).trim();
+  return prevBlank || prevWasEmptyMarker || upper;
 }
 
 export function parsePowercfgRequestEntries(text: string): PowerRequestEntry[] {
