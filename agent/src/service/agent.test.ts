@@ -162,6 +162,27 @@ describe('agent service', () => {
     expect(platform.applyLog.map((a) => a.mode)).toEqual(['policy', 'restore']);
   });
 
+  it('does not write the OS again on a reconnect with the same policy, unless the settings drifted', async () => {
+    const c = await consoleWith({ policy: enforcing });
+    const clock = new ManualClock(Date.now());
+    const { agent, platform } = agentFor(c, clock);
+    await agent.start();
+    await c.waitFor(() => statuses(c).length === 1);
+    c.socket!.terminate();
+    await c.waitFor(() => statuses(c).length === 2);
+    expect(statuses(c)[1]).toMatchObject({
+      ok: true,
+      applied: { sleepAfterSec: { ac: 1200, battery: 600 } },
+    });
+    expect(platform.applyLog).toHaveLength(1);
+    // someone sets "never" behind the agent's back: the next welcome heals it
+    await platform.apply({ sleepAfterSec: { ac: null } }, 'restore');
+    c.socket!.terminate();
+    await c.waitFor(() => statuses(c).length === 3);
+    expect(platform.applyLog.map((a) => a.mode)).toEqual(['policy', 'restore', 'policy']);
+    expect((await platform.readSettings()).sleepAfterSec.ac).toBe(1200);
+  });
+
   it('reports a setting locked by group policy as an error, with what the OS really holds', async () => {
     const c = await consoleWith({ policy: enforcing });
     const clock = new ManualClock(Date.now());

@@ -49,6 +49,24 @@ function errorEntry(err: unknown, setting?: string): PolicyError {
   return { ...(setting ? { setting } : {}), code: code.slice(0, 60), message: message.slice(0, 1000) };
 }
 
+/** Whether the OS already holds every value the target names. */
+export function holds(current: PowerSettings, target: SettingsTarget): boolean {
+  for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
+    const want = target[key];
+    if (!want) continue;
+    for (const src of ['ac', 'battery'] as const) {
+      if (want[src] !== undefined && current[key]?.[src] !== want[src]) return false;
+    }
+  }
+  if (target.schedule !== undefined) {
+    const a = target.schedule;
+    const b = current.schedule ?? null;
+    if (a === null || b === null) return a === b;
+    return a.action === b.action && a.at === b.at && a.weekdays.join() === b.weekdays.join();
+  }
+  return true;
+}
+
 export class PolicyEnforcer {
   private policy: EffectivePolicy | null = null;
   private etag: string | null = null;
@@ -121,7 +139,16 @@ export class PolicyEnforcer {
         const { valid, problems } = validateTargets(target);
         errors.push(...problems);
         const key = targetKey(valid);
-        if (always || rec.key !== key) {
+        let inPlace = false;
+        if (always && rec.key === key) {
+          // a reconnect with the same targets: write only if the OS drifted (a user or tool changed it)
+          const current = await this.platform.readSettings();
+          if (holds(current, valid)) {
+            inPlace = true;
+            applied = current;
+          }
+        }
+        if (!inPlace && (always || rec.key !== key)) {
           const originals = await this.ensureOriginals();
           const wanted = targetFields(valid);
           const dropped = rec.fields.filter((f) => !wanted.includes(f));

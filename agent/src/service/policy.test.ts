@@ -1,0 +1,92 @@
+import { type EffectivePolicy, ErrorCode, SluimerError } from '@sluimer/shared';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, SimulatedPlatform } from '../platform/simulated/index.js';
+import { holds, PolicyEnforcer } from './policy.js';
+import { MemoryStore } from './store.js';
+
+const base: EffectivePolicy = {
+  sleepAfterSec: { ac: 1200, battery: 600 },
+  brightnessCapPct: { ac: 80, battery: 60 },
+};
+
+function setup() {
+  const clock = new ManualClock(Date.UTC(2026, 2, 10, 9));
+  const platform = new SimulatedPlatform({ clock });
+  const store = new MemoryStore();
+  return { platform, store, enforcer: new PolicyEnforcer(platform, store, clock) };
+}
+
+describe('policy enforcer', () => {
+  it('restores a field the new policy no longer names, and keeps the rest', async () => {
+    const { platform, enforcer } = setup();
+    const before = await platform.readSettings();
+    await enforcer.setPolicy(base, 'a');
+    expect((await platform.readSettings()).brightnessPct).toEqual({ ac: 80, battery: 60 });
+    const st = await enforcer.setPolicy({ sleepAfterSec: { ac: 900, battery: 600 } }, 'b');
+    expect(st.ok).toBe(true);
+    const now = await platform.readSettings();
+    expect(now.brightnessPct).toEqual(before.brightnessPct);
+    expect(now.sleepAfterSec).toEqual({ ac: 900, battery: 600 });
+  });
+
+  it('keeps the first originals across later policies, and restore() puts them back and forgets them', async () => {
+    const { platform, store, enforcer } = setup();
+    const before = await platform.readSettings();
+    await enforcer.setPolicy(base, 'a');
+    await enforcer.setPolicy({ ...base, sleepAfterSec: { ac: 3600 } }, 'b');
+    expect(enforcer.originals()?.settings).toEqual(before);
+    const out = await enforcer.restore();
+    expect(out?.errors).toEqual([]);
+    expect(await platform.readSettings()).toEqual(before);
+    expect(store.read('originals')).toBeNull();
+    expect(await enforcer.restore()).toBeNull();
+  });
+
+  it('reports out-of-bounds values and applies the valid rest', async () => {
+    const { platform, enforcer } = setup();
+    // a console bug: bounds are enforced again on the device
+    const st = await enforcer.setPolicy(
+      { sleepAfterSec: { ac: 0, battery: 600 } } as unknown as EffectivePolicy,
+      'x',
+    );
+    expect(st.ok).toBe(false);
+    expect(st.errors).toEqual([
+      expect.objectContaining({ setting: 'sleepAfterSec.ac', code: 'policy_out_of_bounds' }),
+    ]);
+    expect((await platform.readSettings()).sleepAfterSec).toEqual({ ac: null, battery: 600 });
+  });
+
+  it('reports an adapter failure as a status error instead of throwing', async () => {
+    const { platform, enforcer } = setup();
+    platform.readSettings = async () => {
+      throw new SluimerError(
+        ErrorCode.NeedsAdmin,
+        'run the service as administrator to change power settings',
+      );
+    };
+    const st = await enforcer.setPolicy(base, 'a');
+    expect(st.ok).toBe(false);
+    expect(st.errors).toEqual([expect.objectContaining({ code: 'needs_admin' })]);
+    expect(platform.applyLog).toEqual([]);
+  });
+
+  it('keeps the policy across restarts (offline school hours keep working)', async () => {
+    const { platform, store, enforcer } = setup();
+    await enforcer.setPolicy(base, 'etag-1');
+    const again = new PolicyEnforcer(platform, store, new ManualClock());
+    expect(again.current()).toEqual({ policy: base, etag: 'etag-1' });
+  });
+
+  it('holds() compares only what the target names', () => {
+    const s = {
+      sleepAfterSec: { ac: 1200, battery: null },
+      displayOffAfterSec: {},
+      brightnessPct: {},
+      schedule: null,
+    };
+    expect(holds(s, { sleepAfterSec: { ac: 1200 } })).toBe(true);
+    expect(holds(s, { sleepAfterSec: { battery: 600 } })).toBe(false);
+    expect(holds(s, { schedule: null })).toBe(true);
+    expect(holds(s, { schedule: { action: 'sleep', at: '18:00', weekdays: [0] } })).toBe(false);
+  });
+});
