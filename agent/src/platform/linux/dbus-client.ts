@@ -14,10 +14,10 @@ export function parseBusAddress(address: string | undefined): string | null {
     const kv = new Map(
       m[1]!.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const),
     );
-    const unescape = (s: string) =>
+    const unescapeAddr = (s: string) =>
       s.replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
-    if (kv.has('path')) return unescape(kv.get('path')!);
-    if (kv.has('abstract')) return `\0${unescape(kv.get('abstract')!)}`;
+    if (kv.has('path')) return unescapeAddr(kv.get('path')!);
+    if (kv.has('abstract')) return `\0${unescapeAddr(kv.get('abstract')!)}`;
   }
   return null;
 }

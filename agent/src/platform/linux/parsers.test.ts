@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CMD, gsettingsSet, logindSetBrightness, POWER_SCHEMA } from './adapter.js';
+import {
+  methodCall,
+  methodReturn,
+  parseBusAddress,
+  parseMessage,
+  replyNumber,
+  uint64Body,
+} from './dbus-client.js';
 import { gvariantString, notifyArgs } from './notify.js';
 import {
   parseBusctlInhibitors,
@@ -252,6 +260,37 @@ describe('Linux command construction', () => {
       at: '07:00',
       weekdays: [0, 1, 2, 3, 4],
     });
+  });
+});
+
+describe('D-Bus wire protocol pieces', () => {
+  it('finds the unix socket in a bus address', () => {
+    expect(parseBusAddress('unix:path=/run/user/1000/bus')).toBe('/run/user/1000/bus');
+    expect(parseBusAddress('tcp:host=x,port=1;unix:abstract=/tmp/dbus-AbC,guid=42')).toBe('\0/tmp/dbus-AbC');
+    expect(parseBusAddress('unix:path=/tmp/a%20b,guid=1')).toBe('/tmp/a b');
+    expect(parseBusAddress(undefined)).toBeNull();
+  });
+  it('marshals a method call that parses back with its fields, padded to 8 bytes', () => {
+    const buf = methodCall(
+      7,
+      'org.gnome.Mutter.IdleMonitor',
+      '/org/gnome/Mutter/IdleMonitor/Core',
+      'org.gnome.Mutter.IdleMonitor',
+      'GetIdletime',
+    );
+    expect(buf.length % 8).toBe(0);
+    const parsed = parseMessage(buf);
+    expect(parsed?.size).toBe(buf.length);
+    expect(parsed?.msg).toMatchObject({
+      type: 1,
+      serial: 7,
+      path: '/org/gnome/Mutter/IdleMonitor/Core',
+      member: 'GetIdletime',
+    });
+    expect(parseMessage(buf.subarray(0, buf.length - 1))).toBeNull();
+    const reply = parseMessage(methodReturn(9, 7, ':1.5', uint64Body(123456789012)))!.msg;
+    expect(reply).toMatchObject({ type: 2, replySerial: 7, signature: 't' });
+    expect(replyNumber(reply)).toBe(123456789012);
   });
 });
 
