@@ -148,7 +148,7 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
   };
 
   const client = connectIpc({
-    ...(opts.ipcPath ? { path: opts.ipcPath } : {}),
+    ...((opts.ipcPath ?? env.SLUIMER_IPC_PATH) ? { path: opts.ipcPath ?? env.SLUIMER_IPC_PATH } : {}),
     ...(opts.ipcBackoff ? { backoff: opts.ipcBackoff } : {}),
     trayVersion: app.getVersion(),
     onConnection: (c) => {
