@@ -19,7 +19,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { hashToken } from './crypto.js';
 import type { PolicyService } from './policy-service.js';
 import { RateLimiter } from './rate-limit.js';
-import type { IngestItem, IngestOutcome, Store } from './store/types.js';
+import type { DeviceUpdate, IngestItem, IngestOutcome, Store } from './store/types.js';
 
 export interface GatewayLimits {
   /** open agent sockets at most; more upgrades get 503 + Retry-After */
@@ -35,6 +35,8 @@ export interface GatewayLimits {
   /** frames per device; beyond this the socket is paused, never a report refused */
   deviceFrameBurst: number;
   deviceFramesPerSec: number;
+  /** an agent socket that has not said hello within this is closed (1008) */
+  helloTimeoutMs: number;
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
@@ -46,11 +48,15 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   badAuthPerSec: 2,
   deviceFrameBurst: 100,
   deviceFramesPerSec: 20,
+  helloTimeoutMs: 10_000,
 };
 
 /** frames queued on one socket before it stops being read */
 const QUEUE_PAUSE = 16;
 const QUEUE_RESUME = 4;
+/** bytes queued on one socket before it stops being read (frames may be up to 1 MiB each) */
+const QUEUE_PAUSE_BYTES = 1024 * 1024;
+const QUEUE_RESUME_BYTES = 256 * 1024;
 
 interface Frame {
   data: RawData;
@@ -60,6 +66,9 @@ interface Frame {
 class Connection {
   helloDone = false;
   queue: Frame[] = [];
+  queuedBytes = 0;
+  framesSeen = 0;
+  helloTimer: NodeJS.Timeout | undefined;
   busy = false;
   badInARow = 0;
   sentEtag: string | null = null;
@@ -113,6 +122,7 @@ export class Gateway {
   private readonly badAuthLimiter: RateLimiter;
   private readonly deviceLimiter: RateLimiter;
   private pending: Pending[] = [];
+  private updates: { update: DeviceUpdate; resolve: () => void }[] = [];
   private flushScheduled = false;
   private flushing: Promise<void> | null = null;
   private closing = false;
@@ -186,7 +196,7 @@ export class Gateway {
       if (etag === conn.sentEtag) continue;
       conn.sentEtag = etag;
       conn.send({ type: 'policy', policy, etag });
-      await this.store.setPolicySent(conn.deviceId, etag);
+      void this.queueUpdate({ kind: 'policySent', deviceId: conn.deviceId, etag });
       pushed++;
     }
     return pushed;
@@ -195,7 +205,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.closing = true;
     for (const conn of this.connections.values()) conn.ws.close(1001, 'console shutting down');
-    while (this.flushing || this.pending.length) {
+    while (this.flushing || this.pending.length || this.updates.length) {
       if (this.flushing) await this.flushing;
       else await this.flush();
     }
@@ -221,7 +231,7 @@ export class Gateway {
       reject(socket, 503, ErrorCode.StorageUnavailable, 'console is shutting down', retryAfter(5, 30));
       return;
     }
-    if (!this.upgradeLimiter.take(address) || !this.badAuthLimiter.check(address)) {
+    if (!this.upgradeLimiter.take(address)) {
       reject(
         socket,
         429,
@@ -240,19 +250,27 @@ export class Gateway {
     }
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (!m) {
-      this.badAuthLimiter.take(address);
-      reject(socket, 401, ErrorCode.Unauthorized, 'missing Authorization: Bearer <deviceToken>');
-      return;
-    }
-    const device = await this.store.getDeviceByTokenHash(hashToken(m[1]!));
+    const device = m ? await this.store.getDeviceByTokenHash(hashToken(m[1]!)) : undefined;
     if (!device) {
-      this.badAuthLimiter.take(address);
+      // failed authentications per address are limited; devices with valid tokens behind the same NAT
+      // are never locked out by a few neighbours with stale tokens
+      if (!this.badAuthLimiter.take(address)) {
+        reject(
+          socket,
+          429,
+          ErrorCode.TooManyRequests,
+          'too many failed authentications from this address; wait and try again',
+          retryAfter(10, 60),
+        );
+        return;
+      }
       reject(
         socket,
         401,
         ErrorCode.Unauthorized,
-        'unknown or replaced device token; enroll the device again',
+        m
+          ? 'unknown or replaced device token; enroll the device again'
+          : 'missing Authorization: Bearer <deviceToken>',
       );
       return;
     }
@@ -266,19 +284,36 @@ export class Gateway {
     if (previous) previous.ws.close(4000, 'replaced by a newer connection of this device');
     this.connections.set(deviceId, conn);
     this.seen.set(deviceId, this.now());
+    conn.helloTimer = setTimeout(() => {
+      // a hello that arrived and waits its turn counts; bad first frames are closed by the bad-frame limit
+      if (conn.helloDone || conn.closed || conn.framesSeen > 0) return;
+      conn.send({
+        type: 'error',
+        code: ErrorCode.HelloRequired,
+        message: `no hello within ${this.limits.helloTimeoutMs} ms; closing`,
+      });
+      conn.ws.close(1008, 'hello expected');
+      conn.closed = true;
+    }, this.limits.helloTimeoutMs);
+    conn.helloTimer.unref();
     ws.on('message', (data, isBinary) => {
       conn.queue.push({ data, binary: isBinary });
-      if (conn.queue.length >= QUEUE_PAUSE && !ws.isPaused) ws.pause();
+      conn.framesSeen++;
+      conn.queuedBytes += frameBytes(data);
+      if ((conn.queue.length >= QUEUE_PAUSE || conn.queuedBytes >= QUEUE_PAUSE_BYTES) && !ws.isPaused)
+        ws.pause();
       this.pump(conn);
     });
     ws.on('close', () => {
+      clearTimeout(conn.helloTimer);
       conn.closed = true;
       conn.queue.length = 0;
+      conn.queuedBytes = 0;
       const current = this.connections.get(deviceId) === conn;
       if (current) this.connections.delete(deviceId);
       const at = this.now();
       this.seen.set(deviceId, at);
-      this.store.setLastSeen(deviceId, at).catch(() => {});
+      void this.queueUpdate({ kind: 'lastSeen', deviceId, at });
       if (current) this.emit({ type: 'device', deviceId, online: false, at });
     });
     ws.on('error', (err) => this.log.debug({ err, deviceId }, 'agent socket error'));
@@ -302,6 +337,7 @@ export class Gateway {
         return;
       }
       const frame = conn.queue.shift()!;
+      conn.queuedBytes -= frameBytes(frame.data);
       this.seen.set(conn.deviceId, this.now());
       let result: Promise<void> | undefined;
       try {
@@ -324,7 +360,13 @@ export class Gateway {
         return;
       }
     }
-    if (conn.ws.isPaused && !conn.rateWait && conn.queue.length <= QUEUE_RESUME && !conn.closed)
+    if (
+      conn.ws.isPaused &&
+      !conn.rateWait &&
+      conn.queue.length <= QUEUE_RESUME &&
+      conn.queuedBytes <= QUEUE_RESUME_BYTES &&
+      !conn.closed
+    )
       conn.ws.resume();
   }
 
@@ -443,23 +485,26 @@ export class Gateway {
     conn.badInARow = 0;
     const st = parsed.data;
     const at = this.now();
-    return this.store
-      .setPolicyStatus(conn.deviceId, {
-        etag: st.etag,
-        ok: st.ok,
-        applied: st.applied,
-        errors: st.errors,
-        at,
-      })
-      .then(() =>
-        this.emit({ type: 'policy_status', deviceId: conn.deviceId, ok: st.ok, etag: st.etag, at }),
-      );
+    return this.queueUpdate({
+      kind: 'policyStatus',
+      deviceId: conn.deviceId,
+      etag: st.etag,
+      ok: st.ok,
+      applied: st.applied,
+      errors: st.errors,
+      at,
+    }).then(() =>
+      this.emit({ type: 'policy_status', deviceId: conn.deviceId, ok: st.ok, etag: st.etag, at }),
+    );
   }
 
   private async onHello(conn: Connection, hello: import('@sluimer/shared').HelloFrame) {
     const now = this.now();
     const decision = hello.inventory ? classifyDevice(hello.inventory) : undefined;
-    await this.store.recordHello(conn.deviceId, {
+    // written with the next group commit (before any report of this device in it)
+    void this.queueUpdate({
+      kind: 'hello',
+      deviceId: conn.deviceId,
       agentVersion: hello.agentVersion,
       policyEtag: hello.policyEtag,
       inventory: hello.inventory,
@@ -474,6 +519,7 @@ export class Gateway {
     }
     const { policy, etag } = await this.policies.effectiveFor(device);
     conn.helloDone = true;
+    clearTimeout(conn.helloTimer);
     conn.sentEtag = etag;
     conn.send({
       type: 'welcome',
@@ -483,7 +529,7 @@ export class Gateway {
       policy,
       etag,
     });
-    await this.store.setPolicySent(device.id, etag);
+    void this.queueUpdate({ kind: 'policySent', deviceId: device.id, etag });
     this.emit({ type: 'device', deviceId: device.id, online: true, at: now });
   }
 
@@ -521,6 +567,14 @@ export class Gateway {
     }
   }
 
+  /** a small device write that rides along with the next group commit; resolves once committed */
+  private queueUpdate(u: DeviceUpdate): Promise<void> {
+    return new Promise((resolve) => {
+      this.updates.push({ update: u, resolve });
+      this.scheduleFlush();
+    });
+  }
+
   private scheduleFlush() {
     if (this.flushScheduled || this.flushing) return;
     this.flushScheduled = true;
@@ -535,7 +589,9 @@ export class Gateway {
     if (this.flushing) return this.flushing;
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return Promise.resolve();
+    const updates = this.updates;
+    this.updates = [];
+    if (batch.length === 0 && updates.length === 0) return Promise.resolve();
     this.flushing = (async () => {
       let outcomes: IngestOutcome[];
       try {
@@ -544,6 +600,7 @@ export class Gateway {
         outcomes = await this.store.ingestBatch(
           batch.map((p) => p.item),
           { now, maxEnd: now + LIMITS.maxFutureSkewMs, minStart: now - settings.rawRetentionDays * DAY_MS },
+          updates.map((u) => u.update),
         );
       } catch (err) {
         this.log.error({ err }, 'ingest batch failed');
@@ -559,12 +616,19 @@ export class Gateway {
         else this.stats.rejected++;
         batch[i]!.resolve(o);
       }
+      for (const u of updates) u.resolve();
     })().finally(() => {
       this.flushing = null;
       if (this.pending.length) this.scheduleFlush();
     });
     return this.flushing;
   }
+}
+
+function frameBytes(data: RawData): number {
+  if (Buffer.isBuffer(data)) return data.length;
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
 }
 
 function issues(err: { issues: { path: PropertyKey[]; message: string }[] }): string {

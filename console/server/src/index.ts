@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import { DAY_MS } from '@sluimer/shared';
+import { DAY_MS, ErrorCode } from '@sluimer/shared';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
 import { type Access, ADMIN, installAuth } from './http/auth.js';
-import { installErrorHandler } from './http/errors.js';
+import { ApiError, installErrorHandler } from './http/errors.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
+import { guardSlowClients } from './ops/slow-clients.js';
 import { PolicyService } from './policy-service.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -41,6 +42,8 @@ export interface StartConsoleOptions {
   trustProxy?: boolean;
   gatewayLimits?: Partial<GatewayLimits>;
   httpLimits?: Partial<HttpLimits>;
+  /** a connection that has not sent a complete first request or upgrade within this is closed (default 10 s) */
+  idleConnectionTimeoutMs?: number;
   /** clock, for tests */
   now?: () => number;
 }
@@ -74,6 +77,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     ...(options.https ? { https: options.https } : {}),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
+    requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
   const log = app.log;
 
@@ -105,6 +109,17 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
         });
       }
     });
+    // JSON bodies; an empty body with a JSON content type counts as no body (e.g. a bare POST /logout)
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      const text = String(body);
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(new ApiError(400, ErrorCode.Validation, 'request body is not valid JSON'), undefined);
+      }
+    });
     await app.register(fastifyCookie);
     installErrorHandler(app);
     installSecurityHeaders(app, tls);
@@ -113,6 +128,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     registerWebRoutes(app, { store, policies, gateway, now });
     await installWeb(app, options.webDist ?? DEFAULT_WEB_DIST);
     gateway.attach(app.server);
+    app.server.headersTimeout = 10_000;
+    guardSlowClients(app.server, options.idleConnectionTimeoutMs ?? 10_000);
 
     const host = options.host ?? '0.0.0.0';
     await app.listen({ port: options.port ?? 8080, host });
@@ -128,12 +145,18 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
         const settings = await store.getSettings();
         const removed = await store.pruneRawIntervals(now() - settings.rawRetentionDays * DAY_MS);
         if (removed) log.info({ removed }, 'pruned raw intervals past retention');
+        await store.pruneSessions(now());
       } catch (err) {
         log.error({ err }, 'pruning raw intervals failed');
       }
     };
-    await prune();
-    const pruneTimer = setInterval(prune, 60 * 60 * 1000);
+    let pruning: Promise<void> = prune();
+    const pruneTimer = setInterval(
+      () => {
+        pruning = pruning.then(prune);
+      },
+      60 * 60 * 1000,
+    );
     pruneTimer.unref();
 
     let closing: Promise<void> | undefined;
@@ -148,6 +171,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
         closing ??= (async () => {
           clearInterval(pruneTimer);
           await gateway.close();
+          await pruning;
           await app.close();
           await store.close();
         })();

@@ -32,6 +32,7 @@ import type {
   ApiTokenRecord,
   DevicePatch,
   DeviceRecord,
+  DeviceUpdate,
   EnrollSecretRecord,
   GroupKind,
   GroupPatch,
@@ -271,7 +272,8 @@ export class SqliteStore implements Store {
   async getApiTokenUser(tokenHash: string, now: number) {
     const r = this.s.getTokenUser.get(tokenHash) as Row | undefined;
     if (!r) return undefined;
-    this.s.touchToken.run(now, tokenHash);
+    // a write per request would cost a disk sync each; a minute's precision is plenty
+    if (now - Number(r.token_last_used_at ?? 0) > 60_000) this.s.touchToken.run(now, tokenHash);
     return toUser(r);
   }
   async listApiTokens(userId: number): Promise<ApiTokenRecord[]> {
@@ -425,37 +427,40 @@ export class SqliteStore implements Store {
     return this.getDevice(id);
   }
   async recordHello(id: number, h: Parameters<Store['recordHello']>[1]) {
-    this.db
-      .prepare(
-        `UPDATE devices SET agent_version = ?, hello_etag = ?, hello_at = ?, last_seen = ?,
-         inventory = COALESCE(?, inventory), detected_class = COALESCE(?, detected_class),
-         class_review = CASE WHEN ? IS NULL THEN class_review ELSE ? END WHERE id = ?`,
-      )
-      .run(
-        h.agentVersion,
-        h.policyEtag ?? null,
-        h.now,
-        h.now,
-        h.inventory ? JSON.stringify(h.inventory) : null,
-        h.detectedClass ?? null,
-        h.inventory ? 1 : null,
-        h.classReview ?? null,
-        id,
-      );
+    this.recordHelloSync(id, h);
+  }
+  private recordHelloSync(id: number, h: Parameters<Store['recordHello']>[1]) {
+    this.s.recordHello.run(
+      h.agentVersion,
+      h.policyEtag ?? null,
+      h.now,
+      h.now,
+      h.inventory ? JSON.stringify(h.inventory) : null,
+      h.detectedClass ?? null,
+      h.inventory ? 1 : null,
+      h.classReview ?? null,
+      id,
+    );
   }
   async setLastSeen(id: number, at: number) {
     this.s.setLastSeen.run(at, id);
   }
   async setPolicySent(id: number, etag: string) {
-    this.db.prepare('UPDATE devices SET policy_etag_sent = ? WHERE id = ?').run(etag, id);
+    this.s.setPolicySent.run(etag, id);
   }
   async setPolicyStatus(id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
-    this.db
-      .prepare(
-        `UPDATE devices SET status_ok = ?, status_etag = ?, status_applied = ?, status_errors = ?, status_at = ?,
-         last_seen = ? WHERE id = ?`,
-      )
-      .run(st.ok ? 1 : 0, st.etag, JSON.stringify(st.applied), JSON.stringify(st.errors), st.at, st.at, id);
+    this.setPolicyStatusSync(id, st);
+  }
+  private setPolicyStatusSync(id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
+    this.s.setPolicyStatus.run(
+      st.ok ? 1 : 0,
+      st.etag,
+      JSON.stringify(st.applied),
+      JSON.stringify(st.errors),
+      st.at,
+      st.at,
+      id,
+    );
   }
   async recentIntervals(deviceId: number, limit: number) {
     const rows = this.db
@@ -511,17 +516,29 @@ export class SqliteStore implements Store {
   }
 
   // ---- ingest ----
-  async ingestBatch(items: readonly IngestItem[], ctx: IngestContext): Promise<IngestOutcome[]> {
+  async ingestBatch(
+    items: readonly IngestItem[],
+    ctx: IngestContext,
+    updates: readonly DeviceUpdate[] = [],
+  ): Promise<IngestOutcome[]> {
     const settings = await this.getSettings();
     const outcomes: IngestOutcome[] = [];
     try {
       this.db.transaction(() => {
+        for (const u of updates) this.applyUpdate(u);
         for (const item of items) outcomes.push(this.ingestOne(item, ctx, settings));
       })();
       return outcomes;
     } catch {
       // one item broke the batch (not a validation problem: those never throw): retry one by one
       outcomes.length = 0;
+      for (const u of updates) {
+        try {
+          this.applyUpdate(u);
+        } catch {
+          // a device update that cannot be written (device deleted) is dropped
+        }
+      }
       for (const item of items) {
         try {
           outcomes.push(this.db.transaction(() => this.ingestOne(item, ctx, settings))());
@@ -534,6 +551,23 @@ export class SqliteStore implements Store {
         }
       }
       return outcomes;
+    }
+  }
+
+  private applyUpdate(u: DeviceUpdate): void {
+    switch (u.kind) {
+      case 'hello':
+        this.recordHelloSync(u.deviceId, u);
+        break;
+      case 'lastSeen':
+        this.s.setLastSeen.run(u.at, u.deviceId);
+        break;
+      case 'policySent':
+        this.s.setPolicySent.run(u.etag, u.deviceId);
+        break;
+      case 'policyStatus':
+        this.setPolicyStatusSync(u.deviceId, u);
+        break;
     }
   }
 
@@ -762,12 +796,22 @@ function prepare(db: Database.Database) {
     ),
     deleteSession: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
     getTokenUser: db.prepare(
-      'SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
+      'SELECT u.*, t.last_used_at AS token_last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
     ),
     touchToken: db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?'),
     getDevice: db.prepare('SELECT * FROM devices WHERE id = ?'),
     getDeviceByToken: db.prepare('SELECT * FROM devices WHERE token_hash = ?'),
-    setLastSeen: db.prepare('UPDATE devices SET last_seen = ? WHERE id = ?'),
+    setLastSeen: db.prepare('UPDATE devices SET last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?'),
+    setPolicySent: db.prepare('UPDATE devices SET policy_etag_sent = ? WHERE id = ?'),
+    setPolicyStatus: db.prepare(
+      `UPDATE devices SET status_ok = ?, status_etag = ?, status_applied = ?, status_errors = ?, status_at = ?,
+       last_seen = ? WHERE id = ?`,
+    ),
+    recordHello: db.prepare(
+      `UPDATE devices SET agent_version = ?, hello_etag = ?, hello_at = ?, last_seen = ?,
+       inventory = COALESCE(?, inventory), detected_class = COALESCE(?, detected_class),
+       class_review = CASE WHEN ? IS NULL THEN class_review ELSE ? END WHERE id = ?`,
+    ),
     getDeviceIngest: db.prepare(
       'SELECT max_seq, max_end, device_class, detected_class, desktop_preset, monitors, counters FROM devices WHERE id = ?',
     ),

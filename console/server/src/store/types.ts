@@ -114,8 +114,15 @@ export interface Store {
   assignPolicy(policyId: number | null, target: { groupIds: number[]; deviceIds: number[] }): Promise<void>;
 
   // ---- ingest ----
-  /** stores reports in one transaction, in order; returns one outcome per item */
-  ingestBatch(items: readonly IngestItem[], ctx: IngestContext): Promise<IngestOutcome[]>;
+  /**
+   * Stores reports in one transaction, in order, after applying the device updates (hello, last seen,
+   * policy sent, policy status) collected with them; returns one outcome per report item.
+   */
+  ingestBatch(
+    items: readonly IngestItem[],
+    ctx: IngestContext,
+    updates?: readonly DeviceUpdate[],
+  ): Promise<IngestOutcome[]>;
   /** deletes raw intervals that ended before `before`; rollups stay */
   pruneRawIntervals(before: number): Promise<number>;
   /** deletes sessions that expired before `now` */
@@ -259,6 +266,13 @@ export interface IngestItem {
   blockers?: Blocker[] | undefined;
   counters?: AgentCounters | undefined;
 }
+
+/** Small per-device writes the gateway batches into the next group commit. */
+export type DeviceUpdate =
+  | ({ kind: 'hello'; deviceId: number } & Parameters<Store['recordHello']>[1])
+  | { kind: 'lastSeen'; deviceId: number; at: number }
+  | { kind: 'policySent'; deviceId: number; etag: string }
+  | ({ kind: 'policyStatus'; deviceId: number } & Parameters<Store['setPolicyStatus']>[1]);
 
 export interface IngestContext {
   now: number;
