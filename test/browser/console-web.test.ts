@@ -103,12 +103,27 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/** No sideways scrolling at phone width: the page is no wider than the viewport and no visible element sticks out. */
 async function noSidewaysScroll(page: Page): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
-  expect(scroll, 'page must not scroll sideways').toBeLessThanOrEqual(client);
+  const r = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      if (el.closest('.sr-only, .explain-pop, .skip')) continue;
+      // a visually hidden table header (tables become stacked cards on a phone)
+      const head = el.closest('thead');
+      if (head && getComputedStyle(head).position === 'absolute') continue;
+      if (box.right > width + 1 || box.left < -1)
+        out.push(
+          `${el.tagName.toLowerCase()}.${(el as HTMLElement).className} (${Math.round(box.left)}–${Math.round(box.right)})`,
+        );
+    }
+    return { scroll: document.documentElement.scrollWidth, width, out: out.slice(0, 5) };
+  });
+  expect(r.out, 'elements sticking out sideways').toEqual([]);
+  expect(r.scroll, 'page must not scroll sideways').toBeLessThanOrEqual(r.width);
 }
 
 async function overviewLoaded(page: Page): Promise<void> {

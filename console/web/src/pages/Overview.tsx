@@ -439,7 +439,7 @@ function barOption(
 ): ChartOption {
   const rev = [...items].reverse();
   return {
-    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     tooltip: {
       ...tooltipBase,
       trigger: 'axis',
@@ -459,7 +459,7 @@ function barOption(
     yAxis: {
       type: 'category',
       data: rev.map((i) => i.name),
-      axisLabel: { color: AXIS, width: 140, overflow: 'truncate' },
+      axisLabel: { color: AXIS, width: 150, overflow: 'truncate' },
     },
     series: [{ type: 'bar', data: rev.map((i) => i.wasteKwh), itemStyle: { color: WASTE } }],
   };
@@ -509,7 +509,15 @@ function barTable(
 
 function GroupBars({ rows, names, lang }: { rows: UsageRow[]; names: Map<number, string>; lang: Lang }) {
   const { t } = useI18n();
-  const items = useMemo(() => namedBars(rows, (k) => names.get(Number(k))), [rows, names]);
+  // the last two levels ("Het Baken › Groep 3") keep bar labels short; the table has the full path
+  const items = useMemo(
+    () =>
+      namedBars(rows, (k) => {
+        const p = names.get(Number(k));
+        return p?.split(' › ').slice(-2).join(' › ');
+      }),
+    [rows, names],
+  );
   const option = useMemo(() => barOption(items, lang), [items, lang]);
   const csvName = 'sluimer-verspilling-per-groep';
   return (

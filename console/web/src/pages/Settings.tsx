@@ -167,7 +167,7 @@ function EnergySettings() {
                 <tr key={c}>
                   <th scope="row">{t(`class.${c}` as MessageKey)}</th>
                   {ENERGY_STATES.map((st) => (
-                    <td key={st} className="num">
+                    <td key={st} className="num" data-label={STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]}>
                       <input
                         className="watt-input"
                         inputMode="decimal"
