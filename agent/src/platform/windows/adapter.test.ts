@@ -151,7 +151,7 @@ describe('PowerShell helper (one long-lived process)', () => {
       const rl = require('readline').createInterface({ input: process.stdin });
       let n = 0;
       rl.on('line', (l) => {
-        if (l === 'IDLE') { process.stdout.write('IDLE ' + (n++ * 10) + '\\n'); return; }
+        if (l === 'IDLE') { process.stdout.write('IDLE ' + (n >= 50 ? -2 : n++ * 10) + '\\n'); return; }
         const [cmd, id, b64] = l.split(' ');
         const script = Buffer.from(b64, 'base64').toString('utf8');
         if (script === 'fail') process.stdout.write('ERR ' + id + ' ' + Buffer.from('Toegang geweigerd').toString('base64') + '\\n');
@@ -168,6 +168,8 @@ describe('PowerShell helper (one long-lived process)', () => {
     await expect(helper.run('fail')).rejects.toThrow('Toegang geweigerd');
     const [x, y] = await Promise.all([helper.run('a'), helper.run('b')]);
     expect([x, y]).toEqual(['UTF-8 ✓ a', 'UTF-8 ✓ b']);
+    // from session 0 the helper refuses to give a number
+    await expect(helper.idleMs()).rejects.toThrow(/session 0/);
     expect(helper.spawnCount).toBe(1);
     helper.close();
   });

@@ -114,10 +114,14 @@ export class WindowsAdapter implements PlatformAdapter {
     this.helper = options.helper ?? new PowerShellHelper();
   }
 
+  /** why the last idle reading failed (doctor) */
+  lastIdleError = '';
+
   async idleMs(): Promise<Known<number>> {
     try {
       return await this.helper.idleMs();
-    } catch {
+    } catch (e) {
+      this.lastIdleError = (e as Error).message;
       return 'unknown';
     }
   }

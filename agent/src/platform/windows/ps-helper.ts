@@ -28,10 +28,15 @@ public static class SluimerIdle {
   }
 }
 '@
+$sessionId = [System.Diagnostics.Process]::GetCurrentProcess().SessionId
 while ($true) {
   $line = [Console]::In.ReadLine()
   if ($null -eq $line) { break }
-  if ($line -eq 'IDLE') { [Console]::Out.WriteLine('IDLE ' + [SluimerIdle]::IdleMs()); [Console]::Out.Flush(); continue }
+  if ($line -eq 'IDLE') {
+    # session 0 (a service) sees no user input: say so instead of a meaningless number
+    if ($sessionId -eq 0) { [Console]::Out.WriteLine('IDLE -2') } else { [Console]::Out.WriteLine('IDLE ' + [SluimerIdle]::IdleMs()) }
+    [Console]::Out.Flush(); continue
+  }
   $parts = $line.Split(' ')
   if ($parts.Length -ne 3 -or $parts[0] -ne 'RUN') { continue }
   $id = $parts[1]
@@ -105,6 +110,13 @@ export class PowerShellHelper {
       const n = Number.parseInt(line.slice(5), 10);
       if (w) {
         if (Number.isFinite(n) && n >= 0) w.resolve(n);
+        else if (n === -2)
+          w.reject(
+            new SluimerError(
+              ErrorCode.Unsupported,
+              'running in session 0 (service): idle time comes from the tray in the user session',
+            ),
+          );
         else w.reject(new SluimerError(ErrorCode.CommandFailed, 'GetLastInputInfo failed'));
       }
       return;
