@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DAY_MS, HOUR_MS, type Interval, LIMITS, MINUTE_MS } from '@sluimer/shared';
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     'history-days': { type: 'string', default: '89' },
     'steady-seconds': { type: 'string', default: '20' },
     'steady-rate': { type: 'string', default: '20000' },
+    'steady-batches': { type: 'string', default: '20,4' },
     'max-minutes': { type: 'string', default: '15' },
     out: { type: 'string' },
   },
@@ -35,7 +36,11 @@ const HISTORY_DEVICES = Math.min(AGENTS, Number(args['history-devices']));
 const HISTORY_DAYS = Number(args['history-days']);
 const STEADY_SECONDS = Number(args['steady-seconds']);
 const STEADY_RATE = Number(args['steady-rate']);
-const INTERVALS_PER_STEADY_REPORT = 4;
+/** intervals per report in the steady phase: a backfilling agent sends big reports, a live one small */
+const STEADY_BATCHES = String(args['steady-batches'])
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0 && n <= LIMITS.maxIntervalsPerReport);
 /** loopback source addresses: each stands for a school's NAT (per-address upgrade/enroll limits) */
 const LOCAL_ADDRESSES = Array.from(
   { length: Math.max(1, Math.ceil(AGENTS / 500)) },
@@ -48,13 +53,36 @@ const log = (msg: string) =>
 const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
 const r1 = (n: number) => Math.round(n * 10) / 10;
 
-function machine() {
-  let ulimit = 'unknown';
+/**
+ * 5,000 sockets on each side of loopback need file descriptors: if the soft limit is too low, run
+ * again under `ulimit -n <hard limit>` (the console child inherits it).
+ */
+function ensureFdHeadroom(): string {
+  let soft = 'unknown';
   try {
-    ulimit = execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim();
-  } catch {
-    // keep unknown
+    soft = execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim();
+    const need = AGENTS + 1024;
+    if (soft !== 'unlimited' && Number(soft) < need && !process.env.SLUIMER_BENCH_REEXEC) {
+      const hard = execSync('ulimit -Hn', { shell: '/bin/sh' }).toString().trim();
+      if (hard === 'unlimited' || Number(hard) >= need) {
+        const argv = process.argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+        log(`ulimit -n is ${soft}; running again with ulimit -n ${hard === 'unlimited' ? need : hard}`);
+        execSync(`ulimit -n ${hard === 'unlimited' ? need : hard} && exec ${argv}`, {
+          shell: '/bin/sh',
+          stdio: 'inherit',
+          env: { ...process.env, SLUIMER_BENCH_REEXEC: '1' },
+        });
+        process.exit(0);
+      }
+      log(`warning: ulimit -n is ${soft} and the hard limit ${hard}; ${AGENTS} agents may not fit`);
+    }
+  } catch (err) {
+    if ((err as { status?: number }).status !== undefined) process.exit((err as { status: number }).status);
   }
+  return soft;
+}
+
+function machine(ulimit: string) {
   return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -87,7 +115,13 @@ async function main() {
     process.exit(2);
   }, Number(args['max-minutes']) * MINUTE_MS);
   hardStop.unref();
-  results.machine = machine();
+  results.machine = machine(ensureFdHeadroom());
+  const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
+  const benchCpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  results.loadavg = { start: load() };
   results.config = {
     agents: AGENTS,
     historyDevices: HISTORY_DEVICES,
@@ -128,24 +162,13 @@ async function main() {
       school,
       enrollSecret: i < HISTORY_DEVICES ? histSecret : liveSecret,
     }));
-    let policyArrivals = 0;
-    let policyEtagWanted = '';
-    let lastPolicyArrival = 0;
     log(`enrolling ${AGENTS} devices from ${LOCAL_ADDRESSES.length} loopback addresses`);
     const t0 = performance.now();
     const devices = await enrollFleet(consoleProc.url, items, {
       concurrency: 32,
       since: histFrom,
       localAddresses: LOCAL_ADDRESSES,
-      agent: {
-        reconnect: true,
-        onPolicy: (_p, etag, source) => {
-          if (source === 'policy' && etag === policyEtagWanted) {
-            policyArrivals++;
-            lastPolicyArrival = performance.now();
-          }
-        },
-      },
+      agent: { reconnect: true },
     });
     const enrollSec = (performance.now() - t0) / 1000;
     log(`enrolled in ${enrollSec.toFixed(1)} s; connecting`);
@@ -181,6 +204,7 @@ async function main() {
       `generated ${totalIntervals} intervals in ${totalReports} reports (${((performance.now() - tg) / 1000).toFixed(1)} s); sending`,
     );
     const cpu0 = cpuSeconds(pid);
+    const simCpu0 = benchCpu();
     const bulkLat: number[] = [];
     let bulkRejected = 0;
     const tb = performance.now();
@@ -199,6 +223,7 @@ async function main() {
     });
     const bulkSec = (performance.now() - tb) / 1000;
     const bulkCpu = cpuSeconds(pid) - cpu0;
+    (results.loadavg as Record<string, unknown>).afterBulk = load();
     results.bulkIngest = {
       devices: histDevices.length,
       days: HISTORY_DAYS,
@@ -208,82 +233,90 @@ async function main() {
       seconds: r1(bulkSec),
       intervalsPerSec: Math.round(totalIntervals / bulkSec),
       consoleCpuSec: r1(bulkCpu),
+      simulatorCpuSec: r1(benchCpu() - simCpu0),
       ackP50Ms: r1(percentile(bulkLat, 50)),
       ackP99Ms: r1(percentile(bulkLat, 99)),
     };
     log(`bulk ingest: ${JSON.stringify(results.bulkIngest)}`);
     bodies.length = 0;
 
-    // ---- steady load: all agents, small reports, open loop at STEADY_RATE intervals/s ----
-    const reportsPerSec = STEADY_RATE / INTERVALS_PER_STEADY_REPORT;
-    const tickMs = 50;
-    const perTick = Math.max(1, Math.round((reportsPerSec * tickMs) / 1000));
+    // ---- steady load: all agents, open loop at STEADY_RATE intervals/s, per report size ----
     const cursor = new Map<SimDevice, number>(devices.map((d) => [d, histTo]));
-    const steadyLat: number[] = [];
-    let steadySent = 0;
-    let steadyAcked = 0;
-    let steadyRejected = 0;
-    let next = 0;
-    const pendingSteady = new Set<Promise<unknown>>();
-    log(
-      `steady load: ${reportsPerSec} reports/s × ${INTERVALS_PER_STEADY_REPORT} intervals for ${STEADY_SECONDS} s`,
-    );
-    const cpu1 = cpuSeconds(pid);
-    const ts = performance.now();
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        const elapsed = performance.now() - ts;
-        if (elapsed >= STEADY_SECONDS * 1000) {
-          clearInterval(timer);
-          resolve();
-          return;
-        }
-        // catch up to the schedule so timer jitter does not lower the offered rate
-        const due = Math.floor((elapsed / 1000) * reportsPerSec) - steadySent;
-        for (let k = 0; k < Math.min(due, perTick * 4); k++) {
-          const d = devices[next++ % devices.length] as SimDevice;
-          const start = cursor.get(d) as number;
-          const ivs: Interval[] = [];
-          for (let j = 0; j < INTERVALS_PER_STEADY_REPORT; j++)
-            ivs.push({
-              start: start + j * 1000,
-              end: start + (j + 1) * 1000,
-              state: j % 2 ? 'idle' : 'active',
-              display: 'on',
-              power: 'ac',
-            });
-          cursor.set(d, start + INTERVALS_PER_STEADY_REPORT * 1000);
-          steadySent++;
-          const p = d.agent.report(ivs).then(
-            (o) => {
-              steadyAcked++;
-              steadyLat.push(o.latencyMs);
-            },
-            () => steadyRejected++,
-          );
-          const tracked = p.finally(() => pendingSteady.delete(tracked));
-          pendingSteady.add(tracked);
-        }
-      }, tickMs);
-    });
-    const ackedInWindow = steadyAcked;
-    const windowSec = (performance.now() - ts) / 1000;
-    await Promise.race([Promise.all(pendingSteady), sleep(30_000)]);
-    const drainSec = (performance.now() - ts) / 1000;
-    results.steady = {
-      agents: devices.length,
-      offeredIntervalsPerSec: STEADY_RATE,
-      reportsSent: steadySent,
-      reportsAcked: steadyAcked,
-      rejected: steadyRejected,
-      committedIntervalsPerSec: Math.round((ackedInWindow * INTERVALS_PER_STEADY_REPORT) / windowSec),
-      allAckedAfterSec: r1(drainSec),
-      consoleCpuSec: r1(cpuSeconds(pid) - cpu1),
-      ackP50Ms: r1(percentile(steadyLat, 50)),
-      ackP99Ms: r1(percentile(steadyLat, 99)),
-      ackMaxMs: r1(percentile(steadyLat, 100)),
-    };
-    log(`steady: ${JSON.stringify(results.steady)}`);
+    const steadyRuns: Record<string, unknown>[] = [];
+    results.steady = steadyRuns;
+    for (const batchSize of STEADY_BATCHES) {
+      const reportsPerSec = STEADY_RATE / batchSize;
+      const tickMs = 50;
+      const perTick = Math.max(1, Math.round((reportsPerSec * tickMs) / 1000));
+      const steadyLat: number[] = [];
+      let steadySent = 0;
+      let steadyAcked = 0;
+      let steadyRejected = 0;
+      let next = 0;
+      const pendingSteady = new Set<Promise<unknown>>();
+      log(`steady load: ${reportsPerSec} reports/s × ${batchSize} intervals for ${STEADY_SECONDS} s`);
+      const cpu1 = cpuSeconds(pid);
+      const simCpu1 = benchCpu();
+      const ts = performance.now();
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          const elapsed = performance.now() - ts;
+          if (elapsed >= STEADY_SECONDS * 1000) {
+            clearInterval(timer);
+            resolve();
+            return;
+          }
+          // catch up to the schedule so timer jitter does not lower the offered rate
+          const due = Math.floor((elapsed / 1000) * reportsPerSec) - steadySent;
+          for (let k = 0; k < Math.min(due, perTick * 4); k++) {
+            const d = devices[next++ % devices.length] as SimDevice;
+            const start = cursor.get(d) as number;
+            const ivs: Interval[] = [];
+            for (let j = 0; j < batchSize; j++)
+              ivs.push({
+                start: start + j * 1000,
+                end: start + (j + 1) * 1000,
+                state: j % 2 ? 'idle' : 'active',
+                display: 'on',
+                power: 'ac',
+              });
+            cursor.set(d, start + batchSize * 1000);
+            steadySent++;
+            const p = d.agent.report(ivs).then(
+              (o) => {
+                steadyAcked++;
+                steadyLat.push(o.latencyMs);
+              },
+              () => steadyRejected++,
+            );
+            const tracked = p.finally(() => pendingSteady.delete(tracked));
+            pendingSteady.add(tracked);
+          }
+        }, tickMs);
+      });
+      const ackedInWindow = steadyAcked;
+      const windowSec = (performance.now() - ts) / 1000;
+      await Promise.race([Promise.all(pendingSteady), sleep(30_000)]);
+      const drainSec = (performance.now() - ts) / 1000;
+      steadyRuns.push({
+        intervalsPerReport: batchSize,
+        agents: devices.length,
+        offeredIntervalsPerSec: STEADY_RATE,
+        reportsSent: steadySent,
+        reportsAcked: steadyAcked,
+        rejected: steadyRejected,
+        committedIntervalsPerSec: Math.round((ackedInWindow * batchSize) / windowSec),
+        allAckedAfterSec: r1(drainSec),
+        consoleCpuSec: r1(cpuSeconds(pid) - cpu1),
+        simulatorCpuSec: r1(benchCpu() - simCpu1),
+        ackP50Ms: r1(percentile(steadyLat, 50)),
+        ackP99Ms: r1(percentile(steadyLat, 99)),
+        ackMaxMs: r1(percentile(steadyLat, 100)),
+      });
+      log(`steady: ${JSON.stringify(steadyRuns[steadyRuns.length - 1])}`);
+      await sleep(2000);
+    }
+    (results.loadavg as Record<string, unknown>).afterSteady = load();
 
     // ---- policy push to every connected agent ----
     const policy = idOf(
@@ -296,9 +329,8 @@ async function main() {
         },
       }),
     );
-    // find the etag the agents will get by asking one device after assignment; count arrivals of any new etag
+    // count arrivals of the pushed policy at every agent
     const before = new Set(devices.map((d) => d.agent.policyEtag));
-    policyEtagWanted = '';
     let arrivals = 0;
     let lastArrival = 0;
     for (const d of devices) {
@@ -323,8 +355,6 @@ async function main() {
       allReachedMs: arrivals >= held ? Math.round(lastArrival - tp) : null,
       previousEtags: before.size,
     };
-    void policyArrivals;
-    void lastPolicyArrival;
     log(`policy push: ${JSON.stringify(results.policyPush)}`);
 
     // ---- usage queries over HISTORY_DEVICES devices × 90 days ----
@@ -334,7 +364,7 @@ async function main() {
     for (const groupBy of ['day', 'device', 'deviceClass', 'hourOfWeek', 'group']) {
       const times: number[] = [];
       let rows = 0;
-      for (let k = 0; k < 6; k++) {
+      for (let k = 0; k < 4; k++) {
         const tq = performance.now();
         const res = await api.get<{ rows: unknown[] }>(
           `/api/v1/usage?from=${qFrom}&to=${qTo}&groupBy=${groupBy}&groupId=${histGroup}`,
@@ -367,6 +397,7 @@ async function main() {
     const floor = results.floor as { rowsPerSec: number };
     results.pipelineVsFloor = Math.round((bulk.intervalsPerSec / floor.rowsPerSec) * 1000) / 1000;
     log(`floor: ${JSON.stringify(results.floor)}; pipeline/floor = ${results.pipelineVsFloor}`);
+    (results.loadavg as Record<string, unknown>).end = load();
     results.totalSec = Math.round((Date.now() - started) / 1000);
   } finally {
     if (consoleProc) await consoleProc.kill();
