@@ -1,6 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapterContract } from '../contract/suite.js';
@@ -151,6 +153,40 @@ if (enabled) {
       expect(db.length).toBeGreaterThan(0);
       await adapter.apply({ sleepAfterSec: { ac: 1200 } }, 'restore');
     });
+
+    it('reports a key locked by a dconf system database (as a school image would) as overridden', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'sluimer-dconf-'));
+      await mkdir(join(dir, 'db.d', 'locks'), { recursive: true });
+      await writeFile(
+        join(dir, 'db.d', '00-school'),
+        '[org/gnome/settings-daemon/plugins/power]\nsleep-inactive-ac-timeout=uint32 900\n',
+      );
+      await writeFile(
+        join(dir, 'db.d', 'locks', '00-school'),
+        '/org/gnome/settings-daemon/plugins/power/sleep-inactive-ac-timeout\n',
+      );
+      await run('dconf', ['compile', join(dir, 'db'), join(dir, 'db.d')]);
+      await writeFile(join(dir, 'profile'), `user-db:user\nfile-db:${join(dir, 'db')}\n`);
+      const env = { ...session.env, DCONF_PROFILE: join(dir, 'profile') };
+      const locked = new LinuxAdapter({
+        env,
+        backlightDir: sys.backlightDir,
+        powerSupplyDir: sys.powerSupplyDir,
+      });
+      const out = await locked.apply({ sleepAfterSec: { ac: 1800, battery: 1800 } }, 'policy');
+      expect(out.errors).toEqual([
+        expect.objectContaining({
+          setting: 'sleepAfterSec.ac',
+          code: 'overridden_by_policy',
+          message: expect.stringContaining('locked'),
+        }),
+      ]);
+      expect(out.applied.sleepAfterSec.battery).toBe(1800);
+      expect((await locked.capabilities()).find((c) => c.id === 'sleep-timeout')?.status).toBe('needs-admin');
+      await locked.apply({ sleepAfterSec: { battery: 1200 } }, 'restore');
+      await locked.close();
+      await rm(dir, { recursive: true, force: true });
+    }, 20_000);
 
     it('turns a "do nothing" sleep action into suspend when a policy sets a timeout', async () => {
       await run('gsettings', ['set', POWER_SCHEMA, 'sleep-inactive-battery-type', 'nothing'], {
