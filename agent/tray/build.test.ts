@@ -50,4 +50,11 @@ describe('tray build', () => {
     const imports = [...service.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
     for (const spec of imports) expect(spec === 'better-sqlite3' || spec!.startsWith('node:')).toBe(true);
   });
+
+  it('type-checks (the tray is not part of `tsc -b`: it builds with Vite)', async () => {
+    const tsc = path.resolve(import.meta.dirname, '../../node_modules/typescript/bin/tsc');
+    const result = await run(tsc, ['-p', path.join(import.meta.dirname, 'tsconfig.json')]);
+    expect(result.out).toBe('');
+    expect(result.code).toBe(0);
+  }, 60_000);
 });

@@ -66,11 +66,15 @@ export function createFakeElectron() {
     constructor(options: Record<string, unknown>) {
       super();
       this.options = options;
-      const wc = new EventEmitter();
-      wc.send = (...a: unknown[]) => this.sent.push(a);
-      wc.setWindowOpenHandler = (h: unknown) => {
-        wc.openHandler = h;
-      };
+      const wc = Object.assign(new EventEmitter(), {
+        openHandler: null as unknown,
+        send: (...a: unknown[]) => {
+          this.sent.push(a);
+        },
+        setWindowOpenHandler: (h: unknown) => {
+          wc.openHandler = h;
+        },
+      });
       this.webContents = wc;
       rec.windows.push(this as unknown as FakeWindow);
       rec.app.emit('web-contents-created', {}, wc);
