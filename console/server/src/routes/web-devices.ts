@@ -30,6 +30,7 @@ export type WasteReason =
   | { kind: 'policy_failed'; detail: string }
   | { kind: 'no_policy' }
   | { kind: 'audit_only'; detail?: string }
+  | { kind: 'policy_applied'; detail: string }
   | { kind: 'unknown' };
 
 export interface WebDevice {
@@ -158,6 +159,7 @@ export function reasonOf(d: WebDevice, showBlockerNames: boolean): WasteReason {
   if (d.policyStatus === 'failed') return { kind: 'policy_failed', detail: d.policyError ?? 'failed' };
   if (d.policyId === null) return { kind: 'no_policy' };
   if (d.auditOnly) return { kind: 'audit_only', ...(d.policyName ? { detail: d.policyName } : {}) };
+  if (d.policyStatus === 'compliant' && d.policyName) return { kind: 'policy_applied', detail: d.policyName };
   return { kind: 'unknown' };
 }
 

@@ -79,6 +79,7 @@ export type WasteReason =
   | { kind: 'policy_failed'; detail: string }
   | { kind: 'no_policy' }
   | { kind: 'audit_only'; detail?: string }
+  | { kind: 'policy_applied'; detail: string }
   | { kind: 'unknown' };
 
 export interface DeviceReason {

@@ -251,6 +251,10 @@ export function reasonText(
       return lang === 'nl'
         ? `Beleid meet alleen (auditmodus)${r.detail ? `: ${r.detail}` : ''}`
         : `Policy measures only (audit mode)${r.detail ? `: ${r.detail}` : ''}`;
+    case 'policy_applied':
+      return lang === 'nl'
+        ? `Geen blokkade gemeld; beleid ‘${r.detail}’ is toegepast`
+        : `No blocker reported; policy ‘${r.detail}’ is applied`;
     default:
       return t('reason.unknown');
   }
