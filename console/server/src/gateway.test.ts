@@ -323,10 +323,14 @@ describe('agent gateway', () => {
 
   it('commits reports from many sockets together and acks each of them', async () => {
     const agents = await Promise.all(Array.from({ length: 20 }, () => connected()));
+    const before = { ...t.c.gateway.stats };
     const acks = await Promise.all(
       agents.map((a, i) => a.agent.report(1, [iv(i, i + 1), iv(i + 1, i + 3, 'active')])),
     );
     for (const ack of acks) expect(ack).toEqual({ type: 'ack', seq: 1 });
+    expect(t.c.gateway.stats.reports - before.reports).toBe(20);
+    // group commit: fewer transactions than reports
+    expect(t.c.gateway.stats.batches - before.batches).toBeLessThan(20);
     for (const a of agents) expect(count(a.deviceId)).toBe(2);
     for (const a of agents) a.agent.close();
   });

@@ -285,15 +285,18 @@ export class Gateway {
     this.connections.set(deviceId, conn);
     this.seen.set(deviceId, this.now());
     conn.helloTimer = setTimeout(() => {
-      // a hello that arrived and waits its turn counts; bad first frames are closed by the bad-frame limit
-      if (conn.helloDone || conn.closed || conn.framesSeen > 0) return;
-      conn.send({
-        type: 'error',
-        code: ErrorCode.HelloRequired,
-        message: `no hello within ${this.limits.helloTimeoutMs} ms; closing`,
+      // after a busy spell timers run before pending socket reads: look again once those are read
+      setImmediate(() => {
+        // a hello that arrived and waits its turn counts; bad first frames are closed by the bad-frame limit
+        if (conn.helloDone || conn.closed || conn.framesSeen > 0) return;
+        conn.send({
+          type: 'error',
+          code: ErrorCode.HelloRequired,
+          message: `no hello within ${this.limits.helloTimeoutMs} ms; closing`,
+        });
+        conn.ws.close(1008, 'hello expected');
+        conn.closed = true;
       });
-      conn.ws.close(1008, 'hello expected');
-      conn.closed = true;
     }, this.limits.helloTimeoutMs);
     conn.helloTimer.unref();
     ws.on('message', (data, isBinary) => {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConsoleFrame, Interval } from '@sluimer/shared';
+import { type ConsoleFrame, ConsoleFrameSchema, type Interval } from '@sluimer/shared';
 import WebSocket from 'ws';
 import { type RunningConsole, type StartConsoleOptions, startConsole } from './index.js';
 
@@ -124,7 +124,8 @@ export class TestAgent {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)) as ConsoleFrame);
+      // every frame the console sends must match protocol v1
+      this.frames.push(ConsoleFrameSchema.parse(JSON.parse(String(data))));
       this.wake();
     });
     ws.on('close', (code, reason) => {

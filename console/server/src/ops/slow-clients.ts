@@ -21,8 +21,12 @@ export function guardSlowClients(server: Server, timeoutMs: number): void {
   // for HTTPS the raw TCP connection is seen here too, so a stalled TLS handshake is covered
   server.on('connection', (socket: Socket) => {
     const t = setTimeout(() => {
-      timers.delete(socket);
-      socket.destroy();
+      // after a busy spell timers run before pending socket reads: look again once those are read
+      setImmediate(() => {
+        if (timers.get(socket) !== t) return;
+        timers.delete(socket);
+        socket.destroy();
+      });
     }, timeoutMs);
     t.unref();
     timers.set(socket, t);
