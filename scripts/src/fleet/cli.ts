@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DAY_MS, MINUTE_MS } from '@sluimer/shared';
 import { benchSchool, MIXED_ROLES, makeDevice } from '../model/fleet-plan.js';
 import { backfillFleet, connectFleet, enrollFleet, newStats, startLive } from './fleet.js';
+import { startServiceFleet } from './service-fleet.js';
 import { percentile, sleep } from './util.js';
 
 const USAGE = `sluimer-fleet: N gesimuleerde agents in één proces, over echte WebSockets naar een echte console.
@@ -18,6 +19,13 @@ const USAGE = `sluimer-fleet: N gesimuleerde agents in één proces, over echte 
   --prefix P            hostnamen en installIds beginnen met P (standaard "fleet"); dezelfde
                         prefix schrijft dezelfde apparaten opnieuw in
   --concurrency C       gelijktijdige inschrijvingen/verbindingen (standaard 32)
+  --mode protocol|service
+                        protocol (standaard): lichte agents op protocolniveau, met geschiedenis uit
+                        het schoolmodel; service: de echte agent-service (createAgentService) met
+                        het gesimuleerde platform, alleen live (geen geschiedenis)
+  --data DIR            (service) outbox per agent onder DIR; zonder: in het geheugen
+  --report-ms N         (service) rapport-interval van de echte agent (standaard 60000)
+  --sample-ms N         (service) meet-interval van de echte agent (standaard 5000)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
       duration: { type: 'string' },
       prefix: { type: 'string', default: 'fleet' },
       concurrency: { type: 'string', default: '32' },
+      mode: { type: 'string', default: 'protocol' },
+      data: { type: 'string' },
+      'report-ms': { type: 'string', default: '60000' },
+      'sample-ms': { type: 'string', default: '5000' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       i + 1,
     ),
   );
+  if (values.mode === 'service') return runServiceMode(values, profiles);
   const t0 = performance.now();
   const devices = await enrollFleet(
     values.server,
@@ -120,6 +133,44 @@ async function main(argv: string[]): Promise<number> {
     }),
   );
   return 0;
+}
+
+async function runServiceMode(
+  values: Record<string, string | boolean | undefined>,
+  profiles: ReturnType<typeof makeDevice>[],
+): Promise<number> {
+  const fleet = await startServiceFleet({
+    server: values.server as string,
+    enrollSecret: values['enroll-secret'] as string,
+    profiles,
+    ...(typeof values.data === 'string' ? { dataDir: values.data } : {}),
+    reportEveryMs: Number(values['report-ms']),
+    sampleMs: Number(values['sample-ms']),
+  });
+  const status = () => {
+    const st = fleet.agents.map((a) => a.service.status());
+    return {
+      agents: st.length,
+      enrolled: st.filter((s) => s.enrolled).length,
+      links: countBy(st.map((s) => String(s.link))),
+    };
+  };
+  const timer = setInterval(() => console.log(JSON.stringify(status())), 10_000);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    if (values.duration) sleep(Number(values.duration) * 1000).then(resolve);
+  });
+  clearInterval(timer);
+  console.log(JSON.stringify(status()));
+  await fleet.stop();
+  return 0;
+}
+
+function countBy(items: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const i of items) out[i] = (out[i] ?? 0) + 1;
+  return out;
 }
 
 main(process.argv.slice(2)).then(
