@@ -122,6 +122,47 @@ if (enabled) {
       await a.close();
     });
 
+    it('turns logind PrepareForSleep signals into suspend and resume events', async () => {
+      // a second private bus plays the system bus; a stand-in logind emits the signal on it
+      const sysBus = await startTestSession({ x11: false });
+      const a = new LinuxAdapter({
+        env: session.env,
+        systemBusAddress: sysBus.busAddress,
+        backlightDir: sys.backlightDir,
+        powerSupplyDir: sys.powerSupplyDir,
+      });
+      const events: string[] = [];
+      const off = a.onEvent((e) => events.push(e.type));
+      const { DbusConnection, boolBody } = await import('./dbus-client.js');
+      const logind = new DbusConnection(sysBus.busAddress);
+      await new Promise((r) => setTimeout(r, 300)); // let the adapter's AddMatch land
+      await logind.emit(
+        '/org/freedesktop/login1',
+        'org.freedesktop.login1.Manager',
+        'PrepareForSleep',
+        boolBody(true),
+      );
+      await logind.emit(
+        '/org/freedesktop/login1',
+        'org.freedesktop.login1.Manager',
+        'PrepareForSleep',
+        boolBody(false),
+      );
+      await logind.emit(
+        '/org/freedesktop/login1',
+        'org.freedesktop.login1.Manager',
+        'SomethingElse',
+        boolBody(true),
+      );
+      for (let i = 0; i < 30 && events.filter((e) => e !== 'power-source').length < 2; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(events.filter((e) => e !== 'power-source')).toEqual(['suspend', 'resume']);
+      off();
+      logind.close();
+      await a.close();
+      await sysBus.stop();
+    }, 20_000);
+
     it('falls back to xprintidle when no native X11 connection can be made', async () => {
       const env = { ...session.env, XAUTHORITY: '/nonexistent' };
       const calls = recordingRunner(execFileRunner({ env }));

@@ -152,6 +152,8 @@ export interface LinuxAdapterOptions {
   uid?: number;
   /** re-try Mutter after this long when it was not on the bus */
   mutterRetryMs?: number;
+  /** system bus for logind signals (PrepareForSleep) */
+  systemBusAddress?: string;
 }
 
 type IdleSource = 'mutter' | 'x11' | 'xprintidle' | 'logind' | 'none';
@@ -182,6 +184,10 @@ export class LinuxAdapter implements PlatformAdapter {
       systemdRunDir: options.systemdRunDir ?? '/run/systemd/system',
       uid: options.uid ?? process.getuid?.() ?? -1,
       mutterRetryMs: options.mutterRetryMs ?? 5 * 60_000,
+      systemBusAddress:
+        options.systemBusAddress ??
+        process.env.DBUS_SYSTEM_BUS_ADDRESS ??
+        'unix:path=/run/dbus/system_bus_socket',
     };
   }
 
@@ -806,8 +812,7 @@ export class LinuxAdapter implements PlatformAdapter {
   }
 
   onEvent(listener: (event: PowerEvent) => void): () => void {
-    // power-source changes from sysfs (cheap file reads); suspend/resume is detected by the core from
-    // the wall clock jumping ahead of the monotonic clock
+    // power-source changes from sysfs (cheap file reads every 15 s)
     let last: Known<PowerSourceKind> | null = null;
     const tick = async () => {
       const now = await this.powerSource().catch(() => 'unknown' as const);
@@ -818,7 +823,24 @@ export class LinuxAdapter implements PlatformAdapter {
     void tick();
     const t = setInterval(() => void tick(), 15_000);
     t.unref();
-    return () => clearInterval(t);
+    // suspend/resume from logind's PrepareForSleep(b) on the system bus, where there is one; the core
+    // also sees a sleep as the wall clock jumping ahead of the monotonic clock
+    let bus: DbusConnection | null = new DbusConnection(this.o.systemBusAddress);
+    bus.onSignal = (m) => {
+      if (m.member !== 'PrepareForSleep' || m.signature !== 'b' || m.body.length < 4) return;
+      listener({ type: m.body.readUInt32LE(0) === 1 ? 'suspend' : 'resume', at: Date.now() });
+    };
+    bus
+      .addMatch("type='signal',interface='org.freedesktop.login1.Manager',member='PrepareForSleep'")
+      .catch(() => {
+        bus?.close();
+        bus = null;
+      });
+    return () => {
+      clearInterval(t);
+      bus?.close();
+      bus = null;
+    };
   }
 
   async notify(n: DesktopNotification): Promise<string | undefined> {

@@ -124,6 +124,26 @@ function message(
   return body ? Buffer.concat([w.buffer(), body.bytes]) : w.buffer();
 }
 
+export function signalMessage(serial: number, path: string, iface: string, member: string, b?: Body): Buffer {
+  return message(
+    4,
+    serial,
+    [
+      [1, 'o', path],
+      [2, 's', iface],
+      [3, 's', member],
+    ],
+    b,
+  );
+}
+
+/** A boolean (`b`) body. */
+export function boolBody(v: boolean): Body {
+  const buf = Buffer.alloc(4);
+  buf.writeUInt32LE(v ? 1 : 0);
+  return { signature: 'b', bytes: buf };
+}
+
 export function methodReturn(serial: number, replySerial: number, destination: string, body?: Body): Buffer {
   return message(
     2,
@@ -163,6 +183,7 @@ export interface DbusMessage {
   serial: number;
   path?: string;
   member?: string;
+  iface?: string;
   sender?: string;
   replySerial?: number;
   errorName?: string;
@@ -200,6 +221,7 @@ export function parseMessage(buf: Buffer): { msg: DbusMessage; size: number } | 
       else if (code === 1) msg.path = v;
       else if (code === 3) msg.member = v;
       else if (code === 7) msg.sender = v;
+      else if (code === 2) msg.iface = v;
     } else if (sig === 'g') {
       const len = buf[o]!;
       const v = buf.toString('ascii', o + 1, o + 1 + len);
@@ -226,6 +248,8 @@ export class DbusConnection {
   private ready: Promise<void> | null = null;
   /** answers incoming method calls (used by test services); return a body or undefined */
   onCall: ((m: DbusMessage) => Body | undefined) | null = null;
+  /** receives signals that match a rule added with `addMatch` */
+  onSignal: ((m: DbusMessage) => void) | null = null;
 
   constructor(
     private readonly address: string | undefined,
@@ -295,7 +319,11 @@ export class DbusConnection {
           this.socket?.write(methodReturn(this.serial++, msg.serial, msg.sender, reply));
         continue;
       }
-      if (msg.replySerial === undefined) continue; // signals (NameAcquired, …)
+      if (msg.type === 4) {
+        this.onSignal?.(msg);
+        continue;
+      }
+      if (msg.replySerial === undefined) continue;
       const w = this.waiting.get(msg.replySerial);
       if (!w) continue;
       this.waiting.delete(msg.replySerial);
@@ -342,6 +370,24 @@ export class DbusConnection {
     });
     await this.ready;
     return this.send(dest, path, iface, member, body);
+  }
+
+  /** Subscribes to signals (`type='signal',interface=…,member=…`). */
+  async addMatch(rule: string): Promise<void> {
+    await this.call(
+      'org.freedesktop.DBus',
+      '/org/freedesktop/DBus',
+      'org.freedesktop.DBus',
+      'AddMatch',
+      body('s', [rule]),
+    );
+  }
+
+  /** Emits a signal (test services). */
+  async emit(path: string, iface: string, member: string, b?: Body): Promise<void> {
+    this.ready ??= this.open();
+    await this.ready;
+    this.socket?.write(signalMessage(this.serial++, path, iface, member, b));
   }
 
   /** Keeps the process alive while serving (test services). */
