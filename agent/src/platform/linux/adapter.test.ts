@@ -27,7 +27,7 @@ describe('Linux adapter without a session', () => {
       env: {},
     });
     expect(await never.idleMs()).toBe('unknown');
-    expect(never.lastIdleError).toMatch(/no session bus.*DISPLAY not set.*IdleHint/);
+    expect(never.lastIdleError).toMatch(/no session bus.*DISPLAY not set.*IdleHint never set/);
   });
 
   it('merges logind block inhibitors and GNOME session inhibitors into blockers', async () => {

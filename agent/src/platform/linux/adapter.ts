@@ -237,11 +237,11 @@ export class LinuxAdapter implements PlatformAdapter {
     } else errors.push('DISPLAY not set');
     // a system service outside the session: logind's IdleHint, only as good as the desktop reporting it
     const hint = await this.logindIdle();
-    if (hint !== null) {
+    if (typeof hint === 'number') {
       this.lastIdleSource = 'logind';
       return hint;
     }
-    errors.push('logind IdleHint not set');
+    errors.push(hint.why);
     this.lastIdleSource = 'none';
     this.lastIdleError = errors.join('; ');
     return 'unknown';
@@ -280,11 +280,15 @@ export class LinuxAdapter implements PlatformAdapter {
   }
 
   /** Manager IdleHint + IdleSinceHint (µs since epoch, 0 = never set → unknown). */
-  private async logindIdle(): Promise<number | null> {
+  private async logindIdle(): Promise<number | { why: string }> {
     const r = await this.run(CMD.logindIdle);
-    if (r.code !== 0) return null;
+    if (r.code !== 0)
+      return {
+        why: `logind: ${r.notFound ? 'loginctl not installed' : (r.stderr.trim().split('\n').pop() ?? 'failed')}`,
+      };
     const s = parseLoginctlShow(r.stdout);
-    if (s.idleHint === undefined || !s.idleSinceHint || s.idleSinceHint === '0') return null;
+    if (s.idleHint === undefined || !s.idleSinceHint || s.idleSinceHint === '0')
+      return { why: 'logind IdleHint never set by this desktop' };
     if (!s.idleHint) return 0;
     const sinceMs = Number(BigInt(s.idleSinceHint) / 1000n);
     return Math.max(0, Date.now() - sinceMs);
