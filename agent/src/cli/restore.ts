@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { PlatformAdapter } from '../platform/types.js';
 import { systemClock } from '../platform/types.js';
 import { PolicyEnforcer, type SavedOriginals, toApplied } from '../service/policy.js';
-import { FileStore } from '../service/store.js';
+import { type DataDirLock, FileStore, lockDataDir } from '../service/store.js';
 import { defaultDataDir } from './run.js';
 
 /**
@@ -37,6 +37,22 @@ export async function command(args: string[]): Promise<number> {
     return 0;
   }
   const dataDir = resolve(values.data ?? defaultDataDir(values.simulate ?? false));
+  let lock: DataDirLock;
+  try {
+    // a running service would apply its policy again right after
+    lock = lockDataDir(dataDir);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n(Stop de service eerst / stop the service first.)`);
+    return 1;
+  }
+  try {
+    return await restoreIn(dataDir, values);
+  } finally {
+    lock.release();
+  }
+}
+
+async function restoreIn(dataDir: string, values: { simulate?: boolean; json?: boolean }): Promise<number> {
   const store = new FileStore(dataDir);
   const saved = store.read<SavedOriginals>('originals');
   if (!saved) {

@@ -7,7 +7,7 @@ import { findOverlap } from '@sluimer/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeConsole } from '../service/fake-console.js';
 import { Outbox } from '../service/outbox.js';
-import { FileStore } from '../service/store.js';
+import { FileStore, lockDataDir } from '../service/store.js';
 import { command as restore } from './restore.js';
 
 const bin = fileURLToPath(new URL('../../bin/sluimer-agent.js', import.meta.url));
@@ -113,6 +113,20 @@ describe('sluimer-agent restore', () => {
     expect(out.restored).toBe(true);
     expect(out.applied.sleepAfterSec).toEqual({ ac: null, battery: 1200 });
     expect(store.read('originals')).toBeNull();
+  });
+
+  it('refuses while a service holds the data dir', async () => {
+    const held = lockDataDir(dir);
+    const err: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => err.push(m);
+    try {
+      expect(await restore(['--data', dir, '--simulate'])).toBe(1);
+    } finally {
+      console.error = orig;
+      held.release();
+    }
+    expect(err.join('\n')).toMatch(/stop the service first/);
   });
 
   it('says there is nothing to restore when nothing was saved', async () => {

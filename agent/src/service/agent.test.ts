@@ -292,6 +292,18 @@ describe('agent service', () => {
     expect(c.upgrades).toHaveLength(0);
   });
 
+  it('refuses a second agent on the same data dir while the first runs', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now());
+    const { agent } = agentFor(c, clock);
+    await agent.start();
+    expect(() => agentFor(c, clock)).toThrow(/already running/);
+    await agent.stop();
+    const again = agentFor(c, clock);
+    await again.agent.start();
+    expect(again.agent.status().fatal).toBeNull();
+  });
+
   it('closes the open interval durably on stop', async () => {
     const c = await consoleWith();
     const clock = new ManualClock(Date.now() - 60 * MINUTE_MS);
@@ -310,7 +322,8 @@ describe('agent service', () => {
   it('after a crash and a reboot reports off from the last sample to the boot', async () => {
     const c = await consoleWith();
     const clock = new ManualClock(Date.now() - 5 * 60 * MINUTE_MS);
-    const first = agentFor(c, clock, { serverUrl: 'http://127.0.0.1:9' });
+    // the crash is simulated inside this process, so the first agent's lock cannot die with it
+    const first = agentFor(c, clock, { serverUrl: 'http://127.0.0.1:9', dataDirLock: false });
     await first.agent.start();
     await run(first.agent, clock, MINUTE_MS, 5_000, () => first.platform.input());
     const lastSample = clock.now();
@@ -323,7 +336,7 @@ describe('agent service', () => {
     clock.sleep(2 * 60 * MINUTE_MS); // powered off for two hours
     const boot = clock.now();
     clock.advance(40_000);
-    const second = agentFor(c, clock, { bootWall: boot });
+    const second = agentFor(c, clock, { bootWall: boot, dataDirLock: false });
     await second.agent.start();
     await c.waitFor(() => second.agent.status().link === 'ready');
     await run(second.agent, clock, MINUTE_MS, 5_000, () => second.platform.input());

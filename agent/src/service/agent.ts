@@ -33,7 +33,7 @@ import { ConsoleLink, type LinkState, type LinkTimings } from './link.js';
 import { type Logger, silentLogger } from './log.js';
 import { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 import { PolicyEnforcer, toApplied } from './policy.js';
-import { FileStore, type KeyStore, MemoryStore } from './store.js';
+import { type DataDirLock, FileStore, type KeyStore, lockDataDir, MemoryStore } from './store.js';
 
 function readVersion(): string {
   try {
@@ -72,6 +72,11 @@ export interface AgentServiceOptions {
   policyCheckMs?: number;
   /** no internal timers: the caller calls `tick()` (fleet simulation, tests). The link still uses real timers. */
   manualTicks?: boolean;
+  /**
+   * Refuse to run when another agent holds the data dir (default true). Only tests that simulate a
+   * crash inside one process turn it off.
+   */
+  dataDirLock?: boolean;
   /** wall time of the OS boot; default `clock.now() - os.uptime()` */
   bootWall?: number;
   tracker?: Omit<TrackerConfig, 'idleThresholdMs'>;
@@ -146,19 +151,26 @@ class Agent implements AgentService {
   private fatal: string | null = null;
   private pendingStatus: PolicyStatusFrame | null = null;
   private enrollAbort = new AbortController();
+  private lock: DataDirLock | null = null;
 
   constructor(private readonly opts: AgentServiceOptions) {
     this.platform = opts.platform;
     this.clock = opts.clock ?? (opts.platform as { clock?: Clock }).clock ?? systemClock;
     this.log = opts.logger ?? silentLogger;
     this.store = opts.store ?? (opts.dataDir ? new FileStore(opts.dataDir) : new MemoryStore());
-    if (opts.outbox instanceof Outbox) {
-      this.outbox = opts.outbox;
-      this.ownsOutbox = false;
-    } else {
-      const path = opts.outbox ?? (opts.dataDir ? join(opts.dataDir, 'outbox.sqlite') : ':memory:');
-      this.outbox = Outbox.open(path, opts.outboxOptions);
-      this.ownsOutbox = true;
+    if (opts.dataDir && opts.dataDirLock !== false) this.lock = lockDataDir(opts.dataDir);
+    try {
+      if (opts.outbox instanceof Outbox) {
+        this.outbox = opts.outbox;
+        this.ownsOutbox = false;
+      } else {
+        const path = opts.outbox ?? (opts.dataDir ? join(opts.dataDir, 'outbox.sqlite') : ':memory:');
+        this.outbox = Outbox.open(path, opts.outboxOptions);
+        this.ownsOutbox = true;
+      }
+    } catch (err) {
+      this.lock?.release();
+      throw err;
     }
     this.sampleMs = opts.sampleMs ?? 5_000;
     this.reportEveryMs = opts.reportEveryMs ?? 60_000;
@@ -508,6 +520,7 @@ class Agent implements AgentService {
     }
     await this.link.stop();
     if (this.ownsOutbox) this.outbox.close();
+    this.lock?.release();
     this.log.info('stopped');
   }
 

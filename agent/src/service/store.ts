@@ -9,6 +9,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { ErrorCode, SluimerError } from '@sluimer/shared';
+import Database from 'better-sqlite3';
 
 /**
  * Small JSON documents in the data directory: the install id, the device token, the saved original
@@ -81,4 +83,37 @@ export class MemoryStore implements KeyStore {
   remove(name: string): void {
     this.docs.delete(name);
   }
+}
+
+export interface DataDirLock {
+  release(): void;
+}
+
+/**
+ * Makes sure only one agent uses a data dir: two trackers writing one outbox would report
+ * overlapping intervals. An exclusive SQLite lock on `agent.lock`, held while the agent runs; the OS
+ * releases it when the process dies, so a crash never leaves a stale lock behind.
+ */
+export function lockDataDir(dir: string): DataDirLock {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const db = new Database(join(dir, 'agent.lock'), { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new SluimerError(
+        ErrorCode.Conflict,
+        `Er draait al een Sluimer-agent met de gegevensmap ${dir}; stop die eerst of kies een andere --data. / Another Sluimer agent is already running with the data dir ${dir}; stop it first or use another --data.`,
+        { dataDir: dir },
+      );
+    }
+    throw err;
+  }
+  return {
+    release: () => {
+      if (db.open) db.close();
+    },
+  };
 }
