@@ -99,6 +99,11 @@ declare module 'electron' {
     removeListener(channel: string, listener: (...args: never[]) => void): void;
   };
   export const contextBridge: { exposeInMainWorld(key: string, api: unknown): void };
+  export const powerSaveBlocker: {
+    start(type: 'prevent-app-suspension' | 'prevent-display-sleep'): number;
+    stop(id: number): void;
+    isStarted(id: number): boolean;
+  };
   export const shell: { openExternal(url: string): Promise<void> };
   export const powerMonitor: Emitter & { getSystemIdleTime(): number };
   export const screen: {

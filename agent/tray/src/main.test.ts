@@ -214,6 +214,18 @@ describe('tray main process (against a mocked electron)', () => {
     await until(() => snoozes === 2);
   });
 
+  it('keeps the device from idle sleep only while the service says the pupil snoozed', async () => {
+    expect(fake.rec.blockers.size).toBe(0);
+    current = { ...state, snooze: { allowed: true, minutes: 60, until: Date.now() + 3_600_000 } };
+    server.broadcastState();
+    await until(() => fake.rec.blockers.size === 1);
+    expect([...fake.rec.blockers.values()]).toEqual(['prevent-app-suspension']);
+    expect(labels(fake.rec.trays[0]!.menu).some((l) => l.startsWith('Slaapstand uitgesteld tot'))).toBe(true);
+    current = state;
+    server.broadcastState();
+    await until(() => fake.rec.blockers.size === 0);
+  });
+
   it('shows "not connected" when the service goes away and recovers when it returns', async () => {
     const file = server.path;
     await server.close();

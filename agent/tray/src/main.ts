@@ -17,6 +17,7 @@ import {
   Notification,
   nativeImage,
   powerMonitor,
+  powerSaveBlocker,
   screen,
   session,
   shell,
@@ -132,7 +133,24 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
       return t;
     });
 
+  // snooze: the pupil asked and the policy allows it, so this session keeps the device from idle
+  // sleep until the service's `snooze.until` (never longer, never on its own initiative)
+  let snoozeBlocker: { id: number; timer: NodeJS.Timeout } | null = null;
+  const syncSnooze = () => {
+    const until = state?.snooze.allowed ? state.snooze.until : null;
+    const left = until ? until - Date.now() : 0;
+    if (snoozeBlocker && left <= 0) {
+      clearTimeout(snoozeBlocker.timer);
+      powerSaveBlocker.stop(snoozeBlocker.id);
+      snoozeBlocker = null;
+    } else if (!snoozeBlocker && left > 0) {
+      const id = powerSaveBlocker.start('prevent-app-suspension');
+      snoozeBlocker = { id, timer: setTimeout(syncSnooze, left + 1000) };
+    }
+  };
+
   const refresh = () => {
+    syncSnooze();
     const i = icon();
     tray.setImage(image(i));
     tray.setToolTip(tooltip(i, state, lang()));
@@ -331,6 +349,10 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
     showPopover,
     stop() {
       for (const t of timers) clearInterval(t);
+      if (snoozeBlocker) {
+        clearTimeout(snoozeBlocker.timer);
+        powerSaveBlocker.stop(snoozeBlocker.id);
+      }
       client.close();
       for (const ch of Object.values(CHANNELS)) if (ch !== CHANNELS.view) ipcMain.removeHandler(ch);
       popover?.destroy();

@@ -11,6 +11,7 @@ export function createFakeElectron() {
     opened: [] as string[],
     appUserModelId: null as string | null,
     idleSeconds: 42,
+    blockers: new Map<number, string>(),
     app: null as unknown as InstanceType<typeof EventEmitter>,
     powerMonitor: null as unknown as InstanceType<typeof EventEmitter>,
   };
@@ -141,6 +142,20 @@ export function createFakeElectron() {
       },
     },
     powerMonitor: rec.powerMonitor,
+    powerSaveBlocker: {
+      next: 1,
+      start(type: string) {
+        const id = this.next++;
+        rec.blockers.set(id, type);
+        return id;
+      },
+      stop(id: number) {
+        rec.blockers.delete(id);
+      },
+      isStarted(id: number) {
+        return rec.blockers.has(id);
+      },
+    },
     screen: { getDisplayNearestPoint: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }) },
     session: {
       defaultSession: { setPermissionRequestHandler: () => {}, setPermissionCheckHandler: () => {} },
