@@ -59,6 +59,11 @@ describe('sluimer-agent inspect', () => {
       ['prevent-sleep', 'block'],
     ]);
     expect(docs[3].sleepAfterSec).toEqual({ ac: 0, battery: 60 });
+    expect(Object.keys(docs[2])).toEqual(['blockers']);
+    expect(
+      await command(['linux', 'inhibit-list-all', `${fixtures}linux/linux-systemd-inhibit-list-gnome.txt`]),
+    ).toBe(0);
+    expect(JSON.parse(io.out.at(-1)!).inhibitors).toHaveLength(6);
   });
 
   it('exits 2 and lists the valid choices for an unknown os or command', async () => {

@@ -59,7 +59,14 @@ export const PARSERS: Record<string, Record<string, Parser>> = {
     },
   },
   linux: {
-    'inhibit-list': { summary: 'systemd-inhibit --list --no-pager', parse: parseInhibitList },
+    'inhibit-list': {
+      summary: 'systemd-inhibit --list --no-pager → sleep/idle blockers (mode block)',
+      parse: (t) => ({ blockers: parseInhibitList(t).blockers }),
+    },
+    'inhibit-list-all': {
+      summary: 'systemd-inhibit --list --no-pager → every inhibitor with its mode',
+      parse: (t) => ({ inhibitors: parseInhibitList(t).inhibitors }),
+    },
     'busctl-inhibitors': {
       summary: 'busctl --system call org.freedesktop.login1 … ListInhibitors',
       parse: (t) => {
