@@ -241,6 +241,23 @@ describe('agent service', () => {
     expect(platform.applyLog).toHaveLength(2);
   });
 
+  it('re-checks school hours right after waking from a sleep across their end', async () => {
+    const policy: EffectivePolicy = {
+      ...enforcing,
+      timeZone: 'Europe/Amsterdam',
+      schoolHours: { tue: { start: '08:00', end: '16:30' } },
+      outsideSchoolHours: { sleepAfterSec: { ac: 600 } },
+    };
+    const c = await consoleWith({ policy });
+    const clock = new ManualClock(Date.UTC(2026, 2, 10, 14, 0)); // 15:00 in Amsterdam
+    const { agent, platform } = agentFor(c, clock, { policyCheckMs: 60_000 });
+    await agent.start();
+    await c.waitFor(() => statuses(c).length === 1);
+    platform.suspend(3 * 60 * MINUTE_MS, { silent: true }); // wakes at 18:00
+    await agent.tick();
+    expect((await platform.readSettings()).sleepAfterSec.ac).toBe(600);
+  });
+
   it('enrolls again once when the console refuses the token', async () => {
     const c = await consoleWith();
     const clock = new ManualClock(Date.now());

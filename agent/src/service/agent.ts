@@ -444,8 +444,12 @@ class Agent implements AgentService {
       (before.lastWall !== null &&
         before.lastMono !== null &&
         sample.wallNow - before.lastWall - (sample.monotonicNow - before.lastMono) > tolerance);
-    // after a sleep the old socket is most likely dead (NAT, Wi-Fi): do not wait for the ping
-    if (woke) this.link.reconnectSoon();
+    if (woke) {
+      // after a sleep the old socket is most likely dead (NAT, Wi-Fi): do not wait for the ping
+      this.link.reconnectSoon();
+      // and school hours may have begun or ended meanwhile (monotonic time stood still)
+      this.lastPolicyMono = Number.NEGATIVE_INFINITY;
+    }
     const mono = this.clock.monotonic();
     if (mono - this.lastFlushMono >= this.reportEveryMs) {
       this.lastFlushMono = mono;
