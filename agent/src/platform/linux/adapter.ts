@@ -550,15 +550,9 @@ export class LinuxAdapter implements PlatformAdapter {
     }
     const disp = allowed.displayOffAfterSec;
     if (disp) {
-      // one value for both sources: the one for the source in use now (the service re-applies on change)
-      const pick =
-        src === 'battery'
-          ? disp.battery !== undefined
-            ? disp.battery
-            : disp.ac
-          : disp.ac !== undefined
-            ? disp.ac
-            : disp.battery;
+      // one value for both sources: the one for the source in use now (the service re-applies on
+      // change); a value only for the other source waits until the device switches
+      const pick = src === 'battery' ? disp.battery : disp.ac;
       if (pick !== undefined) await setKey(SESSION_SCHEMA, 'idle-delay', pick ?? 0, 'displayOffAfterSec');
     }
     const cap = allowed.brightnessPct;
