@@ -352,6 +352,51 @@ describe('idle state machine', () => {
     expect(out.length).toBeGreaterThan(10);
     check(out);
   });
+
+  it('covers every moment exactly once while the clock only moves forward (random run)', () => {
+    for (const seed0 of [1, 7, 99, 1234]) {
+      let seed = seed0;
+      const rnd = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      const h = new Harness();
+      const first = h.wall;
+      for (let k = 0; k < 2000; k++) {
+        const r = rnd();
+        if (r < 0.7) {
+          const d = 1 + Math.floor(rnd() * 30_000);
+          h.wall += d;
+          h.mono += d;
+          if (rnd() < 0.2) h.input();
+          h.sample();
+        } else if (r < 0.78) h.state = cutOpen(h.state, cfg);
+        else if (r < 0.82) {
+          // silent sleep: wall jumps, monotonic does not
+          h.mono += 500;
+          h.wall += 60_000 + Math.floor(rnd() * 3_600_000);
+          h.sample();
+        } else if (r < 0.86) {
+          h.event({ type: 'suspend', at: h.wall });
+          h.wall += Math.floor(rnd() * 3_600_000);
+          h.event({ type: 'resume', at: h.wall });
+        } else if (r < 0.92) {
+          h.power = h.power === 'ac' ? 'battery' : 'ac';
+          h.event({ type: 'power-source', source: h.power, at: h.wall });
+        } else if (r < 0.96) {
+          h.display = h.display === 'on' ? 'off' : 'on';
+          h.event({ type: 'display', state: h.display, at: h.wall });
+        } else h.take();
+      }
+      const out = h.finish();
+      check(out);
+      expect(out[0]!.start).toBe(first);
+      expect(out[out.length - 1]!.end).toBe(h.wall);
+      for (let k = 1; k < out.length; k++) expect(out[k]!.start).toBe(out[k - 1]!.end);
+      expect(out.some((i) => i.state === 'idle')).toBe(true);
+      expect(out.some((i) => i.state === 'asleep')).toBe(true);
+    }
+  });
 });
 
 describe('start and off inference', () => {
