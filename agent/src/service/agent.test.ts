@@ -14,7 +14,7 @@ import { ManualClock, type SimulatedOptions, SimulatedPlatform } from '../platfo
 import { type AgentService, type AgentServiceOptions, createAgentService } from './agent.js';
 import { FakeConsole } from './fake-console.js';
 import { Outbox } from './outbox.js';
-import { FileStore } from './store.js';
+import { FileStore, MemoryStore } from './store.js';
 
 const fast = { initialDelayMaxMs: 5, backoffBaseMs: 10, backoffMaxMs: 80 };
 const enforcing: EffectivePolicy = {
@@ -384,6 +384,48 @@ describe('agent service', () => {
     const asleep = allIntervals(c).filter((i) => i.state === 'asleep');
     expect(asleep).toEqual([{ start: before, end: before + 45 * MINUTE_MS, state: 'asleep', power: 'ac' }]);
     expect(c.upgrades).toHaveLength(2);
+  });
+
+  it('power-cycles a simulated device in-process: shared outbox and store, off reported, no new enrollment', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now() - 5 * 60 * MINUTE_MS);
+    const outbox = Outbox.open(':memory:');
+    const store = new MemoryStore();
+    cleanups.push(() => outbox.close());
+    const boot = (bootWall: number) => {
+      const platform = new SimulatedPlatform({ clock });
+      const agent = createAgentService({
+        platform,
+        serverUrl: c.url,
+        enrollSecret: 'geheim',
+        outbox,
+        store,
+        manualTicks: true,
+        bootWall,
+        link: fast,
+        stopGraceMs: 500,
+      });
+      cleanups.push(() => agent.stop());
+      return { platform, agent };
+    };
+    const a = boot(clock.now() - 20_000);
+    await a.agent.start();
+    await c.waitFor(() => a.agent.status().link === 'ready');
+    await run(a.agent, clock, 2 * MINUTE_MS, 5_000, () => a.platform.input());
+    a.platform.shutdown();
+    const down = clock.now();
+    await a.agent.stop();
+    clock.sleep(3 * 60 * MINUTE_MS);
+    const up = clock.now();
+    clock.advance(30_000);
+    const b = boot(up);
+    await b.agent.start();
+    await c.waitFor(() => b.agent.status().link === 'ready' && outbox.stats().rows === 0);
+    expect(c.enrollments).toHaveLength(1);
+    expect(allIntervals(c).filter((i) => i.state === 'off')).toEqual([
+      { start: down, end: up, state: 'off' },
+    ]);
+    expect(findOverlap(allIntervals(c))).toBeNull();
   });
 
   it('runs many agents in one process with in-memory outboxes', async () => {
