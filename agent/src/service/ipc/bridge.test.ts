@@ -180,3 +180,42 @@ describe('nudge outcome counts in reports', () => {
     outbox.close();
   });
 });
+
+describe('concurrent decisions', () => {
+  it('never send the same nudge twice when a tray report and the timer tick together', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'slm-bridge2-'));
+    const events = new EventEmitter();
+    const bridge = await startTrayBridge({
+      agent: {
+        events,
+        status: () => ({ link: 'ready', enrolled: true, state: 'idle' }),
+        policy: {
+          current: () => ({ policy: { sleepAfterSec: { ac: 900 }, nudges: { minGapMin: 5 } }, etag: 'e' }),
+        },
+      },
+      platform: {
+        powerSource: () => new Promise((r) => setTimeout(() => r('ac'), 20)),
+        readSettings: async () => ({ sleepAfterSec: {}, displayOffAfterSec: {}, brightnessPct: {} }),
+      },
+      clock: { now: () => Date.parse('2026-11-24T10:00:00+01:00'), monotonic: () => 0 },
+      profile: { deviceClass: 'desktop' },
+      ipcPath: path.join(dir, 'agent.sock'),
+      tickMs: 0,
+    });
+    const got: NudgeMessage[] = [];
+    const client = connectIpc({ path: bridge.server.path, onNudge: (n) => got.push(n) });
+    try {
+      await until(() => client.connected());
+      client.reportSession(14 * 60_000, false);
+      await until(() => bridge.signals().idleMs !== null);
+      await Promise.all([bridge.tick(), bridge.tick(), bridge.tick()]);
+      await until(() => got.length >= 1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(got.map((n) => n.content)).toEqual([{ kind: 'sleepSoon', noun: 'computer', minutes: 1 }]);
+    } finally {
+      client.close();
+      await bridge.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -168,7 +168,17 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
   const onLink = () => pushState();
   agent.events.on('link', onLink);
 
-  async function tick(): Promise<NudgeDecision | null> {
+  // one decision at a time: a tray report and the timer must not both send the same nudge
+  let running: Promise<NudgeDecision | null> | null = null;
+  function tick(): Promise<NudgeDecision | null> {
+    if (running) return running;
+    running = decide().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  async function decide(): Promise<NudgeDecision | null> {
     const now = clock.now();
     const signals = server.signals();
     const source = await opts.platform.powerSource().catch(() => 'unknown' as const);
