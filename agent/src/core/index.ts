@@ -1,3 +1,3 @@
 export * from './idle.js';
-export * from './targets.js';
 export * from './nudges.js';
+export * from './targets.js';
