@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { connectFleet, enrollFleet, type SimDevice } from '../fleet/fleet.js';
 import { mapLimit, percentile, sleep } from '../fleet/util.js';
 import { chunk, deviceTimeline } from '../model/behaviour.js';
 import { benchSchool, MIXED_ROLES, makeDevice } from '../model/fleet-plan.js';
-import { type ConsoleProcess, cpuSeconds, rssBytes, startConsoleProcess } from './proc.js';
+import { type ConsoleProcess, cpuSeconds, rssBytes, runQueueWaitSec, startConsoleProcess } from './proc.js';
 
 /**
  * `npm run bench`: the console as its own process, driven over real loopback sockets by
@@ -116,7 +116,17 @@ async function main() {
   }, Number(args['max-minutes']) * MINUTE_MS);
   hardStop.unref();
   results.machine = machine(ensureFdHeadroom());
-  const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
+  /** load average plus CPU pressure (PSI: % of time some task waited for a CPU, last 10 s) */
+  const load = () => {
+    let cpuPressure10s: number | undefined;
+    try {
+      const m = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+      if (m) cpuPressure10s = Number(m[1]);
+    } catch {
+      // no PSI on this kernel
+    }
+    return { loadavg: loadavg().map((n) => Math.round(n * 100) / 100), cpuPressure10s };
+  };
   const benchCpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
@@ -204,6 +214,7 @@ async function main() {
       `generated ${totalIntervals} intervals in ${totalReports} reports (${((performance.now() - tg) / 1000).toFixed(1)} s); sending`,
     );
     const cpu0 = cpuSeconds(pid);
+    const wait0 = runQueueWaitSec(pid);
     const simCpu0 = benchCpu();
     const bulkLat: number[] = [];
     let bulkRejected = 0;
@@ -234,6 +245,7 @@ async function main() {
       intervalsPerSec: Math.round(totalIntervals / bulkSec),
       consoleCpuSec: r1(bulkCpu),
       simulatorCpuSec: r1(benchCpu() - simCpu0),
+      consoleWaitingForCpuSec: r1(runQueueWaitSec(pid) - wait0),
       ackP50Ms: r1(percentile(bulkLat, 50)),
       ackP99Ms: r1(percentile(bulkLat, 99)),
     };
@@ -256,6 +268,7 @@ async function main() {
       const pendingSteady = new Set<Promise<unknown>>();
       log(`steady load: ${reportsPerSec} reports/s × ${batchSize} intervals for ${STEADY_SECONDS} s`);
       const cpu1 = cpuSeconds(pid);
+      const wait1 = runQueueWaitSec(pid);
       const simCpu1 = benchCpu();
       const ts = performance.now();
       await new Promise<void>((resolve) => {
@@ -309,10 +322,12 @@ async function main() {
         allAckedAfterSec: r1(drainSec),
         consoleCpuSec: r1(cpuSeconds(pid) - cpu1),
         simulatorCpuSec: r1(benchCpu() - simCpu1),
+        consoleWaitingForCpuSec: r1(runQueueWaitSec(pid) - wait1),
         ackP50Ms: r1(percentile(steadyLat, 50)),
         ackP99Ms: r1(percentile(steadyLat, 99)),
         ackMaxMs: r1(percentile(steadyLat, 100)),
       });
+      (steadyRuns[steadyRuns.length - 1] as Record<string, unknown>).load = load();
       log(`steady: ${JSON.stringify(steadyRuns[steadyRuns.length - 1])}`);
       await sleep(2000);
     }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -148,4 +148,25 @@ export function contextSwitches(pid: number): number {
   const v = /voluntary_ctxt_switches:\s+(\d+)/.exec(status);
   const n = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status);
   return Number(v?.[1] ?? 0) + Number(n?.[1] ?? 0);
+}
+
+/**
+ * Seconds the process's threads spent runnable but waiting for a CPU (Linux schedstat). On a shared
+ * machine this shows how much of a phase was lost to other processes, not to the process itself.
+ */
+export function runQueueWaitSec(pid: number): number {
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const [, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/);
+        ns += Number(wait ?? 0);
+      } catch {
+        // thread ended
+      }
+    }
+  } catch {
+    return Number.NaN;
+  }
+  return ns / 1e9;
 }
