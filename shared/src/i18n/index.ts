@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DeviceClass } from '../energy.js';
 import type { EffectivePolicy, PolicySettings } from '../policy.js';
 import type { Lang } from './format.js';
-import { type DeviceNoun, messages, type SummaryScope } from './messages.js';
+import { type DeviceNoun, messages } from './messages.js';
 
 export * from './format.js';
 export * from './messages.js';
