@@ -287,6 +287,18 @@ describe('agent service', () => {
     expect(agent.status().fatal).toBeNull();
   });
 
+  it('waits as long as Retry-After says when the console is too busy to enroll', async () => {
+    const c = await consoleWith();
+    c.failEnrollments = 1; // 503 with Retry-After: 1
+    const clock = new ManualClock(Date.now());
+    const { agent } = agentFor(c, clock);
+    const t0 = Date.now();
+    await agent.start();
+    await c.waitFor(() => c.enrollments.length === 2, 5_000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
+    await c.waitFor(() => agent.status().link === 'ready');
+  });
+
   it('stops with a clear message when the token is refused and there is no enroll secret', async () => {
     const c = await consoleWith();
     new FileStore(dir).write('device', { deviceId: 5, deviceToken: 'revoked', serverUrl: c.url });

@@ -14,6 +14,7 @@ import {
   idleThresholdMs,
   type PolicyStatusFrame,
   PROTOCOL_VERSION,
+  type SluimerError,
 } from '@sluimer/shared';
 import {
   closeTracker,
@@ -355,7 +356,10 @@ class Agent implements AgentService {
             this.giveUp((err as Error).message);
             return;
           }
-          const delay = Math.floor(random() * Math.min(t.max, t.base * 2 ** Math.min(attempt, 30)));
+          const jittered = Math.floor(random() * Math.min(t.max, t.base * 2 ** Math.min(attempt, 30)));
+          const retryAfter = (err as SluimerError).details?.retryAfterMs;
+          const delay =
+            typeof retryAfter === 'number' ? Math.max(jittered, Math.min(retryAfter, 60 * 60_000)) : jittered;
           this.log.warn('enrollment failed; retrying', { err, delayMs: delay });
           await new Promise<void>((r) => {
             const timer = setTimeout(r, delay);

@@ -74,12 +74,17 @@ export async function enroll(input: EnrollInput): Promise<Identity> {
     );
   }
   if (!res.ok) {
+    // 429/503: the console is busy (a whole school enrolling at once); Retry-After says when to come back
+    const retryAfter = res.headers.get('retry-after');
+    let retryAfterMs: number | undefined;
+    if (retryAfter && /^\s*\d+\s*$/.test(retryAfter)) retryAfterMs = Number(retryAfter) * 1000;
+    else if (retryAfter && !Number.isNaN(Date.parse(retryAfter))) {
+      retryAfterMs = Math.max(0, Date.parse(retryAfter) - Date.now());
+    }
     throw new SluimerError(
       ErrorCode.CommandFailed,
       `Enrollment failed with HTTP ${res.status}: ${text.slice(0, 300)}`,
-      {
-        status: res.status,
-      },
+      { status: res.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
     );
   }
   const parsed = EnrollResponseSchema.safeParse(JSON.parse(text));
