@@ -12,7 +12,7 @@ const run = (file: string, args: string[]) =>
 
 /** The packaged tray must load in Electron: main as ESM importing only electron and Node built-ins,
  * the preload as CommonJS requiring only electron (sandboxed preloads cannot load anything else). */
-describe('tray build', () => {
+describe('tray build', { timeout: 60_000 }, () => {
   let out: string;
   beforeAll(async () => {
     // inside the repository, so the bundled service finds better-sqlite3 in node_modules
@@ -21,7 +21,7 @@ describe('tray build', () => {
     // @ts-expect-error plain ESM build script without types
     const { buildTray } = await import('./build.mjs');
     await buildTray(out, ['main', 'preload', 'service']);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => rm(out, { recursive: true, force: true }));
 
   it('bundles the main process with only electron and node: imports', async () => {
@@ -56,5 +56,5 @@ describe('tray build', () => {
     const result = await run(tsc, ['-p', path.join(import.meta.dirname, 'tsconfig.json')]);
     expect(result.out).toBe('');
     expect(result.code).toBe(0);
-  }, 60_000);
+  }, 240_000);
 });

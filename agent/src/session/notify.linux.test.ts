@@ -52,116 +52,120 @@ async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 10
   }
 }
 
-describe.skipIf(!linux)('Linux notifications through D-Bus to a real notification daemon', () => {
-  let dir: string;
-  const procs: ChildProcess[] = [];
-  let env: NodeJS.ProcessEnv;
-  let captureFile: string;
+describe.skipIf(!linux)(
+  'Linux notifications through D-Bus to a real notification daemon',
+  { timeout: 40_000 },
+  () => {
+    let dir: string;
+    const procs: ChildProcess[] = [];
+    let env: NodeJS.ProcessEnv;
+    let captureFile: string;
 
-  const captured = async () => {
-    try {
-      return (await readFile(captureFile, 'utf8')).split('\n').filter(Boolean);
-    } catch {
-      return [];
-    }
-  };
-  const dunstctl = (...args: string[]) =>
-    new Promise<void>((resolve, reject) =>
-      execFile('dunstctl', args, { env }, (err) => (err ? reject(err) : resolve())),
-    );
-
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'slm-notify-'));
-    captureFile = path.join(dir, 'captured.txt');
-
-    const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '800x600x24', '-nolisten', 'tcp'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    procs.push(xvfb);
-    const display = `:${await firstLine(xvfb, xvfb.stdout!)}`;
-
-    const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    procs.push(bus);
-    const address = await firstLine(bus, bus.stdout!);
-    env = { PATH: process.env.PATH, HOME: dir, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: address };
-
-    const script = path.join(dir, 'capture.sh');
-    await writeFile(
-      script,
-      `#!/bin/sh\nprintf '%s|%s|%s\\n' "$DUNST_APP_NAME" "$DUNST_SUMMARY" "$DUNST_BODY" >> '${captureFile}'\n`,
-    );
-    await chmod(script, 0o755);
-    const rc = path.join(dir, 'dunstrc');
-    await writeFile(
-      rc,
-      [
-        '[global]',
-        '    timeout = 0',
-        '',
-        '[capture]',
-        '    appname = Sluimer',
-        `    script = ${script}`,
-        '',
-      ].join('\n'),
-    );
-    const dunst = spawn('dunst', ['-config', rc], { env, stdio: 'ignore' });
-    procs.push(dunst);
-    // dunst owns org.freedesktop.Notifications once dunstctl gets an answer
-    await until(async () => {
+    const captured = async () => {
       try {
-        await dunstctl('is-paused');
-        return true;
+        return (await readFile(captureFile, 'utf8')).split('\n').filter(Boolean);
       } catch {
-        return false;
+        return [];
       }
+    };
+    const dunstctl = (...args: string[]) =>
+      new Promise<void>((resolve, reject) =>
+        execFile('dunstctl', args, { env }, (err) => (err ? reject(err) : resolve())),
+      );
+
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'slm-notify-'));
+      captureFile = path.join(dir, 'captured.txt');
+
+      const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '800x600x24', '-nolisten', 'tcp'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      procs.push(xvfb);
+      const display = `:${await firstLine(xvfb, xvfb.stdout!)}`;
+
+      const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      procs.push(bus);
+      const address = await firstLine(bus, bus.stdout!);
+      env = { PATH: process.env.PATH, HOME: dir, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: address };
+
+      const script = path.join(dir, 'capture.sh');
+      await writeFile(
+        script,
+        `#!/bin/sh\nprintf '%s|%s|%s\\n' "$DUNST_APP_NAME" "$DUNST_SUMMARY" "$DUNST_BODY" >> '${captureFile}'\n`,
+      );
+      await chmod(script, 0o755);
+      const rc = path.join(dir, 'dunstrc');
+      await writeFile(
+        rc,
+        [
+          '[global]',
+          '    timeout = 0',
+          '',
+          '[capture]',
+          '    appname = Sluimer',
+          `    script = ${script}`,
+          '',
+        ].join('\n'),
+      );
+      const dunst = spawn('dunst', ['-config', rc], { env, stdio: 'ignore' });
+      procs.push(dunst);
+      // dunst owns org.freedesktop.Notifications once dunstctl gets an answer
+      await until(async () => {
+        try {
+          await dunstctl('is-paused');
+          return true;
+        } catch {
+          return false;
+        }
+      });
+    }, 30_000);
+
+    afterAll(async () => {
+      for (const p of procs.reverse()) p.kill('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
     });
-  }, 30_000);
 
-  afterAll(async () => {
-    for (const p of procs.reverse()) p.kill('SIGTERM');
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('delivers a Dutch nudge with its exact text', async () => {
-    const text = renderNudge({ kind: 'leftOn', noun: 'laptop', hours: 16, kwh: 0.05, eur: 0.01 }, 'nl');
-    const result = await notify(text, { env });
-    expect(result).toEqual({ outcome: 'shown' });
-    const lines = await until(async () => {
-      const l = await captured();
-      return l.length >= 1 && l;
+    it('delivers a Dutch nudge with its exact text', async () => {
+      const text = renderNudge({ kind: 'leftOn', noun: 'laptop', hours: 16, kwh: 0.05, eur: 0.01 }, 'nl');
+      const result = await notify(text, { env });
+      expect(result).toEqual({ outcome: 'shown' });
+      const lines = await until(async () => {
+        const l = await captured();
+        return l.length >= 1 && l;
+      });
+      expect(lines[0]).toBe(`Sluimer|${text.title}|${text.body}`);
+      expect(lines[0]).toContain('€ 0,01');
     });
-    expect(lines[0]).toBe(`Sluimer|${text.title}|${text.body}`);
-    expect(lines[0]).toContain('€ 0,01');
-  });
 
-  it('reports a notification closed without an action as closed, and a chosen action by its key', async () => {
-    await dunstctl('close-all');
-    const before = (await captured()).length;
-    const closing = notify(
-      {
-        title: 'Bijna slaapstand',
-        body: 'Deze laptop gaat over 2 minuten in slaapstand.',
-        actions: [{ key: 'snooze', label: '1 uur uitstellen' }],
-      },
-      { env, waitMs: 15_000 },
-    );
-    await until(async () => (await captured()).length > before);
-    await dunstctl('close');
-    expect(await closing).toEqual({ outcome: 'closed' });
+    it('reports a notification closed without an action as closed, and a chosen action by its key', async () => {
+      await dunstctl('close-all');
+      const before = (await captured()).length;
+      const closing = notify(
+        {
+          title: 'Bijna slaapstand',
+          body: 'Deze laptop gaat over 2 minuten in slaapstand.',
+          actions: [{ key: 'snooze', label: '1 uur uitstellen' }],
+        },
+        { env, waitMs: 15_000 },
+      );
+      await until(async () => (await captured()).length > before);
+      await dunstctl('close');
+      expect(await closing).toEqual({ outcome: 'closed' });
 
-    const count = (await captured()).length;
-    const acting = notify(
-      {
-        title: 'Bijna slaapstand',
-        body: 'Nog 2 minuten.',
-        actions: [{ key: 'snooze', label: '1 uur uitstellen' }],
-      },
-      { env, waitMs: 15_000 },
-    );
-    await until(async () => (await captured()).length > count);
-    await dunstctl('action', '0');
-    expect(await acting).toEqual({ outcome: 'action', action: 'snooze' });
-  }, 40_000);
-});
+      const count = (await captured()).length;
+      const acting = notify(
+        {
+          title: 'Bijna slaapstand',
+          body: 'Nog 2 minuten.',
+          actions: [{ key: 'snooze', label: '1 uur uitstellen' }],
+        },
+        { env, waitMs: 15_000 },
+      );
+      await until(async () => (await captured()).length > count);
+      await dunstctl('action', '0');
+      expect(await acting).toEqual({ outcome: 'action', action: 'snooze' });
+    }, 40_000);
+  },
+);

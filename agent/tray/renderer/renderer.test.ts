@@ -53,7 +53,7 @@ const view: TrayView = {
   },
 };
 
-describe.skipIf(!hasChromium)('tray popover in Chromium', () => {
+describe.skipIf(!hasChromium)('tray popover in Chromium', { timeout: 60_000 }, () => {
   let outDir: string;
   let server: http.Server;
   let base: string;
@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium)('tray popover in Chromium', () => {
         '--no-first-run',
       ],
     });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -62,7 +62,7 @@ const click = (items: any[], label: string) => {
   throw new Error(`no menu item ${label}`);
 };
 
-describe('tray main process (against a mocked electron)', () => {
+describe('tray main process (against a mocked electron)', { timeout: 20_000 }, () => {
   let dir: string;
   let server: IpcServer;
   const sessions: unknown[] = [];
