@@ -131,7 +131,11 @@ export async function adminToken(base: string, password = ADMIN_PASSWORD): Promi
   const login = await api(base, 'POST', '/api/v1/login', { body: { username: 'admin', password } });
   if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const tok = await api(base, 'POST', '/api/v1/tokens', { body: { name: 'reliability' }, cookie });
+  const tok = await api(base, 'POST', '/api/v1/tokens', {
+    body: { name: 'reliability' },
+    cookie,
+    headers: { 'x-csrf-token': login.body.csrfToken },
+  });
   if (tok.status !== 201) throw new Error(`token: ${tok.status} ${JSON.stringify(tok.body)}`);
   return tok.body.token as string;
 }

@@ -26,10 +26,15 @@ async function asAdmin(url: string) {
     body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
   });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
   return async (method: string, path: string, body?: unknown) => {
     const res = await fetch(url + path, {
       method,
-      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        cookie,
+        'x-csrf-token': csrfToken,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return res.json() as Promise<Record<string, unknown>>;

@@ -64,7 +64,11 @@ export async function startTestConsole(options: StartConsoleOptions = {}): Promi
   };
   const login = await api('POST', '/api/v1/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const tok = await api('POST', '/api/v1/tokens', { body: { name: 'tests' }, cookie });
+  const tok = await api('POST', '/api/v1/tokens', {
+    body: { name: 'tests' },
+    cookie,
+    headers: { 'x-csrf-token': login.body.csrfToken },
+  });
   const adminToken = tok.body.token as string;
   const t: TestConsole = {
     c,
@@ -82,7 +86,11 @@ export async function startTestConsole(options: StartConsoleOptions = {}): Promi
       if (created.status !== 201) throw new Error(`user: ${JSON.stringify(created.body)}`);
       const l = await api('POST', '/api/v1/login', { body: { username, password } });
       const ck = (l.headers.get('set-cookie') ?? '').split(';')[0]!;
-      const r = await api('POST', '/api/v1/tokens', { body: { name: 't' }, cookie: ck });
+      const r = await api('POST', '/api/v1/tokens', {
+        body: { name: 't' },
+        cookie: ck,
+        headers: { 'x-csrf-token': l.body.csrfToken },
+      });
       return r.body.token as string;
     },
     async groupWithSecret(name = `school-${++counter}`, parentId) {

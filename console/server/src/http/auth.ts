@@ -1,6 +1,7 @@
 import { ErrorCode, type Role } from '@sluimer/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashToken } from '../crypto.js';
+import { CSRF_COOKIE, CSRF_HEADER, csrfMatches } from '../ops/csrf.js';
 import type { Store, UserRecord } from '../store/types.js';
 import { ApiError } from './errors.js';
 
@@ -56,6 +57,13 @@ export function installAuth(app: FastifyInstance, store: Store, now: () => numbe
       const origin = request.headers.origin;
       if (origin && originHost(origin) !== request.headers.host) {
         throw new ApiError(403, ErrorCode.CsrfFailed, 'request from another origin refused');
+      }
+      if (!csrfMatches(request.cookies[SESSION_COOKIE] ?? '', request.headers[CSRF_HEADER])) {
+        throw new ApiError(
+          403,
+          ErrorCode.CsrfFailed,
+          `missing or wrong ${CSRF_HEADER} header; send the value of the ${CSRF_COOKIE} cookie (log in again if it is gone)`,
+        );
       }
     }
   });

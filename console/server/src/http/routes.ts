@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { DUMMY_PASSWORD_HASH, hashPassword, hashToken, randomToken, verifyPassword } from '../crypto.js';
 import { effectiveClass } from '../energy-profile.js';
 import type { Gateway } from '../gateway.js';
+import { CSRF_COOKIE, csrfTokenFor } from '../ops/csrf.js';
 import { type PolicyService, policyStatusOf } from '../policy-service.js';
 import { RateLimiter } from '../rate-limit.js';
 import { ConflictError } from '../store/sqlite.js';
@@ -144,13 +145,23 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       secure: deps.tls,
       maxAge: SESSION_TTL_MS / 1000,
     });
-    return { user: publicUser(user), expiresAt: t + SESSION_TTL_MS };
+    // readable by the web app, which echoes it in X-CSRF-Token on every write (ops/csrf.ts)
+    const csrfToken = csrfTokenFor(sid);
+    reply.setCookie(CSRF_COOKIE, csrfToken, {
+      path: '/',
+      httpOnly: false,
+      sameSite: 'strict',
+      secure: deps.tls,
+      maxAge: SESSION_TTL_MS / 1000,
+    });
+    return { user: publicUser(user), expiresAt: t + SESSION_TTL_MS, csrfToken };
   });
 
   app.post('/api/v1/logout', { config: { access: 'public' } }, async (request, reply) => {
     const sid = request.cookies?.[SESSION_COOKIE];
     if (sid) await store.deleteSession(hashToken(sid));
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.tls });
+    reply.clearCookie(CSRF_COOKIE, { path: '/', sameSite: 'strict', secure: deps.tls });
     return reply.code(204).send();
   });
 
