@@ -19,6 +19,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** text written to stdin */
   input?: string;
+  /** how to turn the child's bytes into text (default UTF-8), e.g. an OEM code page on Windows */
+  decode?: (bytes: Buffer) => string;
 }
 
 export interface CommandRunner {
@@ -40,9 +42,12 @@ export function execFileRunner(
             timeout: options.timeoutMs ?? defaults.timeoutMs ?? 15_000,
             maxBuffer: 8 * 1024 * 1024,
             windowsHide: true,
-            encoding: 'utf8',
+            encoding: 'buffer',
           },
-          (err, stdout, stderr) => {
+          (err, stdoutBuf, stderrBuf) => {
+            const decode = options.decode ?? ((b: Buffer) => b.toString('utf8'));
+            const stdout = decode(Buffer.from(stdoutBuf));
+            const stderr = decode(Buffer.from(stderrBuf));
             if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
               resolve({ stdout: '', stderr: String(err.message), code: -1, notFound: true });
               return;

@@ -13,6 +13,7 @@ import type {
   PowerSourceKind,
   SettingsTarget,
 } from '../types.js';
+import { decodeConsoleOutput } from './console-encoding.js';
 import { GUID } from './guids.js';
 import { parsePowercfgQuery } from './powercfg-query.js';
 import { parsePowercfgRequests } from './powercfg-requests.js';
@@ -110,7 +111,9 @@ export class WindowsAdapter implements PlatformAdapter {
   private staticBattery: Promise<BatteryInfo | null> | null = null;
 
   constructor(options: WindowsAdapterOptions = {}) {
-    this.runner = options.runner ?? execFileRunner();
+    // console tools print in the OEM code page when redirected: decode it, keep UTF-8 when valid
+    const base = options.runner ?? execFileRunner();
+    this.runner = { run: (file, args, o) => base.run(file, args, { decode: decodeConsoleOutput, ...o }) };
     this.helper = options.helper ?? new PowerShellHelper();
   }
 
