@@ -125,6 +125,31 @@ describe('usage', () => {
     expect(hours.map((r) => r.idleSec)).toEqual([1800, 3600]);
   });
 
+  it('builds local days from daily rollups with their boundary hours, matching the totals', async () => {
+    const { groupId } = await deviceWith(LAPTOP, [{ start: at(0, 0), end: at(3, 0), state: 'asleep' }]);
+    const off = amsterdamOffsetHours(at(0, 12));
+    const date = (d: number) => new Date(D + d * DAY_MS).toISOString().slice(0, 10);
+    const days = (await usage(groupId, at(-1, 0), at(4, 0), 'day')).rows;
+    expect(days.map((r) => [r.key, r.asleepSec])).toEqual([
+      [date(0), (24 - off) * 3600],
+      [date(1), 24 * 3600],
+      [date(2), 24 * 3600],
+      [date(3), off * 3600],
+    ]);
+    expect(days[1]!.energyKwh).toBeCloseTo(0.024, 12);
+    // partial hours at both ends and partial local days
+    const part = (await usage(groupId, at(0, 5, 30), at(2, 10, 15), 'day')).rows;
+    expect(part.map((r) => [r.key, r.asleepSec])).toEqual([
+      [date(0), (24 - off - 5.5) * 3600],
+      [date(1), 24 * 3600],
+      [date(2), (off + 10.25) * 3600],
+    ]);
+    const total = (await usage(groupId, at(0, 5, 30), at(2, 10, 15), 'deviceClass')).rows[0]!;
+    const sum = part.reduce((n, r) => n + (r.energyKwh as number), 0);
+    expect(sum).toBeCloseTo(total.energyKwh as number, 12);
+    expect(total.asleepSec).toBe((18.5 + 24 + 10.25) * 3600);
+  });
+
   it('groups by device, by the child group under groupId, and by device class', async () => {
     const { groupId, secret } = await t.groupWithSecret('Scholengroep');
     const room = await t.api('POST', '/api/v1/groups', {

@@ -65,7 +65,7 @@ export async function computeUsage(
     : await store.listDevices();
   const byId = new Map(devices.map((d) => [d.id, d]));
   const ids = devices.map((d) => d.id);
-  const scope = q.groupId ? ids : null;
+  const scope = ids;
   const acc = new Map<string, Acc>();
 
   const keyOfDevice = await deviceKeyer(q, policies, groups);
@@ -78,13 +78,13 @@ export async function computeUsage(
     }
     return a;
   };
-  const addSum = (a: Acc, s: RollupSum) => {
-    a.activeMs += s.activeMs;
-    a.idleMs += s.idleOnMs + s.idleOffMs;
-    a.asleepMs += s.asleepMs;
-    a.offMs += s.offMs;
-    a.energyWh += s.energyWh;
-    a.wasteWh += s.wasteWh;
+  const addSum = (a: Acc, s: RollupSum, sign: 1 | -1 = 1) => {
+    a.activeMs += sign * s.activeMs;
+    a.idleMs += sign * (s.idleOnMs + s.idleOffMs);
+    a.asleepMs += sign * s.asleepMs;
+    a.offMs += sign * s.offMs;
+    a.energyWh += sign * s.energyWh;
+    a.wasteWh += sign * s.wasteWh;
   };
   const addBucket = (a: Acc, b: Bucket) => {
     a.activeMs += b[ACTIVE]!;
@@ -103,6 +103,50 @@ export async function computeUsage(
     return q.groupBy === 'day' ? t.date : `${t.weekday}-${t.hour}`;
   };
 
+  /**
+   * Local days from daily rollups: a local day overlaps two UTC days; each UTC day mostly inside it
+   * counts whole minus its hours outside, each UTC day mostly outside adds only its hours inside. So
+   * a year needs ~365 daily sums plus the few boundary hours per day instead of 8,760 hourly sums.
+   */
+  const addLocalDays = async (zone: string, zoneIds: number[]) => {
+    const parts: { key: string; a: number; b: number }[] = [];
+    for (let h = fromH; h < toH; h += HOUR_MS) {
+      const key = localTime(h, zone).date;
+      const last = parts[parts.length - 1];
+      if (last && last.key === key && last.b === h) last.b = h + HOUR_MS;
+      else parts.push({ key, a: h, b: h + HOUR_MS });
+    }
+    const plan: { key: string; sign: 1 | -1; day: boolean; t: number }[] = [];
+    for (const p of parts) {
+      for (let d = floorTo(p.a, DAY_MS); d < p.b; d += DAY_MS) {
+        const ia = Math.max(p.a, d);
+        const ib = Math.min(p.b, d + DAY_MS);
+        if (ib - ia > DAY_MS / 2) {
+          plan.push({ key: p.key, sign: 1, day: true, t: d });
+          for (let h = d; h < ia; h += HOUR_MS) plan.push({ key: p.key, sign: -1, day: false, t: h });
+          for (let h = ib; h < d + DAY_MS; h += HOUR_MS)
+            plan.push({ key: p.key, sign: -1, day: false, t: h });
+        } else {
+          for (let h = ia; h < ib; h += HOUR_MS) plan.push({ key: p.key, sign: 1, day: false, t: h });
+        }
+      }
+    }
+    const dayTimes = plan.filter((x) => x.day).map((x) => x.t);
+    const hourTimes = [...new Set(plan.filter((x) => !x.day).map((x) => x.t))];
+    const daySums = new Map<number, RollupSum>();
+    if (dayTimes.length) {
+      const lo = Math.min(...dayTimes);
+      const hi = Math.max(...dayTimes) + DAY_MS;
+      for (const s of await store.sumRollupsByBucket('day', lo, hi, zoneIds)) daySums.set(s.key, s);
+    }
+    const hourSums = new Map<number, RollupSum>();
+    for (const s of await store.sumHourRollupsAt(hourTimes, zoneIds)) hourSums.set(s.key, s);
+    for (const x of plan) {
+      const s = (x.day ? daySums : hourSums).get(x.t);
+      if (s) addSum(bucket(x.key), s, x.sign);
+    }
+  };
+
   const { from, to } = q;
   const fromH = ceilTo(from, HOUR_MS);
   const toH = floorTo(to, HOUR_MS);
@@ -113,7 +157,7 @@ export async function computeUsage(
     if (from < fromH) edges.push([from, fromH]);
     if (toH < to) edges.push([toH, to]);
     if (timeKeyed) {
-      // hourly rollups, labelled in each time zone
+      // labelled in each device's time zone
       const zones = new Map<string, number[]>();
       for (const d of devices) {
         const z = zoneOf.get(d.id)!;
@@ -122,9 +166,12 @@ export async function computeUsage(
         zones.set(z, list);
       }
       for (const [zone, zoneIds] of zones) {
-        const only = zones.size === 1 && scope === null;
-        for (const s of await store.sumHourRollupsByHour(fromH, toH, only ? null : zoneIds)) {
-          addSum(bucket(timeKey(s.key, zone)), s);
+        if (q.groupBy === 'hourOfWeek') {
+          for (const s of await store.sumRollupsByBucket('hour', fromH, toH, zoneIds)) {
+            addSum(bucket(timeKey(s.key, zone)), s);
+          }
+        } else {
+          await addLocalDays(zone, zoneIds);
         }
       }
     } else {
@@ -200,7 +247,10 @@ export async function computeUsage(
     }
   }
 
-  const rows = [...acc.entries()].map(([key, a]) => toRow(key, a, settings));
+  // buckets with data only (a local day made of a daily sum minus its hours can come out empty)
+  const rows = [...acc.entries()]
+    .filter(([, a]) => a.activeMs + a.idleMs + a.asleepMs + a.offMs > 0)
+    .map(([key, a]) => toRow(key, a, settings));
   rows.sort(compareKeys(q.groupBy));
   return {
     from,
@@ -212,14 +262,15 @@ export async function computeUsage(
 }
 
 function toRow(key: string, a: Acc, settings: Settings): UsageRowWithLabel {
-  const wasteKwh = a.wasteWh / 1000;
+  // a daily sum minus its hourly parts may leave float dust below zero
+  const wasteKwh = Math.max(0, a.wasteWh) / 1000;
   const row: UsageRowWithLabel = {
     key,
     activeSec: a.activeMs / 1000,
     idleSec: a.idleMs / 1000,
     asleepSec: a.asleepMs / 1000,
     offSec: a.offMs / 1000,
-    energyKwh: a.energyWh / 1000,
+    energyKwh: Math.max(0, a.energyWh) / 1000,
     wasteKwh,
     wasteEur: wasteKwh * settings.priceEurPerKwh,
     wasteCo2eKg: wasteKwh * settings.gridKgPerKwh,

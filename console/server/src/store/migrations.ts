@@ -140,6 +140,15 @@ ALTER TABLE devices ADD COLUMN counters TEXT;
 ALTER TABLE devices ADD COLUMN counters_at INTEGER;
 `,
   },
+  {
+    // usage reads rollups along the primary key (device, time); the time-only indexes cost every
+    // ingest an extra b-tree write and made the planner pick slow lookups
+    name: 'drop time-only rollup indexes',
+    sql: `
+DROP INDEX IF EXISTS rollup_hour_hour;
+DROP INDEX IF EXISTS rollup_day_day;
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */

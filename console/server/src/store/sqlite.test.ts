@@ -46,7 +46,7 @@ describe('SQLite store', () => {
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     const dev = await store.getDevice(7);
     expect(dev).toMatchObject({ hostname: 'pc-7', maxSeq: 12, counters: null });
-    const days = await store.sumRollupsByDevice('day', t0, t0 + 2 * 24 * HOUR_MS, null);
+    const days = await store.sumRollupsByDevice('day', t0, t0 + 2 * 24 * HOUR_MS, [7]);
     expect(days).toEqual([
       expect.objectContaining({ key: 7, idleOnMs: 3 * 3600000 - 1800000, energyWh: 87.5 }),
     ]);

@@ -683,21 +683,27 @@ export class SqliteStore implements Store {
   }
 
   // ---- usage ----
-  async sumRollupsByDevice(kind: 'hour' | 'day', from: number, to: number, deviceIds: number[] | null) {
+  async sumRollupsByDevice(kind: 'hour' | 'day', from: number, to: number, deviceIds: number[]) {
     const table = kind === 'hour' ? 'rollup_hour' : 'rollup_day';
     const col = kind === 'hour' ? 'hour' : 'day';
-    const where = deviceIds ? 'AND device_id IN (SELECT value FROM json_each(?))' : '';
-    const sql = `SELECT device_id AS key, ${SUMS} FROM ${table} WHERE ${col} >= ? AND ${col} < ? ${where} GROUP BY device_id`;
-    const args: unknown[] = [from, to];
-    if (deviceIds) args.push(JSON.stringify(deviceIds));
-    return (this.db.prepare(sql).all(...args) as Row[]).map(toSum);
+    // along the primary key: one range per device
+    const sql = `SELECT device_id AS key, ${SUMS} FROM ${table}
+      WHERE device_id IN (SELECT value FROM json_each(?)) AND ${col} >= ? AND ${col} < ? GROUP BY device_id`;
+    return (this.db.prepare(sql).all(JSON.stringify(deviceIds), from, to) as Row[]).map(toSum);
   }
-  async sumHourRollupsByHour(from: number, to: number, deviceIds: number[] | null) {
-    const where = deviceIds ? 'AND device_id IN (SELECT value FROM json_each(?))' : '';
-    const sql = `SELECT hour AS key, ${SUMS} FROM rollup_hour WHERE hour >= ? AND hour < ? ${where} GROUP BY hour`;
-    const args: unknown[] = [from, to];
-    if (deviceIds) args.push(JSON.stringify(deviceIds));
-    return (this.db.prepare(sql).all(...args) as Row[]).map(toSum);
+  async sumRollupsByBucket(kind: 'hour' | 'day', from: number, to: number, deviceIds: number[]) {
+    const table = kind === 'hour' ? 'rollup_hour' : 'rollup_day';
+    const col = kind === 'hour' ? 'hour' : 'day';
+    // along the primary key: one range per device
+    const sql = `SELECT ${col} AS key, ${SUMS} FROM ${table}
+      WHERE device_id IN (SELECT value FROM json_each(?)) AND ${col} >= ? AND ${col} < ? GROUP BY ${col}`;
+    return (this.db.prepare(sql).all(JSON.stringify(deviceIds), from, to) as Row[]).map(toSum);
+  }
+  async sumHourRollupsAt(hours: number[], deviceIds: number[]) {
+    if (hours.length === 0 || deviceIds.length === 0) return [];
+    const sql = `SELECT hour AS key, ${SUMS} FROM rollup_hour
+      WHERE device_id IN (SELECT value FROM json_each(?)) AND hour IN (SELECT value FROM json_each(?)) GROUP BY hour`;
+    return (this.db.prepare(sql).all(JSON.stringify(deviceIds), JSON.stringify(hours)) as Row[]).map(toSum);
   }
   async intervalsOverlapping(deviceIds: number[], from: number, to: number) {
     const out: StoredInterval[] = [];

@@ -134,10 +134,17 @@ export interface Store {
     kind: 'hour' | 'day',
     from: number,
     to: number,
-    deviceIds: number[] | null,
+    deviceIds: number[],
   ): Promise<RollupSum[]>;
-  /** totals per UTC hour over hour rollups in [from, to) for the given devices */
-  sumHourRollupsByHour(from: number, to: number, deviceIds: number[] | null): Promise<RollupSum[]>;
+  /** totals per bucket (UTC hour or UTC day start) over rollups in [from, to) for the given devices */
+  sumRollupsByBucket(
+    kind: 'hour' | 'day',
+    from: number,
+    to: number,
+    deviceIds: number[],
+  ): Promise<RollupSum[]>;
+  /** totals per UTC hour for exactly these hours (bucket starts) and devices */
+  sumHourRollupsAt(hours: number[], deviceIds: number[]): Promise<RollupSum[]>;
   /** raw intervals of these devices that overlap [from, to) */
   intervalsOverlapping(deviceIds: number[], from: number, to: number): Promise<StoredInterval[]>;
 
