@@ -56,6 +56,9 @@ export interface Device {
 }
 
 export interface DeviceDetail extends Device {
+  detectedClass?: string;
+  classOverride?: string | null;
+  ownExcludedReason?: string | null;
   effectivePolicy?: PolicySettings & {
     policyName?: string;
     policyId?: number | null;

@@ -1,10 +1,10 @@
-import { DAY_MS } from '@sluimer/shared';
-import { useMemo, useState } from 'react';
+import { DAY_MS, DEVICE_CLASSES } from '@sluimer/shared';
+import { type FormEvent, useMemo, useState } from 'react';
 import { type ChartOption, EChart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
 import { ErrorBox } from '../components/Tile.js';
-import { asList, qs } from '../lib/api.js';
+import { api, asList, qs } from '../lib/api.js';
 import {
   formatAgo,
   formatDateTime,
@@ -18,10 +18,11 @@ import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
+import { policyLayers } from '../lib/precedence.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import { type TimelineInterval, type TimelineState, timelineBars } from '../lib/shaping.js';
-import type { DeviceDetail, Group } from '../lib/types.js';
+import type { DeviceDetail, Group, Policy } from '../lib/types.js';
 import { ComplianceBadge, onlineState, StateBadge } from './Devices.js';
 import { groupPaths } from './Groups.js';
 
@@ -40,7 +41,13 @@ export function DevicePage({ id }: { id: number }) {
   const d =
     (dev.data as { device?: DeviceDetail } | undefined)?.device ?? (dev.data as DeviceDetail | undefined);
   const groups = useApi<unknown>('/api/v1/groups');
-  const paths = useMemo(() => groupPaths(asList<Group>(groups.data, 'groups')), [groups.data]);
+  const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const paths = useMemo(() => groupPaths(groupList), [groupList]);
+  const policies = useApi<unknown>(can.editPolicies(user.role) ? '/api/v1/policies' : null);
+  const policyNames = useMemo(
+    () => new Map(asList<Policy>(policies.data, 'policies').map((p) => [p.id, p.name])),
+    [policies.data],
+  );
   useTitle(d ? (d.name ?? d.hostname) : t('device.title'));
   useLiveEvents(['device', 'policy_status'], (e) => {
     if (e.deviceId === id) dev.reload();
@@ -119,6 +126,30 @@ export function DevicePage({ id }: { id: number }) {
               <span className="badge comp-pending">{t('reason.excluded', { reason: d.excludedReason })}</span>
             )}
           </p>
+          <p className="muted small" data-testid="policy-layers">
+            {t('policies.precedence')}
+          </p>
+          <ol className="layers">
+            {policyLayers(d, groupList).map((l, i) => (
+              <li key={`${l.level}-${l.groupId ?? 0}`} className={i === 0 ? 'wins' : 'overruled'}>
+                {l.level === 'device'
+                  ? lang === 'nl'
+                    ? 'Dit apparaat'
+                    : 'This device'
+                  : (paths.get(l.groupId!) ?? `#${l.groupId}`)}
+                :{' '}
+                <Link to={`/policies?id=${l.policyId}`}>
+                  {policyNames.get(l.policyId) ?? `#${l.policyId}`}
+                </Link>
+                {i > 0 && (
+                  <span className="muted small"> ({lang === 'nl' ? 'overschreven' : 'overruled'})</span>
+                )}
+              </li>
+            ))}
+            <li className="overruled">
+              {lang === 'nl' ? 'Standaard van de console: alleen meten' : 'Console default: measure only'}
+            </li>
+          </ol>
           <DataTable
             caption={t('device.policy')}
             csvName={`sluimer-apparaat-${id}-instellingen`}
@@ -208,6 +239,7 @@ export function DevicePage({ id }: { id: number }) {
           </dl>
         </section>
       </div>
+      {can.editDevices(user.role) && <DeviceAdmin device={d} onSaved={dev.reload} />}
     </main>
   );
 }
@@ -341,6 +373,90 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
           ]}
         />
       </details>
+    </section>
+  );
+}
+
+function DeviceAdmin({ device, onSaved }: { device: DeviceDetail; onSaved: () => void }) {
+  const { t, lang } = useI18n();
+  const [name, setName] = useState(device.name ?? '');
+  const [cls, setCls] = useState(device.classOverride ?? '');
+  const [excluded, setExcluded] = useState(device.ownExcludedReason ?? '');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await api('PATCH', `/api/v1/devices/${device.id}`, {
+        name: name.trim() || null,
+        deviceClass: cls || null,
+        excludedReason: excluded.trim() || null,
+      });
+      setMsg({ ok: true, text: t('common.saved') });
+      onSaved();
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="adm-h" data-testid="device-admin">
+      <h2 id="adm-h">{lang === 'nl' ? 'Beheer' : 'Manage'}</h2>
+      <form className="form-grid" onSubmit={save}>
+        <label className="field">
+          <span>{t('col.name')}</span>
+          <input
+            value={name}
+            placeholder={device.hostname}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={100}
+          />
+          <span className="help">
+            {lang === 'nl' ? 'Leeg laten: de computernaam.' : 'Leave empty: the host name.'}
+          </span>
+        </label>
+        <label className="field">
+          <span>{t('col.class')}</span>
+          <select value={cls} onChange={(e) => setCls(e.target.value)}>
+            <option value="">
+              {lang === 'nl' ? 'Automatisch' : 'Automatic'}:{' '}
+              {t(`class.${device.detectedClass ?? device.deviceClass}` as MessageKey)}
+            </option>
+            {DEVICE_CLASSES.map((c) => (
+              <option key={c} value={c}>
+                {t(`class.${c}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+          <span className="help">
+            {lang === 'nl'
+              ? 'De soort bepaalt het vermogen waarmee verbruik en verspilling worden berekend.'
+              : 'The class sets the watts used to compute energy and waste.'}
+          </span>
+        </label>
+        <label className="field">
+          <span>{lang === 'nl' ? 'Uitzondering (reden)' : 'Exclusion (reason)'}</span>
+          <input
+            value={excluded}
+            onChange={(e) => setExcluded(e.target.value)}
+            maxLength={500}
+            name="excludedReason"
+          />
+          <span className="help">
+            {lang === 'nl'
+              ? 'Met een reden (bijv. presentatie-pc) meet Sluimer alleen en dwingt niets af.'
+              : 'With a reason (e.g. presentation PC) Sluimer only measures and enforces nothing.'}
+          </span>
+        </label>
+        <div className="actions">
+          <button type="submit" className="btn-primary">
+            {t('common.save')}
+          </button>
+        </div>
+      </form>
+      {msg && (
+        <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
+          {msg.text}
+        </p>
+      )}
     </section>
   );
 }

@@ -207,6 +207,24 @@ export function DevicesPage() {
             placeholder={t('devices.search')}
           />
         </label>
+        <label className="field sort-field">
+          <span>{lang === 'nl' ? 'Sorteren' : 'Sort'}</span>
+          <select
+            value={`${sort.key}:${sort.dir}`}
+            onChange={(e) => {
+              const [key, dir] = e.target.value.split(':') as [string, 'asc' | 'desc'];
+              setSort({ key, dir });
+            }}
+          >
+            {columns.flatMap((c) =>
+              (['asc', 'desc'] as const).map((dir) => (
+                <option key={`${c.key}:${dir}`} value={`${c.key}:${dir}`}>
+                  {c.label} {dir === 'asc' ? '▲' : '▼'}
+                </option>
+              )),
+            )}
+          </select>
+        </label>
         {selects.map((s) => (
           <label key={s.label} className="field">
             <span>{s.label}</span>

@@ -8,7 +8,7 @@ import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { INSTALL_OSES, installCommand } from '../lib/install.js';
 import type { MessageKey } from '../lib/messages.js';
-import { useTitle } from '../lib/router.js';
+import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import type { EnrollSecretInfo, Group, Policy } from '../lib/types.js';
 
@@ -135,6 +135,12 @@ function TreeItem({
         onClick={() => onSelect(g.id)}
       >
         <span className="kind">{t(`groups.kind.${g.kind}` as MessageKey)}</span> {g.name}
+        {g.policyId && <span className="badge comp-compliant">{t('device.policy')}</span>}
+        {g.excludedReason && (
+          <span className="badge comp-pending">
+            {t('reason.excluded', { reason: '' }).replace(/:\s*$/, '')}
+          </span>
+        )}
       </button>
       {node.children.length > 0 && (
         <ul>
@@ -245,14 +251,19 @@ function GroupDetail({
   const { t, lang } = useI18n();
   const [name, setName] = useState(group.name);
   const [zone, setZone] = useState(group.timeZone ?? '');
+  const [excluded, setExcluded] = useState(group.excludedReason ?? '');
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
-  const policies = useApi<unknown>('/api/v1/policies');
+  const policies = useApi<unknown>(editable ? '/api/v1/policies' : null);
   const policy = asList<Policy>(policies.data, 'policies').find((p) => p.id === group.policyId);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      await api('PATCH', `/api/v1/groups/${group.id}`, { name: name.trim(), timeZone: zone || null });
+      await api('PATCH', `/api/v1/groups/${group.id}`, {
+        name: name.trim(),
+        timeZone: zone || null,
+        excludedReason: excluded.trim() || null,
+      });
       setMsg({ ok: true, text: t('common.saved') });
       onChanged();
     } catch (err) {
@@ -288,6 +299,16 @@ function GroupDetail({
                 ))}
             </select>
           </label>
+          <label className="field">
+            <span>{lang === 'nl' ? 'Uitzondering (reden)' : 'Exclusion (reason)'}</span>
+            <input
+              value={excluded}
+              onChange={(e) => setExcluded(e.target.value)}
+              disabled={!editable}
+              maxLength={500}
+              placeholder={lang === 'nl' ? 'bijv. kiosk in de aula' : 'e.g. kiosk in the hall'}
+            />
+          </label>
           {editable && (
             <button type="submit" className="btn-primary">
               {t('common.save')}
@@ -308,7 +329,12 @@ function GroupDetail({
             : lang === 'nl'
               ? 'Standaard ma–vr 08:00–17:00. Stel schooltijden in via het energiebeleid van deze school.'
               : 'Default Mon–Fri 08:00–17:00. Set school hours in the power policy of this school.'}
-          {policy && ` (${t('device.policy')}: ${policy.name})`}
+          {policy && (
+            <>
+              {' '}
+              ({t('device.policy')}: <Link to={`/policies?id=${policy.id}`}>{policy.name}</Link>)
+            </>
+          )}
         </p>
       </section>
       <Secrets group={group} editable={editable} />

@@ -9,7 +9,7 @@ import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
-import { Link, useTitle } from '../lib/router.js';
+import { Link, useLocation, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import type { Device, Group, Policy } from '../lib/types.js';
 import { ComplianceBadge, onlineState, StateBadge } from './Devices.js';
@@ -22,7 +22,11 @@ export function PoliciesPage() {
   const editable = can.editPolicies(user.role);
   const policies = useApi<unknown>('/api/v1/policies');
   const list = useMemo(() => asList<Policy>(policies.data, 'policies'), [policies.data]);
-  const [selected, setSelected] = useState<number | 'new'>();
+  const { search } = useLocation();
+  const [selected, setSelected] = useState<number | 'new' | undefined>(() => {
+    const id = Number(search.get('id'));
+    return Number.isInteger(id) && id > 0 ? id : undefined;
+  });
   const [serverError, setServerError] = useState<string>();
   const current = typeof selected === 'number' ? list.find((p) => p.id === selected) : undefined;
 

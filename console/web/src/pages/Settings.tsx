@@ -211,6 +211,27 @@ function Users() {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const changeRole = async (u: UserRow, r: Role) => {
+    try {
+      await api('PATCH', `/api/v1/users/${u.id}`, { role: r });
+      setMsg({ ok: true, text: t('common.saved') });
+      users.reload();
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
+  const remove = async (u: UserRow) => {
+    if (
+      !window.confirm(lang === 'nl' ? `Gebruiker ${u.username} verwijderen?` : `Delete user ${u.username}?`)
+    )
+      return;
+    try {
+      await api('DELETE', `/api/v1/users/${u.id}`);
+      users.reload();
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
   const create = async (e: FormEvent) => {
     e.preventDefault();
     try {
@@ -238,13 +259,36 @@ function Users() {
             key: 'role',
             label: t('settings.role'),
             value: (u) => u.role,
-            render: (u) => t(`role.${u.role}` as MessageKey),
+            render: (u) => (
+              <select
+                aria-label={`${t('settings.role')}: ${u.username}`}
+                value={u.role}
+                onChange={(e) => changeRole(u, e.target.value as Role)}
+              >
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`role.${r}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            ),
           },
           {
             key: 'created',
             label: lang === 'nl' ? 'Sinds' : 'Since',
             value: (u) => u.createdAt ?? '',
             render: (u) => (u.createdAt ? formatDateTime(u.createdAt, lang) : ''),
+          },
+          {
+            key: 'del',
+            label: '',
+            sortable: false,
+            value: () => '',
+            render: (u) => (
+              <button type="button" className="btn-small danger" onClick={() => remove(u)}>
+                {t('common.delete')}
+              </button>
+            ),
           },
         ]}
       />
