@@ -106,7 +106,12 @@ if (enabled) {
 
     it('asks Mutter over one persistent D-Bus connection when it is on the bus (no gdbus per sample)', async () => {
       let fakeIdle = 4321;
-      const mutter = await startFakeMutter(session.busAddress, () => fakeIdle);
+      let powerSave = 0;
+      const mutter = await startFakeMutter(
+        session.busAddress,
+        () => fakeIdle,
+        () => powerSave,
+      );
       const calls = recordingRunner(execFileRunner({ env: session.env }));
       const a = new LinuxAdapter({
         env: session.env,
@@ -121,6 +126,9 @@ if (enabled) {
       for (let i = 0; i < 20; i++) await a.idleMs();
       expect(await a.idleMs()).toBe(17);
       expect(mutter.calls).toBe(22);
+      expect(await a.displayState()).toBe('on');
+      powerSave = 3;
+      expect(await a.displayState()).toBe('off');
       expect(calls.calls.filter((c) => c.file === 'gdbus')).toEqual([]);
       // Mutter leaves the bus (GNOME Shell restart): the adapter falls back to X11 at once
       mutter.stop();

@@ -15,7 +15,7 @@ import type {
   PowerSourceKind,
   SettingsTarget,
 } from '../types.js';
-import { DbusConnection, replyNumber } from './dbus-client.js';
+import { body, DbusConnection, replyNumber, replyVariantInt } from './dbus-client.js';
 import { notifyArgs, parseNotifyId } from './notify.js';
 import {
   type Inhibitor,
@@ -247,6 +247,24 @@ export class LinuxAdapter implements PlatformAdapter {
     return 'unknown';
   }
 
+  /** Mutter DisplayConfig PowerSaveMode (0 on, 1 standby, 2 suspend, 3 off) over the same connection. */
+  private async mutterPowerSaveMode(): Promise<number | null> {
+    if (this.dbusBroken) {
+      const r = await this.run(CMD.mutterPowerSave);
+      const m = r.code === 0 ? /(-?\d+)/.exec(r.stdout) : null;
+      return m ? Number(m[1]) : null;
+    }
+    this.dbus ??= new DbusConnection(this.env.DBUS_SESSION_BUS_ADDRESS);
+    const reply = await this.dbus.call(
+      'org.gnome.Mutter.DisplayConfig',
+      '/org/gnome/Mutter/DisplayConfig',
+      'org.freedesktop.DBus.Properties',
+      'Get',
+      body('ss', ['org.gnome.Mutter.DisplayConfig', 'PowerSaveMode']),
+    );
+    return replyVariantInt(reply);
+  }
+
   /** Mutter over the persistent D-Bus connection; `gdbus` (a process per call) only if that fails to connect. */
   private async mutterIdle(): Promise<number> {
     if (this.dbusBroken) {
@@ -307,9 +325,8 @@ export class LinuxAdapter implements PlatformAdapter {
 
   async displayState(): Promise<Known<'on' | 'off'>> {
     if (this.env.DBUS_SESSION_BUS_ADDRESS && Date.now() >= this.mutterDownUntil) {
-      const r = await this.run(CMD.mutterPowerSave);
-      const m = r.code === 0 ? /(-?\d+)/.exec(r.stdout) : null;
-      if (m) return m[1] === '0' ? 'on' : 'off';
+      const mode = await this.mutterPowerSaveMode().catch(() => null);
+      if (mode !== null) return mode === 0 ? 'on' : 'off';
     }
     if (this.env.DISPLAY) {
       try {

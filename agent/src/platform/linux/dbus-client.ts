@@ -402,6 +402,27 @@ export class DbusConnection {
   }
 }
 
+/** A variant holding an int32 (`v` of `i`): what Properties.Get returns for PowerSaveMode. */
+export function variantInt32Body(v: number): Body {
+  const b = Buffer.alloc(8);
+  b.writeUInt8(1, 0);
+  b.write('i', 1, 'ascii');
+  b.writeInt32LE(v, 4);
+  return { signature: 'v', bytes: b };
+}
+
+/** Reads a `v` reply holding an integer (`i`, `u`, `y`). */
+export function replyVariantInt(m: DbusMessage): number | null {
+  if (m.signature !== 'v' || m.body.length < 3) return null;
+  const len = m.body[0]!;
+  const inner = m.body.toString('ascii', 1, 1 + len);
+  const o = align(2 + len, inner === 'y' ? 1 : 4);
+  if (inner === 'i' && m.body.length >= o + 4) return m.body.readInt32LE(o);
+  if (inner === 'u' && m.body.length >= o + 4) return m.body.readUInt32LE(o);
+  if (inner === 'y' && m.body.length > o) return m.body[o]!;
+  return null;
+}
+
 /** Reads a reply whose body starts with a uint64 (`t`) or uint32 (`u`). */
 export function replyNumber(m: DbusMessage): number | null {
   if (m.signature === 't' && m.body.length >= 8) return Number(m.body.readBigUInt64LE(0));

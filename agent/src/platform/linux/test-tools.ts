@@ -83,8 +83,9 @@ export async function fakeSysfs(options: { backlight?: boolean; onBattery?: bool
 export async function startFakeMutter(
   address: string,
   idleMs: () => number,
+  powerSaveMode: () => number = () => 0,
 ): Promise<{ calls: number; stop: () => void }> {
-  const { DbusConnection, body, uint64Body } = await import('./dbus-client.js');
+  const { DbusConnection, body, uint64Body, variantInt32Body } = await import('./dbus-client.js');
   const conn = new DbusConnection(address);
   const state = { calls: 0, stop: () => conn.close() };
   conn.onCall = (m) => {
@@ -92,16 +93,20 @@ export async function startFakeMutter(
       state.calls += 1;
       return uint64Body(idleMs());
     }
+    if (m.member === 'Get' && m.path === '/org/gnome/Mutter/DisplayConfig')
+      return variantInt32Body(powerSaveMode());
     return undefined;
   };
-  const r = await conn.call(
-    'org.freedesktop.DBus',
-    '/org/freedesktop/DBus',
-    'org.freedesktop.DBus',
-    'RequestName',
-    body('su', ['org.gnome.Mutter.IdleMonitor', 4]),
-  );
-  if (r.body.readUInt32LE(0) !== 1) throw new Error('could not own org.gnome.Mutter.IdleMonitor');
+  for (const name of ['org.gnome.Mutter.IdleMonitor', 'org.gnome.Mutter.DisplayConfig']) {
+    const r = await conn.call(
+      'org.freedesktop.DBus',
+      '/org/freedesktop/DBus',
+      'org.freedesktop.DBus',
+      'RequestName',
+      body('su', [name, 4]),
+    );
+    if (r.body.readUInt32LE(0) !== 1) throw new Error(`could not own ${name}`);
+  }
   conn.ref();
   return state;
 }
