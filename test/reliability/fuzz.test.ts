@@ -266,6 +266,17 @@ describe('hostile input', () => {
     const errorCodes: Record<string, number> = {};
     const perDevice = Math.ceil(FRAMES / DEVICES);
     const started = Date.now();
+    // how long the console takes to answer a health check while it is being fuzzed
+    let probing = true;
+    let worstHealthMs = 0;
+    const probe = (async () => {
+      while (probing) {
+        const t0 = Date.now();
+        await fetch(`${con.url}/api/v1/health`).then((r) => r.text());
+        worstHealthMs = Math.max(worstHealthMs, Date.now() - t0);
+        await new Promise((res) => setTimeout(res, 250));
+      }
+    })();
 
     await Promise.all(
       devices.map(async (d, i) => {
@@ -322,6 +333,8 @@ describe('hostile input', () => {
       }),
     );
     const elapsedMs = Date.now() - started;
+    probing = false;
+    await probe;
     const peak = sampler.stop();
     const after = snapshot(dbPath);
     const summary = {
@@ -329,6 +342,7 @@ describe('hostile input', () => {
       devices: DEVICES,
       elapsedMs,
       answers,
+      worstHealthMs,
       reconnects,
       closeCodes,
       errorCodes,

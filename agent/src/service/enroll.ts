@@ -45,6 +45,22 @@ export interface EnrollInput {
   signal?: AbortSignal;
 }
 
+/** A fetch failure with its cause spelled out (fetch itself only says "fetch failed"). */
+function networkError(err: unknown): unknown {
+  if (!(err instanceof Error) || err.name === 'AbortError') return err;
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? '';
+  const detail = [code, cause?.message].filter(Boolean).join(': ') || err.message;
+  const tls = /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|HOSTNAME/i.test(detail);
+  return new SluimerError(
+    ErrorCode.CommandFailed,
+    tls
+      ? `Het certificaat van de console wordt niet vertrouwd (${detail}); stel de school-CA in met SLUIMER_CA_FILE. / The console's certificate is not trusted (${detail}); configure the school CA with SLUIMER_CA_FILE.`
+      : `De console is niet bereikbaar / the console cannot be reached: ${detail}`,
+    { cause: detail },
+  );
+}
+
 /** Thrown for errors that retrying will not fix (a wrong, expired or revoked secret). */
 export function isPermanentEnrollError(err: unknown): boolean {
   return err instanceof SluimerError && err.code === ErrorCode.BadEnrollSecret;
@@ -64,6 +80,8 @@ export async function enroll(input: EnrollInput): Promise<Identity> {
       inventory: inv.success ? inv.data : {},
     }),
     ...(input.signal ? { signal: input.signal } : {}),
+  }).catch((err: unknown) => {
+    throw networkError(err);
   });
   const text = await res.text();
   if (res.status === 401 || res.status === 403) {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { type RunningConsole, startConsole } from './index.js';
+import { tlsFromEnv } from './ops/tls.js';
 
 const HELP = `sluimer-console [--demo]
 
@@ -16,6 +17,8 @@ Omgeving / environment:
   SLUIMER_DATA            map van de database / database folder (./data)
   SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start / password of 'admin' on first start
   SLUIMER_LOG_LEVEL       pino-niveau / pino level (info)
+  SLUIMER_TLS_CERT        PEM-certificaat(keten): HTTPS/WSS / PEM certificate (chain): serve HTTPS/WSS
+  SLUIMER_TLS_KEY         PEM-sleutel bij het certificaat / PEM private key of the certificate
 `;
 
 interface DemoHandle {
@@ -58,7 +61,9 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 
   let running: RunningConsole;
   try {
+    const https = tlsFromEnv(env);
     running = await startConsole({
+      ...(https ? { https } : {}),
       port,
       host: env.SLUIMER_HOST || '0.0.0.0',
       dataDir,
