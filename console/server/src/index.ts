@@ -14,7 +14,7 @@ import { registerWebRoutes } from './routes/web-routes.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 
-export type { GatewayLimits } from './gateway.js';
+export type { Gateway, GatewayEvent, GatewayLimits } from './gateway.js';
 export type { HttpLimits } from './http/routes.js';
 export { SqliteStore } from './store/sqlite.js';
 export type { Store } from './store/types.js';
