@@ -1,17 +1,19 @@
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, onUnauthorized } from './lib/api.js';
 import { useI18n } from './lib/i18n.js';
 import { LiveProvider, useLive } from './lib/live.js';
 import type { MessageKey } from './lib/messages.js';
 import { Link, match, navigate, useLocation } from './lib/router.js';
 import { can, parseUser, SessionCtx, type SessionUser } from './lib/session.js';
-import { DevicePage } from './pages/Device.js';
-import { DevicesPage } from './pages/Devices.js';
-import { GroupsPage } from './pages/Groups.js';
 import { LoginPage } from './pages/Login.js';
-import { OverviewPage } from './pages/Overview.js';
-import { PoliciesPage } from './pages/Policies.js';
-import { SettingsPage } from './pages/Settings.js';
+
+// pages load on first use, so the login page does not wait for the chart library
+const OverviewPage = lazy(() => import('./pages/Overview.js').then((m) => ({ default: m.OverviewPage })));
+const DevicesPage = lazy(() => import('./pages/Devices.js').then((m) => ({ default: m.DevicesPage })));
+const DevicePage = lazy(() => import('./pages/Device.js').then((m) => ({ default: m.DevicePage })));
+const PoliciesPage = lazy(() => import('./pages/Policies.js').then((m) => ({ default: m.PoliciesPage })));
+const GroupsPage = lazy(() => import('./pages/Groups.js').then((m) => ({ default: m.GroupsPage })));
+const SettingsPage = lazy(() => import('./pages/Settings.js').then((m) => ({ default: m.SettingsPage })));
 
 const NAV: { to: string; key: MessageKey; visible: (u: SessionUser) => boolean }[] = [
   { to: '/', key: 'nav.overview', visible: () => true },
@@ -55,7 +57,15 @@ export function App() {
     <SessionCtx.Provider value={{ user, logout }}>
       <LiveProvider enabled>
         <Shell user={user} path={path} onLogout={logout}>
-          <Routes path={path} user={user} />
+          <Suspense
+            fallback={
+              <main id="main" className="page" aria-busy="true">
+                <Loading />
+              </main>
+            }
+          >
+            <Routes path={path} user={user} />
+          </Suspense>
         </Shell>
       </LiveProvider>
     </SessionCtx.Provider>
@@ -158,4 +168,9 @@ function Shell({
       {children}
     </div>
   );
+}
+
+function Loading() {
+  const { t } = useI18n();
+  return <p>{t('common.loading')}</p>;
 }

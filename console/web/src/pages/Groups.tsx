@@ -1,13 +1,14 @@
-import { GROUP_KINDS } from '@sluimer/shared';
+import { GROUP_KINDS, WEEKDAYS } from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
 import { ErrorBox } from '../components/Tile.js';
 import { api, asList } from '../lib/api.js';
-import { formatDate, formatDateTime } from '../lib/format.js';
+import { formatDate, formatDateTime, weekdayNames } from '../lib/format.js';
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { INSTALL_OSES, installCommand } from '../lib/install.js';
 import type { MessageKey } from '../lib/messages.js';
+import { policyLayers } from '../lib/precedence.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import type { EnrollSecretInfo, Group, Policy } from '../lib/types.js';
@@ -105,6 +106,8 @@ export function GroupsPage() {
               editable={editable}
               onChanged={groups.reload}
               path={paths.get(current.id) ?? current.name}
+              groups={list}
+              paths={paths}
             />
           ) : (
             list.length > 0 && <p className="muted card">{t('groups.select')}</p>
@@ -242,11 +245,15 @@ function GroupDetail({
   editable,
   onChanged,
   path,
+  groups,
+  paths,
 }: {
   group: Group;
   editable: boolean;
   onChanged: () => void;
   path: string;
+  groups: Group[];
+  paths: Map<number, string>;
 }) {
   const { t, lang } = useI18n();
   const [name, setName] = useState(group.name);
@@ -254,7 +261,10 @@ function GroupDetail({
   const [excluded, setExcluded] = useState(group.excludedReason ?? '');
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   const policies = useApi<unknown>(editable ? '/api/v1/policies' : null);
-  const policy = asList<Policy>(policies.data, 'policies').find((p) => p.id === group.policyId);
+  // the policy that applies here: this group's own, else the nearest one up the tree
+  const layer = policyLayers({ groupId: group.id }, groups)[0];
+  const policy = asList<Policy>(policies.data, 'policies').find((p) => p.id === layer?.policyId);
+  const inherited = layer && layer.groupId !== group.id ? paths.get(layer.groupId!) : undefined;
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -323,8 +333,8 @@ function GroupDetail({
         <h3>{t('groups.schoolHours')}</h3>
         <p className="muted small">
           {hours
-            ? Object.entries(hours)
-                .map(([d, w]) => `${d} ${w?.start}–${w?.end}`)
+            ? WEEKDAYS.filter((d) => hours[d])
+                .map((d) => `${weekdayNames(lang)[WEEKDAYS.indexOf(d)]} ${hours[d]?.start}–${hours[d]?.end}`)
                 .join(', ')
             : lang === 'nl'
               ? 'Standaard ma–vr 08:00–17:00. Stel schooltijden in via het energiebeleid van deze school.'
@@ -332,7 +342,8 @@ function GroupDetail({
           {policy && (
             <>
               {' '}
-              ({t('device.policy')}: <Link to={`/policies?id=${policy.id}`}>{policy.name}</Link>)
+              ({t('device.policy')}: <Link to={`/policies?id=${policy.id}`}>{policy.name}</Link>
+              {inherited ? `, ${lang === 'nl' ? 'van' : 'from'} ${inherited}` : ''})
             </>
           )}
         </p>
