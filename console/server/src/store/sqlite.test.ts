@@ -66,6 +66,36 @@ describe('SQLite store', () => {
     expect(() => new SqliteStore({ dataDir: dir })).toThrow(/newer than this console/);
   });
 
+  it('prunes raw intervals past the retention and keeps the rollups', async () => {
+    const store = new SqliteStore({ dataDir: tempDir() });
+    store.db.exec(`
+      INSERT INTO groups (id, name, kind, created_at) VALUES (1, 'School', 'school', 0);
+      INSERT INTO devices (id, install_id, token_hash, group_id, hostname, inventory, detected_class, enrolled_at)
+        VALUES (1, 'install-1', 'hash-1', 1, 'pc-1', '{}', 'laptop', 0);
+    `);
+    const t0 = Date.UTC(2026, 0, 5, 8);
+    const now = t0 + 100 * 24 * HOUR_MS;
+    const out = await store.ingestBatch(
+      [
+        {
+          deviceId: 1,
+          seq: 1,
+          intervals: [
+            { start: t0, end: t0 + HOUR_MS, state: 'idle' },
+            { start: now - 2 * HOUR_MS, end: now - HOUR_MS, state: 'active' },
+          ],
+        },
+      ],
+      { now, maxEnd: now, minStart: 0 },
+    );
+    expect(out).toEqual([{ status: 'stored', seq: 1 }]);
+    expect(await store.pruneRawIntervals(now - 90 * 24 * HOUR_MS)).toBe(1);
+    expect((await store.recentIntervals(1, 10)).map((i) => i.state)).toEqual(['active']);
+    const [sum] = await store.sumRollupsByDevice('hour', t0, now, [1]);
+    expect(sum).toMatchObject({ activeMs: HOUR_MS, idleOnMs: HOUR_MS });
+    await store.close();
+  });
+
   it('keeps settings with defaults for what was never set', async () => {
     const store = new SqliteStore({ dataDir: tempDir() });
     expect(await store.getSettings()).toEqual({
