@@ -2,6 +2,7 @@
 // hundreds of sockets of enrolled devices (a whole school behind one address). The console must keep
 // serving, its memory must stay bounded, and the stored usage data must not change.
 // Scale with SLUIMER_FUZZ_FRAMES / SLUIMER_FUZZ_DEVICES (defaults: 100,000 frames, 400 devices).
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -216,7 +217,11 @@ let devices: { deviceId: number; deviceToken: string }[] = [];
 beforeAll(async () => {
   dataDir = tempDir();
   // default limits and timeouts: what a school runs
-  con = await spawnConsole({ dataDir, adminPassword: ADMIN_PASSWORD });
+  con = await spawnConsole({
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    statsFile: join(dataDir, 'stats.json'),
+  });
   token = await adminToken(con.url);
 });
 
@@ -343,6 +348,7 @@ describe('hostile input', () => {
       elapsedMs,
       answers,
       worstHealthMs,
+      console: JSON.parse(readFileSync(join(dataDir, 'stats.json'), 'utf8')),
       reconnects,
       closeCodes,
       errorCodes,

@@ -8,6 +8,8 @@ import { type Access, ADMIN, installAuth } from './http/auth.js';
 import { ApiError, installErrorHandler } from './http/errors.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
+import { AuditLog, installAudit } from './ops/audit.js';
+import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
 import { PolicyService } from './policy-service.js';
 import { registerWebRoutes } from './routes/web-routes.js';
@@ -126,6 +128,12 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     installAuth(app, store, now);
     registerRoutes(app, { store, policies, gateway, now, tls, limits: options.httpLimits });
     registerWebRoutes(app, { store, policies, gateway, now });
+    if (store instanceof SqliteStore) {
+      // audit log, device retirement, AVG export/erasure (ops/*.ts)
+      const audit = new AuditLog(store.db, now);
+      installAudit(app, audit);
+      registerOpsRoutes(app, { store, gateway, policies, audit, now });
+    }
     await installWeb(app, options.webDist ?? DEFAULT_WEB_DIST);
     gateway.attach(app.server);
     app.server.headersTimeout = 10_000;

@@ -72,6 +72,17 @@ const MATRIX: {
   { method: 'GET', url: '/api/v1/usage', path: '/api/v1/usage?from=1&to=2&groupBy=day', roles: ANY },
   { method: 'GET', url: '/api/v1/settings', path: '/api/v1/settings', roles: ADMIN },
   { method: 'PUT', url: '/api/v1/settings', path: '/api/v1/settings', body: {}, roles: ADMIN },
+  // ops and privacy (console/server/src/ops/routes.ts)
+  { method: 'GET', url: '/api/v1/audit', path: '/api/v1/audit', roles: ADMIN },
+  {
+    method: 'POST',
+    url: '/api/v1/devices/:id/retire',
+    path: '/api/v1/devices/999999/retire',
+    body: {},
+    roles: STAFF,
+  },
+  { method: 'GET', url: '/api/v1/devices/:id/export', path: '/api/v1/devices/999999/export', roles: ADMIN },
+  { method: 'DELETE', url: '/api/v1/devices/:id', path: '/api/v1/devices/999999', roles: ADMIN },
   // endpoints made for the web app (routes/web-*.ts)
   { method: 'GET', url: '/api/v1/web/devices', path: '/api/v1/web/devices', roles: STAFF },
   {
