@@ -211,6 +211,7 @@ export class Gateway {
     }
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.log.info({ ingest: this.stats }, 'agent gateway closed');
   }
 
   // ---- upgrade ----
