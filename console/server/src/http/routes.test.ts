@@ -27,6 +27,7 @@ const MATRIX: {
   { method: 'GET', url: '/api/v1/groups/:id', path: '/api/v1/groups/999999', roles: ANY },
   { method: 'POST', url: '/api/v1/groups', path: '/api/v1/groups', body: {}, roles: STAFF },
   { method: 'PATCH', url: '/api/v1/groups/:id', path: '/api/v1/groups/999999', body: {}, roles: STAFF },
+  { method: 'DELETE', url: '/api/v1/groups/:id', path: '/api/v1/groups/999999', roles: STAFF },
   {
     method: 'POST',
     url: '/api/v1/groups/:id/enroll-secrets',
@@ -232,6 +233,49 @@ describe('sessions', () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe('groups', () => {
+  it('renames, moves and deletes groups, refusing cycles and non-empty groups', async () => {
+    const school = await t.api('POST', '/api/v1/groups', {
+      token: t.adminToken,
+      body: { name: 'Het Anker' },
+    });
+    expect(school.status).toBe(201);
+    expect(school.body).toMatchObject({ name: 'Het Anker', kind: 'school', parentId: null });
+    const room = await t.api('POST', '/api/v1/groups', {
+      token: t.adminToken,
+      body: { name: 'Lokaal 3', parentId: school.body.id },
+    });
+    expect(room.body.kind).toBe('room');
+    const renamed = await t.api('PATCH', `/api/v1/groups/${room.body.id}`, {
+      token: tokens.it,
+      body: { name: 'Lokaal 3b', timeZone: 'Europe/Brussels' },
+    });
+    expect(renamed.body).toMatchObject({ name: 'Lokaal 3b', timeZone: 'Europe/Brussels' });
+    const badZone = await t.api('PATCH', `/api/v1/groups/${room.body.id}`, {
+      token: t.adminToken,
+      body: { timeZone: 'Mars/Olympus' },
+    });
+    expect(badZone.status).toBe(400);
+    const cycle = await t.api('PATCH', `/api/v1/groups/${school.body.id}`, {
+      token: t.adminToken,
+      body: { parentId: room.body.id },
+    });
+    expect(cycle.status).toBe(409);
+    expect((await t.api('DELETE', `/api/v1/groups/${school.body.id}`, { token: t.adminToken })).status).toBe(
+      409,
+    );
+    expect((await t.api('DELETE', `/api/v1/groups/${room.body.id}`, { token: t.adminToken })).status).toBe(
+      204,
+    );
+    expect((await t.api('DELETE', `/api/v1/groups/${school.body.id}`, { token: t.adminToken })).status).toBe(
+      204,
+    );
+    expect((await t.api('GET', `/api/v1/groups/${school.body.id}`, { token: t.adminToken })).status).toBe(
+      404,
+    );
   });
 });
 

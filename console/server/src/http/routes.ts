@@ -339,6 +339,21 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return groupJson(g!);
   });
 
+  app.delete('/api/v1/groups/:id', { config: { access: STAFF } }, async (request, reply) => {
+    const id = idParam(request.params);
+    const result = await store.deleteGroup(id);
+    if (result === 'not_found') throw notFound(`group ${id}`);
+    if (result === 'not_empty') {
+      throw new ApiError(
+        409,
+        ErrorCode.Conflict,
+        'the group still has subgroups or devices; move or remove them first',
+      );
+    }
+    policies.invalidate();
+    return reply.code(204).send();
+  });
+
   // ---- enroll secrets ----
 
   const secretJson = (s: EnrollSecretRecord) => ({

@@ -320,6 +320,17 @@ export class SqliteStore implements Store {
     this.updateRow('groups', id, cols);
     return this.getGroup(id);
   }
+  async deleteGroup(id: number) {
+    return this.db.transaction((): 'deleted' | 'not_found' | 'not_empty' => {
+      if (!this.db.prepare('SELECT 1 FROM groups WHERE id = ?').get(id)) return 'not_found';
+      const used =
+        this.db.prepare('SELECT 1 FROM groups WHERE parent_id = ? LIMIT 1').get(id) ??
+        this.db.prepare('SELECT 1 FROM devices WHERE group_id = ? LIMIT 1').get(id);
+      if (used) return 'not_empty';
+      this.db.prepare('DELETE FROM groups WHERE id = ?').run(id);
+      return 'deleted';
+    })();
+  }
   async createEnrollSecret(s: {
     groupId: number;
     secretHash: string;

@@ -50,6 +50,8 @@ export interface Store {
   getGroup(id: number): Promise<GroupRecord | undefined>;
   createGroup(group: NewGroup): Promise<GroupRecord>;
   updateGroup(id: number, patch: GroupPatch): Promise<GroupRecord | undefined>;
+  /** deletes an empty group (no subgroups, no devices) with its enroll secrets; false when not empty */
+  deleteGroup(id: number): Promise<'deleted' | 'not_found' | 'not_empty'>;
   createEnrollSecret(secret: {
     groupId: number;
     secretHash: string;
