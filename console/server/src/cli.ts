@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { type RunningConsole, startConsole } from './index.js';
+import { backupCommand } from './ops/backup.js';
 import { tlsFromEnv } from './ops/tls.js';
 
 const HELP = `sluimer-console [--demo]
@@ -10,6 +11,9 @@ Starts the Sluimer console: API, agent gateway and web app on one port.
 
   --demo    vul een lege database met een gesimuleerd schoolbestuur / fill an empty database with a simulated school board
   --help    deze tekst / this text
+
+sluimer-console backup <bestand>    online back-up terwijl de console draait / online backup while it runs
+sluimer-console restore <bestand>   back-up terugzetten (console gestopt) / restore a backup (console stopped)
 
 Omgeving / environment:
   SLUIMER_PORT            poort / port (8080)
@@ -43,6 +47,9 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     stdout.write(HELP);
     return 0;
+  }
+  if (argv[0] === 'backup' || argv[0] === 'restore') {
+    return backupCommand(argv, io.env ?? process.env, stdout, stderr);
   }
   const unknown = argv.filter((a) => a !== '--demo');
   if (unknown.length) {

@@ -9,6 +9,7 @@ import { ApiError, installErrorHandler } from './http/errors.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { AuditLog, installAudit } from './ops/audit.js';
+import { startMaintenance } from './ops/retention.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
 import { PolicyService } from './policy-service.js';
@@ -133,6 +134,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       const audit = new AuditLog(store.db, now);
       installAudit(app, audit);
       registerOpsRoutes(app, { store, gateway, policies, audit, now });
+      const maintenance = startMaintenance({ store, audit, now, log });
+      app.addHook('onClose', async () => maintenance.stop());
     }
     await installWeb(app, options.webDist ?? DEFAULT_WEB_DIST);
     gateway.attach(app.server);

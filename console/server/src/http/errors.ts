@@ -1,6 +1,7 @@
 import { type ApiErrorBody, ErrorCode } from '@sluimer/shared';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import { isStorageError } from '../ops/retention.js';
 
 /** An error the API answers with `{error:{code,message,details?}}` and this HTTP status. */
 export class ApiError extends Error {
@@ -58,6 +59,18 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (status >= 400 && status < 500) {
       return reply.code(400).send(errorBody(ErrorCode.Validation, err.message));
+    }
+    if (isStorageError(err)) {
+      request.log.error({ err }, 'storage unavailable');
+      return reply
+        .code(503)
+        .header('Retry-After', '30')
+        .send(
+          errorBody(
+            ErrorCode.StorageUnavailable,
+            'de opslag van de console is vol of alleen-lezen; er is niets gewijzigd / the console storage is full or read-only; nothing was changed',
+          ),
+        );
     }
     request.log.error({ err }, 'request failed');
     return reply.code(500).send(errorBody(ErrorCode.Internal, 'internal error; see the console log'));

@@ -1,0 +1,46 @@
+import { DAY_MS } from '@sluimer/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { SqliteStore } from '../store/sqlite.js';
+import type { AuditLog } from './audit.js';
+
+/** audit entries are kept this long (at least as long as the raw-data retention) */
+export const AUDIT_RETENTION_DAYS = 365;
+
+/**
+ * Housekeeping next to the console's hourly raw-interval pruning (index.ts): folds the WAL back into
+ * the database file and truncates it (so the WAL does not keep the disk space of a busy day), and
+ * forgets audit entries past their retention. Runs every `everyMs` (default 15 min).
+ */
+export function startMaintenance(opts: {
+  store: SqliteStore;
+  audit: AuditLog;
+  now: () => number;
+  log: FastifyBaseLogger;
+  everyMs?: number;
+}): { run(): Promise<void>; stop(): void } {
+  const run = async () => {
+    try {
+      const settings = await opts.store.getSettings();
+      const days = Math.max(AUDIT_RETENTION_DAYS, settings.rawRetentionDays);
+      const removed = opts.audit.prune(opts.now() - days * DAY_MS);
+      if (removed) opts.log.info({ removed }, 'pruned audit entries past retention');
+      if (opts.store.path !== ':memory:' && opts.store.db.open) {
+        const [r] = opts.store.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
+        if (r?.busy) opts.log.debug('WAL checkpoint postponed: readers busy');
+      }
+    } catch (err) {
+      opts.log.error({ err }, 'database maintenance failed');
+    }
+  };
+  const timer = setInterval(run, opts.everyMs ?? 15 * 60_000);
+  timer.unref();
+  return { run, stop: () => clearInterval(timer) };
+}
+
+const STORAGE_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB|BUSY|LOCKED)/;
+
+/** whether an error comes from the storage (disk full, read-only, I/O) rather than from the request */
+export function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_CODES.test(code);
+}
