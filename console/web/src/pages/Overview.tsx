@@ -95,7 +95,14 @@ export function OverviewPage() {
   const noDevices = d !== undefined && d.device.rows.length === 0;
 
   return (
-    <main id="main" className="page overview">
+    <main
+      id="main"
+      className="page overview"
+      aria-busy={usage.loading}
+      data-from={period.from}
+      data-to={period.to}
+      data-ready={!usage.loading && d !== undefined ? 'true' : 'false'}
+    >
       <div className="page-head">
         <h1>{t('overview.title')}</h1>
         <div className="page-tools">
