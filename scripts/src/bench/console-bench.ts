@@ -309,7 +309,7 @@ async function main() {
       });
       const ackedInWindow = steadyAcked;
       const windowSec = (performance.now() - ts) / 1000;
-      await Promise.race([Promise.all(pendingSteady), sleep(30_000)]);
+      await Promise.race([Promise.all(pendingSteady), sleep(60_000)]);
       const drainSec = (performance.now() - ts) / 1000;
       steadyRuns.push({
         intervalsPerReport: batchSize,
@@ -317,6 +317,7 @@ async function main() {
         offeredIntervalsPerSec: STEADY_RATE,
         reportsSent: steadySent,
         reportsAcked: steadyAcked,
+        unackedAfterDrain: steadySent - steadyAcked - steadyRejected,
         rejected: steadyRejected,
         committedIntervalsPerSec: Math.round((ackedInWindow * batchSize) / windowSec),
         allAckedAfterSec: r1(drainSec),
