@@ -150,6 +150,33 @@ describe('usage', () => {
     expect(total.asleepSec).toBe((18.5 + 24 + 10.25) * 3600);
   });
 
+  it('counts the 25-hour local day when the clocks go back, and the repeated hour twice', async () => {
+    // a fixed date in the past (Sunday 25 October 2026): keep raw data long enough to accept it
+    await t.api('PUT', '/api/v1/settings', { token: t.adminToken, body: { rawRetentionDays: 3650 } });
+    try {
+      const z = (iso: string) => Date.parse(iso);
+      const { groupId } = await deviceWith(LAPTOP, [
+        { start: z('2026-10-24T00:00:00Z'), end: z('2026-10-27T00:00:00Z'), state: 'asleep' },
+      ]);
+      const days = (await usage(groupId, z('2026-10-23T00:00:00Z'), z('2026-10-28T00:00:00Z'), 'day')).rows;
+      expect(days.map((r) => [r.key, (r.asleepSec as number) / 3600])).toEqual([
+        ['2026-10-24', 22],
+        ['2026-10-25', 25],
+        ['2026-10-26', 24],
+        ['2026-10-27', 1],
+      ]);
+      // 00:00Z is 02:00 summer time, 01:00Z is 02:00 winter time, 02:00Z is 03:00
+      const hours = (await usage(groupId, z('2026-10-25T00:00:00Z'), z('2026-10-25T03:00:00Z'), 'hourOfWeek'))
+        .rows;
+      expect(hours.map((r) => [r.key, r.asleepSec])).toEqual([
+        ['6-2', 7200],
+        ['6-3', 3600],
+      ]);
+    } finally {
+      await t.api('PUT', '/api/v1/settings', { token: t.adminToken, body: { rawRetentionDays: 90 } });
+    }
+  });
+
   it('groups by device, by the child group under groupId, and by device class', async () => {
     const { groupId, secret } = await t.groupWithSecret('Scholengroep');
     const room = await t.api('POST', '/api/v1/groups', {
