@@ -70,7 +70,8 @@ export async function buildTray(
     });
   }
   if (parts.includes('service')) {
-    // the service for the installers: everything bundled except the native SQLite binding
+    // the service for the installers: everything bundled except the native SQLite binding, minified
+    // (less code for V8 to hold: docs/benchmarks.md "Agent footprint")
     await build({
       ...common,
       build: {
@@ -78,9 +79,14 @@ export async function buildTray(
         emptyOutDir: false,
         ssr: true,
         target: 'node20',
+        minify: true,
         rollupOptions: {
           input: { service: path.join(here, 'src/service.ts') },
           external: [...external, 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
+          // like agent/build.mjs: shared/src is pure, so what the service does not use is dropped
+          treeshake: {
+            moduleSideEffects: (id) => !id.includes(`${path.sep}shared${path.sep}src${path.sep}`),
+          },
           output: { format: 'es', entryFileNames: '[name].mjs', codeSplitting: false },
         },
       },

@@ -356,7 +356,7 @@ describe('agent service', () => {
     await first.agent.start();
     await run(first.agent, clock, MINUTE_MS, 5_000, () => first.platform.input());
     const lastSample = clock.now();
-    // killed: no graceful stop; only its (persisted-per-sample) state remains
+    // killed: no graceful stop; only its state saved with the last report (a minute here) remains
     await first.agent.link.stop();
     const crashed = Outbox.open(join(dir, 'outbox.sqlite'));
     expect(crashed.loadState<TrackerState>()?.lastMoment).toBe(lastSample);
@@ -375,6 +375,43 @@ describe('agent service', () => {
     expect(findOverlap(got)).toBeNull();
     expect(got.filter((i) => i.state === 'off')).toEqual([{ start: lastSample, end: boot, state: 'off' }]);
     expect(got.find((i) => i.start === boot)?.state).toBe('active');
+  });
+
+  it('saves the tracker state at once when what it records changes, and otherwise only at checkpoints', async () => {
+    const c = await consoleWith();
+    const clock = new ManualClock(Date.now() - 60 * MINUTE_MS);
+    const { agent, platform } = agentFor(c, clock, {
+      serverUrl: 'http://127.0.0.1:9',
+      dataDirLock: false,
+      reportEveryMs: 30 * MINUTE_MS,
+      stateCheckpointMs: MINUTE_MS,
+    });
+    const saved = () => {
+      const o = Outbox.open(join(dir, 'outbox.sqlite'));
+      try {
+        return o.loadState<TrackerState>()!;
+      } finally {
+        o.close();
+      }
+    };
+    await agent.start();
+    const started = clock.now();
+    // still active, sample after sample: nothing new is recorded, so nothing is written
+    await run(agent, clock, 30_000, 5_000, () => platform.input());
+    expect(saved().open?.state).toBe('active');
+    expect(saved().lastMoment).toBe(started);
+    // the device turns idle: written with the sample that saw it
+    platform.setIdleMs(10 * MINUTE_MS);
+    await run(agent, clock, 5_000);
+    expect(saved().open?.state).toBe('idle');
+    expect(saved().lastMoment).toBe(clock.now());
+    const turnedIdle = clock.now();
+    // still idle: the last moment only moves at the one-minute checkpoint
+    await run(agent, clock, 55_000);
+    expect(saved().lastMoment).toBe(turnedIdle);
+    await run(agent, clock, 5_000);
+    expect(saved().lastMoment).toBe(clock.now());
+    expect(saved().open?.state).toBe('idle');
   });
 
   it('reports sleep seen only as a wall clock jump', async () => {

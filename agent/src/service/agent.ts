@@ -71,6 +71,13 @@ export interface AgentServiceOptions {
   reportEveryMs?: number;
   /** re-evaluate the policy for school-hours boundaries this often (default 60 s) */
   policyCheckMs?: number;
+  /**
+   * Between reports, the tracker state is saved at once when what it records changes (an interval
+   * opened or closed, display/power changed, a clock clamp) and otherwise at most this often (default:
+   * `reportEveryMs`; every report saves it too). What a killed agent can lose is the progress of the
+   * last moment seen since the last save: see agent/README.md "Outbox".
+   */
+  stateCheckpointMs?: number;
   /** no internal timers: the caller calls `tick()` (fleet simulation, tests). The link still uses real timers. */
   manualTicks?: boolean;
   /**
@@ -120,6 +127,14 @@ export interface AgentService {
   readonly events: EventEmitter;
 }
 
+/**
+ * What a tracker state records, without the fields every sample moves forward: a change here is
+ * saved at once, the progress fields only at checkpoints.
+ */
+function recordedPart(s: TrackerState): string {
+  return JSON.stringify([s.open, s.attrs, s.changes, s.floor, s.closed.length]);
+}
+
 export function createAgentService(opts: AgentServiceOptions): AgentService {
   return new Agent(opts);
 }
@@ -137,6 +152,10 @@ class Agent implements AgentService {
   private readonly sampleMs: number;
   private readonly reportEveryMs: number;
   private readonly policyCheckMs: number;
+  private readonly checkpointMs: number;
+  /** the recorded part of the last saved tracker state (see `recordedPart`) and when it was saved */
+  private savedRecord = '';
+  private savedMono = Number.NEGATIVE_INFINITY;
   private readonly trackerCfg: TrackerConfig;
   private state: TrackerState | null = null;
   private identity: Identity | null = null;
@@ -176,6 +195,7 @@ class Agent implements AgentService {
     this.sampleMs = opts.sampleMs ?? 5_000;
     this.reportEveryMs = opts.reportEveryMs ?? 60_000;
     this.policyCheckMs = opts.policyCheckMs ?? 60_000;
+    this.checkpointMs = opts.stateCheckpointMs ?? this.reportEveryMs;
     this.policy = new PolicyEnforcer(this.platform, this.store, this.clock, this.log);
     this.trackerCfg = {
       ...opts.tracker,
@@ -408,7 +428,7 @@ class Agent implements AgentService {
     if (!this.state || this.stopped) return;
     try {
       this.state = observeEvent(this.state, e, this.trackerCfg);
-      this.outbox.saveState(this.state);
+      this.saveState(); // power events are rare and matter: always durable at once
       if (e.type === 'resume') this.link.reconnectSoon();
       // write before the machine sleeps or goes down
       if (e.type === 'shutdown' || e.type === 'suspend') this.writeReport();
@@ -459,7 +479,7 @@ class Agent implements AgentService {
       this.lastFlushMono = mono;
       await this.flushNow();
     } else {
-      this.outbox.saveState(this.state);
+      this.saveState(mono - this.savedMono < this.checkpointMs);
     }
     if (mono - this.lastPolicyMono >= this.policyCheckMs) {
       this.lastPolicyMono = mono;
@@ -475,6 +495,26 @@ class Agent implements AgentService {
   async flush(): Promise<number[]> {
     if (!this.state) return [];
     return this.flushNow();
+  }
+
+  /**
+   * Saves the tracker state (one small SQLite transaction, fsynced). With `onlyIfChanged` it is
+   * skipped when nothing but the progress fields moved (last moment, last input, last idle
+   * confirmation, clock-jump baseline): a sample that only confirms "still active" or "still idle"
+   * writes nothing, which saves most writes (and their fsyncs) of a steady device.
+   */
+  private saveState(onlyIfChanged = false): void {
+    if (!this.state) return;
+    const record = recordedPart(this.state);
+    if (onlyIfChanged && record === this.savedRecord) return;
+    this.outbox.saveState(this.state);
+    this.savedRecord = record;
+    this.savedMono = this.clock.monotonic();
+  }
+
+  private noteSaved(state: TrackerState): void {
+    this.savedRecord = recordedPart(state);
+    this.savedMono = this.clock.monotonic();
   }
 
   private async flushNow(): Promise<number[]> {
@@ -500,6 +540,7 @@ class Agent implements AgentService {
     );
     if (intervals.length > 0) this.events.emit('intervals', intervals);
     this.state = next;
+    this.noteSaved(next);
     if (seqs.length > 0) {
       this.events.emit('report', seqs);
       this.link.pump();

@@ -82,6 +82,9 @@ export class Outbox {
       chmodSync(path, 0o600);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      // a few hundred KiB of reports at most: SQLite's default 2 MiB page cache is resident memory
+      // the service does not need
+      db.pragma('cache_size = -256');
     }
     db.exec(`
       CREATE TABLE IF NOT EXISTS reports (
@@ -114,7 +117,7 @@ export class Outbox {
     return Math.max(1, this.num('nextSeq'));
   }
 
-  /** Persists the tracker state on its own (every sample: a killed agent loses at most one sample). */
+  /** Persists the tracker state on its own (the service calls it on changes and at checkpoints). */
   saveState(state: unknown): void {
     this.setMeta('tracker', JSON.stringify(state));
   }
