@@ -79,8 +79,10 @@ interface Subject {
   output: () => string;
 }
 
+const spawned: ChildProcess[] = [];
 function spawnSubject(name: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Subject {
   const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.push(child);
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
@@ -112,8 +114,20 @@ async function main() {
     minutes: MINUTES,
   };
   const root = mkdtempSync(join(tmpdir(), 'sluimer-agent-bench-'));
+  const children: ChildProcess[] = [];
+  // bounded: warm-up + window + 3 min for start and stop, then everything is killed
+  const hardStop = setTimeout(
+    () => {
+      log('time limit reached; stopping');
+      for (const c of [...children, ...spawned]) if (c.exitCode === null) c.kill('SIGKILL');
+      process.exit(2);
+    },
+    (MINUTES + 3) * 60_000 + Number(args['warmup-seconds']) * 1000,
+  );
+  hardStop.unref();
   const password = 'agent-bench-password';
   const consoleProc = await startConsoleProcess({ dataDir: join(root, 'console'), adminPassword: password });
+  children.push(consoleProc.child);
   const subjects: Subject[] = [];
   let session: { env: NodeJS.ProcessEnv; stop(): Promise<void> } | undefined;
   try {

@@ -108,6 +108,8 @@ function sendBody(d: SimDevice, body: string) {
   return d.agent.sendReport(seq, `{"type":"report","seq":${seq}${body}`);
 }
 
+let consoleProc: ConsoleProcess | undefined;
+
 async function main() {
   const started = Date.now();
   const hardStop = setTimeout(() => {
@@ -143,7 +145,6 @@ async function main() {
   log(`machine: ${JSON.stringify(results.machine)}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'sluimer-bench-'));
   const password = 'bench-password-123';
-  let consoleProc: ConsoleProcess | undefined;
   try {
     consoleProc = await startConsoleProcess({ dataDir, adminPassword: password, logLevel: 'warn' });
     const pid = consoleProc.pid;
