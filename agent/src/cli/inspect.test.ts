@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { command } from './inspect.js';
 
-const fixtures = new URL('../../../../shared/fixtures/', import.meta.url).pathname;
+const fixtures = new URL('../../fixtures/captured/', import.meta.url).pathname;
 
 function capture() {
   const out: string[] = [];

@@ -12,7 +12,7 @@ import {
 import { externalUrlAllowed, isOwnPage, popoverPosition, secureWebPreferences } from './security.js';
 
 const fixture = (p: string) =>
-  readFileSync(new URL(`../../../../shared/fixtures/${p}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../fixtures/captured/${p}`, import.meta.url), 'utf8');
 
 const state: TrayState = {
   type: 'state',

@@ -30,7 +30,7 @@ import {
 } from './x11-idle.js';
 
 const shared = (f: string) =>
-  readFileSync(new URL(`../../../../../shared/fixtures/linux/${f}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../../fixtures/captured/linux/${f}`, import.meta.url), 'utf8');
 const local = (f: string) => readFileSync(new URL(`./fixtures/${f}`, import.meta.url), 'utf8');
 const variants = (t: string) => [t, t.replace(/\n/g, '\r\n'), t.replace(/\n/g, '  \n')];
 

@@ -14,7 +14,7 @@ import {
 } from './pmset.js';
 
 const shared = (f: string) =>
-  readFileSync(new URL(`../../../../../shared/fixtures/macos/${f}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../../fixtures/captured/macos/${f}`, import.meta.url), 'utf8');
 const local = (f: string) => readFileSync(new URL(`./fixtures/${f}`, import.meta.url), 'utf8');
 const crlf = (t: string) => t.replace(/\n/g, '\r\n');
 

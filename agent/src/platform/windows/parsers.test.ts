@@ -6,7 +6,7 @@ import { parseTaskXml, schtasksCreateArgs } from './schtasks.js';
 import { parsePolicyRegQuery, parseWindowsPowerJson, parseWmiMonitorBrightness } from './wmi.js';
 
 const shared = (f: string) =>
-  readFileSync(new URL(`../../../../../shared/fixtures/windows/${f}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../../fixtures/captured/windows/${f}`, import.meta.url), 'utf8');
 const local = (f: string) => readFileSync(new URL(`./fixtures/${f}`, import.meta.url), 'utf8');
 /** every Windows capture is fed as published (LF) and as Windows prints it (CRLF) */
 const variants = (text: string) =>
