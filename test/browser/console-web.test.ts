@@ -146,6 +146,37 @@ describe('console web app', () => {
     await page.context().close();
   });
 
+  it('teaches a fresh console how to enroll the first device', async () => {
+    const freshDir = mkdtempSync(join(tmpdir(), 'sluimer-web-fresh-'));
+    const fresh = await startConsole({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: freshDir,
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: 'silent',
+      webDist: WEB_DIST,
+    });
+    try {
+      const page = await newPage();
+      await page.goto(`${fresh.url}/`);
+      await page.getByLabel('Gebruikersnaam').fill('admin');
+      await page.getByLabel('Wachtwoord').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Aanmelden' }).click();
+      const empty = page.getByTestId('empty-overview');
+      await empty.waitFor();
+      await expect(empty.textContent()).resolves.toContain('aanmeldcode');
+      await shot(page, 'overview-empty-desktop');
+      await empty.getByRole('link', { name: 'Naar Scholen en lokalen' }).click();
+      await page.getByTestId('empty-groups').waitFor();
+      await page.getByRole('link', { name: 'Apparaten' }).click();
+      await page.getByTestId('empty-devices').waitFor();
+      await page.context().close();
+    } finally {
+      await fresh.close();
+      rmSync(freshDir, { recursive: true, force: true });
+    }
+  });
+
   for (const role of ['admin', 'it', 'viewer'] as const) {
     it(`shows the overview with tiles, a trend chart and the heatmap to ${role}`, async () => {
       const page = await newPage();

@@ -75,6 +75,8 @@ const nl = {
   'tile.outside': 'Verspilling buiten schooltijd',
   'tile.outside.explain':
     'Welk deel van het vermijdbare verbruik viel buiten schooltijd (avonden, nachten, weekenden; standaard ma–vr 08:00–17:00).',
+  'tile.outside.explainPolicy':
+    'Welk deel van het vermijdbare verbruik viel buiten de schooltijden van het energiebeleid ‘{policy}’ (avonden, nachten, weekenden).',
   'tile.neverSleep': 'Apparaten die nooit sliepen',
   'tile.neverSleep.explain':
     'Apparaten die in deze periode aan waren maar geen enkele seconde in slaapstand gingen of uit stonden.',
@@ -305,6 +307,8 @@ const en: Record<MessageKey, string> = {
   'tile.outside': 'Waste outside school hours',
   'tile.outside.explain':
     'The share of avoidable waste outside school hours (evenings, nights, weekends; by default Mon–Fri 08:00–17:00).',
+  'tile.outside.explainPolicy':
+    'The share of avoidable waste outside the school hours of the power policy ‘{policy}’ (evenings, nights, weekends).',
   'tile.neverSleep': 'Devices that never slept',
   'tile.neverSleep.explain': 'Devices that were on in this period but never spent a second asleep or off.',
   'tile.neverSleepOf': 'of {total} devices',

@@ -5,6 +5,7 @@ import { DataTable } from '../components/DataTable.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
 import { asList, get, qs } from '../lib/api.js';
+import { downloadCsv, toCsv } from '../lib/csv.js';
 import {
   formatDay,
   formatEur,
@@ -20,9 +21,11 @@ import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
 import { daysOf, type Period, periodFor } from '../lib/period.js';
+import { policyLayers } from '../lib/precedence.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import {
+  DEFAULT_SCHOOL_HOURS,
   heatmapMatrix,
   heatmapSeries,
   namedBars,
@@ -32,7 +35,7 @@ import {
   totals,
   trendByDay,
 } from '../lib/shaping.js';
-import type { DeviceReason, Group, WasteReason } from '../lib/types.js';
+import type { DeviceReason, Group, Policy, WasteReason } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const WASTE = '#b4440e';
@@ -79,6 +82,16 @@ export function OverviewPage() {
   const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
   const usage = useUsage(period, groupId);
+  // school hours for "outside school hours": those of the policy that applies to the chosen school
+  // or room (staff can read policies), else the default Monday–Friday 08:00–17:00
+  const policies = useApi<unknown>(can.editPolicies(user.role) ? '/api/v1/policies' : null);
+  const hoursPolicy = useMemo(() => {
+    if (groupId === undefined) return undefined;
+    const layer = policyLayers({ groupId }, groupList)[0];
+    const p = asList<Policy>(policies.data, 'policies').find((x) => x.id === layer?.policyId);
+    return p?.settings.schoolHours ? p : undefined;
+  }, [groupId, groupList, policies.data]);
+  const schoolHours = hoursPolicy?.settings.schoolHours ?? DEFAULT_SCHOOL_HOURS;
   const d = usage.data;
 
   const days = useMemo(() => daysOf(period), [period]);
@@ -136,6 +149,51 @@ export function OverviewPage() {
       {usage.loading && !d && <p aria-busy="true">{t('common.loading')}</p>}
       {d && sum && (
         <>
+          <div className="table-tools">
+            <button
+              type="button"
+              className="btn-small"
+              onClick={() =>
+                downloadCsv(
+                  'sluimer-overzicht',
+                  toCsv(
+                    [
+                      'from',
+                      'to',
+                      'wasteKwh',
+                      'wasteEur',
+                      'wasteCo2eKg',
+                      'energyKwh',
+                      'idleOnHours',
+                      'shareOutsideSchoolHours',
+                      'devicesNeverAsleep',
+                      'devices',
+                      'priceEurPerKwh',
+                      'gridKgPerKwh',
+                    ],
+                    [
+                      [
+                        new Date(period.from).toISOString(),
+                        new Date(period.to).toISOString(),
+                        sum.wasteKwh,
+                        sum.wasteEur,
+                        sum.wasteCo2eKg,
+                        sum.energyKwh,
+                        sum.idleSec / 3600,
+                        shareOutsideSchoolHours(matrix, schoolHours),
+                        never.length,
+                        d.device.rows.length,
+                        price,
+                        grid,
+                      ],
+                    ],
+                  ),
+                )
+              }
+            >
+              {t('common.exportCsv')}
+            </button>
+          </div>
           <section className="tiles" aria-label={t('overview.title')} data-testid="tiles">
             <Tile
               tone="waste"
@@ -167,8 +225,12 @@ export function OverviewPage() {
             <Tile
               testId="tile-outside"
               label={t('tile.outside')}
-              value={formatPercent(shareOutsideSchoolHours(matrix), lang)}
-              explain={t('tile.outside.explain')}
+              value={formatPercent(shareOutsideSchoolHours(matrix, schoolHours), lang)}
+              explain={
+                hoursPolicy
+                  ? t('tile.outside.explainPolicy', { policy: hoursPolicy.name })
+                  : t('tile.outside.explain')
+              }
             />
             <Tile
               testId="tile-never"
