@@ -180,7 +180,22 @@ export async function command(args: string[]): Promise<number> {
     try {
       const { classifyDevice } = await import('@sluimer/shared');
       const inventory = await platform.inventory().catch(() => ({}));
+      // no tray connected: the service shows due nudges itself (not in a simulation: that would
+      // notify the developer's own desktop)
+      const notifier = parsed.simulate
+        ? undefined
+        : (await import('../session/notifier.js')).createSessionNotifier();
+      const adapter = platform;
       bridge = await startTrayBridge({
+        ...(notifier
+          ? {
+              notifier,
+              ownIdleMs: async () => {
+                const ms = await adapter.idleMs().catch(() => 'unknown' as const);
+                return typeof ms === 'number' ? ms : null;
+              },
+            }
+          : {}),
         agent,
         platform,
         clock: (platform as { clock?: import('../platform/types.js').Clock }).clock ?? systemClock,

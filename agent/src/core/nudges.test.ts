@@ -11,6 +11,7 @@ import {
   addToTotals,
   decideNudge,
   deviceWeekFromTotals,
+  FALLBACK_NUDGE_KINDS,
   initialNudgeState,
   msOutsideSchoolHours,
   NudgeCounters,
@@ -218,6 +219,21 @@ describe('brightness', () => {
       decideNudge(input({ profile: { deviceClass: 'desktop' }, power: 'battery', brightness: { pct: 100 } }))
         .nudge,
     ).toBeNull();
+  });
+});
+
+describe('kinds (the no-tray fallback)', () => {
+  it('decides only the kinds it is given: a brightness tip is left out, sleep soon still comes', () => {
+    const tip = { power: 'battery' as const, brightness: { pct: 100 } };
+    expect(decideNudge(input(tip)).nudge?.content.kind).toBe('brightness');
+    const fallback = decideNudge(input({ ...tip, kinds: FALLBACK_NUDGE_KINDS }));
+    expect(fallback.nudge).toBeNull();
+    // nothing was marked as told, so the tray can still give the tip later
+    expect(fallback.state.fullBrightnessDay).toBeUndefined();
+    const soon = decideNudge(
+      input({ ...tip, session: { idleMs: 8.5 * MINUTE_MS, presenting: false }, kinds: FALLBACK_NUDGE_KINDS }),
+    );
+    expect(soon.nudge?.content).toEqual({ kind: 'sleepSoon', noun: 'laptop', minutes: 2 });
   });
 });
 

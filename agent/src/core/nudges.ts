@@ -112,8 +112,16 @@ export interface NudgeInput {
   energy: Pick<EnergySettings, 'priceEurPerKwh' | 'classWatts' | 'monitorWatts'>;
   /** weekly results, most specific group first (room/class), then the device */
   weeks?: readonly WeekSummary[];
+  /**
+   * Only these kinds may be decided (default: all). The service's no-tray fallback (a plain session
+   * notification) passes `FALLBACK_NUDGE_KINDS`: what needs the tray (snooze, the popover) stays out.
+   */
+  kinds?: readonly NudgeKind[];
   state: NudgeState;
 }
+
+/** What the service shows through a plain session notification when no tray is connected. */
+export const FALLBACK_NUDGE_KINDS: readonly NudgeKind[] = ['sleepSoon', 'leftOn'];
 
 export interface Nudge {
   /** unique per decision, so the tray's outcome can be matched */
@@ -371,7 +379,12 @@ export function decideNudge(input: NudgeInput): NudgeDecision {
     ...input.state,
     shown: input.state.shown.filter((s) => now - s.at < 2 * DAY_MS),
   };
-  const candidate = sleepSoon(input) ?? leftOn(input) ?? brightness(input) ?? weekly(input);
+  const allowed = (kind: NudgeKind) => !input.kinds || input.kinds.includes(kind);
+  const candidate =
+    (allowed('sleepSoon') ? sleepSoon(input) : null) ??
+    (allowed('leftOn') ? leftOn(input) : null) ??
+    (allowed('brightness') ? brightness(input) : null) ??
+    (allowed('weekly') ? weekly(input) : null);
   if (!candidate) return { nudge: null, state };
   const kind = candidate.content.kind;
   const hold = (reason: SuppressReason): NudgeDecision => ({

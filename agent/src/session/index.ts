@@ -1,1 +1,2 @@
+export * from './notifier.js';
 export * from './notify.js';

@@ -1,9 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { renderNudge } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTrayBridge } from '../service/ipc/bridge.js';
+import { createSessionNotifier } from './notifier.js';
 import { notify } from './notify.js';
 
 /**
@@ -137,6 +140,45 @@ describe.skipIf(!linux)(
       });
       expect(lines[0]).toBe(`Sluimer|${text.title}|${text.body}`);
       expect(lines[0]).toContain('€ 0,01');
+    });
+
+    it('the service without a tray: a due sleep-soon nudge reaches the session through the notifier', async () => {
+      await dunstctl('close-all');
+      const before = (await captured()).length;
+      const bridge = await startTrayBridge({
+        agent: {
+          events: new EventEmitter(),
+          status: () => ({ link: 'ready', enrolled: true, state: 'active' }),
+          policy: { current: () => ({ policy: { sleepAfterSec: { ac: 900 } }, etag: 'e' }) },
+        },
+        platform: {
+          powerSource: async () => 'ac',
+          readSettings: async () => ({ sleepAfterSec: {}, displayOffAfterSec: {}, brightnessPct: {} }),
+        },
+        clock: { now: () => Date.parse('2026-11-24T10:00:00+01:00'), monotonic: () => 0 },
+        profile: { deviceClass: 'desktop' },
+        ipcPath: path.join(dir, 'agent.sock'),
+        tickMs: 0,
+        // as a service running inside the session (the private bus in env); as root it would find
+        // the session through logind and runuser, which this test cannot do
+        notifier: createSessionNotifier({ platform: 'linux', isRoot: false, env }),
+        ownIdleMs: async () => 14 * 60_000,
+      });
+      try {
+        const d = await bridge.tick();
+        expect(d?.nudge?.content).toEqual({ kind: 'sleepSoon', noun: 'computer', minutes: 1 });
+        const lines = await until(async () => {
+          const l = await captured();
+          return l.length > before && l;
+        });
+        const text = renderNudge({ kind: 'sleepSoon', noun: 'computer', minutes: 1 }, 'nl');
+        expect(lines[before]).toBe(`Sluimer|${text.title}|${text.body}`);
+        expect(await until(async () => bridge.counters.take())).toEqual({
+          sleepSoon: { shown: 1, dismissed: 0, snoozed: 0 },
+        });
+      } finally {
+        await bridge.close();
+      }
     });
 
     it('reports a notification closed without an action as closed, and a chosen action by its key', async () => {

@@ -30,7 +30,7 @@ export interface CommandSpec {
   env?: Record<string, string>;
 }
 
-/** On Linux, run inside another user's session from a system service (runuser + their bus). */
+/** From a system service, run inside a user's session: Linux runuser + their bus, macOS launchctl asuser. */
 export interface SessionUser {
   name: string;
   uid: number;
@@ -103,20 +103,23 @@ export function windowsNotifyCommand(n: NotificationSpec, appId = APP_USER_MODEL
   };
 }
 
-export function macNotifyCommand(n: NotificationSpec): CommandSpec {
+export function macNotifyCommand(n: NotificationSpec, user?: SessionUser): CommandSpec {
+  const args = [
+    '-e',
+    'on run argv',
+    '-e',
+    'display notification (item 2 of argv) with title (item 1 of argv)',
+    '-e',
+    'end run',
+    '--',
+    n.title,
+    n.body,
+  ];
+  if (!user) return { cmd: 'osascript', args };
+  // from the LaunchDaemon (root): into the console user's GUI session, as that user
   return {
-    cmd: 'osascript',
-    args: [
-      '-e',
-      'on run argv',
-      '-e',
-      'display notification (item 2 of argv) with title (item 1 of argv)',
-      '-e',
-      'end run',
-      '--',
-      n.title,
-      n.body,
-    ],
+    cmd: 'launchctl',
+    args: ['asuser', String(user.uid), 'sudo', '-u', user.name, 'osascript', ...args],
   };
 }
 
@@ -126,7 +129,7 @@ export function notifyCommand(
   user?: SessionUser,
 ): CommandSpec {
   if (platform === 'win32') return windowsNotifyCommand(n);
-  if (platform === 'darwin') return macNotifyCommand(n);
+  if (platform === 'darwin') return macNotifyCommand(n, user);
   return linuxNotifyCommand(n, user);
 }
 

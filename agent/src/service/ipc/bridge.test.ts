@@ -2,9 +2,11 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { EffectivePolicy, Interval } from '@sluimer/shared';
+import { type EffectivePolicy, type Interval, renderNudge } from '@sluimer/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PowerSettings } from '../../platform/types.js';
+import type { SessionNotifier, SessionTarget } from '../../session/notifier.js';
+import type { NotificationSpec } from '../../session/notify.js';
 import { MemoryStore } from '../store.js';
 import { startTrayBridge, type TrayBridge } from './bridge.js';
 import { connectIpc, type IpcClient } from './client.js';
@@ -216,6 +218,123 @@ describe('concurrent decisions', () => {
       client.close();
       await bridge.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('no tray connected: the service shows due nudges itself', () => {
+  const policy: EffectivePolicy = {
+    sleepAfterSec: { ac: 900, battery: 900 },
+    allowSnooze: true,
+    timeZone: 'Europe/Amsterdam',
+  };
+
+  async function setup(target: SessionTarget | null) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'slm-bridge3-'));
+    const shown: { spec: NotificationSpec; target: SessionTarget }[] = [];
+    const lookups = { n: 0 };
+    const notifier: SessionNotifier = {
+      target: async () => {
+        lookups.n++;
+        return target;
+      },
+      show: async (spec, t) => {
+        shown.push({ spec, target: t });
+        return { outcome: 'shown' };
+      },
+    };
+    let idle: number | null = 2 * 60_000;
+    let now = at('2026-11-24T10:00');
+    const bridge = await startTrayBridge({
+      agent: {
+        events: new EventEmitter(),
+        status: () => ({ link: 'ready', enrolled: true, state: 'active' }),
+        policy: { current: () => ({ policy, etag: 'e' }) },
+      },
+      platform: {
+        powerSource: async () => 'battery',
+        readSettings: async () => ({
+          sleepAfterSec: {},
+          displayOffAfterSec: {},
+          brightnessPct: { battery: 100 },
+        }),
+      },
+      clock: { now: () => now, monotonic: () => 0 },
+      profile: { deviceClass: 'laptop' },
+      ipcPath: path.join(dir, 'agent.sock'),
+      tickMs: 0,
+      notifier,
+      ownIdleMs: async () => idle,
+    });
+    return {
+      bridge,
+      shown,
+      lookups,
+      setIdle: (ms: number | null) => {
+        idle = ms;
+      },
+      advance: (ms: number) => {
+        now += ms;
+      },
+      async close() {
+        await bridge.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  it('warns before sleep in Dutch through the session notifier, without a snooze, and counts it shown', async () => {
+    const t = await setup({ kind: 'user', user: { name: 'leerling', uid: 1001 } });
+    try {
+      // battery at full brightness: the tray would give a tip, the fallback does not
+      expect((await t.bridge.tick())?.nudge).toBeNull();
+      expect(t.lookups.n).toBe(0); // nothing due: no session lookup at all
+      t.setIdle(13.5 * 60_000);
+      const d = await t.bridge.tick();
+      expect(d?.nudge?.content).toEqual({ kind: 'sleepSoon', noun: 'laptop', minutes: 2 });
+      await until(() => t.shown.length === 1);
+      const text = renderNudge({ kind: 'sleepSoon', noun: 'laptop', minutes: 2 }, 'nl');
+      expect(t.shown[0]).toEqual({
+        spec: { title: text.title, body: text.body },
+        target: { kind: 'user', user: { name: 'leerling', uid: 1001 } },
+      });
+      await until(() => t.bridge.counters.take());
+      // once per idle stretch
+      t.advance(10_000);
+      expect((await t.bridge.tick())?.nudge).toBeNull();
+      expect(t.shown).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps the nudge due while nobody is logged in, and hands nothing to the notifier when a tray is there', async () => {
+    const nobody = await setup(null);
+    try {
+      nobody.setIdle(13.5 * 60_000);
+      expect((await nobody.bridge.tick())?.nudge).toBeNull();
+      expect(nobody.lookups.n).toBe(1);
+      expect(nobody.shown).toHaveLength(0);
+      expect(nobody.bridge.counters.take()).toBeUndefined();
+    } finally {
+      await nobody.close();
+    }
+
+    const t = await setup({ kind: 'own' });
+    const got: NudgeMessage[] = [];
+    const client = connectIpc({ path: t.bridge.server.path, onNudge: (n) => got.push(n) });
+    try {
+      await until(() => client.connected());
+      client.reportSession(13.5 * 60_000, false);
+      await until(() => t.bridge.signals().trays === 1 && t.bridge.signals().idleMs !== null);
+      await t.bridge.tick();
+      await until(() => got.length === 1);
+      expect(got[0]?.snoozeMinutes).toBe(60);
+      expect(t.shown).toHaveLength(0);
+      expect(t.lookups.n).toBe(0);
+    } finally {
+      client.close();
+      await t.close();
     }
   });
 });

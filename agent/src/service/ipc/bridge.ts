@@ -8,11 +8,13 @@ import {
   type EnergySettings,
   type Interval,
   type Lang,
+  renderNudge,
 } from '@sluimer/shared';
 import {
   addToTotals,
   decideNudge,
   deviceWeekFromTotals,
+  FALLBACK_NUDGE_KINDS,
   type HourlyTotals,
   initialNudgeState,
   NudgeCounters,
@@ -24,6 +26,7 @@ import {
   type WeekSummary,
 } from '../../core/nudges.js';
 import type { Clock, PlatformAdapter } from '../../platform/types.js';
+import type { SessionNotifier } from '../../session/notifier.js';
 import type { LinkState } from '../link.js';
 import type { KeyStore } from '../store.js';
 import type { TrayState } from './protocol.js';
@@ -56,6 +59,14 @@ export interface TrayBridgeOptions {
   tickMs?: number;
   /** room/class results from the console, when it provides them */
   groupWeeks?: () => WeekSummary[];
+  /**
+   * No-tray fallback: while no tray is connected, due nudges of `FALLBACK_NUDGE_KINDS` (sleep soon,
+   * left on) are shown as plain session notifications through this. No snooze is offered there: only
+   * the tray can hold the pupil's session awake, and the service never does.
+   */
+  notifier?: SessionNotifier;
+  /** the idle time the service reads itself (for the fallback's sleep-soon warning); null = unknown */
+  ownIdleMs?: () => Promise<number | null>;
   log?: (msg: string) => void;
 }
 
@@ -192,11 +203,24 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
     if (last && last.end < now && (open === 'active' || open === 'idle')) {
       view.push({ start: last.end, end: now, state: open });
     }
+    // without a tray the service may speak itself: as if a session were there, and only if one is
+    // found when a nudge is actually due (so no session lookup on every tick)
+    const fallback = signals.trays === 0 && opts.notifier ? opts.notifier : null;
+    let session: { idleMs: number | null; presenting: boolean } | null =
+      signals.trays > 0 ? { idleMs: signals.idleMs, presenting: signals.presenting } : null;
+    if (fallback) {
+      // a presentation cannot be seen without the tray; the desktop's own do-not-disturb still applies
+      session = {
+        idleMs: await (opts.ownIdleMs?.() ?? Promise.resolve(null)).catch(() => null),
+        presenting: false,
+      };
+    }
     const decision = decideNudge({
       now,
       policy: policy(),
       timeline: view,
-      session: signals.trays > 0 ? { idleMs: signals.idleMs, presenting: signals.presenting } : null,
+      session,
+      ...(fallback ? { kinds: FALLBACK_NUDGE_KINDS } : {}),
       ...(source === 'unknown' ? {} : { power: source }),
       ...(typeof pct === 'number' ? { brightness: { pct, ...(capped ?? {}) } } : {}),
       profile: opts.profile,
@@ -204,6 +228,24 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
       weeks: buildState().weeks,
       state: nudgeState,
     });
+    if (fallback && decision.nudge) {
+      const target = await fallback.target().catch((err) => {
+        opts.log?.(`no session for a notification: ${(err as Error).message}`);
+        return null;
+      });
+      // nobody to tell: the nudge stays due (nothing is marked as told)
+      if (!target) return { nudge: null, state: nudgeState };
+      nudgeState = decision.state;
+      persist();
+      const nudge = decision.nudge;
+      const text = renderNudge(nudge.content, opts.defaultLang ?? 'nl');
+      void fallback
+        .show({ title: text.title, body: text.body }, target)
+        .then(() => counters.add(nudge.content.kind, 'shown'))
+        .catch((err: Error) => opts.log?.(`session notification failed: ${err.message}`));
+      pushState();
+      return decision;
+    }
     nudgeState = decision.state;
     if (decision.nudge) {
       const sent = server.sendNudge({
