@@ -76,6 +76,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       dataDir,
       adminPassword: env.SLUIMER_ADMIN_PASSWORD || undefined,
       logger: log,
+      logRequests: env.SLUIMER_LOG_REQUESTS === '1',
     });
   } catch (err) {
     log.error({ err }, 'console failed to start');
@@ -88,6 +89,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 
   const admin = running.initialAdmin;
   io.onListening?.(running);
+  stdout.write(`\nSluimer: open http://localhost:${running.port} in je browser / in your browser.\n`);
   if (admin?.generated) {
     stdout.write(
       [

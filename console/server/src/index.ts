@@ -35,6 +35,8 @@ export interface StartConsoleOptions {
   adminPassword?: string;
   /** pino level; default 'info'. Use 'silent' in tests. Ignored when `logger` is given. */
   logLevel?: string;
+  /** log every HTTP request (off by default) */
+  logRequests?: boolean;
   /** a pino logger to use instead of creating one */
   logger?: FastifyBaseLogger;
   /** built web app to serve at /; default console/web/dist */
@@ -79,6 +81,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       : { logger: { level: options.logLevel ?? 'info' } }),
     ...(options.https ? { https: options.https } : {}),
     trustProxy: options.trustProxy ?? false,
+    // one line per request drowns what an admin needs to see; SLUIMER_LOG_REQUESTS=1 brings them back
+    disableRequestLogging: !options.logRequests,
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
