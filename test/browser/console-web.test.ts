@@ -127,6 +127,8 @@ async function noSidewaysScroll(page: Page): Promise<void> {
 }
 
 async function overviewLoaded(page: Page): Promise<void> {
+  // the charts fill in one by one; data-ready says every usage answer is in
+  await page.locator('main.overview[data-ready="true"]').waitFor({ timeout: 30_000 });
   await page.getByTestId('tiles').waitFor();
   await page.getByTestId('chart-trend').locator('canvas').first().waitFor();
   await page.getByTestId('chart-heatmap').locator('canvas').first().waitFor();

@@ -136,6 +136,13 @@ const nl = {
   'empty.noDevices.body':
     'Maak onder Scholen en lokalen een school of lokaal aan, maak daar een aanmeldcode en installeer de Sluimer-agent met het commando dat erbij staat. Het apparaat verschijnt hier binnen een minuut.',
   'empty.noDevices.action': 'Naar Scholen en lokalen',
+  'empty.step1': 'Maak onder Scholen en lokalen je school aan, en daaronder de lokalen.',
+  'empty.step2': 'Kies een school of lokaal en maak een aanmeldcode.',
+  'empty.step3':
+    'Installeer de Sluimer-agent op een apparaat met het commando dat bij de aanmeldcode staat (Windows, macOS of Linux).',
+  'empty.step4':
+    'Het apparaat verschijnt binnen een minuut onder Apparaten. Sluimer meet eerst alleen; stel daarna onder Energiebeleid een beleid in.',
+  'empty.askIt': 'Vraag de ict-beheerder om de eerste apparaten aan te melden.',
   'empty.noData':
     'Nog geen metingen in deze periode. Kies een langere periode of wacht tot de apparaten hun eerste meting sturen.',
   'devices.title': 'Apparaten',
@@ -367,6 +374,13 @@ const en: Record<MessageKey, string> = {
   'empty.noDevices.body':
     'Under Schools & rooms, create a school or room, create an enrollment secret there and install the Sluimer agent with the command shown next to it. The device appears here within a minute.',
   'empty.noDevices.action': 'Go to Schools & rooms',
+  'empty.step1': 'Under Schools & rooms, create your school and the rooms below it.',
+  'empty.step2': 'Pick a school or room and create an enrollment secret.',
+  'empty.step3':
+    'Install the Sluimer agent on a device with the command shown next to the secret (Windows, macOS or Linux).',
+  'empty.step4':
+    'The device appears under Devices within a minute. Sluimer first only measures; then set a policy under Power policies.',
+  'empty.askIt': 'Ask your IT admin to enroll the first devices.',
   'empty.noData':
     'No measurements in this period yet. Pick a longer period or wait for devices to send their first report.',
   'devices.title': 'Devices',

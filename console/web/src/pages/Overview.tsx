@@ -43,33 +43,46 @@ const AXIS = '#3d4a4f';
 
 type Usage = Record<'day' | 'hourOfWeek' | 'group' | 'deviceClass' | 'device', UsageResponse>;
 
+const USAGE_BY = ['day', 'hourOfWeek', 'group', 'deviceClass', 'device'] as const;
+
+/**
+ * The five usage answers the overview needs, each shown as soon as it arrives (a school year for
+ * 1,000 devices takes the console seconds for some of them), so tiles and charts fill in one by one.
+ */
 function useUsage(period: Period, groupId: number | undefined) {
-  const [state, setState] = useState<{ data?: Usage; error?: unknown; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<{ data: Partial<Usage>; error?: unknown; pending: number }>({
+    data: {},
+    pending: USAGE_BY.length,
+  });
   const [tick, setTick] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: tick forces a reload
   useEffect(() => {
     const ac = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
-    const by = ['day', 'hourOfWeek', 'group', 'deviceClass', 'device'] as const;
-    Promise.all(
-      by.map((groupBy) =>
-        get<UsageResponse>(
-          `/api/v1/usage${qs({ from: period.from, to: period.to, groupBy, groupId })}`,
-          ac.signal,
-        ),
-      ),
-    ).then(
-      (res) => {
-        const data = Object.fromEntries(by.map((b, i) => [b, res[i]])) as Usage;
-        setState({ data, loading: false });
-      },
-      (error: unknown) => {
-        if (!ac.signal.aborted) setState({ error, loading: false });
-      },
-    );
+    setState({ data: {}, pending: USAGE_BY.length });
+    for (const groupBy of USAGE_BY) {
+      get<UsageResponse>(
+        `/api/v1/usage${qs({ from: period.from, to: period.to, groupBy, groupId })}`,
+        ac.signal,
+      ).then(
+        (res) => {
+          if (!ac.signal.aborted)
+            setState((st) => ({ ...st, data: { ...st.data, [groupBy]: res }, pending: st.pending - 1 }));
+        },
+        (error: unknown) => {
+          if (!ac.signal.aborted)
+            setState((st) => ({ ...st, error: st.error ?? error, pending: st.pending - 1 }));
+        },
+      );
+    }
     return () => ac.abort();
   }, [period.from, period.to, groupId, tick]);
-  return { ...state, reload: () => setTick((n) => n + 1) };
+  return {
+    data: state.data,
+    error: state.error,
+    loading: state.pending > 0,
+    complete: USAGE_BY.every((b) => state.data[b] !== undefined),
+    reload: () => setTick((n) => n + 1),
+  };
 }
 
 export function OverviewPage() {
@@ -95,17 +108,20 @@ export function OverviewPage() {
   const d = usage.data;
 
   const days = useMemo(() => daysOf(period), [period]);
-  const trend = useMemo(() => (d ? trendByDay(d.day.rows, days) : []), [d, days]);
-  const matrix = useMemo(() => (d ? heatmapMatrix(d.hourOfWeek.rows) : []), [d]);
-  const sum = useMemo(() => (d ? totals(d.device.rows) : undefined), [d]);
-  const never = useMemo(() => (d ? neverSleeping(d.device.rows) : []), [d]);
-  const top = useMemo(() => (d ? topByWaste(d.device.rows, 10) : []), [d]);
+  const trend = useMemo(() => (d.day ? trendByDay(d.day.rows, days) : undefined), [d.day, days]);
+  const matrix = useMemo(() => (d.hourOfWeek ? heatmapMatrix(d.hourOfWeek.rows) : undefined), [d.hourOfWeek]);
+  const sum = useMemo(() => (d.device ? totals(d.device.rows) : undefined), [d.device]);
+  const never = useMemo(() => (d.device ? neverSleeping(d.device.rows) : []), [d.device]);
+  const top = useMemo(() => (d.device ? topByWaste(d.device.rows, 10) : []), [d.device]);
   const topReasons = useTopReasons(top);
 
-  const price = d?.day.settings.priceEurPerKwh ?? 0.25;
-  const grid = d?.day.settings.gridKgPerKwh ?? 0.27;
+  const anySettings = USAGE_BY.map((b) => d[b]?.settings).find(Boolean);
+  const price = anySettings?.priceEurPerKwh ?? 0.25;
+  const grid = anySettings?.gridKgPerKwh ?? 0.27;
   const noGroups = groups.data !== undefined && groupList.length === 0;
-  const noDevices = d !== undefined && d.device.rows.length === 0;
+  const noDevices = d.device !== undefined && d.device.rows.length === 0;
+  const outside = matrix ? shareOutsideSchoolHours(matrix, schoolHours) : undefined;
+  const dash = '…';
 
   return (
     <main
@@ -114,7 +130,7 @@ export function OverviewPage() {
       aria-busy={usage.loading}
       data-from={period.from}
       data-to={period.to}
-      data-ready={!usage.loading && d !== undefined ? 'true' : 'false'}
+      data-ready={usage.complete ? 'true' : 'false'}
     >
       <div className="page-head">
         <h1>{t('overview.title')}</h1>
@@ -146,14 +162,15 @@ export function OverviewPage() {
       {noDevices && (noGroups || groupId === undefined) && (
         <EnrollFirst canEdit={can.editGroups(user.role)} noGroups={noGroups} />
       )}
-      {usage.loading && !d && <p aria-busy="true">{t('common.loading')}</p>}
-      {d && sum && (
+      {!(noDevices && groupId === undefined) && (
         <>
           <div className="table-tools">
             <button
               type="button"
               className="btn-small"
+              disabled={!sum}
               onClick={() =>
+                sum &&
                 downloadCsv(
                   'sluimer-overzicht',
                   toCsv(
@@ -180,9 +197,9 @@ export function OverviewPage() {
                         sum.wasteCo2eKg,
                         sum.energyKwh,
                         sum.idleSec / 3600,
-                        shareOutsideSchoolHours(matrix, schoolHours),
+                        outside ?? '',
                         never.length,
-                        d.device.rows.length,
+                        d.device?.rows.length ?? '',
                         price,
                         grid,
                       ],
@@ -199,33 +216,33 @@ export function OverviewPage() {
               tone="waste"
               testId="tile-eur"
               label={t('tile.wasteEur')}
-              value={formatEur(sum.wasteEur, lang)}
+              value={sum ? formatEur(sum.wasteEur, lang) : dash}
               explain={t('tile.wasteEur.explain', { price: formatEur(price, lang) })}
             />
             <Tile
               tone="waste"
               testId="tile-co2"
               label={t('tile.wasteCo2')}
-              value={formatKg(sum.wasteCo2eKg, lang)}
+              value={sum ? formatKg(sum.wasteCo2eKg, lang) : dash}
               explain={t('tile.wasteCo2.explain', { grid: formatNumber(grid, lang, 3) })}
             />
             <Tile
               testId="tile-kwh"
               label={t('tile.wasteKwh')}
-              value={formatKwh(sum.wasteKwh, lang)}
-              sub={`${formatKwh(sum.energyKwh, lang)} ${lang === 'nl' ? 'totaal' : 'total'}`}
+              value={sum ? formatKwh(sum.wasteKwh, lang) : dash}
+              sub={sum && `${formatKwh(sum.energyKwh, lang)} ${lang === 'nl' ? 'totaal' : 'total'}`}
               explain={t('tile.wasteKwh.explain')}
             />
             <Tile
               testId="tile-idle"
               label={t('tile.idleHours')}
-              value={formatHours(sum.idleSec, lang)}
+              value={sum ? formatHours(sum.idleSec, lang) : dash}
               explain={t('tile.idleHours.explain')}
             />
             <Tile
               testId="tile-outside"
               label={t('tile.outside')}
-              value={formatPercent(shareOutsideSchoolHours(matrix, schoolHours), lang)}
+              value={outside !== undefined ? formatPercent(outside, lang) : dash}
               explain={
                 hoursPolicy
                   ? t('tile.outside.explainPolicy', { policy: hoursPolicy.name })
@@ -235,27 +252,48 @@ export function OverviewPage() {
             <Tile
               testId="tile-never"
               label={t('tile.neverSleep')}
-              value={formatNumber(never.length, lang, 0)}
-              sub={t('tile.neverSleepOf', { total: formatNumber(d.device.rows.length, lang, 0) })}
+              value={d.device ? formatNumber(never.length, lang, 0) : dash}
+              sub={d.device && t('tile.neverSleepOf', { total: formatNumber(d.device.rows.length, lang, 0) })}
               explain={t('tile.neverSleep.explain')}
             />
           </section>
           <div className="grid-2">
-            <TrendChart trend={trend} lang={lang} />
-            <Heatmap matrix={matrix} lang={lang} />
-            <GroupBars rows={d.group.rows} names={paths} lang={lang} />
-            <ClassBars rows={d.deviceClass.rows} lang={lang} />
+            {trend ? <TrendChart trend={trend} lang={lang} /> : <Pending title={t('chart.trend')} />}
+            {matrix ? <Heatmap matrix={matrix} lang={lang} /> : <Pending title={t('chart.heatmap')} />}
+            {d.group ? (
+              <GroupBars rows={d.group.rows} names={paths} lang={lang} />
+            ) : (
+              <Pending title={t('chart.byGroup')} />
+            )}
+            {d.deviceClass ? (
+              <ClassBars rows={d.deviceClass.rows} lang={lang} />
+            ) : (
+              <Pending title={t('chart.byClass')} />
+            )}
           </div>
-          <TopWasters
-            rows={top}
-            reasons={topReasons}
-            paths={paths}
-            lang={lang}
-            linkable={can.editDevices(user.role)}
-          />
+          {d.device && (
+            <TopWasters
+              rows={top}
+              reasons={topReasons}
+              paths={paths}
+              lang={lang}
+              linkable={can.editDevices(user.role)}
+            />
+          )}
         </>
       )}
     </main>
+  );
+}
+
+/** A chart's place while its data is on its way. */
+function Pending({ title }: { title: string }) {
+  const { t } = useI18n();
+  return (
+    <section className="card chart-card pending" aria-busy="true">
+      <h2>{title}</h2>
+      <p className="muted">{t('common.loading')}</p>
+    </section>
   );
 }
 
@@ -264,8 +302,13 @@ function EnrollFirst({ canEdit, noGroups }: { canEdit: boolean; noGroups: boolea
   return (
     <section className="card empty-teach" data-testid="empty-overview">
       <h2>{t('empty.noDevices.title')}</h2>
-      {noGroups && <p>{t('groups.empty')}</p>}
-      <p>{t('empty.noDevices.body')}</p>
+      <ol className="steps">
+        <li className={noGroups ? 'todo' : 'done'}>{t('empty.step1')}</li>
+        <li>{t('empty.step2')}</li>
+        <li>{t('empty.step3')}</li>
+        <li>{t('empty.step4')}</li>
+      </ol>
+      {!canEdit && <p>{t('empty.askIt')}</p>}
       {canEdit && (
         <Link className="btn-primary" to="/groups">
           {t('empty.noDevices.action')}
