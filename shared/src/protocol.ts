@@ -56,6 +56,11 @@ export const HelloFrameSchema = z.object({
   agentVersion: z.string().min(1).max(50),
   inventory: InventorySchema.optional(),
   policyEtag: z.string().max(100).optional(),
+  /**
+   * Protocol extensions this agent understands (docs/api.md "Protocol extensions"), e.g. `['summary']`.
+   * Optional and additive: a console sends an extension frame only to agents that name it.
+   */
+  features: z.array(z.string().min(1).max(50)).max(20).optional(),
 });
 
 /** Counts the agent keeps without any user identity (AVG): dropped reports, nudge outcomes. */
@@ -143,12 +148,49 @@ export const ErrorFrameSchema = z.object({
   /** the report's seq when the error rejects a report */
   seq: SeqSchema.optional(),
 });
+/** One week's figures of a group, week-to-date (docs/api.md "Protocol extensions"). */
+export const GroupWeekFiguresSchema = z.object({
+  /** hours devices of the group stood on unused (idle with the display on, or the display off) */
+  idleOnHours: z.number().min(0).max(1_000_000),
+  /** avoidable energy of that idle-on time (energy model), kWh */
+  wasteKwh: z.number().min(0).max(1_000_000),
+  /** the same in euros at the console's price */
+  wasteEur: z.number().min(0).max(1_000_000),
+});
+export const GroupWeekSchema = z.object({
+  scope: z.enum(['room', 'class']),
+  /** the group's name as the school knows it, e.g. "Lokaal 2.14" */
+  label: z.string().max(100).optional(),
+  /** from the local Monday 00:00 up to `summary.at` */
+  thisWeek: GroupWeekFiguresSchema,
+  /** the same span of the week before, so the two compare fairly */
+  lastWeek: GroupWeekFiguresSchema,
+});
+/**
+ * Extension `summary` (console → agent, only to agents whose hello names `summary` in `features`):
+ * the device's room/class results for the weekly nudge and the tray's popover. Sent after `welcome`
+ * and again when the figures change (at most hourly). kWh/€ avoided = lastWeek − thisWeek.
+ */
+export const SummaryFrameSchema = z.object({
+  type: z.literal('summary'),
+  /** console time the figures were computed (epoch ms) */
+  at: z.number().int(),
+  /** local date (YYYY-MM-DD) of the Monday the week starts, in the policy's time zone */
+  weekStart: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** most specific group first (room, then class); empty = no group figures */
+  groups: z.array(GroupWeekSchema).max(4),
+});
 export const ConsoleFrameSchema = z.discriminatedUnion('type', [
   WelcomeFrameSchema,
   AckFrameSchema,
   PolicyFrameSchema,
   ErrorFrameSchema,
+  SummaryFrameSchema,
 ]);
+export type GroupWeek = z.infer<typeof GroupWeekSchema>;
+export type SummaryFrame = z.infer<typeof SummaryFrameSchema>;
+/** extension names an agent may list in `hello.features` */
+export const PROTOCOL_FEATURES = ['summary'] as const;
 export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
 export type AckFrame = z.infer<typeof AckFrameSchema>;
 export type PolicyFrame = z.infer<typeof PolicyFrameSchema>;

@@ -12,6 +12,7 @@ import {
   decideNudge,
   deviceWeekFromTotals,
   FALLBACK_NUDGE_KINDS,
+  groupWeeksFromSummary,
   initialNudgeState,
   msOutsideSchoolHours,
   NudgeCounters,
@@ -269,6 +270,50 @@ describe('weekly', () => {
     expect(decideNudge(input({ now: at('2026-11-26T13:00'), weeks: [room] })).nudge).toBeNull();
     const worse = { ...room, thisWeek: room.lastWeek, lastWeek: room.thisWeek };
     expect(decideNudge(input({ now: at('2026-11-27T13:00'), weeks: [worse] })).nudge).toBeNull();
+  });
+});
+
+describe('room/class week from the console (summary frame)', () => {
+  const frame = {
+    weekStart: '2026-11-23',
+    groups: [
+      {
+        scope: 'room' as const,
+        label: 'Lokaal 2.14',
+        thisWeek: { idleOnHours: 20, wasteKwh: 1.1, wasteEur: 0.28 },
+        lastWeek: { idleOnHours: 50.5, wasteKwh: 4.3, wasteEur: 1.08 },
+      },
+      {
+        scope: 'class' as const,
+        thisWeek: { idleOnHours: 2, wasteKwh: 0.2, wasteEur: 0.05 },
+        lastWeek: { idleOnHours: 3, wasteKwh: 0.3, wasteEur: 0.08 },
+      },
+    ],
+  };
+
+  it('becomes the summaries of this week, most specific first, and drives the weekly nudge', () => {
+    const friday = at('2026-11-27T13:00');
+    const weeks = groupWeeksFromSummary(frame, friday, zone);
+    expect(weeks).toEqual([
+      {
+        scope: 'room',
+        label: 'Lokaal 2.14',
+        thisWeek: { idleOnMs: 20 * HOUR_MS, wasteKwh: 1.1, wasteEur: 0.28 },
+        lastWeek: { idleOnMs: 50.5 * HOUR_MS, wasteKwh: 4.3, wasteEur: 1.08 },
+      },
+      {
+        scope: 'class',
+        thisWeek: { idleOnMs: 2 * HOUR_MS, wasteKwh: 0.2, wasteEur: 0.05 },
+        lastWeek: { idleOnMs: 3 * HOUR_MS, wasteKwh: 0.3, wasteEur: 0.08 },
+      },
+    ]);
+    const d = decideNudge(input({ now: friday, weeks }));
+    expect(d.nudge?.content).toMatchObject({ kind: 'weekly', scope: 'room', kwh: 3.2 });
+  });
+
+  it('is ignored once its week is over (figures kept over the weekend are not this week)', () => {
+    expect(groupWeeksFromSummary(frame, at('2026-11-30T09:00'), zone)).toEqual([]);
+    expect(groupWeeksFromSummary(null, at('2026-11-27T13:00'), zone)).toEqual([]);
   });
 });
 

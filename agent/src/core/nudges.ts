@@ -18,6 +18,7 @@ import {
   type NudgeKind,
   POLICY_BOUNDS,
   type SchoolHours,
+  type SummaryFrame,
   type SummaryScope,
   splitByHour,
   totalWatts,
@@ -361,6 +362,30 @@ function weekly(input: NudgeInput): Candidate | null {
     };
   }
   return null;
+}
+
+/**
+ * The console's room/class figures (extension frame `summary`) as week summaries, most specific
+ * group first. Figures of another week than the one running now (a summary kept from before the
+ * weekend) are not this week's: nothing is returned for them.
+ */
+export function groupWeeksFromSummary(
+  frame: Pick<SummaryFrame, 'weekStart' | 'groups'> | null,
+  now: number,
+  zone: string,
+): WeekSummary[] {
+  if (!frame || frame.weekStart !== weekKey(now, zone)) return [];
+  const figures = (f: SummaryFrame['groups'][number]['thisWeek']): WeekFigures => ({
+    idleOnMs: Math.round(f.idleOnHours * HOUR_MS),
+    wasteKwh: f.wasteKwh,
+    wasteEur: f.wasteEur,
+  });
+  return frame.groups.map((g) => ({
+    scope: g.scope,
+    ...(g.label ? { label: g.label } : {}),
+    thisWeek: figures(g.thisWeek),
+    lastWeek: figures(g.lastWeek),
+  }));
 }
 
 // ---------------------------------------------------------------- decision

@@ -100,7 +100,7 @@ describe('agent service', () => {
     expect(enrollment.installId).toMatch(/^[A-Za-z0-9_-]{8,}$/);
     expect(statSync(join(dir, 'device.json')).mode & 0o777).toBe(0o600);
     const hello = c.frames.find((f) => f.frame.type === 'hello')!.frame;
-    expect(hello).toMatchObject({ protocol: 1, inventory: { model: 'Simulated' } });
+    expect(hello).toMatchObject({ protocol: 1, inventory: { model: 'Simulated' }, features: ['summary'] });
 
     const got = allIntervals(c);
     expect(findOverlap(got)).toBeNull();
@@ -437,7 +437,10 @@ describe('agent service', () => {
 
   it('power-cycles a simulated device in-process: shared outbox and store, off reported, no new enrollment', async () => {
     const c = await consoleWith();
-    const clock = new ManualClock(Date.now() - 5 * 60 * MINUTE_MS);
+    // yesterday 12:00 UTC: the three hours off never cross UTC midnight (where intervals are split)
+    const clock = new ManualClock(
+      Math.floor(Date.now() / (24 * 60 * MINUTE_MS)) * 24 * 60 * MINUTE_MS - 12 * 60 * MINUTE_MS,
+    );
     const outbox = Outbox.open(':memory:');
     const store = new MemoryStore();
     cleanups.push(() => outbox.close());

@@ -13,6 +13,7 @@ import {
   InventorySchema,
   idleThresholdMs,
   type PolicyStatusFrame,
+  PROTOCOL_FEATURES,
   PROTOCOL_VERSION,
   type SluimerError,
 } from '@sluimer/shared';
@@ -123,7 +124,7 @@ export interface AgentService {
   readonly outbox: Outbox;
   readonly link: ConsoleLink;
   readonly policy: PolicyEnforcer;
-  /** events: 'enrolled' (Identity), 'welcome', 'ack' (seq), 'policy_status' (frame), 'report' (seqs), 'intervals' (closed intervals just written), 'fatal' (message), 'link' (state) */
+  /** events: 'enrolled' (Identity), 'welcome', 'summary' (room/class week frame), 'ack' (seq), 'policy_status' (frame), 'report' (seqs), 'intervals' (closed intervals just written), 'fatal' (message), 'link' (state) */
   readonly events: EventEmitter;
 }
 
@@ -218,6 +219,7 @@ class Agent implements AgentService {
       },
       onPolicy: (f) => this.onPolicy(f.policy, f.etag),
       onAck: (seq) => this.events.emit('ack', seq),
+      onSummary: (f) => this.events.emit('summary', f),
       onUnauthorized: () => this.onUnauthorized(),
       onStateChange: (s) => this.events.emit('link', s),
       ...(opts.link ? { timings: opts.link } : {}),
@@ -245,6 +247,8 @@ class Agent implements AgentService {
       protocol: PROTOCOL_VERSION,
       agentVersion: (this.opts.agentVersion ?? AGENT_VERSION).slice(0, 50),
       inventory: await this.inventory(),
+      // extensions this agent understands (a console sends `summary` frames only when named here)
+      features: [...PROTOCOL_FEATURES],
     };
     const etag = this.policy.current()?.etag;
     if (etag) hello.policyEtag = etag.slice(0, 100);

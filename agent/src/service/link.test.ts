@@ -1,4 +1,4 @@
-import { type Interval, MINUTE_MS } from '@sluimer/shared';
+import { type Interval, MINUTE_MS, type SummaryFrame } from '@sluimer/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeConsole } from './fake-console.js';
 import { agentSocketUrl, backoffDelay, ConsoleLink, type LinkOptions, parseRetryAfter } from './link.js';
@@ -213,5 +213,36 @@ describe('console link', () => {
     link.start();
     await c.waitFor(() => link.state === 'ready');
     expect(c.upgrades.map((u) => u.status)).toEqual([401, 101]);
+  });
+});
+
+describe('protocol extension: summary', () => {
+  it('hands a summary frame to onSummary, ignores a malformed one, and keeps reporting', async () => {
+    const got: SummaryFrame[] = [];
+    const { c, outbox, link } = await setup({}, { onSummary: (f) => got.push(f) });
+    link.start();
+    await c.waitFor(() => link.state === 'ready');
+    const ws = c.socket!;
+    const frame: SummaryFrame = {
+      type: 'summary',
+      at: Date.now(),
+      weekStart: '2026-11-23',
+      groups: [
+        {
+          scope: 'room',
+          label: 'Lokaal 2.14',
+          thisWeek: { idleOnHours: 20, wasteKwh: 1.1, wasteEur: 0.28 },
+          lastWeek: { idleOnHours: 50, wasteKwh: 4.3, wasteEur: 1.08 },
+        },
+      ],
+    };
+    ws.send(JSON.stringify({ ...frame, groups: [{ ...frame.groups[0], scope: 'school' }] }));
+    ws.send(JSON.stringify(frame));
+    await c.waitFor(() => got.length === 1);
+    expect(got[0]).toEqual(frame);
+    outbox.enqueue({ intervals: [iv(0)] });
+    link.pump();
+    await c.waitFor(() => c.reports().length === 1 && outbox.stats().rows === 0);
+    expect(got).toHaveLength(1);
   });
 });

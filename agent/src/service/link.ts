@@ -7,6 +7,7 @@ import {
   type HelloFrame,
   type PolicyFrame,
   PolicyFrameSchema,
+  type SummaryFrame,
   type WelcomeFrame,
   WelcomeFrameSchema,
 } from '@sluimer/shared';
@@ -49,7 +50,7 @@ export const LINK_DEFAULTS: LinkTimings = {
 
 /** A frame whose `policy` has not been validated yet. */
 export type Loose<T extends { policy: unknown }> = Omit<T, 'policy'> & { policy: unknown };
-type LooseConsoleFrame = Loose<WelcomeFrame> | Loose<PolicyFrame> | AckFrame | ErrorFrame;
+type LooseConsoleFrame = Loose<WelcomeFrame> | Loose<PolicyFrame> | AckFrame | ErrorFrame | SummaryFrame;
 
 const LooseFrameSchema = z.discriminatedUnion('type', [
   WelcomeFrameSchema.extend({ policy: z.unknown() }),
@@ -68,6 +69,8 @@ export interface LinkOptions {
   onPolicy?: (frame: Loose<PolicyFrame>) => Promise<void> | void;
   onAck?: (seq: number) => void;
   onError?: (frame: ErrorFrame) => void;
+  /** extension `summary` (docs/api.md "Protocol extensions"): room/class week figures */
+  onSummary?: (frame: SummaryFrame) => void;
   /**
    * The upgrade got 401: 'retry' after fixing the token (re-enrollment) reconnects at once,
    * 'backoff' tries again later, 'stop' stops the link.
@@ -335,6 +338,9 @@ export class ConsoleLink {
           this.log.warn('console error', { code: f.code, message: f.message });
         }
         this.o.onError?.(f);
+        break;
+      case 'summary':
+        this.o.onSummary?.(f);
         break;
     }
   }

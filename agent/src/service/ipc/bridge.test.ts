@@ -123,6 +123,34 @@ describe('tray bridge: the service side of nudges', () => {
     expect(nudges).toHaveLength(1);
   });
 
+  it("shows the room's week from the console's summary frame before the device's own, and keeps it", async () => {
+    const summary = {
+      type: 'summary',
+      at: now,
+      weekStart: '2026-11-23',
+      groups: [
+        {
+          scope: 'room',
+          label: 'Lokaal 2.14',
+          thisWeek: { idleOnHours: 20, wasteKwh: 1.1, wasteEur: 0.28 },
+          lastWeek: { idleOnHours: 50, wasteKwh: 4.3, wasteEur: 1.08 },
+        },
+      ],
+    };
+    events.emit('summary', summary);
+    const s = await until(() => states.find((x) => x.weeks.length === 2));
+    expect(s.weeks[0]).toEqual({
+      scope: 'room',
+      label: 'Lokaal 2.14',
+      thisWeek: { idleOnMs: 20 * 3_600_000, wasteKwh: 1.1, wasteEur: 0.28 },
+      lastWeek: { idleOnMs: 50 * 3_600_000, wasteKwh: 4.3, wasteEur: 1.08 },
+    });
+    expect(s.weeks[1]?.scope).toBe('device');
+    // kept for the next start of the service (offline, the room figures stay until the week ends)
+    expect(store.read('summary')).toEqual(summary);
+    store.remove('summary');
+  });
+
   it('explains a brightness cap after the policy lowered the screen', async () => {
     now = at('2026-11-25T10:00');
     store.remove('nudges');

@@ -9,12 +9,14 @@ import {
   type Interval,
   type Lang,
   renderNudge,
+  type SummaryFrame,
 } from '@sluimer/shared';
 import {
   addToTotals,
   decideNudge,
   deviceWeekFromTotals,
   FALLBACK_NUDGE_KINDS,
+  groupWeeksFromSummary,
   type HourlyTotals,
   initialNudgeState,
   NudgeCounters,
@@ -57,7 +59,10 @@ export interface TrayBridgeOptions {
   store?: KeyStore;
   /** decide and push state this often (default 15 s); 0 = only on `tick()` */
   tickMs?: number;
-  /** room/class results from the console, when it provides them */
+  /**
+   * room/class results from elsewhere; by default they come from the console's `summary` frames
+   * (the agent's 'summary' event), kept in `store` across restarts
+   */
   groupWeeks?: () => WeekSummary[];
   /**
    * No-tray fallback: while no tray is connected, due nudges of `FALLBACK_NUDGE_KINDS` (sleep soon,
@@ -88,6 +93,7 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
   const counters = new NudgeCounters();
   let nudgeState: NudgeState = store?.read<NudgeState>('nudges') ?? initialNudgeState();
   let totals: HourlyTotals = store?.read<HourlyTotals>('totals') ?? {};
+  let summary: SummaryFrame | null = store?.read<SummaryFrame>('summary') ?? null;
   let timeline: Interval[] = [];
   let lastBrightness: number | null = null;
   let capped: { pct: number; cappedFromPct: number; cappedAt: number } | null = null;
@@ -102,7 +108,7 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
     const status = agent.status();
     const now = clock.now();
     const weeks = [
-      ...(opts.groupWeeks?.() ?? []),
+      ...(opts.groupWeeks?.() ?? groupWeeksFromSummary(summary, now, zone())),
       deviceWeekFromTotals(totals, now, energy.priceEurPerKwh, zone()),
     ];
     return {
@@ -178,6 +184,12 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
   agent.events.on('policy_status', onPolicyStatus);
   const onLink = () => pushState();
   agent.events.on('link', onLink);
+  const onSummary = (f: SummaryFrame) => {
+    summary = f;
+    store?.write('summary', f);
+    pushState();
+  };
+  agent.events.on('summary', onSummary);
 
   // one decision at a time: a tray report and the timer must not both send the same nudge
   let running: Promise<NudgeDecision | null> | null = null;
@@ -274,6 +286,7 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
       agent.events.off('intervals', onIntervals);
       agent.events.off('policy_status', onPolicyStatus);
       agent.events.off('link', onLink);
+      agent.events.off('summary', onSummary);
       persist();
       await server.close();
     },
