@@ -72,3 +72,48 @@ function add(map: Map<number, Bucket>, key: number, slot: number, ms: number, wh
   b[ENERGY]! += wh;
   b[WASTE]! += waste;
 }
+
+/**
+ * Fleet rollup amounts collected over one transaction, per (bucket, group, class), so that a batch of
+ * reports from a room's devices costs one upsert per hour instead of one per device and hour.
+ */
+export class FleetBatch {
+  private readonly hours = new Map<string, { t: number; g: number; c: string; b: Bucket }>();
+  private readonly days = new Map<string, { t: number; g: number; c: string; b: Bucket }>();
+
+  add(groupId: number, deviceClass: string, hours: Map<number, Bucket>, days: Map<number, Bucket>): void {
+    merge(this.hours, groupId, deviceClass, hours);
+    merge(this.days, groupId, deviceClass, days);
+  }
+
+  clear(): void {
+    this.hours.clear();
+    this.days.clear();
+  }
+
+  flush(
+    hour: (t: number, groupId: number, deviceClass: string, b: Bucket) => void,
+    day: (t: number, groupId: number, deviceClass: string, b: Bucket) => void,
+  ): void {
+    try {
+      for (const x of this.hours.values()) hour(x.t, x.g, x.c, x.b);
+      for (const x of this.days.values()) day(x.t, x.g, x.c, x.b);
+    } finally {
+      this.clear();
+    }
+  }
+}
+
+function merge(
+  into: Map<string, { t: number; g: number; c: string; b: Bucket }>,
+  g: number,
+  c: string,
+  from: Map<number, Bucket>,
+) {
+  for (const [t, b] of from) {
+    const k = `${t}|${g}|${c}`;
+    const x = into.get(k);
+    if (!x) into.set(k, { t, g, c, b: Float64Array.from(b) });
+    else for (let i = 0; i < 7; i++) x.b[i]! += b[i]!;
+  }
+}

@@ -218,11 +218,15 @@ describe('usage', () => {
     const { groupId, secret } = await t.groupWithSecret();
     const dev = await t.enroll(secret, undefined, LAPTOP);
     const old = Math.floor((Date.now() - 200 * DAY_MS) / HOUR_MS) * HOUR_MS;
-    (t.c.store as import('./store/sqlite.js').SqliteStore).db
-      .prepare(
-        'INSERT INTO rollup_hour (device_id, hour, idle_on_ms, energy_wh, waste_wh) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(dev.deviceId, old, 3_600_000, 8, 7);
+    // stored through the ingest path (as an agent back from long ago would have, under a longer
+    // retention), then the raw intervals pruned: rollups stay
+    const now = Date.now();
+    const stored = await t.c.store.ingestBatch(
+      [{ deviceId: dev.deviceId, seq: 1, intervals: [{ start: old, end: old + HOUR_MS, state: 'idle' }] }],
+      { now, maxEnd: now, minStart: 0 },
+    );
+    expect(stored).toEqual([{ status: 'stored', seq: 1 }]);
+    expect(await t.c.store.pruneRawIntervals(now - 100 * DAY_MS)).toBeGreaterThanOrEqual(1);
     const row = (await usage(groupId, old + 15 * MINUTE_MS, old + 45 * MINUTE_MS)).rows[0]!;
     expect(row.idleSec).toBe(1800);
     expect(row.energyKwh).toBeCloseTo(0.004, 12);

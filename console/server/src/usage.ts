@@ -22,7 +22,7 @@ import {
   slotWatts,
   WASTE,
 } from './rollup.js';
-import type { DeviceRecord, GroupRecord, RollupSum, Store } from './store/types.js';
+import type { DeviceRecord, FleetSum, GroupRecord, RollupSum, Store } from './store/types.js';
 
 export interface UsageQuery {
   from: number;
@@ -51,24 +51,28 @@ const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
  * Usage per bucket over [from, to), clipped exactly: whole UTC days come from daily rollups, whole
  * hours from hourly rollups, and the partial hours at the edges from raw intervals. `day` and
  * `hourOfWeek` keys are in each device's school time zone (Europe/Amsterdam by default).
+ *
+ * Whole hours and days are read from the fleet rollups (per group and device class) for every
+ * grouping but `device`; `source: 'device'` reads the per-device rollups instead (the reference the
+ * fleet rollups must equal, used by tests and the usage benchmark).
  */
 export async function computeUsage(
   store: Store,
   policies: PolicyService,
   q: UsageQuery,
-  opts: { now?: number } = {},
+  opts: { now?: number; source?: 'fleet' | 'device' } = {},
 ): Promise<UsageResponse & { rows: UsageRowWithLabel[] }> {
   const settings = await store.getSettings();
   const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
-  const devices = q.groupId
-    ? await store.listDevices({ groupIds: [...(await policies.subtree(q.groupId))] })
-    : await store.listDevices();
+  const scopeGroups = q.groupId ? [...(await policies.subtree(q.groupId))] : [...groups.keys()];
+  const devices = q.groupId ? await store.listDevices({ groupIds: scopeGroups }) : await store.listDevices();
   const byId = new Map(devices.map((d) => [d.id, d]));
   const ids = devices.map((d) => d.id);
-  const scope = ids;
+  const fleet = opts.source !== 'device' && q.groupBy !== 'device';
   const acc = new Map<string, Acc>();
 
-  const keyOfDevice = await deviceKeyer(q, policies, groups);
+  const keyer = await deviceKeyer(q, policies, groups);
+  const keyOfDevice = (d: DeviceRecord) => keyer(d.groupId, effectiveClass(d), d);
   const bucket = (key: string, label?: string): Acc => {
     let a = acc.get(key);
     if (!a) {
@@ -78,13 +82,14 @@ export async function computeUsage(
     }
     return a;
   };
-  const addSum = (a: Acc, s: RollupSum, sign: 1 | -1 = 1) => {
-    a.activeMs += sign * s.activeMs;
-    a.idleMs += sign * (s.idleOnMs + s.idleOffMs);
-    a.asleepMs += sign * s.asleepMs;
-    a.offMs += sign * s.offMs;
-    a.energyWh += sign * s.energyWh;
-    a.wasteWh += sign * s.wasteWh;
+  const addSum = (a: Acc, s: RollupSum, sign: 1 | -1 = 1, share = 1) => {
+    const f = sign * share;
+    a.activeMs += f * s.activeMs;
+    a.idleMs += f * (s.idleOnMs + s.idleOffMs);
+    a.asleepMs += f * s.asleepMs;
+    a.offMs += f * s.offMs;
+    a.energyWh += f * s.energyWh;
+    a.wasteWh += f * s.wasteWh;
   };
   const addBucket = (a: Acc, b: Bucket) => {
     a.activeMs += b[ACTIVE]!;
@@ -94,24 +99,65 @@ export async function computeUsage(
     a.energyWh += b[ENERGY]!;
     a.wasteWh += b[WASTE]!;
   };
+  const addDeviceSums = (sums: RollupSum[], share = 1) => {
+    for (const s of sums) {
+      const d = byId.get(s.key);
+      if (!d) continue;
+      const k = keyOfDevice(d);
+      addSum(bucket(k.key, k.label), s, 1, share);
+    }
+  };
+  const addFleetSums = (sums: FleetSum[], share = 1) => {
+    for (const s of sums) {
+      const k = keyer(s.groupId, s.deviceClass);
+      addSum(bucket(k.key, k.label), s, 1, share);
+    }
+  };
 
   const timeKeyed = q.groupBy === 'day' || q.groupBy === 'hourOfWeek';
-  const zoneOf = new Map<number, string>();
-  if (timeKeyed) for (const d of devices) zoneOf.set(d.id, await policies.timeZoneOf(d.groupId));
-  const timeKey = (hour: number, zone: string) => {
-    const t = localTime(hour, zone);
-    return q.groupBy === 'day' ? t.date : `${t.weekday}-${t.hour}`;
-  };
+  const zoneOfGroup = new Map<number, string>();
+  if (timeKeyed) for (const g of scopeGroups) zoneOfGroup.set(g, await policies.timeZoneOf(g));
+  const zoneOf = (d: DeviceRecord) => zoneOfGroup.get(d.groupId) ?? DEFAULT_ZONE;
+  const timeKey = timeKeyer(q.groupBy);
+
+  /** what a time-keyed query reads per time zone: the zone's groups (fleet) or devices */
+  interface ZoneSource {
+    sumBuckets(kind: 'hour' | 'day', from: number, to: number): Promise<RollupSum[]>;
+    sumHoursAt(hours: number[]): Promise<RollupSum[]>;
+  }
+  const zoneSources = new Map<string, ZoneSource>();
+  if (timeKeyed) {
+    const members = new Map<string, number[]>();
+    if (fleet) {
+      for (const g of scopeGroups) push(members, zoneOfGroup.get(g)!, g);
+    } else {
+      for (const d of devices) push(members, zoneOf(d), d.id);
+    }
+    for (const [zone, list] of members) {
+      zoneSources.set(
+        zone,
+        fleet
+          ? {
+              sumBuckets: (kind, a, b) => store.sumFleetByBucket(kind, a, b, list),
+              sumHoursAt: (hours) => store.sumFleetHoursAt(hours, list),
+            }
+          : {
+              sumBuckets: (kind, a, b) => store.sumRollupsByBucket(kind, a, b, list),
+              sumHoursAt: (hours) => store.sumHourRollupsAt(hours, list),
+            },
+      );
+    }
+  }
 
   /**
    * Local days from daily rollups: a local day overlaps two UTC days; each UTC day mostly inside it
    * counts whole minus its hours outside, each UTC day mostly outside adds only its hours inside. So
    * a year needs ~365 daily sums plus the few boundary hours per day instead of 8,760 hourly sums.
    */
-  const addLocalDays = async (zone: string, zoneIds: number[]) => {
+  const addLocalDays = async (zone: string, src: ZoneSource) => {
     const parts: { key: string; a: number; b: number }[] = [];
     for (let h = fromH; h < toH; h += HOUR_MS) {
-      const key = localTime(h, zone).date;
+      const key = timeKey(h, zone);
       const last = parts[parts.length - 1];
       if (last && last.key === key && last.b === h) last.b = h + HOUR_MS;
       else parts.push({ key, a: h, b: h + HOUR_MS });
@@ -131,16 +177,20 @@ export async function computeUsage(
         }
       }
     }
-    const dayTimes = plan.filter((x) => x.day).map((x) => x.t);
-    const hourTimes = [...new Set(plan.filter((x) => !x.day).map((x) => x.t))];
-    const daySums = new Map<number, RollupSum>();
-    if (dayTimes.length) {
-      const lo = Math.min(...dayTimes);
-      const hi = Math.max(...dayTimes) + DAY_MS;
-      for (const s of await store.sumRollupsByBucket('day', lo, hi, zoneIds)) daySums.set(s.key, s);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    const hourTimes = new Set<number>();
+    for (const x of plan) {
+      if (!x.day) hourTimes.add(x.t);
+      else {
+        lo = Math.min(lo, x.t);
+        hi = Math.max(hi, x.t + DAY_MS);
+      }
     }
+    const daySums = new Map<number, RollupSum>();
+    if (lo < hi) for (const s of await src.sumBuckets('day', lo, hi)) daySums.set(s.key, s);
     const hourSums = new Map<number, RollupSum>();
-    for (const s of await store.sumHourRollupsAt(hourTimes, zoneIds)) hourSums.set(s.key, s);
+    for (const s of await src.sumHoursAt([...hourTimes])) hourSums.set(s.key, s);
     for (const x of plan) {
       const s = (x.day ? daySums : hourSums).get(x.t);
       if (s) addSum(bucket(x.key), s, x.sign);
@@ -157,40 +207,28 @@ export async function computeUsage(
     if (from < fromH) edges.push([from, fromH]);
     if (toH < to) edges.push([toH, to]);
     if (timeKeyed) {
-      // labelled in each device's time zone
-      const zones = new Map<string, number[]>();
-      for (const d of devices) {
-        const z = zoneOf.get(d.id)!;
-        const list = zones.get(z) ?? [];
-        list.push(d.id);
-        zones.set(z, list);
-      }
-      for (const [zone, zoneIds] of zones) {
+      // labelled in each group's (device's) time zone
+      for (const [zone, src] of zoneSources) {
         if (q.groupBy === 'hourOfWeek') {
-          for (const s of await store.sumRollupsByBucket('hour', fromH, toH, zoneIds)) {
-            addSum(bucket(timeKey(s.key, zone)), s);
-          }
+          for (const s of await src.sumBuckets('hour', fromH, toH)) addSum(bucket(timeKey(s.key, zone)), s);
         } else {
-          await addLocalDays(zone, zoneIds);
+          await addLocalDays(zone, src);
         }
       }
     } else {
-      const addDeviceSums = (sums: RollupSum[]) => {
-        for (const s of sums) {
-          const d = byId.get(s.key);
-          if (!d) continue;
-          const k = keyOfDevice(d);
-          addSum(bucket(k.key, k.label), s);
-        }
-      };
+      const add = fleet
+        ? async (kind: 'hour' | 'day', a: number, b: number) =>
+            addFleetSums(await store.sumFleetByGroupClass(kind, a, b, scopeGroups))
+        : async (kind: 'hour' | 'day', a: number, b: number) =>
+            addDeviceSums(await store.sumRollupsByDevice(kind, a, b, ids));
       const fromD = ceilTo(fromH, DAY_MS);
       const toD = floorTo(toH, DAY_MS);
       if (fromD < toD) {
-        addDeviceSums(await store.sumRollupsByDevice('day', fromD, toD, scope));
-        if (fromH < fromD) addDeviceSums(await store.sumRollupsByDevice('hour', fromH, fromD, scope));
-        if (toD < toH) addDeviceSums(await store.sumRollupsByDevice('hour', toD, toH, scope));
+        await add('day', fromD, toD);
+        if (fromH < fromD) await add('hour', fromH, fromD);
+        if (toD < toH) await add('hour', toD, toH);
       } else {
-        addDeviceSums(await store.sumRollupsByDevice('hour', fromH, toH, scope));
+        await add('hour', fromH, toH);
       }
     }
   }
@@ -202,24 +240,15 @@ export async function computeUsage(
     if (b <= rawCutoff) {
       const hour = floorTo(a, HOUR_MS);
       const share = (b - a) / HOUR_MS;
-      for (const s of await store.sumRollupsByDevice('hour', hour, hour + HOUR_MS, scope)) {
-        const d = byId.get(s.key);
-        if (!d) continue;
-        const scaled: RollupSum = {
-          key: s.key,
-          activeMs: s.activeMs * share,
-          idleOnMs: s.idleOnMs * share,
-          idleOffMs: s.idleOffMs * share,
-          asleepMs: s.asleepMs * share,
-          offMs: s.offMs * share,
-          energyWh: s.energyWh * share,
-          wasteWh: s.wasteWh * share,
-        };
-        if (timeKeyed) addSum(bucket(timeKey(hour, zoneOf.get(d.id)!)), scaled);
-        else {
-          const k = keyOfDevice(d);
-          addSum(bucket(k.key, k.label), scaled);
+      if (timeKeyed) {
+        for (const [zone, src] of zoneSources) {
+          for (const s of await src.sumBuckets('hour', hour, hour + HOUR_MS))
+            addSum(bucket(timeKey(hour, zone)), s, 1, share);
         }
+      } else if (fleet) {
+        addFleetSums(await store.sumFleetByGroupClass('hour', hour, hour + HOUR_MS, scopeGroups), share);
+      } else {
+        addDeviceSums(await store.sumRollupsByDevice('hour', hour, hour + HOUR_MS, ids), share);
       }
       continue;
     }
@@ -238,7 +267,7 @@ export async function computeUsage(
       const hours = new Map<number, Bucket>();
       accumulate(hours, null, start, end, slotOf(iv.state, iv.display), w.watts, w.waste);
       for (const [hour, bk] of hours) {
-        if (timeKeyed) addBucket(bucket(timeKey(hour, zoneOf.get(d.id)!)), bk);
+        if (timeKeyed) addBucket(bucket(timeKey(hour, zoneOf(d))), bk);
         else {
           const k = keyOfDevice(d);
           addBucket(bucket(k.key, k.label), bk);
@@ -258,6 +287,38 @@ export async function computeUsage(
     groupBy: q.groupBy,
     settings: { priceEurPerKwh: settings.priceEurPerKwh, gridKgPerKwh: settings.gridKgPerKwh },
     rows,
+  };
+}
+
+const DEFAULT_ZONE = 'Europe/Amsterdam';
+
+function push<K, V>(map: Map<K, V[]>, k: K, v: V) {
+  const list = map.get(k);
+  if (list) list.push(v);
+  else map.set(k, [v]);
+}
+
+/**
+ * The local `day` or `hourOfWeek` key of a UTC hour in a zone. Intl formatting costs microseconds a
+ * call and a year has 8,760 hours, so keys are remembered per zone across queries (bounded).
+ */
+const keyCache = new Map<string, Map<number, string>>();
+function timeKeyer(groupBy: UsageGroupBy) {
+  return (hour: number, zone: string): string => {
+    const cacheKey = `${groupBy}|${zone}`;
+    let m = keyCache.get(cacheKey);
+    if (!m) {
+      m = new Map();
+      keyCache.set(cacheKey, m);
+    }
+    let k = m.get(hour);
+    if (k === undefined) {
+      const t = localTime(hour, zone);
+      k = groupBy === 'day' ? t.date : `${t.weekday}-${t.hour}`;
+      if (m.size >= 200_000) m.clear();
+      m.set(hour, k);
+    }
+    return k;
   };
 }
 
@@ -291,7 +352,7 @@ function compareKeys(groupBy: UsageGroupBy) {
   };
 }
 
-/** Key and label of a device's bucket for device, group and deviceClass grouping. */
+/** Key and label of a bucket for device, group and deviceClass grouping, from a device's group and class. */
 async function deviceKeyer(q: UsageQuery, policies: PolicyService, groups: Map<number, GroupRecord>) {
   const groupKeys = new Map<number, number>();
   if (q.groupBy === 'group') {
@@ -306,16 +367,16 @@ async function deviceKeyer(q: UsageQuery, policies: PolicyService, groups: Map<n
       if (at >= 0) groupKeys.set(g.id, chain[at + 1]?.id ?? q.groupId);
     }
   }
-  return (d: DeviceRecord): { key: string; label?: string } => {
+  return (groupId: number, deviceClass: string, d?: DeviceRecord): { key: string; label?: string } => {
     switch (q.groupBy) {
       case 'device':
-        return { key: String(d.id), label: d.name ?? d.hostname };
+        return d ? { key: String(d.id), label: d.name ?? d.hostname } : { key: '?' };
       case 'group': {
-        const gid = groupKeys.get(d.groupId) ?? d.groupId;
+        const gid = groupKeys.get(groupId) ?? groupId;
         return { key: String(gid), label: groups.get(gid)?.name ?? String(gid) };
       }
       default:
-        return { key: effectiveClass(d) };
+        return { key: deviceClass };
     }
   };
 }

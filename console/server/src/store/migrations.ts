@@ -1,5 +1,72 @@
 import type Database from 'better-sqlite3';
 
+const COLS = 'active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh';
+const sumCols = (t: string) =>
+  COLS.split(', ')
+    .map((c) => `SUM(${t}.${c})`)
+    .join(', ');
+const signedCols = (t: string, sign: '' | '-') =>
+  COLS.split(', ')
+    .map((c) => `${sign}${t}.${c}`)
+    .join(', ');
+const ADD = COLS.split(', ')
+  .map((c) => `${c} = ${c} + excluded.${c}`)
+  .join(', ');
+const ALL_ZERO = 'active_ms = 0 AND idle_on_ms = 0 AND idle_off_ms = 0 AND asleep_ms = 0 AND off_ms = 0';
+const CLASS_OF = (d: string) => `COALESCE(${d}.device_class, ${d}.detected_class)`;
+
+function fleetTables(table: string, time: string): string {
+  return `CREATE TABLE ${table} (
+  ${time} INTEGER NOT NULL,
+  group_id INTEGER NOT NULL,
+  device_class TEXT NOT NULL,
+  active_ms INTEGER NOT NULL DEFAULT 0,
+  idle_on_ms INTEGER NOT NULL DEFAULT 0,
+  idle_off_ms INTEGER NOT NULL DEFAULT 0,
+  asleep_ms INTEGER NOT NULL DEFAULT 0,
+  off_ms INTEGER NOT NULL DEFAULT 0,
+  energy_wh REAL NOT NULL DEFAULT 0,
+  waste_wh REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (${time}, group_id, device_class)
+) WITHOUT ROWID;`;
+}
+
+/**
+ * Triggers that keep `fleet` equal to the per-device `source` rollups summed per (group, class):
+ * a device's rows move along when its group or effective class changes; deleted rows (an erasure)
+ * are subtracted; a deleted device takes its rows out first (its rollups then go by cascade, when
+ * the device row no longer exists, so they are not subtracted twice). Rows left with no time at all
+ * are removed. Ingest and the energy recompute write `fleet` themselves (batched), not by trigger.
+ */
+function fleetTriggers(source: string, fleet: string, time: string): string {
+  const key = `(${time}, group_id, device_class)`;
+  const moveOut = (d: 'OLD' | 'NEW', sign: '' | '-', id: string) => `
+  INSERT INTO ${fleet} (${time}, group_id, device_class, ${COLS})
+    SELECT r.${time}, ${d}.group_id, ${CLASS_OF(d)}, ${signedCols('r', sign)}
+    FROM ${source} r WHERE r.device_id = ${id}
+    ON CONFLICT ${key} DO UPDATE SET ${ADD};`;
+  const cleanup = (id: string) => `
+  DELETE FROM ${fleet} WHERE ${time} IN (SELECT ${time} FROM ${source} WHERE device_id = ${id})
+    AND group_id = OLD.group_id AND device_class = ${CLASS_OF('OLD')} AND ${ALL_ZERO};`;
+  return `
+CREATE TRIGGER ${source}_fleet_move AFTER UPDATE OF group_id, device_class, detected_class ON devices
+WHEN OLD.group_id IS NOT NEW.group_id OR ${CLASS_OF('OLD')} IS NOT ${CLASS_OF('NEW')}
+BEGIN${moveOut('OLD', '-', 'NEW.id')}${moveOut('NEW', '', 'NEW.id')}${cleanup('NEW.id')}
+END;
+CREATE TRIGGER ${source}_fleet_device_delete BEFORE DELETE ON devices
+BEGIN${moveOut('OLD', '-', 'OLD.id')}${cleanup('OLD.id')}
+END;
+CREATE TRIGGER ${source}_fleet_delete AFTER DELETE ON ${source}
+BEGIN
+  INSERT INTO ${fleet} (${time}, group_id, device_class, ${COLS})
+    SELECT OLD.${time}, d.group_id, ${CLASS_OF('d')}, ${signedCols('OLD', '-')}
+    FROM devices d WHERE d.id = OLD.device_id
+    ON CONFLICT ${key} DO UPDATE SET ${ADD};
+  DELETE FROM ${fleet} WHERE ${time} = OLD.${time} AND ${ALL_ZERO}
+    AND (group_id, device_class) IN (SELECT d.group_id, ${CLASS_OF('d')} FROM devices d WHERE d.id = OLD.device_id);
+END;`;
+}
+
 /**
  * Schema migrations, applied in order. `PRAGMA user_version` holds how many have run, so a newer
  * console opens an older database and brings it up to date; never edit a migration that shipped,
@@ -147,6 +214,28 @@ ALTER TABLE devices ADD COLUMN counters_at INTEGER;
     sql: `
 DROP INDEX IF EXISTS rollup_hour_hour;
 DROP INDEX IF EXISTS rollup_day_day;
+`,
+  },
+  {
+    // fleet-level rollups per direct group and effective device class, so usage over a whole school
+    // board reads (groups x classes) rows per hour or day instead of one per device. Ingest adds to
+    // them in its own transaction (store/sqlite.ts); the triggers keep them equal to the sum of the
+    // per-device rollups whatever else changes the devices or deletes rollups (a device moving group
+    // or class, an AVG erasure, a device row deleted with its rollups by cascade).
+    name: 'fleet rollups per group and device class',
+    sql: `
+${fleetTables('fleet_hour', 'hour')}
+${fleetTables('fleet_day', 'day')}
+INSERT INTO fleet_hour (hour, group_id, device_class, ${COLS})
+  SELECT r.hour, d.group_id, COALESCE(d.device_class, d.detected_class), ${sumCols('r')}
+  FROM rollup_hour r JOIN devices d ON d.id = r.device_id
+  GROUP BY r.hour, d.group_id, COALESCE(d.device_class, d.detected_class);
+INSERT INTO fleet_day (day, group_id, device_class, ${COLS})
+  SELECT r.day, d.group_id, COALESCE(d.device_class, d.detected_class), ${sumCols('r')}
+  FROM rollup_day r JOIN devices d ON d.id = r.device_id
+  GROUP BY r.day, d.group_id, COALESCE(d.device_class, d.detected_class);
+${fleetTriggers('rollup_hour', 'fleet_hour', 'hour')}
+${fleetTriggers('rollup_day', 'fleet_day', 'day')}
 `,
   },
 ];

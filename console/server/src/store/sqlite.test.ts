@@ -58,6 +58,51 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('fills the fleet rollups of a database from before them with its per-device rollups per group and class', async () => {
+    const dir = tempDir();
+    const old = new SqliteStore({ dataDir: dir, migrateTo: 3 });
+    const t0 = Date.UTC(2026, 10, 2, 0, 0);
+    old.db.exec(`
+      INSERT INTO groups (id, name, kind, created_at) VALUES (1, 'School', 'school', 0), (2, 'Room', 'room', 0);
+      INSERT INTO devices (id, install_id, token_hash, group_id, hostname, inventory, detected_class, device_class, enrolled_at)
+        VALUES (7, 'i-7', 'h-7', 1, 'pc-7', '{}', 'desktop', NULL, 0), (8, 'i-8', 'h-8', 1, 'pc-8', '{}', 'desktop', NULL, 0),
+               (9, 'i-9', 'h-9', 2, 'pc-9', '{}', 'desktop', 'laptop', 0);
+      INSERT INTO rollup_hour (device_id, hour, idle_on_ms, energy_wh, waste_wh) VALUES
+        (7, ${t0}, 3600000, 35, 33.2), (8, ${t0}, 1800000, 17.5, 16.6), (9, ${t0}, 3600000, 8, 7),
+        (8, ${t0 + 30 * HOUR_MS}, 600000, 5, 4);
+      INSERT INTO rollup_day (device_id, day, idle_on_ms, energy_wh, waste_wh) VALUES
+        (7, ${t0}, 3600000, 35, 33.2), (8, ${t0}, 1800000, 17.5, 16.6), (9, ${t0}, 3600000, 8, 7),
+        (8, ${t0 + 24 * HOUR_MS}, 600000, 5, 4);
+    `);
+    await old.close();
+
+    const store = new SqliteStore({ dataDir: dir });
+    const rows = (table: string, time: string) =>
+      store.db
+        .prepare(
+          `SELECT ${time} AS t, group_id, device_class, idle_on_ms, energy_wh FROM ${table} ORDER BY 1, 2, 3`,
+        )
+        .all();
+    expect(rows('fleet_hour', 'hour')).toEqual([
+      { t: t0, group_id: 1, device_class: 'desktop', idle_on_ms: 5400000, energy_wh: 52.5 },
+      { t: t0, group_id: 2, device_class: 'laptop', idle_on_ms: 3600000, energy_wh: 8 },
+      { t: t0 + 30 * HOUR_MS, group_id: 1, device_class: 'desktop', idle_on_ms: 600000, energy_wh: 5 },
+    ]);
+    expect(rows('fleet_day', 'day')).toEqual([
+      { t: t0, group_id: 1, device_class: 'desktop', idle_on_ms: 5400000, energy_wh: 52.5 },
+      { t: t0, group_id: 2, device_class: 'laptop', idle_on_ms: 3600000, energy_wh: 8 },
+      { t: t0 + 24 * HOUR_MS, group_id: 1, device_class: 'desktop', idle_on_ms: 600000, energy_wh: 5 },
+    ]);
+    // and they follow a device that moves after the upgrade
+    await store.updateDevice(8, { groupId: 2 });
+    expect(await store.sumFleetByGroupClass('day', t0, t0 + 2 * 24 * HOUR_MS, [1, 2])).toEqual([
+      expect.objectContaining({ groupId: 1, deviceClass: 'desktop', idleOnMs: 3600000, energyWh: 35 }),
+      expect.objectContaining({ groupId: 2, deviceClass: 'desktop', idleOnMs: 2400000, energyWh: 22.5 }),
+      expect.objectContaining({ groupId: 2, deviceClass: 'laptop', idleOnMs: 3600000, energyWh: 8 }),
+    ]);
+    await store.close();
+  });
+
   it('refuses a database from a newer console instead of damaging it', async () => {
     const dir = tempDir();
     const s = new SqliteStore({ dataDir: dir });

@@ -20,6 +20,7 @@ import {
   accumulate,
   type Bucket,
   ENERGY,
+  FleetBatch,
   IDLE_OFF,
   IDLE_ON,
   OFF,
@@ -34,6 +35,7 @@ import type {
   DeviceRecord,
   DeviceUpdate,
   EnrollSecretRecord,
+  FleetSum,
   GroupKind,
   GroupPatch,
   GroupRecord,
@@ -184,6 +186,8 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly path: string;
   private settingsCache: Settings | undefined;
+  /** fleet rollup amounts of the ingest transaction in progress */
+  private readonly fleet = new FleetBatch();
   private prepared: ReturnType<typeof prepare> | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -538,10 +542,12 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         for (const u of updates) this.applyUpdate(u);
         for (const item of items) outcomes.push(this.ingestOne(item, ctx, settings));
+        this.flushFleet();
       })();
       return outcomes;
     } catch {
       // one item broke the batch (not a validation problem: those never throw): retry one by one
+      this.fleet.clear();
       outcomes.length = 0;
       for (const u of updates) {
         try {
@@ -552,8 +558,15 @@ export class SqliteStore implements Store {
       }
       for (const item of items) {
         try {
-          outcomes.push(this.db.transaction(() => this.ingestOne(item, ctx, settings))());
+          outcomes.push(
+            this.db.transaction(() => {
+              const outcome = this.ingestOne(item, ctx, settings);
+              this.flushFleet();
+              return outcome;
+            })(),
+          );
         } catch (err) {
+          this.fleet.clear();
           outcomes.push({
             status: 'failed',
             seq: item.seq,
@@ -563,6 +576,15 @@ export class SqliteStore implements Store {
       }
       return outcomes;
     }
+  }
+
+  /** writes the fleet rollups collected by this transaction's reports (one upsert per group, class and bucket) */
+  private flushFleet(): void {
+    const s = this.s;
+    this.fleet.flush(
+      (hour, groupId, cls, b) => s.upsertFleetHour.run(hour, groupId, cls, ...bucketArgs(b)),
+      (day, groupId, cls, b) => s.upsertFleetDay.run(day, groupId, cls, ...bucketArgs(b)),
+    );
   }
 
   private applyUpdate(u: DeviceUpdate): void {
@@ -665,6 +687,7 @@ export class SqliteStore implements Store {
       }
       for (const [hour, b] of hours) s.upsertHour.run(item.deviceId, hour, ...bucketArgs(b));
       for (const [day, b] of days) s.upsertDay.run(item.deviceId, day, ...bucketArgs(b));
+      this.fleet.add(Number(dev.group_id), String(dev.device_class ?? dev.detected_class), hours, days);
     }
     s.advanceDevice.run(seq, Math.max(storedMaxEnd, reportMaxEnd), ctx.now, item.deviceId);
     if (item.blockers) s.setBlockers.run(JSON.stringify(item.blockers), ctx.now, item.deviceId);
@@ -715,6 +738,31 @@ export class SqliteStore implements Store {
     const sql = `SELECT hour AS key, ${SUMS} FROM rollup_hour
       WHERE device_id IN (SELECT value FROM json_each(?)) AND hour IN (SELECT value FROM json_each(?)) GROUP BY hour`;
     return (this.db.prepare(sql).all(JSON.stringify(deviceIds), JSON.stringify(hours)) as Row[]).map(toSum);
+  }
+  async sumFleetByBucket(kind: 'hour' | 'day', from: number, to: number, groupIds: number[]) {
+    if (groupIds.length === 0) return [];
+    const table = kind === 'hour' ? 'fleet_hour' : 'fleet_day';
+    const col = kind === 'hour' ? 'hour' : 'day';
+    // along the primary key (time first): rows come out in bucket order, no sort
+    const sql = `SELECT ${col} AS key, ${SUMS} FROM ${table}
+      WHERE ${col} >= ? AND ${col} < ? AND group_id IN (SELECT value FROM json_each(?)) GROUP BY ${col}`;
+    return (this.db.prepare(sql).all(from, to, JSON.stringify(groupIds)) as Row[]).map(toSum);
+  }
+  async sumFleetHoursAt(hours: number[], groupIds: number[]) {
+    if (hours.length === 0 || groupIds.length === 0) return [];
+    const sql = `SELECT hour AS key, ${SUMS} FROM fleet_hour
+      WHERE hour IN (SELECT value FROM json_each(?)) AND group_id IN (SELECT value FROM json_each(?)) GROUP BY hour`;
+    return (this.db.prepare(sql).all(JSON.stringify(hours), JSON.stringify(groupIds)) as Row[]).map(toSum);
+  }
+  async sumFleetByGroupClass(kind: 'hour' | 'day', from: number, to: number, groupIds: number[]) {
+    if (groupIds.length === 0) return [];
+    const table = kind === 'hour' ? 'fleet_hour' : 'fleet_day';
+    const col = kind === 'hour' ? 'hour' : 'day';
+    const sql = `SELECT group_id AS key, device_class AS c, ${SUMS} FROM ${table}
+      WHERE ${col} >= ? AND ${col} < ? AND group_id IN (SELECT value FROM json_each(?)) GROUP BY group_id, device_class`;
+    return (this.db.prepare(sql).all(from, to, JSON.stringify(groupIds)) as Row[]).map(
+      (r): FleetSum => ({ ...toSum(r), groupId: Number(r.key), deviceClass: r.c as FleetSum['deviceClass'] }),
+    );
   }
   async intervalsOverlapping(deviceIds: number[], from: number, to: number) {
     const out: StoredInterval[] = [];
@@ -830,7 +878,7 @@ function prepare(db: Database.Database) {
        class_review = CASE WHEN ? IS NULL THEN class_review ELSE ? END WHERE id = ?`,
     ),
     getDeviceIngest: db.prepare(
-      'SELECT max_seq, max_end, device_class, detected_class, desktop_preset, monitors, counters FROM devices WHERE id = ?',
+      'SELECT max_seq, max_end, group_id, device_class, detected_class, desktop_preset, monitors, counters FROM devices WHERE id = ?',
     ),
     prevInterval: db.prepare(
       'SELECT start, "end" FROM intervals WHERE device_id = ? AND start < ? ORDER BY start DESC LIMIT 1',
@@ -844,6 +892,14 @@ function prepare(db: Database.Database) {
     upsertHour: db.prepare(
       `INSERT INTO rollup_hour (device_id, hour, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, hour) DO UPDATE SET ${UPSERT_SET}`,
+    ),
+    upsertFleetHour: db.prepare(
+      `INSERT INTO fleet_hour (hour, group_id, device_class, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hour, group_id, device_class) DO UPDATE SET ${UPSERT_SET}`,
+    ),
+    upsertFleetDay: db.prepare(
+      `INSERT INTO fleet_day (day, group_id, device_class, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, group_id, device_class) DO UPDATE SET ${UPSERT_SET}`,
     ),
     upsertDay: db.prepare(
       `INSERT INTO rollup_day (device_id, day, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)

@@ -147,6 +147,20 @@ export interface Store {
   ): Promise<RollupSum[]>;
   /** totals per UTC hour for exactly these hours (bucket starts) and devices */
   sumHourRollupsAt(hours: number[], deviceIds: number[]): Promise<RollupSum[]>;
+  /**
+   * Fleet rollups (the per-device rollups summed per direct group and effective device class): totals
+   * per bucket (UTC hour or UTC day start) in [from, to) over these groups.
+   */
+  sumFleetByBucket(kind: 'hour' | 'day', from: number, to: number, groupIds: number[]): Promise<RollupSum[]>;
+  /** fleet totals per UTC hour for exactly these hours over these groups */
+  sumFleetHoursAt(hours: number[], groupIds: number[]): Promise<RollupSum[]>;
+  /** fleet totals per (group, device class) over buckets in [from, to) for these groups */
+  sumFleetByGroupClass(
+    kind: 'hour' | 'day',
+    from: number,
+    to: number,
+    groupIds: number[],
+  ): Promise<FleetSum[]>;
   /** raw intervals of these devices that overlap [from, to) */
   intervalsOverlapping(deviceIds: number[], from: number, to: number): Promise<StoredInterval[]>;
 
@@ -308,4 +322,10 @@ export interface RollupSum {
   offMs: number;
   energyWh: number;
   wasteWh: number;
+}
+
+export interface FleetSum extends RollupSum {
+  /** the group id, as `key` */
+  groupId: number;
+  deviceClass: DeviceClass;
 }
