@@ -19,6 +19,8 @@ import {
 } from './support.js';
 
 const AGENTS = Number(process.env.SLUIMER_STORM_AGENTS ?? 500);
+/** agents per source address: one school behind one NAT address (127.0.0.x are all this machine) */
+const PER_ADDRESS = Number(process.env.SLUIMER_STORM_PER_ADDRESS ?? 500);
 
 /** a protocol-level agent with the service's reconnect rules (agent/src/service/link.ts) */
 class StormAgent {
@@ -35,6 +37,7 @@ class StormAgent {
   constructor(
     readonly url: string,
     readonly token: string,
+    readonly localAddress = '127.0.0.1',
   ) {}
 
   connect(): void {
@@ -42,6 +45,7 @@ class StormAgent {
     const ws = new WebSocket(this.url, {
       headers: { authorization: `Bearer ${this.token}` },
       handshakeTimeout: 30_000,
+      localAddress: this.localAddress,
     });
     this.ws = ws;
     let refusal: { status: number; retryMs: number | null } | null = null;
@@ -109,7 +113,9 @@ describe('reconnect storm', () => {
       64,
       (i) => enrollOne(con.url, secret, `storm-install-${i}-xxxxxx`),
     );
-    const agents = devices.map((d) => new StormAgent(wsUrl(con.url), d.deviceToken));
+    const agents = devices.map(
+      (d, i) => new StormAgent(wsUrl(con.url), d.deviceToken, `127.0.0.${2 + Math.floor(i / PER_ADDRESS)}`),
+    );
     stops.push(() => {
       for (const a of agents) a.stop();
     });
@@ -142,6 +148,7 @@ describe('reconnect storm', () => {
     const waits = agents.flatMap((a) => a.retryAfter);
     const summary = {
       agents: AGENTS,
+      addresses: Math.ceil(AGENTS / PER_ADDRESS),
       allBack: back,
       back: agents.filter((a) => a.ready).length,
       recoveryAfterRestartMs: lastBack - restartedAt,
