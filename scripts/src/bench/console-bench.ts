@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -98,7 +98,11 @@ function buildInfo() {
     info.gitHead = 'unknown';
   }
   try {
-    info.consoleDistBuilt = statSync(join(REPO_ROOT, 'console/server/dist/gateway.js')).mtime.toISOString();
+    const dist = join(REPO_ROOT, 'console/server/dist');
+    const newest = readdirSync(dist)
+      .filter((f) => f.endsWith('.js'))
+      .reduce((m, f) => Math.max(m, statSync(join(dist, f)).mtimeMs), 0);
+    info.consoleDistBuilt = new Date(newest).toISOString();
   } catch {
     info.consoleDistBuilt = 'missing';
   }
