@@ -98,7 +98,34 @@ export function PoliciesPage() {
           {current && (
             <>
               <section className="card" data-testid="policy-detail">
-                <h2>{current.name}</h2>
+                <header className="card-head">
+                  <h2>{current.name}</h2>
+                  {editable && (
+                    <button
+                      type="button"
+                      className="btn-small danger"
+                      onClick={async () => {
+                        if (
+                          !window.confirm(
+                            lang === 'nl'
+                              ? `Beleid ‘${current.name}’ verwijderen? Apparaten volgen dan het beleid van hun school of de standaard.`
+                              : `Delete policy ‘${current.name}’? Devices then follow their school’s policy or the default.`,
+                          )
+                        )
+                          return;
+                        try {
+                          await api('DELETE', `/api/v1/policies/${current.id}`);
+                          setSelected(undefined);
+                          policies.reload();
+                        } catch (err) {
+                          setServerError(errorMessage(err, t));
+                        }
+                      }}
+                    >
+                      {t('common.delete')}
+                    </button>
+                  )}
+                </header>
                 {current.updatedAt && (
                   <p className="muted small">{formatDateTime(current.updatedAt, lang)}</p>
                 )}
@@ -146,6 +173,22 @@ function Assign({
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   const assigned = list.filter((g) => g.policyId === policy.id || policy.groupIds?.includes(g.id));
 
+  const unassign = async (target: { groupIds?: number[]; deviceIds?: number[] }) => {
+    try {
+      await api('POST', '/api/v1/policies/unassign', target);
+      setMsg({
+        ok: true,
+        text:
+          lang === 'nl'
+            ? 'Toewijzing opgeheven. De apparaten volgen weer het beleid van hun school of de standaard.'
+            : 'Unassigned. The devices follow their school’s policy or the default again.',
+      });
+      groups.reload();
+      onAssigned();
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const ids = deviceIds
@@ -190,11 +233,42 @@ function Assign({
       <p className="muted small">{t('policies.precedence')}</p>
       <p>
         <strong>{t('policies.assigned')}:</strong>{' '}
-        {assigned.length ? assigned.map((g) => paths.get(g.id)).join(', ') : t('common.none')}
-        {policy.deviceIds?.length
-          ? ` + ${policy.deviceIds.length} ${lang === 'nl' ? 'apparaten' : 'devices'}`
-          : ''}
+        {assigned.length === 0 && !policy.deviceIds?.length && t('common.none')}
       </p>
+      {(assigned.length > 0 || (policy.deviceIds?.length ?? 0) > 0) && (
+        <ul className="assigned" data-testid="assigned">
+          {assigned.map((g) => (
+            <li key={g.id}>
+              {paths.get(g.id)}
+              {editable && (
+                <button
+                  type="button"
+                  className="btn-small danger"
+                  onClick={() => unassign({ groupIds: [g.id] })}
+                >
+                  {lang === 'nl' ? 'Opheffen' : 'Unassign'}
+                </button>
+              )}
+            </li>
+          ))}
+          {(policy.deviceIds?.length ?? 0) > 0 && (
+            <li>
+              {policy.deviceIds!.length} {lang === 'nl' ? 'apparaten apart' : 'devices directly'} (#
+              {policy.deviceIds!.slice(0, 10).join(', #')}
+              {policy.deviceIds!.length > 10 ? ', …' : ''})
+              {editable && (
+                <button
+                  type="button"
+                  className="btn-small danger"
+                  onClick={() => unassign({ deviceIds: policy.deviceIds! })}
+                >
+                  {lang === 'nl' ? 'Opheffen' : 'Unassign'}
+                </button>
+              )}
+            </li>
+          )}
+        </ul>
+      )}
       {editable && (
         <form onSubmit={submit} className="stack">
           <fieldset className="checks">
