@@ -210,6 +210,16 @@ describe('console web app', () => {
       await page.setViewportSize(PHONE);
       await page.waitForTimeout(300);
       await noSidewaysScroll(page);
+      // every number is explained: a tap opens the sentence, inside the screen
+      await page
+        .getByTestId('tile-outside')
+        .getByRole('button', { name: /Uitleg/ })
+        .click();
+      const pop = page.getByTestId('tile-outside').getByRole('tooltip');
+      await pop.waitFor({ state: 'visible' });
+      await expect(pop.textContent()).resolves.toContain('buiten schooltijd');
+      const box = await pop.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= PHONE.width).toBe(true);
       await shot(page, `overview-${role}-phone`);
       await page.context().close();
     });
@@ -400,10 +410,10 @@ describe('console web app', () => {
       return r.status;
     });
     expect(status).toBe(403);
+    await shot(page, 'groups-viewer-desktop');
     // devices and policies are not there for a viewer
     await page.goto(`${consoleApp.url}/devices`);
     await page.getByRole('heading', { name: 'Niet gevonden.' }).waitFor();
-    await shot(page, 'groups-viewer-desktop');
     await page.context().close();
   });
 });
