@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DAY_MS,
   type DeviceClass,
@@ -58,9 +61,9 @@ interface Fleet {
   ends: Map<number, number>;
 }
 
-async function makeFleet(seed: number, devicesN: number): Promise<Fleet> {
+async function makeFleet(seed: number, devicesN: number, dataDir = ':memory:'): Promise<Fleet> {
   const r = rng(seed);
-  const store = new SqliteStore({ dataDir: ':memory:' });
+  const store = new SqliteStore({ dataDir, now: () => NOW });
   stores.push(store);
   const settings = await store.putSettings({
     ...(await store.getSettings()),
@@ -104,7 +107,7 @@ async function makeFleet(seed: number, devicesN: number): Promise<Fleet> {
 }
 
 /** random non-overlapping intervals for every device, sent as reports in random batches */
-async function ingestRandom(f: Fleet, seed: number, until: number) {
+async function ingestRandom(f: Fleet, seed: number, until: number, between?: () => Promise<void>) {
   const r = rng(seed);
   const devices = await f.store.listDevices();
   const items = [];
@@ -136,6 +139,7 @@ async function ingestRandom(f: Fleet, seed: number, until: number) {
     const out = await f.store.ingestBatch(items.slice(i, i + n), { now: NOW, maxEnd: NOW, minStart: 0 });
     for (const o of out) expect(o.status).toBe('stored');
     i += n;
+    await between?.();
   }
 }
 
@@ -294,11 +298,12 @@ describe('usage from fleet rollups', () => {
     await ingestRandom(f, 71, T0 + SPAN);
     await checkAll(f, 700, 'after moves');
 
-    // a class change moves the device's rows to the other class; totals per class follow (energy
-    // itself was computed at ingest: compared with the per-device rollups here)
+    // a class change moves the device's rows to the other class; totals per class follow (and its
+    // energy is recomputed: fleet and per-device rollups compared once that is done)
     await f.store.updateDevice(devices[6]!.id, {
       deviceClass: devices[6]!.detectedClass === 'tablet' ? 'desktop' : 'tablet',
     });
+    await f.store.energy.idle();
     for (const groupBy of ['deviceClass', 'group', 'day'] as const) {
       const q = { from: T0, to: T0 + SPAN, groupBy };
       const fleet = await computeUsage(f.store, f.policies, q, { now: NOW });
@@ -319,5 +324,144 @@ describe('usage from fleet rollups', () => {
       )
       .get() as { n: number };
     expect(empty.n).toBe(0);
+  }, 120_000);
+});
+
+describe('stored energy after corrections', () => {
+  it('is recomputed from raw intervals after class, preset, monitor and watt changes', async () => {
+    const f = await makeFleet(11, 20);
+    await ingestRandom(f, 110, T0 + SPAN);
+    await f.store.energy.idle();
+    const devices = await f.store.listDevices();
+    await f.store.updateDevice(devices[0]!.id, { deviceClass: 'all-in-one' });
+    await f.store.updateDevice(devices[1]!.id, { monitors: ['27', '27'] });
+    await f.store.updateDevice(devices[2]!.id, { deviceClass: 'desktop', desktopPreset: 'older' });
+    f.settings = await f.store.putSettings({
+      ...f.settings,
+      classWatts: { chromebook: { idle_display_on: 6, active: 9 } },
+      monitorWatts: { '24': { idle_display_on: 18 } },
+    });
+    expect(f.store.energy.pending()).toBeGreaterThan(3);
+    await f.store.energy.idle();
+    expect(f.store.energy.pending()).toBe(0);
+    await checkAll(f, 1100, 'after corrections');
+    // the daily rollups still add up to the hourly ones
+    const off = f.store.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM rollup_day d WHERE ABS(d.energy_wh - (SELECT SUM(energy_wh) FROM rollup_hour h
+          WHERE h.device_id = d.device_id AND h.hour >= d.day AND h.hour < d.day + ${DAY_MS})) > 1e-9`,
+      )
+      .get() as { n: number };
+    expect(off.n).toBe(0);
+  }, 120_000);
+
+  it('keeps the figures of hours whose raw intervals are past the retention', async () => {
+    const f = await makeFleet(12, 3);
+    f.settings = await f.store.putSettings({ ...f.settings, rawRetentionDays: 30 });
+    const [dev] = await f.store.listDevices();
+    const id = dev!.id;
+    const old = NOW - 40 * DAY_MS;
+    const recent = NOW - 5 * DAY_MS;
+    const out = await f.store.ingestBatch(
+      [
+        {
+          deviceId: id,
+          seq: 1,
+          intervals: [
+            { start: old, end: old + 2 * HOUR_MS, state: 'idle', display: 'on' },
+            { start: recent, end: recent + 2 * HOUR_MS, state: 'idle', display: 'on' },
+          ],
+        },
+      ],
+      { now: NOW, maxEnd: NOW, minStart: 0 },
+    );
+    expect(out[0]!.status).toBe('stored');
+    await f.store.pruneRawIntervals(NOW - 30 * DAY_MS);
+    const energyAt = (hour: number) =>
+      (
+        f.store.db
+          .prepare('SELECT energy_wh AS e FROM rollup_hour WHERE device_id = ? AND hour = ?')
+          .get(id, hour) as {
+          e: number;
+        }
+      ).e;
+    const oldBefore = energyAt(old);
+    const newClass = dev!.detectedClass === 'desktop' && !dev!.deviceClass ? 'tablet' : 'desktop';
+    await f.store.updateDevice(id, { deviceClass: newClass, monitors: null, desktopPreset: null });
+    await f.store.energy.idle();
+    expect(energyAt(old)).toBe(oldBefore);
+    const watts = totalWatts({ deviceClass: newClass }, f.settings);
+    expect(energyAt(recent)).toBeCloseTo(watts.idle_display_on, 9);
+    // fleet and daily rollups took the same difference
+    const fleet = await computeUsage(
+      f.store,
+      f.policies,
+      { from: recent, to: recent + DAY_MS, groupBy: 'day' },
+      { now: NOW },
+    );
+    expect(fleet.rows.reduce((a, r) => a + r.energyKwh, 0)).toBeCloseTo(
+      (2 * watts.idle_display_on) / 1000,
+      9,
+    );
+    const oldUsage = await computeUsage(
+      f.store,
+      f.policies,
+      { from: old, to: old + HOUR_MS, groupBy: 'deviceClass' },
+      { now: NOW },
+    );
+    expect(oldUsage.rows).toEqual([expect.objectContaining({ key: newClass, energyKwh: oldBefore / 1000 })]);
+  });
+
+  it('works in chunks between ingest batches and ends equal to the raw intervals', async () => {
+    const f = await makeFleet(13, 20);
+    await ingestRandom(f, 130, T0 + SPAN / 2);
+    await f.store.energy.idle();
+    f.settings = await f.store.putSettings({
+      ...f.settings,
+      classWatts: { laptop: { idle_display_on: 11 } },
+      monitorWatts: { '24': { active: 17 } },
+    });
+    const queued = f.store.energy.pending();
+    expect(queued).toBeGreaterThan(0);
+    let sawProgress = false;
+    let sawWorking = false;
+    // ingest goes on while the recompute works; every batch yields once to the event loop
+    await ingestRandom(f, 131, T0 + SPAN, async () => {
+      for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
+      const left = f.store.energy.pending();
+      if (left < queued) sawProgress = true;
+      if (left > 0) sawWorking = true;
+    });
+    expect(sawProgress && sawWorking).toBe(true);
+    await f.store.energy.idle();
+    await checkAll(f, 1300, 'after recompute during ingest');
+  }, 120_000);
+
+  it('resumes a recompute that a restart cut short', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluimer-recompute-test-'));
+    try {
+      const f = await makeFleet(14, 10, dir);
+      await ingestRandom(f, 140, T0 + SPAN);
+      await f.store.energy.idle();
+      f.settings = await f.store.putSettings({
+        ...f.settings,
+        classWatts: {
+          desktop: { idle_display_on: 33 },
+          laptop: { idle_display_off: 6 },
+          chromebook: { active: 5 },
+          tablet: { active: 3 },
+          'all-in-one': { active: 40 },
+        },
+      });
+      expect(f.store.energy.pending()).toBeGreaterThan(0);
+      await f.store.close(); // before any chunk ran
+      const store = new SqliteStore({ dataDir: dir, now: () => NOW });
+      stores.push(store);
+      await store.energy.idle();
+      expect(store.energy.pending()).toBe(0);
+      await checkAll({ ...f, store, policies: new PolicyService(store) }, 1400, 'after restart');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

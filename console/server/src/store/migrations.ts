@@ -238,6 +238,17 @@ ${fleetTriggers('rollup_hour', 'fleet_hour', 'hour')}
 ${fleetTriggers('rollup_day', 'fleet_day', 'day')}
 `,
   },
+  {
+    // devices whose stored energy is being recomputed after a correction (store/recompute.ts); kept in
+    // the database so a restart resumes the work; gen counts requests so a newer one is not lost
+    name: 'energy recompute queue',
+    sql: `
+CREATE TABLE energy_recompute (
+  device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+  gen INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */

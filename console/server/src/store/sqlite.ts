@@ -28,7 +28,8 @@ import {
   slotWatts,
   WASTE,
 } from '../rollup.js';
-import { migrate } from './migrations.js';
+import { MIGRATIONS, migrate } from './migrations.js';
+import { EnergyRecompute } from './recompute.js';
 import type {
   ApiTokenRecord,
   DevicePatch,
@@ -179,6 +180,8 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** for tests: stop after this many migrations */
   migrateTo?: number;
+  /** the clock of the energy recompute's retention window (default Date.now) */
+  now?: () => number;
 }
 
 /** The embedded store: one SQLite file in WAL mode, synchronous=FULL, foreign keys on. */
@@ -202,7 +205,27 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    migrate(this.db, options.migrateTo);
+    const version = migrate(this.db, options.migrateTo);
+    this.now = options.now ?? Date.now;
+    if (version === MIGRATIONS.length) this.energy.kick(); // resume a recompute cut short by a restart
+  }
+
+  private readonly now: () => number;
+  private energyRecompute: EnergyRecompute | undefined;
+  /** recomputes stored energy after class, preset, monitor or watt corrections (store/recompute.ts) */
+  get energy(): EnergyRecompute {
+    this.energyRecompute ??= new EnergyRecompute(
+      this.db,
+      () => this.settingsSync(),
+      () => this.now(),
+    );
+    return this.energyRecompute;
+  }
+
+  /** a key of the watts a device's stored energy depends on, under these settings */
+  private wattsKeyOf(id: number, settings: Settings): string | undefined {
+    const r = this.s.getDeviceProfile.get(id) as Row | undefined;
+    return r ? wattsKey(r, settings) : undefined;
   }
 
   /** prepared statements, made on first use (a store stopped at an older migration only serves raw SQL) */
@@ -212,6 +235,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.energyRecompute?.stop();
     if (this.db.open) this.db.close();
   }
 
@@ -379,6 +403,8 @@ export class SqliteStore implements Store {
         | Row
         | undefined;
       if (existing) {
+        const settings = this.settingsSync();
+        const before = this.wattsKeyOf(Number(existing.id), settings);
         this.db
           .prepare(
             `UPDATE devices SET token_hash = ?, group_id = ?, hostname = ?, inventory = ?, detected_class = ?,
@@ -393,6 +419,8 @@ export class SqliteStore implements Store {
             d.classReview ?? null,
             existing.id,
           );
+        if (this.wattsKeyOf(Number(existing.id), settings) !== before)
+          this.energy.request([Number(existing.id)]);
         return { deviceId: Number(existing.id), created: false };
       }
       const info = this.db
@@ -430,6 +458,8 @@ export class SqliteStore implements Store {
     return (rows as Row[]).map(toDevice);
   }
   async updateDevice(id: number, patch: DevicePatch) {
+    const settings = this.settingsSync();
+    const before = this.wattsKeyOf(id, settings);
     const cols: Record<string, unknown> = {};
     if (patch.name !== undefined) cols.name = patch.name;
     if (patch.groupId !== undefined) cols.group_id = patch.groupId;
@@ -439,12 +469,15 @@ export class SqliteStore implements Store {
       cols.monitors = patch.monitors === null ? null : JSON.stringify(patch.monitors);
     if (patch.excludedReason !== undefined) cols.excluded_reason = patch.excludedReason;
     this.updateRow('devices', id, cols);
+    if (before !== undefined && this.wattsKeyOf(id, settings) !== before) this.energy.request([id]);
     return this.getDevice(id);
   }
   async recordHello(id: number, h: Parameters<Store['recordHello']>[1]) {
     this.recordHelloSync(id, h);
   }
   private recordHelloSync(id: number, h: Parameters<Store['recordHello']>[1]) {
+    const settings = this.settingsSync();
+    const before = h.detectedClass ? this.wattsKeyOf(id, settings) : undefined;
     this.s.recordHello.run(
       h.agentVersion,
       h.policyEtag ?? null,
@@ -456,6 +489,8 @@ export class SqliteStore implements Store {
       h.classReview ?? null,
       id,
     );
+    // a newly detected class (no override set) changes the device's watts
+    if (before !== undefined && this.wattsKeyOf(id, settings) !== before) this.energy.request([id]);
   }
   async setLastSeen(id: number, at: number) {
     this.s.setLastSeen.run(at, id);
@@ -779,6 +814,9 @@ export class SqliteStore implements Store {
 
   // ---- settings ----
   async getSettings() {
+    return this.settingsSync();
+  }
+  private settingsSync(): Settings {
     if (!this.settingsCache) {
       const r = this.db.prepare("SELECT value FROM settings WHERE key = 'deployment'").get() as
         | Row
@@ -789,13 +827,27 @@ export class SqliteStore implements Store {
     return this.settingsCache;
   }
   async putSettings(settings: Settings) {
+    const old = this.settingsSync();
     this.db
       .prepare(
         "INSERT INTO settings (key, value) VALUES ('deployment', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       )
       .run(JSON.stringify(settings));
     this.settingsCache = undefined;
-    return this.getSettings();
+    const next = this.settingsSync();
+    if (
+      JSON.stringify([old.classWatts, old.monitorWatts]) !==
+      JSON.stringify([next.classWatts, next.monitorWatts])
+    ) {
+      // class or monitor watts changed: recompute the devices whose watts changed
+      const rows = this.db
+        .prepare('SELECT id, device_class, detected_class, desktop_preset, monitors FROM devices')
+        .all() as Row[];
+      this.energy.request(
+        rows.filter((r) => wattsKey(r, old) !== wattsKey(r, next)).map((r) => Number(r.id)),
+      );
+    }
+    return next;
   }
 
   private updateRow(table: 'groups' | 'devices', id: number, cols: Record<string, unknown>) {
@@ -805,6 +857,20 @@ export class SqliteStore implements Store {
       .prepare(`UPDATE ${table} SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`)
       .run(...keys.map((k) => cols[k]), id);
   }
+}
+
+function wattsKey(r: Row, settings: Settings): string {
+  return JSON.stringify(
+    deviceTotalWatts(
+      {
+        deviceClass: (r.device_class ?? null) as DeviceRecord['deviceClass'],
+        detectedClass: r.detected_class as DeviceRecord['detectedClass'],
+        desktopPreset: (r.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
+        monitors: json(r.monitors, null),
+      },
+      settings,
+    ),
+  );
 }
 
 const SUMS = `SUM(active_ms) AS a, SUM(idle_on_ms) AS i1, SUM(idle_off_ms) AS i0, SUM(asleep_ms) AS s,
@@ -866,6 +932,9 @@ function prepare(db: Database.Database) {
     touchToken: db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?'),
     getDevice: db.prepare('SELECT * FROM devices WHERE id = ?'),
     getDeviceByToken: db.prepare('SELECT * FROM devices WHERE token_hash = ?'),
+    getDeviceProfile: db.prepare(
+      'SELECT device_class, detected_class, desktop_preset, monitors FROM devices WHERE id = ?',
+    ),
     setLastSeen: db.prepare('UPDATE devices SET last_seen = MAX(COALESCE(last_seen, 0), ?) WHERE id = ?'),
     setPolicySent: db.prepare('UPDATE devices SET policy_etag_sent = ? WHERE id = ?'),
     setPolicyStatus: db.prepare(
