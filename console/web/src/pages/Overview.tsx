@@ -49,7 +49,12 @@ const USAGE_BY = ['day', 'hourOfWeek', 'group', 'deviceClass', 'device'] as cons
  * The five usage answers the overview needs, each shown as soon as it arrives (a school year for
  * 1,000 devices takes the console seconds for some of them), so tiles and charts fill in one by one.
  */
-function useUsage(period: Period, groupId: number | undefined) {
+function useUsage(
+  period: Period,
+  groupId: number | undefined,
+  /** the group whose children the per-group chart shows when no scope is chosen; null = not known yet */
+  breakdownGroupId: number | undefined | null,
+) {
   const [state, setState] = useState<{ data: Partial<Usage>; error?: unknown; pending: number }>({
     data: {},
     pending: USAGE_BY.length,
@@ -59,9 +64,12 @@ function useUsage(period: Period, groupId: number | undefined) {
   useEffect(() => {
     const ac = new AbortController();
     setState({ data: {}, pending: USAGE_BY.length });
+    if (breakdownGroupId === null) return;
     for (const groupBy of USAGE_BY) {
+      // per group: the level below the scope (the schools of a board, the rooms of a school)
+      const gid = groupBy === 'group' ? (groupId ?? breakdownGroupId) : groupId;
       get<UsageResponse>(
-        `/api/v1/usage${qs({ from: period.from, to: period.to, groupBy, groupId })}`,
+        `/api/v1/usage${qs({ from: period.from, to: period.to, groupBy, groupId: gid })}`,
         ac.signal,
       ).then(
         (res) => {
@@ -75,7 +83,7 @@ function useUsage(period: Period, groupId: number | undefined) {
       );
     }
     return () => ac.abort();
-  }, [period.from, period.to, groupId, tick]);
+  }, [period.from, period.to, groupId, breakdownGroupId, tick]);
   return {
     data: state.data,
     error: state.error,
@@ -94,7 +102,11 @@ export function OverviewPage() {
   const groups = useApi<unknown>('/api/v1/groups');
   const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
-  const usage = useUsage(period, groupId);
+  // with no scope chosen and one board at the top, the per-group chart shows its schools
+  const roots = groupList.filter((g) => g.parentId == null);
+  const breakdownGroupId =
+    groups.data === undefined && !groups.error ? null : roots.length === 1 ? roots[0]!.id : undefined;
+  const usage = useUsage(period, groupId, breakdownGroupId);
   // school hours for "outside school hours": those of the policy that applies to the chosen school
   // or room (staff can read policies), else the default Monday–Friday 08:00–17:00
   const policies = useApi<unknown>(can.editPolicies(user.role) ? '/api/v1/policies' : null);
