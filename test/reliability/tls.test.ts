@@ -178,12 +178,13 @@ async function adminSetup(url: string, ca: Buffer) {
   return { cookies, token, auth, secret: s.body.secret as string };
 }
 
-function startAgent(server: string, secret: string, caFile?: string) {
+function startAgent(server: string, secret: string, caFile?: string, how: 'env' | 'flag' = 'env') {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.SLUIMER_CA_LOADED;
-  if (caFile) env.SLUIMER_CA_FILE = caFile;
-  else delete env.SLUIMER_CA_FILE;
+  delete env.SLUIMER_CA_FILE;
+  if (caFile && how === 'env') env.SLUIMER_CA_FILE = caFile;
+  const caFlag = caFile && how === 'flag' ? ['--ca-file', caFile] : [];
   const child = spawn(
     process.execPath,
     [
@@ -203,6 +204,7 @@ function startAgent(server: string, secret: string, caFile?: string) {
       '200',
       '--log-level',
       'debug',
+      ...caFlag,
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -266,7 +268,7 @@ describe('TLS', () => {
     bad = await startCli('wrong');
     const badSetup = await adminSetup(bad.url, readFileSync(file('wrong-ca.pem')));
 
-    const right = startAgent(good.url, secret, file('right-ca.pem'));
+    const right = startAgent(good.url, secret, file('right-ca.pem'), 'flag');
     const noCa = startAgent(good.url, secret);
     const wrongConsole = startAgent(bad.url, badSetup.secret, file('right-ca.pem'));
     try {

@@ -21,6 +21,7 @@ export const USAGE = `Usage: sluimer-agent run --server URL [--enroll-secret S] 
 
   --server URL         console address, e.g. https://sluimer.school.nl (or SLUIMER_SERVER)
   --enroll-secret S    the group's enroll secret, needed once (or SLUIMER_ENROLL_SECRET)
+  --ca-file FILE       PEM file of the school's CA that signed the console's certificate (or SLUIMER_CA_FILE)
   --data DIR           where the outbox, token and saved settings live (default: per OS)
   --simulate           use the simulated platform (demo, development): changes nothing on this machine
   --sample-ms N        how often the idle time is read (default 5000)
@@ -70,7 +71,7 @@ export async function command(args: string[]): Promise<number> {
   const { loadDeploymentConfig, caRelaunch } = await import('../config/index.js');
   let deployment: Awaited<ReturnType<typeof loadDeploymentConfig>>;
   try {
-    deployment = await loadDeploymentConfig();
+    deployment = await loadDeploymentConfig(parsed['ca-file'] ? { caFile: parsed['ca-file'] } : {});
   } catch (err) {
     console.error((err as Error).message);
     return 2;
@@ -222,6 +223,7 @@ function parse(args: string[]) {
     options: {
       server: { type: 'string' },
       'enroll-secret': { type: 'string' },
+      'ca-file': { type: 'string' },
       data: { type: 'string' },
       simulate: { type: 'boolean' },
       'sample-ms': { type: 'string' },
