@@ -15,7 +15,9 @@ export function Tile(props: {
       <div className="tile-label">
         {props.label} <Explain text={props.explain} label={props.label} />
       </div>
-      <div className="tile-value">{props.value}</div>
+      <div className="tile-value">
+        {typeof props.value === 'string' ? <NumberWithUnit text={props.value} /> : props.value}
+      </div>
       {props.sub && <div className="tile-sub">{props.sub}</div>}
     </div>
   );
@@ -39,5 +41,17 @@ export function ErrorBox({
         </button>
       )}
     </div>
+  );
+}
+
+/** "0,22 kg CO2e" → the number large and the unit smaller, so a narrow tile never breaks the unit. */
+function NumberWithUnit({ text }: { text: string }) {
+  const m = text.match(/^([-\d.,]+)\u00a0(.+)$/);
+  if (!m) return <>{text}</>;
+  return (
+    <>
+      {m[1]}
+      <span className="unit">{` ${m[2]!.replace(/\u00a0/g, ' ')}`}</span>
+    </>
   );
 }

@@ -637,12 +637,12 @@ function barTable(
 
 function GroupBars({ rows, names, lang }: { rows: UsageRow[]; names: Map<number, string>; lang: Lang }) {
   const { t } = useI18n();
-  // the last two levels ("Het Baken › Groep 3") keep bar labels short; the table has the full path
+  // bars carry the group's own name (the children of the scope); the table has the full path
   const items = useMemo(
     () =>
       namedBars(rows, (k) => {
         const p = names.get(Number(k));
-        return p?.split(' › ').slice(-2).join(' › ');
+        return p?.split(' › ').pop();
       }),
     [rows, names],
   );
