@@ -328,7 +328,7 @@ describe('hostile input', () => {
             answers++;
             expect(['ack', 'error']).toContain(f.type);
             if (f.type === 'error') {
-              const code = (f as { code: string }).code;
+              const code = (f as unknown as { code: string }).code;
               errorCodes[code] = (errorCodes[code] ?? 0) + 1;
             }
             if (f.type === 'ack' && f.seq === marker) break;

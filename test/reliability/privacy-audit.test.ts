@@ -123,7 +123,7 @@ describe('AVG: one device’s data', () => {
     });
     expect(e.device).not.toHaveProperty('token_hash');
     expect(JSON.stringify(e)).not.toContain(d.deviceToken);
-    expect(e.intervals).toEqual(d.intervals.map((i) => ({ display: null, power: null, ...i })));
+    expect(e.intervals).toEqual(d.intervals.map((i) => ({ power: null, ...i })));
     expect(e.hourlyRollups).toHaveLength(3);
     expect(e.dailyRollups.length).toBeGreaterThanOrEqual(1);
     expect(e.audit).toContainEqual(expect.objectContaining({ method: 'PATCH', targetId: d.deviceId }));
