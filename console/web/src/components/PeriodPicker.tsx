@@ -11,6 +11,7 @@ export function PeriodPicker({ value, onChange }: { value: Period; onChange: (p:
   const [from, setFrom] = useState(() => localTime(value.from).date);
   const [to, setTo] = useState(() => localTime(Math.max(value.from, value.to - 1)).date);
   const [custom, setCustom] = useState(value.kind === 'custom');
+  const [error, setError] = useState<string>();
   return (
     <fieldset className="period">
       <legend className="sr-only">{t('period.label')}</legend>
@@ -37,7 +38,12 @@ export function PeriodPicker({ value, onChange }: { value: Period; onChange: (p:
           className="period-custom"
           onSubmit={(e) => {
             e.preventDefault();
-            if (from && to && from <= to) onChange(customPeriod(from, to, Date.now()));
+            if (!from || !to || from > to) {
+              setError(t('period.invalid'));
+              return;
+            }
+            setError(undefined);
+            onChange(customPeriod(from, to, Date.now()));
           }}
         >
           <label>
@@ -51,6 +57,11 @@ export function PeriodPicker({ value, onChange }: { value: Period; onChange: (p:
           <button type="submit" className="btn-small">
             {t('period.apply')}
           </button>
+          {error && (
+            <span className="field-error" role="alert">
+              {error}
+            </span>
+          )}
         </form>
       )}
     </fieldset>
