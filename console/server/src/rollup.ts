@@ -80,24 +80,33 @@ function add(map: Map<number, Bucket>, key: number, slot: number, ms: number, wh
 export class FleetBatch {
   private readonly hours = new Map<string, { t: number; g: number; c: string; b: Bucket }>();
   private readonly days = new Map<string, { t: number; g: number; c: string; b: Bucket }>();
+  private readonly board = new Map<number, Bucket>();
 
   add(groupId: number, deviceClass: string, hours: Map<number, Bucket>, days: Map<number, Bucket>): void {
     merge(this.hours, groupId, deviceClass, hours);
     merge(this.days, groupId, deviceClass, days);
+    for (const [t, b] of hours) {
+      const x = this.board.get(t);
+      if (!x) this.board.set(t, Float64Array.from(b));
+      else for (let i = 0; i < 7; i++) x[i]! += b[i]!;
+    }
   }
 
   clear(): void {
     this.hours.clear();
     this.days.clear();
+    this.board.clear();
   }
 
   flush(
     hour: (t: number, groupId: number, deviceClass: string, b: Bucket) => void,
     day: (t: number, groupId: number, deviceClass: string, b: Bucket) => void,
+    board: (t: number, b: Bucket) => void,
   ): void {
     try {
       for (const x of this.hours.values()) hour(x.t, x.g, x.c, x.b);
       for (const x of this.days.values()) day(x.t, x.g, x.c, x.b);
+      for (const [t, b] of this.board) board(t, b);
     } finally {
       this.clear();
     }

@@ -61,7 +61,13 @@ interface Fleet {
   ends: Map<number, number>;
 }
 
-async function makeFleet(seed: number, devicesN: number, dataDir = ':memory:'): Promise<Fleet> {
+/** a board of two schools, the second in New York unless `oneZone` (then the board-wide rollup serves) */
+async function makeFleet(
+  seed: number,
+  devicesN: number,
+  dataDir = ':memory:',
+  oneZone = false,
+): Promise<Fleet> {
   const r = rng(seed);
   const store = new SqliteStore({ dataDir, now: () => NOW });
   stores.push(store);
@@ -73,7 +79,7 @@ async function makeFleet(seed: number, devicesN: number, dataDir = ':memory:'): 
     store.createGroup({ name, parentId, kind: 'room', timeZone, excludedReason: null, now: 0 });
   const board = (await g('board', null)).id;
   const ams = (await g('school A', board)).id;
-  const ny = (await g('school B', board, 'America/New_York')).id;
+  const ny = (await g('school B', board, oneZone ? null : 'America/New_York')).id;
   const rooms: number[] = [];
   for (let i = 0; i < 4; i++) rooms.push((await g(`A${i}`, ams)).id);
   for (let i = 0; i < 3; i++) rooms.push((await g(`B${i}`, ny)).id);
@@ -260,8 +266,8 @@ async function checkAll(f: Fleet, seed: number, what: string) {
 
 describe('usage from fleet rollups', () => {
   it('equals a brute-force computation from raw intervals for every groupBy, range and scope', async () => {
-    for (const seed of [1, 2]) {
-      const f = await makeFleet(seed, 24);
+    for (const seed of [1, 2, 3]) {
+      const f = await makeFleet(seed, 24, ':memory:', seed === 3);
       await ingestRandom(f, seed * 10, T0 + SPAN / 2);
       await ingestRandom(f, seed * 10 + 1, T0 + SPAN);
       await checkAll(f, seed * 100, `seed ${seed}`);
@@ -269,7 +275,7 @@ describe('usage from fleet rollups', () => {
   }, 120_000);
 
   it('stays equal after devices move group, change class, are erased, or deleted with their rollups', async () => {
-    const f = await makeFleet(7, 30);
+    const f = await makeFleet(7, 30, ':memory:', true);
     await ingestRandom(f, 70, T0 + SPAN / 2);
     const devices = await f.store.listDevices();
     const groups = (await f.store.listGroups()).map((g) => g.id);
@@ -297,6 +303,10 @@ describe('usage from fleet rollups', () => {
     f.policies.invalidate();
     await ingestRandom(f, 71, T0 + SPAN);
     await checkAll(f, 700, 'after moves');
+    // a school moving to another time zone: its hours are labelled in the new zone from then on
+    await f.store.updateGroup(f.schools[1]!, { timeZone: 'Europe/London' });
+    f.policies.invalidate();
+    await checkAll(f, 701, 'after a time zone change');
 
     // a class change moves the device's rows to the other class; totals per class follow (and its
     // energy is recomputed: fleet and per-device rollups compared once that is done)
@@ -329,7 +339,7 @@ describe('usage from fleet rollups', () => {
 
 describe('stored energy after corrections', () => {
   it('is recomputed from raw intervals after class, preset, monitor and watt changes', async () => {
-    const f = await makeFleet(11, 20);
+    const f = await makeFleet(11, 20, ':memory:', true);
     await ingestRandom(f, 110, T0 + SPAN);
     await f.store.energy.idle();
     const devices = await f.store.listDevices();

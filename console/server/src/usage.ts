@@ -133,6 +133,16 @@ export async function computeUsage(
     } else {
       for (const d of devices) push(members, zoneOf(d), d.id);
     }
+    const zones = [...members.keys()];
+    if (fleet && q.groupId === undefined && zones.length === 1) {
+      // the whole board in one time zone (the usual case): one row per hour for the whole fleet
+      zoneSources.set(zones[0]!, {
+        sumBuckets: (kind, a, b) =>
+          kind === 'hour' ? store.sumBoardHours(a, b) : store.sumFleetByBucket(kind, a, b, scopeGroups),
+        sumHoursAt: (hours) => store.sumBoardHoursAt(hours),
+      });
+      members.clear();
+    }
     for (const [zone, list] of members) {
       zoneSources.set(
         zone,

@@ -249,6 +249,37 @@ CREATE TABLE energy_recompute (
 );
 `,
   },
+  {
+    // the whole fleet per UTC hour: hour-of-week and local-day boundaries for the whole board read one
+    // row per hour instead of one per group and class (when all groups share one time zone). Group
+    // and class moves leave it unchanged; erasures and deleted devices are subtracted by trigger.
+    name: 'board-wide hourly rollup',
+    sql: `
+CREATE TABLE board_hour (
+  hour INTEGER PRIMARY KEY,
+  active_ms INTEGER NOT NULL DEFAULT 0,
+  idle_on_ms INTEGER NOT NULL DEFAULT 0,
+  idle_off_ms INTEGER NOT NULL DEFAULT 0,
+  asleep_ms INTEGER NOT NULL DEFAULT 0,
+  off_ms INTEGER NOT NULL DEFAULT 0,
+  energy_wh REAL NOT NULL DEFAULT 0,
+  waste_wh REAL NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+INSERT INTO board_hour (hour, ${COLS}) SELECT hour, ${sumCols('f')} FROM fleet_hour f GROUP BY hour;
+CREATE TRIGGER rollup_hour_board_device_delete BEFORE DELETE ON devices
+BEGIN
+  INSERT INTO board_hour (hour, ${COLS})
+    SELECT r.hour, ${signedCols('r', '-')} FROM rollup_hour r WHERE r.device_id = OLD.id
+    ON CONFLICT (hour) DO UPDATE SET ${ADD};
+END;
+CREATE TRIGGER rollup_hour_board_delete AFTER DELETE ON rollup_hour
+BEGIN
+  INSERT INTO board_hour (hour, ${COLS})
+    SELECT OLD.hour, ${signedCols('OLD', '-')} FROM devices d WHERE d.id = OLD.device_id
+    ON CONFLICT (hour) DO UPDATE SET ${ADD};
+END;
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */

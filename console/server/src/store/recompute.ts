@@ -74,6 +74,9 @@ export class EnergyRecompute {
         `UPDATE fleet_hour SET energy_wh = energy_wh + ?, waste_wh = waste_wh + ?
          WHERE hour = ? AND group_id = ? AND device_class = ?`,
       ),
+      addBoardHour: db.prepare(
+        'UPDATE board_hour SET energy_wh = energy_wh + ?, waste_wh = waste_wh + ? WHERE hour = ?',
+      ),
       addFleetDay: db.prepare(
         `UPDATE fleet_day SET energy_wh = energy_wh + ?, waste_wh = waste_wh + ?
          WHERE day = ? AND group_id = ? AND device_class = ?`,
@@ -196,6 +199,7 @@ export class EnergyRecompute {
       if (dE === 0 && dW === 0) continue;
       this.q.setHour.run(f[ENERGY]!, f[WASTE]!, id, hour);
       this.q.addFleetHour.run(dE, dW, hour, groupId, cls);
+      this.q.addBoardHour.run(dE, dW, hour);
       const day = Math.floor(hour / DAY_MS) * DAY_MS;
       const d = dayDelta.get(day) ?? [0, 0];
       d[0] += dE;

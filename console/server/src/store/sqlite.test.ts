@@ -93,6 +93,12 @@ describe('SQLite store', () => {
       { t: t0, group_id: 2, device_class: 'laptop', idle_on_ms: 3600000, energy_wh: 8 },
       { t: t0 + 24 * HOUR_MS, group_id: 1, device_class: 'desktop', idle_on_ms: 600000, energy_wh: 5 },
     ]);
+    expect(
+      store.db.prepare('SELECT hour AS t, idle_on_ms, energy_wh FROM board_hour ORDER BY 1').all(),
+    ).toEqual([
+      { t: t0, idle_on_ms: 9000000, energy_wh: 60.5 },
+      { t: t0 + 30 * HOUR_MS, idle_on_ms: 600000, energy_wh: 5 },
+    ]);
     // and they follow a device that moves after the upgrade
     await store.updateDevice(8, { groupId: 2 });
     expect(await store.sumFleetByGroupClass('day', t0, t0 + 2 * 24 * HOUR_MS, [1, 2])).toEqual([

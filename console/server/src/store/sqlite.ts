@@ -619,6 +619,7 @@ export class SqliteStore implements Store {
     this.fleet.flush(
       (hour, groupId, cls, b) => s.upsertFleetHour.run(hour, groupId, cls, ...bucketArgs(b)),
       (day, groupId, cls, b) => s.upsertFleetDay.run(day, groupId, cls, ...bucketArgs(b)),
+      (hour, b) => s.upsertBoardHour.run(hour, ...bucketArgs(b)),
     );
   }
 
@@ -782,6 +783,15 @@ export class SqliteStore implements Store {
     const sql = `SELECT ${col} AS key, ${SUMS} FROM ${table}
       WHERE ${col} >= ? AND ${col} < ? AND group_id IN (SELECT value FROM json_each(?)) GROUP BY ${col}`;
     return (this.db.prepare(sql).all(from, to, JSON.stringify(groupIds)) as Row[]).map(toSum);
+  }
+  async sumBoardHours(from: number, to: number) {
+    const sql = `SELECT hour AS key, ${SUMS} FROM board_hour WHERE hour >= ? AND hour < ? GROUP BY hour`;
+    return (this.db.prepare(sql).all(from, to) as Row[]).map(toSum);
+  }
+  async sumBoardHoursAt(hours: number[]) {
+    if (hours.length === 0) return [];
+    const sql = `SELECT hour AS key, ${SUMS} FROM board_hour WHERE hour IN (SELECT value FROM json_each(?)) GROUP BY hour`;
+    return (this.db.prepare(sql).all(JSON.stringify(hours)) as Row[]).map(toSum);
   }
   async sumFleetHoursAt(hours: number[], groupIds: number[]) {
     if (hours.length === 0 || groupIds.length === 0) return [];
@@ -969,6 +979,10 @@ function prepare(db: Database.Database) {
     upsertFleetDay: db.prepare(
       `INSERT INTO fleet_day (day, group_id, device_class, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, group_id, device_class) DO UPDATE SET ${UPSERT_SET}`,
+    ),
+    upsertBoardHour: db.prepare(
+      `INSERT INTO board_hour (hour, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hour) DO UPDATE SET ${UPSERT_SET}`,
     ),
     upsertDay: db.prepare(
       `INSERT INTO rollup_day (device_id, day, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)

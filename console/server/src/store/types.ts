@@ -152,6 +152,10 @@ export interface Store {
    * per bucket (UTC hour or UTC day start) in [from, to) over these groups.
    */
   sumFleetByBucket(kind: 'hour' | 'day', from: number, to: number, groupIds: number[]): Promise<RollupSum[]>;
+  /** totals of the whole fleet (every device) per UTC hour in [from, to) */
+  sumBoardHours(from: number, to: number): Promise<RollupSum[]>;
+  /** totals of the whole fleet for exactly these UTC hours */
+  sumBoardHoursAt(hours: number[]): Promise<RollupSum[]>;
   /** fleet totals per UTC hour for exactly these hours over these groups */
   sumFleetHoursAt(hours: number[], groupIds: number[]): Promise<RollupSum[]>;
   /** fleet totals per (group, device class) over buckets in [from, to) for these groups */
