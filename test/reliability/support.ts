@@ -1,7 +1,7 @@
 // Helpers for the reliability tests: the built console in its own process (so its memory can be measured
 // and it can be killed or restarted), plain HTTP calls, and bare WebSocket clients.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,22 @@ export const RUNNER = fileURLToPath(new URL('./console-runner.mjs', import.meta.
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ADMIN_PASSWORD = 'reliability-admin-pw-1';
 
+const made: string[] = [];
+process.once('exit', () => {
+  for (const d of made) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      // a mount point still in use: left for the OS
+    }
+  }
+});
+
+/** a temporary folder, removed when the test process exits */
 export function tempDir(prefix = 'sluimer-rel-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export interface ConsoleProcess {
