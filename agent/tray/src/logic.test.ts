@@ -11,8 +11,7 @@ import {
 } from './presenting.js';
 import { externalUrlAllowed, isOwnPage, popoverPosition, secureWebPreferences } from './security.js';
 
-const fixture = (p: string) =>
-  readFileSync(new URL(`../../fixtures/captured/${p}`, import.meta.url), 'utf8');
+const fixture = (p: string) => readFileSync(new URL(`../../fixtures/captured/${p}`, import.meta.url), 'utf8');
 
 const state: TrayState = {
   type: 'state',
