@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import { DAY_MS, ErrorCode } from '@sluimer/shared';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
 import { type Access, ADMIN, installAuth } from './http/auth.js';
@@ -82,7 +82,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     ...(options.https ? { https: options.https } : {}),
     trustProxy: options.trustProxy ?? false,
     // one line per request drowns what an admin needs to see; SLUIMER_LOG_REQUESTS=1 brings them back
-    disableRequestLogging: !options.logRequests,
+    logController: new LogController({ disableRequestLogging: !options.logRequests }),
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
