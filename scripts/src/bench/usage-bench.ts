@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     'device-runs': { type: 'string', default: '3' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'recompute-only': { type: 'boolean', default: false },
   },
 });
 
@@ -57,7 +58,7 @@ interface RollupStore {
 }
 type GroupBy = 'device' | 'group' | 'deviceClass' | 'day' | 'hourOfWeek';
 interface ConsoleModules {
-  SqliteStore: new (o: { dataDir: string }) => RollupStore;
+  SqliteStore: new (o: { dataDir: string; now?: () => number }) => RollupStore;
   PolicyService: new (s: RollupStore) => unknown;
   computeUsage(
     store: RollupStore,
@@ -159,8 +160,13 @@ async function main() {
   const runs = Number(args.runs);
   const deviceRuns = Number(args['device-runs']);
   const { SqliteStore, PolicyService, computeUsage } = await loadConsole();
+  // the school year: 1 August 00:00 Amsterdam (22:00 UTC the day before) onwards
+  const start = Date.UTC(2025, 6, 31, 22);
+  const end = start + days * DAY_MS;
+  const now = end + HOUR_MS;
   const dir = mkdtempSync(join(tmpdir(), 'sluimer-usage-bench-'));
-  const store = new SqliteStore({ dataDir: dir });
+  // the store's clock (the raw-retention window of the energy recompute) is the end of the history
+  const store = new SqliteStore({ dataDir: dir, now: () => now });
   const machine = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
@@ -170,11 +176,6 @@ async function main() {
     cpuPressureAtStart: pressure(),
   };
   try {
-    // the school year: 1 August 00:00 Amsterdam (22:00 UTC the day before) onwards
-    const start = Date.UTC(2025, 6, 31, 22);
-    const end = start + days * DAY_MS;
-    const now = end + HOUR_MS;
-
     // a board of 4 schools, 10 rooms each: chromebook carts, a desktop lab, laptops, all-in-ones
     const board = await store.createGroup({
       name: 'Stichting',
@@ -282,7 +283,7 @@ async function main() {
     };
     const groupBys: GroupBy[] = ['day', 'hourOfWeek', 'group', 'deviceClass', 'device'];
     const results: Record<string, unknown>[] = [];
-    for (const [rangeName, range] of Object.entries(ranges)) {
+    for (const [rangeName, range] of Object.entries(args['recompute-only'] ? {} : ranges)) {
       for (const scope of [undefined, schools[0]!]) {
         const overview = { fleet: 0, device: 0 };
         for (const groupBy of groupBys) {
