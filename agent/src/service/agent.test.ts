@@ -17,6 +17,9 @@ import { Outbox } from './outbox.js';
 import { FileStore, MemoryStore } from './store.js';
 
 const fast = { initialDelayMaxMs: 5, backoffBaseMs: 10, backoffMaxMs: 80 };
+/** Yesterday 12:00 UTC: a few scripted hours from here never cross UTC midnight, where intervals are split. */
+const yesterdayNoonUtc = () =>
+  Math.floor(Date.now() / (24 * 60 * MINUTE_MS)) * 24 * 60 * MINUTE_MS - 12 * 60 * MINUTE_MS;
 const enforcing: EffectivePolicy = {
   idleThresholdSec: 300,
   sleepAfterSec: { ac: 1200, battery: 600 },
@@ -80,7 +83,7 @@ const statuses = (c: FakeConsole): PolicyStatusFrame[] =>
 describe('agent service', () => {
   it('enrolls once, reports what it measured, and continues seq and identity after a restart', async () => {
     const c = await consoleWith();
-    const clock = new ManualClock(Date.now() - 2 * 60 * MINUTE_MS);
+    const clock = new ManualClock(yesterdayNoonUtc());
     const boot = clock.now() - 30_000;
     const { agent, platform } = agentFor(c, clock, { bootWall: boot });
     platform.input();
@@ -416,7 +419,7 @@ describe('agent service', () => {
 
   it('reports sleep seen only as a wall clock jump', async () => {
     const c = await consoleWith();
-    const clock = new ManualClock(Date.now() - 3 * 60 * MINUTE_MS);
+    const clock = new ManualClock(yesterdayNoonUtc());
     const { agent, platform } = agentFor(c, clock);
     await agent.start();
     await c.waitFor(() => agent.status().link === 'ready');
@@ -438,9 +441,7 @@ describe('agent service', () => {
   it('power-cycles a simulated device in-process: shared outbox and store, off reported, no new enrollment', async () => {
     const c = await consoleWith();
     // yesterday 12:00 UTC: the three hours off never cross UTC midnight (where intervals are split)
-    const clock = new ManualClock(
-      Math.floor(Date.now() / (24 * 60 * MINUTE_MS)) * 24 * 60 * MINUTE_MS - 12 * 60 * MINUTE_MS,
-    );
+    const clock = new ManualClock(yesterdayNoonUtc());
     const outbox = Outbox.open(':memory:');
     const store = new MemoryStore();
     cleanups.push(() => outbox.close());
