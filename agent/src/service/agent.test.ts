@@ -338,7 +338,7 @@ describe('agent service', () => {
 
   it('closes the open interval durably on stop', async () => {
     const c = await consoleWith();
-    const clock = new ManualClock(Date.now() - 60 * MINUTE_MS);
+    const clock = new ManualClock(yesterdayNoonUtc());
     // the console is unreachable: everything must be in the outbox
     const { agent, platform } = agentFor(c, clock, { serverUrl: 'http://127.0.0.1:9' });
     await agent.start();
@@ -353,7 +353,7 @@ describe('agent service', () => {
 
   it('after a crash and a reboot reports off from the last sample to the boot', async () => {
     const c = await consoleWith();
-    const clock = new ManualClock(Date.now() - 5 * 60 * MINUTE_MS);
+    const clock = new ManualClock(yesterdayNoonUtc());
     // the crash is simulated inside this process, so the first agent's lock cannot die with it
     const first = agentFor(c, clock, { serverUrl: 'http://127.0.0.1:9', dataDirLock: false });
     await first.agent.start();
@@ -382,7 +382,7 @@ describe('agent service', () => {
 
   it('saves the tracker state at once when what it records changes, and otherwise only at checkpoints', async () => {
     const c = await consoleWith();
-    const clock = new ManualClock(Date.now() - 60 * MINUTE_MS);
+    const clock = new ManualClock(yesterdayNoonUtc());
     const { agent, platform } = agentFor(c, clock, {
       serverUrl: 'http://127.0.0.1:9',
       dataDirLock: false,
@@ -483,7 +483,7 @@ describe('agent service', () => {
 
   it('runs many agents in one process with in-memory outboxes', async () => {
     const c = await consoleWith();
-    const clock = new ManualClock(Date.now() - 60 * MINUTE_MS);
+    const clock = new ManualClock(yesterdayNoonUtc());
     const agents = Array.from({ length: 20 }, (_, k) => {
       const platform = new SimulatedPlatform({ clock, autopilot: { seed: k + 1 } });
       const agent = createAgentService({
