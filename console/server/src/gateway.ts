@@ -11,14 +11,13 @@ import {
   HelloFrameSchema,
   LIMITS,
   PolicyStatusFrameSchema,
-  ReportFrameSchema,
-  SeqSchema,
 } from '@sluimer/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { hashToken } from './crypto.js';
 import type { PolicyService } from './policy-service.js';
 import { RateLimiter } from './rate-limit.js';
+import { parseReport, parseSeq } from './report-parse.js';
 import type { DeviceUpdate, IngestItem, IngestOutcome, Store } from './store/types.js';
 
 export interface GatewayLimits {
@@ -83,11 +82,18 @@ class Connection {
   send(frame: ConsoleFrame): void {
     if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
   }
+
+  /** `send({ type: 'ack', seq })` without building and serialising an object per report */
+  ack(seq: number): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(`{"type":"ack","seq":${seq}}`);
+  }
 }
 
 interface Pending {
+  conn: Connection;
   item: IngestItem;
-  resolve: (o: IngestOutcome) => void;
+  /** settles the frame's turn on its socket once it is answered */
+  done: () => void;
 }
 
 /**
@@ -412,8 +418,7 @@ export class Gateway {
       msg !== null && typeof msg === 'object' && !Array.isArray(msg)
         ? (msg as { type?: unknown }).type
         : undefined;
-    const seqParse = type === 'report' ? SeqSchema.safeParse((msg as { seq?: unknown }).seq) : undefined;
-    const seq = seqParse?.success ? seqParse.data : undefined;
+    const seq = type === 'report' ? parseSeq((msg as { seq?: unknown }).seq) : undefined;
     if (buf.length > LIMITS.maxFrameBytes) {
       this.bad(
         conn,
@@ -459,7 +464,8 @@ export class Gateway {
         );
         return;
       }
-      const parsed = ReportFrameSchema.safeParse(msg);
+      // a hand-checked fast path for well-formed reports; zod decides (and words the error) otherwise
+      const parsed = parseReport(msg);
       if (!parsed.success) {
         const code =
           seq === undefined
@@ -539,21 +545,25 @@ export class Gateway {
 
   // ---- group commit ----
 
-  private async onReport(conn: Connection, item: IngestItem) {
-    const outcome = await new Promise<IngestOutcome>((resolve) => {
-      this.pending.push({ item, resolve });
+  private onReport(conn: Connection, item: IngestItem): Promise<void> {
+    return new Promise<void>((done) => {
+      this.pending.push({ conn, item, done });
       this.scheduleFlush();
     });
+  }
+
+  /** answers a report once its batch is committed (or failed) */
+  private answer(conn: Connection, item: IngestItem, outcome: IngestOutcome, at: number): void {
     switch (outcome.status) {
       case 'stored':
       case 'duplicate': {
-        conn.send({ type: 'ack', seq: outcome.seq });
+        conn.ack(outcome.seq);
         const last = item.intervals[item.intervals.length - 1];
         if (outcome.status === 'stored')
           this.emit({
             type: 'report',
             deviceId: conn.deviceId,
-            at: this.now(),
+            at,
             lastState: last?.state,
             lastEnd: last?.end,
           });
@@ -598,8 +608,8 @@ export class Gateway {
     if (batch.length === 0 && updates.length === 0) return Promise.resolve();
     this.flushing = (async () => {
       let outcomes: IngestOutcome[];
+      const now = this.now();
       try {
-        const now = this.now();
         const settings = await this.store.getSettings();
         outcomes = await this.store.ingestBatch(
           batch.map((p) => p.item),
@@ -613,12 +623,19 @@ export class Gateway {
       this.stats.batches++;
       for (let i = 0; i < batch.length; i++) {
         const o = outcomes[i]!;
+        const p = batch[i]!;
         if (o.status === 'stored') {
           this.stats.reports++;
-          this.stats.intervals += batch[i]!.item.intervals.length;
+          this.stats.intervals += p.item.intervals.length;
         } else if (o.status === 'duplicate') this.stats.duplicates++;
         else this.stats.rejected++;
-        batch[i]!.resolve(o);
+        try {
+          this.answer(p.conn, p.item, o, now);
+        } catch (err) {
+          this.log.error({ err, deviceId: p.conn.deviceId }, 'agent frame failed');
+          p.conn.send({ type: 'error', code: ErrorCode.Internal, message: 'internal error' });
+        }
+        p.done();
       }
       for (const u of updates) u.resolve();
     })().finally(() => {

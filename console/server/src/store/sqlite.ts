@@ -59,6 +59,9 @@ export const DEFAULT_SETTINGS: Settings = {
 
 export const DB_FILE = 'sluimer-console.sqlite';
 
+/** rows per multi-row INSERT of intervals (6 parameters each) */
+const INSERT_ROWS = 50;
+
 /** Thrown for a unique-constraint clash (a username or install id that exists). */
 export class ConflictError extends Error {}
 
@@ -704,23 +707,12 @@ export class SqliteStore implements Store {
 
     // valid: write
     if (list.length > 0) {
-      const { watts, waste } = slotWatts(
-        deviceTotalWatts(
-          {
-            deviceClass: (dev.device_class ?? null) as DeviceRecord['deviceClass'],
-            detectedClass: dev.detected_class as DeviceRecord['detectedClass'],
-            desktopPreset: (dev.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
-            monitors: json(dev.monitors, null),
-          },
-          settings,
-        ),
-      );
+      const { watts, waste } = this.slotWattsOf(dev, settings);
       const hours = new Map<number, Bucket>();
       const days = new Map<number, Bucket>();
-      for (const iv of list) {
-        s.insertInterval.run(item.deviceId, iv.start, iv.end, iv.state, iv.display ?? null, iv.power ?? null);
+      this.insertIntervals(item.deviceId, list);
+      for (const iv of list)
         accumulate(hours, days, iv.start, iv.end, slotOf(iv.state, iv.display), watts, waste);
-      }
       for (const [hour, b] of hours) s.upsertHour.run(item.deviceId, hour, ...bucketArgs(b));
       for (const [day, b] of days) s.upsertDay.run(item.deviceId, day, ...bucketArgs(b));
       this.fleet.add(Number(dev.group_id), String(dev.device_class ?? dev.detected_class), hours, days);
@@ -733,6 +725,55 @@ export class SqliteStore implements Store {
     }
     return { status: 'stored', seq };
   }
+
+  /** watts per rollup slot of a device row, memoised per (profile columns, settings) for the ingest path */
+  private slotWattsOf(dev: Row, settings: Settings): ReturnType<typeof slotWatts> {
+    if (this.wattsMemoSettings !== settings || this.wattsMemo.size > 1000) {
+      this.wattsMemo.clear();
+      this.wattsMemoSettings = settings;
+    }
+    const key = `${dev.device_class}|${dev.detected_class}|${dev.desktop_preset}|${dev.monitors}`;
+    let w = this.wattsMemo.get(key);
+    if (!w) {
+      w = slotWatts(
+        deviceTotalWatts(
+          {
+            deviceClass: (dev.device_class ?? null) as DeviceRecord['deviceClass'],
+            detectedClass: dev.detected_class as DeviceRecord['detectedClass'],
+            desktopPreset: (dev.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
+            monitors: json(dev.monitors, null),
+          },
+          settings,
+        ),
+      );
+      this.wattsMemo.set(key, w);
+    }
+    return w;
+  }
+  private readonly wattsMemo = new Map<string, ReturnType<typeof slotWatts>>();
+  private wattsMemoSettings: Settings | undefined;
+
+  /** inserts a report's intervals with multi-row INSERTs (one statement per up to INSERT_ROWS rows) */
+  private insertIntervals(deviceId: number, list: readonly Interval[]): void {
+    const args: (number | string | null)[] = [];
+    for (let i = 0; i < list.length; i += INSERT_ROWS) {
+      const n = Math.min(INSERT_ROWS, list.length - i);
+      args.length = 0;
+      for (let k = i; k < i + n; k++) {
+        const iv = list[k]!;
+        args.push(deviceId, iv.start, iv.end, iv.state, iv.display ?? null, iv.power ?? null);
+      }
+      let st = this.insertRows[n];
+      if (!st) {
+        st = this.db.prepare(
+          `INSERT INTO intervals (device_id, start, "end", state, display, power) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        );
+        this.insertRows[n] = st;
+      }
+      st.run(args);
+    }
+  }
+  private readonly insertRows: Database.Statement[] = [];
 
   async pruneRawIntervals(before: number) {
     // per device along the primary key, yielding between devices so ingest keeps flowing
