@@ -31,6 +31,7 @@ import {
 } from '../core/idle.js';
 import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '../platform/types.js';
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
+import type { MiniFetch } from './http-fetch.js';
 import { ConsoleLink, type LinkState, type LinkTimings } from './link.js';
 import { type Logger, silentLogger } from './log.js';
 import { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
@@ -94,7 +95,8 @@ export interface AgentServiceOptions {
   stopGraceMs?: number;
   random?: () => number;
   logger?: Logger;
-  fetch?: typeof fetch;
+  /** how to POST the enrollment (default node:http/https; global fetch works too) */
+  fetch?: MiniFetch;
   /** nudge outcome counts to send with the next report (the tray bridge's counters) */
   takeNudgeCounts?: () => AgentCounters['nudges'] | undefined;
 }

@@ -6,6 +6,7 @@ import {
   InventorySchema,
   SluimerError,
 } from '@sluimer/shared';
+import { httpFetch, type MiniFetch } from './http-fetch.js';
 import type { KeyStore } from './store.js';
 
 export interface Identity {
@@ -41,7 +42,8 @@ export interface EnrollInput {
   installId: string;
   hostname: string;
   inventory: Inventory;
-  fetch?: typeof fetch;
+  /** default: node:http/https (`httpFetch`), not the global fetch (undici costs ~15 MB RSS) */
+  fetch?: MiniFetch;
   signal?: AbortSignal;
 }
 
@@ -68,7 +70,7 @@ export function isPermanentEnrollError(err: unknown): boolean {
 
 /** POST /api/v1/enroll. A 401/403 is permanent (bad secret); network errors and 5xx may be retried. */
 export async function enroll(input: EnrollInput): Promise<Identity> {
-  const f = input.fetch ?? fetch;
+  const f = input.fetch ?? httpFetch;
   const inv = InventorySchema.safeParse(input.inventory);
   const res = await f(`${normalizeServer(input.serverUrl)}/api/v1/enroll`, {
     method: 'POST',
