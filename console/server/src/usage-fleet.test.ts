@@ -337,6 +337,45 @@ describe('usage from fleet rollups', () => {
   }, 120_000);
 });
 
+describe('usage past the raw retention', () => {
+  it('pro-rates partial edge hours from fleet rollups exactly as from per-device rollups', async () => {
+    const f = await makeFleet(21, 16, ':memory:', false);
+    await ingestRandom(f, 210, T0 + SPAN);
+    await f.store.energy.idle();
+    await f.store.putSettings({ ...f.settings, rawRetentionDays: 30 });
+    // the raw intervals of the first ten days are past the retention at this clock
+    const later = T0 + 40 * DAY_MS;
+    await f.store.pruneRawIntervals(later - 30 * DAY_MS);
+    for (const [from, to] of ranges(2100)) {
+      for (const groupBy of GROUP_BYS) {
+        for (const groupId of [undefined, f.schools[1]!]) {
+          const q = { from, to, groupBy, groupId };
+          const fleet = await computeUsage(f.store, f.policies, q, { now: later });
+          const ref = await computeUsage(f.store, f.policies, q, { now: later, source: 'device' });
+          const what = `${groupBy} [${from}, ${to}) group ${groupId}`;
+          expect(
+            fleet.rows.map((r) => r.key),
+            what,
+          ).toEqual(ref.rows.map((r) => r.key));
+          fleet.rows.forEach((row, i) => {
+            const x = ref.rows[i]!;
+            for (const k of [
+              'activeSec',
+              'idleSec',
+              'asleepSec',
+              'offSec',
+              'energyKwh',
+              'wasteKwh',
+            ] as const) {
+              if (!close(row[k], x[k])) expect.fail(`${what} ${row.key} ${k}: ${row[k]} vs ${x[k]}`);
+            }
+          });
+        }
+      }
+    }
+  }, 120_000);
+});
+
 describe('stored energy after corrections', () => {
   it('is recomputed from raw intervals after class, preset, monitor and watt changes', async () => {
     const f = await makeFleet(11, 20, ':memory:', true);
