@@ -7,8 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
  * lack of rights, and for logins (also failed ones). Secrets and passwords in request bodies are
  * never stored, only that they were set.
  *
- * The table is created here (CREATE TABLE IF NOT EXISTS) next to the console's own migrations, so
- * that an older database gains it without a schema version of its own.
+ * Its table comes from the store's migrations ('audit log and device retirements').
  */
 export interface AuditEntry {
   id: number;
@@ -55,22 +54,6 @@ export class AuditLog {
     private readonly db: Database.Database,
     private readonly now: () => number,
   ) {
-    db.exec(`
-CREATE TABLE IF NOT EXISTS audit_log (
-  id INTEGER PRIMARY KEY,
-  at INTEGER NOT NULL,
-  user_id INTEGER,
-  username TEXT,
-  role TEXT,
-  via TEXT,
-  ip TEXT NOT NULL,
-  method TEXT NOT NULL,
-  route TEXT NOT NULL,
-  target_id INTEGER,
-  status INTEGER NOT NULL,
-  details TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log(at);`);
     this.insert = db.prepare(
       `INSERT INTO audit_log (at, user_id, username, role, via, ip, method, route, target_id, status, details)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -39,12 +39,6 @@ const RetireSchema = z
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   const { store, gateway, audit, now } = deps;
   const db = store.db;
-  db.exec(`
-CREATE TABLE IF NOT EXISTS device_retirements (
-  device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
-  retired_at INTEGER NOT NULL,
-  reason TEXT
-);`);
 
   app.get('/api/v1/audit', { config: { access: ADMIN } }, async (request) => {
     const q = parse(AuditQuerySchema, request.query, 'query');

@@ -280,6 +280,32 @@ BEGIN
 END;
 `,
   },
+  {
+    // IF NOT EXISTS: consoles from before this migration created both tables at start-up
+    name: 'audit log and device retirements',
+    sql: `
+CREATE TABLE IF NOT EXISTS audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  user_id INTEGER,
+  username TEXT,
+  role TEXT,
+  via TEXT,
+  ip TEXT NOT NULL,
+  method TEXT NOT NULL,
+  route TEXT NOT NULL,
+  target_id INTEGER,
+  status INTEGER NOT NULL,
+  details TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log(at);
+CREATE TABLE IF NOT EXISTS device_retirements (
+  device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+  retired_at INTEGER NOT NULL,
+  reason TEXT
+);
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */
