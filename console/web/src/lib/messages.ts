@@ -205,6 +205,8 @@ const nl = {
   'groups.secretOnce':
     'Kopieer deze aanmeldcode nu: de console bewaart alleen een versleutelde vorm en kan hem niet nog een keer tonen.',
   'groups.install': 'Installeren',
+  'groups.install.hint':
+    'Voer dit uit in de map met het installatiebestand. Voor veel apparaten tegelijk (Intune, GPO, Jamf, een Linux-image): zie de uitrolhandleiding, docs/deployment.md.',
   'groups.install.windows': 'Windows (PowerShell als beheerder)',
   'groups.install.macos': 'macOS (Terminal)',
   'groups.install.linux': 'Linux (terminal, met sudo)',
@@ -441,6 +443,8 @@ const en: Record<MessageKey, string> = {
   'groups.secretOnce':
     'Copy this enrollment secret now: the console keeps only a hash and cannot show it again.',
   'groups.install': 'Install',
+  'groups.install.hint':
+    'Run this in the folder that holds the installer. For many devices at once (Intune, GPO, Jamf, a Linux image): see the deployment guide, docs/deployment.md.',
   'groups.install.windows': 'Windows (PowerShell as administrator)',
   'groups.install.macos': 'macOS (Terminal)',
   'groups.install.linux': 'Linux (terminal, with sudo)',

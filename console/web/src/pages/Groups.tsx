@@ -395,6 +395,7 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
             {fresh}
           </code>
           <h3>{t('groups.install')}</h3>
+          <p className="muted">{t('groups.install.hint')}</p>
           {INSTALL_OSES.map((os) => (
             <div key={os} className="install">
               <div className="install-head">
