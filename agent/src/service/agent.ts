@@ -29,6 +29,7 @@ import {
   type TrackerState,
   takeClosed,
 } from '../core/idle.js';
+import { nextSampleDelayMs } from '../core/sampling.js';
 import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '../platform/types.js';
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
 import type { MiniFetch } from './http-fetch.js';
@@ -69,6 +70,8 @@ export interface AgentServiceOptions {
   agentVersion?: string;
   /** sample the idle time this often (default 5 s) */
   sampleMs?: number;
+  /** longest wait between samples while the device is in use (idle cannot start sooner); default 6 × sampleMs, at most 30 s */
+  maxActiveSampleMs?: number;
   /** cut the open interval and write a report this often (default 60 s) */
   reportEveryMs?: number;
   /** re-evaluate the policy for school-hours boundaries this often (default 60 s) */
@@ -164,6 +167,8 @@ class Agent implements AgentService {
   private identity: Identity | null = null;
   private inventoryCache: Inventory | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private lastIdleMs: number | 'unknown' = 'unknown';
+  private readonly maxActiveSampleMs: number;
   private unsubscribe: (() => void) | null = null;
   private lastFlushMono = 0;
   private lastPolicyMono = 0;
@@ -196,6 +201,8 @@ class Agent implements AgentService {
       throw err;
     }
     this.sampleMs = opts.sampleMs ?? 5_000;
+    // six base periods, at most 30 s: 5 s sampling waits up to 30 s while the device is in use
+    this.maxActiveSampleMs = opts.maxActiveSampleMs ?? Math.min(30_000, 6 * this.sampleMs);
     this.reportEveryMs = opts.reportEveryMs ?? 60_000;
     this.policyCheckMs = opts.policyCheckMs ?? 60_000;
     this.checkpointMs = opts.stateCheckpointMs ?? this.reportEveryMs;
@@ -418,16 +425,33 @@ class Agent implements AgentService {
     this.lastFlushMono = this.clock.monotonic();
     this.lastPolicyMono = this.clock.monotonic();
     this.unsubscribe = this.platform.onEvent((e) => this.onEvent(e));
-    if (!this.opts.manualTicks) {
-      const sampler = setInterval(() => {
-        this.tick().catch((err) => this.log.error('sample failed', { err }));
-      }, this.sampleMs);
-      this.timers.push(sampler);
-    }
+    if (!this.opts.manualTicks) this.scheduleSample(this.sampleMs);
     // the policy kept from the last run still applies while offline (school hours continue)
     void this.policy.reevaluate().catch((err) => this.log.error('policy check failed', { err }));
     void this.connectInBackground();
     await this.tick();
+  }
+
+  /** one timer at a time, re-armed after each sample: longer waits while the device is in use */
+  private scheduleSample(delay: number): void {
+    const timer = setTimeout(() => {
+      this.timers = this.timers.filter((t) => t !== timer);
+      this.tick()
+        .catch((err) => this.log.error('sample failed', { err }))
+        .finally(() => {
+          if (this.stopped) return;
+          this.scheduleSample(
+            nextSampleDelayMs({
+              open: this.state?.open?.state,
+              idleMs: this.lastIdleMs,
+              idleThresholdMs: this.trackerCfg.idleThresholdMs,
+              baseMs: this.sampleMs,
+              maxActiveMs: Math.max(this.sampleMs, this.maxActiveSampleMs),
+            }),
+          );
+        });
+    }, delay);
+    this.timers.push(timer);
   }
 
   private onEvent(e: PowerEvent): void {
@@ -459,6 +483,7 @@ class Agent implements AgentService {
       this.platform.powerSource().catch(() => 'unknown' as const),
     ]);
     if (!this.state || this.stopped) return;
+    this.lastIdleMs = idle;
     const sample: Sample = {
       wallNow: this.clock.now(),
       monotonicNow: this.clock.monotonic(),
