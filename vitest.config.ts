@@ -10,6 +10,7 @@ export default defineConfig({
       '@sluimer/shared': src('./shared/src/index.ts'),
       '@sluimer/agent/core': src('./agent/src/core/index.ts'),
       '@sluimer/agent': src('./agent/src/index.ts'),
+      '@sluimer/scripts/model': src('./scripts/src/model/index.ts'),
     },
   },
   test: {

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../scripts/src/model/rng.js';
 import {
   ADMIN_PASSWORD,
   adminToken,
@@ -28,15 +29,8 @@ const MAX_SEQ = 100_000;
 const PING_EVERY = 8;
 
 /** mulberry32: a small seeded PRNG so a failure can be replayed with SLUIMER_FUZZ_SEED */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function prng(seed: number): () => number {
+  return createRng(seed).next;
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

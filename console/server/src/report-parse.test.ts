@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { createRng } from '@sluimer/scripts/model';
 import {
   EARLIEST_VALID_MS,
   HOUR_MS,
@@ -7,20 +8,12 @@ import {
   ReportFrameSchema,
   SeqSchema,
 } from '@sluimer/shared';
-
 import { describe, expect, it } from 'vitest';
 import { fastReport, parseReport, parseSeq } from './report-parse.js';
 
 /** mulberry32: the same "random" frames on every run */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function rng(seed: number): () => number {
+  return createRng(seed).next;
 }
 
 const MAX_EPOCH = 8_640_000_000_000;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRng } from '@sluimer/scripts/model';
 import {
   DAY_MS,
   type DeviceClass,
@@ -23,21 +24,7 @@ import type { DeviceRecord } from './store/types.js';
 import { computeUsage, type UsageRowWithLabel } from './usage.js';
 
 /** small deterministic PRNG (mulberry32), so a failure can be replayed from its seed */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-  };
-}
+const rng = createRng;
 
 const CLASSES: DeviceClass[] = ['desktop', 'laptop', 'chromebook', 'tablet', 'all-in-one'];
 /** the week of the October DST switch in Europe (25 Oct 2026) and the US (1 Nov 2026) */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DAY_MS, type DeviceClass, HOUR_MS, type Interval, MINUTE_MS } from '@sluimer/shared';
+import { createRng } from '../model/rng.js';
 
 /**
  * `npm run bench:usage` (`node scripts/dist/bench/usage-bench.js`): how long `GET /api/v1/usage`
@@ -91,15 +92,8 @@ const median = (xs: number[]) => {
 };
 
 /** deterministic PRNG (mulberry32) */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function rng(seed: number): () => number {
+  return createRng(seed).next;
 }
 
 /**
