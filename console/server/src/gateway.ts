@@ -9,6 +9,7 @@ import {
   DAY_MS,
   ErrorCode,
   HelloFrameSchema,
+  HOUR_MS,
   LIMITS,
   PolicyStatusFrameSchema,
 } from '@sluimer/shared';
@@ -19,6 +20,7 @@ import type { PolicyService } from './policy-service.js';
 import { RateLimiter } from './rate-limit.js';
 import { parseReport, parseSeq } from './report-parse.js';
 import type { DeviceUpdate, IngestItem, IngestOutcome, Store } from './store/types.js';
+import { SummaryService } from './summary.js';
 
 export interface GatewayLimits {
   /** open agent sockets at most; more upgrades get 503 + Retry-After */
@@ -73,6 +75,10 @@ class Connection {
   sentEtag: string | null = null;
   rateWait = false;
   closed = false;
+  /** the hello listed the `summary` extension */
+  wantsSummary = false;
+  /** figures of the last summary sent (weekStart + groups), to resend only when they change */
+  sentSummary: string | null = null;
   constructor(
     readonly ws: WebSocket,
     readonly deviceId: number,
@@ -112,6 +118,8 @@ export interface GatewayOptions {
   log: FastifyBaseLogger;
   limits?: Partial<GatewayLimits>;
   now?: () => number;
+  /** how often connected agents that asked for `summary` get fresh figures when they changed (default 1 h) */
+  summaryIntervalMs?: number;
 }
 
 /** The agent WebSocket gateway (protocol v1, design.md). */
@@ -136,6 +144,9 @@ export class Gateway {
   private readonly policies: PolicyService;
   private readonly log: FastifyBaseLogger;
   private readonly now: () => number;
+  private readonly summaries: SummaryService;
+  private readonly summaryTimer: NodeJS.Timeout;
+  private summaryPass: Promise<void> | null = null;
   /** counters for health and benchmarks */
   readonly stats = { batches: 0, reports: 0, intervals: 0, rejected: 0, duplicates: 0 };
   /** live events for the web app ('event', GatewayEvent) */
@@ -157,6 +168,42 @@ export class Gateway {
     this.upgradeLimiter = new RateLimiter(this.limits.upgradeBurst, this.limits.upgradePerSec);
     this.badAuthLimiter = new RateLimiter(this.limits.badAuthBurst, this.limits.badAuthPerSec);
     this.deviceLimiter = new RateLimiter(this.limits.deviceFrameBurst, this.limits.deviceFramesPerSec);
+    this.summaries = new SummaryService(this.store, this.policies, this.now);
+    this.summaryTimer = setInterval(() => {
+      if (!this.summaryPass && !this.closing)
+        this.summaryPass = this.refreshSummaries().finally(() => {
+          this.summaryPass = null;
+        });
+    }, options.summaryIntervalMs ?? HOUR_MS);
+    this.summaryTimer.unref();
+  }
+
+  /**
+   * Extension `summary`: computes the device's figures (cached per group and hour) and sends them
+   * when they differ from what this socket last got. Never throws; runs after the welcome, off the
+   * frame pipeline, so acks never wait for it.
+   */
+  private async sendSummary(conn: Connection): Promise<void> {
+    try {
+      if (conn.closed || !conn.wantsSummary) return;
+      const device = await this.store.getDevice(conn.deviceId);
+      if (!device || conn.closed) return;
+      const frame = await this.summaries.frameFor(device.groupId);
+      const figures = JSON.stringify([frame.weekStart, frame.groups]);
+      if (figures === conn.sentSummary) return;
+      conn.sentSummary = figures;
+      conn.send(frame);
+    } catch (err) {
+      this.log.error({ err, deviceId: conn.deviceId }, 'summary failed');
+    }
+  }
+
+  /** the hourly pass over connected agents that asked for `summary` */
+  private async refreshSummaries(): Promise<void> {
+    for (const conn of [...this.connections.values()]) {
+      if (this.closing) return;
+      if (conn.helloDone && conn.wantsSummary) await this.sendSummary(conn);
+    }
   }
 
   attach(server: Server): void {
@@ -210,6 +257,8 @@ export class Gateway {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.summaryTimer);
+    if (this.summaryPass) await this.summaryPass;
     for (const conn of this.connections.values()) conn.ws.close(1001, 'console shutting down');
     while (this.flushing || this.pending.length || this.updates.length) {
       if (this.flushing) await this.flushing;
@@ -541,6 +590,11 @@ export class Gateway {
     });
     void this.queueUpdate({ kind: 'policySent', deviceId: device.id, etag });
     this.emit({ type: 'device', deviceId: device.id, online: true, at: now });
+    if (hello.features?.includes('summary')) {
+      conn.wantsSummary = true;
+      // after the welcome and off this socket's frame queue: reports are read and acked meanwhile
+      setImmediate(() => void this.sendSummary(conn));
+    }
   }
 
   // ---- group commit ----

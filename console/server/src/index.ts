@@ -51,6 +51,8 @@ export interface StartConsoleOptions {
   idleConnectionTimeoutMs?: number;
   /** clock, for tests */
   now?: () => number;
+  /** how often agents that asked for the `summary` extension are sent changed figures (default 1 h) */
+  summaryIntervalMs?: number;
 }
 
 export interface RunningConsole {
@@ -103,7 +105,14 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     }
 
     const policies = new PolicyService(store);
-    const gateway = new Gateway({ store, policies, log, limits: options.gatewayLimits, now });
+    const gateway = new Gateway({
+      store,
+      policies,
+      log,
+      limits: options.gatewayLimits,
+      now,
+      summaryIntervalMs: options.summaryIntervalMs,
+    });
 
     const routes: RunningConsole['routes'] = [];
     app.addHook('onRoute', (r) => {
