@@ -1,7 +1,7 @@
 import { HOUR_MS, MINUTE_MS, type SummaryFrame, SummaryFrameSchema } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyService } from './policy-service.js';
-import { localMidnight, weekStartOf } from './summary.js';
+import { localMidnight, SummaryService, weekStartOf } from './summary.js';
 import { startTestConsole, TestAgent, type TestConsole } from './test-support.js';
 import { computeUsage } from './usage.js';
 
@@ -149,5 +149,62 @@ describe('summary extension', () => {
     expect(second.at).toBe(NOW + HOUR_MS);
     expect(second.groups[0]!.thisWeek.idleOnHours).toBeGreaterThan(first.groups[0]!.thisWeek.idleOnHours);
     agent.close();
+  });
+});
+
+describe('groups sent', () => {
+  it('sends the nearest room as room and a room-kind group above it as class; none for a school-level device', async () => {
+    const school = await group('De Regenboog', 'school');
+    const klas = await group('Groep 5/6', 'room', school.id);
+    const corner = await group('Leeshoek', 'room', klas.id);
+    const a = await t.enroll(corner.secret);
+    const seed = await TestAgent.hello(t.url, a.deviceToken);
+    expect(await seed.agent.report(1, [idle(MONDAY + 33 * HOUR_MS, MONDAY + 34 * HOUR_MS)])).toEqual({
+      type: 'ack',
+      seq: 1,
+    });
+    seed.agent.close();
+    const dev = await t.enroll(corner.secret);
+    const { agent } = await TestAgent.hello(t.url, dev.deviceToken, { features: ['summary'] });
+    const frame = SummaryFrameSchema.parse(await agent.next());
+    expect(frame.groups.map((g) => [g.scope, g.label])).toEqual([
+      ['room', 'Leeshoek'],
+      ['class', 'Groep 5/6'],
+    ]);
+    // the class covers its subtree: the corner's hour counts in both
+    expect(frame.groups[0]!.thisWeek.idleOnHours).toBeCloseTo(1, 5);
+    expect(frame.groups[1]!.thisWeek.idleOnHours).toBeCloseTo(1, 5);
+    agent.close();
+
+    const atSchool = await t.enroll(school.secret);
+    const s = await TestAgent.hello(t.url, atSchool.deviceToken, { features: ['summary'] });
+    const none = SummaryFrameSchema.parse(await s.agent.next());
+    expect(none.groups).toEqual([]);
+    expect(none.weekStart).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    s.agent.close();
+  });
+});
+
+describe('cost', () => {
+  it('computes a group once per hour however many devices ask, concurrently or not', async () => {
+    let reads = 0;
+    const store = new Proxy(t.c.store, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (prop === 'getSettings') reads++;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    let now = NOW + 2 * HOUR_MS;
+    const svc = new SummaryService(store, new PolicyService(store), () => now);
+    const first = await svc.frameFor(roomId);
+    const once = reads;
+    expect(once).toBeGreaterThan(0);
+    const many = await Promise.all(Array.from({ length: 30 }, () => svc.frameFor(roomId)));
+    expect(reads).toBe(once);
+    for (const f of many) expect(f).toEqual(first);
+    now += HOUR_MS;
+    await Promise.all([svc.frameFor(roomId), svc.frameFor(roomId)]);
+    expect(reads).toBe(2 * once);
   });
 });
