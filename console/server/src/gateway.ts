@@ -200,9 +200,13 @@ export class Gateway {
 
   /** the hourly pass over connected agents that asked for `summary` */
   private async refreshSummaries(): Promise<void> {
+    let n = 0;
     for (const conn of [...this.connections.values()]) {
       if (this.closing) return;
-      if (conn.helloDone && conn.wantsSummary) await this.sendSummary(conn);
+      if (!conn.helloDone || !conn.wantsSummary) continue;
+      await this.sendSummary(conn);
+      // store reads are synchronous: let socket reads and acks in between every so often
+      if (++n % 200 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
