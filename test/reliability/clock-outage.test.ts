@@ -20,8 +20,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function consoleAt(dataDir: string, port = 0): Promise<RunningConsole> {
+async function consoleAt(dataDir: string, port = 0, now?: () => number): Promise<RunningConsole> {
   const c = await startConsole({
+    ...(now ? { now } : {}),
     port,
     host: '127.0.0.1',
     dataDir,
@@ -54,7 +55,7 @@ function agentOn(
   c: RunningConsole,
   secret: string,
   clock: ManualClock,
-  extra: { logger?: Logger; seed?: number } = {},
+  extra: { logger?: Logger; seed?: number; clockCorrection?: false } = {},
 ): { agent: AgentService; platform: SimulatedPlatform } {
   const platform = new SimulatedPlatform({ clock, autopilot: { seed: extra.seed ?? 7 } });
   const agent = createAgentService({
@@ -69,6 +70,7 @@ function agentOn(
     stopGraceMs: 2_000,
     hostname: 'lokaal-12-pc-3',
     ...(extra.logger ? { logger: extra.logger } : {}),
+    ...(extra.clockCorrection === false ? { clockCorrection: false as const } : {}),
   });
   cleanups.push(() => agent.stop());
   return { agent, platform };
@@ -131,7 +133,9 @@ describe('a week offline', () => {
     const token = await adminToken(c.url);
     const { secret } = await groupSecret(c.url, token, 'Holiday school');
     const clock = new ManualClock(Date.now() - 8 * DAY);
-    const { agent } = agentOn(c, secret, clock);
+    // a simulated week passes in minutes against a console on real time: the device clock "drifts" by
+    // days, which clock correction would faithfully shift into the console's future. Off here.
+    const { agent } = agentOn(c, secret, clock, { clockCorrection: false });
     const firstWall = clock.now();
     await agent.start();
     await ready(agent);
@@ -192,67 +196,160 @@ describe('a week offline', () => {
 });
 
 describe('clock trouble', () => {
-  it('a device clock hours ahead: the console stores nothing in the future and the agent sees the skew in welcome', async () => {
-    const c = await consoleAt(tempDir());
+  /**
+   * The console's clock is the truth; the device clock is `skew` off it (mutable: the test may fix
+   * it). Yesterday 12:00 UTC true time, so three hours never cross UTC midnight.
+   */
+  async function skewed(
+    skew: number,
+    name: string,
+  ): Promise<{
+    c: RunningConsole;
+    dataDir: string;
+    token: string;
+    clock: ManualClock;
+    dev: { skew: number };
+    consoleNow: () => number;
+    agent: AgentService;
+    lines: { level: string; msg: string; fields?: Record<string, unknown> }[];
+    beforeWelcome: number[];
+    rejected: () => { seq: unknown; code: unknown }[];
+  }> {
+    const trueStart = Math.floor(Date.now() / DAY) * DAY - 12 * HOUR;
+    const clock = new ManualClock(trueStart + skew);
+    const dev = { skew };
+    const consoleNow = () => clock.now() - dev.skew;
+    const dataDir = tempDir();
+    const c = await consoleAt(dataDir, 0, consoleNow);
     const token = await adminToken(c.url);
-    const { secret } = await groupSecret(c.url, token, 'Skew school');
+    const { secret } = await groupSecret(c.url, token, name);
     const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
-    const clock = new ManualClock(Date.now() + 3 * HOUR);
     const { agent } = agentOn(c, secret, clock, { logger: captureLogger(lines) });
+    const beforeWelcome: number[] = [];
+    let welcomed = false;
+    agent.events.on('welcome', () => (welcomed = true));
+    agent.events.on('report', (seqs: number[]) => {
+      if (!welcomed) beforeWelcome.push(...seqs);
+    });
     await agent.start();
     await ready(agent);
-    await run(agent, clock, 30 * MIN);
-    expect(await drained(agent)).toBe(true);
-    const deviceId = agent.status().deviceId!;
-    const rows = stored(c, deviceId);
-    for (const r of rows) expect(r.end).toBeLessThanOrEqual(Date.now() + 2 * MIN);
-    // the reports were refused (interval_in_future), dropped and counted, never half-stored
-    const skewWarning = lines.find((l) => l.level === 'warn' && /clock/i.test(l.msg));
-    expect(skewWarning, JSON.stringify(lines.slice(0, 20))).toBeTruthy();
-    // measured when welcome arrives: 3 h plus the few simulated minutes before it
-    expect(Math.abs((skewWarning!.fields?.skewMs as number) - 3 * HOUR)).toBeLessThan(10 * MIN);
-    expect(lines.some((l) => /rejected/.test(l.msg) && l.fields?.code === 'interval_in_future')).toBe(true);
-  });
+    const rejected = () =>
+      lines.filter((l) => /rejected/.test(l.msg)).map((l) => ({ seq: l.fields?.seq, code: l.fields?.code }));
+    return { c, dataDir, token, clock, dev, consoleNow, agent, lines, beforeWelcome, rejected };
+  }
 
-  it('a device clock hours behind: intervals are stored, consistent, in the past', async () => {
-    const c = await consoleAt(tempDir());
-    const token = await adminToken(c.url);
-    const { secret } = await groupSecret(c.url, token, 'Slow clock school');
-    const clock = new ManualClock(Date.now() - 5 * HOUR);
-    const { agent } = agentOn(c, secret, clock);
-    await agent.start();
-    await ready(agent);
-    await run(agent, clock, 2 * HOUR);
-    await agent.flush();
-    expect(await drained(agent)).toBe(true);
-    const rows = stored(c, agent.status().deviceId!);
-    expect(rows.length).toBeGreaterThan(0);
-    expectNoOverlap(rows);
-    for (const r of rows) expect(r.end).toBeLessThanOrEqual(Date.now());
-  });
+  async function usageSec(c: RunningConsole, token: string, from: number, to: number) {
+    const u = await api(c.url, 'GET', `/api/v1/usage?from=${from}&to=${to}&groupBy=day`, { token });
+    expect(u.status).toBe(200);
+    const list = (u.body.rows ?? u.body) as {
+      activeSec: number;
+      idleSec: number;
+      asleepSec: number;
+      offSec: number;
+    }[];
+    return list.reduce((a, r) => a + r.activeSec + r.idleSec + r.asleepSec + r.offSec, 0);
+  }
+
+  for (const [label, skew] of [
+    ['ahead', 3 * HOUR],
+    ['behind', -3 * HOUR],
+  ] as const) {
+    it(`a device clock 3 hours ${label}: reports carry the console's time, all accepted, usage equals the time run`, async () => {
+      const t = await skewed(skew, `Skew ${label} school`);
+      const from = t.consoleNow();
+      await run(t.agent, t.clock, 3 * HOUR);
+      await t.agent.flush();
+      expect(await drained(t.agent)).toBe(true);
+      const to = t.consoleNow();
+      const rows = stored(t.c, t.agent.status().deviceId!);
+      expectNoOverlap(rows);
+      // nothing in the console's future
+      for (const r of rows) expect(r.end).toBeLessThanOrEqual(to);
+      // the skew was seen and measured exactly (the simulated clock stands still during the round trip)
+      const warn = t.lines.find((l) => l.level === 'warn' && /clock/i.test(l.msg));
+      expect(warn?.fields?.skewMs).toBe(skew);
+      // only what was written before the first welcome ever (no offset known yet) is uncorrected:
+      // here the minute before start, which lies in the console's future when the clock is ahead
+      for (const r of t.rejected()) expect(t.beforeWelcome).toContain(r.seq);
+      if (skew < 0) expect(t.rejected()).toEqual([]);
+      expect(t.lines.filter((l) => /overlap/.test(String(l.fields?.code)))).toEqual([]);
+      // every interval after the welcome accepted: one unbroken timeline over the run
+      const hourFrom = Math.ceil(from / HOUR) * HOUR;
+      const hourTo = Math.floor(to / HOUR) * HOUR;
+      expect(hourTo - hourFrom).toBeGreaterThanOrEqual(2 * HOUR);
+      expect(await usageSec(t.c, t.token, hourFrom, hourTo)).toBe((hourTo - hourFrom) / 1000);
+      const inRun = rows.filter((r) => r.end > from);
+      for (let i = 1; i < inRun.length; i++)
+        expect(inRun[i]!.start, `gap before ${i}`).toBe(inRun[i - 1]!.end);
+      expect(inRun[0]!.start).toBeLessThanOrEqual(from);
+      expect(inRun[inRun.length - 1]!.end).toBe(to);
+    });
+  }
+
+  for (const [label, skew] of [
+    ['ahead', 3 * HOUR],
+    ['behind', -3 * HOUR],
+  ] as const) {
+    it(`a clock 3 hours ${label} that gets fixed mid-run (the offset changes at the next welcome): no overlap, nothing in the future`, async () => {
+      const t = await skewed(skew, `Fixed ${label} school`);
+      await run(t.agent, t.clock, HOUR);
+      expect(await drained(t.agent)).toBe(true);
+      // NTP fixes the clock; the link reconnects a little later (a new welcome re-measures the offset)
+      t.clock.stepWall(-skew);
+      t.dev.skew = 0;
+      await run(t.agent, t.clock, 10 * MIN);
+      const port = t.c.port;
+      await t.c.close();
+      await run(t.agent, t.clock, 5 * MIN);
+      t.c = await consoleAt(t.dataDir, port, t.consoleNow);
+      await ready(t.agent);
+      await run(t.agent, t.clock, HOUR);
+      await t.agent.flush();
+      expect(await drained(t.agent)).toBe(true);
+      const rows = stored(t.c, t.agent.status().deviceId!);
+      expect(rows.length).toBeGreaterThan(0);
+      expectNoOverlap(rows);
+      for (const r of rows) expect(r.end).toBeLessThanOrEqual(t.consoleNow());
+      expect(t.lines.filter((l) => /overlap/.test(String(l.fields?.code)))).toEqual([]);
+      // Known gaps (docs/reliability.md): a clock set back makes the tracker clamp at its floor until the
+      // clock catches up (no intervals meanwhile); a clock set forward looks like a sleep and, until the
+      // next welcome re-measures, is shifted by the stale offset into the console's future and refused
+      // (counted). Neither overlaps: the only refusals are interval_in_future.
+      for (const r of t.rejected()) expect(r.code).toBe('interval_in_future');
+      const covered = rows.reduce((a, r) => a + r.end - r.start, 0);
+      console.log(
+        `clock fixed (${label}): ${JSON.stringify({ storedMin: Math.round(covered / MIN), rejected: t.rejected().length })}`,
+      );
+    });
+  }
 
   it('a clock jumping backwards: nothing overlaps, nothing lies in the future', async () => {
-    const c = await consoleAt(tempDir());
+    const clock = new ManualClock(Date.now() - 2 * DAY);
+    // the console's clock is the true time; the device clock agrees until it is set back
+    let behind = 0;
+    const c = await consoleAt(tempDir(), 0, () => clock.now() + behind);
     const token = await adminToken(c.url);
     const { secret } = await groupSecret(c.url, token, 'Jump school');
-    const clock = new ManualClock(Date.now() - 2 * DAY);
     const { agent } = agentOn(c, secret, clock, { seed: 11 });
     await agent.start();
     await ready(agent);
     await run(agent, clock, 2 * HOUR);
     expect(await drained(agent)).toBe(true);
-    clock.stepWall(-HOUR); // NTP or a user sets the clock back an hour
+    clock.stepWall(-HOUR); // a user sets the clock back an hour
+    behind += HOUR;
     await run(agent, clock, 3 * HOUR);
     clock.stepWall(-10 * MIN);
+    behind += 10 * MIN;
     await run(agent, clock, HOUR);
     await agent.flush();
     expect(await drained(agent)).toBe(true);
     const rows = stored(c, agent.status().deviceId!);
     expect(rows.length).toBeGreaterThan(0);
     expectNoOverlap(rows);
+    const consoleNow = clock.now() + behind;
     for (const r of rows) {
       expect(r.end).toBeGreaterThan(r.start);
-      expect(r.end).toBeLessThanOrEqual(Date.now());
+      expect(r.end).toBeLessThanOrEqual(consoleNow);
     }
   });
 
@@ -267,7 +364,8 @@ describe('clock trouble', () => {
     expect(dayEnd - dayStart).toBe(25 * HOUR);
     if (dayEnd > Date.now() - MIN) return; // the machine's clock is before that day: nothing to check yet
     const clock = new ManualClock(dayStart - 2 * HOUR);
-    const { agent } = agentOn(c, secret, clock, { seed: 3 });
+    // a past day replayed against a console on real time: no clock correction (it would move it to today)
+    const { agent } = agentOn(c, secret, clock, { seed: 3, clockCorrection: false });
     await agent.start();
     await ready(agent);
     await run(agent, clock, 30 * HOUR);

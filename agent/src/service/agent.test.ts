@@ -51,6 +51,8 @@ function agentFor(
   sim: SimulatedOptions = {},
 ) {
   const platform = new SimulatedPlatform({ clock, ...sim });
+  // the console's clock agrees with the simulated device clock (no clock correction in play)
+  c.now = () => clock.now();
   const agent = createAgentService({
     platform,
     serverUrl: c.url,
@@ -442,6 +444,7 @@ describe('agent service', () => {
     const c = await consoleWith();
     // yesterday 12:00 UTC: the three hours off never cross UTC midnight (where intervals are split)
     const clock = new ManualClock(yesterdayNoonUtc());
+    c.now = () => clock.now();
     const outbox = Outbox.open(':memory:');
     const store = new MemoryStore();
     cleanups.push(() => outbox.close());

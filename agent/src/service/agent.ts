@@ -17,6 +17,7 @@ import {
   PROTOCOL_VERSION,
   type SluimerError,
 } from '@sluimer/shared';
+import { appliedOffset, CLOCK_OFFSET_DEFAULTS, estimateOffset, holdOffset } from '../core/clock-offset.js';
 import {
   closeTracker,
   cutOpen,
@@ -100,6 +101,13 @@ export interface AgentServiceOptions {
   logger?: Logger;
   /** how to POST the enrollment (default node:http/https; global fetch works too) */
   fetch?: MiniFetch;
+  /**
+   * Correct report times with the console's clock (docs/reliability.md "clock trouble"): the offset
+   * measured at each welcome is applied when a report is written, if it exceeds `thresholdMs`
+   * (default 60 s); a new estimate within `holdMs` (default 5 s) of the held one is ignored.
+   * `false` turns it off (tests that run simulated time faster than the console's real clock).
+   */
+  clockCorrection?: false | { thresholdMs?: number; holdMs?: number };
   /** nudge outcome counts to send with the next report (the tray bridge's counters) */
   takeNudgeCounts?: () => AgentCounters['nudges'] | undefined;
 }
@@ -180,6 +188,10 @@ class Agent implements AgentService {
   private pendingStatus: PolicyStatusFrame | null = null;
   private enrollAbort = new AbortController();
   private lock: DataDirLock | null = null;
+  /** console clock − device clock, as held (persisted in the outbox); null: never measured */
+  private clockOffset: number | null = null;
+  /** local wall time when the last hello was built (the round trip's start) */
+  private helloLocal: number | null = null;
 
   constructor(private readonly opts: AgentServiceOptions) {
     this.platform = opts.platform;
@@ -200,6 +212,11 @@ class Agent implements AgentService {
       this.lock?.release();
       throw err;
     }
+    // the last offset measured (offline start: reports written before the next welcome use it)
+    const savedOffset = Number(this.outbox.get('clockOffset'));
+    if (this.outbox.get('clockOffset') !== undefined && Number.isFinite(savedOffset)) {
+      this.clockOffset = savedOffset;
+    }
     this.sampleMs = opts.sampleMs ?? 5_000;
     // six base periods, at most 30 s: 5 s sampling waits up to 30 s while the device is in use
     this.maxActiveSampleMs = opts.maxActiveSampleMs ?? Math.min(30_000, 6 * this.sampleMs);
@@ -217,13 +234,10 @@ class Agent implements AgentService {
       token: () => this.identity?.deviceToken,
       hello: () => this.hello(),
       onWelcome: async (f) => {
+        const welcomeLocal = this.clock.now();
         this.reenrolled = false;
+        this.noteServerTime(f.serverTime, welcomeLocal);
         this.events.emit('welcome', f);
-        const skew = this.clock.now() - f.serverTime;
-        if (Math.abs(skew) > 60_000) {
-          // the console refuses intervals more than a few minutes in its future
-          this.log.warn('device clock differs from the console clock', { skewMs: skew });
-        }
         await this.onPolicy(f.policy, f.etag);
       },
       onPolicy: (f) => this.onPolicy(f.policy, f.etag),
@@ -250,7 +264,49 @@ class Agent implements AgentService {
     return this.inventoryCache;
   }
 
+  /**
+   * Re-estimates the clock offset at a welcome (core/clock-offset.ts) and keeps it for the reports
+   * written from now on. The tracker itself stays in local time.
+   */
+  private noteServerTime(serverTime: number, welcomeLocal: number): void {
+    const cc = this.opts.clockCorrection;
+    const measured = estimateOffset(serverTime, welcomeLocal, this.helloLocal);
+    const held = holdOffset(
+      this.clockOffset,
+      measured,
+      (cc ? cc.holdMs : undefined) ?? CLOCK_OFFSET_DEFAULTS.holdMs,
+    );
+    const threshold = (cc ? cc.thresholdMs : undefined) ?? CLOCK_OFFSET_DEFAULTS.thresholdMs;
+    if (Math.abs(measured) > threshold) {
+      // skewMs: device − console (positive: the device clock is fast)
+      this.log.warn('device clock differs from the console clock', {
+        skewMs: -measured,
+        correcting: cc !== false,
+      });
+    }
+    if (held !== this.clockOffset) {
+      if (this.clockOffset !== null) {
+        this.log.info('clock offset changed', { fromMs: this.clockOffset, toMs: held });
+      }
+      this.clockOffset = held;
+      try {
+        this.outbox.set('clockOffset', String(held));
+      } catch (err) {
+        this.log.warn('could not save the clock offset', { err });
+      }
+    }
+  }
+
+  /** what to add to local times when a report is written; null: no offset measured yet, ever */
+  private timeShift(): number | null {
+    const cc = this.opts.clockCorrection;
+    if (cc === false) return 0;
+    if (this.clockOffset === null) return null;
+    return appliedOffset(this.clockOffset, cc?.thresholdMs ?? CLOCK_OFFSET_DEFAULTS.thresholdMs);
+  }
+
   private async hello(): Promise<HelloFrame> {
+    this.helloLocal = this.clock.now();
     const hello: HelloFrame = {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -566,9 +622,20 @@ class Agent implements AgentService {
     const [intervals, next] = takeClosed(this.state);
     const nudges = this.opts.takeNudgeCounts?.();
     const seqs = this.outbox.enqueue(
-      { intervals, ...(blockers ? { blockers } : {}), ...(nudges ? { nudges } : {}), now: this.clock.now() },
+      {
+        intervals,
+        ...(blockers ? { blockers } : {}),
+        ...(nudges ? { nudges } : {}),
+        now: this.clock.now(),
+        shift: this.timeShift(),
+      },
       next,
     );
+    const { skipped, clipped } = this.outbox.lastCorrection;
+    if (skipped > 0 || clipped > 0) {
+      // a changed clock offset moved these before what was already written: left out, not overlapped
+      this.log.info('intervals clipped to the previous report', { skipped, clipped });
+    }
     if (intervals.length > 0) this.events.emit('intervals', intervals);
     this.state = next;
     this.noteSaved(next);

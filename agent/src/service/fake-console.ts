@@ -23,6 +23,8 @@ export interface FakeConsoleOptions {
   /** ack reports automatically (default true) */
   autoAck?: boolean;
   enrollSecret?: string;
+  /** the console's clock for `welcome.serverTime` (default Date.now; settable later via `now`) */
+  now?: () => number;
 }
 
 export class FakeConsole {
@@ -47,8 +49,12 @@ export class FakeConsole {
   private opts: FakeConsoleOptions;
   private listeners: ((f: FakeConsole) => void)[] = [];
 
+  /** the console's clock (welcome.serverTime); tests point it at their simulated clock */
+  now: () => number;
+
   constructor(opts: FakeConsoleOptions = {}) {
     this.opts = opts;
+    this.now = opts.now ?? Date.now;
     this.policy = opts.policy ?? { auditOnly: true, idleThresholdSec: 300 };
     this.autoAck = opts.autoAck ?? true;
     this.wss = new WebSocketServer({ noServer: true });
@@ -129,7 +135,7 @@ export class FakeConsole {
         this.send(ws, {
           type: 'welcome',
           deviceId,
-          serverTime: Date.now(),
+          serverTime: this.now(),
           ackedSeq: this.ackedSeq,
           policy: this.policy,
           etag: policyEtag(this.policy),

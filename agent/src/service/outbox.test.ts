@@ -19,6 +19,33 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('outbox', () => {
+  it('shifts intervals by the clock correction when writing and keeps the time floor across a reopen', () => {
+    const path = join(dir, 'outbox.sqlite');
+    const a = Outbox.open(path);
+    // written 5 min early (the device was 5 min fast), then the correction drops to 0
+    a.enqueue({ intervals: [iv(10), iv(11)], now: T0 + 12 * MINUTE_MS, shift: -5 * MINUTE_MS });
+    expect(a.pending(10)[0]!.intervals).toEqual([{ ...iv(5) }, { ...iv(6) }]);
+    expect(a.timeFloor()).toBe(T0 + 7 * MINUTE_MS);
+    a.close();
+    const b = Outbox.open(path);
+    expect(b.timeFloor()).toBe(T0 + 7 * MINUTE_MS);
+    // [T0+4, T0+5) lies before the floor: skipped; [T0+6.5, T0+8) clipped to start at the floor
+    b.enqueue({
+      intervals: [iv(4), { start: T0 + 6.5 * MINUTE_MS, end: T0 + 8 * MINUTE_MS, state: 'idle' }],
+      now: T0 + 8 * MINUTE_MS,
+      shift: 0,
+    });
+    expect(b.lastCorrection).toEqual({ skipped: 1, clipped: 1 });
+    expect(b.pending(10)[1]!.intervals).toEqual([
+      { start: T0 + 7 * MINUTE_MS, end: T0 + 8 * MINUTE_MS, state: 'idle' },
+    ]);
+    // a report wholly before the floor writes nothing; an unknown offset (null) writes as measured
+    expect(b.enqueue({ intervals: [iv(2)], now: T0 + 8 * MINUTE_MS, shift: 0 })).toEqual([]);
+    expect(b.enqueue({ intervals: [iv(2)], now: T0 + 8 * MINUTE_MS, shift: null })).toEqual([3]);
+    expect(b.timeFloor()).toBe(T0 + 8 * MINUTE_MS);
+    b.close();
+  });
+
   it('keeps reports, seq and tracker state across a reopen', () => {
     const path = join(dir, 'outbox.sqlite');
     const a = Outbox.open(path);

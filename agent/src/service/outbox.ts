@@ -10,6 +10,7 @@ import {
   type ReportFrame,
 } from '@sluimer/shared';
 import Database from 'better-sqlite3';
+import { correctIntervals } from '../core/clock-offset.js';
 
 /**
  * The durable outbox (design.md "Nothing is lost"). Each report is written here before it is sent
@@ -127,6 +128,17 @@ export class Outbox {
     return v ? (JSON.parse(v) as T) : null;
   }
 
+  /**
+   * The corrected end of the last interval written (clock correction): no interval written later
+   * starts before it. 0 when nothing was written yet.
+   */
+  timeFloor(): number {
+    return this.num('timeFloor');
+  }
+
+  /** what the clock correction left out or clipped in the last `enqueue` */
+  lastCorrection = { skipped: 0, clipped: 0 };
+
   /** A small durable key/value (policy etag and the like). */
   get(k: string): string | undefined {
     return this.getMeta(`kv:${k}`);
@@ -167,19 +179,34 @@ export class Outbox {
       now?: number;
       /** nudge outcome counts since the last report (tray bridge); they ride in the first report */
       nudges?: AgentCounters['nudges'];
+      /**
+       * clock correction (core/clock-offset.ts): added to every interval (and to `now`) before it is
+       * stored; intervals are clipped so none starts before the corrected end of what was written
+       * before (the time floor, kept in this database), so a changed shift never overlaps.
+       * `null`: the offset is not known yet (no welcome ever): stored as measured, floor untouched.
+       */
+      shift?: number | null;
     },
     state?: unknown,
   ): number[] {
-    const now = input.now ?? Date.now();
+    const shift = input.shift === undefined ? 0 : input.shift;
+    const now = (input.now ?? Date.now()) + (shift ?? 0);
     const oldest = now - this.opts.maxAgeMs;
-    let tooOld = 0;
-    const intervals: Interval[] = [];
-    for (const i of input.intervals) {
-      if (i.end <= oldest) tooOld++;
-      else intervals.push(i.start < oldest ? { ...i, start: oldest } : i);
-    }
     const seqs: number[] = [];
     this.db.transaction(() => {
+      const corrected =
+        shift === null
+          ? { intervals: input.intervals, skipped: 0, clipped: 0, floor: 0 }
+          : correctIntervals(input.intervals, shift, this.timeFloor());
+      this.lastCorrection = { skipped: corrected.skipped, clipped: corrected.clipped };
+      if (shift !== null && corrected.intervals.length > 0)
+        this.setMeta('timeFloor', String(corrected.floor));
+      let tooOld = 0;
+      const intervals: Interval[] = [];
+      for (const i of corrected.intervals) {
+        if (i.end <= oldest) tooOld++;
+        else intervals.push(i.start < oldest ? { ...i, start: oldest } : i);
+      }
       if (tooOld > 0) this.addDropped(0, tooOld);
       const counters = this.pendingCounters();
       const hasCounters = counters.droppedReports > 0 || counters.droppedIntervals > 0;
