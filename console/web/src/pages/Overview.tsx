@@ -1,7 +1,7 @@
 import type { DeviceClass, UsageResponse, UsageRow } from '@sluimer/shared';
 import { useEffect, useMemo, useState } from 'react';
 import { ChartCard, type ChartOption } from '../components/Chart.js';
-import { DataTable } from '../components/DataTable.js';
+import { type Column, DataTable } from '../components/DataTable.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
 import { asList, get, qs } from '../lib/api.js';
@@ -391,6 +391,36 @@ const tooltipBase = {
   textStyle: { color: '#1b2428' },
 };
 
+/** The waste columns every overview table shows: kWh, euros and kg CO2e, formatted for the language. */
+function wasteColumns<T extends { wasteKwh: number; wasteEur: number; wasteCo2eKg: number }>(
+  lang: Lang,
+  t: (k: MessageKey) => string,
+): Column<T>[] {
+  return [
+    {
+      key: 'kwh',
+      label: t('col.wasteKwh'),
+      numeric: true,
+      value: (r) => r.wasteKwh,
+      render: (r) => formatNumber(r.wasteKwh, lang, 2),
+    },
+    {
+      key: 'eur',
+      label: t('col.wasteEur'),
+      numeric: true,
+      value: (r) => r.wasteEur,
+      render: (r) => formatEur(r.wasteEur, lang),
+    },
+    {
+      key: 'co2',
+      label: t('col.wasteCo2'),
+      numeric: true,
+      value: (r) => r.wasteCo2eKg,
+      render: (r) => formatNumber(r.wasteCo2eKg, lang, 2),
+    },
+  ];
+}
+
 function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lang: Lang }) {
   const { t } = useI18n();
   const label = (date: string) => formatDay(Date.parse(`${date}T12:00:00Z`), lang);
@@ -449,27 +479,7 @@ function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lan
           rowKey={(r) => r.date}
           columns={[
             { key: 'date', label: t('col.day'), value: (r) => r.date, render: (r) => label(r.date) },
-            {
-              key: 'kwh',
-              label: t('col.wasteKwh'),
-              numeric: true,
-              value: (r) => r.wasteKwh,
-              render: (r) => formatNumber(r.wasteKwh, lang, 2),
-            },
-            {
-              key: 'eur',
-              label: t('col.wasteEur'),
-              numeric: true,
-              value: (r) => r.wasteEur,
-              render: (r) => formatEur(r.wasteEur, lang),
-            },
-            {
-              key: 'co2',
-              label: t('col.wasteCo2'),
-              numeric: true,
-              value: (r) => r.wasteCo2eKg,
-              render: (r) => formatNumber(r.wasteCo2eKg, lang, 2),
-            },
+            ...wasteColumns(lang, t),
           ]}
         />
       }
@@ -607,30 +617,7 @@ function barTable(
       csvName={csvName}
       rows={items}
       rowKey={(r) => r.key}
-      columns={[
-        { key: 'name', label: nameLabel, value: (r) => r.name },
-        {
-          key: 'kwh',
-          label: t('col.wasteKwh'),
-          numeric: true,
-          value: (r) => r.wasteKwh,
-          render: (r) => formatNumber(r.wasteKwh, lang, 2),
-        },
-        {
-          key: 'eur',
-          label: t('col.wasteEur'),
-          numeric: true,
-          value: (r) => r.wasteEur,
-          render: (r) => formatEur(r.wasteEur, lang),
-        },
-        {
-          key: 'co2',
-          label: t('col.wasteCo2'),
-          numeric: true,
-          value: (r) => r.wasteCo2eKg,
-          render: (r) => formatNumber(r.wasteCo2eKg, lang, 2),
-        },
-      ]}
+      columns={[{ key: 'name', label: nameLabel, value: (r) => r.name }, ...wasteColumns(lang, t)]}
     />
   );
 }
