@@ -114,7 +114,30 @@ export const UpdateGroupRequestSchema = z
 
 export const UnassignRequestSchema = AssignRequestSchema;
 
-export const CreateApiTokenRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
+/** API tokens expire: 90 days unless asked otherwise at creation, within 1–365 days. */
+export const API_TOKEN_DAYS = { default: 90, min: 1, max: 365 } as const;
+
+export const CreateApiTokenRequestSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  expiresInDays: z.number().int().min(API_TOKEN_DAYS.min).max(API_TOKEN_DAYS.max).optional(),
+});
+
+/** An API token as listed (never the token itself). */
+export const ApiTokenSchema = z.object({
+  id: z.number().int(),
+  userId: z.number().int(),
+  username: z.string(),
+  name: z.string(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  /** updated at most once a minute per token */
+  lastUsedAt: z.number().nullable(),
+  status: z.enum(['active', 'expired']),
+});
+export type ApiToken = z.infer<typeof ApiTokenSchema>;
+
+/** `GET /api/v1/admin/tokens`: every user's tokens, or one user's */
+export const AdminTokenQuerySchema = z.object({ userId: z.coerce.number().int().positive().optional() });
 
 /** Deployment settings (energy.md §2.3 plus raw-data retention); PUT takes any subset. */
 export const SettingsSchema = z.object({

@@ -25,6 +25,10 @@ export const ErrorCode = {
   Validation: 'validation_failed',
   Conflict: 'conflict',
   TooManyRequests: 'too_many_requests',
+  /** too many failed logins for this account from this address (or from this address at all); see Retry-After */
+  LoginLocked: 'login_locked',
+  /** the API token is past its expiry; make a new one */
+  TokenExpired: 'token_expired',
   BadEnrollSecret: 'bad_enroll_secret',
   CsrfFailed: 'csrf_failed',
   StorageUnavailable: 'storage_unavailable',

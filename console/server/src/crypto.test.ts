@@ -5,13 +5,13 @@ import {
   needsRehash,
   PRODUCTION_SCRYPT,
   passwordCost,
-  useTestPasswordCost,
+  setTestPasswordCost,
   verifyPassword,
 } from './crypto.js';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
 
-afterEach(() => useTestPasswordCost(PRODUCTION_SCRYPT));
+afterEach(() => setTestPasswordCost(PRODUCTION_SCRYPT));
 
 describe('password hashing', () => {
   it('hashes at OWASP cost by default (N=2^17, r=8, p=1) and stores the parameters with the hash', async () => {
@@ -48,12 +48,12 @@ describe('password hashing', () => {
   });
 
   it('lets tests lower the cost only inside vitest', () => {
-    useTestPasswordCost(FAST);
+    setTestPasswordCost(FAST);
     expect(passwordCost()).toEqual(FAST);
     const saved = process.env.VITEST;
     delete process.env.VITEST;
     try {
-      expect(() => useTestPasswordCost({ N: 2, r: 1, p: 1 })).toThrow(/tests only/);
+      expect(() => setTestPasswordCost({ N: 2, r: 1, p: 1 })).toThrow(/tests only/);
     } finally {
       process.env.VITEST = saved;
     }
@@ -62,7 +62,7 @@ describe('password hashing', () => {
 
   it('keeps the dummy hash for unknown users at the current cost, and it never matches', async () => {
     expect(dummyPasswordHash().startsWith('scrypt$131072$8$1$')).toBe(true);
-    useTestPasswordCost(FAST);
+    setTestPasswordCost(FAST);
     const d = dummyPasswordHash();
     expect(d.startsWith('scrypt$1024$8$1$')).toBe(true);
     expect(needsRehash(d)).toBe(false);

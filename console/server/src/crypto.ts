@@ -35,7 +35,7 @@ let cost: ScryptCost = PRODUCTION_SCRYPT;
  * Lowers the password hashing cost for the tests of this process (each hash at the production
  * cost takes 128 MiB). Refused outside vitest, so a production console never hashes weaker.
  */
-export function useTestPasswordCost(test: ScryptCost): void {
+export function setTestPasswordCost(test: ScryptCost): void {
   if (!process.env.VITEST) throw new Error('a lower password hashing cost is for tests only');
   cost = test;
 }

@@ -170,6 +170,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
         const removed = await store.pruneRawIntervals(now() - settings.rawRetentionDays * DAY_MS);
         if (removed) log.info({ removed }, 'pruned raw intervals past retention');
         await store.pruneSessions(now());
+        // expired API tokens answer `token_expired` for 30 days, then they go
+        await store.pruneApiTokens(now() - 30 * DAY_MS);
       } catch (err) {
         log.error({ err }, 'pruning raw intervals failed');
       }

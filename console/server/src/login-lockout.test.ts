@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   beginLogin,
   checkLogin,
-  DEFAULT_LOCKOUT_POLICY as P,
   endLogin,
   type LockoutState,
   lockDuration,
   newLockoutState,
+  DEFAULT_LOCKOUT_POLICY as P,
   recordFailure,
   recordSuccess,
 } from './login-lockout.js';

@@ -4,9 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConsoleFrame, ConsoleFrameSchema, type Interval } from '@sluimer/shared';
 import WebSocket from 'ws';
+import { setTestPasswordCost } from './crypto.js';
 import { type RunningConsole, type StartConsoleOptions, startConsole } from './index.js';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery';
+
+/**
+ * Password hashing in these tests: scrypt with N=2^12 instead of 2^17 (32× less work and memory per
+ * login). `setTestPasswordCost` refuses outside vitest; the production cost has its own test.
+ */
+export const TEST_PASSWORD_COST = { N: 2 ** 12, r: 8, p: 1 };
+setTestPasswordCost(TEST_PASSWORD_COST);
 
 export interface TestConsole {
   c: RunningConsole;

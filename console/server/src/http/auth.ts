@@ -82,9 +82,16 @@ export async function authenticate(request: FastifyRequest, store: Store, at: nu
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (m) {
-      const user = await store.getApiTokenUser(hashToken(m[1]!), at);
-      if (user) {
-        request.user = user;
+      const found = await store.authenticateApiToken(hashToken(m[1]!), at);
+      if (found?.expired) {
+        throw new ApiError(
+          401,
+          ErrorCode.TokenExpired,
+          'this API token has expired; make a new one in Settings (Instellingen) and use that',
+        );
+      }
+      if (found) {
+        request.user = found.user;
         request.authVia = 'token';
       }
     }

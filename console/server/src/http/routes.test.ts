@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LOCKOUT_POLICY } from '../login-lockout.js';
 import { ADMIN_PASSWORD, startTestConsole, type TestConsole } from '../test-support.js';
 
 type Role = 'admin' | 'it' | 'viewer';
@@ -19,6 +20,13 @@ const MATRIX: {
   { method: 'GET', url: '/api/v1/tokens', path: '/api/v1/tokens', roles: ANY },
   { method: 'POST', url: '/api/v1/tokens', path: '/api/v1/tokens', body: {}, roles: ANY },
   { method: 'DELETE', url: '/api/v1/tokens/:id', path: '/api/v1/tokens/999999', roles: ANY },
+  { method: 'GET', url: '/api/v1/admin/tokens', path: '/api/v1/admin/tokens', roles: ADMIN },
+  {
+    method: 'DELETE',
+    url: '/api/v1/admin/tokens/:id',
+    path: '/api/v1/admin/tokens/999999',
+    roles: ADMIN,
+  },
   { method: 'GET', url: '/api/v1/users', path: '/api/v1/users', roles: ADMIN },
   { method: 'POST', url: '/api/v1/users', path: '/api/v1/users', body: {}, roles: ADMIN },
   { method: 'PATCH', url: '/api/v1/users/:id', path: '/api/v1/users/999999', body: {}, roles: ADMIN },
@@ -101,7 +109,14 @@ let t: TestConsole;
 const tokens = {} as Record<Role, string>;
 
 beforeAll(async () => {
-  t = await startTestConsole({ httpLimits: { loginFailuresPerAccount: 3 } });
+  t = await startTestConsole({
+    httpLimits: {
+      loginLockout: {
+        ...DEFAULT_LOCKOUT_POLICY,
+        perPair: { ...DEFAULT_LOCKOUT_POLICY.perPair, threshold: 3 },
+      },
+    },
+  });
   tokens.admin = t.adminToken;
   tokens.it = await t.userToken('it');
   tokens.viewer = await t.userToken('viewer');
@@ -198,7 +213,7 @@ describe('sessions', () => {
     expect(res.body.error.code).toBe('csrf_failed');
   });
 
-  it('limits failed logins per account, even with the right password afterwards', async () => {
+  it('locks an account out for the address that failed, even with the right password afterwards', async () => {
     const created = await t.api('POST', '/api/v1/users', {
       token: t.adminToken,
       body: { username: 'juf.anna', password: 'the-right-password', role: 'viewer' },
@@ -211,7 +226,7 @@ describe('sessions', () => {
     }
     const limited = await login('juf.anna', 'the-right-password');
     expect(limited.status).toBe(429);
-    expect(limited.body.error.code).toBe('too_many_requests');
+    expect(limited.body.error.code).toBe('login_locked');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // another account is not affected
     expect((await login('admin', ADMIN_PASSWORD)).status).toBe(200);

@@ -1,10 +1,14 @@
 import {
+  AdminTokenQuerySchema,
+  API_TOKEN_DAYS,
+  type ApiToken,
   AssignRequestSchema,
   CreateApiTokenRequestSchema,
   CreateEnrollSecretRequestSchema,
   CreateGroupRequestSchema,
   CreateUserRequestSchema,
   classifyDevice,
+  DAY_MS,
   DeviceUpdateRequestSchema,
   EnrollRequestSchema,
   ErrorCode,
@@ -12,6 +16,7 @@ import {
   LoginRequestSchema,
   PolicyRequestSchema,
   parseTimeParam,
+  type Role,
   RoleSchema,
   SettingsSchema,
   SettingsUpdateRequestSchema,
@@ -21,14 +26,29 @@ import {
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DUMMY_PASSWORD_HASH, hashPassword, hashToken, randomToken, verifyPassword } from '../crypto.js';
+import {
+  dummyPasswordHash,
+  hashPassword,
+  hashToken,
+  needsRehash,
+  randomToken,
+  verifyPassword,
+} from '../crypto.js';
 import { effectiveClass } from '../energy-profile.js';
 import type { Gateway } from '../gateway.js';
+import {
+  beginLogin,
+  DEFAULT_LOCKOUT_POLICY,
+  endLogin,
+  type LockoutPolicy,
+  newLockoutState,
+} from '../login-lockout.js';
 import { CSRF_COOKIE, csrfTokenFor } from '../ops/csrf.js';
 import { type PolicyService, policyStatusOf } from '../policy-service.js';
 import { RateLimiter } from '../rate-limit.js';
 import { ConflictError } from '../store/sqlite.js';
 import type {
+  ApiTokenListItem,
   DeviceRecord,
   EnrollSecretRecord,
   GroupKind,
@@ -51,9 +71,9 @@ export interface RouteDeps {
 }
 
 export interface HttpLimits {
-  /** failed logins per account before 429 (refills over 15 minutes) */
-  loginFailuresPerAccount: number;
-  /** login attempts per address (refills over 15 minutes) */
+  /** smart lockout of failed logins (login-lockout.ts, docs/security.md) */
+  loginLockout: LockoutPolicy;
+  /** login attempts per address, good or bad (refills over 15 minutes): a cap on hashing work */
   loginAttemptsPerAddress: number;
   /** enrollments per address at once, and per second after that */
   enrollBurst: number;
@@ -61,7 +81,7 @@ export interface HttpLimits {
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
-  loginFailuresPerAccount: 10,
+  loginLockout: DEFAULT_LOCKOUT_POLICY,
   loginAttemptsPerAddress: 100,
   enrollBurst: 1000,
   enrollPerSec: 20,
@@ -78,13 +98,14 @@ const publicUser = (u: UserRecord) => ({
 
 const MAX_RANGE_MS = 5 * 366 * 24 * 3600 * 1000;
 
+/** admin > it > viewer: a change to a lower rank is a demotion and ends the user's tokens */
+const ROLE_RANK: Record<Role, number> = { admin: 3, it: 2, viewer: 1 };
+
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, policies, gateway, now } = deps;
   const limits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
-  const loginPerAccount = new RateLimiter(
-    limits.loginFailuresPerAccount,
-    limits.loginFailuresPerAccount / FIFTEEN_MIN_S,
-  );
+  // in this process's memory: a restart forgets it, and several console processes do not share it
+  const lockout = newLockoutState();
   const loginPerAddress = new RateLimiter(
     limits.loginAttemptsPerAddress,
     limits.loginAttemptsPerAddress / FIFTEEN_MIN_S,
@@ -116,20 +137,43 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       );
     }
     const body = parse(LoginRequestSchema, request.body);
-    const account = body.username.toLowerCase();
-    if (!loginPerAccount.check(account)) {
-      throw tooMany(
-        'too many failed logins for this account; wait and try again',
-        loginPerAccount.waitMs(account),
+    const attempt = { account: body.username.toLowerCase(), address, now: now() };
+    const decision = beginLogin(lockout, limits.loginLockout, attempt);
+    if (!decision.allowed) {
+      if (decision.scope === 'in_flight') {
+        throw tooMany('another login from this address is being checked; try again', decision.retryAfterMs);
+      }
+      const minutes = Math.ceil(decision.retryAfterMs / 60_000);
+      throw new ApiError(
+        429,
+        ErrorCode.LoginLocked,
+        `too many failed logins; wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again`,
+        { retryAfterSeconds: Math.ceil(decision.retryAfterMs / 1000) },
+        { 'Retry-After': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
       );
     }
-    const user = await store.getUserByName(body.username);
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !ok) {
-      loginPerAccount.take(account);
+    let outcome: 'success' | 'failure' | 'error' = 'error';
+    let user: UserRecord | undefined;
+    try {
+      user = await store.getUserByName(body.username);
+      // an unknown name costs the same scrypt work as a known one, and gets the same answer
+      const ok = await verifyPassword(body.password, user?.passwordHash ?? dummyPasswordHash());
+      outcome = user && ok ? 'success' : 'failure';
+    } finally {
+      endLogin(lockout, limits.loginLockout, { ...attempt, now: now() }, outcome);
+    }
+    if (outcome !== 'success' || !user) {
       throw new ApiError(401, ErrorCode.Unauthorized, 'wrong user name or password');
     }
-    loginPerAccount.reset(account);
+    if (needsRehash(user.passwordHash)) {
+      // a hash made at an older, lower cost: upgrade it now that the password is at hand
+      const upgraded = await store.rehashPassword(
+        user.id,
+        user.passwordHash,
+        await hashPassword(body.password),
+      );
+      if (upgraded) request.log.info({ userId: user.id }, 'password hash upgraded to the current cost');
+    }
     const sid = randomToken();
     const t = now();
     await store.createSession({
@@ -205,24 +249,45 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/api/v1/me', { config: { access: ANY_ROLE } }, async (request) => publicUser(request.user!));
 
+  const tokenJson = (tk: ApiTokenListItem): ApiToken => ({
+    ...tk,
+    status: tk.expiresAt <= now() ? 'expired' : 'active',
+  });
+
   app.get('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request) =>
-    store.listApiTokens(request.user!.id),
+    (await store.listApiTokens({ userId: request.user!.id })).map(tokenJson),
   );
 
   app.post('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request, reply) => {
     const body = parse(CreateApiTokenRequestSchema, request.body);
     const token = randomToken('sat_');
+    const t = now();
     const rec = await store.createApiToken({
       userId: request.user!.id,
       name: body.name,
       tokenHash: hashToken(token),
-      now: now(),
+      now: t,
+      expiresAt: t + (body.expiresInDays ?? API_TOKEN_DAYS.default) * DAY_MS,
     });
-    return reply.code(201).send({ ...rec, token });
+    return reply.code(201).send({ ...tokenJson({ ...rec, username: request.user!.username }), token });
   });
 
   app.delete('/api/v1/tokens/:id', { config: { access: ANY_ROLE } }, async (request, reply) => {
     if (!(await store.deleteApiToken(request.user!.id, idParam(request.params)))) throw notFound('token');
+    return reply.code(204).send();
+  });
+
+  // every user's tokens, for an admin to see and revoke (own routes, so the role check stays the route's)
+  app.get('/api/v1/admin/tokens', { config: { access: ADMIN } }, async (request) => {
+    const q = parse(AdminTokenQuerySchema, request.query, 'query');
+    if (q.userId !== undefined && !(await store.getUser(q.userId))) throw notFound(`user ${q.userId}`);
+    return (await store.listApiTokens(q.userId === undefined ? {} : { userId: q.userId })).map(tokenJson);
+  });
+
+  app.delete('/api/v1/admin/tokens/:id', { config: { access: ADMIN } }, async (request, reply) => {
+    const id = idParam(request.params);
+    if (!(await store.revokeApiToken(id))) throw notFound(`token ${id}`);
+    request.log.info({ tokenId: id, by: request.user!.id }, 'API token revoked by an admin');
     return reply.code(204).send();
   });
 
@@ -264,6 +329,13 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       ...(body.role ? { role: body.role } : {}),
       ...(body.password ? { passwordHash: await hashPassword(body.password) } : {}),
     });
+    // a new password or a lower role: whatever was handed out under the old one stops working
+    const demoted = body.role !== undefined && ROLE_RANK[body.role] < ROLE_RANK[user.role];
+    if (body.password || demoted) {
+      const revoked = await store.revokeUserApiTokens(id);
+      if (revoked)
+        request.log.info({ userId: id, revoked }, 'API tokens revoked after a password or role change');
+    }
     if (body.password || body.role) await store.deleteUserSessions(id);
     return publicUser(updated!);
   });

@@ -306,6 +306,17 @@ CREATE TABLE IF NOT EXISTS device_retirements (
 );
 `,
   },
+  {
+    // API tokens expire (docs/security.md). Tokens made before this get 90 days from the upgrade,
+    // so scripts that use them keep working for a while and show up as expiring in Settings.
+    name: 'api token expiry',
+    sql: `
+ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+UPDATE api_tokens SET expires_at = MAX(created_at, CAST(strftime('%s', 'now') AS INTEGER) * 1000) + 7776000000
+  WHERE expires_at IS NULL;
+CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens(user_id);
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */

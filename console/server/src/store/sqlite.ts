@@ -31,7 +31,7 @@ import {
 import { MIGRATIONS, migrate } from './migrations.js';
 import { EnergyRecompute } from './recompute.js';
 import type {
-  ApiTokenRecord,
+  ApiTokenListItem,
   DevicePatch,
   DeviceRecord,
   DeviceUpdate,
@@ -288,41 +288,71 @@ export class SqliteStore implements Store {
   async deleteUserSessions(userId: number) {
     this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
   }
-  async createApiToken(t: { userId: number; name: string; tokenHash: string; now: number }) {
+  async rehashPassword(id: number, oldHash: string, newHash: string) {
+    return (
+      this.db
+        .prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?')
+        .run(newHash, id, oldHash).changes > 0
+    );
+  }
+  async createApiToken(t: {
+    userId: number;
+    name: string;
+    tokenHash: string;
+    now: number;
+    expiresAt: number;
+  }) {
     const info = this.db
-      .prepare('INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')
-      .run(t.userId, t.name, t.tokenHash, t.now);
+      .prepare(
+        'INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(t.userId, t.name, t.tokenHash, t.now, t.expiresAt);
     return {
       id: Number(info.lastInsertRowid),
       userId: t.userId,
       name: t.name,
       createdAt: t.now,
+      expiresAt: t.expiresAt,
       lastUsedAt: null,
     };
   }
-  async getApiTokenUser(tokenHash: string, now: number) {
+  async authenticateApiToken(tokenHash: string, now: number) {
     const r = this.s.getTokenUser.get(tokenHash) as Row | undefined;
     if (!r) return undefined;
+    const expired = r.token_expires_at !== null && Number(r.token_expires_at) <= now;
     // a write per request would cost a disk sync each; a minute's precision is plenty
-    if (now - Number(r.token_last_used_at ?? 0) > 60_000) this.s.touchToken.run(now, tokenHash);
-    return toUser(r);
+    if (!expired && now - Number(r.token_last_used_at ?? 0) > 60_000) this.s.touchToken.run(now, tokenHash);
+    return { user: toUser(r), expired };
   }
-  async listApiTokens(userId: number): Promise<ApiTokenRecord[]> {
+  async listApiTokens(filter: { userId?: number } = {}): Promise<ApiTokenListItem[]> {
     const rows = this.db
       .prepare(
-        'SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id',
+        `SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.expires_at, t.last_used_at
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         ${filter.userId === undefined ? '' : 'WHERE t.user_id = ?'} ORDER BY t.id`,
       )
-      .all(userId) as Row[];
+      .all(...(filter.userId === undefined ? [] : [filter.userId])) as Row[];
     return rows.map((r) => ({
       id: Number(r.id),
       userId: Number(r.user_id),
+      username: String(r.username),
       name: String(r.name),
       createdAt: Number(r.created_at),
+      expiresAt: Number(r.expires_at),
       lastUsedAt: num(r.last_used_at),
     }));
   }
   async deleteApiToken(userId: number, id: number) {
     return this.db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?').run(id, userId).changes > 0;
+  }
+  async revokeApiToken(id: number) {
+    return this.db.prepare('DELETE FROM api_tokens WHERE id = ?').run(id).changes > 0;
+  }
+  async revokeUserApiTokens(userId: number) {
+    return this.db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(userId).changes;
+  }
+  async pruneApiTokens(before: number) {
+    return this.db.prepare('DELETE FROM api_tokens WHERE expires_at < ?').run(before).changes;
   }
 
   // ---- groups ----
@@ -978,7 +1008,8 @@ function prepare(db: Database.Database) {
     ),
     deleteSession: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
     getTokenUser: db.prepare(
-      'SELECT u.*, t.last_used_at AS token_last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
+      `SELECT u.*, t.last_used_at AS token_last_used_at, t.expires_at AS token_expires_at
+       FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
     ),
     touchToken: db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?'),
     getDevice: db.prepare('SELECT * FROM devices WHERE id = ?'),

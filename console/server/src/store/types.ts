@@ -35,15 +35,33 @@ export interface Store {
   getSessionUser(idHash: string, now: number): Promise<UserRecord | undefined>;
   deleteSession(idHash: string): Promise<void>;
   deleteUserSessions(userId: number): Promise<void>;
+  /** replaces the password hash only when it is still `oldHash` (a re-hash must not undo a change) */
+  rehashPassword(id: number, oldHash: string, newHash: string): Promise<boolean>;
   createApiToken(token: {
     userId: number;
     name: string;
     tokenHash: string;
     now: number;
+    expiresAt: number;
   }): Promise<ApiTokenRecord>;
-  getApiTokenUser(tokenHash: string, now: number): Promise<UserRecord | undefined>;
-  listApiTokens(userId: number): Promise<ApiTokenRecord[]>;
+  /**
+   * The token's user and whether the token has expired; records the use (at most once a minute per
+   * token, a write per request would cost a disk sync each) when it has not.
+   */
+  authenticateApiToken(
+    tokenHash: string,
+    now: number,
+  ): Promise<{ user: UserRecord; expired: boolean } | undefined>;
+  /** tokens with their user's name, of one user or of everyone */
+  listApiTokens(filter?: { userId?: number }): Promise<ApiTokenListItem[]>;
+  /** deletes one of the user's own tokens */
   deleteApiToken(userId: number, id: number): Promise<boolean>;
+  /** deletes any user's token (an admin revoking it) */
+  revokeApiToken(id: number): Promise<boolean>;
+  /** deletes every token of the user; returns how many */
+  revokeUserApiTokens(userId: number): Promise<number>;
+  /** deletes tokens that expired before `before` */
+  pruneApiTokens(before: number): Promise<number>;
 
   // ---- groups and enroll secrets ----
   listGroups(): Promise<GroupRecord[]>;
@@ -186,7 +204,12 @@ export interface ApiTokenRecord {
   userId: number;
   name: string;
   createdAt: number;
+  expiresAt: number;
   lastUsedAt: number | null;
+}
+
+export interface ApiTokenListItem extends ApiTokenRecord {
+  username: string;
 }
 
 export const GROUP_KIND_VALUES = ['board', 'school', 'building', 'room'] as const;
