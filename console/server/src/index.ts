@@ -9,12 +9,13 @@ import { ApiError, installErrorHandler } from './http/errors.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { AuditLog, installAudit } from './ops/audit.js';
+import { secureDataDir } from './ops/file-modes.js';
 import { startMaintenance } from './ops/retention.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
 import { PolicyService } from './policy-service.js';
 import { registerWebRoutes } from './routes/web-routes.js';
-import { SqliteStore } from './store/sqlite.js';
+import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 
 export type { Gateway, GatewayEvent, GatewayLimits } from './gateway.js';
@@ -75,7 +76,10 @@ const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url
 /** Starts the console: REST API, agent gateway, store and web app on one port. */
 export async function startConsole(options: StartConsoleOptions = {}): Promise<RunningConsole> {
   const now = options.now ?? Date.now;
-  const store = options.store ?? new SqliteStore({ dataDir: options.dataDir ?? './data' });
+  const dataDir = options.dataDir ?? './data';
+  // before the store opens it: a folder or database left readable by others is fixed, and said so
+  const tightened = options.store ? [] : secureDataDir(dataDir, DB_FILE);
+  const store = options.store ?? new SqliteStore({ dataDir });
   const tls = !!options.https;
   const app = Fastify({
     ...(options.logger
@@ -89,6 +93,12 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
   const log = app.log;
+  if (tightened.length) {
+    log.warn(
+      { changed: tightened },
+      'data folder or database was readable by others; modes tightened to 0700/0600',
+    );
+  }
 
   let initialAdmin: RunningConsole['initialAdmin'];
   try {

@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../store/migrations.js';
 import { DB_FILE } from '../store/sqlite.js';
+import { createPrivateFile, DATA_FILE_MODE, secureDataDir } from './file-modes.js';
 
 /**
  * Online backup and restore of the console database (docs/reliability.md).
@@ -50,6 +51,8 @@ export async function backupDatabase(dataDir: string, target: string): Promise<B
   mkdirSync(dirname(out), { recursive: true });
   const partial = `${out}.partial`;
   rmSync(partial, { force: true });
+  // a backup holds the same password and token hashes as the database: 0600 from the first byte
+  createPrivateFile(partial);
   const started = Date.now();
   const db = new Database(source, { fileMustExist: true });
   let pages = 0;
@@ -76,6 +79,7 @@ export async function backupDatabase(dataDir: string, target: string): Promise<B
     throw err;
   }
   copy.close();
+  if (process.platform !== 'win32') chmodSync(partial, DATA_FILE_MODE);
   renameSync(partial, out);
   return { file: out, bytes: statSync(out).size, pages, ms: Date.now() - started, schemaVersion };
 }
@@ -95,7 +99,7 @@ export function restoreDatabase(
     probe.close();
   }
   const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
+  secureDataDir(dir, DB_FILE);
   const dbFile = join(dir, DB_FILE);
   let keptAs: string | null = null;
   if (existsSync(dbFile)) {
@@ -113,6 +117,7 @@ export function restoreDatabase(
   for (const suffix of ['-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
   const tmp = `${dbFile}.restoring`;
   copyFileSync(from, tmp);
+  if (process.platform !== 'win32') chmodSync(tmp, DATA_FILE_MODE);
   renameSync(tmp, dbFile);
   return { file: dbFile, keptAs };
 }

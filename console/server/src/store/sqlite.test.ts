@@ -109,6 +109,28 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('gives API tokens from before expiry 90 days from the upgrade, and keeps them working', async () => {
+    const dir = tempDir();
+    const before = MIGRATIONS.findIndex((m) => m.name === 'api token expiry');
+    expect(before).toBeGreaterThan(0);
+    const old = new SqliteStore({ dataDir: dir, migrateTo: before });
+    const created = Date.UTC(2025, 0, 1);
+    old.db.exec(`
+      INSERT INTO users (id, username, password_hash, role, created_at) VALUES (1, 'it', 'x', 'it', 0);
+      INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (5, 1, 'script', 'h5', ${created});
+    `);
+    await old.close();
+    const t0 = Date.now();
+    const store = new SqliteStore({ dataDir: dir });
+    const [tk] = await store.listApiTokens();
+    expect(tk).toMatchObject({ id: 5, username: 'it', createdAt: created });
+    expect(tk!.expiresAt).toBeGreaterThanOrEqual(Math.floor(t0 / 1000) * 1000 + 90 * 24 * HOUR_MS);
+    expect(tk!.expiresAt).toBeLessThanOrEqual(Date.now() + 90 * 24 * HOUR_MS);
+    expect(await store.authenticateApiToken('h5', Date.now())).toMatchObject({ expired: false });
+    expect(await store.authenticateApiToken('h5', tk!.expiresAt)).toMatchObject({ expired: true });
+    await store.close();
+  });
+
   it('refuses a database from a newer console instead of damaging it', async () => {
     const dir = tempDir();
     const s = new SqliteStore({ dataDir: dir });

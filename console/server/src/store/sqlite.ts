@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type AgentCounters,
@@ -14,6 +13,7 @@ import {
 } from '@sluimer/shared';
 import Database from 'better-sqlite3';
 import { deviceTotalWatts } from '../energy-profile.js';
+import { createPrivateFile, secureDataDir, tightenFile } from '../ops/file-modes.js';
 import {
   ACTIVE,
   ASLEEP,
@@ -200,11 +200,14 @@ export class SqliteStore implements Store {
     if (options.dataDir === ':memory:') {
       this.path = ':memory:';
     } else {
-      mkdirSync(options.dataDir, { recursive: true });
+      // 0700 folder, 0600 files: SQLite gives -wal and -shm the mode of the database file
+      secureDataDir(options.dataDir, DB_FILE);
       this.path = join(options.dataDir, DB_FILE);
+      createPrivateFile(this.path);
     }
     this.db = new Database(this.path);
     this.db.pragma('journal_mode = WAL');
+    if (this.path !== ':memory:') for (const f of ['-wal', '-shm']) tightenFile(this.path + f);
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
