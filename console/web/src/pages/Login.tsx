@@ -38,7 +38,10 @@ export function LoginPage({ onLogin }: { onLogin: (u: SessionUser) => void }) {
         (err.status === 401 || err.status === 400 || err.code === 'unauthorized')
       )
         setError(t('login.bad'));
-      else if (err instanceof ApiError && err.status === 429) setError(t('login.tooMany'));
+      else if (err instanceof ApiError && err.code === 'login_locked') {
+        const seconds = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 60;
+        setError(t('login.locked', { minutes: Math.max(1, Math.ceil(seconds / 60)) }));
+      } else if (err instanceof ApiError && err.status === 429) setError(t('login.tooMany'));
       else setError(errorMessage(err, t));
       setBusy(false);
     }

@@ -1,4 +1,6 @@
 import {
+  API_TOKEN_DAYS,
+  type ApiToken,
   DEFAULT_CLASS_WATTS,
   DEVICE_CLASSES,
   type DeviceClass,
@@ -337,44 +339,45 @@ function Users() {
   );
 }
 
-interface TokenRow {
-  id: number;
-  name: string;
-  createdAt: number;
-  lastUsedAt?: number | null;
-}
-
+/** Every user's API tokens (the admin's view): make your own, revoke anyone's. */
 function Tokens() {
   const { t, lang } = useI18n();
-  const tokens = useApi<unknown>('/api/v1/tokens');
-  const rows = asList<TokenRow>(tokens.data, 'tokens');
+  const tokens = useApi<unknown>('/api/v1/admin/tokens');
+  const rows = asList<ApiToken>(tokens.data, 'tokens');
   const [name, setName] = useState('');
+  const [days, setDays] = useState(String(API_TOKEN_DAYS.default));
   const [fresh, setFresh] = useState<string>();
-  const [msg, setMsg] = useState<string>();
+  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   const create = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const res = await api<{ token: string }>('POST', '/api/v1/tokens', { name: name.trim() });
+      const res = await api<{ token: string }>('POST', '/api/v1/tokens', {
+        name: name.trim(),
+        expiresInDays: Number(days),
+      });
       setFresh(res.token);
       setName('');
+      setMsg(undefined);
       tokens.reload();
     } catch (err) {
-      setMsg(errorMessage(err, t));
+      setMsg({ ok: false, text: errorMessage(err, t) });
     }
   };
-  const remove = async (id: number) => {
+  const revoke = async (r: ApiToken) => {
+    if (!window.confirm(t('settings.token.revokeConfirm', { name: r.name, user: r.username }))) return;
     try {
-      await api('DELETE', `/api/v1/tokens/${id}`);
+      await api('DELETE', `/api/v1/admin/tokens/${r.id}`);
+      setMsg({ ok: true, text: t('settings.token.revoked', { name: r.name }) });
       tokens.reload();
     } catch (err) {
-      setMsg(errorMessage(err, t));
+      setMsg({ ok: false, text: errorMessage(err, t) });
     }
   };
   return (
     <section className="card" aria-labelledby="tk-h" data-testid="settings-tokens">
       <h2 id="tk-h">{t('settings.tokens')}</h2>
+      <p className="help">{t('settings.tokens.explain')}</p>
       {tokens.error && <ErrorBox message={errorMessage(tokens.error, t)} />}
-      {msg && <ErrorBox message={msg} />}
       {fresh && (
         <div className="secret-box">
           <p className="notice">{t('settings.tokenOnce')}</p>
@@ -387,36 +390,74 @@ function Tokens() {
         rows={rows}
         rowKey={(r) => String(r.id)}
         columns={[
+          { key: 'user', label: t('settings.token.user'), value: (r) => r.username },
           { key: 'name', label: t('col.name'), value: (r) => r.name },
           {
             key: 'created',
-            label: lang === 'nl' ? 'Gemaakt' : 'Created',
+            label: t('settings.token.created'),
             value: (r) => r.createdAt,
             render: (r) => formatDateTime(r.createdAt, lang),
           },
           {
-            key: 'used',
-            label: lang === 'nl' ? 'Laatst gebruikt' : 'Last used',
-            value: (r) => r.lastUsedAt ?? '',
-            render: (r) => (r.lastUsedAt ? formatDateTime(r.lastUsedAt, lang) : '—'),
+            key: 'expires',
+            label: t('settings.token.expires'),
+            value: (r) => r.expiresAt,
+            render: (r) =>
+              r.status === 'expired'
+                ? `${formatDateTime(r.expiresAt, lang)} (${t('settings.token.expired')})`
+                : formatDateTime(r.expiresAt, lang),
           },
           {
-            key: 'del',
+            key: 'used',
+            label: t('settings.token.lastUsed'),
+            value: (r) => r.lastUsedAt ?? '',
+            render: (r) => (r.lastUsedAt ? formatDateTime(r.lastUsedAt, lang) : t('settings.token.never')),
+          },
+          {
+            key: 'revoke',
             label: '',
             sortable: false,
             value: () => '',
             render: (r) => (
-              <button type="button" className="btn-small danger" onClick={() => remove(r.id)}>
-                {t('common.delete')}
+              <button
+                type="button"
+                className="btn-small danger"
+                onClick={() => revoke(r)}
+                aria-label={`${t('settings.token.revoke')}: ${r.username} ${r.name}`}
+              >
+                {t('settings.token.revoke')}
               </button>
             ),
           },
         ]}
       />
-      <form onSubmit={create} className="form-row">
+      {msg && (
+        <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
+          {msg.text}
+        </p>
+      )}
+      <form onSubmit={create} className="form-row" data-testid="new-token">
         <label className="field">
           <span>{t('col.name')}</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            maxLength={100}
+            name="tokenName"
+          />
+        </label>
+        <label className="field">
+          <span>{t('settings.token.validity')}</span>
+          <input
+            type="number"
+            inputMode="numeric"
+            min={API_TOKEN_DAYS.min}
+            max={API_TOKEN_DAYS.max}
+            value={days}
+            onChange={(e) => setDays(e.target.value)}
+            name="tokenDays"
+          />
         </label>
         <button type="submit" className="btn-primary" disabled={!name.trim()}>
           {t('settings.newToken')}
