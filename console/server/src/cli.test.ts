@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from './cli.js';
+import { setTestPasswordCost } from './crypto.js';
 import type { RunningConsole } from './index.js';
+import { TEST_PASSWORD_COST } from './test-support.js';
+
+// the production cost (N=2^17) has its own test in crypto.test.ts; here it would only be slow
+setTestPasswordCost(TEST_PASSWORD_COST);
 
 const dirs: string[] = [];
 afterEach(() => {
