@@ -390,6 +390,46 @@ describe('console web app', () => {
     await page.context().close();
   });
 
+  it('lets the admin see every user’s API tokens and revoke one after confirming', async () => {
+    const ict = new ConsoleClient(consoleApp.url);
+    await ict.login(USERS.it.username, USERS.it.password);
+    const made = await ict.request<{ token: string }>('POST', '/api/v1/tokens', {
+      name: 'inventaris-script',
+      expiresInDays: 30,
+    });
+    const me = () =>
+      fetch(`${consoleApp.url}/api/v1/me`, { headers: { authorization: `Bearer ${made.token}` } });
+    expect((await me()).status).toBe(200);
+
+    const page = await newPage();
+    await login(page, 'admin');
+    await page.getByRole('link', { name: 'Instellingen' }).click();
+    const tokens = page.getByTestId('settings-tokens');
+    const row = tokens.locator('tr', { hasText: 'inventaris-script' });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('ict');
+    // used once above: last used shows a time, not "nooit" (never)
+    await expect(row.textContent()).resolves.not.toContain('nooit');
+    await expect(row.locator('td').nth(4).textContent()).resolves.toMatch(/\d{2}:\d{2}/);
+    await shot(page, 'settings-tokens-desktop');
+    const revoke = row.getByRole('button', { name: /Intrekken/ });
+    // dismissing the confirmation keeps the token
+    page.once('dialog', (d) => void d.dismiss());
+    await revoke.click();
+    expect((await me()).status).toBe(200);
+    let question = '';
+    page.once('dialog', (d) => {
+      question = d.message();
+      void d.accept();
+    });
+    await revoke.click();
+    await tokens.getByText('Token "inventaris-script" is ingetrokken.').waitFor();
+    expect(question).toContain('inventaris-script');
+    expect((await me()).status).toBe(401);
+    await expect(tokens.locator('tr', { hasText: 'inventaris-script' }).count()).resolves.toBe(0);
+    await page.context().close();
+  });
+
   it('keeps a viewer read-only', async () => {
     const page = await newPage();
     await login(page, 'viewer');
