@@ -32,12 +32,14 @@ const STATE_LABEL: Record<string, [string, string]> = {
 export function SettingsPage() {
   const { t } = useI18n();
   useTitle(t('settings.title'));
+  // a new password, a lower role or a deleted user revokes tokens: the token list then reloads
+  const [usersChanged, setUsersChanged] = useState(0);
   return (
     <main id="main" className="page">
       <h1>{t('settings.title')}</h1>
       <EnergySettings />
-      <Users />
-      <Tokens />
+      <Users onChange={() => setUsersChanged((n) => n + 1)} />
+      <Tokens usersChanged={usersChanged} />
     </main>
   );
 }
@@ -205,7 +207,7 @@ interface UserRow {
   createdAt?: number;
 }
 
-function Users() {
+function Users({ onChange }: { onChange: () => void }) {
   const { t, lang } = useI18n();
   const users = useApi<unknown>('/api/v1/users');
   const rows = asList<UserRow>(users.data, 'users');
@@ -218,6 +220,7 @@ function Users() {
       await api('PATCH', `/api/v1/users/${u.id}`, { role: r });
       setMsg({ ok: true, text: t('common.saved') });
       users.reload();
+      onChange();
     } catch (err) {
       setMsg({ ok: false, text: errorMessage(err, t) });
     }
@@ -230,6 +233,7 @@ function Users() {
     try {
       await api('DELETE', `/api/v1/users/${u.id}`);
       users.reload();
+      onChange();
     } catch (err) {
       setMsg({ ok: false, text: errorMessage(err, t) });
     }
@@ -340,9 +344,13 @@ function Users() {
 }
 
 /** Every user's API tokens (the admin's view): make your own, revoke anyone's. */
-function Tokens() {
+function Tokens({ usersChanged }: { usersChanged: number }) {
   const { t, lang } = useI18n();
   const tokens = useApi<unknown>('/api/v1/admin/tokens');
+  const reloadTokens = tokens.reload;
+  useEffect(() => {
+    if (usersChanged > 0) reloadTokens();
+  }, [usersChanged, reloadTokens]);
   const rows = asList<ApiToken>(tokens.data, 'tokens');
   const [name, setName] = useState('');
   const [days, setDays] = useState(String(API_TOKEN_DAYS.default));
