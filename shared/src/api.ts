@@ -22,6 +22,12 @@ export const CreateUserRequestSchema = z.object({
   role: RoleSchema,
 });
 
+/** `POST /api/v1/me/password`: a user changes their own password */
+export const ChangePasswordRequestSchema = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: CreateUserRequestSchema.shape.password,
+});
+
 export const GROUP_KINDS = ['board', 'school', 'building', 'room'] as const;
 export const CreateGroupRequestSchema = z.object({
   name: z.string().trim().min(1).max(100),

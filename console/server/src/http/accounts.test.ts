@@ -251,6 +251,56 @@ describe('API tokens', () => {
   });
 });
 
+describe('changing your own password', () => {
+  it('revokes your tokens and ends all your sessions, this one too', async () => {
+    await newUser('meester.jan', 'viewer');
+    const { token, cookie } = await sessionAndToken('meester.jan');
+    const other = await sessionAndToken('meester.jan'); // a second session, elsewhere
+    const l = await login('127.0.0.9', 'meester.jan', 'a-long-password-1');
+    const mine = (l.headers['set-cookie'] as string[])[0]!.split(';')[0]!;
+    const change = (currentPassword: string, newPassword: string) =>
+      from(
+        '127.0.0.9',
+        'POST',
+        '/api/v1/me/password',
+        { currentPassword, newPassword },
+        { cookie: mine, 'x-csrf-token': l.body.csrfToken },
+      );
+    const wrong = await change('not-my-password', 'my-new-password-22');
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.details).toEqual([{ path: 'currentPassword', message: 'wrong password' }]);
+    const weak = await change('a-long-password-1', 'short');
+    expect(weak.status).toBe(400);
+    expect(weak.body.error.details[0].path).toBe('newPassword');
+    const ok = await change('a-long-password-1', 'my-new-password-22');
+    expect(ok.status).toBe(204);
+    expect(String(ok.headers['set-cookie'])).toMatch(/sluimer_session=;/);
+    expect((await t.api('GET', '/api/v1/me', { token })).status).toBe(401);
+    expect((await t.api('GET', '/api/v1/me', { cookie })).status).toBe(401);
+    expect((await t.api('GET', '/api/v1/me', { cookie: other.cookie })).status).toBe(401);
+    expect((await t.api('GET', '/api/v1/me', { cookie: mine })).status).toBe(401);
+    expect((await login('127.0.0.9', 'meester.jan', 'my-new-password-22')).status).toBe(200);
+  });
+
+  it('counts a wrong current password as a failed login, so a stolen session cannot guess it', async () => {
+    await newUser('juf.lotte', 'viewer');
+    const { token } = await sessionAndToken('juf.lotte');
+    const change = (currentPassword: string) =>
+      from(
+        '127.0.0.10',
+        'POST',
+        '/api/v1/me/password',
+        { currentPassword, newPassword: 'taken-over-password' },
+        { authorization: `Bearer ${token}` },
+      );
+    for (let i = 0; i < 5; i++) expect((await change(`guess-${i}`)).status).toBe(400);
+    const locked = await change('a-long-password-1');
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.code).toBe('login_locked');
+    expect((await t.api('GET', '/api/v1/me', { token })).status).toBe(200);
+  });
+});
+
 describe('password hashes', () => {
   it('re-hashes a password stored at a lower cost on the next successful login, and only then', async () => {
     const store = t.c.store as SqliteStore;

@@ -3,6 +3,7 @@ import {
   API_TOKEN_DAYS,
   type ApiToken,
   AssignRequestSchema,
+  ChangePasswordRequestSchema,
   CreateApiTokenRequestSchema,
   CreateEnrollSecretRequestSchema,
   CreateGroupRequestSchema,
@@ -24,7 +25,7 @@ import {
   UpdateGroupRequestSchema,
   UsageQuerySchema,
 } from '@sluimer/shared';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   dummyPasswordHash,
@@ -116,6 +117,47 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
     });
 
+  /**
+   * The user, when the password is right; undefined when the name is unknown or the password wrong
+   * (the same answer, after the same scrypt work). Goes through the smart lockout: a locked attempt
+   * throws 429 before any password is checked.
+   */
+  async function checkPassword(username: string, password: string, address: string) {
+    const attempt = { account: username.toLowerCase(), address, now: now() };
+    const decision = beginLogin(lockout, limits.loginLockout, attempt);
+    if (!decision.allowed) {
+      if (decision.scope === 'in_flight') {
+        throw tooMany('another login from this address is being checked; try again', decision.retryAfterMs);
+      }
+      const minutes = Math.ceil(decision.retryAfterMs / 60_000);
+      throw new ApiError(
+        429,
+        ErrorCode.LoginLocked,
+        `too many failed logins; wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again`,
+        { retryAfterSeconds: Math.ceil(decision.retryAfterMs / 1000) },
+        { 'Retry-After': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
+      );
+    }
+    let outcome: 'success' | 'failure' | 'error' = 'error';
+    let user: UserRecord | undefined;
+    try {
+      user = await store.getUserByName(username);
+      // an unknown name costs the same scrypt work as a known one
+      const ok = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash());
+      outcome = user && ok ? 'success' : 'failure';
+    } finally {
+      endLogin(lockout, limits.loginLockout, { ...attempt, now: now() }, outcome);
+    }
+    return outcome === 'success' ? user : undefined;
+  }
+
+  /** after a new password or a lower role: what was handed out under the old one stops working */
+  async function revokeAccess(userId: number, why: string, log: FastifyBaseLogger) {
+    const revoked = await store.revokeUserApiTokens(userId);
+    await store.deleteUserSessions(userId);
+    log.info({ userId, revoked }, `API tokens revoked and sessions ended: ${why}`);
+  }
+
   const policyChanged = async (deviceIds?: number[]) => {
     policies.invalidate();
     return gateway.pushPolicies(deviceIds);
@@ -137,34 +179,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       );
     }
     const body = parse(LoginRequestSchema, request.body);
-    const attempt = { account: body.username.toLowerCase(), address, now: now() };
-    const decision = beginLogin(lockout, limits.loginLockout, attempt);
-    if (!decision.allowed) {
-      if (decision.scope === 'in_flight') {
-        throw tooMany('another login from this address is being checked; try again', decision.retryAfterMs);
-      }
-      const minutes = Math.ceil(decision.retryAfterMs / 60_000);
-      throw new ApiError(
-        429,
-        ErrorCode.LoginLocked,
-        `too many failed logins; wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again`,
-        { retryAfterSeconds: Math.ceil(decision.retryAfterMs / 1000) },
-        { 'Retry-After': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
-      );
-    }
-    let outcome: 'success' | 'failure' | 'error' = 'error';
-    let user: UserRecord | undefined;
-    try {
-      user = await store.getUserByName(body.username);
-      // an unknown name costs the same scrypt work as a known one, and gets the same answer
-      const ok = await verifyPassword(body.password, user?.passwordHash ?? dummyPasswordHash());
-      outcome = user && ok ? 'success' : 'failure';
-    } finally {
-      endLogin(lockout, limits.loginLockout, { ...attempt, now: now() }, outcome);
-    }
-    if (outcome !== 'success' || !user) {
-      throw new ApiError(401, ErrorCode.Unauthorized, 'wrong user name or password');
-    }
+    const user = await checkPassword(body.username, body.password, address);
+    if (!user) throw new ApiError(401, ErrorCode.Unauthorized, 'wrong user name or password');
     if (needsRehash(user.passwordHash)) {
       // a hash made at an older, lower cost: upgrade it now that the password is at hand
       const upgraded = await store.rehashPassword(
@@ -249,6 +265,24 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/api/v1/me', { config: { access: ANY_ROLE } }, async (request) => publicUser(request.user!));
 
+  // a user changes their own password: the current one is checked under the login lockout
+  app.post('/api/v1/me/password', { config: { access: ANY_ROLE } }, async (request, reply) => {
+    const body = parse(ChangePasswordRequestSchema, request.body);
+    const me = request.user!;
+    const user = await checkPassword(me.username, body.currentPassword, request.ip);
+    if (!user || user.id !== me.id) {
+      throw new ApiError(400, ErrorCode.Validation, 'the current password is wrong', [
+        { path: 'currentPassword', message: 'wrong password' },
+      ]);
+    }
+    await store.updateUser(me.id, { passwordHash: await hashPassword(body.newPassword) });
+    await revokeAccess(me.id, 'own password changed', request.log);
+    // this session ended with the others: log in again with the new password
+    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.tls });
+    reply.clearCookie(CSRF_COOKIE, { path: '/', sameSite: 'strict', secure: deps.tls });
+    return reply.code(204).send();
+  });
+
   const tokenJson = (tk: ApiTokenListItem): ApiToken => ({
     ...tk,
     status: tk.expiresAt <= now() ? 'expired' : 'active',
@@ -329,14 +363,12 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       ...(body.role ? { role: body.role } : {}),
       ...(body.password ? { passwordHash: await hashPassword(body.password) } : {}),
     });
-    // a new password or a lower role: whatever was handed out under the old one stops working
     const demoted = body.role !== undefined && ROLE_RANK[body.role] < ROLE_RANK[user.role];
     if (body.password || demoted) {
-      const revoked = await store.revokeUserApiTokens(id);
-      if (revoked)
-        request.log.info({ userId: id, revoked }, 'API tokens revoked after a password or role change');
+      await revokeAccess(id, body.password ? 'password reset by an admin' : 'role lowered', request.log);
+    } else if (body.role) {
+      await store.deleteUserSessions(id);
     }
-    if (body.password || body.role) await store.deleteUserSessions(id);
     return publicUser(updated!);
   });
 
