@@ -430,6 +430,37 @@ describe('console web app', () => {
     await page.context().close();
   });
 
+  it('lets a user change their own password, which signs them out everywhere', async () => {
+    const admin = new ConsoleClient(consoleApp.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    await admin.post('/api/v1/users', {
+      username: 'juf.wissel',
+      password: 'oud-wachtwoord-12',
+      role: 'viewer',
+    });
+    const page = await newPage();
+    await page.goto(`${consoleApp.url}/`);
+    await page.getByLabel('Gebruikersnaam').fill('juf.wissel');
+    await page.getByLabel('Wachtwoord').fill('oud-wachtwoord-12');
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await page.getByTestId('who').click();
+    const form = page.getByTestId('account-password');
+    await form.getByLabel('Huidig wachtwoord').fill('niet-mijn-wachtwoord');
+    await form.getByLabel('Nieuw wachtwoord (min. 10 tekens)').fill('nieuw-wachtwoord-34');
+    await form.getByLabel('Herhaal het nieuwe wachtwoord').fill('nieuw-wachtwoord-34');
+    await form.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await form.getByText('Het huidige wachtwoord klopt niet.').waitFor();
+    await form.getByLabel('Huidig wachtwoord').fill('oud-wachtwoord-12');
+    await shot(page, 'account-password-desktop');
+    await form.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await page.getByText('Je wachtwoord is gewijzigd. Meld je opnieuw aan').waitFor();
+    await page.getByLabel('Gebruikersnaam').fill('juf.wissel');
+    await page.getByLabel('Wachtwoord').fill('nieuw-wachtwoord-34');
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await page.getByTestId('who').waitFor();
+    await page.context().close();
+  });
+
   it('keeps a viewer read-only', async () => {
     const page = await newPage();
     await login(page, 'viewer');

@@ -14,6 +14,7 @@ const DevicePage = lazy(() => import('./pages/Device.js').then((m) => ({ default
 const PoliciesPage = lazy(() => import('./pages/Policies.js').then((m) => ({ default: m.PoliciesPage })));
 const GroupsPage = lazy(() => import('./pages/Groups.js').then((m) => ({ default: m.GroupsPage })));
 const SettingsPage = lazy(() => import('./pages/Settings.js').then((m) => ({ default: m.SettingsPage })));
+const AccountPage = lazy(() => import('./pages/Account.js').then((m) => ({ default: m.AccountPage })));
 
 const NAV: { to: string; key: MessageKey; visible: (u: SessionUser) => boolean }[] = [
   { to: '/', key: 'nav.overview', visible: () => true },
@@ -82,6 +83,7 @@ function Routes({ path, user }: { path: string; user: SessionUser }) {
   if (path === '/policies' && staff) return <PoliciesPage />;
   if (path === '/groups') return <GroupsPage />;
   if (path === '/settings' && can.seeSettings(user.role)) return <SettingsPage />;
+  if (path === '/account') return <AccountPage />;
   return (
     <main id="main" className="page">
       <h1>{t('error.notFound')}</h1>
@@ -156,9 +158,14 @@ function Shell({
                 <option value="en">English</option>
               </select>
             </label>
-            <span className="who" data-testid="who">
+            <Link
+              to="/account"
+              className="who"
+              data-testid="who"
+              aria-label={t('account.link', { user: user.username })}
+            >
               {user.username} · {t(`role.${user.role}` as MessageKey)}
-            </span>
+            </Link>
             <button type="button" className="btn-small" onClick={onLogout}>
               {t('nav.logout')}
             </button>

@@ -12,6 +12,7 @@ export function LoginPage({ onLogin }: { onLogin: (u: SessionUser) => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const passwordChanged = new URLSearchParams(location.search).has('passwordChanged');
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -72,6 +73,11 @@ export function LoginPage({ onLogin }: { onLogin: (u: SessionUser) => void }) {
           {t('login.title')}
         </h1>
         <p className="muted">{t('login.intro')}</p>
+        {passwordChanged && !error && (
+          <p className="ok" role="status">
+            {t('login.passwordChanged')}
+          </p>
+        )}
         {error && (
           <p id="login-error" className="error-box" role="alert">
             {error}
