@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './calendar/index.js';
 export * from './energy.js';
 export * from './errors.js';
 export * from './i18n/index.js';
