@@ -3,6 +3,7 @@ export * from './calendar/index.js';
 export * from './energy.js';
 export * from './errors.js';
 export * from './i18n/index.js';
+export * from './impact/index.js';
 export * from './intervals.js';
 export * from './inventory.js';
 export * from './policy.js';

@@ -1,0 +1,2 @@
+export * from './recommended-policy.js';
+export * from './what-if.js';
