@@ -1,2 +1,3 @@
 export * from './recommended-policy.js';
 export * from './what-if.js';
+export * from './what-if-request.js';
