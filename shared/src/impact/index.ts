@@ -1,3 +1,4 @@
+export * from './before-after.js';
 export * from './recommended-policy.js';
 export * from './what-if.js';
 export * from './what-if-request.js';
