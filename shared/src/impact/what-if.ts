@@ -160,19 +160,20 @@ interface Timeouts {
 
 /** The timeouts a policy holds in a regime on a power source (the agent's rule: outside values replace per source). */
 function timeoutsOf(policy: PolicySettings): (regime: Regime, power: Power) => Timeouts {
-  const table = new Map<string, Timeouts>();
+  // indexed [school ac, school battery, outside ac, outside battery]: this runs once per piece
+  const table: Timeouts[] = [];
   for (const regime of ['school', 'outside'] as const) {
     for (const power of ['ac', 'battery'] as const) {
       const o = regime === 'outside' ? policy.outsideSchoolHours : undefined;
       const sleep = o?.sleepAfterSec?.[power] ?? policy.sleepAfterSec?.[power];
       const display = o?.displayOffAfterSec?.[power] ?? policy.displayOffAfterSec?.[power];
-      table.set(`${regime}|${power}`, {
+      table.push({
         sleepMs: policy.auditOnly || sleep === undefined ? undefined : sleep * 1000,
         displayMs: policy.auditOnly || display === undefined ? undefined : display * 1000,
       });
     }
   }
-  return (regime, power) => table.get(`${regime}|${power}`)!;
+  return (regime, power) => table[(regime === 'school' ? 0 : 2) + (power === 'battery' ? 1 : 0)]!;
 }
 
 /** The local days of a calendar over a range, searchable by instant, with the scheduled action per day. */
