@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { dutchSchoolCalendar } from '../calendar/dutch-holidays.js';
 import type { CalendarDayType } from '../calendar/school-calendar.js';
-import { compareBeforeAfter, type DeviceDayWaste } from './before-after.js';
+import { totalWatts } from '../energy.js';
+import { compareBeforeAfter, type DeviceDayWaste, wastePerDeviceDay } from './before-after.js';
 
 const day = (
   deviceId: number,
@@ -101,5 +103,37 @@ describe('before/after comparison', () => {
     expect(r.reductionPct).toBeNull();
     expect(r.after.wasteKwhPerDeviceDay).toBeNull();
     expect(r.note?.nl).toBe('Nog geen apparaat-schooldagen na de wijziging, dus nog geen vergelijking.');
+  });
+});
+
+describe('waste per device-day', () => {
+  it('splits intervals on local midnights, types each day and marks days without data', () => {
+    const cal = dutchSchoolCalendar('midden');
+    const laptop = totalWatts({ deviceClass: 'laptop' }); // 7 W waste with the screen on
+    // Friday 22:00 – Saturday 02:00 Amsterdam (CET = UTC+1) idle; nothing on Sunday
+    const days = wastePerDeviceDay(
+      {
+        deviceId: 5,
+        watts: laptop,
+        intervals: [
+          {
+            start: Date.parse('2027-11-19T21:00:00Z'),
+            end: Date.parse('2027-11-20T01:00:00Z'),
+            state: 'idle',
+          },
+        ],
+      },
+      cal,
+      Date.parse('2027-11-18T23:00:00Z'),
+      Date.parse('2027-11-21T23:00:00Z'),
+    );
+    expect(days.map((d) => [d.date, d.dayType, d.hasData])).toEqual([
+      ['2027-11-19', 'school_day', true],
+      ['2027-11-20', 'weekend', true],
+      ['2027-11-21', 'weekend', false],
+    ]);
+    expect(days[0]!.wasteKwh).toBeCloseTo(0.014, 12);
+    expect(days[1]!.wasteKwh).toBeCloseTo(0.014, 12);
+    expect(days[2]!.wasteKwh).toBe(0);
   });
 });

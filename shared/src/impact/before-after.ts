@@ -1,5 +1,8 @@
-import type { CalendarDayType } from '../calendar/school-calendar.js';
+import { type CalendarDayType, compileCalendar, type SchoolCalendar } from '../calendar/school-calendar.js';
+import { energyStateOf, type StateWatts, wasteWatts } from '../energy.js';
 import { formatNumber } from '../i18n/format.js';
+import type { Interval } from '../intervals.js';
+import { HOUR_MS } from '../time.js';
 
 /**
  * Before/after (docs/impact.md): avoidable waste per device-day before and after a group's policy
@@ -118,4 +121,37 @@ export function compareBeforeAfter(input: BeforeAfterInput): BeforeAfterResult {
   const min = input.minDeviceDays ?? BEFORE_AFTER_MIN_DEVICE_DAYS;
   const byDayType = types.map((t) => compare([...input.days], t, input.changedOn, min));
   return { ...byDayType[0]!, changedOn: input.changedOn, byDayType };
+}
+
+/**
+ * One device's recorded waste per local day of its school over [from, to), with each day's type:
+ * the input `compareBeforeAfter` takes. Days on which no interval overlaps get `hasData: false`.
+ * Waste per interval is the energy model's (`wasteWatts`), as in `/usage`.
+ */
+export function wastePerDeviceDay(
+  device: { deviceId: number; watts: StateWatts; intervals: readonly Interval[] },
+  calendar: SchoolCalendar,
+  from: number,
+  to: number,
+): DeviceDayWaste[] {
+  const days = compileCalendar(calendar).daysBetween(from, to);
+  const intervals = [...device.intervals].sort((a, b) => a.start - b.start);
+  const out: DeviceDayWaste[] = [];
+  let first = 0;
+  for (const d of days) {
+    const a = Math.max(d.start, from);
+    const b = Math.min(d.end, to);
+    while (first < intervals.length && intervals[first]!.end <= a) first++;
+    let wh = 0;
+    let hasData = false;
+    for (let i = first; i < intervals.length && intervals[i]!.start < b; i++) {
+      const iv = intervals[i]!;
+      const ms = Math.min(b, iv.end) - Math.max(a, iv.start);
+      if (ms <= 0) continue;
+      hasData = true;
+      wh += (ms / HOUR_MS) * wasteWatts(device.watts, energyStateOf(iv));
+    }
+    out.push({ deviceId: device.deviceId, date: d.date, dayType: d.type, wasteKwh: wh / 1000, hasData });
+  }
+  return out;
 }

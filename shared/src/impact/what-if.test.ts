@@ -193,6 +193,30 @@ describe('what-if replay arithmetic', () => {
     expect(weekend.avoidedKwh).toBe(0);
   });
 
+  it('runs the scheduled action at local wall-clock time after the clocks went forward', () => {
+    const amsterdam: SchoolCalendar = { ...utcCalendar, timeZone: 'Europe/Amsterdam' };
+    // Monday 27 March 2028 (CEST): 18:00 local is 16:00 UTC; idle 17:30–22:00 local
+    const r = replayWhatIf({
+      policy: { outsideSchoolHours: { action: 'sleep', actionAt: '18:00' } },
+      from: Date.parse('2028-03-26T22:00:00Z'),
+      to: Date.parse('2028-03-27T22:00:00Z'),
+      rawRetentionFrom: 0,
+      calendar: amsterdam,
+      devices: [
+        device([
+          {
+            start: Date.parse('2028-03-27T15:30:00Z'),
+            end: Date.parse('2028-03-27T20:00:00Z'),
+            state: 'idle',
+          },
+        ]),
+      ],
+      energy: { priceEurPerKwh: 0.25, gridKgPerKwh: 0.27 },
+    });
+    expect(r.keptKwh).toBeCloseTo(Wh(0.5 * 7), 12);
+    expect(r.avoidedKwh).toBeCloseTo(Wh(4 * 7), 12);
+  });
+
   it('clips at the period edges but places the timeout from the real start of the stretch', () => {
     const policy = { sleepAfterSec: { ac: 900 } };
     const from = T('10:30');
