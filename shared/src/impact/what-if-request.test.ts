@@ -30,8 +30,16 @@ describe('what-if request validation', () => {
     expect(r.policy.sleepAfterSec?.ac).toBe(1800);
   });
 
-  it('refuses unknown fields at the top and inside the policy', () => {
+  it('refuses unknown fields at the top and inside the policy, naming the field', () => {
     expect(codeOf(() => parseWhatIfRequest({ policy, colour: 'red' }, ctx))).toBe(ErrorCode.Validation);
+    try {
+      parseWhatIfRequest({ policy: { settings: { sleepAfterSec: { ac: 1800, dc: 60 } } } }, ctx);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as SluimerError).details).toEqual({
+        fields: [{ path: 'policy.settings.sleepAfterSec', message: expect.stringContaining('dc') }],
+      });
+    }
     expect(codeOf(() => parseWhatIfRequest({ policy: { settings: { sleepAfter: 5 } } }, ctx))).toBe(
       ErrorCode.Validation,
     );
@@ -87,7 +95,7 @@ describe('what-if request validation', () => {
 });
 
 describe('what-if scope check', () => {
-  it('names the unknown groups and devices with not_found', () => {
+  it('names the unknown groups and devices with validation_failed, as the assign routes do', () => {
     const known = { hasGroup: (id: number) => id === 1, hasDevice: (id: number) => id < 10 };
     expect(() => checkWhatIfScope({ groupIds: [1], deviceIds: [2] }, known)).not.toThrow();
     try {
@@ -95,7 +103,7 @@ describe('what-if scope check', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(SluimerError);
-      expect((err as SluimerError).code).toBe(ErrorCode.NotFound);
+      expect((err as SluimerError).code).toBe(ErrorCode.Validation);
       expect((err as SluimerError).details).toEqual({ groupIds: [7], deviceIds: [99] });
     }
   });

@@ -48,6 +48,11 @@ export interface WhatIfRequest {
   defaultPeriod: boolean;
 }
 
+/** Every failing field as `{path, message}`, the shape the API's `validation_failed` details use. */
+function fieldsOf(issues: readonly z.core.$ZodIssue[]): { path: string; message: string }[] {
+  return issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
 function bounds(path: PropertyKey[]): boolean {
   return path[0] === 'policy' && path[1] === 'settings';
 }
@@ -70,13 +75,13 @@ export function parseWhatIfRequest(
       throw new SluimerError(
         ErrorCode.PolicyOutOfBounds,
         `Instelling ${where} ligt buiten de grenzen: ${issue.message}. / Setting ${where} is out of bounds: ${issue.message}.`,
-        { path: issue.path, issues: parsed.error.issues.length },
+        { fields: fieldsOf(parsed.error.issues) },
       );
     }
     throw new SluimerError(
       ErrorCode.Validation,
       `Ongeldig verzoek bij ${where}: ${issue.message}. / Invalid request at ${where}: ${issue.message}.`,
-      { path: issue.path, issues: parsed.error.issues.length },
+      { fields: fieldsOf(parsed.error.issues) },
     );
   }
   const b = parsed.data;
@@ -169,8 +174,9 @@ export function defaultWhatIfPeriod(calendar: SchoolCalendar, now: number): { fr
 }
 
 /**
- * Names the groups and devices of a request that do not exist (or the caller may not see): a
- * `not_found` error with the unknown ids, so nothing is replayed for a half-known scope.
+ * Names the groups and devices of a request that do not exist (or the caller may not see):
+ * `validation_failed` with the unknown ids in `details`, as the policy assign routes answer, so
+ * nothing is replayed for a half-known scope.
  */
 export function checkWhatIfScope(
   req: Pick<WhatIfRequest, 'groupIds' | 'deviceIds'>,
@@ -185,7 +191,7 @@ export function checkWhatIfScope(
   const listEn = [...groups.map((g) => `group ${g}`), ...devices.map((d) => `device ${d}`)]
     .slice(0, 10)
     .join(', ');
-  throw new SluimerError(ErrorCode.NotFound, `Onbekend: ${list}. / Unknown: ${listEn}.`, {
+  throw new SluimerError(ErrorCode.Validation, `Onbekend: ${list}. / Unknown: ${listEn}.`, {
     groupIds: groups.slice(0, 100),
     deviceIds: devices.slice(0, 100),
   });
