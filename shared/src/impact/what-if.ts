@@ -55,7 +55,7 @@ export interface ReplayDevice {
   watts: StateWatts;
   /** set when the device or its group is excluded from enforcement */
   excludedReason?: string | null;
-  /** key into `ReplayInput.calendars`; absent = `ReplayInput.calendar` */
+  /** key into `ReplayInput.calendars`; absent or unknown = `ReplayInput.calendar` */
   calendarKey?: string;
   /** recorded intervals, any order, from at least `from − REPLAY_LOOKBACK_MS` */
   intervals: readonly Interval[];
@@ -361,7 +361,7 @@ function replayDevice(
     interruptions: 0,
     hasData: false,
   };
-  const intervals = [...device.intervals].sort((a, b) => a.start - b.start);
+  const intervals = sortedByStart(device.intervals);
   const holds = holdsOf(device.blockers);
   const excluded = !!device.excludedReason;
   const W = device.watts;
@@ -433,6 +433,15 @@ function replayDevice(
   return acc;
 }
 
+/** The intervals in start order; the store already returns them so, so copy only when needed. */
+function sortedByStart(intervals: readonly Interval[]): readonly Interval[] {
+  for (let i = 1; i < intervals.length; i++) {
+    if (intervals[i]!.start < intervals[i - 1]!.start)
+      return [...intervals].sort((a, b) => a.start - b.start);
+  }
+  return intervals;
+}
+
 function lastHoldBefore(pieces: Piece[], k: number): Hold | undefined {
   for (let x = k; x >= 0; x--) if (pieces[x]!.hold) return pieces[x]!.hold;
   return undefined;
@@ -454,7 +463,7 @@ function piecesOf(stretch: Interval[], table: DayTable, holds: Hold[], pFrom: nu
   const S = stretch[0]!.start;
   const E = stretch[stretch.length - 1]!.end;
   const cuts: number[] = [S, E];
-  const actions = new Set<number>();
+  const actions: number[] = [];
   for (const iv of stretch) cuts.push(iv.end);
   if (pFrom > S && pFrom < E) cuts.push(pFrom);
   if (pTo > S && pTo < E) cuts.push(pTo);
@@ -469,7 +478,7 @@ function piecesOf(stretch: Interval[], table: DayTable, holds: Hold[], pFrom: nu
 
   const pieces: Piece[] = [];
   let ivIdx = 0;
-  const near = holds.filter((h) => h.end > S && h.start < E);
+  const near = holds.length === 0 ? holds : holds.filter((h) => h.end > S && h.start < E);
   for (let c = 0; c + 1 < cuts.length; c++) {
     const a = cuts[c]!;
     const b = cuts[c + 1]!;
@@ -492,7 +501,7 @@ function piecesOf(stretch: Interval[], table: DayTable, holds: Hold[], pFrom: nu
       day,
       regime: regimeAt(day, a),
       hold,
-      actionHere: actions.has(a),
+      actionHere: actions.includes(a),
     });
   }
   return pieces;
@@ -504,7 +513,7 @@ function pushDayCuts(
   action: number,
   S: number,
   E: number,
-  actions: Set<number>,
+  actions: number[],
 ) {
   const add = (t: number) => {
     if (t > S && t < E) cuts.push(t);
@@ -517,7 +526,7 @@ function pushDayCuts(
   }
   if (!Number.isNaN(action) && action >= S && action < E) {
     add(action);
-    actions.add(action);
+    actions.push(action);
   }
 }
 
