@@ -4,6 +4,7 @@ import { dutchSchoolCalendar, dutchSchoolHolidays, dutchVacations, easterSunday 
 import {
   compileCalendar,
   countDayTypes,
+  daysBetween,
   dayTypeAt,
   dayTypeOf,
   isInSchoolHours,
@@ -11,6 +12,7 @@ import {
   isStudyDay,
   isVacation,
   SchoolCalendarSchema,
+  weekdayOfDate,
   zonedTimeToUtc,
 } from './school-calendar.js';
 
@@ -144,6 +146,35 @@ describe('shipped Dutch holidays', () => {
   it('marks the 2026-2027 dates indicative and the checked 2027-2028 dates not', () => {
     expect(dutchVacations('noord', '2026-2027').every((v) => v.indicative === true)).toBe(true);
     expect(dutchVacations('noord', '2027-2028').some((v) => v.indicative)).toBe(false);
+  });
+
+  it('ships vacations that run Saturday to Sunday with the usual lengths', () => {
+    const lengths: Record<string, number> = {
+      Herfstvakantie: 9,
+      Kerstvakantie: 16,
+      Voorjaarsvakantie: 9,
+      Meivakantie: 9,
+      Zomervakantie: 44,
+    };
+    for (const region of ['noord', 'midden', 'zuid'] as const) {
+      for (const year of ['2026-2027', '2027-2028'] as const) {
+        for (const v of dutchVacations(region, year)) {
+          expect(weekdayOfDate(v.start), `${region} ${year} ${v.name} start`).toBe(5);
+          expect(weekdayOfDate(v.end), `${region} ${year} ${v.name} end`).toBe(6);
+          expect(daysBetween(v.start, v.end) + 1, `${region} ${year} ${v.name}`).toBe(lengths[v.name]);
+        }
+      }
+    }
+  });
+
+  it('keeps the checked 2027-2028 dates of the published overview', () => {
+    const zomer = (r: 'noord' | 'midden' | 'zuid') =>
+      dutchVacations(r, '2027-2028').find((v) => v.name === 'Zomervakantie');
+    expect(zomer('noord')).toMatchObject({ start: '2028-07-15', end: '2028-08-27' });
+    expect(zomer('midden')).toMatchObject({ start: '2028-07-08', end: '2028-08-20' });
+    expect(zomer('zuid')).toMatchObject({ start: '2028-07-22', end: '2028-09-03' });
+    const herfstZuid = dutchVacations('zuid', '2027-2028').find((v) => v.name === 'Herfstvakantie');
+    expect(herfstZuid).toMatchObject({ start: '2027-10-23', end: '2027-10-31' });
   });
 
   it('builds calendars that pass the calendar schema', () => {
