@@ -33,6 +33,10 @@ export const ErrorCode = {
   CsrfFailed: 'csrf_failed',
   StorageUnavailable: 'storage_unavailable',
   Internal: 'internal_error',
+  /** impact: a what-if or savings period that ends in the future */
+  PeriodInFuture: 'period_in_future',
+  /** impact: a what-if or savings period longer than the limit */
+  PeriodTooLong: 'period_too_long',
   // agent side
   PolicyOutOfBounds: 'policy_out_of_bounds',
   Unsupported: 'unsupported',

@@ -1,0 +1,2 @@
+export * from './dutch-holidays.js';
+export * from './school-calendar.js';
