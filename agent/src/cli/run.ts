@@ -166,7 +166,10 @@ export async function command(args: string[]): Promise<number> {
     ...(parsed.simulate ? { link: { initialDelayMaxMs: 1_000 } } : {}),
   });
   log.info('starting', { server, dataDir, os: platform.os, sampleMs, reportMs });
-  if (transport.insecure) log.warn(transport.warning, { server, loopback: transport.loopback });
+  if (transport.insecure) {
+    if (transport.loopback) log.info(transport.warning, { server });
+    else log.warn(transport.warning, { server });
+  }
   // the enroll secret has done its job once the device has a token (docs/security.md)
   const enrollSecretSource = parsed['enroll-secret']
     ? ('flag' as const)
