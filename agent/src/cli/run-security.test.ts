@@ -1,5 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -213,6 +223,16 @@ describe.skipIf(!built)('transport and the enroll secret (built bin)', () => {
     const cfg = join(dir, 'agent.json');
     writeFileSync(cfg, JSON.stringify({ server: c.url, enrollSecret: 'geheim' }), { mode: 0o600 });
     const data = join(dir, 'data');
+    // left by an installer with a loose umask: the agent tightens what is already there too
+    mkdirSync(data, { mode: 0o755 });
+    chmodSync(data, 0o755);
+    writeFileSync(
+      join(data, 'install.json'),
+      JSON.stringify({ installId: 'a1b2c3', createdAt: '2026-01-01' }),
+      {
+        mode: 0o644,
+      },
+    );
     const a = run(['--data', data, '--ipc', join(dir, 'ipc', 'agent.sock'), ...fast], {
       SLUIMER_CONFIG: cfg,
     });

@@ -4,6 +4,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -31,6 +32,9 @@ export class FileStore implements KeyStore {
     mkdirSync(location, { recursive: true, mode: 0o700 });
     // also when it already existed (an older agent, an installer's umask): the device token lives here
     ownerOnly(location, 0o700);
+    if (process.platform !== 'win32') {
+      for (const f of readdirSync(location)) if (f.endsWith('.json')) ownerOnly(join(location, f), 0o600);
+    }
   }
 
   read<T>(name: string): T | null {
