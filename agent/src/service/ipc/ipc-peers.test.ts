@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,6 +147,20 @@ describe('bounds against a flooding local client', () => {
     await expect(
       startIpcServer({ path: path.join(os.tmpdir(), `slm-${process.pid}.sock`), getState: () => state }),
     ).rejects.toThrow(/shared/);
+  });
+
+  it('never takes over a folder that holds other files (a misconfigured --ipc /run/agent.sock)', async () => {
+    const shared = path.join(dir, 'etc');
+    await mkdir(shared);
+    await writeFile(path.join(shared, 'passwd'), 'x');
+    await expect(
+      startIpcServer({
+        path: path.join(shared, 'agent.sock'),
+        getState: () => state,
+        owner: async () => null,
+      }),
+    ).rejects.toThrow(/holds other files \(passwd\)/);
+    expect((await stat(shared)).mode & 0o777).not.toBe(0o700);
   });
 
   it('closes a connection whose line grows past the limit, and frees what it held', async () => {

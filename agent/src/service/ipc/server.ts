@@ -1,4 +1,4 @@
-import { chmod, lchown, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import {
@@ -26,7 +26,7 @@ export interface IpcServerOptions {
    * Not given: the socket belongs to the service's own user (development, a per-user service).
    */
   owner?: () => Promise<number | null>;
-  /** how often `owner` is asked (default 10 s) */
+  /** how often `owner` is asked (default 30 s: each ask runs loginctl or stat) */
   ownerCheckMs?: number;
   /** per-connection and per-server bounds (defaults: IPC_LIMITS) */
   limits?: Partial<IpcLimits>;
@@ -126,9 +126,12 @@ async function clearStaleSocket(file: string, managed: boolean): Promise<void> {
 
 /**
  * The socket's directory: created 0700 if absent; refused when shared (world-writable or sticky, like
- * /tmp), because the service changes its owner and mode.
+ * /tmp), where another user could take the name first. In managed mode the service also changes the
+ * folder's owner and mode, so it must be the socket's own folder: anything else in it is refused (a
+ * misconfigured `--ipc /run/agent.sock` must never chmod /run), except what the previous session user
+ * left at a handover (`clean`) or in the default folder, which is removed (never following a link).
  */
-async function prepareDir(dir: string): Promise<void> {
+async function prepareDir(dir: string, socketName: string, managed: boolean, clean: boolean): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const st = await lstat(dir);
   if (!st.isDirectory()) throw new Error(`IPC directory ${dir} is not a directory`);
@@ -136,11 +139,18 @@ async function prepareDir(dir: string): Promise<void> {
     throw new Error(
       `IPC directory ${dir} is shared (world-writable or sticky); give the socket a directory of its own`,
     );
+  if (!managed) return;
+  const others = (await readdir(dir)).filter((n) => n !== socketName);
+  if (others.length > 0 && !clean)
+    throw new Error(
+      `IPC directory ${dir} holds other files (${others.slice(0, 3).join(', ')}); give the socket a directory of its own`,
+    );
   // the service's own user and 0700 while the socket is (re)made: nobody else can put anything here
   const uid = process.getuid?.();
   const gid = process.getgid?.();
   if (uid !== undefined && gid !== undefined && st.uid !== uid) await lchown(dir, uid, gid);
   await chmod(dir, 0o700);
+  for (const n of others) await rm(path.join(dir, n), { recursive: true, force: true });
 }
 
 export async function startIpcServer(options: IpcServerOptions): Promise<IpcServer> {
@@ -290,11 +300,14 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
     });
 
   /** (Re)makes the socket for `uid`: made while only the service can touch the directory, then handed over. */
+  const isDefault = options.path === undefined || options.path === defaultIpcPath();
+  let handovers = 0;
   const listen = async (uid: number | null) => {
     if (!isPipe) {
-      await prepareDir(path.dirname(file));
+      await prepareDir(path.dirname(file), path.basename(file), managed, isDefault || handovers > 0);
       await clearStaleSocket(file, managed);
     }
+    handovers++;
     const s = net.createServer(onConnection);
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
@@ -346,7 +359,7 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
         } finally {
           checking = false;
         }
-      }, options.ownerCheckMs ?? 10_000)
+      }, options.ownerCheckMs ?? 30_000)
     : null;
   ownerTimer?.unref();
 
