@@ -135,6 +135,8 @@ export class FakeConsole {
       }
       const frame = parsed.data;
       this.frames.push({ conn, frame });
+      const refusal =
+        frame.type === 'report' ? (this.opts.refuseReport?.(frame.seq, this.ackedSeq) ?? null) : null;
       if (frame.type === 'hello') {
         this.send(ws, {
           type: 'welcome',
@@ -144,10 +146,14 @@ export class FakeConsole {
           policy: this.policy,
           etag: policyEtag(this.policy),
         });
-      } else if (frame.type === 'report' && this.opts.refuseReport?.(frame.seq, this.ackedSeq)) {
-        const code = this.opts.refuseReport(frame.seq, this.ackedSeq)!;
+      } else if (frame.type === 'report' && refusal) {
         this.refused.push(frame.seq);
-        this.send(ws, { type: 'error', code, message: `report ${frame.seq} refused`, seq: frame.seq });
+        this.send(ws, {
+          type: 'error',
+          code: refusal,
+          message: `report ${frame.seq} refused`,
+          seq: frame.seq,
+        });
       } else if (frame.type === 'report' && this.autoAck) {
         this.ack(ws, frame.seq);
       }
