@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createPlatformAdapter } from '../platform/index.js';
-import { collect, command, renderTable } from './doctor.js';
+import { collect, command, renderTable, transportFinding } from './doctor.js';
 
 describe('sluimer-agent doctor', () => {
   it('the factory picks the adapter by platform and refuses an unknown one', async () => {
@@ -41,5 +41,24 @@ describe('sluimer-agent doctor', () => {
     expect(json.capabilities.length).toBeGreaterThan(3);
     expect(await command(['--bogus'])).toBe(2);
     vi.restoreAllMocks();
+  });
+
+  it('warns when plain http is allowed or used for the console, and not for https', async () => {
+    const none = { SLUIMER_CONFIG: '/nonexistent/agent.json' };
+    expect(await transportFinding({ ...none, SLUIMER_SERVER: 'https://sluimer.school.nl' })).toMatchObject({
+      insecureAllowed: false,
+      insecureInUse: false,
+      warning: null,
+    });
+    const refused = await transportFinding({ ...none, SLUIMER_SERVER: 'http://sluimer.school.nl' });
+    expect(refused).toMatchObject({ insecureAllowed: false, insecureInUse: true });
+    expect(refused.warning).toContain('refused');
+    const allowed = await transportFinding({
+      ...none,
+      SLUIMER_SERVER: 'http://sluimer.school.nl',
+      SLUIMER_ALLOW_INSECURE_HTTP: '1',
+    });
+    expect(allowed).toMatchObject({ insecureAllowed: true, insecureInUse: true });
+    expect(allowed.warning).toMatch(/allowInsecureHttp from env.*INSECURE: plain http to sluimer.school.nl/);
   });
 });

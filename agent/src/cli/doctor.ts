@@ -37,6 +37,47 @@ export async function collect(adapter: PlatformAdapter): Promise<{
   return { os: adapter.os, capabilities, sample };
 }
 
+export interface TransportFinding {
+  server: string | null;
+  /** plain http:// is allowed for a non-loopback console (flag, env, registry or agent.json) */
+  insecureAllowed: boolean;
+  /** the configured console is reached over plain http */
+  insecureInUse: boolean;
+  warning: string | null;
+}
+
+/**
+ * What the deployment config says about the console's transport (docs/security.md): doctor warns
+ * when plain http is allowed or used, so an IT admin sees it before a pupil on the network does.
+ */
+export async function transportFinding(env: NodeJS.ProcessEnv = process.env): Promise<TransportFinding> {
+  const { loadDeploymentConfig } = await import('../config/config.js');
+  const { checkTransport } = await import('../config/transport.js');
+  let config: Awaited<ReturnType<typeof loadDeploymentConfig>>;
+  try {
+    config = await loadDeploymentConfig({}, { env });
+  } catch (err) {
+    return { server: null, insecureAllowed: false, insecureInUse: false, warning: (err as Error).message };
+  }
+  const server = env.SLUIMER_SERVER ?? config.server ?? null;
+  const allowed = config.allowInsecureHttp;
+  const check = server ? checkTransport(server, allowed) : null;
+  const inUse = check !== null && (!check.ok || check.insecure);
+  const warnings: string[] = [];
+  if (allowed)
+    warnings.push(
+      `onversleuteld http is toegestaan (allowInsecureHttp uit ${config.sources.allowInsecureHttp}) / plain http is allowed (allowInsecureHttp from ${config.sources.allowInsecureHttp})`,
+    );
+  if (check && !check.ok) warnings.push(check.message);
+  else if (check?.insecure) warnings.push(check.warning);
+  return {
+    server,
+    insecureAllowed: allowed,
+    insecureInUse: inUse,
+    warning: warnings.length ? warnings.join('; ') : null,
+  };
+}
+
 export function renderTable(caps: Capability[]): string {
   const w1 = Math.max(10, ...caps.map((c) => c.id.length));
   const w2 = Math.max(...Object.values(LABEL).map((l) => l.length));
@@ -57,11 +98,13 @@ export async function command(args: string[]): Promise<number> {
     );
     return 2;
   }
+  const transport = await transportFinding();
   const adapter = await createPlatformAdapter(os ? { os: os as NodeJS.Platform } : {});
   try {
     const report = await collect(adapter);
-    if (json) console.log(JSON.stringify(report, null, 2));
+    if (json) console.log(JSON.stringify({ ...report, transport }, null, 2));
     else {
+      if (transport.warning) console.log(`WAARSCHUWING / WARNING: ${transport.warning}\n`);
       console.log(`Sluimer doctor: ${report.os} (${process.platform}, uid ${process.getuid?.() ?? 'n/a'})\n`);
       console.log(renderTable(report.capabilities));
       const idle = report.sample.idleMs;

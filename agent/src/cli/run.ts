@@ -28,6 +28,8 @@ export const USAGE = `Usage: sluimer-agent run --server URL [--enroll-secret S] 
   --report-ms N        how often a report is written and sent (default 60000)
   --ipc PATH           local socket / named pipe for the tray (default per OS; off with --simulate)
   --no-tray            do not listen for trays
+  --allow-insecure-http  allow plain http:// to a console that is not this machine (test setups
+                       only: secret and token cross the network readable; or SLUIMER_ALLOW_INSECURE_HTTP=1)
 
   Server, enroll secret, CA and data folder can also come from the deployment config
   (SLUIMER_*, the Windows registry policy, agent.json): see docs/deployment.md.`;
@@ -45,6 +47,21 @@ export function defaultDataDir(simulate: boolean): string {
         ? '/var/lib/sluimer'
         : join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'sluimer');
   }
+}
+
+/** SIGTERM to exit, at most (systemd waits 90 s, the Windows service manager about 20 s) */
+const STOP_DEADLINE_MS = 10_000;
+
+function isRootUnix(): boolean {
+  return process.platform !== 'win32' && typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** the uid of the pupil's graphical session (the one the notifier would reach), null when none */
+function sessionUid(notifier: import('../session/notifier.js').SessionNotifier) {
+  return async (): Promise<number | null> => {
+    const t = await notifier.target();
+    return t?.kind === 'user' ? t.user.uid : null;
+  };
 }
 
 function positiveInt(name: string, v: string | undefined, fallback: number, min: number): number {
@@ -87,6 +104,15 @@ export async function command(args: string[]): Promise<number> {
     new URL(server);
   } catch {
     console.error(`--server "${server}" is not a URL (e.g. https://sluimer.school.nl).`);
+    return 2;
+  }
+  const { checkTransport } = await import('../config/transport.js');
+  const transport = checkTransport(
+    server,
+    parsed['allow-insecure-http'] === true || deployment.allowInsecureHttp,
+  );
+  if (!transport.ok) {
+    console.error(transport.message);
     return 2;
   }
   let sampleMs: number;
@@ -140,6 +166,36 @@ export async function command(args: string[]): Promise<number> {
     ...(parsed.simulate ? { link: { initialDelayMaxMs: 1_000 } } : {}),
   });
   log.info('starting', { server, dataDir, os: platform.os, sampleMs, reportMs });
+  if (transport.insecure) {
+    if (transport.loopback) log.info(transport.warning, { server });
+    else log.warn(transport.warning, { server });
+  }
+  // the enroll secret has done its job once the device has a token (docs/security.md)
+  const enrollSecretSource = parsed['enroll-secret']
+    ? ('flag' as const)
+    : process.env.SLUIMER_ENROLL_SECRET
+      ? ('env' as const)
+      : deployment.enrollSecret
+        ? deployment.sources.enrollSecret
+        : undefined;
+  const forgetSecret = async () => {
+    const { forgetEnrollSecret } = await import('../config/forget-secret.js');
+    const r = await forgetEnrollSecret(enrollSecretSource, deployment.file);
+    if (r.removed)
+      log.info('enroll secret removed from the config file (the device token is used from now on)', {
+        file: r.file,
+      });
+    else if (r.reason === 'kept-by-source')
+      log.warn(
+        r.source === 'registry'
+          ? 'enroll secret stays in the registry policy (the GPO/MDM puts it back): restrict or remove it there'
+          : `enroll secret came from the ${r.source === 'flag' ? 'command line' : 'environment'} and cannot be removed by the agent: remove it from the service definition`,
+        { source: r.source },
+      );
+    else if (r.reason === 'write-failed')
+      log.error('could not remove the enroll secret from the config file', { file: r.file, error: r.error });
+  };
+  agent.events.on('enrolled', () => void forgetSecret());
 
   let exitCode = 0;
   const done = new Promise<void>((resolveDone) => {
@@ -148,6 +204,12 @@ export async function command(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('stopping', { why });
+      // bounded: whatever hangs (a platform call, a socket), the service is gone within the grace
+      // period, so a service manager's stop never waits on it (issue 9: an agent that ignored SIGTERM)
+      setTimeout(() => {
+        log.error('did not stop within the grace period; exiting', { graceMs: STOP_DEADLINE_MS });
+        process.exit(exitCode || 1);
+      }, STOP_DEADLINE_MS).unref();
       void bridge?.close().catch(() => {});
       agent
         .stop()
@@ -176,6 +238,8 @@ export async function command(args: string[]): Promise<number> {
     await agent.stop().catch(() => {});
     return 1;
   }
+  // already enrolled from an earlier run: a secret put back in the file is not needed either
+  if (agent.status().enrolled && enrollSecretSource) void forgetSecret();
   const ipcPath = parsed.ipc ?? deployment.ipcPath;
   if (!parsed['no-tray'] && (!parsed.simulate || ipcPath)) {
     try {
@@ -204,6 +268,8 @@ export async function command(args: string[]): Promise<number> {
         store: new FileStore(join(dataDir, 'tray')),
         whyUrl: deployment.whyUrl ?? null,
         ...(ipcPath ? { ipcPath } : {}),
+        // a root service hands the socket to the pupil's session user alone (docs/security.md)
+        ...(notifier && isRootUnix() ? { ipcOwner: sessionUid(notifier) } : {}),
         ...(deployment.language ? { defaultLang: deployment.language } : {}),
         log: (msg) => log.warn(msg),
       });
@@ -231,6 +297,7 @@ function parse(args: string[]) {
       'log-level': { type: 'string' },
       ipc: { type: 'string' },
       'no-tray': { type: 'boolean' },
+      'allow-insecure-http': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

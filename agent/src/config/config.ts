@@ -10,6 +10,7 @@ import { z } from 'zod';
  * Sources, strongest first — a field is taken from the first source that sets it:
  *   1. command-line flags of `sluimer-agent run` (passed in as `overrides`)
  *   2. environment: SLUIMER_SERVER, SLUIMER_ENROLL_SECRET, SLUIMER_CA_FILE, SLUIMER_DATA, SLUIMER_IPC_PATH,
+ *      SLUIMER_ALLOW_INSECURE_HTTP,
  *      SLUIMER_WHY_URL
  *   3. Windows only: registry policy HKLM\SOFTWARE\Policies\Sluimer (GPO / Intune ADMX), via `reg query`
  *   4. the config file: SLUIMER_CONFIG, else /etc/sluimer/agent.json (Linux),
@@ -40,6 +41,14 @@ export const ConfigInputSchema = z
       .optional(),
     dataDir: z.string().trim().min(1).max(1000).optional(),
     ipcPath: z.string().trim().min(1).max(200).optional(),
+    /** allow plain http:// to a console that is not this machine (test setups only; docs/security.md) */
+    allowInsecureHttp: z
+      .preprocess(
+        (v) =>
+          v === '1' || v === 'true' || v === 1 ? true : v === '0' || v === 'false' || v === 0 ? false : v,
+        z.boolean({ error: 'must be true or false (1 or 0)' }),
+      )
+      .optional(),
     tray: z
       .object({
         /** the school's page behind "Waarom wordt deze computer beheerd?" */
@@ -64,6 +73,8 @@ export interface DeploymentConfig {
   caFile?: string;
   dataDir: string;
   ipcPath?: string;
+  /** plain http:// to a non-loopback console is allowed (default false) */
+  allowInsecureHttp: boolean;
   whyUrl?: string;
   language?: 'nl' | 'en';
   /** where each field came from, for `doctor` (never prints the secret itself) */
@@ -116,6 +127,7 @@ const REGISTRY_NAMES: Record<string, keyof ConfigInput | 'whyUrl' | 'language'> 
   ca: 'ca',
   datadir: 'dataDir',
   ipcpath: 'ipcPath',
+  allowinsecurehttp: 'allowInsecureHttp',
   whyurl: 'whyUrl',
   language: 'language',
 };
@@ -203,6 +215,7 @@ export async function loadDeploymentConfig(
     caFile: env.SLUIMER_CA_FILE,
     dataDir: env.SLUIMER_DATA,
     ipcPath: env.SLUIMER_IPC_PATH,
+    allowInsecureHttp: env.SLUIMER_ALLOW_INSECURE_HTTP,
     whyUrl: env.SLUIMER_WHY_URL,
   });
   const envParsed = ConfigInputSchema.safeParse(envInput);
@@ -267,7 +280,13 @@ export async function loadDeploymentConfig(
     return undefined;
   };
 
-  const config: DeploymentConfig = { dataDir: '', sources, ...(fileRead ? { file: fileRead } : {}) };
+  const config: DeploymentConfig = {
+    dataDir: '',
+    allowInsecureHttp: false,
+    sources,
+    ...(fileRead ? { file: fileRead } : {}),
+  };
+  config.allowInsecureHttp = pick('allowInsecureHttp') ?? false;
   const server = pick('server');
   if (server) config.server = server.replace(/\/+$/, '');
   const secret = pick('enrollSecret');

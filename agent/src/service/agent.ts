@@ -212,6 +212,14 @@ class Agent implements AgentService {
       this.lock?.release();
       throw err;
     }
+    if (this.outbox.repaired) {
+      this.log.error(
+        'report numbers beyond 2^31 - 1 found (an older agent followed a faulty console); renumbered',
+        {
+          ...this.outbox.repaired,
+        },
+      );
+    }
     // the last offset measured (offline start: reports written before the next welcome use it)
     const savedOffset = Number(this.outbox.get('clockOffset'));
     if (this.outbox.get('clockOffset') !== undefined && Number.isFinite(savedOffset)) {
@@ -646,6 +654,11 @@ class Agent implements AgentService {
     return seqs;
   }
 
+  /**
+   * Never throws and always lets go of the link, the outbox and the lock: a step that fails (e.g. the
+   * outbox refusing the last write) is logged and the rest still runs, or the open socket and its
+   * timers would keep the process alive after SIGTERM (security issue 9).
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -654,19 +667,27 @@ class Agent implements AgentService {
     this.unsubscribe?.();
     this.enrollAbort.abort();
     if (this.ticking) await this.ticking.catch(() => {});
-    if (this.state) {
-      this.state = closeTracker(this.state, this.clock.now(), this.trackerCfg);
-      this.writeReport();
-    }
-    const grace = this.opts.stopGraceMs ?? 2_000;
-    if (grace > 0 && this.link.state === 'ready' && this.outbox.inFlight.size > 0) {
-      const until = Date.now() + grace;
-      while (this.outbox.inFlight.size > 0 && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 25));
+    try {
+      if (this.state) {
+        this.state = closeTracker(this.state, this.clock.now(), this.trackerCfg);
+        this.writeReport();
       }
+      const grace = this.opts.stopGraceMs ?? 2_000;
+      if (grace > 0 && this.link.state === 'ready' && this.outbox.inFlight.size > 0) {
+        const until = Date.now() + grace;
+        while (this.outbox.inFlight.size > 0 && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }
+    } catch (err) {
+      this.log.error('could not write the last report while stopping', { err });
     }
-    await this.link.stop();
-    if (this.ownsOutbox) this.outbox.close();
+    await this.link.stop().catch((err) => this.log.error('link did not stop cleanly', { err }));
+    try {
+      if (this.ownsOutbox) this.outbox.close();
+    } catch (err) {
+      this.log.error('outbox did not close cleanly', { err });
+    }
     this.lock?.release();
     this.log.info('stopped');
   }

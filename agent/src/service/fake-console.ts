@@ -25,6 +25,8 @@ export interface FakeConsoleOptions {
   enrollSecret?: string;
   /** the console's clock for `welcome.serverTime` (default Date.now; settable later via `now`) */
   now?: () => number;
+  /** refuse a report with this error code instead of acking it (e.g. `seq_out_of_range`) */
+  refuseReport?: (seq: number, ackedSeq: number) => string | null;
 }
 
 export class FakeConsole {
@@ -37,6 +39,8 @@ export class FakeConsole {
   /** valid frames received, in order, with the socket number */
   frames: { conn: number; frame: ReturnType<typeof AgentFrameSchema.parse> }[] = [];
   invalidFrames: string[] = [];
+  /** seqs refused through `refuseReport` */
+  refused: number[] = [];
   upgrades: { at: number; auth: string | undefined; status: number }[] = [];
   enrollments: unknown[] = [];
   tokens = new Map<string, number>();
@@ -131,6 +135,8 @@ export class FakeConsole {
       }
       const frame = parsed.data;
       this.frames.push({ conn, frame });
+      const refusal =
+        frame.type === 'report' ? (this.opts.refuseReport?.(frame.seq, this.ackedSeq) ?? null) : null;
       if (frame.type === 'hello') {
         this.send(ws, {
           type: 'welcome',
@@ -139,6 +145,14 @@ export class FakeConsole {
           ackedSeq: this.ackedSeq,
           policy: this.policy,
           etag: policyEtag(this.policy),
+        });
+      } else if (frame.type === 'report' && refusal) {
+        this.refused.push(frame.seq);
+        this.send(ws, {
+          type: 'error',
+          code: refusal,
+          message: `report ${frame.seq} refused`,
+          seq: frame.seq,
         });
       } else if (frame.type === 'report' && this.autoAck) {
         this.ack(ws, frame.seq);

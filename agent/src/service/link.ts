@@ -14,7 +14,10 @@ import {
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { type Logger, silentLogger } from './log.js';
-import { Outbox } from './outbox.js';
+import { MAX_SEQ, Outbox } from './outbox.js';
+
+/** the console's error code for a report number it will not take (design: limits against abuse) */
+export const SEQ_OUT_OF_RANGE = 'seq_out_of_range';
 
 /**
  * The console link: one WebSocket to `/api/v1/agent`, authenticated with the device token at the
@@ -121,6 +124,10 @@ export class ConsoleLink {
   private sentUpTo = 0;
   private stateValue: LinkState = 'idle';
   private frameChain: Promise<void> = Promise.resolve();
+  /** the console's ackedSeq from this connection's welcome, when it was sane; null otherwise */
+  private welcomeAcked: number | null = null;
+  /** the outbox was renumbered after a `seq_out_of_range` and no report was acked since */
+  private renumberedSinceAck = false;
   /** delays chosen for each reconnect, newest last (bounded; for tests and status) */
   readonly delays: number[] = [];
   stats = { connects: 0, welcomes: 0, acks: 0, rejected: 0, sent: 0 };
@@ -305,9 +312,24 @@ export class ConsoleLink {
     switch (f.type) {
       case 'welcome': {
         const r = this.o.outbox.applyWelcome(f.deviceId, f.ackedSeq);
+        this.welcomeAcked = r.fault ? null : f.ackedSeq;
         this.sentUpTo = 0;
         this.attempt = 0;
         this.stats.welcomes++;
+        const { nextSeq } = this.o.outbox.stats();
+        if (r.fault) {
+          // the console claims report numbers this agent never gave out: a console fault (its
+          // store, or a forged report). Following it once wedged devices for good (issue 9).
+          this.log.error(
+            'console fault: welcome.ackedSeq is impossible for this device; keeping our own report numbers',
+            { fault: r.fault, ackedSeq: f.ackedSeq, nextSeq, maxSeq: MAX_SEQ, deviceId: f.deviceId },
+          );
+        } else if (r.followed) {
+          this.log.warn(
+            'the console has reports this outbox never numbered (restored from an older copy?); waiting reports moved above them',
+            { ackedSeq: f.ackedSeq, nextSeq, renumbered: r.renumbered },
+          );
+        }
         this.log.info('welcome', { deviceId: f.deviceId, ackedSeq: f.ackedSeq, ...r });
         this.setState('ready');
         this.pump();
@@ -317,6 +339,7 @@ export class ConsoleLink {
       }
       case 'ack':
         this.o.outbox.ack(f.seq);
+        this.renumberedSinceAck = false;
         this.stats.acks++;
         this.o.onAck?.(f.seq);
         this.pump();
@@ -325,7 +348,9 @@ export class ConsoleLink {
         this.background(() => this.o.onPolicy?.(f));
         break;
       case 'error':
-        if (f.seq !== undefined) {
+        if (f.seq !== undefined && f.code === SEQ_OUT_OF_RANGE && this.renumberAfterRefusal(ws, f)) {
+          // renumbered; the reconnect resends everything with the new numbers
+        } else if (f.seq !== undefined) {
           const dropped = this.o.outbox.reject(f.seq);
           if (dropped) this.stats.rejected++;
           this.log.warn('console rejected a report; dropped and counted', {
@@ -343,6 +368,33 @@ export class ConsoleLink {
         this.o.onSummary?.(f);
         break;
     }
+  }
+
+  /**
+   * The console refused a report's number, not its content. Once per acked progress the waiting
+   * reports are renumbered directly above this connection's (sane) `ackedSeq` and the link
+   * reconnects, so everything is resent in order under numbers the console takes. A second refusal
+   * before any ack means renumbering does not help: then the report is dropped and counted like any
+   * other refused report, so the same poisoned report is never resent in a loop.
+   */
+  private renumberAfterRefusal(ws: WebSocket, f: ErrorFrame): boolean {
+    if (this.renumberedSinceAck || this.welcomeAcked === null) return false;
+    const moved = this.o.outbox.renumberAbove(this.welcomeAcked);
+    if (moved === 0) return false;
+    this.renumberedSinceAck = true;
+    this.log.warn('console refused our report number; waiting reports renumbered above its ackedSeq', {
+      seq: f.seq,
+      ackedSeq: this.welcomeAcked,
+      renumbered: moved,
+      message: f.message,
+    });
+    // frames still arriving on this socket name the old numbers: start over on a new one
+    this.ws = null;
+    this.stopPing();
+    this.o.outbox.inFlight.clear();
+    ws.terminate();
+    this.scheduleBackoff();
+    return true;
   }
 
   private background(fn: () => Promise<void> | void): void {

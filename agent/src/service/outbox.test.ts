@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS, type Interval, LIMITS, MINUTE_MS, ReportFrameSchema } from '@sluimer/shared';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Outbox } from './outbox.js';
+import { MAX_SEQ, MAX_SEQ_JUMP, Outbox } from './outbox.js';
 
 const T0 = Date.UTC(2026, 2, 10, 8);
 const iv = (k: number, state: Interval['state'] = 'active'): Interval => ({
@@ -94,8 +95,72 @@ describe('outbox', () => {
     o.applyWelcome(7, 0); // first welcome for device 7
     expect(o.applyWelcome(7, 2)).toEqual({ dropped: 2, renumbered: 0 });
     expect(o.pending(10).map((r) => r.seq)).toEqual([3, 4]);
-    expect(o.applyWelcome(7, 10)).toEqual({ dropped: 2, renumbered: 0 });
-    expect(o.enqueue({ intervals: [iv(5)], now: T0 })).toEqual([11]);
+    // the console is a little ahead of everything numbered here (an outbox restored from an older
+    // copy): the waiting reports move above it instead of being taken for acked ones
+    expect(o.applyWelcome(7, 10)).toEqual({ dropped: 0, renumbered: 2, followed: true });
+    expect(o.pending(10).map((r) => [r.seq, r.intervals[0]])).toEqual([
+      [11, iv(2)],
+      [12, iv(3)],
+    ]);
+    expect(o.enqueue({ intervals: [iv(5)], now: T0 })).toEqual([13]);
+  });
+
+  it('treats an absurd ackedSeq as a console fault: keeps its reports and its own numbering', () => {
+    const o = Outbox.open(':memory:');
+    for (let k = 0; k < 3; k++) o.enqueue({ intervals: [iv(k)], now: T0 });
+    expect(o.applyWelcome(7, Number.MAX_SAFE_INTEGER)).toEqual({
+      dropped: 0,
+      renumbered: 0,
+      fault: 'acked_seq_out_of_range',
+    });
+    expect(o.applyWelcome(7, MAX_SEQ + 1).fault).toBe('acked_seq_out_of_range');
+    expect(o.applyWelcome(7, 0)).toEqual({ dropped: 0, renumbered: 0 }); // first sane welcome
+    expect(o.applyWelcome(7, 3 + MAX_SEQ_JUMP + 1)).toEqual({
+      dropped: 0,
+      renumbered: 0,
+      fault: 'acked_seq_ahead',
+    });
+    expect(o.pending(10).map((r) => r.seq)).toEqual([1, 2, 3]);
+    // numbering goes on, a report at a time, and stores every sample
+    for (let k = 3; k < 10; k++) expect(o.enqueue({ intervals: [iv(k)], now: T0 })).toEqual([k + 1]);
+  });
+
+  it('renumbers an outbox an older agent numbered beyond 2^31 - 1 when it opens', () => {
+    {
+      const file = join(dir, 'o.sqlite');
+      const a = Outbox.open(file);
+      a.applyWelcome(7, 0);
+      a.enqueue({ intervals: [iv(0)], now: T0 });
+      a.enqueue({ intervals: [iv(1)], now: T0 });
+      a.close();
+      const db = new Database(file);
+      db.prepare('UPDATE reports SET seq = seq + ?').run(2 ** 53 - 10);
+      db.prepare("UPDATE meta SET v = '9007199254740992' WHERE k = 'nextSeq'").run();
+      db.close();
+      const b = Outbox.open(file);
+      expect(b.repaired).toEqual({ renumbered: 2, fromNextSeq: '9007199254740992' });
+      expect(b.pending(10).map((r) => [r.seq, r.intervals[0]])).toEqual([
+        [1, iv(0)],
+        [2, iv(1)],
+      ]);
+      expect(b.enqueue({ intervals: [iv(2)], now: T0 })).toEqual([3]);
+      // it forgot the device: the next welcome places the reports above the console's number
+      expect(b.applyWelcome(7, 40)).toEqual({ dropped: 0, renumbered: 3 });
+      b.close();
+      expect(Outbox.open(file).repaired).toBeNull();
+    }
+  });
+
+  it('after seq_out_of_range renumbers the waiting reports directly above the console, once it helps', () => {
+    const o = Outbox.open(':memory:');
+    o.applyWelcome(7, 4_999_999);
+    o.enqueue({ intervals: [iv(0)], now: T0 });
+    o.enqueue({ intervals: [iv(1)], now: T0 });
+    expect(o.renumberAbove(100)).toBe(2);
+    expect(o.pending(10).map((r) => r.seq)).toEqual([101, 102]);
+    expect(o.renumberAbove(100)).toBe(0);
+    expect(o.renumberAbove(MAX_SEQ)).toBe(0);
+    expect(o.enqueue({ intervals: [iv(2)], now: T0 })).toEqual([103]);
   });
 
   it('renumbers the reports of a new outbox above the ackedSeq the console already has', () => {

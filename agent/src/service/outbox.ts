@@ -56,6 +56,28 @@ interface Body {
   counters?: AgentCounters;
 }
 
+/**
+ * The highest report number this agent gives out or accepts from the console (2^31 − 1, the
+ * console's own limit: it refuses a higher `seq` with `seq_out_of_range`). At one report a minute
+ * this lasts thousands of years; a number above it can only come from a fault.
+ */
+export const MAX_SEQ = 2 ** 31 - 1;
+/**
+ * How far a known device follows a console whose `ackedSeq` is ahead of everything this outbox
+ * numbered (an outbox restored from an older copy: Deep Freeze, a VM snapshot). Further ahead is a
+ * console fault and is not followed. The console refuses a jump of more than this too.
+ */
+export const MAX_SEQ_JUMP = 1_000_000;
+
+/** What `applyWelcome` did; `fault` names a console `ackedSeq` the agent did not follow. */
+export interface WelcomeResult {
+  dropped: number;
+  renumbered: number;
+  fault?: 'acked_seq_out_of_range' | 'acked_seq_ahead';
+  /** the console was ahead of this outbox by at most MAX_SEQ_JUMP and the reports were moved above it */
+  followed?: boolean;
+}
+
 const DEFAULTS = {
   maxRows: 5000,
   maxBytes: 16 * 1024 * 1024,
@@ -68,9 +90,16 @@ export class Outbox {
   /** seqs sent on the current connection and not yet acked: never merged or dropped by the bound */
   readonly inFlight = new Set<number>();
 
+  /**
+   * Set when `open` found report numbers beyond MAX_SEQ (written by an older agent that followed an
+   * absurd `ackedSeq`) and renumbered the waiting reports from 1; the service logs it.
+   */
+  readonly repaired: { renumbered: number; fromNextSeq: string } | null;
+
   private constructor(db: Database.Database, opts: OutboxOptions) {
     this.db = db;
     this.opts = { ...DEFAULTS, ...opts };
+    this.repaired = this.repairNumbering();
   }
 
   /** Opens (or creates) the outbox at `path`; `':memory:'` keeps it in memory (tests, fleet simulation). */
@@ -116,6 +145,53 @@ export class Outbox {
 
   nextSeq(): number {
     return Math.max(1, this.num('nextSeq'));
+  }
+
+  /** the highest seq waiting in the outbox, 0 when none */
+  private maxRowSeq(): number {
+    return (this.db.prepare('SELECT max(seq) AS m FROM reports').get() as { m: number | null }).m ?? 0;
+  }
+
+  /**
+   * Gives the waiting reports consecutive numbers from `first`, in their order, entirely in SQL (a
+   * poisoned seq may not even fit a JavaScript number), and numbers new reports after them.
+   * Returns how many were renumbered. Run inside a transaction.
+   */
+  private renumberFrom(first: number): number {
+    this.db.exec(
+      'CREATE TEMP TABLE IF NOT EXISTS renum (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, intervals INTEGER NOT NULL, bytes INTEGER NOT NULL); DELETE FROM temp.renum',
+    );
+    const n = this.db
+      .prepare(
+        'INSERT INTO temp.renum (seq, body, intervals, bytes) SELECT ? - 1 + ROW_NUMBER() OVER (ORDER BY seq), body, intervals, bytes FROM main.reports',
+      )
+      .run(first).changes;
+    this.db.exec(
+      'DELETE FROM main.reports; INSERT INTO main.reports (seq, body, intervals, bytes) SELECT seq, body, intervals, bytes FROM temp.renum; DELETE FROM temp.renum',
+    );
+    this.setMeta('nextSeq', String(first + n));
+    return n;
+  }
+
+  /**
+   * An older agent followed a console's absurd `ackedSeq` (e.g. 2^53 − 1) and could then no longer
+   * number reports (2^53 + 1 is not a JavaScript number: every insert hit the same seq). Such an
+   * outbox is renumbered from 1 and forgets which device it welcomed, so the next welcome places its
+   * reports above the console's `ackedSeq` if that is sane (as for a reinstalled agent).
+   */
+  private repairNumbering(): { renumbered: number; fromNextSeq: string } | null {
+    const next = this.getMeta('nextSeq');
+    const nextBad =
+      next !== undefined && !(Number.isSafeInteger(Number(next)) && Number(next) <= MAX_SEQ + 1);
+    const rowsBad =
+      (this.db.prepare('SELECT count(*) AS n FROM reports WHERE seq > ?').get(MAX_SEQ) as { n: number }).n >
+      0;
+    if (!nextBad && !rowsBad) return null;
+    return this.db.transaction(() => {
+      const renumbered = this.renumberFrom(1);
+      this.db.prepare("DELETE FROM meta WHERE k = 'deviceId'").run();
+      return { renumbered, fromNextSeq: next ?? '' };
+    })();
   }
 
   /** Persists the tracker state on its own (the service calls it on changes and at checkpoints). */
@@ -218,7 +294,9 @@ export class Outbox {
           chunks.push(intervals.slice(k, k + LIMITS.maxIntervalsPerReport));
         }
         if (chunks.length === 0) chunks.push([]);
-        let seq = this.nextSeq();
+        // never a seq a waiting report already has (a unique-constraint failure here would fail
+        // every later sample)
+        let seq = Math.max(this.nextSeq(), this.maxRowSeq() + 1);
         chunks.forEach((chunk, idx) => {
           const body: Body = { intervals: chunk };
           if (idx === 0 && blockers) body.blockers = blockers.slice(0, LIMITS.maxBlockersPerReport);
@@ -340,27 +418,62 @@ export class Outbox {
    * The first welcome this outbox sees for a device means the outbox may be new (reinstall, wiped
    * disk) while the console knows older reports of that device: then our unsent reports are
    * renumbered above `ackedSeq` instead of being mistaken for acked ones.
+   *
+   * The console's number is checked, never trusted blindly (security issue 9, docs/security.md
+   * "Report numbers on the agent"):
+   * - above MAX_SEQ: a console fault (`acked_seq_out_of_range`); nothing is dropped and the
+   *   numbering is not moved;
+   * - a known device, ahead of everything this outbox numbered by at most MAX_SEQ_JUMP: an outbox
+   *   restored from an older copy; the waiting reports move above `ackedSeq` (not dropped: the
+   *   console refuses real duplicates as overlapping, and a console that was wrong loses nothing);
+   * - further ahead: a console fault (`acked_seq_ahead`); nothing dropped, numbering unchanged.
    */
-  applyWelcome(deviceId: number, ackedSeq: number): { dropped: number; renumbered: number } {
+  applyWelcome(deviceId: number, ackedSeq: number): WelcomeResult {
     this.inFlight.clear();
-    return this.db.transaction(() => {
+    return this.db.transaction((): WelcomeResult => {
+      const known = this.getMeta('deviceId') === String(deviceId);
+      if (!Number.isSafeInteger(ackedSeq) || ackedSeq < 0 || ackedSeq > MAX_SEQ) {
+        // tells nothing reliable: not even that this outbox now belongs to the device
+        return { dropped: 0, renumbered: 0, fault: 'acked_seq_out_of_range' };
+      }
+      if (!known) this.setMeta('deviceId', String(deviceId));
+      const highest = Math.max(this.nextSeq() - 1, this.maxRowSeq());
       let dropped = 0;
       let renumbered = 0;
-      if (this.getMeta('deviceId') !== String(deviceId)) {
+      let followed = false;
+      if (known && ackedSeq > highest) {
+        if (ackedSeq - highest > MAX_SEQ_JUMP) {
+          return { dropped: 0, renumbered: 0, fault: 'acked_seq_ahead' };
+        }
+        followed = true;
+        renumbered = this.renumberFrom(ackedSeq + 1);
+      } else if (!known) {
         const min = (this.db.prepare('SELECT min(seq) AS m FROM reports').get() as { m: number | null }).m;
         if (min !== null && min <= ackedSeq) {
           const offset = ackedSeq + 1 - min;
           renumbered = this.db.prepare('UPDATE reports SET seq = -(seq + ?)').run(offset).changes;
           this.db.prepare('UPDATE reports SET seq = -seq').run();
         }
-        this.setMeta('deviceId', String(deviceId));
       } else {
         dropped = this.db.prepare('DELETE FROM reports WHERE seq <= ?').run(ackedSeq).changes;
       }
-      const max = (this.db.prepare('SELECT max(seq) AS m FROM reports').get() as { m: number | null }).m ?? 0;
-      this.setMeta('nextSeq', String(Math.max(this.nextSeq(), ackedSeq + 1, max + 1)));
-      return { dropped, renumbered };
+      this.setMeta('nextSeq', String(Math.max(this.nextSeq(), ackedSeq + 1, this.maxRowSeq() + 1)));
+      return { dropped, renumbered, ...(followed ? { followed } : {}) };
     })();
+  }
+
+  /**
+   * The console refused a report's number (`seq_out_of_range`): the waiting reports are numbered
+   * directly above the console's `ackedSeq` instead (their content is fine; only the number was
+   * wrong). Returns how many moved; 0 when that cannot help (`ackedSeq` itself out of range).
+   */
+  renumberAbove(ackedSeq: number): number {
+    this.inFlight.clear();
+    if (!Number.isSafeInteger(ackedSeq) || ackedSeq < 0 || ackedSeq >= MAX_SEQ) return 0;
+    // already directly above the console: a new number would be the same number
+    const min = (this.db.prepare('SELECT min(seq) AS m FROM reports').get() as { m: number | null }).m;
+    if (min === null || min <= ackedSeq + 1) return 0;
+    return this.db.transaction(() => this.renumberFrom(ackedSeq + 1))();
   }
 
   stats(): OutboxStats {

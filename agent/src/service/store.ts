@@ -1,8 +1,10 @@
 import {
+  chmodSync,
   closeSync,
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -28,6 +30,11 @@ export interface KeyStore {
 export class FileStore implements KeyStore {
   constructor(readonly location: string) {
     mkdirSync(location, { recursive: true, mode: 0o700 });
+    // also when it already existed (an older agent, an installer's umask): the device token lives here
+    ownerOnly(location, 0o700);
+    if (process.platform !== 'win32') {
+      for (const f of readdirSync(location)) if (f.endsWith('.json')) ownerOnly(join(location, f), 0o600);
+    }
   }
 
   read<T>(name: string): T | null {
@@ -67,6 +74,12 @@ export class FileStore implements KeyStore {
   }
 }
 
+/** Unix modes; on Windows the folder's ACL applies (docs/deployment.md) and chmod changes nothing. */
+function ownerOnly(path: string, mode: number): void {
+  if (process.platform === 'win32') return;
+  chmodSync(path, mode);
+}
+
 export class MemoryStore implements KeyStore {
   readonly location = 'memory';
   private readonly docs = new Map<string, string>();
@@ -96,7 +109,9 @@ export interface DataDirLock {
  */
 export function lockDataDir(dir: string): DataDirLock {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ownerOnly(dir, 0o700);
   const db = new Database(join(dir, 'agent.lock'), { timeout: 0 });
+  ownerOnly(join(dir, 'agent.lock'), 0o600);
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');

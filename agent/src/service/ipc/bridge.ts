@@ -53,6 +53,8 @@ export interface TrayBridgeOptions {
   profile: DevicePowerProfile;
   energy?: Pick<EnergySettings, 'priceEurPerKwh' | 'classWatts' | 'monitorWatts'>;
   ipcPath?: string;
+  /** Unix: the session user who alone may open the socket (see `IpcServerOptions.owner`) */
+  ipcOwner?: () => Promise<number | null>;
   whyUrl?: string | null;
   defaultLang?: Lang;
   /** keeps nudge history and hourly totals across restarts */
@@ -86,6 +88,10 @@ export interface TrayBridge {
 }
 
 const TIMELINE_KEEP_MS = 4 * 24 * 3_600_000;
+/** nudges sent to trays are remembered this long for their outcomes (and at most this many) */
+const SENT_KEEP_MS = 2 * 24 * 3_600_000;
+const SENT_KEEP = 200;
+type SentNudge = { id: string; kind: string; at: number };
 
 export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBridge> {
   const { agent, clock, store } = opts;
@@ -144,11 +150,32 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
     }
   };
 
+  const counted = new Set<string>();
+  let sentNudges: SentNudge[] = store?.read<SentNudge[]>('sent-nudges') ?? [];
+  const rememberSent = (id: string, kind: string) => {
+    const now = clock.now();
+    sentNudges = [...sentNudges.filter((s) => now - s.at < SENT_KEEP_MS), { id, kind, at: now }].slice(
+      -SENT_KEEP,
+    );
+    store?.write('sent-nudges', sentNudges);
+  };
   const server = await startIpcServer({
     ...(opts.ipcPath ? { path: opts.ipcPath } : {}),
+    ...(opts.ipcOwner ? { owner: opts.ipcOwner } : {}),
     getState: buildState,
     onSession: () => void tick(),
-    onOutcome: (o) => counters.add(o.kind, o.outcome),
+    onOutcome: (o) => {
+      // only outcomes of nudges this service sent, each once: a tray cannot invent counts
+      const key = `${o.nudgeId}:${o.outcome}`;
+      const sent = sentNudges.some((s) => s.kind === o.kind && s.id === o.nudgeId);
+      if (!sent || counted.has(key)) {
+        opts.log?.(`nudge outcome ignored: ${sent ? 'already counted' : 'not a nudge this service sent'}`);
+        return;
+      }
+      counted.add(key);
+      if (counted.size > 1_000) counted.delete(counted.values().next().value as string);
+      counters.add(o.kind, o.outcome);
+    },
     onSnooze: () => {
       const p = policy();
       if (!p?.allowSnooze) return;
@@ -266,6 +293,7 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
         ...(decision.nudge.snoozeMinutes ? { snoozeMinutes: decision.nudge.snoozeMinutes } : {}),
       });
       if (sent === 0) opts.log?.('nudge decided but no tray took it');
+      else rememberSent(decision.nudge.id, decision.nudge.content.kind);
       persist();
     }
     pushState();

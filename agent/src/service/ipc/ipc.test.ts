@@ -82,9 +82,10 @@ describe('local IPC between service and tray', () => {
     return c;
   };
 
-  it('gives a tray that starts after the service the state at once, on a socket any local user may open', async () => {
+  it('gives a tray that starts after the service the state at once, on a socket only its own user may open', async () => {
     await serve();
-    expect((await stat(file)).mode & 0o777).toBe(0o666);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
     const states: TrayState[] = [];
     const c = tray({ onState: (s) => states.push(s) });
     await until(() => states.length > 0);

@@ -123,6 +123,13 @@ export function lineSplitter(onLine: (line: string) => void, onOverflow: () => v
     while (nl >= 0) {
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
+      if (Buffer.byteLength(line) > max) {
+        // a whole over-long line in one chunk counts as much as one still being written
+        dead = true;
+        buf = '';
+        onOverflow();
+        return;
+      }
       if (line) onLine(line);
       nl = buf.indexOf('\n');
     }

@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import {
@@ -18,8 +18,18 @@ import {
 export interface IpcServerOptions {
   /** socket path or `\\.\pipe\name`; default per OS (`defaultIpcPath`) */
   path?: string;
-  /** file mode of the Unix socket: any local user may connect (tray runs as the pupil) */
-  socketMode?: number;
+  /**
+   * Unix: the uid of the pupil's session, who alone (with root) may open the socket; null = nobody
+   * but the service's own user. The socket's directory is made 0700 and handed to that uid, the
+   * socket 0600, so where the socket is proves who is on the other end. Asked again every
+   * `ownerCheckMs`; a change moves the socket to the new user and drops every connection.
+   * Not given: the socket belongs to the service's own user (development, a per-user service).
+   */
+  owner?: () => Promise<number | null>;
+  /** how often `owner` is asked (default 30 s: each ask runs loginctl or stat) */
+  ownerCheckMs?: number;
+  /** per-connection and per-server bounds (defaults: IPC_LIMITS) */
+  limits?: Partial<IpcLimits>;
   /** current state, sent to every tray as soon as it says hello */
   getState: () => TrayState;
   onSession?: (signals: AggregateSignals) => void;
@@ -27,6 +37,30 @@ export interface IpcServerOptions {
   onSnooze?: () => void;
   log?: (msg: string) => void;
 }
+
+/** Bounds against a local user flooding the privileged service (docs/security.md). */
+export interface IpcLimits {
+  /** connections at once; one more is told `too_many_connections` and closed */
+  maxConnections: number;
+  /** longest line from a tray (a real one sends < 1 KiB); longer: `frame_too_large`, closed */
+  maxLineBytes: number;
+  /** messages per connection: a bucket of `burst` refilled at `perSecond` */
+  perSecond: number;
+  burst: number;
+  /** a connection that keeps sending over its budget this many times is closed */
+  maxDropped: number;
+  /** a connection that has not said hello by then is closed */
+  helloTimeoutMs: number;
+}
+
+export const IPC_LIMITS: IpcLimits = {
+  maxConnections: 8,
+  maxLineBytes: 8 * 1024,
+  perSecond: 5,
+  burst: 20,
+  maxDropped: 100,
+  helloTimeoutMs: 5_000,
+};
 
 /** Session signals over all connected trays: the least idle session counts, any presenting counts. */
 export interface AggregateSignals {
@@ -37,6 +71,8 @@ export interface AggregateSignals {
 
 export interface IpcServer {
   readonly path: string;
+  /** the uid the socket is handed to (managed mode); null: the service's own user */
+  owner(): number | null;
   /** number of trays that said hello */
   trayCount(): number;
   /** pushes the current state to every tray */
@@ -52,35 +88,76 @@ interface Client {
   hello: boolean;
   signals?: SessionSignalsMessage;
   badLines: number;
+  tokens: number;
+  refilledAt: number;
+  dropped: number;
+  warnedAt: number;
 }
 
 const MAX_BAD_LINES = 20;
 
-/** Removes a socket file left by a crashed service, but never a live one or a non-socket. */
-async function clearStaleSocket(file: string): Promise<void> {
+/**
+ * Removes a socket file left by a crashed service, but never a live one or a non-socket — except in
+ * a directory the service manages for a session (`managed`), where anything at that name was left by
+ * the previous owner and is removed (unlink never follows a symlink).
+ */
+async function clearStaleSocket(file: string, managed: boolean): Promise<void> {
   let st: Awaited<ReturnType<typeof lstat>>;
   try {
     st = await lstat(file);
   } catch {
     return;
   }
-  if (!st.isSocket()) throw new Error(`IPC path ${file} exists and is not a socket; refusing to replace it`);
-  const live = await new Promise<boolean>((resolve) => {
-    const s = net.connect(file);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
+  if (!st.isSocket() && !managed)
+    throw new Error(`IPC path ${file} exists and is not a socket; refusing to replace it`);
+  if (st.isSocket()) {
+    const live = await new Promise<boolean>((resolve) => {
+      const s = net.connect(file);
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
     });
-    s.once('error', () => resolve(false));
-  });
-  if (live) throw new Error(`another Sluimer service is already listening on ${file}`);
+    if (live) throw new Error(`another Sluimer service is already listening on ${file}`);
+  }
   await unlink(file);
+}
+
+/**
+ * The socket's directory: created 0700 if absent; refused when shared (world-writable or sticky, like
+ * /tmp), where another user could take the name first. In managed mode the service also changes the
+ * folder's owner and mode, so it must be the socket's own folder: anything else in it is refused (a
+ * misconfigured `--ipc /run/agent.sock` must never chmod /run), except what the previous session user
+ * left at a handover (`clean`) or in the default folder, which is removed (never following a link).
+ */
+async function prepareDir(dir: string, socketName: string, managed: boolean, clean: boolean): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await lstat(dir);
+  if (!st.isDirectory()) throw new Error(`IPC directory ${dir} is not a directory`);
+  if ((st.mode & 0o1002) !== 0)
+    throw new Error(
+      `IPC directory ${dir} is shared (world-writable or sticky); give the socket a directory of its own`,
+    );
+  if (!managed) return;
+  const others = (await readdir(dir)).filter((n) => n !== socketName);
+  if (others.length > 0 && !clean)
+    throw new Error(
+      `IPC directory ${dir} holds other files (${others.slice(0, 3).join(', ')}); give the socket a directory of its own`,
+    );
+  // the service's own user and 0700 while the socket is (re)made: nobody else can put anything here
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  if (uid !== undefined && gid !== undefined && st.uid !== uid) await lchown(dir, uid, gid);
+  await chmod(dir, 0o700);
+  for (const n of others) await rm(path.join(dir, n), { recursive: true, force: true });
 }
 
 export async function startIpcServer(options: IpcServerOptions): Promise<IpcServer> {
   const file = options.path ?? defaultIpcPath();
   const isPipe = file.startsWith('\\\\');
   const log = options.log ?? (() => {});
+  const limits: IpcLimits = { ...IPC_LIMITS, ...options.limits };
   const clients = new Set<Client>();
 
   const send = (c: Client, msg: ServiceMessage) => {
@@ -102,12 +179,55 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
     return { idleMs, presenting, trays };
   };
 
-  const server = net.createServer((socket) => {
-    const client: Client = { socket, hello: false, badLines: 0 };
+  /** token bucket per connection: false = over budget (the message is dropped) */
+  const admit = (c: Client): boolean => {
+    const now = Date.now();
+    c.tokens = Math.min(limits.burst, c.tokens + ((now - c.refilledAt) / 1000) * limits.perSecond);
+    c.refilledAt = now;
+    if (c.tokens >= 1) {
+      c.tokens -= 1;
+      return true;
+    }
+    c.dropped++;
+    if (c.dropped >= limits.maxDropped) {
+      log('ipc client keeps flooding; closing it');
+      c.socket.destroy();
+    } else if (now - c.warnedAt > 1_000) {
+      c.warnedAt = now;
+      send(c, { type: 'error', code: 'rate_limited', message: 'too many messages; some were dropped' });
+    }
+    return false;
+  };
+
+  const onConnection = (socket: net.Socket) => {
+    if (clients.size >= limits.maxConnections) {
+      socket.on('error', () => {});
+      socket.end(
+        encode({ type: 'error', code: 'too_many_connections', message: 'too many trays connected' }),
+      );
+      socket.destroySoon?.();
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      log('ipc connection refused: too many connections');
+      return;
+    }
+    const client: Client = {
+      socket,
+      hello: false,
+      badLines: 0,
+      tokens: limits.burst,
+      refilledAt: Date.now(),
+      dropped: 0,
+      warnedAt: 0,
+    };
     clients.add(client);
     socket.setEncoding('utf8');
+    const helloTimer = setTimeout(() => {
+      if (!client.hello) socket.destroy();
+    }, limits.helloTimeoutMs);
+    helloTimer.unref();
     const push = lineSplitter(
       (line) => {
+        if (!admit(client)) return;
         const parsed = parseLine(TrayMessageSchema, line);
         if (!parsed.ok) {
           client.badLines++;
@@ -128,6 +248,7 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
             return;
           }
           client.hello = true;
+          clearTimeout(helloTimer);
           send(client, options.getState());
           return;
         }
@@ -142,34 +263,109 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
         else if (msg.type === 'snooze') options.onSnooze?.();
       },
       () => {
+        // the half-written line is thrown away at once (it never grows past the limit)
         send(client, { type: 'error', code: 'frame_too_large', message: 'line too long; closing' });
         socket.end();
+        setTimeout(() => socket.destroy(), 1_000).unref();
       },
+      limits.maxLineBytes,
     );
     socket.on('data', push);
     socket.on('error', (err) => log(`ipc client error: ${err.message}`));
     socket.on('close', () => {
+      clearTimeout(helloTimer);
       clients.delete(client);
       if (client.hello) options.onSession?.(signals());
     });
-  });
+  };
 
-  if (!isPipe) {
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-    await clearStaleSocket(file);
-  }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(file, () => {
-      server.off('error', reject);
-      resolve();
+  let server: net.Server | null = null;
+  let owner: number | null = null;
+  const managed = !isPipe && options.owner !== undefined;
+
+  const dropClients = () => {
+    const had = [...clients].some((c) => c.hello);
+    for (const c of clients) c.socket.destroy();
+    clients.clear();
+    if (had) options.onSession?.(signals());
+  };
+
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      const s = server;
+      server = null;
+      dropClients();
+      if (!s) return resolve();
+      s.close(() => resolve());
     });
-  });
-  if (!isPipe) await chmod(file, options.socketMode ?? 0o666);
-  server.on('error', (err) => log(`ipc server error: ${err.message}`));
+
+  /** (Re)makes the socket for `uid`: made while only the service can touch the directory, then handed over. */
+  const isDefault = options.path === undefined || options.path === defaultIpcPath();
+  let handovers = 0;
+  const listen = async (uid: number | null) => {
+    if (!isPipe) {
+      await prepareDir(path.dirname(file), path.basename(file), managed, isDefault || handovers > 0);
+      await clearStaleSocket(file, managed);
+    }
+    handovers++;
+    const s = net.createServer(onConnection);
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(file, () => {
+        s.off('error', reject);
+        resolve();
+      });
+    });
+    s.on('error', (err) => log(`ipc server error: ${err.message}`));
+    server = s;
+    if (!isPipe) {
+      await chmod(file, 0o600);
+      if (uid !== null && uid !== process.getuid?.()) {
+        const gid = process.getgid?.() ?? 0;
+        await lchown(file, uid, gid);
+        await lchown(path.dirname(file), uid, gid);
+      }
+    }
+    owner = uid;
+  };
+
+  const askOwner = async (): Promise<number | null> => {
+    try {
+      const uid = (await options.owner?.()) ?? null;
+      return uid !== null && Number.isInteger(uid) && uid >= 0 ? uid : null;
+    } catch (err) {
+      log(`ipc: could not tell the session user: ${(err as Error).message}`);
+      return owner;
+    }
+  };
+
+  await listen(managed ? await askOwner() : null);
+
+  let checking = false;
+  let closed = false;
+  const ownerTimer = managed
+    ? setInterval(async () => {
+        if (checking || closed) return;
+        checking = true;
+        try {
+          const uid = await askOwner();
+          if (uid !== owner && !closed) {
+            log(`ipc: session user changed (${owner ?? 'none'} → ${uid ?? 'none'}); socket handed over`);
+            await closeServer();
+            if (!closed) await listen(uid);
+          }
+        } catch (err) {
+          log(`ipc: could not hand the socket over: ${(err as Error).message}`);
+        } finally {
+          checking = false;
+        }
+      }, options.ownerCheckMs ?? 30_000)
+    : null;
+  ownerTimer?.unref();
 
   return {
     path: file,
+    owner: () => owner,
     trayCount: () => [...clients].filter((c) => c.hello).length,
     broadcastState(state) {
       const s = state ?? options.getState();
@@ -185,11 +381,10 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
       return n;
     },
     signals,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of clients) c.socket.destroy();
-        clients.clear();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      closed = true;
+      if (ownerTimer) clearInterval(ownerTimer);
+      await closeServer();
+    },
   };
 }
