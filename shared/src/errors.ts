@@ -27,6 +27,8 @@ export const ErrorCode = {
   TooManyRequests: 'too_many_requests',
   BadEnrollSecret: 'bad_enroll_secret',
   CsrfFailed: 'csrf_failed',
+  /** the request's Host is not a name this console answers to (DNS rebinding guard; HTTP 421) */
+  HostNotAllowed: 'host_not_allowed',
   StorageUnavailable: 'storage_unavailable',
   Internal: 'internal_error',
   // agent side
