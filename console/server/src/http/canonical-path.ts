@@ -41,11 +41,19 @@ export function assertCanonicalPattern(pattern: string): void {
   }
 }
 
-/** the one raw path a client may send for this route pattern and these (decoded) parameters */
-export function canonicalPath(pattern: string, params: Record<string, string | undefined>): string {
-  let path = pattern.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) =>
-    encodeURIComponent(params[name] ?? ''),
-  );
+/**
+ * The one raw path a client may send for this route pattern and these (decoded) parameters, or null
+ * when there is none: a named parameter is never empty (`/api/v1/groups/` is not group ""), never a
+ * dot segment and never holds a slash (`/groups/2%2Fenroll-secrets` is not group "2/enroll-secrets").
+ */
+export function canonicalPath(pattern: string, params: Record<string, string | undefined>): string | null {
+  let impossible = false;
+  let path = pattern.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
+    const value = params[name] ?? '';
+    if (value === '' || value === '.' || value === '..' || value.includes('/')) impossible = true;
+    return encodeURIComponent(value);
+  });
+  if (impossible) return null;
   if (path.endsWith('*')) {
     const rest = (params['*'] ?? '').split('/').map(encodeURIComponent).join('/');
     path = path.slice(0, -1) + rest;
