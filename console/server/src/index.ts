@@ -90,9 +90,10 @@ const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url
 /** Starts the console: REST API, agent gateway, store and web app on one port. */
 export async function startConsole(options: StartConsoleOptions = {}): Promise<RunningConsole> {
   const now = options.now ?? Date.now;
+  // a bad network setting stops the start before anything is opened
+  const network = checkNetworkOptions(options);
   const store = options.store ?? new SqliteStore({ dataDir: options.dataDir ?? './data' });
   const tls = !!options.https;
-  const network = checkNetworkOptions(options);
   const app = Fastify({
     ...(options.logger
       ? { loggerInstance: options.logger }
