@@ -399,7 +399,7 @@ describe('cross-origin writes with a session cookie', () => {
     const before = digest();
     for (const origin of ['https://evil.example', `http://127.0.0.1:${port + 1}`, 'null']) {
       // without the CSRF header (what a page elsewhere can send), and with it (if it ever got the value)
-      for (const headers of [{}, { 'x-csrf-token': adminSession.csrf }]) {
+      for (const headers of [{}, { 'x-csrf-token': adminSession.csrf }] as Record<string, string>[]) {
         const res = await raw(port, 'POST', retire(), {
           headers: { cookie: adminSession.cookie, origin, ...headers },
         });
