@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
+import proxyAddr from '@fastify/proxy-addr';
 import { DAY_MS, ErrorCode } from '@sluimer/shared';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { generatePassword, hashPassword } from './crypto.js';
@@ -133,6 +134,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     }
 
     const policies = new PolicyService(store);
+    const trust = trustFunction(network.trustProxy);
     const gateway = new Gateway({
       store,
       policies,
@@ -140,6 +142,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       limits: options.gatewayLimits,
       now,
       summaryIntervalMs: options.summaryIntervalMs,
+      // agents behind the same trusted proxy are told apart the way HTTP clients are (request.ip)
+      clientAddress: (req) => proxyAddr(req, trust),
     });
 
     // JSON bodies; an empty body with a JSON content type counts as no body (e.g. a bare POST /logout)
@@ -228,6 +232,13 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     await store.close().catch(() => {});
     throw err;
   }
+}
+
+/** the same proxy trust Fastify applies to request.ip */
+function trustFunction(trust: TrustProxy): (addr: string, i: number) => boolean {
+  if (trust === true) return () => true;
+  if (trust === false) return () => false;
+  return proxyAddr.compile(trust);
 }
 
 /** this machine's host name and its short form: allowed Host names while no public URL is set */

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -259,6 +260,52 @@ describe('behind a trusted reverse proxy (SLUIMER_TRUST_PROXY)', () => {
       'x-forwarded-host': 'evil.example',
     });
     expect(rebound.status).toBe(421);
+  });
+});
+
+/** a WebSocket upgrade to the agent path with a wrong token; resolves with the status line */
+function badUpgrade(port: number, forwardedFor: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () =>
+      s.write(
+        'GET /api/v1/agent HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+          `Authorization: Bearer sdt_stale\r\nX-Forwarded-For: ${forwardedFor}\r\n\r\n`,
+      ),
+    );
+    let d = '';
+    s.on('data', (c) => (d += c));
+    s.on('close', () => resolve(d.split('\r\n')[0] ?? ''));
+    s.on('error', reject);
+  });
+}
+
+describe('agent sockets behind a reverse proxy', () => {
+  it('limit failed authentications per client behind a trusted proxy, not per proxy', async () => {
+    const t = await startTestConsole({
+      trustProxy: ['127.0.0.1'],
+      gatewayLimits: { badAuthBurst: 2, badAuthPerSec: 0.001 },
+    });
+    try {
+      expect(await badUpgrade(t.c.port, '198.51.100.1')).toContain('401');
+      expect(await badUpgrade(t.c.port, '198.51.100.1')).toContain('401');
+      expect(await badUpgrade(t.c.port, '198.51.100.1')).toContain('429');
+      // another school behind the same proxy is not locked out by the first one
+      expect(await badUpgrade(t.c.port, '198.51.100.2')).toContain('401');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('ignore X-Forwarded-For when no proxy is trusted', async () => {
+    const t = await startTestConsole({ gatewayLimits: { badAuthBurst: 2, badAuthPerSec: 0.001 } });
+    try {
+      expect(await badUpgrade(t.c.port, '198.51.100.1')).toContain('401');
+      expect(await badUpgrade(t.c.port, '198.51.100.2')).toContain('401');
+      expect(await badUpgrade(t.c.port, '198.51.100.3')).toContain('429');
+    } finally {
+      await t.close();
+    }
   });
 });
 
