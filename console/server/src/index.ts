@@ -29,6 +29,13 @@ export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './net
 export { SqliteStore } from './store/sqlite.js';
 export type { Store } from './store/types.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** origin of SLUIMER_PUBLIC_URL (e.g. https://sluimer.school.nl), or null when not set */
+    publicUrl: string | null;
+  }
+}
+
 export interface StartConsoleOptions {
   /** TCP port; 0 picks a free one. Default 8080. */
   port?: number;
@@ -109,6 +116,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
   const log = app.log;
+  // for routes that show addresses (install commands): request.server.publicUrl
+  app.decorate('publicUrl', network.publicUrl);
   // first hooks of all: refuse foreign Host names, then non-canonical paths, before anything reads the request
   const hosts = hostPolicy({
     publicUrl: network.publicUrl,

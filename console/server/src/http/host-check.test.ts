@@ -168,6 +168,7 @@ describe('a console with SLUIMER_PUBLIC_URL', () => {
 
   it('keeps the public URL for other code, as an origin', () => {
     expect(t.c.publicUrl).toBe('https://sluimer.school.nl');
+    expect(t.c.app.publicUrl).toBe('https://sluimer.school.nl');
   });
 
   it('answers to its public name and the extra names, and no longer to the machine name', async () => {
