@@ -4,12 +4,17 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import proxyAddr from '@fastify/proxy-addr';
 import { DAY_MS, ErrorCode } from '@sluimer/shared';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
-import { installCanonicalPaths, ROUTER_OPTIONS } from './http/canonical-path.js';
-import { ApiError, installErrorHandler } from './http/errors.js';
+import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
+import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
 import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
@@ -110,6 +115,14 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     trustProxy: network.trustProxy,
     // one spelling per path; see http/canonical-path.ts
     routerOptions: { ...ROUTER_OPTIONS },
+    // a malformed escape (`/%zzpi/…`) or an overlong parameter is a path no route has: the API's 404
+    frameworkErrors: (err, request, reply) => {
+      const bad = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const e = bad
+        ? notFoundPath(request.method, rawPathOf(request.raw.url))
+        : new ApiError(400, ErrorCode.Validation, err.message);
+      (reply as unknown as FastifyReply).code(e.status).send(errorBody(e.code, e.message));
+    },
     // one line per request drowns what an admin needs to see; SLUIMER_LOG_REQUESTS=1 brings them back
     logController: new LogController({ disableRequestLogging: !options.logRequests }),
     bodyLimit: 1024 * 1024,

@@ -348,6 +348,9 @@ describe('route × role × spelling', () => {
       '/api;x',
       'http://x/api/v1/audit',
       '/assets/../api/v1/users',
+      '/%zzpi/v1/users', // malformed escapes
+      '/api/v1/devices/%',
+      `/api/v1/devices/${'1'.repeat(150)}`, // longer than any parameter may be
     ]) {
       const res = await raw(port, 'GET', target, { headers: auth.admin });
       expect(res.status, target).toBe(404);
