@@ -64,7 +64,7 @@ export interface StartConsoleOptions {
   https?: { key: string | Buffer; cert: string | Buffer };
   /**
    * which reverse proxies may set X-Forwarded-For/-Host/-Proto (client addresses, rate limits, the
-   * Host check): true, a hop count, or addresses/CIDR ranges (SLUIMER_TRUST_PROXY). Default false.
+   * Host check): true, or addresses/CIDR ranges (SLUIMER_TRUST_PROXY). Default false.
    */
   trustProxy?: TrustProxy;
   /** the address people and agents use, e.g. https://sluimer.school.nl (SLUIMER_PUBLIC_URL) */

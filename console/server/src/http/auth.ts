@@ -65,12 +65,6 @@ export function installRouteAccess(app: FastifyInstance): DeclaredRoute[] {
   return routes;
 }
 
-/** the access the matched route declared, or null when no route matched (404) */
-export function routeAccess(request: FastifyRequest): Access | null {
-  if (!matchedRoute(request)) return null;
-  return request.routeOptions.config.access ?? null;
-}
-
 /**
  * Authenticates every request to a matched route that is not public (session cookie or
  * `Authorization: Bearer <apiToken>`, or a device token on `agent` routes) and checks the route's
