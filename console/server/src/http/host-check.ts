@@ -103,12 +103,13 @@ export function installHostCheck(app: FastifyInstance, policy: HostPolicy): void
     const host = requestHost(request);
     const name = hostnameOf(host);
     if (name !== null && isAllowedHostname(policy, name)) return;
-    const allowed = policy.publicOrigin ?? 'localhost, IP addresses and this machine’s name';
+    const nl = policy.publicOrigin ?? 'localhost, een IP-adres of de naam van deze machine';
+    const en = policy.publicOrigin ?? 'localhost, an IP address or this machine’s name';
     throw new ApiError(
       421,
       ErrorCode.HostNotAllowed,
-      `deze console antwoordt niet op de naam ${JSON.stringify(String(host ?? '').slice(0, 100))}; gebruik ${allowed} of zet de naam in SLUIMER_PUBLIC_URL / ` +
-        `this console does not answer to that host name; use ${allowed}, or set SLUIMER_PUBLIC_URL (or SLUIMER_ALLOWED_HOSTS) to the name people and agents use`,
+      `deze console antwoordt niet op de naam ${JSON.stringify(String(host ?? '').slice(0, 100))}; gebruik ${nl}, of zet de naam in SLUIMER_PUBLIC_URL (of SLUIMER_ALLOWED_HOSTS) / ` +
+        `this console does not answer to that host name; use ${en}, or set SLUIMER_PUBLIC_URL (or SLUIMER_ALLOWED_HOSTS) to the name people and agents use`,
     );
   });
 }
