@@ -31,6 +31,8 @@ export const ErrorCode = {
   TokenExpired: 'token_expired',
   BadEnrollSecret: 'bad_enroll_secret',
   CsrfFailed: 'csrf_failed',
+  /** the request's Host is not a name this console answers to (DNS rebinding guard; HTTP 421) */
+  HostNotAllowed: 'host_not_allowed',
   StorageUnavailable: 'storage_unavailable',
   Internal: 'internal_error',
   /** impact: a what-if or savings period that ends in the future */

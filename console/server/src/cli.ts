@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { type RunningConsole, startConsole } from './index.js';
+import { networkConfigFromEnv } from './network-config.js';
 import { backupCommand } from './ops/backup.js';
 import { tlsFromEnv } from './ops/tls.js';
 
@@ -23,6 +24,9 @@ Omgeving / environment:
   SLUIMER_LOG_LEVEL       pino-niveau / pino level (info)
   SLUIMER_TLS_CERT        PEM-certificaat(keten): HTTPS/WSS / PEM certificate (chain): serve HTTPS/WSS
   SLUIMER_TLS_KEY         PEM-sleutel bij het certificaat / PEM private key of the certificate
+  SLUIMER_PUBLIC_URL      adres voor mensen en agents / address people and agents use (https://sluimer.school.nl)
+  SLUIMER_ALLOWED_HOSTS   extra hostnamen, komma's / more host names, comma-separated
+  SLUIMER_TRUST_PROXY     reverse proxy: true of adressen/CIDR / true or addresses/CIDR (false)
 `;
 
 interface DemoHandle {
@@ -69,8 +73,10 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   let running: RunningConsole;
   try {
     const https = tlsFromEnv(env);
+    const network = networkConfigFromEnv(env);
     running = await startConsole({
       ...(https ? { https } : {}),
+      ...network,
       port,
       host: env.SLUIMER_HOST || '0.0.0.0',
       dataDir,

@@ -120,6 +120,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** how often connected agents that asked for `summary` get fresh figures when they changed (default 1 h) */
   summaryIntervalMs?: number;
+  /** the client's address (behind a trusted reverse proxy: from X-Forwarded-For); default the socket's */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 /** The agent WebSocket gateway (protocol v1, design.md). */
@@ -144,6 +146,7 @@ export class Gateway {
   private readonly policies: PolicyService;
   private readonly log: FastifyBaseLogger;
   private readonly now: () => number;
+  private readonly clientAddress: (req: IncomingMessage) => string;
   private readonly summaries: SummaryService;
   private readonly summaryTimer: NodeJS.Timeout;
   private summaryPass: Promise<void> | null = null;
@@ -164,6 +167,7 @@ export class Gateway {
     this.policies = options.policies;
     this.log = options.log;
     this.now = options.now ?? Date.now;
+    this.clientAddress = options.clientAddress ?? ((req) => req.socket.remoteAddress ?? 'unknown');
     this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...options.limits };
     this.upgradeLimiter = new RateLimiter(this.limits.upgradeBurst, this.limits.upgradePerSec);
     this.badAuthLimiter = new RateLimiter(this.limits.badAuthBurst, this.limits.badAuthPerSec);
@@ -276,6 +280,7 @@ export class Gateway {
   // ---- upgrade ----
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    // the raw target must be exactly the agent path: no decoding, so no second spelling gets in
     const path = (req.url ?? '').split('?')[0];
     if (path !== AGENT_WS_PATH) {
       reject(
@@ -286,7 +291,7 @@ export class Gateway {
       );
       return;
     }
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = this.clientAddress(req);
     if (this.closing) {
       reject(socket, 503, ErrorCode.StorageUnavailable, 'console is shutting down', retryAfter(5, 30));
       return;

@@ -1,13 +1,24 @@
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
+import proxyAddr from '@fastify/proxy-addr';
 import { DAY_MS, ErrorCode } from '@sluimer/shared';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
-import { type Access, ADMIN, installAuth } from './http/auth.js';
-import { ApiError, installErrorHandler } from './http/errors.js';
+import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
+import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
+import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
+import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
+import { checkNetworkOptions, type TrustProxy } from './network-config.js';
 import { AuditLog, installAudit } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
 import { startMaintenance } from './ops/retention.js';
@@ -20,8 +31,16 @@ import type { Store } from './store/types.js';
 
 export type { Gateway, GatewayEvent, GatewayLimits } from './gateway.js';
 export type { HttpLimits } from './http/routes.js';
+export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
 export { SqliteStore } from './store/sqlite.js';
 export type { Store } from './store/types.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** origin of SLUIMER_PUBLIC_URL (e.g. https://sluimer.school.nl), or null when not set */
+    publicUrl: string | null;
+  }
+}
 
 export interface StartConsoleOptions {
   /** TCP port; 0 picks a free one. Default 8080. */
@@ -44,8 +63,15 @@ export interface StartConsoleOptions {
   webDist?: string;
   /** serve HTTPS (session cookies then get `Secure`) */
   https?: { key: string | Buffer; cert: string | Buffer };
-  /** trust X-Forwarded-* from a reverse proxy (for client addresses and rate limits) */
-  trustProxy?: boolean;
+  /**
+   * which reverse proxies may set X-Forwarded-For/-Host/-Proto (client addresses, rate limits, the
+   * Host check): true, or addresses/CIDR ranges (SLUIMER_TRUST_PROXY). Default false.
+   */
+  trustProxy?: TrustProxy;
+  /** the address people and agents use, e.g. https://sluimer.school.nl (SLUIMER_PUBLIC_URL) */
+  publicUrl?: string | null;
+  /** more host names the console answers to (SLUIMER_ALLOWED_HOSTS) */
+  allowedHosts?: string[];
   gatewayLimits?: Partial<GatewayLimits>;
   httpLimits?: Partial<HttpLimits>;
   /** a connection that has not sent a complete first request or upgrade within this is closed (default 10 s) */
@@ -63,8 +89,10 @@ export interface RunningConsole {
   store: Store;
   gateway: Gateway;
   app: FastifyInstance;
-  /** every HTTP route with the access it declares (public or the roles allowed) */
-  routes: { method: string; url: string; access: Access }[];
+  /** every HTTP route with the access it declares (public, agent or the roles allowed) */
+  routes: DeclaredRoute[];
+  /** origin of the public URL (SLUIMER_PUBLIC_URL), e.g. https://sluimer.school.nl, or null when not set */
+  publicUrl: string | null;
   /** set when this start created the first admin account */
   initialAdmin?: { username: string; password: string; generated: boolean };
   /** stops accepting, closes agent sockets after committing what they sent, closes the store */
@@ -76,6 +104,8 @@ const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url
 /** Starts the console: REST API, agent gateway, store and web app on one port. */
 export async function startConsole(options: StartConsoleOptions = {}): Promise<RunningConsole> {
   const now = options.now ?? Date.now;
+  // a bad network setting stops the start before anything is opened
+  const network = checkNetworkOptions(options);
   const dataDir = options.dataDir ?? './data';
   // before the store opens it: a folder or database left readable by others is fixed, and said so
   const tightened = options.store ? [] : secureDataDir(dataDir, DB_FILE);
@@ -86,7 +116,17 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       ? { loggerInstance: options.logger }
       : { logger: { level: options.logLevel ?? 'info' } }),
     ...(options.https ? { https: options.https } : {}),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: network.trustProxy,
+    // one spelling per path; see http/canonical-path.ts
+    routerOptions: { ...ROUTER_OPTIONS },
+    // a malformed escape (`/%zzpi/…`) or an overlong parameter is a path no route has: the API's 404
+    frameworkErrors: (err, request, reply) => {
+      const bad = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const e = bad
+        ? notFoundPath(request.method, rawPathOf(request.raw.url))
+        : new ApiError(400, ErrorCode.Validation, err.message);
+      (reply as unknown as FastifyReply).code(e.status).send(errorBody(e.code, e.message));
+    },
     // one line per request drowns what an admin needs to see; SLUIMER_LOG_REQUESTS=1 brings them back
     logController: new LogController({ disableRequestLogging: !options.logRequests }),
     bodyLimit: 1024 * 1024,
@@ -99,6 +139,17 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       'data folder or database was readable by others; modes tightened to 0700/0600',
     );
   }
+  // for routes that show addresses (install commands): request.server.publicUrl
+  app.decorate('publicUrl', network.publicUrl);
+  // first hooks of all: refuse foreign Host names, then non-canonical paths, before anything reads the request
+  const hosts = hostPolicy({
+    publicUrl: network.publicUrl,
+    allowedHosts: network.allowedHosts,
+    machineNames: machineNames(),
+  });
+  installHostCheck(app, hosts);
+  installCanonicalPaths(app);
+  const routes = installRouteAccess(app);
 
   let initialAdmin: RunningConsole['initialAdmin'];
   try {
@@ -115,6 +166,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     }
 
     const policies = new PolicyService(store);
+    const trust = trustFunction(network.trustProxy);
     const gateway = new Gateway({
       store,
       policies,
@@ -122,19 +174,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       limits: options.gatewayLimits,
       now,
       summaryIntervalMs: options.summaryIntervalMs,
+      // agents behind the same trusted proxy are told apart the way HTTP clients are (request.ip)
+      clientAddress: (req) => proxyAddr(req, trust),
     });
 
-    const routes: RunningConsole['routes'] = [];
-    app.addHook('onRoute', (r) => {
-      for (const method of [r.method].flat()) {
-        if (method === 'HEAD') continue;
-        routes.push({
-          method,
-          url: r.url,
-          access: (r.config as { access?: Access } | undefined)?.access ?? ADMIN,
-        });
-      }
-    });
     // JSON bodies; an empty body with a JSON content type counts as no body (e.g. a bare POST /logout)
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -149,7 +192,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     await app.register(fastifyCookie);
     installErrorHandler(app);
     installSecurityHeaders(app, tls);
-    installAuth(app, store, now);
+    installAuth(app, store, now, hosts);
     registerRoutes(app, { store, policies, gateway, now, tls, limits: options.httpLimits });
     registerWebRoutes(app, { store, policies, gateway, now });
     if (store instanceof SqliteStore) {
@@ -172,6 +215,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     const shownHost =
       host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}`;
+    warnAboutExposure(log, { host, tls, publicUrl: network.publicUrl, names: [...hosts.names] });
 
     // raw intervals older than the retention go; rollups stay
     const prune = async () => {
@@ -203,6 +247,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       gateway,
       app,
       routes,
+      publicUrl: network.publicUrl,
       close() {
         closing ??= (async () => {
           clearInterval(pruneTimer);
@@ -220,5 +265,46 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     await app.close().catch(() => {});
     await store.close().catch(() => {});
     throw err;
+  }
+}
+
+/** the same proxy trust Fastify applies to request.ip */
+function trustFunction(trust: TrustProxy): (addr: string, i: number) => boolean {
+  if (trust === true) return () => true;
+  if (trust === false) return () => false;
+  return proxyAddr.compile(trust);
+}
+
+/** this machine's host name and its short form: allowed Host names while no public URL is set */
+function machineNames(): string[] {
+  const full = hostname().toLowerCase();
+  return [...new Set([full, full.split('.')[0] ?? ''])].filter(Boolean);
+}
+
+const isLoopback = (host: string) =>
+  host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+/** start-up warnings about how the console is exposed */
+function warnAboutExposure(
+  log: FastifyBaseLogger,
+  o: { host: string; tls: boolean; publicUrl: string | null; names: string[] },
+): void {
+  if (!o.tls && !isLoopback(o.host)) {
+    log.warn(
+      { host: o.host },
+      'De console gebruikt gewoon HTTP op een netwerkadres: wachtwoorden, sessies en apparaattokens gaan onversleuteld over het netwerk. ' +
+        'Zet SLUIMER_TLS_CERT en SLUIMER_TLS_KEY, of zet er een reverse proxy met HTTPS voor en laat de console alleen op 127.0.0.1 luisteren (SLUIMER_HOST). / ' +
+        'The console serves plain HTTP on a network address: passwords, sessions and device tokens cross the network unencrypted. ' +
+        'Set SLUIMER_TLS_CERT and SLUIMER_TLS_KEY, or put a reverse proxy with HTTPS in front and listen on 127.0.0.1 only (SLUIMER_HOST).',
+    );
+  }
+  if (o.publicUrl === null) {
+    log.warn(
+      { allowedHostNames: ['localhost', 'IP addresses', ...o.names] },
+      'SLUIMER_PUBLIC_URL is niet gezet: de console antwoordt alleen op localhost, IP-adressen en de naam van deze machine. ' +
+        'Zet SLUIMER_PUBLIC_URL op het adres dat mensen en agents gebruiken (bijv. https://sluimer.school.nl). / ' +
+        'SLUIMER_PUBLIC_URL is not set: the console answers only to localhost, IP addresses and this machine’s name. ' +
+        'Set SLUIMER_PUBLIC_URL to the address people and agents use (e.g. https://sluimer.school.nl).',
+    );
   }
 }

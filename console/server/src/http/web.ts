@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import { ErrorCode } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
+import { isWebAppPath, matchedRoute, notFoundPath, rawPathOf } from './canonical-path.js';
 import { errorBody } from './errors.js';
 
 const NOT_BUILT_PAGE = `<!doctype html>
@@ -33,30 +33,39 @@ export function installSecurityHeaders(app: FastifyInstance, tls: boolean): void
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     );
     if (tls) reply.header('Strict-Transport-Security', 'max-age=31536000');
-    if (_request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+    // API answers and every error or 404 are never cached; the web app's files may be
+    const route = matchedRoute(_request);
+    if (!route || route.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
     return payload;
   });
 }
 
 /**
- * Serves console/web/dist at / with a single-page-app fallback (index.html for every non-/api path),
- * or a short Dutch page when the web app has not been built.
+ * Serves console/web/dist at / with a single-page-app fallback (index.html for plain non-/api paths),
+ * or a short Dutch page when the web app has not been built. Each file is its own public route
+ * (declared like every other route), so nothing is served that the route table does not list.
  */
 export async function installWeb(app: FastifyInstance, webDist: string): Promise<void> {
   const built = existsSync(join(webDist, 'index.html'));
+  const web = { config: { access: 'public' } } as const;
   if (built) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+    // only the reply.sendFile decorator; the routes are declared below
+    await app.register(fastifyStatic, { root: webDist, serve: false });
+    const files = readdirSync(webDist, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(webDist, join(e.parentPath, e.name)).split(sep).join('/'))
+      .filter((f) => /^[A-Za-z0-9._~/-]+$/.test(f) && !f.split('/').some((s) => s.startsWith('.')))
+      .sort();
+    for (const file of files) app.get(`/${file}`, web, async (_req, reply) => reply.sendFile(file));
+    app.get('/', web, async (_req, reply) => reply.sendFile('index.html'));
   } else {
-    app.get('/', { config: { access: 'public' } }, async (_req, reply) =>
-      reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE),
-    );
+    app.get('/', web, async (_req, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
   }
   app.setNotFoundHandler(async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/api/') || path === '/api' || !['GET', 'HEAD'].includes(request.method)) {
-      return reply
-        .code(404)
-        .send(errorBody(ErrorCode.NotFound, `no API endpoint ${request.method} ${path}; see docs/api.md`));
+    const path = rawPathOf(request.raw.url);
+    if (!['GET', 'HEAD'].includes(request.method) || !isWebAppPath(path)) {
+      const err = notFoundPath(request.method, path);
+      return reply.code(404).send(errorBody(err.code, err.message));
     }
     if (built) return reply.type('text/html; charset=utf-8').sendFile('index.html');
     return reply.code(404).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { matchedRoute } from '../http/canonical-path.js';
 
 /**
  * The audit log: every change made through the console API (who, what, when), for admins
@@ -132,9 +133,9 @@ const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function installAudit(app: FastifyInstance, audit: AuditLog): void {
   app.addHook('onResponse', async (request: FastifyRequest, reply) => {
     if (!WRITE.has(request.method)) return;
-    if (!request.url.startsWith('/api/')) return;
-    const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
-    if (request.is404 || !route.startsWith('/api/')) return;
+    // the route the router matched (and whose raw path was canonical), never the URL string
+    const route = matchedRoute(request)?.url;
+    if (route === undefined || !route.startsWith('/api/')) return;
     const status = reply.statusCode;
     const login = route === '/api/v1/login';
     // changes that happened, changes refused for lack of rights, and login attempts; not 400s

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayEvent } from '../gateway.js';
+import { matchedRoute } from '../http/canonical-path.js';
 import { DeviceViews, registerWebDeviceRoutes, type WebDeps } from './web-devices.js';
 import { registerWebEventRoutes } from './web-events.js';
 import { DeviceStateTracker } from './web-state.js';
@@ -17,7 +18,11 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
   // the cached device list is rebuilt after any change made through the API (enrollment, policy,
   // group, device edits) and after hellos and policy statuses, which change what the list shows
   app.addHook('onResponse', async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && request.url.startsWith('/api/'))
+    if (
+      request.method !== 'GET' &&
+      request.method !== 'HEAD' &&
+      matchedRoute(request)?.url.startsWith('/api/')
+    )
       views.invalidate();
   });
   const onEvent = (e: GatewayEvent) => {

@@ -54,6 +54,8 @@ export function errorMessage(
 ): string {
   if (e instanceof ApiError) {
     if (e.code === 'network' || e.status === 0) return t('error.network');
+    if (e.code === 'csrf_failed') return t('error.csrf');
+    if (e.code === 'host_not_allowed') return t('error.hostNotAllowed');
     if (e.status === 403) return t('error.forbidden');
     if (e.status === 404) return t('error.notFound');
     return t('error.generic', { message: e.message });

@@ -40,6 +40,10 @@ const nl = {
   'error.forbidden': 'Je rol mag dit niet. Vraag een beheerder om meer rechten.',
   'error.generic': 'Er ging iets mis: {message}',
   'error.notFound': 'Niet gevonden.',
+  'error.csrf':
+    'De console weigerde deze wijziging omdat ze niet van deze pagina kwam. Laad de pagina opnieuw en meld je zo nodig opnieuw aan.',
+  'error.hostNotAllowed':
+    'De console antwoordt niet op dit adres. Gebruik het adres dat je beheerder gaf (SLUIMER_PUBLIC_URL).',
   'login.title': 'Aanmelden bij Sluimer',
   'login.intro': 'Sluimer laat zien waar schoolapparaten stroom verspillen en zet ze in slaapstand.',
   'login.username': 'Gebruikersnaam',
@@ -311,6 +315,10 @@ const en: Record<MessageKey, string> = {
   'error.forbidden': 'Your role may not do this. Ask an admin for more rights.',
   'error.generic': 'Something went wrong: {message}',
   'error.notFound': 'Not found.',
+  'error.csrf':
+    'The console refused this change because it did not come from this page. Reload the page and log in again if needed.',
+  'error.hostNotAllowed':
+    'The console does not answer at this address. Use the address your admin gave you (SLUIMER_PUBLIC_URL).',
   'login.title': 'Sign in to Sluimer',
   'login.intro': 'Sluimer shows where school devices waste electricity and puts them to sleep.',
   'login.username': 'Username',
