@@ -76,10 +76,6 @@ export function findOverlap<T extends { start: number; end: number }>(
   return null;
 }
 
-function sameKind(a: Interval, b: Interval): boolean {
-  return a.state === b.state && a.display === b.display && a.power === b.power;
-}
-
 /** Joins touching intervals of the same kind; input need not be sorted, overlaps are left as they are. */
 export function mergeAdjacent(intervals: readonly Interval[]): Interval[] {
   const sorted = [...intervals].sort((a, b) => a.start - b.start);
@@ -93,6 +89,35 @@ export function mergeAdjacent(intervals: readonly Interval[]): Interval[] {
     }
   }
   return out;
+}
+
+/**
+ * Joins touching intervals of the same kind in a list sorted by start with no overlaps, as long as the
+ * joined interval spans at most `maxMs`. Returns the input itself when nothing touches (no copy on the
+ * ingest path's common case).
+ */
+export function joinTouching(sorted: readonly Interval[], maxMs = MAX_INTERVAL_MS): readonly Interval[] {
+  let out: Interval[] | undefined;
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = out ? out[out.length - 1]! : sorted[i - 1]!;
+    const cur = sorted[i]!;
+    const join = prev.end === cur.start && sameKind(prev, cur) && cur.end - prev.start <= maxMs;
+    if (!out) {
+      if (!join) continue;
+      out = sorted.slice(0, i - 1);
+      out.push({ ...prev, end: cur.end });
+    } else if (join) {
+      out[out.length - 1] = { ...prev, end: cur.end };
+    } else {
+      out.push(cur);
+    }
+  }
+  return out ?? sorted;
+}
+
+/** whether two intervals are of the same kind (state, display, power), so touching ones may be joined */
+export function sameKind(a: Interval, b: Interval): boolean {
+  return a.state === b.state && a.display === b.display && a.power === b.power;
 }
 
 export function durationMs(intervals: readonly { start: number; end: number }[]): number {

@@ -19,6 +19,12 @@ export const LIMITS = {
   minRetentionDays: 30,
   /** bad frames in a row after which the console closes the socket */
   maxConsecutiveBadFrames: 20,
+  /** an interval shorter than this is invalid (`interval_too_short`); the console merges, never splits */
+  minIntervalMs: 1000,
+  /** a report `seq` above this is invalid (`seq_out_of_range`), so numbering never runs out */
+  maxSeq: 2 ** 31 - 1,
+  /** a report `seq` more than this above the device's stored one is invalid (`seq_out_of_range`) */
+  maxSeqJump: 1_000_000,
 } as const;
 
 export const SeqSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

@@ -27,7 +27,7 @@ import type { Gateway } from '../gateway.js';
 import { CSRF_COOKIE, csrfTokenFor } from '../ops/csrf.js';
 import { type PolicyService, policyStatusOf } from '../policy-service.js';
 import { RateLimiter } from '../rate-limit.js';
-import { ConflictError } from '../store/sqlite.js';
+import { ConflictError, LimitReachedError } from '../store/sqlite.js';
 import type {
   DeviceRecord,
   EnrollSecretRecord,
@@ -176,26 +176,51 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const body = parse(EnrollRequestSchema, request.body, 'enrollment');
     const secret = await store.findEnrollSecret(hashToken(body.enrollSecret));
     const t = now();
-    if (!secret || secret.revokedAt !== null || (secret.expiresAt !== null && secret.expiresAt <= t)) {
-      const why = !secret ? 'unknown' : secret.revokedAt !== null ? 'revoked' : 'expired';
+    if (!secret) {
       throw new ApiError(
         401,
         ErrorCode.BadEnrollSecret,
-        `enroll secret is ${why}; ask IT for a valid secret for this school or room`,
+        'enroll secret is unknown; ask IT for a valid secret for this school or room',
+      );
+    }
+    if (secret.revokedAt !== null) {
+      throw new ApiError(
+        401,
+        ErrorCode.EnrollSecretRevoked,
+        'enroll secret is revoked; ask IT for a valid secret for this school or room',
+      );
+    }
+    if (secret.expiresAt !== null && secret.expiresAt <= t) {
+      throw new ApiError(
+        401,
+        ErrorCode.EnrollSecretExpired,
+        'enroll secret is expired; ask IT for a valid secret for this school or room',
       );
     }
     const decision = classifyDevice(body.inventory);
     const deviceToken = randomToken('sdt_');
-    const { deviceId, created } = await store.enrollDevice({
-      installId: body.installId,
-      tokenHash: hashToken(deviceToken),
-      groupId: secret.groupId,
-      hostname: body.hostname,
-      inventory: body.inventory,
-      detectedClass: decision.deviceClass,
-      classReview: decision.review,
-      now: t,
-    });
+    const { deviceId, created } = await store
+      .enrollDevice({
+        secret: { id: secret.id, deviceLimit: secret.deviceLimit },
+        installId: body.installId,
+        tokenHash: hashToken(deviceToken),
+        groupId: secret.groupId,
+        hostname: body.hostname,
+        inventory: body.inventory,
+        detectedClass: decision.deviceClass,
+        classReview: decision.review,
+        now: t,
+      })
+      .catch((err: unknown) => {
+        if (err instanceof LimitReachedError) {
+          throw new ApiError(
+            403,
+            ErrorCode.EnrollLimitReached,
+            `enroll secret has enrolled its limit of ${secret.deviceLimit} devices; ask IT for a new secret or a higher limit`,
+          );
+        }
+        throw err;
+      });
     if (!created) gateway.disconnect(deviceId, 4001, 'device enrolled again; its old token no longer works');
     request.log.info({ deviceId, created, groupId: secret.groupId }, 'device enrolled');
     return reply.code(201).send({ deviceId, deviceToken });
@@ -381,6 +406,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       secretHash: hashToken(secret),
       note: body.note,
       expiresAt,
+      deviceLimit: body.deviceLimit ?? null,
       now: now(),
     });
     return reply.code(201).send({ ...secretJson(rec), secret });

@@ -6,6 +6,9 @@ import {
   DEFAULT_ENERGY_SETTINGS,
   ErrorCode,
   type Interval,
+  joinTouching,
+  LIMITS,
+  MAX_INTERVAL_MS,
   type PolicyError,
   type PolicySettings,
   type Role,
@@ -65,6 +68,9 @@ const INSERT_ROWS = 50;
 /** Thrown for a unique-constraint clash (a username or install id that exists). */
 export class ConflictError extends Error {}
 
+/** Thrown by enrollDevice when the enroll secret has enrolled as many devices as its limit allows. */
+export class LimitReachedError extends Error {}
+
 type Row = Record<string, unknown>;
 
 const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
@@ -102,6 +108,8 @@ function toSecret(r: Row): EnrollSecretRecord {
     createdAt: Number(r.created_at),
     expiresAt: num(r.expires_at),
     revokedAt: num(r.revoked_at),
+    deviceLimit: num(r.device_limit),
+    devicesEnrolled: Number(r.devices_enrolled ?? 0),
   };
 }
 
@@ -367,44 +375,60 @@ export class SqliteStore implements Store {
     secretHash: string;
     note?: string | undefined;
     expiresAt: number | null;
+    deviceLimit?: number | null | undefined;
     now: number;
   }) {
     const info = this.db
       .prepare(
-        'INSERT INTO enroll_secrets (group_id, secret_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO enroll_secrets (group_id, secret_hash, note, created_at, expires_at, device_limit) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(s.groupId, s.secretHash, s.note ?? null, s.now, s.expiresAt);
-    return toSecret(
-      this.db.prepare('SELECT * FROM enroll_secrets WHERE id = ?').get(info.lastInsertRowid) as Row,
-    );
+      .run(s.groupId, s.secretHash, s.note ?? null, s.now, s.expiresAt, s.deviceLimit ?? null);
+    return toSecret(this.db.prepare(`${SECRET_SELECT} WHERE e.id = ?`).get(info.lastInsertRowid) as Row);
   }
   async listEnrollSecrets(groupId?: number) {
     const rows =
       groupId === undefined
-        ? this.db.prepare('SELECT * FROM enroll_secrets ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM enroll_secrets WHERE group_id = ? ORDER BY id').all(groupId);
+        ? this.db.prepare(`${SECRET_SELECT} ORDER BY e.id`).all()
+        : this.db.prepare(`${SECRET_SELECT} WHERE e.group_id = ? ORDER BY e.id`).all(groupId);
     return (rows as Row[]).map(toSecret);
   }
   async findEnrollSecret(secretHash: string) {
-    const r = this.db.prepare('SELECT * FROM enroll_secrets WHERE secret_hash = ?').get(secretHash) as
-      | Row
-      | undefined;
+    const r = this.db.prepare(`${SECRET_SELECT} WHERE e.secret_hash = ?`).get(secretHash) as Row | undefined;
     return r ? toSecret(r) : undefined;
   }
   async revokeEnrollSecret(id: number, now: number) {
     this.db
       .prepare('UPDATE enroll_secrets SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
       .run(now, id);
-    const r = this.db.prepare('SELECT * FROM enroll_secrets WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare(`${SECRET_SELECT} WHERE e.id = ?`).get(id) as Row | undefined;
     return r ? toSecret(r) : undefined;
   }
 
   // ---- devices ----
   async enrollDevice(d: Parameters<Store['enrollDevice']>[0]) {
     return this.db.transaction(() => {
-      const existing = this.db.prepare('SELECT id FROM devices WHERE install_id = ?').get(d.installId) as
-        | Row
-        | undefined;
+      const existing = this.db
+        .prepare('SELECT id, enroll_secret_id FROM devices WHERE install_id = ?')
+        .get(d.installId) as Row | undefined;
+      const secret = d.secret;
+      if (secret && secret.deviceLimit !== null && num(existing?.enroll_secret_id) !== secret.id) {
+        // checked and written in one transaction, so parallel enrollments cannot overshoot the limit
+        const n = Number(
+          (
+            this.db
+              .prepare('SELECT COUNT(*) AS n FROM devices WHERE enroll_secret_id = ?')
+              .get(secret.id) as Row
+          ).n,
+        );
+        if (n >= secret.deviceLimit)
+          throw new LimitReachedError(
+            `enroll secret ${secret.id} has enrolled ${n} of ${secret.deviceLimit} devices`,
+          );
+      }
+      if (secret)
+        this.db
+          .prepare('UPDATE devices SET enroll_secret_id = ? WHERE install_id = ?')
+          .run(secret.id, d.installId);
       if (existing) {
         const settings = this.settingsSync();
         const before = this.wattsKeyOf(Number(existing.id), settings);
@@ -429,7 +453,7 @@ export class SqliteStore implements Store {
       const info = this.db
         .prepare(
           `INSERT INTO devices (install_id, token_hash, group_id, hostname, inventory, detected_class, class_review,
-           enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           enrolled_at, enroll_secret_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           d.installId,
@@ -440,6 +464,7 @@ export class SqliteStore implements Store {
           d.detectedClass,
           d.classReview ?? null,
           d.now,
+          secret?.id ?? null,
         );
       return { deviceId: Number(info.lastInsertRowid), created: true };
     })();
@@ -650,7 +675,18 @@ export class SqliteStore implements Store {
     if (!dev) {
       return { status: 'failed', seq, message: 'device no longer enrolled' };
     }
-    if (seq <= Number(dev.max_seq)) return { status: 'duplicate', seq };
+    const storedSeq = Number(dev.max_seq);
+    // duplicates first: a resent report that was stored is acked again whatever else it holds
+    if (seq <= storedSeq) return { status: 'duplicate', seq };
+    if (seq > LIMITS.maxSeq || seq - storedSeq > LIMITS.maxSeqJump) {
+      // acking it would make every later report of this device look like a duplicate (welcome.ackedSeq)
+      return {
+        status: 'rejected',
+        seq,
+        code: ErrorCode.SeqOutOfRange,
+        message: `report seq ${seq} is out of range: at most ${Math.min(LIMITS.maxSeq, storedSeq + LIMITS.maxSeqJump)} (the stored ${storedSeq} plus ${LIMITS.maxSeqJump}, never above ${LIMITS.maxSeq}); number reports from welcome.ackedSeq + 1`,
+      };
+    }
 
     let list = item.intervals;
     for (let i = 1; i < list.length; i++) {
@@ -662,6 +698,14 @@ export class SqliteStore implements Store {
     let reportMaxEnd = 0;
     for (let i = 0; i < list.length; i++) {
       const iv = list[i]!;
+      if (iv.end - iv.start < LIMITS.minIntervalMs) {
+        return {
+          status: 'rejected',
+          seq,
+          code: ErrorCode.IntervalTooShort,
+          message: `interval ${iv.start}–${iv.end} lasts ${iv.end - iv.start} ms; an interval lasts at least ${LIMITS.minIntervalMs} ms (join it with its neighbour)`,
+        };
+      }
       if (iv.end > ctx.maxEnd) {
         return {
           status: 'rejected',
@@ -705,12 +749,28 @@ export class SqliteStore implements Store {
       }
     }
 
-    // valid: write
+    // valid: write, touching intervals of the same kind joined (within the report, and the first one
+    // with the stored interval it continues). Duplicates are recognised by seq before this, so joining
+    // never hides a resent report; the rollups below count the report's own time either way.
     if (list.length > 0) {
       const { watts, waste } = this.slotWattsOf(dev, settings);
       const hours = new Map<number, Bucket>();
       const days = new Map<number, Bucket>();
-      this.insertIntervals(item.deviceId, list);
+      let rows = joinTouching(list);
+      const first = rows[0]!;
+      const before = s.touching.get(item.deviceId, first.start) as Row | undefined;
+      if (
+        before &&
+        Number(before.end) === first.start &&
+        before.state === first.state &&
+        (before.display ?? undefined) === first.display &&
+        (before.power ?? undefined) === first.power &&
+        first.end - Number(before.start) <= MAX_INTERVAL_MS
+      ) {
+        s.extendInterval.run(first.end, item.deviceId, before.start);
+        rows = rows.slice(1);
+      }
+      this.insertIntervals(item.deviceId, rows);
       for (const iv of list)
         accumulate(hours, days, iv.start, iv.end, slotOf(iv.state, iv.display), watts, waste);
       for (const [hour, b] of hours) s.upsertHour.run(item.deviceId, hour, ...bucketArgs(b));
@@ -924,6 +984,10 @@ function wattsKey(r: Row, settings: Settings): string {
   );
 }
 
+/** enroll secrets with the number of devices enrolled through each */
+const SECRET_SELECT = `SELECT e.*, (SELECT COUNT(*) FROM devices d WHERE d.enroll_secret_id = e.id) AS devices_enrolled
+  FROM enroll_secrets e`;
+
 const SUMS = `SUM(active_ms) AS a, SUM(idle_on_ms) AS i1, SUM(idle_off_ms) AS i0, SUM(asleep_ms) AS s,
   SUM(off_ms) AS o, SUM(energy_wh) AS e, SUM(waste_wh) AS w`;
 
@@ -1000,6 +1064,10 @@ function prepare(db: Database.Database) {
     getDeviceIngest: db.prepare(
       'SELECT max_seq, max_end, group_id, device_class, detected_class, desktop_preset, monitors, counters FROM devices WHERE id = ?',
     ),
+    touching: db.prepare(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? AND start < ? ORDER BY start DESC LIMIT 1',
+    ),
+    extendInterval: db.prepare('UPDATE intervals SET "end" = ? WHERE device_id = ? AND start = ?'),
     prevInterval: db.prepare(
       'SELECT start, "end" FROM intervals WHERE device_id = ? AND start < ? ORDER BY start DESC LIMIT 1',
     ),

@@ -57,6 +57,8 @@ export interface Store {
     secretHash: string;
     note?: string | undefined;
     expiresAt: number | null;
+    /** devices this secret may enroll at most (null: no limit) */
+    deviceLimit?: number | null | undefined;
     now: number;
   }): Promise<EnrollSecretRecord>;
   listEnrollSecrets(groupId?: number): Promise<EnrollSecretRecord[]>;
@@ -64,8 +66,14 @@ export interface Store {
   revokeEnrollSecret(id: number, now: number): Promise<EnrollSecretRecord | undefined>;
 
   // ---- devices ----
-  /** creates the device, or for a known installId gives it a new token (the old one stops working) */
+  /**
+   * creates the device, or for a known installId gives it a new token (the old one stops working).
+   * With `secret`, the device is counted against that secret; when the secret's `deviceLimit` is
+   * reached (a device already enrolled through it does not count twice) it throws LimitReachedError
+   * and changes nothing.
+   */
   enrollDevice(device: {
+    secret?: { id: number; deviceLimit: number | null } | undefined;
     installId: string;
     tokenHash: string;
     groupId: number;
@@ -227,6 +235,10 @@ export interface EnrollSecretRecord {
   createdAt: number;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** devices this secret may enroll at most; null: no limit */
+  deviceLimit: number | null;
+  /** devices enrolled (now) through this secret */
+  devicesEnrolled: number;
 }
 
 export interface DeviceRecord {
