@@ -108,7 +108,9 @@ describe('enrollment', () => {
     expect((await use('limit-test-0001')).status).toBe(201);
 
     const db = (t.c.store as import('../store/sqlite.js').SqliteStore).db;
-    const row = db.prepare('SELECT COUNT(*) AS n FROM devices WHERE install_id LIKE ?').get('limit-test-%') as {
+    const row = db
+      .prepare('SELECT COUNT(*) AS n FROM devices WHERE install_id LIKE ?')
+      .get('limit-test-%') as {
       n: number;
     };
     expect(row.n).toBe(2);

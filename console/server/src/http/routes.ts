@@ -33,12 +33,14 @@ import type {
   EnrollSecretRecord,
   GroupKind,
   GroupRecord,
+  PolicyRecord,
   Store,
   UserRecord,
 } from '../store/types.js';
 import { computeUsage } from '../usage.js';
 import { ADMIN, ANY_ROLE, SESSION_COOKIE, SESSION_TTL_MS, STAFF } from './auth.js';
 import { ApiError, idParam, notFound, parse } from './errors.js';
+import { pageOf, pageQuery } from './paging.js';
 
 export interface RouteDeps {
   store: Store;
@@ -77,6 +79,10 @@ const publicUser = (u: UserRecord) => ({
 });
 
 const MAX_RANGE_MS = 5 * 366 * 24 * 3600 * 1000;
+/** devices per page of GET /api/v1/devices (default and most) */
+const MAX_DEVICE_PAGE = 1000;
+/** group and device ids listed per policy at most; groupCount/deviceCount give the full numbers */
+const MAX_ASSIGNED_IDS = 1000;
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, policies, gateway, now } = deps;
@@ -230,8 +236,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/api/v1/me', { config: { access: ANY_ROLE } }, async (request) => publicUser(request.user!));
 
-  app.get('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request) =>
-    store.listApiTokens(request.user!.id),
+  app.get('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request, reply) =>
+    pageOf(await store.listApiTokens(request.user!.id), pageQuery(request.query, 500, 500), reply),
   );
 
   app.post('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request, reply) => {
@@ -253,8 +259,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   // ---- users (admin) ----
 
-  app.get('/api/v1/users', { config: { access: ADMIN } }, async () =>
-    (await store.listUsers()).map(publicUser),
+  app.get('/api/v1/users', { config: { access: ADMIN } }, async (request, reply) =>
+    pageOf((await store.listUsers()).map(publicUser), pageQuery(request.query, 500, 500), reply),
   );
 
   app.post('/api/v1/users', { config: { access: ADMIN } }, async (request, reply) => {
@@ -312,8 +318,9 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const groupJson = (g: GroupRecord) => g;
 
-  app.get('/api/v1/groups', { config: { access: ANY_ROLE } }, async () =>
-    (await store.listGroups()).map(groupJson),
+  // the web app draws the whole tree from one answer: a generous default, still bounded
+  app.get('/api/v1/groups', { config: { access: ANY_ROLE } }, async (request, reply) =>
+    pageOf((await store.listGroups()).map(groupJson), pageQuery(request.query, 5000, 5000), reply),
   );
 
   app.get('/api/v1/groups/:id', { config: { access: ANY_ROLE } }, async (request) => {
@@ -412,14 +419,15 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return reply.code(201).send({ ...secretJson(rec), secret });
   });
 
-  app.get('/api/v1/groups/:id/enroll-secrets', { config: { access: STAFF } }, async (request) => {
+  app.get('/api/v1/groups/:id/enroll-secrets', { config: { access: STAFF } }, async (request, reply) => {
     const groupId = idParam(request.params);
+    const page = pageQuery(request.query, 500, 500);
     if (!(await store.getGroup(groupId))) throw notFound(`group ${groupId}`);
-    return (await store.listEnrollSecrets(groupId)).map(secretJson);
+    return pageOf((await store.listEnrollSecrets(groupId)).map(secretJson), page, reply);
   });
 
-  app.get('/api/v1/enroll-secrets', { config: { access: STAFF } }, async () =>
-    (await store.listEnrollSecrets()).map(secretJson),
+  app.get('/api/v1/enroll-secrets', { config: { access: STAFF } }, async (request, reply) =>
+    pageOf((await store.listEnrollSecrets()).map(secretJson), pageQuery(request.query, 1000, 1000), reply),
   );
 
   app.delete('/api/v1/enroll-secrets/:id', { config: { access: STAFF } }, async (request) => {
@@ -460,11 +468,19 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const DeviceListQuerySchema = z.object({ groupId: z.coerce.number().int().positive().optional() });
 
-  app.get('/api/v1/devices', { config: { access: STAFF } }, async (request) => {
+  app.get('/api/v1/devices', { config: { access: STAFF } }, async (request, reply) => {
     const q = parse(DeviceListQuerySchema, request.query, 'query');
-    const devices = q.groupId
-      ? await store.listDevices({ groupIds: [...(await policies.subtree(q.groupId))] })
-      : await store.listDevices();
+    const page = pageQuery(request.query, MAX_DEVICE_PAGE, MAX_DEVICE_PAGE);
+    // one row more than the page tells whether there is a next page
+    const devices = await store.listDevices({
+      ...(q.groupId ? { groupIds: [...(await policies.subtree(q.groupId))] } : {}),
+      afterId: page.after,
+      limit: page.limit + 1,
+    });
+    if (devices.length > page.limit) {
+      devices.length = page.limit;
+      reply.header('X-Next-Cursor', String(devices[devices.length - 1]!.id));
+    }
     const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
     const out = [];
     for (const d of devices) out.push(await deviceSummary(d, groups));
@@ -515,25 +531,36 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   // ---- policies ----
 
+  /** a policy with where it is assigned directly; long id lists are cut at MAX_ASSIGNED_IDS (with counts) */
+  const withTargets = (p: PolicyRecord, groups: GroupRecord[], devices: DeviceRecord[]) => {
+    const groupIds = groups.filter((g) => g.policyId === p.id).map((g) => g.id);
+    const deviceIds = devices.filter((d) => d.policyId === p.id).map((d) => d.id);
+    return {
+      ...p,
+      groupIds: groupIds.slice(0, MAX_ASSIGNED_IDS),
+      deviceIds: deviceIds.slice(0, MAX_ASSIGNED_IDS),
+      groupCount: groupIds.length,
+      deviceCount: deviceIds.length,
+      ...(groupIds.length > MAX_ASSIGNED_IDS || deviceIds.length > MAX_ASSIGNED_IDS
+        ? { truncated: true }
+        : {}),
+    };
+  };
+
   const policyJson = async (id: number) => {
     const p = await store.getPolicy(id);
     if (!p) throw notFound(`policy ${id}`);
-    const groups = (await store.listGroups()).filter((g) => g.policyId === id).map((g) => g.id);
-    const devices = (await store.listDevices()).filter((d) => d.policyId === id).map((d) => d.id);
-    return { ...p, groupIds: groups, deviceIds: devices };
+    return withTargets(p, await store.listGroups(), await store.listDevices());
   };
 
-  app.get('/api/v1/policies', { config: { access: STAFF } }, async () => {
+  app.get('/api/v1/policies', { config: { access: STAFF } }, async (request, reply) => {
+    const page = pageQuery(request.query, 500, 500);
     const [list, groups, devices] = await Promise.all([
       store.listPolicies(),
       store.listGroups(),
       store.listDevices(),
     ]);
-    return list.map((p) => ({
-      ...p,
-      groupIds: groups.filter((g) => g.policyId === p.id).map((g) => g.id),
-      deviceIds: devices.filter((d) => d.policyId === p.id).map((d) => d.id),
-    }));
+    return pageOf(list, page, reply).map((p) => withTargets(p, groups, devices));
   });
 
   app.get('/api/v1/policies/:id', { config: { access: STAFF } }, async (request) =>

@@ -477,13 +477,33 @@ export class SqliteStore implements Store {
     const r = this.s.getDeviceByToken.get(tokenHash) as Row | undefined;
     return r ? toDevice(r) : undefined;
   }
-  async listDevices(filter?: { groupIds?: number[] }) {
-    const rows = filter?.groupIds
-      ? this.db
-          .prepare('SELECT * FROM devices WHERE group_id IN (SELECT value FROM json_each(?)) ORDER BY id')
-          .all(JSON.stringify(filter.groupIds))
-      : this.db.prepare('SELECT * FROM devices ORDER BY id').all();
-    return (rows as Row[]).map(toDevice);
+  async listDevices(filter?: { groupIds?: number[]; afterId?: number; limit?: number }) {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter?.groupIds) {
+      where.push('group_id IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(filter.groupIds));
+    }
+    if (filter?.afterId) {
+      where.push('id > ?');
+      args.push(filter.afterId);
+    }
+    const sql = `SELECT * FROM devices${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${
+      filter?.limit !== undefined ? ' LIMIT ?' : ''
+    }`;
+    if (filter?.limit !== undefined) args.push(filter.limit);
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toDevice);
+  }
+  async timelinePage(deviceId: number, from: number, to: number, limit: number) {
+    const out: StoredInterval[] = [];
+    // intervals of one device never overlap: only the last one starting before `from` can reach into it
+    const first = this.s.touching.get(deviceId, from) as Row | undefined;
+    if (first && Number(first.end) > from) out.push(toInterval(deviceId, first));
+    const rows = this.s.forwards.all(deviceId, from, to, limit + 1 - out.length) as Row[];
+    for (const r of rows) out.push(toInterval(deviceId, r));
+    const more = out.length > limit;
+    if (more) out.length = limit;
+    return { intervals: out, more };
   }
   async updateDevice(id: number, patch: DevicePatch) {
     const settings = this.settingsSync();
@@ -1066,6 +1086,9 @@ function prepare(db: Database.Database) {
     ),
     touching: db.prepare(
       'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? AND start < ? ORDER BY start DESC LIMIT 1',
+    ),
+    forwards: db.prepare(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? AND start >= ? AND start < ? ORDER BY start LIMIT ?',
     ),
     extendInterval: db.prepare('UPDATE intervals SET "end" = ? WHERE device_id = ? AND start = ?'),
     prevInterval: db.prepare(

@@ -85,7 +85,18 @@ export interface Store {
   }): Promise<{ deviceId: number; created: boolean }>;
   getDevice(id: number): Promise<DeviceRecord | undefined>;
   getDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
-  listDevices(filter?: { groupIds?: number[] }): Promise<DeviceRecord[]>;
+  /** devices in id order; `afterId` and `limit` select a page */
+  listDevices(filter?: { groupIds?: number[]; afterId?: number; limit?: number }): Promise<DeviceRecord[]>;
+  /**
+   * one device's intervals that overlap [from, to) in start order, at most `limit` of them; `more` says
+   * whether the range holds more (continue from the last one's end)
+   */
+  timelinePage(
+    deviceId: number,
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<{ intervals: StoredInterval[]; more: boolean }>;
   updateDevice(id: number, patch: DevicePatch): Promise<DeviceRecord | undefined>;
   recordHello(
     id: number,
