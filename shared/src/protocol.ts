@@ -197,6 +197,12 @@ export type GroupWeek = z.infer<typeof GroupWeekSchema>;
 export type SummaryFrame = z.infer<typeof SummaryFrameSchema>;
 /** extension names an agent may list in `hello.features` */
 export const PROTOCOL_FEATURES = ['summary'] as const;
+/**
+ * Hello feature by which an agent promises intervals of at least LIMITS.minIntervalMs: the console then
+ * refuses a report with a shorter one (`interval_too_short`) instead of absorbing it into a neighbour.
+ * Not in PROTOCOL_FEATURES (which the agent sends whole) until the agent keeps that promise.
+ */
+export const STRICT_INTERVALS_FEATURE = 'strict-intervals';
 export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
 export type AckFrame = z.infer<typeof AckFrameSchema>;
 export type PolicyFrame = z.infer<typeof PolicyFrameSchema>;

@@ -1,4 +1,4 @@
-import { HOUR_MS, LIMITS, MINUTE_MS } from '@sluimer/shared';
+import { HOUR_MS, LIMITS, MINUTE_MS, STRICT_INTERVALS_FEATURE } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteStore } from './store/sqlite.js';
 import { startTestConsole, TestAgent, type TestConsole } from './test-support.js';
@@ -44,9 +44,9 @@ const iv = (startMin: number, endMin: number, state: 'active' | 'idle' | 'asleep
   state,
 });
 
-async function connected() {
+async function connected(hello: Record<string, unknown> = {}) {
   const dev = await t.enroll(secret);
-  const { agent, welcome } = await TestAgent.hello(t.url, dev.deviceToken);
+  const { agent, welcome } = await TestAgent.hello(t.url, dev.deviceToken, hello);
   return { ...dev, agent, welcome };
 }
 
@@ -102,8 +102,8 @@ describe('report numbers', () => {
 });
 
 describe('interval limits', () => {
-  it('refuses intervals shorter than 1 s with interval_too_short and stores nothing of that report', async () => {
-    const { agent, deviceId } = await connected();
+  it('refuses intervals shorter than 1 s with interval_too_short from an agent that promised whole seconds', async () => {
+    const { agent, deviceId } = await connected({ features: [STRICT_INTERVALS_FEATURE] });
     const oneMs = Array.from({ length: 500 }, (_, i) => ({
       start: base + i,
       end: base + i + 1,
@@ -127,6 +127,33 @@ describe('interval limits', () => {
     ];
     expect(await agent.report(3, second as never)).toEqual({ type: 'ack', seq: 3 });
     expect(rows(deviceId)).toHaveLength(2);
+    agent.close();
+  });
+
+  it('absorbs sub-second pieces of an older agent into a neighbour: no report lost, no time lost, rows bounded', async () => {
+    const { agent, deviceId } = await connected();
+    // a hostile flood: 1,000 one-millisecond intervals of alternating states
+    const flood = Array.from({ length: 1000 }, (_, i) => ({
+      start: base + i,
+      end: base + i + 1,
+      state: i % 2 ? 'active' : 'idle',
+    }));
+    expect(await agent.report(1, flood as never)).toEqual({ type: 'ack', seq: 1 });
+    // one row: the pieces are carried forward until they add up to a second (the state of the last)
+    expect(rows(deviceId)).toEqual([{ start: base, end: base + 1000, state: 'active', display: null }]);
+    // an honest cut: 400 ms of activity between a report cut and going to sleep, then a 300 ms piece
+    const t0 = base + MINUTE_MS;
+    const honest = [
+      { start: t0, end: t0 + 400, state: 'active' },
+      { start: t0 + 400, end: t0 + 60_000, state: 'asleep' },
+      { start: t0 + 60_000, end: t0 + 60_300, state: 'active' },
+    ];
+    expect(await agent.report(2, honest as never)).toEqual({ type: 'ack', seq: 2 });
+    expect(rows(deviceId).slice(1)).toEqual([
+      { start: t0, end: t0 + 60_300, state: 'asleep', display: null },
+    ]);
+    // every reported millisecond is counted once
+    expect(rollupMs(deviceId)).toBe(1000 + 60_300);
     agent.close();
   });
 

@@ -12,6 +12,7 @@ import {
   HOUR_MS,
   LIMITS,
   PolicyStatusFrameSchema,
+  STRICT_INTERVALS_FEATURE,
 } from '@sluimer/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -103,6 +104,8 @@ class Connection {
   closed = false;
   /** the hello listed the `summary` extension */
   wantsSummary = false;
+  /** the hello listed `strict-intervals`: intervals under 1 s refuse the report instead of being absorbed */
+  strictIntervals = false;
   /** figures of the last summary sent (weekStart + groups), to resend only when they change */
   sentSummary: string | null = null;
   constructor(
@@ -565,6 +568,7 @@ export class Gateway {
         intervals: r.intervals,
         blockers: r.blockers,
         counters: r.counters,
+        strictIntervals: conn.strictIntervals,
       };
       // the ingest budget: a device that sends intervals faster than its budget waits here, and since
       // its socket's frames are handled one at a time, its socket is paused meanwhile (QUEUE_PAUSE)
@@ -619,6 +623,7 @@ export class Gateway {
     }
     const { policy, etag } = await this.policies.effectiveFor(device);
     conn.helloDone = true;
+    conn.strictIntervals = hello.features?.includes(STRICT_INTERVALS_FEATURE) ?? false;
     clearTimeout(conn.helloTimer);
     conn.sentEtag = etag;
     conn.send({

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   type AgentCounters,
   type AppliedSettings,
+  absorbShort,
   DEFAULT_ENERGY_SETTINGS,
   ErrorCode,
   type Interval,
@@ -14,6 +15,7 @@ import {
   type Role,
   type Settings,
   SettingsSchema,
+  sameKind,
 } from '@sluimer/shared';
 import Database from 'better-sqlite3';
 import { deviceTotalWatts } from '../energy-profile.js';
@@ -718,7 +720,7 @@ export class SqliteStore implements Store {
     let reportMaxEnd = 0;
     for (let i = 0; i < list.length; i++) {
       const iv = list[i]!;
-      if (iv.end - iv.start < LIMITS.minIntervalMs) {
+      if (item.strictIntervals && iv.end - iv.start < LIMITS.minIntervalMs) {
         return {
           status: 'rejected',
           seq,
@@ -771,28 +773,41 @@ export class SqliteStore implements Store {
 
     // valid: write, touching intervals of the same kind joined (within the report, and the first one
     // with the stored interval it continues). Duplicates are recognised by seq before this, so joining
-    // never hides a resent report; the rollups below count the report's own time either way.
+    // never hides a resent report; the rollups count the report's own time either way.
     if (list.length > 0) {
       const { watts, waste } = this.slotWattsOf(dev, settings);
       const hours = new Map<number, Bucket>();
       const days = new Map<number, Bucket>();
+      const add = (iv: Interval) =>
+        accumulate(hours, days, iv.start, iv.end, slotOf(iv.state, iv.display), watts, waste);
+      const prev = s.touching.get(item.deviceId, list[0]!.start) as Row | undefined;
+      let before = prev && Number(prev.end) === list[0]!.start ? toInterval(item.deviceId, prev) : undefined;
+      if (!item.strictIntervals) {
+        // older agents leave sub-second pieces where they cut their timeline: absorbed into a touching
+        // neighbour (the stored interval the report continues counts as one) rather than refused, so
+        // their reports are not lost; agents that promise whole seconds get interval_too_short instead
+        const absorbed = absorbShort(list, LIMITS.minIntervalMs, before);
+        list = absorbed.intervals;
+        if (before && absorbed.extendBefore !== undefined) {
+          s.extendInterval.run(absorbed.extendBefore, item.deviceId, before.start);
+          add({ ...before, start: before.end, end: absorbed.extendBefore });
+          before = { ...before, end: absorbed.extendBefore };
+        }
+      }
       let rows = joinTouching(list);
-      const first = rows[0]!;
-      const before = s.touching.get(item.deviceId, first.start) as Row | undefined;
+      const first = rows[0];
       if (
+        first &&
         before &&
-        Number(before.end) === first.start &&
-        before.state === first.state &&
-        (before.display ?? undefined) === first.display &&
-        (before.power ?? undefined) === first.power &&
-        first.end - Number(before.start) <= MAX_INTERVAL_MS
+        before.end === first.start &&
+        sameKind(before, first) &&
+        first.end - before.start <= MAX_INTERVAL_MS
       ) {
         s.extendInterval.run(first.end, item.deviceId, before.start);
         rows = rows.slice(1);
       }
       this.insertIntervals(item.deviceId, rows);
-      for (const iv of list)
-        accumulate(hours, days, iv.start, iv.end, slotOf(iv.state, iv.display), watts, waste);
+      for (const iv of list) add(iv);
       for (const [hour, b] of hours) s.upsertHour.run(item.deviceId, hour, ...bucketArgs(b));
       for (const [day, b] of days) s.upsertDay.run(item.deviceId, day, ...bucketArgs(b));
       this.fleet.add(Number(dev.group_id), String(dev.device_class ?? dev.detected_class), hours, days);

@@ -315,6 +315,11 @@ export interface IngestItem {
   intervals: readonly Interval[];
   blockers?: Blocker[] | undefined;
   counters?: AgentCounters | undefined;
+  /**
+   * the agent promised intervals of at least LIMITS.minIntervalMs (hello feature `strict-intervals`):
+   * a shorter one refuses the report. Without it, shorter ones are absorbed into a touching neighbour.
+   */
+  strictIntervals?: boolean | undefined;
 }
 
 /** Small per-device writes the gateway batches into the next group commit. */
