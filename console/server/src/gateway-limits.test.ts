@@ -69,7 +69,9 @@ describe('gateway load shedding', () => {
     agent.close();
   });
 
-  it('slows a device that floods intervals while another device’s reports are acked at once', async () => {
+  it('slows a device that floods intervals while another device’s reports are acked at once', {
+    timeout: 30_000,
+  }, async () => {
     // time-scaled budget: 200 intervals at once, then 1,000 per second
     const t = await consoleWith({
       gatewayLimits: { deviceIntervalBurst: 200, deviceIntervalsPerSec: 1000 },
@@ -101,8 +103,11 @@ describe('gateway load shedding', () => {
     calm.agent.close();
   });
 
-  it('drains a backlog under a time-scaled budget: every report acked in order, none refused', async () => {
-    // the default budget scaled 10× faster, with a backlog of 500 reports (a tenth of a 7-day backlog)
+  it('drains a backlog under a time-scaled budget: every report acked in order, none refused', {
+    timeout: 60_000,
+  }, async () => {
+    // the default budget scaled 10× faster, with a backlog of 300 reports: beyond the frame burst, so
+    // the budget is what paces it
     const scaled = {
       deviceFrameBurst: DEFAULT_GATEWAY_LIMITS.deviceFrameBurst,
       deviceFramesPerSec: DEFAULT_GATEWAY_LIMITS.deviceFramesPerSec * 10,
@@ -112,7 +117,7 @@ describe('gateway load shedding', () => {
     const t = await consoleWith({ gatewayLimits: scaled });
     const { secret } = await t.groupWithSecret();
     const { agent } = await TestAgent.hello(t.url, (await t.enroll(secret)).deviceToken);
-    const reports = 500;
+    const reports = 300;
     // an agent sends its outbox a window at a time; here 50 reports in flight
     let sent = 0;
     const acks: unknown[] = [];
