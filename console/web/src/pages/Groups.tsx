@@ -477,14 +477,14 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
 }
 
 /** the optional limits of a new enroll secret as typed: a device limit and a last day */
-interface SecretLimits {
+export interface SecretLimits {
   deviceLimit: string;
   /** YYYY-MM-DD; the secret works up to the end of that local day */
   expiresOn: string;
 }
 
 /** the POST body for a new enroll secret: only the limits that were filled in */
-function secretLimitsBody(v: SecretLimits): { deviceLimit?: number; expiresAt?: number } {
+export function secretLimitsBody(v: SecretLimits): { deviceLimit?: number; expiresAt?: number } {
   const body: { deviceLimit?: number; expiresAt?: number } = {};
   const n = Number(v.deviceLimit);
   if (v.deviceLimit.trim() !== '' && Number.isInteger(n)) body.deviceLimit = n;
