@@ -41,6 +41,8 @@ export const CreateEnrollSecretRequestSchema = z
   .object({
     expiresAt: z.union([z.string(), z.number().int()]).optional(),
     note: z.string().max(200).optional(),
+    /** devices this secret may enroll at most; absent or null: no limit */
+    deviceLimit: z.number().int().min(1).max(100_000).nullable().optional(),
   })
   .default({});
 

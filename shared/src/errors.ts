@@ -13,8 +13,12 @@ export const ErrorCode = {
   HelloRequired: 'hello_required',
   UnsupportedProtocol: 'unsupported_protocol',
   BadSeq: 'bad_seq',
+  /** seq above 2^31 − 1 or more than 1,000,000 above the stored one: nothing stored */
+  SeqOutOfRange: 'seq_out_of_range',
   BadInterval: 'bad_interval',
   IntervalOverlap: 'interval_overlap',
+  /** an interval shorter than LIMITS.minIntervalMs (1 s) */
+  IntervalTooShort: 'interval_too_short',
   IntervalInFuture: 'interval_in_future',
   IntervalTooOld: 'interval_too_old',
   RateLimited: 'rate_limited',
@@ -30,6 +34,10 @@ export const ErrorCode = {
   /** the API token is past its expiry; make a new one */
   TokenExpired: 'token_expired',
   BadEnrollSecret: 'bad_enroll_secret',
+  EnrollSecretExpired: 'enroll_secret_expired',
+  EnrollSecretRevoked: 'enroll_secret_revoked',
+  /** the enroll secret has enrolled as many devices as its `deviceLimit` allows */
+  EnrollLimitReached: 'enroll_limit_reached',
   CsrfFailed: 'csrf_failed',
   /** the request's Host is not a name this console answers to (DNS rebinding guard; HTTP 421) */
   HostNotAllowed: 'host_not_allowed',

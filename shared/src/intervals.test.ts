@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { clipInterval, findOverlap, IntervalSchema, mergeAdjacent, splitByHour } from './intervals.js';
+import {
+  absorbShort,
+  clipInterval,
+  findOverlap,
+  type Interval,
+  IntervalSchema,
+  joinTouching,
+  MAX_INTERVAL_MS,
+  mergeAdjacent,
+  splitByHour,
+} from './intervals.js';
 import { HOUR_MS } from './time.js';
 
 const t0 = Date.parse('2026-03-02T10:00:00Z');
@@ -82,5 +92,78 @@ describe('findOverlap and mergeAdjacent', () => {
     ]);
     expect(merged).toHaveLength(2);
     expect(merged[0]).toMatchObject({ start: t0, end: t0 + 20 });
+  });
+});
+
+describe('joinTouching', () => {
+  const a: Interval = { start: t0, end: t0 + 1000, state: 'idle' };
+  it('returns the same list when nothing touches', () => {
+    const list = [a, { start: t0 + 2000, end: t0 + 3000, state: 'idle' as const }];
+    expect(joinTouching(list)).toBe(list);
+  });
+  it('joins runs of touching same-kind intervals and keeps other kinds apart', () => {
+    expect(
+      joinTouching([
+        a,
+        { start: t0 + 1000, end: t0 + 2000, state: 'idle' },
+        { start: t0 + 2000, end: t0 + 3000, state: 'idle' },
+        { start: t0 + 3000, end: t0 + 4000, state: 'active' },
+        { start: t0 + 4000, end: t0 + 5000, state: 'active', power: 'ac' },
+      ]),
+    ).toEqual([
+      { start: t0, end: t0 + 3000, state: 'idle' },
+      { start: t0 + 3000, end: t0 + 4000, state: 'active' },
+      { start: t0 + 4000, end: t0 + 5000, state: 'active', power: 'ac' },
+    ]);
+  });
+  it('never joins beyond the longest interval allowed', () => {
+    const long: Interval = { start: t0, end: t0 + MAX_INTERVAL_MS, state: 'off' };
+    const next: Interval = { start: long.end, end: long.end + 1000, state: 'off' };
+    expect(joinTouching([long, next])).toEqual([long, next]);
+  });
+});
+
+describe('absorbShort', () => {
+  it('leaves a list of whole seconds alone', () => {
+    const list: Interval[] = [{ start: t0, end: t0 + 1000, state: 'idle' }];
+    expect(absorbShort(list, 1000)).toEqual({ intervals: list });
+  });
+  it('gives a short piece to the interval before it, or else to the one after it, losing no time', () => {
+    const out = absorbShort(
+      [
+        { start: t0, end: t0 + 300, state: 'active' },
+        { start: t0 + 300, end: t0 + 5000, state: 'asleep' },
+        { start: t0 + 5000, end: t0 + 5400, state: 'active' },
+      ],
+      1000,
+    );
+    expect(out).toEqual({ intervals: [{ start: t0, end: t0 + 5400, state: 'asleep' }] });
+  });
+  it('gives leading short pieces to the stored interval the list continues', () => {
+    const before: Interval = { start: t0 - 60_000, end: t0, state: 'idle' };
+    const out = absorbShort(
+      [
+        { start: t0, end: t0 + 200, state: 'active' },
+        { start: t0 + 200, end: t0 + 400, state: 'idle' },
+        { start: t0 + 400, end: t0 + 2000, state: 'active' },
+      ],
+      1000,
+      before,
+    );
+    expect(out).toEqual({
+      intervals: [{ start: t0 + 400, end: t0 + 2000, state: 'active' }],
+      extendBefore: t0 + 400,
+    });
+  });
+  it('collapses a flood of one-millisecond pieces into whole seconds and drops a lone piece', () => {
+    const flood: Interval[] = Array.from({ length: 2500 }, (_, i) => ({
+      start: t0 + i,
+      end: t0 + i + 1,
+      state: i % 2 ? 'active' : 'idle',
+    }));
+    const out = absorbShort(flood, 1000).intervals;
+    expect(out.length).toBeLessThanOrEqual(3);
+    expect(out.reduce((n, i) => n + i.end - i.start, 0)).toBe(2500);
+    expect(absorbShort([{ start: t0, end: t0 + 1, state: 'idle' }], 1000).intervals).toEqual([]);
   });
 });

@@ -19,6 +19,12 @@ export const LIMITS = {
   minRetentionDays: 30,
   /** bad frames in a row after which the console closes the socket */
   maxConsecutiveBadFrames: 20,
+  /** an interval shorter than this is invalid (`interval_too_short`); the console merges, never splits */
+  minIntervalMs: 1000,
+  /** a report `seq` above this is invalid (`seq_out_of_range`), so numbering never runs out */
+  maxSeq: 2 ** 31 - 1,
+  /** a report `seq` more than this above the device's stored one is invalid (`seq_out_of_range`) */
+  maxSeqJump: 1_000_000,
 } as const;
 
 export const SeqSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -191,6 +197,12 @@ export type GroupWeek = z.infer<typeof GroupWeekSchema>;
 export type SummaryFrame = z.infer<typeof SummaryFrameSchema>;
 /** extension names an agent may list in `hello.features` */
 export const PROTOCOL_FEATURES = ['summary'] as const;
+/**
+ * Hello feature by which an agent promises intervals of at least LIMITS.minIntervalMs: the console then
+ * refuses a report with a shorter one (`interval_too_short`) instead of absorbing it into a neighbour.
+ * Not in PROTOCOL_FEATURES (which the agent sends whole) until the agent keeps that promise.
+ */
+export const STRICT_INTERVALS_FEATURE = 'strict-intervals';
 export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
 export type AckFrame = z.infer<typeof AckFrameSchema>;
 export type PolicyFrame = z.infer<typeof PolicyFrameSchema>;

@@ -81,7 +81,10 @@ describe('the real agent process, killed before its ack and restarted', () => {
 
     const detail = await c.api.get<DeviceDetail>(`/api/v1/devices/${device.id}`);
     const ivs = [...detail.recentIntervals].sort((a, b) => a.start - b.start);
-    expect(ivs.length).toBeGreaterThan(3);
+    // touching intervals of the same state are joined when stored, so few rows can hold the whole run:
+    // more than three one-second reports, before and after the kill
+    expect(ivs.length).toBeGreaterThan(0);
+    expect((ivs[ivs.length - 1]?.end ?? 0) - (ivs[0]?.start ?? 0)).toBeGreaterThan(3000);
     expect(ivs.length).toBeLessThan(100); // all of them, not just the most recent 100
     // no loss: one unbroken timeline from the first interval to the last, across the kill
     for (let k = 1; k < ivs.length; k++) {

@@ -276,9 +276,13 @@ describe.skipIf(!canMount)('full disk (a 6 MB tmpfs)', () => {
     expect(await s.next()).toEqual({ type: 'ack', seq: 2 });
     s.close();
     const db = new Database(join(dataDir, 'sluimer-console.sqlite'), { readonly: true });
-    const n = (db.prepare('SELECT COUNT(*) n FROM intervals').get() as { n: number }).n;
+    const stored = db.prepare('SELECT COUNT(*) n, SUM("end" - start) ms FROM intervals').get() as {
+      n: number;
+      ms: number;
+    };
     db.close();
-    expect(n).toBe(2);
+    // both minutes stored once (touching intervals of the same kind are joined into one row)
+    expect(stored).toEqual({ n: 1, ms: 2 * MIN });
     expect(
       (await api(con.url, 'POST', '/api/v1/groups', { token, body: { name: 'room again' } })).status,
     ).toBe(201);

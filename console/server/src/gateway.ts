@@ -12,6 +12,7 @@ import {
   HOUR_MS,
   LIMITS,
   PolicyStatusFrameSchema,
+  STRICT_INTERVALS_FEATURE,
 } from '@sluimer/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -36,6 +37,12 @@ export interface GatewayLimits {
   /** frames per device; beyond this the socket is paused, never a report refused */
   deviceFrameBurst: number;
   deviceFramesPerSec: number;
+  /**
+   * intervals per device (the ingest budget): a report that overdraws it waits before it is stored,
+   * and meanwhile the socket is not read; never refused (docs/security.md)
+   */
+  deviceIntervalBurst: number;
+  deviceIntervalsPerSec: number;
   /** an agent socket that has not said hello within this is closed (1008) */
   helloTimeoutMs: number;
 }
@@ -48,9 +55,29 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   badAuthBurst: 200,
   badAuthPerSec: 2,
   deviceFrameBurst: 100,
-  deviceFramesPerSec: 20,
+  deviceFramesPerSec: 50,
+  deviceIntervalBurst: 20_000,
+  deviceIntervalsPerSec: 5_000,
   helloTimeoutMs: 10_000,
 };
+
+/**
+ * How long one device needs at least to deliver a backlog of `reports` reports holding `intervals`
+ * intervals in all, under these limits (its frame and interval budgets both start full). The
+ * back-pressure test and docs/security.md hold the defaults to a 7-day backlog at 20 reports/s or faster.
+ */
+export function backlogDrainMs(
+  limits: Pick<
+    GatewayLimits,
+    'deviceFrameBurst' | 'deviceFramesPerSec' | 'deviceIntervalBurst' | 'deviceIntervalsPerSec'
+  >,
+  reports: number,
+  intervals: number,
+): number {
+  const byFrames = Math.max(0, reports - limits.deviceFrameBurst) / limits.deviceFramesPerSec;
+  const byIntervals = Math.max(0, intervals - limits.deviceIntervalBurst) / limits.deviceIntervalsPerSec;
+  return Math.ceil(Math.max(byFrames, byIntervals) * 1000);
+}
 
 /** frames queued on one socket before it stops being read */
 const QUEUE_PAUSE = 16;
@@ -77,6 +104,8 @@ class Connection {
   closed = false;
   /** the hello listed the `summary` extension */
   wantsSummary = false;
+  /** the hello listed `strict-intervals`: intervals under 1 s refuse the report instead of being absorbed */
+  strictIntervals = false;
   /** figures of the last summary sent (weekStart + groups), to resend only when they change */
   sentSummary: string | null = null;
   constructor(
@@ -137,6 +166,7 @@ export class Gateway {
   private readonly upgradeLimiter: RateLimiter;
   private readonly badAuthLimiter: RateLimiter;
   private readonly deviceLimiter: RateLimiter;
+  private readonly intervalBudget: RateLimiter;
   private pending: Pending[] = [];
   private updates: { update: DeviceUpdate; resolve: () => void }[] = [];
   private flushScheduled = false;
@@ -172,6 +202,7 @@ export class Gateway {
     this.upgradeLimiter = new RateLimiter(this.limits.upgradeBurst, this.limits.upgradePerSec);
     this.badAuthLimiter = new RateLimiter(this.limits.badAuthBurst, this.limits.badAuthPerSec);
     this.deviceLimiter = new RateLimiter(this.limits.deviceFrameBurst, this.limits.deviceFramesPerSec);
+    this.intervalBudget = new RateLimiter(this.limits.deviceIntervalBurst, this.limits.deviceIntervalsPerSec);
     this.summaries = new SummaryService(this.store, this.policies, this.now);
     this.summaryTimer = setInterval(() => {
       if (!this.summaryPass && !this.closing)
@@ -536,13 +567,23 @@ export class Gateway {
       }
       conn.badInARow = 0;
       const r = parsed.data;
-      return this.onReport(conn, {
+      const item: IngestItem = {
         deviceId: conn.deviceId,
         seq: r.seq,
         intervals: r.intervals,
         blockers: r.blockers,
         counters: r.counters,
-      });
+        strictIntervals: conn.strictIntervals,
+      };
+      // the ingest budget: a device that sends intervals faster than its budget waits here, and since
+      // its socket's frames are handled one at a time, its socket is paused meanwhile (QUEUE_PAUSE)
+      const wait = this.intervalBudget.reserve(String(conn.deviceId), r.intervals.length);
+      if (wait > 0)
+        return delay(wait).then(() => {
+          // gone meanwhile: nothing was acked, so the agent sends it again on its next connection
+          if (!conn.closed) return this.onReport(conn, item);
+        });
+      return this.onReport(conn, item);
     }
     // policy_status
     const parsed = PolicyStatusFrameSchema.safeParse(msg);
@@ -587,6 +628,7 @@ export class Gateway {
     }
     const { policy, etag } = await this.policies.effectiveFor(device);
     conn.helloDone = true;
+    conn.strictIntervals = hello.features?.includes(STRICT_INTERVALS_FEATURE) ?? false;
     clearTimeout(conn.helloTimer);
     conn.sentEtag = etag;
     conn.send({
@@ -707,6 +749,10 @@ export class Gateway {
     });
     return this.flushing;
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function frameBytes(data: RawData): number {

@@ -47,6 +47,19 @@ export class RateLimiter {
     return b.tokens >= n ? 0 : Math.ceil(((n - b.tokens) / this.perSecond) * 1000);
   }
 
+  /**
+   * Takes `n` tokens even when fewer are left (the bucket goes into debt) and returns the milliseconds
+   * until the debt is paid off: the caller waits that long before doing the work, so work is delayed,
+   * never refused.
+   */
+  reserve(key: string, n: number): number {
+    const t = this.now();
+    this.sweep(t);
+    const b = this.bucket(key, t);
+    b.tokens -= n;
+    return b.tokens >= 0 ? 0 : Math.ceil((-b.tokens / this.perSecond) * 1000);
+  }
+
   reset(key: string): void {
     this.buckets.delete(key);
   }

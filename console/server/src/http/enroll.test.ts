@@ -48,7 +48,7 @@ describe('enrollment', () => {
     expect(dev.body.deviceClass).toBe('chromebook');
   });
 
-  it('refuses a wrong, expired or revoked secret with 401 and a JSON error', async () => {
+  it('refuses a wrong, expired or revoked secret with 401 and a code naming why', async () => {
     const wrong = await enroll({ ...base, enrollSecret: 'ses_wrong' });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('bad_enroll_secret');
@@ -65,6 +65,7 @@ describe('enrollment', () => {
     clock += 61_000;
     const expired = await enroll({ ...base, installId: 'expiry-test-2', enrollSecret: expiring.body.secret });
     expect(expired.status).toBe(401);
+    expect(expired.body.error.code).toBe('enroll_secret_expired');
     expect(expired.body.error.message).toContain('expired');
 
     const revokable = await t.api('POST', `/api/v1/groups/${groupId}/enroll-secrets`, {
@@ -80,11 +81,55 @@ describe('enrollment', () => {
       enrollSecret: revokable.body.secret,
     });
     expect(refused.status).toBe(401);
-    expect(refused.body.error.code).toBe('bad_enroll_secret');
+    expect(refused.body.error.code).toBe('enroll_secret_revoked');
 
     const list = await t.api('GET', `/api/v1/groups/${groupId}/enroll-secrets`, { token: t.adminToken });
     expect(list.body.map((s: { status: string }) => s.status)).toEqual(['active', 'expired', 'revoked']);
     expect(JSON.stringify(list.body)).not.toContain(revokable.body.secret);
+  });
+
+  it('enrolls at most deviceLimit devices through a secret, shows the count, and changes nothing beyond it', async () => {
+    const { groupId } = await t.groupWithSecret();
+    const limited = await t.api('POST', `/api/v1/groups/${groupId}/enroll-secrets`, {
+      token: t.adminToken,
+      body: { deviceLimit: 2, expiresAt: clock + 3_600_000 },
+    });
+    expect(limited.status).toBe(201);
+    expect(limited.body).toMatchObject({ deviceLimit: 2, devicesEnrolled: 0, expiresAt: clock + 3_600_000 });
+    const use = (installId: string) => enroll({ ...base, installId, enrollSecret: limited.body.secret });
+    expect((await use('limit-test-0001')).status).toBe(201);
+    // parallel enrollments cannot overshoot the limit: the count is checked in the insert's transaction
+    const results = await Promise.all(['limit-test-0002', 'limit-test-0003', 'limit-test-0004'].map(use));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 403, 403]);
+    const refused = results.find((r) => r.status === 403)!;
+    expect(refused.body.error.code).toBe('enroll_limit_reached');
+    expect(refused.body.error.message).toContain('limit of 2');
+    // a device that already came in through this secret may enroll again (a reinstall): not a new device
+    expect((await use('limit-test-0001')).status).toBe(201);
+
+    const db = (t.c.store as import('../store/sqlite.js').SqliteStore).db;
+    const row = db
+      .prepare('SELECT COUNT(*) AS n FROM devices WHERE install_id LIKE ?')
+      .get('limit-test-%') as {
+      n: number;
+    };
+    expect(row.n).toBe(2);
+    const list = await t.api('GET', `/api/v1/groups/${groupId}/enroll-secrets`, { token: t.adminToken });
+    expect(list.body.find((s: { id: number }) => s.id === limited.body.id)).toMatchObject({
+      deviceLimit: 2,
+      devicesEnrolled: 2,
+      expiresAt: clock + 3_600_000,
+      status: 'active',
+    });
+    const all = await t.api('GET', '/api/v1/enroll-secrets', { token: t.adminToken });
+    expect(all.body.find((s: { id: number }) => s.id === limited.body.id).devicesEnrolled).toBe(2);
+
+    const badLimit = await t.api('POST', `/api/v1/groups/${groupId}/enroll-secrets`, {
+      token: t.adminToken,
+      body: { deviceLimit: 0 },
+    });
+    expect(badLimit.status).toBe(400);
+    expect(badLimit.body.error.code).toBe('validation_failed');
   });
 
   it('stores secrets and tokens only as hashes', async () => {

@@ -47,19 +47,21 @@ import {
 import { CSRF_COOKIE, csrfTokenFor } from '../ops/csrf.js';
 import { type PolicyService, policyStatusOf } from '../policy-service.js';
 import { RateLimiter } from '../rate-limit.js';
-import { ConflictError } from '../store/sqlite.js';
+import { ConflictError, LimitReachedError } from '../store/sqlite.js';
 import type {
   ApiTokenListItem,
   DeviceRecord,
   EnrollSecretRecord,
   GroupKind,
   GroupRecord,
+  PolicyRecord,
   Store,
   UserRecord,
 } from '../store/types.js';
 import { computeUsage } from '../usage.js';
 import { ADMIN, ANY_ROLE, SESSION_COOKIE, SESSION_TTL_MS, STAFF } from './auth.js';
 import { ApiError, idParam, notFound, parse } from './errors.js';
+import { pageOf, pageQuery } from './paging.js';
 
 export interface RouteDeps {
   store: Store;
@@ -98,6 +100,10 @@ const publicUser = (u: UserRecord) => ({
 });
 
 const MAX_RANGE_MS = 5 * 366 * 24 * 3600 * 1000;
+/** devices per page of GET /api/v1/devices (default and most) */
+const MAX_DEVICE_PAGE = 1000;
+/** group and device ids listed per policy at most; groupCount/deviceCount give the full numbers */
+const MAX_ASSIGNED_IDS = 1000;
 
 /** admin > it > viewer: a change to a lower rank is a demotion and ends the user's tokens */
 const ROLE_RANK: Record<Role, number> = { admin: 3, it: 2, viewer: 1 };
@@ -236,26 +242,51 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const body = parse(EnrollRequestSchema, request.body, 'enrollment');
     const secret = await store.findEnrollSecret(hashToken(body.enrollSecret));
     const t = now();
-    if (!secret || secret.revokedAt !== null || (secret.expiresAt !== null && secret.expiresAt <= t)) {
-      const why = !secret ? 'unknown' : secret.revokedAt !== null ? 'revoked' : 'expired';
+    if (!secret) {
       throw new ApiError(
         401,
         ErrorCode.BadEnrollSecret,
-        `enroll secret is ${why}; ask IT for a valid secret for this school or room`,
+        'enroll secret is unknown; ask IT for a valid secret for this school or room',
+      );
+    }
+    if (secret.revokedAt !== null) {
+      throw new ApiError(
+        401,
+        ErrorCode.EnrollSecretRevoked,
+        'enroll secret is revoked; ask IT for a valid secret for this school or room',
+      );
+    }
+    if (secret.expiresAt !== null && secret.expiresAt <= t) {
+      throw new ApiError(
+        401,
+        ErrorCode.EnrollSecretExpired,
+        'enroll secret is expired; ask IT for a valid secret for this school or room',
       );
     }
     const decision = classifyDevice(body.inventory);
     const deviceToken = randomToken('sdt_');
-    const { deviceId, created } = await store.enrollDevice({
-      installId: body.installId,
-      tokenHash: hashToken(deviceToken),
-      groupId: secret.groupId,
-      hostname: body.hostname,
-      inventory: body.inventory,
-      detectedClass: decision.deviceClass,
-      classReview: decision.review,
-      now: t,
-    });
+    const { deviceId, created } = await store
+      .enrollDevice({
+        secret: { id: secret.id, deviceLimit: secret.deviceLimit },
+        installId: body.installId,
+        tokenHash: hashToken(deviceToken),
+        groupId: secret.groupId,
+        hostname: body.hostname,
+        inventory: body.inventory,
+        detectedClass: decision.deviceClass,
+        classReview: decision.review,
+        now: t,
+      })
+      .catch((err: unknown) => {
+        if (err instanceof LimitReachedError) {
+          throw new ApiError(
+            403,
+            ErrorCode.EnrollLimitReached,
+            `enroll secret has enrolled its limit of ${secret.deviceLimit} devices; ask IT for a new secret or a higher limit`,
+          );
+        }
+        throw err;
+      });
     if (!created) gateway.disconnect(deviceId, 4001, 'device enrolled again; its old token no longer works');
     request.log.info({ deviceId, created, groupId: secret.groupId }, 'device enrolled');
     return reply.code(201).send({ deviceId, deviceToken });
@@ -288,8 +319,12 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     status: tk.expiresAt <= now() ? 'expired' : 'active',
   });
 
-  app.get('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request) =>
-    (await store.listApiTokens({ userId: request.user!.id })).map(tokenJson),
+  app.get('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request, reply) =>
+    pageOf(
+      (await store.listApiTokens({ userId: request.user!.id })).map(tokenJson),
+      pageQuery(request.query, 500, 500),
+      reply,
+    ),
   );
 
   app.post('/api/v1/tokens', { config: { access: ANY_ROLE } }, async (request, reply) => {
@@ -312,10 +347,11 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   // every user's tokens, for an admin to see and revoke (own routes, so the role check stays the route's)
-  app.get('/api/v1/admin/tokens', { config: { access: ADMIN } }, async (request) => {
+  app.get('/api/v1/admin/tokens', { config: { access: ADMIN } }, async (request, reply) => {
     const q = parse(AdminTokenQuerySchema, request.query, 'query');
     if (q.userId !== undefined && !(await store.getUser(q.userId))) throw notFound(`user ${q.userId}`);
-    return (await store.listApiTokens(q.userId === undefined ? {} : { userId: q.userId })).map(tokenJson);
+    const tokens = await store.listApiTokens(q.userId === undefined ? {} : { userId: q.userId });
+    return pageOf(tokens.map(tokenJson), pageQuery(request.query, 1000, 1000), reply);
   });
 
   app.delete('/api/v1/admin/tokens/:id', { config: { access: ADMIN } }, async (request, reply) => {
@@ -327,8 +363,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   // ---- users (admin) ----
 
-  app.get('/api/v1/users', { config: { access: ADMIN } }, async () =>
-    (await store.listUsers()).map(publicUser),
+  app.get('/api/v1/users', { config: { access: ADMIN } }, async (request, reply) =>
+    pageOf((await store.listUsers()).map(publicUser), pageQuery(request.query, 500, 500), reply),
   );
 
   app.post('/api/v1/users', { config: { access: ADMIN } }, async (request, reply) => {
@@ -391,8 +427,9 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const groupJson = (g: GroupRecord) => g;
 
-  app.get('/api/v1/groups', { config: { access: ANY_ROLE } }, async () =>
-    (await store.listGroups()).map(groupJson),
+  // the web app draws the whole tree from one answer: a generous default, still bounded
+  app.get('/api/v1/groups', { config: { access: ANY_ROLE } }, async (request, reply) =>
+    pageOf((await store.listGroups()).map(groupJson), pageQuery(request.query, 5000, 5000), reply),
   );
 
   app.get('/api/v1/groups/:id', { config: { access: ANY_ROLE } }, async (request) => {
@@ -485,19 +522,21 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       secretHash: hashToken(secret),
       note: body.note,
       expiresAt,
+      deviceLimit: body.deviceLimit ?? null,
       now: now(),
     });
     return reply.code(201).send({ ...secretJson(rec), secret });
   });
 
-  app.get('/api/v1/groups/:id/enroll-secrets', { config: { access: STAFF } }, async (request) => {
+  app.get('/api/v1/groups/:id/enroll-secrets', { config: { access: STAFF } }, async (request, reply) => {
     const groupId = idParam(request.params);
+    const page = pageQuery(request.query, 500, 500);
     if (!(await store.getGroup(groupId))) throw notFound(`group ${groupId}`);
-    return (await store.listEnrollSecrets(groupId)).map(secretJson);
+    return pageOf((await store.listEnrollSecrets(groupId)).map(secretJson), page, reply);
   });
 
-  app.get('/api/v1/enroll-secrets', { config: { access: STAFF } }, async () =>
-    (await store.listEnrollSecrets()).map(secretJson),
+  app.get('/api/v1/enroll-secrets', { config: { access: STAFF } }, async (request, reply) =>
+    pageOf((await store.listEnrollSecrets()).map(secretJson), pageQuery(request.query, 1000, 1000), reply),
   );
 
   app.delete('/api/v1/enroll-secrets/:id', { config: { access: STAFF } }, async (request) => {
@@ -538,11 +577,19 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const DeviceListQuerySchema = z.object({ groupId: z.coerce.number().int().positive().optional() });
 
-  app.get('/api/v1/devices', { config: { access: STAFF } }, async (request) => {
+  app.get('/api/v1/devices', { config: { access: STAFF } }, async (request, reply) => {
     const q = parse(DeviceListQuerySchema, request.query, 'query');
-    const devices = q.groupId
-      ? await store.listDevices({ groupIds: [...(await policies.subtree(q.groupId))] })
-      : await store.listDevices();
+    const page = pageQuery(request.query, MAX_DEVICE_PAGE, MAX_DEVICE_PAGE);
+    // one row more than the page tells whether there is a next page
+    const devices = await store.listDevices({
+      ...(q.groupId ? { groupIds: [...(await policies.subtree(q.groupId))] } : {}),
+      afterId: page.after,
+      limit: page.limit + 1,
+    });
+    if (devices.length > page.limit) {
+      devices.length = page.limit;
+      reply.header('X-Next-Cursor', String(devices[devices.length - 1]!.id));
+    }
     const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
     const out = [];
     for (const d of devices) out.push(await deviceSummary(d, groups));
@@ -593,25 +640,36 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   // ---- policies ----
 
+  /** a policy with where it is assigned directly; long id lists are cut at MAX_ASSIGNED_IDS (with counts) */
+  const withTargets = (p: PolicyRecord, groups: GroupRecord[], devices: DeviceRecord[]) => {
+    const groupIds = groups.filter((g) => g.policyId === p.id).map((g) => g.id);
+    const deviceIds = devices.filter((d) => d.policyId === p.id).map((d) => d.id);
+    return {
+      ...p,
+      groupIds: groupIds.slice(0, MAX_ASSIGNED_IDS),
+      deviceIds: deviceIds.slice(0, MAX_ASSIGNED_IDS),
+      groupCount: groupIds.length,
+      deviceCount: deviceIds.length,
+      ...(groupIds.length > MAX_ASSIGNED_IDS || deviceIds.length > MAX_ASSIGNED_IDS
+        ? { truncated: true }
+        : {}),
+    };
+  };
+
   const policyJson = async (id: number) => {
     const p = await store.getPolicy(id);
     if (!p) throw notFound(`policy ${id}`);
-    const groups = (await store.listGroups()).filter((g) => g.policyId === id).map((g) => g.id);
-    const devices = (await store.listDevices()).filter((d) => d.policyId === id).map((d) => d.id);
-    return { ...p, groupIds: groups, deviceIds: devices };
+    return withTargets(p, await store.listGroups(), await store.listDevices());
   };
 
-  app.get('/api/v1/policies', { config: { access: STAFF } }, async () => {
+  app.get('/api/v1/policies', { config: { access: STAFF } }, async (request, reply) => {
+    const page = pageQuery(request.query, 500, 500);
     const [list, groups, devices] = await Promise.all([
       store.listPolicies(),
       store.listGroups(),
       store.listDevices(),
     ]);
-    return list.map((p) => ({
-      ...p,
-      groupIds: groups.filter((g) => g.policyId === p.id).map((g) => g.id),
-      deviceIds: devices.filter((d) => d.policyId === p.id).map((d) => d.id),
-    }));
+    return pageOf(list, page, reply).map((p) => withTargets(p, groups, devices));
   });
 
   app.get('/api/v1/policies/:id', { config: { access: STAFF } }, async (request) =>

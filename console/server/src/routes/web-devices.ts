@@ -72,7 +72,13 @@ const ListQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const TimelineQuerySchema = z.object({ from: z.string().min(1), to: z.string().min(1) });
+/** intervals in one timeline answer at most (docs/api.md); a day at the 1 s minimum holds 86,400 */
+export const MAX_TIMELINE_INTERVALS = 10_000;
+const TimelineQuerySchema = z.object({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  limit: z.coerce.number().int().min(1).max(MAX_TIMELINE_INTERVALS).default(MAX_TIMELINE_INTERVALS),
+});
 const MAX_TIMELINE_MS = 31 * 24 * 3600 * 1000;
 
 const ReasonsQuerySchema = z.object({
@@ -274,15 +280,17 @@ export function registerWebDeviceRoutes(app: FastifyInstance, deps: WebDeps, vie
     if (to - from > MAX_TIMELINE_MS)
       throw new ApiError(400, ErrorCode.Validation, 'a timeline spans at most 31 days');
     if (!(await store.getDevice(id))) throw notFound(`device ${id}`);
-    const intervals = (await store.intervalsOverlapping([id], from, to))
+    // paged by time: a truncated answer names where the next page starts (pass it as `from`)
+    const page = await store.timelinePage(id, from, to, q.limit);
+    const intervals = page.intervals
       .map(({ deviceId: _, ...iv }) => ({
         ...iv,
         start: Math.max(iv.start, from),
         end: Math.min(iv.end, to),
       }))
-      .filter((iv) => iv.end > iv.start)
-      .sort((a, b) => a.start - b.start);
-    return { deviceId: id, from, to, intervals };
+      .filter((iv) => iv.end > iv.start);
+    const nextCursor = page.more ? intervals[intervals.length - 1]!.end : null;
+    return { deviceId: id, from, to, intervals, truncated: page.more, nextCursor };
   });
 
   /**

@@ -317,6 +317,20 @@ UPDATE api_tokens SET expires_at = MAX(created_at, CAST(strftime('%s', 'now') AS
 CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens(user_id);
 `,
   },
+  {
+    // limits against abuse (docs/security.md): an enroll secret may carry a device limit, so each
+    // device remembers the secret it enrolled with (the count a limit is checked against). A seq above
+    // 2^31 − 1 is invalid from now on; a device that had one stored (acked before this check existed)
+    // could never report again (every seq a duplicate), so its numbering starts over from 0: the
+    // agent continues above welcome.ackedSeq, and a resent old report is refused by the overlap check.
+    name: 'enroll secret device limit; seq repair',
+    sql: `
+ALTER TABLE enroll_secrets ADD COLUMN device_limit INTEGER;
+ALTER TABLE devices ADD COLUMN enroll_secret_id INTEGER REFERENCES enroll_secrets(id) ON DELETE SET NULL;
+CREATE INDEX devices_enroll_secret ON devices(enroll_secret_id);
+UPDATE devices SET max_seq = 0 WHERE max_seq > 2147483647;
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */

@@ -2,14 +2,19 @@ import { join } from 'node:path';
 import {
   type AgentCounters,
   type AppliedSettings,
+  absorbShort,
   DEFAULT_ENERGY_SETTINGS,
   ErrorCode,
   type Interval,
+  joinTouching,
+  LIMITS,
+  MAX_INTERVAL_MS,
   type PolicyError,
   type PolicySettings,
   type Role,
   type Settings,
   SettingsSchema,
+  sameKind,
 } from '@sluimer/shared';
 import Database from 'better-sqlite3';
 import { deviceTotalWatts } from '../energy-profile.js';
@@ -65,6 +70,9 @@ const INSERT_ROWS = 50;
 /** Thrown for a unique-constraint clash (a username or install id that exists). */
 export class ConflictError extends Error {}
 
+/** Thrown by enrollDevice when the enroll secret has enrolled as many devices as its limit allows. */
+export class LimitReachedError extends Error {}
+
 type Row = Record<string, unknown>;
 
 const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
@@ -102,6 +110,8 @@ function toSecret(r: Row): EnrollSecretRecord {
     createdAt: Number(r.created_at),
     expiresAt: num(r.expires_at),
     revokedAt: num(r.revoked_at),
+    deviceLimit: num(r.device_limit),
+    devicesEnrolled: Number(r.devices_enrolled ?? 0),
   };
 }
 
@@ -400,44 +410,60 @@ export class SqliteStore implements Store {
     secretHash: string;
     note?: string | undefined;
     expiresAt: number | null;
+    deviceLimit?: number | null | undefined;
     now: number;
   }) {
     const info = this.db
       .prepare(
-        'INSERT INTO enroll_secrets (group_id, secret_hash, note, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO enroll_secrets (group_id, secret_hash, note, created_at, expires_at, device_limit) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(s.groupId, s.secretHash, s.note ?? null, s.now, s.expiresAt);
-    return toSecret(
-      this.db.prepare('SELECT * FROM enroll_secrets WHERE id = ?').get(info.lastInsertRowid) as Row,
-    );
+      .run(s.groupId, s.secretHash, s.note ?? null, s.now, s.expiresAt, s.deviceLimit ?? null);
+    return toSecret(this.db.prepare(`${SECRET_SELECT} WHERE e.id = ?`).get(info.lastInsertRowid) as Row);
   }
   async listEnrollSecrets(groupId?: number) {
     const rows =
       groupId === undefined
-        ? this.db.prepare('SELECT * FROM enroll_secrets ORDER BY id').all()
-        : this.db.prepare('SELECT * FROM enroll_secrets WHERE group_id = ? ORDER BY id').all(groupId);
+        ? this.db.prepare(`${SECRET_SELECT} ORDER BY e.id`).all()
+        : this.db.prepare(`${SECRET_SELECT} WHERE e.group_id = ? ORDER BY e.id`).all(groupId);
     return (rows as Row[]).map(toSecret);
   }
   async findEnrollSecret(secretHash: string) {
-    const r = this.db.prepare('SELECT * FROM enroll_secrets WHERE secret_hash = ?').get(secretHash) as
-      | Row
-      | undefined;
+    const r = this.db.prepare(`${SECRET_SELECT} WHERE e.secret_hash = ?`).get(secretHash) as Row | undefined;
     return r ? toSecret(r) : undefined;
   }
   async revokeEnrollSecret(id: number, now: number) {
     this.db
       .prepare('UPDATE enroll_secrets SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
       .run(now, id);
-    const r = this.db.prepare('SELECT * FROM enroll_secrets WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare(`${SECRET_SELECT} WHERE e.id = ?`).get(id) as Row | undefined;
     return r ? toSecret(r) : undefined;
   }
 
   // ---- devices ----
   async enrollDevice(d: Parameters<Store['enrollDevice']>[0]) {
     return this.db.transaction(() => {
-      const existing = this.db.prepare('SELECT id FROM devices WHERE install_id = ?').get(d.installId) as
-        | Row
-        | undefined;
+      const existing = this.db
+        .prepare('SELECT id, enroll_secret_id FROM devices WHERE install_id = ?')
+        .get(d.installId) as Row | undefined;
+      const secret = d.secret;
+      if (secret && secret.deviceLimit !== null && num(existing?.enroll_secret_id) !== secret.id) {
+        // checked and written in one transaction, so parallel enrollments cannot overshoot the limit
+        const n = Number(
+          (
+            this.db
+              .prepare('SELECT COUNT(*) AS n FROM devices WHERE enroll_secret_id = ?')
+              .get(secret.id) as Row
+          ).n,
+        );
+        if (n >= secret.deviceLimit)
+          throw new LimitReachedError(
+            `enroll secret ${secret.id} has enrolled ${n} of ${secret.deviceLimit} devices`,
+          );
+      }
+      if (secret)
+        this.db
+          .prepare('UPDATE devices SET enroll_secret_id = ? WHERE install_id = ?')
+          .run(secret.id, d.installId);
       if (existing) {
         const settings = this.settingsSync();
         const before = this.wattsKeyOf(Number(existing.id), settings);
@@ -462,7 +488,7 @@ export class SqliteStore implements Store {
       const info = this.db
         .prepare(
           `INSERT INTO devices (install_id, token_hash, group_id, hostname, inventory, detected_class, class_review,
-           enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           enrolled_at, enroll_secret_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           d.installId,
@@ -473,6 +499,7 @@ export class SqliteStore implements Store {
           d.detectedClass,
           d.classReview ?? null,
           d.now,
+          secret?.id ?? null,
         );
       return { deviceId: Number(info.lastInsertRowid), created: true };
     })();
@@ -485,13 +512,33 @@ export class SqliteStore implements Store {
     const r = this.s.getDeviceByToken.get(tokenHash) as Row | undefined;
     return r ? toDevice(r) : undefined;
   }
-  async listDevices(filter?: { groupIds?: number[] }) {
-    const rows = filter?.groupIds
-      ? this.db
-          .prepare('SELECT * FROM devices WHERE group_id IN (SELECT value FROM json_each(?)) ORDER BY id')
-          .all(JSON.stringify(filter.groupIds))
-      : this.db.prepare('SELECT * FROM devices ORDER BY id').all();
-    return (rows as Row[]).map(toDevice);
+  async listDevices(filter?: { groupIds?: number[]; afterId?: number; limit?: number }) {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter?.groupIds) {
+      where.push('group_id IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(filter.groupIds));
+    }
+    if (filter?.afterId) {
+      where.push('id > ?');
+      args.push(filter.afterId);
+    }
+    const sql = `SELECT * FROM devices${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${
+      filter?.limit !== undefined ? ' LIMIT ?' : ''
+    }`;
+    if (filter?.limit !== undefined) args.push(filter.limit);
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toDevice);
+  }
+  async timelinePage(deviceId: number, from: number, to: number, limit: number) {
+    const out: StoredInterval[] = [];
+    // intervals of one device never overlap: only the last one starting before `from` can reach into it
+    const first = this.s.touching.get(deviceId, from) as Row | undefined;
+    if (first && Number(first.end) > from) out.push(toInterval(deviceId, first));
+    const rows = this.s.forwards.all(deviceId, from, to, limit + 1 - out.length) as Row[];
+    for (const r of rows) out.push(toInterval(deviceId, r));
+    const more = out.length > limit;
+    if (more) out.length = limit;
+    return { intervals: out, more };
   }
   async updateDevice(id: number, patch: DevicePatch) {
     const settings = this.settingsSync();
@@ -683,7 +730,18 @@ export class SqliteStore implements Store {
     if (!dev) {
       return { status: 'failed', seq, message: 'device no longer enrolled' };
     }
-    if (seq <= Number(dev.max_seq)) return { status: 'duplicate', seq };
+    const storedSeq = Number(dev.max_seq);
+    // duplicates first: a resent report that was stored is acked again whatever else it holds
+    if (seq <= storedSeq) return { status: 'duplicate', seq };
+    if (seq > LIMITS.maxSeq || seq - storedSeq > LIMITS.maxSeqJump) {
+      // acking it would make every later report of this device look like a duplicate (welcome.ackedSeq)
+      return {
+        status: 'rejected',
+        seq,
+        code: ErrorCode.SeqOutOfRange,
+        message: `report seq ${seq} is out of range: at most ${Math.min(LIMITS.maxSeq, storedSeq + LIMITS.maxSeqJump)} (the stored ${storedSeq} plus ${LIMITS.maxSeqJump}, never above ${LIMITS.maxSeq}); number reports from welcome.ackedSeq + 1`,
+      };
+    }
 
     let list = item.intervals;
     for (let i = 1; i < list.length; i++) {
@@ -695,6 +753,14 @@ export class SqliteStore implements Store {
     let reportMaxEnd = 0;
     for (let i = 0; i < list.length; i++) {
       const iv = list[i]!;
+      if (item.strictIntervals && iv.end - iv.start < LIMITS.minIntervalMs) {
+        return {
+          status: 'rejected',
+          seq,
+          code: ErrorCode.IntervalTooShort,
+          message: `interval ${iv.start}–${iv.end} lasts ${iv.end - iv.start} ms; an interval lasts at least ${LIMITS.minIntervalMs} ms (join it with its neighbour)`,
+        };
+      }
       if (iv.end > ctx.maxEnd) {
         return {
           status: 'rejected',
@@ -738,14 +804,43 @@ export class SqliteStore implements Store {
       }
     }
 
-    // valid: write
+    // valid: write, touching intervals of the same kind joined (within the report, and the first one
+    // with the stored interval it continues). Duplicates are recognised by seq before this, so joining
+    // never hides a resent report; the rollups count the report's own time either way.
     if (list.length > 0) {
       const { watts, waste } = this.slotWattsOf(dev, settings);
       const hours = new Map<number, Bucket>();
       const days = new Map<number, Bucket>();
-      this.insertIntervals(item.deviceId, list);
-      for (const iv of list)
+      const add = (iv: Interval) =>
         accumulate(hours, days, iv.start, iv.end, slotOf(iv.state, iv.display), watts, waste);
+      const prev = s.touching.get(item.deviceId, list[0]!.start) as Row | undefined;
+      let before = prev && Number(prev.end) === list[0]!.start ? toInterval(item.deviceId, prev) : undefined;
+      if (!item.strictIntervals) {
+        // older agents leave sub-second pieces where they cut their timeline: absorbed into a touching
+        // neighbour (the stored interval the report continues counts as one) rather than refused, so
+        // their reports are not lost; agents that promise whole seconds get interval_too_short instead
+        const absorbed = absorbShort(list, LIMITS.minIntervalMs, before);
+        list = absorbed.intervals;
+        if (before && absorbed.extendBefore !== undefined) {
+          s.extendInterval.run(absorbed.extendBefore, item.deviceId, before.start);
+          add({ ...before, start: before.end, end: absorbed.extendBefore });
+          before = { ...before, end: absorbed.extendBefore };
+        }
+      }
+      let rows = joinTouching(list);
+      const first = rows[0];
+      if (
+        first &&
+        before &&
+        before.end === first.start &&
+        sameKind(before, first) &&
+        first.end - before.start <= MAX_INTERVAL_MS
+      ) {
+        s.extendInterval.run(first.end, item.deviceId, before.start);
+        rows = rows.slice(1);
+      }
+      this.insertIntervals(item.deviceId, rows);
+      for (const iv of list) add(iv);
       for (const [hour, b] of hours) s.upsertHour.run(item.deviceId, hour, ...bucketArgs(b));
       for (const [day, b] of days) s.upsertDay.run(item.deviceId, day, ...bucketArgs(b));
       this.fleet.add(Number(dev.group_id), String(dev.device_class ?? dev.detected_class), hours, days);
@@ -957,6 +1052,10 @@ function wattsKey(r: Row, settings: Settings): string {
   );
 }
 
+/** enroll secrets with the number of devices enrolled through each */
+const SECRET_SELECT = `SELECT e.*, (SELECT COUNT(*) FROM devices d WHERE d.enroll_secret_id = e.id) AS devices_enrolled
+  FROM enroll_secrets e`;
+
 const SUMS = `SUM(active_ms) AS a, SUM(idle_on_ms) AS i1, SUM(idle_off_ms) AS i0, SUM(asleep_ms) AS s,
   SUM(off_ms) AS o, SUM(energy_wh) AS e, SUM(waste_wh) AS w`;
 
@@ -1034,6 +1133,13 @@ function prepare(db: Database.Database) {
     getDeviceIngest: db.prepare(
       'SELECT max_seq, max_end, group_id, device_class, detected_class, desktop_preset, monitors, counters FROM devices WHERE id = ?',
     ),
+    touching: db.prepare(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? AND start < ? ORDER BY start DESC LIMIT 1',
+    ),
+    forwards: db.prepare(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? AND start >= ? AND start < ? ORDER BY start LIMIT ?',
+    ),
+    extendInterval: db.prepare('UPDATE intervals SET "end" = ? WHERE device_id = ? AND start = ?'),
     prevInterval: db.prepare(
       'SELECT start, "end" FROM intervals WHERE device_id = ? AND start < ? ORDER BY start DESC LIMIT 1',
     ),

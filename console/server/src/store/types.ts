@@ -75,6 +75,8 @@ export interface Store {
     secretHash: string;
     note?: string | undefined;
     expiresAt: number | null;
+    /** devices this secret may enroll at most (null: no limit) */
+    deviceLimit?: number | null | undefined;
     now: number;
   }): Promise<EnrollSecretRecord>;
   listEnrollSecrets(groupId?: number): Promise<EnrollSecretRecord[]>;
@@ -82,8 +84,14 @@ export interface Store {
   revokeEnrollSecret(id: number, now: number): Promise<EnrollSecretRecord | undefined>;
 
   // ---- devices ----
-  /** creates the device, or for a known installId gives it a new token (the old one stops working) */
+  /**
+   * creates the device, or for a known installId gives it a new token (the old one stops working).
+   * With `secret`, the device is counted against that secret; when the secret's `deviceLimit` is
+   * reached (a device already enrolled through it does not count twice) it throws LimitReachedError
+   * and changes nothing.
+   */
   enrollDevice(device: {
+    secret?: { id: number; deviceLimit: number | null } | undefined;
     installId: string;
     tokenHash: string;
     groupId: number;
@@ -95,7 +103,18 @@ export interface Store {
   }): Promise<{ deviceId: number; created: boolean }>;
   getDevice(id: number): Promise<DeviceRecord | undefined>;
   getDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
-  listDevices(filter?: { groupIds?: number[] }): Promise<DeviceRecord[]>;
+  /** devices in id order; `afterId` and `limit` select a page */
+  listDevices(filter?: { groupIds?: number[]; afterId?: number; limit?: number }): Promise<DeviceRecord[]>;
+  /**
+   * one device's intervals that overlap [from, to) in start order, at most `limit` of them; `more` says
+   * whether the range holds more (continue from the last one's end)
+   */
+  timelinePage(
+    deviceId: number,
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<{ intervals: StoredInterval[]; more: boolean }>;
   updateDevice(id: number, patch: DevicePatch): Promise<DeviceRecord | undefined>;
   recordHello(
     id: number,
@@ -250,6 +269,10 @@ export interface EnrollSecretRecord {
   createdAt: number;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** devices this secret may enroll at most; null: no limit */
+  deviceLimit: number | null;
+  /** devices enrolled (now) through this secret */
+  devicesEnrolled: number;
 }
 
 export interface DeviceRecord {
@@ -315,6 +338,11 @@ export interface IngestItem {
   intervals: readonly Interval[];
   blockers?: Blocker[] | undefined;
   counters?: AgentCounters | undefined;
+  /**
+   * the agent promised intervals of at least LIMITS.minIntervalMs (hello feature `strict-intervals`):
+   * a shorter one refuses the report. Without it, shorter ones are absorbed into a touching neighbour.
+   */
+  strictIntervals?: boolean | undefined;
 }
 
 /** Small per-device writes the gateway batches into the next group commit. */

@@ -29,6 +29,10 @@ export interface EnrollSecretInfo {
   createdAt: number;
   expiresAt?: number | null;
   revokedAt?: number | null;
+  /** devices this secret may enroll at most; null: no limit */
+  deviceLimit?: number | null;
+  /** devices enrolled through this secret */
+  devicesEnrolled?: number;
 }
 
 export type OnlineState = 'online' | 'asleep' | 'offline';

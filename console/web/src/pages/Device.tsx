@@ -342,6 +342,13 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
           label={`${title}: ${states.map((s) => `${label(s)} ${formatDuration(Math.round(seconds[s]), lang)}`).join(', ')}`}
         />
       )}
+      {(res.data as { truncated?: boolean } | undefined)?.truncated && (
+        <p className="muted small" data-testid="timeline-truncated">
+          {lang === 'nl'
+            ? 'Dit apparaat meldde meer intervallen dan de console in één tijdlijn toont; alleen het eerste deel staat hier.'
+            : 'This device reported more intervals than the console shows in one timeline; only the first part is shown.'}
+        </p>
+      )}
       <details>
         <summary>{t('common.showTable')}</summary>
         <DataTable

@@ -359,11 +359,16 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
   const list = asList<EnrollSecretInfo>(secrets.data, 'secrets', 'enrollSecrets');
   const [fresh, setFresh] = useState<string>();
   const [error, setError] = useState<string>();
+  const [limits, setLimits] = useState<SecretLimits>({ deviceLimit: '', expiresOn: '' });
   if (!editable) return null;
   const create = async () => {
     setError(undefined);
     try {
-      const res = await api<{ secret: string }>('POST', `/api/v1/groups/${group.id}/enroll-secrets`, {});
+      const res = await api<{ secret: string }>(
+        'POST',
+        `/api/v1/groups/${group.id}/enroll-secrets`,
+        secretLimitsBody(limits),
+      );
       setFresh(res.secret);
       secrets.reload();
     } catch (err) {
@@ -387,6 +392,7 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
           {t('groups.newSecret')}
         </button>
       </header>
+      <SecretLimitFields value={limits} onChange={setLimits} />
       {error && <ErrorBox message={error} />}
       {fresh && (
         <div className="secret-box" data-testid="fresh-secret">
@@ -440,6 +446,18 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
             render: (s) => (s.expiresAt ? formatDate(s.expiresAt, lang) : lang === 'nl' ? 'nooit' : 'never'),
           },
           {
+            key: 'devices',
+            label: lang === 'nl' ? 'Apparaten (max.)' : 'Devices (limit)',
+            numeric: true,
+            value: (s) => s.devicesEnrolled ?? 0,
+            render: (s) => (
+              <span data-testid="secret-devices">
+                {s.devicesEnrolled ?? 0}
+                {s.deviceLimit != null ? ` / ${s.deviceLimit}` : ''}
+              </span>
+            ),
+          },
+          {
             key: 'state',
             label: t('col.state'),
             value: (s) => (s.revokedAt ? 'revoked' : 'active'),
@@ -455,5 +473,63 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
         ]}
       />
     </section>
+  );
+}
+
+/** the optional limits of a new enroll secret as typed: a device limit and a last day */
+export interface SecretLimits {
+  deviceLimit: string;
+  /** YYYY-MM-DD; the secret works up to the end of that local day */
+  expiresOn: string;
+}
+
+/** the POST body for a new enroll secret: only the limits that were filled in */
+export function secretLimitsBody(v: SecretLimits): { deviceLimit?: number; expiresAt?: number } {
+  const body: { deviceLimit?: number; expiresAt?: number } = {};
+  const n = Number(v.deviceLimit);
+  if (v.deviceLimit.trim() !== '' && Number.isInteger(n)) body.deviceLimit = n;
+  if (v.expiresOn) {
+    const end = new Date(`${v.expiresOn}T00:00:00`);
+    end.setDate(end.getDate() + 1);
+    body.expiresAt = end.getTime();
+  }
+  return body;
+}
+
+/** optional device limit and expiry for the next enroll secret (a leaked secret then enrolls no fleet) */
+function SecretLimitFields({
+  value,
+  onChange,
+}: {
+  value: SecretLimits;
+  onChange: (v: SecretLimits) => void;
+}) {
+  const { lang } = useI18n();
+  const nl = lang === 'nl';
+  return (
+    <div className="form-row" data-testid="secret-limits">
+      <label>
+        {nl ? 'Hoogstens zoveel apparaten (leeg: geen grens)' : 'At most this many devices (empty: no limit)'}
+        <input
+          type="number"
+          name="deviceLimit"
+          min={1}
+          max={100000}
+          step={1}
+          inputMode="numeric"
+          value={value.deviceLimit}
+          onChange={(e) => onChange({ ...value, deviceLimit: e.target.value })}
+        />
+      </label>
+      <label>
+        {nl ? 'Geldig tot en met (leeg: geen einddatum)' : 'Valid up to and including (empty: no end date)'}
+        <input
+          type="date"
+          name="expiresOn"
+          value={value.expiresOn}
+          onChange={(e) => onChange({ ...value, expiresOn: e.target.value })}
+        />
+      </label>
+    </div>
   );
 }
