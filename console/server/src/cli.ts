@@ -89,7 +89,21 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 
   const admin = running.initialAdmin;
   io.onListening?.(running);
-  stdout.write(`\nSluimer: open http://localhost:${running.port} in je browser / in your browser.\n`);
+  const address = browserAddress(running, env.SLUIMER_HOST || '0.0.0.0');
+
+  let demoHandle: DemoHandle | undefined;
+  if (demo) {
+    // the address is announced once the demo board is there, so the first look is not an empty page
+    stdout.write(
+      '\nSluimer: de demo wordt klaargezet; het adres volgt zodra het schoolbestuur er staat.\n' +
+        'Sluimer: preparing the demo; the address follows once the school board is in place.\n',
+    );
+    demoHandle = await startDemoIfEmpty(running, dataDir, log, admin?.password ?? env.SLUIMER_ADMIN_PASSWORD);
+  }
+
+  stdout.write(
+    `\nSluimer staat klaar: open ${address} in je browser.\nSluimer is ready: open ${address} in your browser.\n`,
+  );
   if (admin?.generated) {
     stdout.write(
       [
@@ -108,11 +122,6 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     );
   } else if (admin) {
     log.info('first start: account "admin" created with SLUIMER_ADMIN_PASSWORD');
-  }
-
-  let demoHandle: DemoHandle | undefined;
-  if (demo) {
-    demoHandle = await startDemoIfEmpty(running, dataDir, log, admin?.password ?? env.SLUIMER_ADMIN_PASSWORD);
   }
 
   return new Promise<number>((done) => {
@@ -142,6 +151,13 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       process.once('SIGINT', () => void stop('SIGINT'));
     }
   });
+}
+
+/** The address to type into a browser on this machine: localhost when listening on every interface. */
+function browserAddress(running: RunningConsole, host: string): string {
+  const scheme = running.url.startsWith('https:') ? 'https' : 'http';
+  const any = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === '::1';
+  return any ? `${scheme}://localhost:${running.port}` : running.url;
 }
 
 async function startDemoIfEmpty(

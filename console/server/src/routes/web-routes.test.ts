@@ -178,6 +178,39 @@ describe('GET /api/v1/web/events', () => {
     ac.abort();
   });
 
+  it('tells open pages of a new enrollment before its agent connects, and of new measurements', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${t.url}/api/v1/web/events`, {
+      headers: { authorization: `Bearer ${viewerToken}` },
+      signal: ac.signal,
+    });
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (needle: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      while (!needle.test(text)) {
+        if (Date.now() > deadline) throw new Error(`no ${needle} in ${text}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil(/sluimer live updates/);
+    const { deviceId, deviceToken } = await t.enroll(room.secret, 'install-web-notice-xxxx');
+    await readUntil(new RegExp(`event: enrolled\ndata: {"type":"enrolled","deviceId":${deviceId},`));
+    // the notice names the device, never its token
+    expect(text).not.toContain(deviceToken);
+    const { agent } = await TestAgent.hello(t.url, deviceToken);
+    agents.push(agent);
+    const end = Date.now() - 60_000;
+    const ack = await agent.report(1, [
+      { start: end - 600_000, end, state: 'idle', display: 'on', power: 'ac' },
+    ]);
+    expect(ack).toMatchObject({ type: 'ack', seq: 1 });
+    await readUntil(/event: report\ndata: \{"at":\d+,"reports":\d+\}/);
+    ac.abort();
+  });
+
   it('needs a login', async () => {
     expect((await t.api('GET', '/api/v1/web/events')).status).toBe(401);
   });

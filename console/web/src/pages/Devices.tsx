@@ -75,11 +75,11 @@ export function DevicesPage() {
   const rows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
   const total = list.data?.total ?? rows.length;
 
-  // live: online state changes arrive by push; a device not on this page (new, or now matching a
-  // filter) makes the page reload, at most every few seconds
+  // live: online state changes arrive by push; a device not on this page (just enrolled, new, or now
+  // matching a filter) makes the page reload, at most every few seconds
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(reloadTimer.current), []);
-  useLiveEvents(['device', 'policy_status'], (e) => {
+  useLiveEvents(['device', 'policy_status', 'enrolled'], (e) => {
     const known = rows.some((x) => x.id === e.deviceId);
     if (e.type === 'device' && known) {
       list.setData((d) =>

@@ -1,0 +1,180 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
+import { type ConsoleProcess, startConsoleProcess } from '../../scripts/src/bench/proc.js';
+import { ConsoleClient, enrollDevice, idOf, ProtocolAgent } from '../../scripts/src/fleet/index.js';
+
+/**
+ * A newcomer's first minutes in Chromium: the overview opened while `--demo` is still building its
+ * school board, and an empty console whose first device enrolls while the overview is open. Neither
+ * page is reloaded: what they show arrives over the live push (Server-Sent Events).
+ * Needs the built bins and web app (npm run build) and /usr/bin/chromium.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WEB_DIST = join(ROOT, 'console/web/dist');
+const CHROMIUM = '/usr/bin/chromium';
+const ADMIN_PASSWORD = 'eerste-start-wachtwoord-123';
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(WEB_DIST, 'index.html'))) {
+    throw new Error('console/web/dist is missing: run `npm run build` first');
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => {});
+});
+
+async function loggedIn(url: string, navLink?: string): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    locale: 'nl-NL',
+    timezoneId: 'Europe/Amsterdam',
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  await page.goto(`${url}/`);
+  await page.getByLabel('Gebruikersnaam').fill('admin');
+  await page.getByLabel('Wachtwoord').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByTestId('who').waitFor();
+  if (navLink) await page.getByRole('link', { name: navLink }).click();
+  // a mark that a reload would wipe
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+  return page;
+}
+
+const notReloaded = (page: Page) =>
+  page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
+
+describe('the overview right after `sluimer-console --demo`', () => {
+  let proc: ConsoleProcess;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sluimer-first-run-'));
+    proc = await startConsoleProcess({
+      dataDir,
+      adminPassword: ADMIN_PASSWORD,
+      args: ['--demo'],
+      logLevel: 'info',
+    });
+  });
+  afterAll(async () => {
+    await proc?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('fills the overview opened at once, without a reload, and announces the address when ready', async () => {
+    // opened as soon as the console answers: the demo board is still being built
+    const page = await loggedIn(proc.url);
+    await page.locator('main.overview').waitFor();
+    expect(proc.output()).toContain('de demo wordt klaargezet');
+    expect(proc.output()).not.toContain('Sluimer staat klaar');
+    // the figures arrive by themselves: euros wasted this week, and the top wasters by name
+    await page.getByTestId('top-wasters').locator('tbody tr').first().waitFor({ timeout: 120_000 });
+    await expect
+      .poll(
+        async () => {
+          const eur = (await page.getByTestId('tile-eur').locator('.tile-value').textContent()) ?? '';
+          return Number(eur.replace(/[^\d,]/g, '').replace(',', '.'));
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBeGreaterThan(0);
+    await expect(page.getByTestId('empty-overview').count()).resolves.toBe(0);
+    expect(await notReloaded(page)).toBe(true);
+    await page.context().close();
+
+    // the address is announced once the demo is there, after the demo's own lines
+    await expect
+      .poll(() => proc.output().includes('Sluimer staat klaar'), { timeout: 60_000, interval: 200 })
+      .toBe(true);
+    const out = proc.output();
+    expect(out.indexOf('Sluimer staat klaar')).toBeGreaterThan(out.indexOf('demo: klaar in'));
+  }, 200_000);
+});
+
+describe('an empty console', () => {
+  let app: RunningConsole;
+  let dataDir: string;
+  const agents: ProtocolAgent[] = [];
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sluimer-first-device-'));
+    app = await startConsole({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: 'silent',
+      webDist: WEB_DIST,
+    });
+  });
+  afterAll(async () => {
+    for (const a of agents) await a.close().catch(() => {});
+    await app?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the first enrolled device on the open overview and device list, without a reload', async () => {
+    const overview = await loggedIn(app.url);
+    await overview.getByTestId('empty-overview').waitFor();
+    const devices = await loggedIn(app.url, 'Apparaten');
+    await devices.getByTestId('empty-devices').waitFor();
+
+    // IT follows the empty state's steps: a school, an enrollment secret, an enrolled agent
+    const api = new ConsoleClient(app.url);
+    await api.login('admin', ADMIN_PASSWORD);
+    const groupId = idOf(
+      await api.post('/api/v1/groups', { name: 'De Linde', kind: 'school', timeZone: 'Europe/Amsterdam' }),
+    );
+    const { secret } = await api.post<{ secret: string }>(`/api/v1/groups/${groupId}/enroll-secrets`, {});
+    const inventory = { os: 'windows' as const, chassisType: 'Notebook', battery: { hasBattery: true } };
+    const { deviceToken } = await enrollDevice(app.url, {
+      enrollSecret: secret,
+      installId: 'first-device-install-0001',
+      hostname: 'LINDE-LAPTOP-01',
+      inventory,
+    });
+
+    // enrolled, not yet connected: both pages leave their empty state
+    await devices.getByTestId('devices-table').getByText('LINDE-LAPTOP-01').waitFor({ timeout: 15_000 });
+    await overview.getByTestId('tiles').waitFor({ timeout: 15_000 });
+    await expect(overview.getByTestId('empty-overview').count()).resolves.toBe(0);
+
+    // its first measurements show up among the top wasters
+    const agent = new ProtocolAgent({ server: app.url, deviceToken, inventory });
+    agents.push(agent);
+    await agent.connect();
+    const end = Date.now();
+    await agent.report([
+      { start: end - 20 * 60_000, end: end - 10 * 60_000, state: 'active', display: 'on', power: 'ac' },
+      { start: end - 10 * 60_000, end, state: 'idle', display: 'on', power: 'ac' },
+    ]);
+    await overview.getByTestId('top-wasters').getByText('LINDE-LAPTOP-01').waitFor({ timeout: 20_000 });
+    expect(await notReloaded(overview)).toBe(true);
+    expect(await notReloaded(devices)).toBe(true);
+    await overview.context().close();
+    await devices.context().close();
+  }, 90_000);
+});
