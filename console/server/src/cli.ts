@@ -1,7 +1,10 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pino } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { type RunningConsole, startConsole } from './index.js';
 import { backupCommand } from './ops/backup.js';
+import { resetPasswordCommand } from './ops/reset-password.js';
 import { tlsFromEnv } from './ops/tls.js';
 
 const HELP = `sluimer-console [--demo]
@@ -14,13 +17,21 @@ Starts the Sluimer console: API, agent gateway and web app on one port.
 
 sluimer-console backup <bestand>    online back-up terwijl de console draait / online backup while it runs
 sluimer-console restore <bestand>   back-up terugzetten (console gestopt) / restore a backup (console stopped)
+sluimer-console reset-password [gebruiker]
+    nieuw wachtwoord (standaard voor 'admin'), uit SLUIMER_ADMIN_PASSWORD, standaardinvoer of
+    gegenereerd en getoond; beëindigt de sessies van die gebruiker /
+    new password (default for 'admin'), from SLUIMER_ADMIN_PASSWORD, standard input or generated
+    and shown; ends that user's sessions
 
 Omgeving / environment:
   SLUIMER_PORT            poort / port (8080)
   SLUIMER_HOST            adres / address (0.0.0.0)
   SLUIMER_DATA            map van de database / database folder (./data)
-  SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start / password of 'admin' on first start
-  SLUIMER_LOG_LEVEL       pino-niveau / pino level (info)
+  SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start (daarna genegeerd: gebruik reset-password) /
+                          password of 'admin' on first start (ignored later: use reset-password)
+  SLUIMER_LOG_LEVEL       pino-niveau / pino level (info; debug toont ook regels per apparaat / debug adds per-device lines)
+  SLUIMER_LOG_FORMAT      pretty (leesbaar; standaard in een terminal) of json (standaard anders) /
+                          pretty (readable; default on a terminal) or json (default otherwise)
   SLUIMER_TLS_CERT        PEM-certificaat(keten): HTTPS/WSS / PEM certificate (chain): serve HTTPS/WSS
   SLUIMER_TLS_KEY         PEM-sleutel bij het certificaat / PEM private key of the certificate
 `;
@@ -28,6 +39,9 @@ Omgeving / environment:
 interface DemoHandle {
   stop(): Promise<void>;
 }
+
+/** scripts/src/demo.ts keeps its simulated agents' tokens in this file in the data folder */
+const DEMO_STATE_FILE = 'demo-agents.json';
 
 /** What the command talks to; tests replace parts of it. */
 export interface CliIo {
@@ -38,6 +52,36 @@ export interface CliIo {
   shutdown?: Promise<string>;
   /** called once the console listens */
   onListening?: (running: RunningConsole) => void;
+  /** whether stdout is a terminal (default: process.stdout.isTTY); picks the log format */
+  isTTY?: boolean;
+  /** reads a password piped into standard input (reset-password) */
+  readStdin?: () => Promise<string | undefined>;
+}
+
+/**
+ * The console's logger: human-readable lines on a terminal, JSON lines (for a log collector)
+ * otherwise; SLUIMER_LOG_FORMAT=json|pretty overrides. Pretty lines are formatted in this process
+ * (no worker thread), so they keep their order with what the command prints itself.
+ */
+export function createLogger(
+  env: NodeJS.ProcessEnv,
+  isTTY: boolean,
+  destination: { write(text: string): unknown } = process.stdout,
+): pino.Logger {
+  const level = env.SLUIMER_LOG_LEVEL || 'info';
+  const format = env.SLUIMER_LOG_FORMAT || (isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty' && format !== 'json') {
+    throw new Error(`SLUIMER_LOG_FORMAT moet json of pretty zijn / must be json or pretty: ${format}`);
+  }
+  if (format === 'json') {
+    return destination === process.stdout ? pino({ level }) : pino({ level }, destination as never);
+  }
+  const pretty = prettyFactory({
+    colorize: isTTY,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+  });
+  return pino({ level }, { write: (line: string) => destination.write(pretty(line)) });
 }
 
 /** The `sluimer-console` command. Resolves with the exit code once the console has shut down. */
@@ -50,6 +94,14 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   }
   if (argv[0] === 'backup' || argv[0] === 'restore') {
     return backupCommand(argv, io.env ?? process.env, stdout, stderr);
+  }
+  if (argv[0] === 'reset-password') {
+    return resetPasswordCommand(argv, {
+      env: io.env ?? process.env,
+      stdout,
+      stderr,
+      ...(io.readStdin ? { readStdin: io.readStdin } : {}),
+    });
   }
   const unknown = argv.filter((a) => a !== '--demo');
   if (unknown.length) {
@@ -64,7 +116,13 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     return 2;
   }
   const dataDir = resolve(env.SLUIMER_DATA || './data');
-  const log = pino({ level: env.SLUIMER_LOG_LEVEL || 'info' });
+  let log: pino.Logger;
+  try {
+    log = createLogger(env, io.isTTY ?? process.stdout.isTTY === true, io.stdout ?? process.stdout);
+  } catch (err) {
+    stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
 
   let running: RunningConsole;
   try {
@@ -98,7 +156,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       '\nSluimer: de demo wordt klaargezet; het adres volgt zodra het schoolbestuur er staat.\n' +
         'Sluimer: preparing the demo; the address follows once the school board is in place.\n',
     );
-    demoHandle = await startDemoIfEmpty(running, dataDir, log, admin?.password ?? env.SLUIMER_ADMIN_PASSWORD);
+    demoHandle = await startDemo(running, dataDir, log, admin?.password ?? env.SLUIMER_ADMIN_PASSWORD);
   }
 
   stdout.write(
@@ -116,12 +174,21 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
         '',
         ' Bewaar het nu; het wordt niet nog eens getoond.',
         ' Save it now; it will not be shown again.',
+        ' Kwijt? / Lost it?  npx sluimer-console reset-password admin',
         '============================================================',
         '',
       ].join('\n'),
     );
   } else if (admin) {
     log.info('first start: account "admin" created with SLUIMER_ADMIN_PASSWORD');
+  } else if (env.SLUIMER_ADMIN_PASSWORD) {
+    // the variable only sets the first admin's password; saying nothing made people think it worked
+    const warning =
+      'SLUIMER_ADMIN_PASSWORD wordt genegeerd: deze database heeft al gebruikers. Nieuw wachtwoord: ' +
+      'npx sluimer-console reset-password admin / SLUIMER_ADMIN_PASSWORD is ignored: this database ' +
+      'already has users. New password: npx sluimer-console reset-password admin';
+    log.warn(warning);
+    stderr.write(`\nLet op / note: ${warning}\n`);
   }
 
   return new Promise<number>((done) => {
@@ -160,18 +227,28 @@ function browserAddress(running: RunningConsole, host: string): string {
   return any ? `${scheme}://localhost:${running.port}` : running.url;
 }
 
-async function startDemoIfEmpty(
+/**
+ * `--demo`: builds the demo school board in an empty database, or picks up the simulated agents of
+ * an earlier `--demo` start on the same data (their tokens are in the data folder), so the demo never
+ * looks dead after a restart.
+ */
+async function startDemo(
   running: RunningConsole,
   dataDir: string,
   log: pino.Logger,
   password: string | undefined,
 ): Promise<DemoHandle | undefined> {
-  const devices = await running.store.listDevices();
-  if (devices.length > 0) {
-    log.info('--demo: the database already has devices; no demo data added');
+  const empty = (await running.store.listDevices()).length === 0;
+  const resumable = existsSync(join(dataDir, DEMO_STATE_FILE));
+  if (!empty && !resumable) {
+    log.warn(
+      '--demo: deze database heeft al apparaten en geen demo om voort te zetten; er wordt niets toegevoegd. ' +
+        'Een nieuwe demo: stop de console en start met een lege map, bijv. SLUIMER_DATA=./demo-data npm start -- --demo / ' +
+        'the database already has devices and no demo to resume; for a fresh demo start with an empty SLUIMER_DATA folder',
+    );
     return undefined;
   }
-  if (!password) {
+  if (empty && !password) {
     log.error(
       '--demo needs the admin password: set SLUIMER_ADMIN_PASSWORD (the database already had users) / ' +
         '--demo heeft het admin-wachtwoord nodig',
@@ -197,8 +274,18 @@ async function startDemoIfEmpty(
   }
   try {
     const url = `http://127.0.0.1:${running.port}`;
-    const handle = await mod.startDemo({ url, username: 'admin', password, dataDir, log });
-    log.info('--demo: simulated school board started');
+    const store = running.store;
+    const handle = await mod.startDemo({
+      url,
+      username: 'admin',
+      ...(password ? { password } : {}),
+      dataDir,
+      log,
+      lastIntervalEnd: async (deviceId: number) => (await store.recentIntervals(deviceId, 1))[0]?.end,
+    });
+    log.info(
+      resumable ? '--demo: simulated agents picked up again' : '--demo: simulated school board started',
+    );
     return handle;
   } catch (err) {
     log.error({ err }, '--demo: the demo failed to start; the console keeps running');

@@ -197,7 +197,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       now: t,
     });
     if (!created) gateway.disconnect(deviceId, 4001, 'device enrolled again; its old token no longer works');
-    request.log.info({ deviceId, created, groupId: secret.groupId }, 'device enrolled');
+    request.log.debug({ deviceId, created, groupId: secret.groupId }, 'device enrolled');
     return reply.code(201).send({ deviceId, deviceToken });
   });
 
