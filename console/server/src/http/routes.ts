@@ -22,10 +22,11 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DUMMY_PASSWORD_HASH, hashPassword, hashToken, randomToken, verifyPassword } from '../crypto.js';
+import { deviceStateOf, policyStatusFor } from '../device-status.js';
 import { effectiveClass } from '../energy-profile.js';
 import type { Gateway } from '../gateway.js';
 import { CSRF_COOKIE, csrfTokenFor } from '../ops/csrf.js';
-import { type PolicyService, policyStatusOf } from '../policy-service.js';
+import type { PolicyService } from '../policy-service.js';
 import { RateLimiter } from '../rate-limit.js';
 import { ConflictError } from '../store/sqlite.js';
 import type {
@@ -428,7 +429,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       agentVersion: d.agentVersion,
       enrolledAt: d.enrolledAt,
       policyEtag: etag,
-      policyStatus: policyStatusOf(d, etag),
+      policyStatus: policyStatusFor(d, policy, etag),
     };
   };
 
@@ -450,8 +451,16 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (!d) throw notFound(`device ${id}`);
     const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
     const { policy } = await policies.effectiveFor(d);
+    const recent = (await store.recentIntervals(id, 100)).map(({ deviceId: _, ...iv }) => iv);
+    const online = gateway.isOnline(id);
     return {
       ...(await deviceSummary(d, groups)),
+      // the same state the device list and live events show (device-status.ts)
+      state: deviceStateOf({
+        connected: online,
+        connectedSince: online ? d.helloAt : null,
+        lastInterval: recent[0] ?? null,
+      }),
       installId: d.installId,
       inventory: d.inventory,
       maxSeq: d.maxSeq,
@@ -460,7 +469,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       blockers: d.blockers,
       blockersAt: d.blockersAt,
       counters: d.counters,
-      recentIntervals: (await store.recentIntervals(id, 100)).map(({ deviceId: _, ...iv }) => iv),
+      recentIntervals: recent,
     };
   };
 

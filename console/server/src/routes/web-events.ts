@@ -1,10 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { type PolicyStatusName, policyStatusFor } from '../device-status.js';
 import type { GatewayEvent } from '../gateway.js';
 import { ANY_ROLE } from '../http/auth.js';
 import type { WebDeps } from './web-devices.js';
-import type { DeviceStateTracker } from './web-state.js';
+import type { DeviceStateTracker, OnlineState } from './web-state.js';
 
 /** How often pending events are flushed to each browser: many reports per second become one message per device. */
 export const FLUSH_MS = 500;
@@ -95,25 +96,41 @@ export function registerWebEventRoutes(
       queue(`e${n.deviceId}`, n.type, n);
     };
 
+    const sendDevice = (deviceId: number, state: OnlineState, at: number, fromReport: boolean) => {
+      // a report that does not change what the browser shows is not worth a message
+      if (fromReport && lastSent.get(deviceId) === state) return;
+      lastSent.set(deviceId, state);
+      queue(`d${deviceId}`, 'device', {
+        deviceId,
+        online: deps.gateway.isOnline(deviceId),
+        state,
+        lastSeen: at,
+      });
+    };
+
     const onEvent = (e: GatewayEvent) => {
-      if (e.type === 'report') noticeReports(e.at);
-      if (e.type === 'policy_status') {
-        queue(`p${e.deviceId}`, 'policy_status', { deviceId: e.deviceId, ok: e.ok, etag: e.etag, at: e.at });
+      if (e.type === 'report') {
+        noticeReports(e.at);
+        sendDevice(e.deviceId, states.stateNow(e.deviceId), e.at, true);
         return;
       }
-      const state =
-        e.type === 'report'
-          ? states.stateWith(e.deviceId, e.lastState)
-          : states.stateWith(e.deviceId, states.peek(e.deviceId));
-      // a report that does not change what the browser shows is not worth a message
-      if (e.type === 'report' && lastSent.get(e.deviceId) === state) return;
-      lastSent.set(e.deviceId, state);
-      queue(`d${e.deviceId}`, 'device', {
-        deviceId: e.deviceId,
-        online: deps.gateway.isOnline(e.deviceId),
-        state,
-        lastSeen: e.at,
-      });
+      if (e.type === 'policy_status') {
+        // the status every view shows (device-status.ts), next to what the agent said
+        void policyStatusNow(deps, e.deviceId).then((policyStatus) =>
+          queue(`p${e.deviceId}`, 'policy_status', {
+            deviceId: e.deviceId,
+            ok: e.ok,
+            etag: e.etag,
+            at: e.at,
+            ...(policyStatus ? { policyStatus } : {}),
+          }),
+        );
+        return;
+      }
+      void states.stateOf(e.deviceId).then(
+        (state) => sendDevice(e.deviceId, state, e.at, false),
+        () => sendDevice(e.deviceId, states.stateNow(e.deviceId), e.at, false),
+      );
     };
     deps.gateway.events.on('event', onEvent);
     notices.on('notice', onNotice);
@@ -133,4 +150,16 @@ export function registerWebEventRoutes(
     request.raw.on('close', cleanup);
     res.on('close', cleanup);
   });
+}
+
+/** a device's policy status as the list and its page show it; undefined when it cannot be read */
+async function policyStatusNow(deps: WebDeps, deviceId: number): Promise<PolicyStatusName | undefined> {
+  try {
+    const d = await deps.store.getDevice(deviceId);
+    if (!d) return undefined;
+    const { policy, etag } = await deps.policies.effectiveFor(d);
+    return policyStatusFor(d, policy, etag);
+  } catch {
+    return undefined;
+  }
 }

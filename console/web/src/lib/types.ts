@@ -31,7 +31,8 @@ export interface EnrollSecretInfo {
   revokedAt?: number | null;
 }
 
-export type OnlineState = 'online' | 'asleep' | 'offline';
+/** the console derives it once (server: device-status.ts); every page shows that value */
+export type OnlineState = 'online' | 'asleep' | 'off' | 'offline';
 
 export interface Device {
   id: number;

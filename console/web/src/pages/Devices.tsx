@@ -10,13 +10,15 @@ import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
-import type { Device, Group } from '../lib/types.js';
+import type { Device, Group, OnlineState } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const PAGE = 50;
 
-export function onlineState(d: Device): 'online' | 'asleep' | 'offline' {
-  if (d.state === 'online' || d.state === 'asleep' || d.state === 'offline') return d.state;
+/** the state the console derived (list, device page and live events carry the same value) */
+export function onlineState(d: Device): OnlineState {
+  if (d.state === 'online' || d.state === 'asleep' || d.state === 'off' || d.state === 'offline')
+    return d.state;
   return d.online ? 'online' : 'offline';
 }
 
@@ -171,7 +173,7 @@ export function DevicesPage() {
       label: t('devices.filterState'),
       value: state,
       set: setState,
-      options: (['online', 'asleep', 'offline'] as const).map((s) => [s, t(`state.${s}`)]),
+      options: (['online', 'asleep', 'off', 'offline'] as const).map((s) => [s, t(`state.${s}`)]),
     },
     {
       label: t('devices.filterCompliance'),
