@@ -177,4 +177,50 @@ describe('an empty console', () => {
     await overview.context().close();
     await devices.context().close();
   }, 90_000);
+
+  it('warns that install commands with a loopback address cannot reach the console from a device', async () => {
+    const page = await loggedIn(app.url, 'Scholen en lokalen');
+    await page.getByRole('button', { name: 'De Linde' }).click();
+    await page.getByRole('button', { name: 'Nieuwe aanmeldcode' }).click();
+    await page.getByTestId('fresh-secret').waitFor();
+    await expect(page.getByTestId('install-address-warning').textContent()).resolves.toContain(
+      'SLUIMER_PUBLIC_URL',
+    );
+    await expect(page.getByTestId('install-linux').textContent()).resolves.toContain(app.url);
+    await page.context().close();
+  }, 60_000);
+});
+
+describe('a console with SLUIMER_PUBLIC_URL', () => {
+  it('puts that address in the install commands, not the one the browser used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluimer-public-url-'));
+    const app = await startConsole({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: dir,
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: 'silent',
+      webDist: WEB_DIST,
+      publicUrl: 'https://sluimer.school.nl/',
+    });
+    try {
+      const api = new ConsoleClient(app.url);
+      await api.login('admin', ADMIN_PASSWORD);
+      await api.post('/api/v1/groups', { name: 'Het Baken', kind: 'school', timeZone: 'Europe/Amsterdam' });
+      const page = await loggedIn(app.url, 'Scholen en lokalen');
+      await page.getByRole('button', { name: 'Het Baken' }).click();
+      await page.getByRole('button', { name: 'Nieuwe aanmeldcode' }).click();
+      await page.getByTestId('fresh-secret').waitFor();
+      for (const os of ['windows', 'macos', 'linux']) {
+        const cmd = (await page.getByTestId(`install-${os}`).textContent()) ?? '';
+        expect(cmd).toContain('https://sluimer.school.nl');
+        expect(cmd).not.toContain('127.0.0.1');
+      }
+      await expect(page.getByTestId('install-address-warning').count()).resolves.toBe(0);
+      await page.context().close();
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -209,6 +209,33 @@ describe('sluimer-console command', () => {
   });
 });
 
+describe('SLUIMER_PUBLIC_URL', () => {
+  it('is served to the web app for the install commands and named in the ready line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sluimer-cli-test-'));
+    dirs.push(dataDir);
+    const r = await run(
+      [],
+      { SLUIMER_DATA: dataDir, SLUIMER_PUBLIC_URL: 'https://sluimer.school.nl/' },
+      async (c) => {
+        const health = await (await fetch(`${c.url}/api/v1/health`)).json();
+        expect(health.publicUrl).toBe('https://sluimer.school.nl');
+      },
+    );
+    expect(r.stdout).toContain('devices enroll with https://sluimer.school.nl');
+  });
+
+  it('refuses an address agents could not use, before starting', async () => {
+    const stderr = sink();
+    const code = await main([], {
+      env: { SLUIMER_PUBLIC_URL: 'sluimer.school.nl/console', SLUIMER_LOG_LEVEL: 'silent' },
+      stdout: sink(),
+      stderr,
+    });
+    expect(code).toBe(2);
+    expect(stderr.text).toContain('SLUIMER_PUBLIC_URL');
+  });
+});
+
 describe('console log format', () => {
   const lineOf = (env: NodeJS.ProcessEnv, tty: boolean) => {
     const out = sink();

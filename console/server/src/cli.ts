@@ -6,6 +6,7 @@ import { type RunningConsole, startConsole } from './index.js';
 import { backupCommand } from './ops/backup.js';
 import { resetPasswordCommand } from './ops/reset-password.js';
 import { tlsFromEnv } from './ops/tls.js';
+import { isLoopbackHost, parsePublicUrl } from './public-url.js';
 
 const HELP = `sluimer-console [--demo]
 
@@ -25,7 +26,10 @@ sluimer-console reset-password [gebruiker]
 
 Omgeving / environment:
   SLUIMER_PORT            poort / port (8080)
-  SLUIMER_HOST            adres / address (0.0.0.0)
+  SLUIMER_HOST            adres waarop de console luistert / address it listens on (0.0.0.0: alle / all interfaces)
+  SLUIMER_PUBLIC_URL      adres waarop apparaten de console bereiken, in de installatieopdrachten /
+                          address devices reach the console on, used in the install commands
+                          (bijv. / e.g. https://sluimer.school.nl)
   SLUIMER_DATA            map van de database / database folder (./data)
   SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start (daarna genegeerd: gebruik reset-password) /
                           password of 'admin' on first start (ignored later: use reset-password)
@@ -124,6 +128,20 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     return 2;
   }
 
+  let publicUrl: string | undefined;
+  try {
+    publicUrl = env.SLUIMER_PUBLIC_URL ? parsePublicUrl(env.SLUIMER_PUBLIC_URL) : undefined;
+  } catch (err) {
+    stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  if (publicUrl && isLoopbackHost(new URL(publicUrl).hostname)) {
+    log.warn(
+      `SLUIMER_PUBLIC_URL ${publicUrl} bereikt alleen deze computer; apparaten kunnen zich zo niet aanmelden / ` +
+        'only reaches this machine; devices cannot enroll with it',
+    );
+  }
+
   let running: RunningConsole;
   try {
     const https = tlsFromEnv(env);
@@ -133,6 +151,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       host: env.SLUIMER_HOST || '0.0.0.0',
       dataDir,
       adminPassword: env.SLUIMER_ADMIN_PASSWORD || undefined,
+      ...(publicUrl ? { publicUrl } : {}),
       logger: log,
       logRequests: env.SLUIMER_LOG_REQUESTS === '1',
     });
@@ -160,7 +179,10 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   }
 
   stdout.write(
-    `\nSluimer staat klaar: open ${address} in je browser.\nSluimer is ready: open ${address} in your browser.\n`,
+    `\nSluimer staat klaar: open ${address} in je browser.\nSluimer is ready: open ${address} in your browser.\n` +
+      (publicUrl
+        ? `Apparaten melden zich aan bij / devices enroll with ${publicUrl} (SLUIMER_PUBLIC_URL).\n`
+        : 'Zet SLUIMER_PUBLIC_URL op het adres waarop apparaten de console bereiken / set SLUIMER_PUBLIC_URL to the address devices reach the console on.\n'),
   );
   if (admin?.generated) {
     stdout.write(

@@ -13,6 +13,7 @@ import { startMaintenance } from './ops/retention.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
 import { PolicyService } from './policy-service.js';
+import { parsePublicUrl } from './public-url.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
@@ -53,6 +54,8 @@ export interface StartConsoleOptions {
   now?: () => number;
   /** how often agents that asked for the `summary` extension are sent changed figures (default 1 h) */
   summaryIntervalMs?: number;
+  /** the address devices reach the console on (SLUIMER_PUBLIC_URL), e.g. https://sluimer.school.nl */
+  publicUrl?: string;
 }
 
 export interface RunningConsole {
@@ -140,7 +143,15 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     installErrorHandler(app);
     installSecurityHeaders(app, tls);
     installAuth(app, store, now);
-    registerRoutes(app, { store, policies, gateway, now, tls, limits: options.httpLimits });
+    registerRoutes(app, {
+      store,
+      policies,
+      gateway,
+      now,
+      tls,
+      limits: options.httpLimits,
+      ...(options.publicUrl ? { publicUrl: parsePublicUrl(options.publicUrl) } : {}),
+    });
     registerWebRoutes(app, { store, policies, gateway, now });
     if (store instanceof SqliteStore) {
       // audit log, device retirement, AVG export/erasure (ops/*.ts)

@@ -49,6 +49,8 @@ export interface RouteDeps {
   /** whether the console serves HTTPS (session cookies get `Secure`) */
   tls: boolean;
   limits?: Partial<HttpLimits>;
+  /** SLUIMER_PUBLIC_URL (an origin), for the install commands in the web app */
+  publicUrl?: string;
 }
 
 export interface HttpLimits {
@@ -106,6 +108,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get('/api/v1/health', { config: { access: 'public' } }, async () => ({
     ok: true,
     agentsOnline: gateway.connectionCount,
+    // the address devices use (install commands); null when not configured
+    publicUrl: deps.publicUrl ?? null,
   }));
 
   app.post('/api/v1/login', { config: { access: 'public' } }, async (request, reply) => {
