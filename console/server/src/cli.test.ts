@@ -69,7 +69,8 @@ const login = (url: string, password: string) =>
     body: JSON.stringify({ username: 'admin', password }),
   });
 
-describe('sluimer-console command', () => {
+// each test starts the console once or twice (scrypt, SQLite): slow on a loaded CI machine
+describe('sluimer-console command', { timeout: 30_000 }, () => {
   it('prints help in Dutch and English', async () => {
     const stdout = sink();
     expect(await main(['--help'], { stdout })).toBe(0);
@@ -209,7 +210,7 @@ describe('sluimer-console command', () => {
   });
 });
 
-describe('SLUIMER_PUBLIC_URL', () => {
+describe('SLUIMER_PUBLIC_URL', { timeout: 30_000 }, () => {
   it('is served to the web app for the install commands and named in the ready line', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sluimer-cli-test-'));
     dirs.push(dataDir);
