@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
@@ -261,7 +261,13 @@ async function startDemo(
   password: string | undefined,
 ): Promise<DemoHandle | undefined> {
   const empty = (await running.store.listDevices()).length === 0;
-  const resumable = existsSync(join(dataDir, DEMO_STATE_FILE));
+  const stateFile = join(dataDir, DEMO_STATE_FILE);
+  if (empty && existsSync(stateFile)) {
+    // the database was replaced or emptied: those agents' tokens are gone with it; build a new demo
+    log.info('--demo: demo-agents.json belongs to an earlier database; a new demo is built');
+    rmSync(stateFile, { force: true });
+  }
+  const resumable = existsSync(stateFile);
   if (!empty && !resumable) {
     log.warn(
       '--demo: deze database heeft al apparaten en geen demo om voort te zetten; er wordt niets toegevoegd. ' +
