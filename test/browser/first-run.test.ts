@@ -224,3 +224,70 @@ describe('a console with SLUIMER_PUBLIC_URL', () => {
     }
   }, 60_000);
 });
+
+describe('one truth per device, in the browser', () => {
+  it('shows the same state and policy status in the list and on the device page, live', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluimer-one-truth-'));
+    const app = await startConsole({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: dir,
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: 'silent',
+      webDist: WEB_DIST,
+    });
+    const inventory = { os: 'windows' as const, chassisType: 'Notebook', battery: { hasBattery: true } };
+    let agent: ProtocolAgent | undefined;
+    try {
+      const api = new ConsoleClient(app.url);
+      await api.login('admin', ADMIN_PASSWORD);
+      const groupId = idOf(
+        await api.post('/api/v1/groups', { name: 'Het Baken', kind: 'school', timeZone: 'Europe/Amsterdam' }),
+      );
+      const { secret } = await api.post<{ secret: string }>(`/api/v1/groups/${groupId}/enroll-secrets`, {});
+      const { deviceId, deviceToken } = await enrollDevice(app.url, {
+        enrollSecret: secret,
+        installId: 'one-truth-install-0001',
+        hostname: 'BAKEN-PC-07',
+        inventory,
+      });
+      agent = new ProtocolAgent({ server: app.url, deviceToken, inventory });
+      await agent.connect();
+      await new Promise((r) => setTimeout(r, 20));
+      const t0 = Date.now();
+      await agent.report([{ start: t0 - 3600_000, end: t0, state: 'active', display: 'on', power: 'ac' }]);
+
+      const page = await loggedIn(app.url, 'Apparaten');
+      const row = page.getByTestId('devices-table').locator('tr', { hasText: 'BAKEN-PC-07' });
+      await row.waitFor();
+      await expect(row.locator('.badge.state-online').textContent()).resolves.toBe('Online');
+      await expect(row.locator('.badge.comp-none').textContent()).resolves.toBe('Geen beleid');
+      await row.getByRole('link', { name: 'BAKEN-PC-07' }).click();
+      const head = page.locator('.page-head');
+      await head.locator('.badge.state-online').waitFor();
+      // the agent acknowledged the console default: still no energy policy on the device page
+      await expect(head.locator('.badge.comp-none').textContent()).resolves.toBe('Geen beleid');
+
+      // switched off while its socket was open: the page follows by itself
+      const t1 = Date.now();
+      await agent.report([{ start: t0, end: t1, state: 'off', display: 'off', power: 'ac' }]);
+      await head.locator('.badge.state-off').waitFor({ timeout: 15_000 });
+      await expect(head.locator('.badge.state-off').textContent()).resolves.toBe('Uit');
+      const detail = await api.get<{ state: string }>(`/api/v1/devices/${deviceId}`);
+      expect(detail.state).toBe('off');
+      await page
+        .getByRole('link', { name: /Terug|apparaten/i })
+        .first()
+        .click();
+      const again = page.getByTestId('devices-table').locator('tr', { hasText: 'BAKEN-PC-07' });
+      await again.locator('.badge.state-off').waitFor({ timeout: 15_000 });
+      await expect(again.locator('.badge.state-off').textContent()).resolves.toBe('Uit');
+      expect(await notReloaded(page)).toBe(true);
+      await page.context().close();
+    } finally {
+      await agent?.close();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
