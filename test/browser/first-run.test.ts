@@ -178,6 +178,39 @@ describe('an empty console', () => {
     await devices.context().close();
   }, 90_000);
 
+  it("fills a new device's empty timeline as its first measurements arrive, without a reload", async () => {
+    const api = new ConsoleClient(app.url);
+    await api.login('admin', ADMIN_PASSWORD);
+    const groupId = idOf(
+      await api.post('/api/v1/groups', { name: 'De Es', kind: 'school', timeZone: 'Europe/Amsterdam' }),
+    );
+    const { secret } = await api.post<{ secret: string }>(`/api/v1/groups/${groupId}/enroll-secrets`, {});
+    const inventory = { os: 'linux' as const, chassisType: 'Desktop', battery: { hasBattery: false } };
+    const { deviceId, deviceToken } = await enrollDevice(app.url, {
+      enrollSecret: secret,
+      installId: 'first-timeline-install-0001',
+      hostname: 'ES-PC-01',
+      inventory,
+    });
+    const page = await loggedIn(app.url);
+    await page.evaluate((id) => {
+      history.pushState(null, '', `/devices/${id}`);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }, deviceId);
+    const timeline = page.getByTestId('timeline-24h');
+    await timeline.locator('p.empty').waitFor();
+
+    const agent = new ProtocolAgent({ server: app.url, deviceToken, inventory });
+    agents.push(agent);
+    await agent.connect();
+    const end = Date.now();
+    await agent.report([{ start: end - 30 * 60_000, end, state: 'idle', display: 'on', power: 'ac' }]);
+    await timeline.locator('canvas').first().waitFor({ timeout: 20_000 });
+    await expect(timeline.locator('p.empty').count()).resolves.toBe(0);
+    expect(await notReloaded(page)).toBe(true);
+    await page.context().close();
+  }, 60_000);
+
   it('warns that install commands with a loopback address cannot reach the console from a device', async () => {
     const page = await loggedIn(app.url, 'Scholen en lokalen');
     await page.getByRole('button', { name: 'De Linde' }).click();
