@@ -78,7 +78,11 @@ export function createLogger(
     throw new Error(`SLUIMER_LOG_FORMAT moet json of pretty zijn / must be json or pretty: ${format}`);
   }
   if (format === 'json') {
-    return destination === process.stdout ? pino({ level }) : pino({ level }, destination as never);
+    // written synchronously, so log lines and what the command prints keep their order
+    return pino(
+      { level },
+      destination === process.stdout ? pino.destination({ dest: 1, sync: true }) : (destination as never),
+    );
   }
   const pretty = prettyFactory({
     colorize: isTTY,
@@ -167,6 +171,15 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const admin = running.initialAdmin;
   io.onListening?.(running);
   const address = browserAddress(running, env.SLUIMER_HOST || '0.0.0.0');
+  if (!admin && env.SLUIMER_ADMIN_PASSWORD) {
+    // the variable only sets the first admin's password; saying nothing made people think it worked
+    const warning =
+      'SLUIMER_ADMIN_PASSWORD wordt genegeerd: deze database heeft al gebruikers. Nieuw wachtwoord: ' +
+      'npx sluimer-console reset-password admin / SLUIMER_ADMIN_PASSWORD is ignored: this database ' +
+      'already has users. New password: npx sluimer-console reset-password admin';
+    log.warn(warning);
+    stderr.write(`\nLet op / note: ${warning}\n`);
+  }
 
   let demoHandle: DemoHandle | undefined;
   if (demo) {
@@ -203,14 +216,6 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     );
   } else if (admin) {
     log.info('first start: account "admin" created with SLUIMER_ADMIN_PASSWORD');
-  } else if (env.SLUIMER_ADMIN_PASSWORD) {
-    // the variable only sets the first admin's password; saying nothing made people think it worked
-    const warning =
-      'SLUIMER_ADMIN_PASSWORD wordt genegeerd: deze database heeft al gebruikers. Nieuw wachtwoord: ' +
-      'npx sluimer-console reset-password admin / SLUIMER_ADMIN_PASSWORD is ignored: this database ' +
-      'already has users. New password: npx sluimer-console reset-password admin';
-    log.warn(warning);
-    stderr.write(`\nLet op / note: ${warning}\n`);
   }
 
   return new Promise<number>((done) => {
