@@ -93,8 +93,10 @@ function useUsage(
    * Live: re-reads the figures in place (what is shown stays until the new answer is in); a period
    * that runs until now is extended to now, so reports that arrived since the page opened count.
    */
+  const inFlight = useRef(0);
   const refresh = () => {
-    if (breakdownGroupId === null) return;
+    // a school year of a large board takes the console a while: never stack refreshes
+    if (breakdownGroupId === null || inFlight.current > 0) return;
     const gen = generation.current;
     const to =
       period.kind === 'thisWeek' || period.kind === 'schoolYear'
@@ -102,12 +104,16 @@ function useUsage(
         : period.to;
     for (const groupBy of USAGE_BY) {
       const gid = groupBy === 'group' ? (groupId ?? breakdownGroupId) : groupId;
-      get<UsageResponse>(`/api/v1/usage${qs({ from: period.from, to, groupBy, groupId: gid })}`).then(
-        (res) => {
-          if (generation.current === gen) setState((st) => ({ ...st, data: { ...st.data, [groupBy]: res } }));
-        },
-        () => undefined, // a failed live refresh keeps what is shown; the next event tries again
-      );
+      inFlight.current++;
+      get<UsageResponse>(`/api/v1/usage${qs({ from: period.from, to, groupBy, groupId: gid })}`)
+        .then(
+          (res) => {
+            if (generation.current === gen)
+              setState((st) => ({ ...st, data: { ...st.data, [groupBy]: res } }));
+          },
+          () => undefined, // a failed live refresh keeps what is shown; the next event tries again
+        )
+        .finally(() => inFlight.current--);
     }
   };
   return {
@@ -138,7 +144,8 @@ export function OverviewPage() {
     can.editDevices(user.role) ? '/api/v1/web/devices?limit=1' : null,
   );
   // live: new devices, enrolments and reports update the figures without a reload; a new device
-  // on an empty overview shows within a second, later changes at most every 5 s
+  // on an empty overview shows within a second, later changes at most every 15 s (the figures are
+  // totals over days; re-reading them more often would only load the console)
   const empty = deviceCount.data?.total === 0 || usage.data.device?.rows.length === 0;
   useThrottledLiveRefresh(
     ['device', 'enrolled', 'report'],
@@ -147,7 +154,7 @@ export function OverviewPage() {
       deviceCount.reload();
       usage.refresh();
     },
-    { minGapMs: empty ? 1_000 : 5_000 },
+    { minGapMs: empty ? 1_000 : 15_000 },
   );
   // school hours for "outside school hours": those of the policy that applies to the chosen school
   // or room (staff can read policies), else the default Monday–Friday 08:00–17:00
