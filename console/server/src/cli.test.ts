@@ -146,6 +146,7 @@ describe('sluimer-console command', { timeout: 30_000 }, () => {
     const ready = r.stdout.indexOf('Sluimer staat klaar: open http://localhost:');
     expect(ready).toBeGreaterThanOrEqual(0);
     expect(r.stdout.indexOf('account "admin" aangemaakt')).toBeGreaterThan(ready);
+    expect(r.stdout).toContain('Meld je aan als admin met het wachtwoord hieronder');
   });
 
   it('reset-password generates a new password while the console runs and ends the sessions of that user', async () => {

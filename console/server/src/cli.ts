@@ -195,7 +195,10 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     `\nSluimer staat klaar: open ${address} in je browser.\nSluimer is ready: open ${address} in your browser.\n` +
       (publicUrl
         ? `Apparaten melden zich aan bij / devices enroll with ${publicUrl} (SLUIMER_PUBLIC_URL).\n`
-        : 'Zet SLUIMER_PUBLIC_URL op het adres waarop apparaten de console bereiken / set SLUIMER_PUBLIC_URL to the address devices reach the console on.\n'),
+        : 'Zet SLUIMER_PUBLIC_URL op het adres waarop apparaten de console bereiken / set SLUIMER_PUBLIC_URL to the address devices reach the console on.\n') +
+      (admin?.generated
+        ? 'Meld je aan als admin met het wachtwoord hieronder / log in as admin with the password below.\n'
+        : ''),
   );
   if (admin?.generated) {
     stdout.write(
