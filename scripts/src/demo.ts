@@ -1,14 +1,18 @@
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DAY_MS, MINUTE_MS, type PolicySettings } from '@sluimer/shared';
 import { ConsoleClient, idOf, listOf } from './fleet/api-client.js';
 import {
   backfillFleet,
   connectFleet,
   enrollFleet,
+  type FleetStats,
   type LiveHandle,
   newStats,
   type SimDevice,
   startLive,
 } from './fleet/fleet.js';
+import { ProtocolAgent } from './fleet/protocol-agent.js';
 import { percentile } from './fleet/util.js';
 import { boardDevices, DEMO_TIME_ZONE, demoBoard, type PlannedSchool } from './model/fleet-plan.js';
 
@@ -27,6 +31,10 @@ import { boardDevices, DEMO_TIME_ZONE, demoBoard, type PlannedSchool } from './m
  *   on the audit-only console default for comparison.
  * - Live: real time, not compressed (the console refuses intervals from the future): every device
  *   reports the intervals since its last report once a minute, ticks spread over the minute.
+ * - Every later `--demo` start on the same data keeps the demo alive: the simulated agents' tokens
+ *   are kept in `<dataDir>/demo-agents.json` (mode 600, like the database next to it), so they
+ *   reconnect, report the time they were away (at most 7 days, from where the console's data ends)
+ *   and go on reporting live. No login is needed for that.
  */
 
 export type DemoLog = ((msg: string) => void) | { info(msg: string): void };
@@ -35,9 +43,12 @@ export interface DemoOptions {
   /** console base URL, e.g. http://127.0.0.1:8080 */
   url: string;
   username: string;
-  password: string;
-  /** the console's data directory (unused by the simulator itself; kept for the CLI contract) */
+  /** needed to build the demo board; a demo that resumes from `dataDir` does without */
+  password?: string;
+  /** the console's data directory: where the simulated agents' tokens are kept between starts */
   dataDir?: string;
+  /** where the console's data for a device ends (epoch ms), so a resumed agent continues from there */
+  lastIntervalEnd?: (deviceId: number) => Promise<number | undefined>;
   log?: DemoLog;
   deviceCount?: number;
   historyDays?: number;
@@ -51,6 +62,131 @@ export interface DemoHandle {
   stop(): Promise<void>;
   /** what was created, for tests and the CLI's summary; undefined when the demo data was already there */
   summary: DemoSummary | undefined;
+  /** how many simulated agents were picked up again from an earlier start (0 for a new demo) */
+  resumed: number;
+}
+
+/** The file in the console's data directory that lets a later start pick the demo up again. */
+export const DEMO_STATE_FILE = 'demo-agents.json';
+const MAX_CATCH_UP_MS = 7 * DAY_MS;
+
+interface DemoState {
+  version: 1;
+  board: string;
+  deviceCount: number;
+  policyFrom: number;
+  devices: { installId: string; deviceId: number; deviceToken: string }[];
+}
+
+function isDemoState(v: unknown): v is DemoState {
+  const s = v as Partial<DemoState> | null;
+  return (
+    !!s &&
+    s.version === 1 &&
+    typeof s.board === 'string' &&
+    Number.isInteger(s.deviceCount) &&
+    typeof s.policyFrom === 'number' &&
+    Array.isArray(s.devices) &&
+    s.devices.every(
+      (d) =>
+        typeof d?.installId === 'string' && Number.isInteger(d.deviceId) && typeof d.deviceToken === 'string',
+    )
+  );
+}
+
+function readState(dataDir: string | undefined): DemoState | undefined {
+  if (!dataDir) return undefined;
+  const file = join(dataDir, DEMO_STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  const state: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!isDemoState(state)) throw new Error(`${file} is geen demobestand / is not a demo state file`);
+  return state;
+}
+
+function writeState(dataDir: string, state: DemoState): void {
+  const file = join(dataDir, DEMO_STATE_FILE);
+  // device tokens: readable by the console's user only, written whole or not at all
+  writeFileSync(`${file}.partial`, JSON.stringify(state), { mode: 0o600 });
+  chmodSync(`${file}.partial`, 0o600);
+  renameSync(`${file}.partial`, file);
+}
+
+function startLiveHandle(
+  devices: SimDevice[],
+  stats: FleetStats,
+  opts: DemoOptions,
+  log: (msg: string) => void,
+): () => Promise<void> {
+  let live: LiveHandle | undefined;
+  if (opts.live !== false) {
+    live = startLive(devices, stats, {
+      everyMs: opts.liveEveryMs ?? 60_000,
+      onError: (err) => log(`demo: live rapport mislukt: ${(err as Error).message}`),
+    });
+    log(`demo: ${devices.length} gesimuleerde agents rapporteren nu elke minuut (echte tijd)`);
+  }
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    if (live) await live.stop();
+    else await Promise.all(devices.map((d) => d.agent.close()));
+  };
+}
+
+/** Picks up the simulated agents of an earlier start: same profiles, same tokens, history from where it ends. */
+async function resumeDemo(
+  opts: DemoOptions,
+  state: DemoState,
+  log: (msg: string) => void,
+): Promise<DemoHandle> {
+  const board = demoBoard({ deviceCount: state.deviceCount, policyFrom: state.policyFrom });
+  const plans = new Map<string, Pick<SimDevice, 'profile' | 'school'>>();
+  for (const school of board.schools)
+    for (const building of school.buildings)
+      for (const room of building.rooms)
+        for (const profile of room.devices) plans.set(profile.installId, { profile, school });
+  const now = Date.now();
+  const devices: SimDevice[] = [];
+  for (const d of state.devices) {
+    const plan = plans.get(d.installId);
+    if (!plan) continue;
+    const end = await opts.lastIntervalEnd?.(d.deviceId);
+    devices.push({
+      ...plan,
+      deviceId: d.deviceId,
+      agent: new ProtocolAgent({
+        server: opts.url,
+        deviceToken: d.deviceToken,
+        inventory: plan.profile.inventory,
+      }),
+      reportedUntil: Math.max(end ?? now - 15 * MINUTE_MS, now - MAX_CATCH_UP_MS),
+      reports: 0,
+      intervals: 0,
+      rejected: 0,
+    });
+  }
+  log(`demo: ${devices.length} gesimuleerde agents van de vorige start verbinden opnieuw`);
+  // a device removed from the console since (its token refused) stays away; the rest carry on
+  const connected: SimDevice[] = [];
+  await Promise.all(
+    devices.map(async (d) => {
+      try {
+        await d.agent.connect();
+        connected.push(d);
+      } catch {
+        await d.agent.close();
+      }
+    }),
+  );
+  const stats = newStats();
+  await backfillFleet(connected, Date.now(), stats, 48);
+  log(
+    `demo: weer actief met ${connected.length} apparaten; ${stats.intervals} intervallen ingehaald sinds de vorige start` +
+      (stats.rejected ? `, ${stats.rejected} rapporten geweigerd` : ''),
+  );
+  const stop = startLiveHandle(connected, stats, opts, log);
+  return { summary: undefined, resumed: connected.length, stop };
 }
 
 export interface DemoSummary {
@@ -120,15 +256,19 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   const historyFrom = now - historyDays * DAY_MS + 15 * MINUTE_MS;
   const board = demoBoard({ deviceCount, policyFrom: now - 14 * DAY_MS });
 
+  const state = readState(opts.dataDir);
+  if (state) return resumeDemo(opts, state, log);
+  if (!opts.password) throw new Error('the demo needs the admin password to build its school board');
+
   const api = new ConsoleClient(opts.url);
   await api.login(opts.username, opts.password);
   const existing = listOf<{ name: string }>(await api.get('/api/v1/groups'), 'groups');
   if (existing.some((g) => g.name === board.name)) {
-    // the simulated agents' tokens are not kept, so a second run cannot continue their history
+    // a demo made before its agents' tokens were kept (or with the file removed): nothing to resume
     log(
-      `demo: "${board.name}" staat al in deze database; er wordt niets toegevoegd. Start met een lege datamap voor een nieuwe demo. / Demo data already present; nothing added.`,
+      `demo: "${board.name}" staat al in deze database, maar zonder ${DEMO_STATE_FILE}; er wordt niets toegevoegd. Start met een lege datamap voor een nieuwe demo. / Demo data already present without ${DEMO_STATE_FILE}; nothing added.`,
     );
-    return { summary: undefined, stop: async () => undefined };
+    return { summary: undefined, resumed: 0, stop: async () => undefined };
   }
 
   log(`demo: bestuur, scholen, gebouwen en lokalen aanmaken (${board.schools.length} scholen)`);
@@ -163,6 +303,19 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     concurrency: 16,
     since: historyFrom,
   });
+  if (opts.dataDir) {
+    writeState(opts.dataDir, {
+      version: 1,
+      board: board.name,
+      deviceCount,
+      policyFrom: now - 14 * DAY_MS,
+      devices: devices.map((d) => ({
+        installId: d.profile.installId,
+        deviceId: d.deviceId,
+        deviceToken: d.agent.opts.deviceToken,
+      })),
+    });
+  }
   await connectFleet(devices, 64);
 
   log(`demo: ${historyDays} dagen geschiedenis versturen als rapporten`);
@@ -201,22 +354,6 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   );
   stats.latenciesMs.length = 0;
 
-  let live: LiveHandle | undefined;
-  if (opts.live !== false) {
-    live = startLive(devices, stats, {
-      everyMs: opts.liveEveryMs ?? 60_000,
-      onError: (err) => log(`demo: live rapport mislukt: ${(err as Error).message}`),
-    });
-    log(`demo: ${devices.length} gesimuleerde agents rapporteren nu elke minuut (echte tijd)`);
-  }
-  let stopped = false;
-  return {
-    summary,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      if (live) await live.stop();
-      else await Promise.all(devices.map((d) => d.agent.close()));
-    },
-  };
+  const stop = startLiveHandle(devices, stats, opts, log);
+  return { summary, resumed: 0, stop };
 }

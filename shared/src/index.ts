@@ -6,6 +6,7 @@ export * from './i18n/index.js';
 export * from './impact/index.js';
 export * from './intervals.js';
 export * from './inventory.js';
+export * from './network.js';
 export * from './policy.js';
 export * from './protocol.js';
 export * from './time.js';

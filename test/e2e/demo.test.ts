@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS, type UsageResponse } from '@sluimer/shared';
@@ -106,6 +106,44 @@ describe('sluimer-console --demo', () => {
       'live reports',
       async () => {
         const b = await maxSeqs();
+        return b.filter((x, i) => x.maxSeq > (a[i]?.maxSeq ?? 0)).length >= 5 || undefined;
+      },
+      70_000,
+      2000,
+    );
+  });
+
+  it('keeps the simulated agents running on a second --demo start on the same data', async () => {
+    expect(await proc.stop()).toBe(0);
+    expect(existsSync(join(dataDir, 'demo-agents.json'))).toBe(true);
+    // the file holds device tokens: the console's user only
+    expect(statSync(join(dataDir, 'demo-agents.json')).mode & 0o077).toBe(0);
+    // a second start needs no password for the demo: the agents carry their own tokens
+    proc = await startConsoleProcess({
+      dataDir,
+      adminPassword: ADMIN_PASSWORD,
+      args: ['--demo'],
+      logLevel: 'info',
+    });
+    api = new ConsoleClient(proc.url);
+    await api.login('admin', ADMIN_PASSWORD);
+    await waitFor(
+      'the demo to resume',
+      () => /demo: weer actief met 300 apparaten/.test(proc.output()) || undefined,
+      60_000,
+      200,
+    );
+    expect(proc.output()).not.toMatch(/geweigerd/);
+    const devices = await api.get<{ id: number; online: boolean }[]>('/api/v1/devices');
+    expect(devices).toHaveLength(300);
+    expect(devices.filter((d) => d.online).length).toBe(300);
+    const sample = devices.slice(0, 40);
+    const seqs = () => Promise.all(sample.map((d) => api.get<{ maxSeq: number }>(`/api/v1/devices/${d.id}`)));
+    const a = await seqs();
+    await waitFor(
+      'live reports after the restart',
+      async () => {
+        const b = await seqs();
         return b.filter((x, i) => x.maxSeq > (a[i]?.maxSeq ?? 0)).length >= 5 || undefined;
       },
       70_000,

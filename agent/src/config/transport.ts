@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '@sluimer/shared';
 /**
  * Is the console address safe to send the enroll secret and the device token to? Plain `http://`
  * (and `ws://`) carries both readable by anyone on the school network, so the agent refuses it for
@@ -11,15 +12,6 @@ export type TransportCheck =
   /** plain http that is allowed: to loopback, or by the deployment's explicit choice */
   | { ok: true; insecure: true; loopback: boolean; warning: string }
   | { ok: false; message: string };
-
-/** localhost, 127.0.0.0/8, ::1 (and its IPv4-mapped form): never leaves this machine */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
-}
 
 export function checkTransport(serverUrl: string, allowInsecureHttp: boolean): TransportCheck {
   let url: URL;

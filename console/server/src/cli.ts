@@ -1,8 +1,12 @@
-import { resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isLoopbackHost } from '@sluimer/shared';
 import { pino } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { type RunningConsole, startConsole } from './index.js';
-import { networkConfigFromEnv } from './network-config.js';
+import { type NetworkConfig, networkConfigFromEnv } from './network-config.js';
 import { backupCommand } from './ops/backup.js';
+import { resetPasswordCommand } from './ops/reset-password.js';
 import { tlsFromEnv } from './ops/tls.js';
 
 const HELP = `sluimer-console [--demo]
@@ -15,16 +19,26 @@ Starts the Sluimer console: API, agent gateway and web app on one port.
 
 sluimer-console backup <bestand>    online back-up terwijl de console draait / online backup while it runs
 sluimer-console restore <bestand>   back-up terugzetten (console gestopt) / restore a backup (console stopped)
+sluimer-console reset-password [gebruiker]
+    nieuw wachtwoord (standaard voor 'admin'), uit SLUIMER_ADMIN_PASSWORD, standaardinvoer of
+    gegenereerd en getoond; beëindigt de sessies van die gebruiker /
+    new password (default for 'admin'), from SLUIMER_ADMIN_PASSWORD, standard input or generated
+    and shown; ends that user's sessions
 
 Omgeving / environment:
   SLUIMER_PORT            poort / port (8080)
-  SLUIMER_HOST            adres / address (0.0.0.0)
+  SLUIMER_HOST            adres waarop de console luistert / address it listens on (0.0.0.0: alle / all interfaces)
+  SLUIMER_PUBLIC_URL      adres waarop mensen en apparaten de console bereiken (toegestane Host, installatieopdrachten) /
+                          address people and devices reach the console on (allowed Host, install commands)
+                          (bijv. / e.g. https://sluimer.school.nl)
   SLUIMER_DATA            map van de database / database folder (./data)
-  SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start / password of 'admin' on first start
-  SLUIMER_LOG_LEVEL       pino-niveau / pino level (info)
+  SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start (daarna genegeerd: gebruik reset-password) /
+                          password of 'admin' on first start (ignored later: use reset-password)
+  SLUIMER_LOG_LEVEL       pino-niveau / pino level (info; debug toont ook regels per apparaat / debug adds per-device lines)
+  SLUIMER_LOG_FORMAT      pretty (leesbaar; standaard in een terminal) of json (standaard anders) /
+                          pretty (readable; default on a terminal) or json (default otherwise)
   SLUIMER_TLS_CERT        PEM-certificaat(keten): HTTPS/WSS / PEM certificate (chain): serve HTTPS/WSS
   SLUIMER_TLS_KEY         PEM-sleutel bij het certificaat / PEM private key of the certificate
-  SLUIMER_PUBLIC_URL      adres voor mensen en agents / address people and agents use (https://sluimer.school.nl)
   SLUIMER_ALLOWED_HOSTS   extra hostnamen, komma's / more host names, comma-separated
   SLUIMER_TRUST_PROXY     reverse proxy: true of adressen/CIDR / true or addresses/CIDR (false)
 `;
@@ -32,6 +46,9 @@ Omgeving / environment:
 interface DemoHandle {
   stop(): Promise<void>;
 }
+
+/** scripts/src/demo.ts keeps its simulated agents' tokens in this file in the data folder */
+const DEMO_STATE_FILE = 'demo-agents.json';
 
 /** What the command talks to; tests replace parts of it. */
 export interface CliIo {
@@ -42,6 +59,40 @@ export interface CliIo {
   shutdown?: Promise<string>;
   /** called once the console listens */
   onListening?: (running: RunningConsole) => void;
+  /** whether stdout is a terminal (default: process.stdout.isTTY); picks the log format */
+  isTTY?: boolean;
+  /** reads a password piped into standard input (reset-password) */
+  readStdin?: () => Promise<string | undefined>;
+}
+
+/**
+ * The console's logger: human-readable lines on a terminal, JSON lines (for a log collector)
+ * otherwise; SLUIMER_LOG_FORMAT=json|pretty overrides. Pretty lines are formatted in this process
+ * (no worker thread), so they keep their order with what the command prints itself.
+ */
+export function createLogger(
+  env: NodeJS.ProcessEnv,
+  isTTY: boolean,
+  destination: { write(text: string): unknown } = process.stdout,
+): pino.Logger {
+  const level = env.SLUIMER_LOG_LEVEL || 'info';
+  const format = env.SLUIMER_LOG_FORMAT || (isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty' && format !== 'json') {
+    throw new Error(`SLUIMER_LOG_FORMAT moet json of pretty zijn / must be json or pretty: ${format}`);
+  }
+  if (format === 'json') {
+    // written synchronously, so log lines and what the command prints keep their order
+    return pino(
+      { level },
+      destination === process.stdout ? pino.destination({ dest: 1, sync: true }) : (destination as never),
+    );
+  }
+  const pretty = prettyFactory({
+    colorize: isTTY,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+  });
+  return pino({ level }, { write: (line: string) => destination.write(pretty(line)) });
 }
 
 /** The `sluimer-console` command. Resolves with the exit code once the console has shut down. */
@@ -54,6 +105,14 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   }
   if (argv[0] === 'backup' || argv[0] === 'restore') {
     return backupCommand(argv, io.env ?? process.env, stdout, stderr);
+  }
+  if (argv[0] === 'reset-password') {
+    return resetPasswordCommand(argv, {
+      env: io.env ?? process.env,
+      stdout,
+      stderr,
+      ...(io.readStdin ? { readStdin: io.readStdin } : {}),
+    });
   }
   const unknown = argv.filter((a) => a !== '--demo');
   if (unknown.length) {
@@ -68,12 +127,33 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     return 2;
   }
   const dataDir = resolve(env.SLUIMER_DATA || './data');
-  const log = pino({ level: env.SLUIMER_LOG_LEVEL || 'info' });
+  let log: pino.Logger;
+  try {
+    log = createLogger(env, io.isTTY ?? process.stdout.isTTY === true, io.stdout ?? process.stdout);
+  } catch (err) {
+    stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+
+  // a bad network setting is a usage error: said before anything starts
+  let network: NetworkConfig;
+  try {
+    network = networkConfigFromEnv(env);
+  } catch (err) {
+    stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  const publicUrl = network.publicUrl;
+  if (publicUrl && isLoopbackHost(new URL(publicUrl).hostname)) {
+    log.warn(
+      `SLUIMER_PUBLIC_URL ${publicUrl} bereikt alleen deze computer; apparaten kunnen zich zo niet aanmelden / ` +
+        'only reaches this machine; devices cannot enroll with it',
+    );
+  }
 
   let running: RunningConsole;
   try {
     const https = tlsFromEnv(env);
-    const network = networkConfigFromEnv(env);
     running = await startConsole({
       ...(https ? { https } : {}),
       ...network,
@@ -95,7 +175,36 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
 
   const admin = running.initialAdmin;
   io.onListening?.(running);
-  stdout.write(`\nSluimer: open http://localhost:${running.port} in je browser / in your browser.\n`);
+  const address = browserAddress(running, env.SLUIMER_HOST || '0.0.0.0');
+  if (!admin && env.SLUIMER_ADMIN_PASSWORD) {
+    // the variable only sets the first admin's password; saying nothing made people think it worked
+    const warning =
+      'SLUIMER_ADMIN_PASSWORD wordt genegeerd: deze database heeft al gebruikers. Nieuw wachtwoord: ' +
+      'npx sluimer-console reset-password admin / SLUIMER_ADMIN_PASSWORD is ignored: this database ' +
+      'already has users. New password: npx sluimer-console reset-password admin';
+    log.warn(warning);
+    stderr.write(`\nLet op / note: ${warning}\n`);
+  }
+
+  let demoHandle: DemoHandle | undefined;
+  if (demo) {
+    // the address is announced once the demo board is there, so the first look is not an empty page
+    stdout.write(
+      '\nSluimer: de demo wordt klaargezet; het adres volgt zodra het schoolbestuur er staat.\n' +
+        'Sluimer: preparing the demo; the address follows once the school board is in place.\n',
+    );
+    demoHandle = await startDemo(running, dataDir, log, admin?.password ?? env.SLUIMER_ADMIN_PASSWORD);
+  }
+
+  stdout.write(
+    `\nSluimer staat klaar: open ${address} in je browser.\nSluimer is ready: open ${address} in your browser.\n` +
+      (publicUrl
+        ? `Apparaten melden zich aan bij / devices enroll with ${publicUrl} (SLUIMER_PUBLIC_URL).\n`
+        : 'Zet SLUIMER_PUBLIC_URL op het adres waarop apparaten de console bereiken / set SLUIMER_PUBLIC_URL to the address devices reach the console on.\n') +
+      (admin?.generated
+        ? 'Meld je aan als admin met het wachtwoord hieronder / log in as admin with the password below.\n'
+        : ''),
+  );
   if (admin?.generated) {
     stdout.write(
       [
@@ -108,17 +217,13 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
         '',
         ' Bewaar het nu; het wordt niet nog eens getoond.',
         ' Save it now; it will not be shown again.',
+        ' Kwijt? / Lost it?  npx sluimer-console reset-password admin',
         '============================================================',
         '',
       ].join('\n'),
     );
   } else if (admin) {
     log.info('first start: account "admin" created with SLUIMER_ADMIN_PASSWORD');
-  }
-
-  let demoHandle: DemoHandle | undefined;
-  if (demo) {
-    demoHandle = await startDemoIfEmpty(running, dataDir, log, admin?.password ?? env.SLUIMER_ADMIN_PASSWORD);
   }
 
   return new Promise<number>((done) => {
@@ -150,18 +255,41 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   });
 }
 
-async function startDemoIfEmpty(
+/** The address to type into a browser on this machine: localhost when listening on every interface. */
+function browserAddress(running: RunningConsole, host: string): string {
+  const scheme = running.url.startsWith('https:') ? 'https' : 'http';
+  const any = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === '::1';
+  return any ? `${scheme}://localhost:${running.port}` : running.url;
+}
+
+/**
+ * `--demo`: builds the demo school board in an empty database, or picks up the simulated agents of
+ * an earlier `--demo` start on the same data (their tokens are in the data folder), so the demo never
+ * looks dead after a restart.
+ */
+async function startDemo(
   running: RunningConsole,
   dataDir: string,
   log: pino.Logger,
   password: string | undefined,
 ): Promise<DemoHandle | undefined> {
-  const devices = await running.store.listDevices();
-  if (devices.length > 0) {
-    log.info('--demo: the database already has devices; no demo data added');
+  const empty = (await running.store.listDevices()).length === 0;
+  const stateFile = join(dataDir, DEMO_STATE_FILE);
+  if (empty && existsSync(stateFile)) {
+    // the database was replaced or emptied: those agents' tokens are gone with it; build a new demo
+    log.info('--demo: demo-agents.json belongs to an earlier database; a new demo is built');
+    rmSync(stateFile, { force: true });
+  }
+  const resumable = existsSync(stateFile);
+  if (!empty && !resumable) {
+    log.warn(
+      '--demo: deze database heeft al apparaten en geen demo om voort te zetten; er wordt niets toegevoegd. ' +
+        'Een nieuwe demo: stop de console en start met een lege map, bijv. SLUIMER_DATA=./demo-data npm start -- --demo / ' +
+        'the database already has devices and no demo to resume; for a fresh demo start with an empty SLUIMER_DATA folder',
+    );
     return undefined;
   }
-  if (!password) {
+  if (empty && !password) {
     log.error(
       '--demo needs the admin password: set SLUIMER_ADMIN_PASSWORD (the database already had users) / ' +
         '--demo heeft het admin-wachtwoord nodig',
@@ -187,8 +315,18 @@ async function startDemoIfEmpty(
   }
   try {
     const url = `http://127.0.0.1:${running.port}`;
-    const handle = await mod.startDemo({ url, username: 'admin', password, dataDir, log });
-    log.info('--demo: simulated school board started');
+    const store = running.store;
+    const handle = await mod.startDemo({
+      url,
+      username: 'admin',
+      ...(password ? { password } : {}),
+      dataDir,
+      log,
+      lastIntervalEnd: async (deviceId: number) => (await store.recentIntervals(deviceId, 1))[0]?.end,
+    });
+    log.info(
+      resumable ? '--demo: simulated agents picked up again' : '--demo: simulated school board started',
+    );
     return handle;
   } catch (err) {
     log.error({ err }, '--demo: the demo failed to start; the console keeps running');

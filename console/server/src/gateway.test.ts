@@ -232,7 +232,8 @@ describe('agent gateway', () => {
       droppedReports: 3,
       nudges: { idle: { shown: 1, dismissed: 1, snoozed: 0 } },
     });
-    expect(dev.body.policyStatus).toBe('compliant');
+    // acknowledged, but only the console default applies: no energy policy (device-status.ts)
+    expect(dev.body.policyStatus).toBe('none');
     expect(dev.body.online).toBe(true);
     expect(dev.body.policyStatusDetail).toMatchObject({ ok: true, etag: welcome.etag });
     agent.close();

@@ -1,9 +1,8 @@
-import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import proxyAddr from '@fastify/proxy-addr';
-import { DAY_MS, ErrorCode } from '@sluimer/shared';
+import { DAY_MS, ErrorCode, isLoopbackHost } from '@sluimer/shared';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -193,7 +192,15 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     installErrorHandler(app);
     installSecurityHeaders(app, tls);
     installAuth(app, store, now, hosts);
-    registerRoutes(app, { store, policies, gateway, now, tls, limits: options.httpLimits });
+    registerRoutes(app, {
+      store,
+      policies,
+      gateway,
+      now,
+      tls,
+      limits: options.httpLimits,
+      ...(network.publicUrl ? { publicUrl: network.publicUrl } : {}),
+    });
     registerWebRoutes(app, { store, policies, gateway, now });
     if (store instanceof SqliteStore) {
       // audit log, device retirement, AVG export/erasure (ops/*.ts)
@@ -281,15 +288,12 @@ function machineNames(): string[] {
   return [...new Set([full, full.split('.')[0] ?? ''])].filter(Boolean);
 }
 
-const isLoopback = (host: string) =>
-  host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-
 /** start-up warnings about how the console is exposed */
 function warnAboutExposure(
   log: FastifyBaseLogger,
   o: { host: string; tls: boolean; publicUrl: string | null; names: string[] },
 ): void {
-  if (!o.tls && !isLoopback(o.host)) {
+  if (!o.tls && !isLoopbackHost(o.host)) {
     log.warn(
       { host: o.host },
       'De console gebruikt gewoon HTTP op een netwerkadres: wachtwoorden, sessies en apparaattokens gaan onversleuteld over het netwerk. ' +

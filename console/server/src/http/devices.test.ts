@@ -30,7 +30,7 @@ describe('devices', () => {
       deviceClass: 'desktop',
       online: true,
       agentVersion: '1.2.3',
-      policyStatus: 'pending',
+      policyStatus: 'none',
       effectivePolicyId: null,
     });
     const detail = await t.api('GET', `/api/v1/devices/${dev.deviceId}`, { token: t.adminToken });

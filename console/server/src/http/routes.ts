@@ -35,6 +35,7 @@ import {
   randomToken,
   verifyPassword,
 } from '../crypto.js';
+import { deviceStateOf, policyStatusFor } from '../device-status.js';
 import { effectiveClass } from '../energy-profile.js';
 import type { Gateway } from '../gateway.js';
 import {
@@ -45,7 +46,7 @@ import {
   newLockoutState,
 } from '../login-lockout.js';
 import { CSRF_COOKIE, csrfTokenFor } from '../ops/csrf.js';
-import { type PolicyService, policyStatusOf } from '../policy-service.js';
+import type { PolicyService } from '../policy-service.js';
 import { RateLimiter } from '../rate-limit.js';
 import { ConflictError, LimitReachedError } from '../store/sqlite.js';
 import type {
@@ -71,6 +72,8 @@ export interface RouteDeps {
   /** whether the console serves HTTPS (session cookies get `Secure`) */
   tls: boolean;
   limits?: Partial<HttpLimits>;
+  /** SLUIMER_PUBLIC_URL (an origin), for the install commands in the web app */
+  publicUrl?: string;
 }
 
 export interface HttpLimits {
@@ -174,6 +177,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get('/api/v1/health', { config: { access: 'public' } }, async () => ({
     ok: true,
     agentsOnline: gateway.connectionCount,
+    // the address devices use (install commands); null when not configured
+    publicUrl: deps.publicUrl ?? null,
   }));
 
   app.post('/api/v1/login', { config: { access: 'public' } }, async (request, reply) => {
@@ -288,7 +293,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         throw err;
       });
     if (!created) gateway.disconnect(deviceId, 4001, 'device enrolled again; its old token no longer works');
-    request.log.info({ deviceId, created, groupId: secret.groupId }, 'device enrolled');
+    request.log.debug({ deviceId, created, groupId: secret.groupId }, 'device enrolled');
     return reply.code(201).send({ deviceId, deviceToken });
   });
 
@@ -571,7 +576,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       agentVersion: d.agentVersion,
       enrolledAt: d.enrolledAt,
       policyEtag: etag,
-      policyStatus: policyStatusOf(d, etag),
+      policyStatus: policyStatusFor(d, policy, etag),
     };
   };
 
@@ -601,8 +606,16 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (!d) throw notFound(`device ${id}`);
     const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
     const { policy } = await policies.effectiveFor(d);
+    const recent = (await store.recentIntervals(id, 100)).map(({ deviceId: _, ...iv }) => iv);
+    const online = gateway.isOnline(id);
     return {
       ...(await deviceSummary(d, groups)),
+      // the same state the device list and live events show (device-status.ts)
+      state: deviceStateOf({
+        connected: online,
+        connectedSince: online ? d.helloAt : null,
+        lastInterval: recent[0] ?? null,
+      }),
       installId: d.installId,
       inventory: d.inventory,
       maxSeq: d.maxSeq,
@@ -611,7 +624,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       blockers: d.blockers,
       blockersAt: d.blockersAt,
       counters: d.counters,
-      recentIntervals: (await store.recentIntervals(id, 100)).map(({ deviceId: _, ...iv }) => iv),
+      recentIntervals: recent,
     };
   };
 

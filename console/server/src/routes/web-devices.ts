@@ -1,18 +1,18 @@
 import {
   DEVICE_CLASSES,
   DEVICE_POLICY_STATUSES,
-  type DevicePolicyStatus,
   type EffectivePolicy,
   ErrorCode,
   parseTimeParam,
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { DEVICE_VIEW_STATES, type PolicyStatusName, policyStatusFor } from '../device-status.js';
 import { effectiveClass } from '../energy-profile.js';
 import type { Gateway } from '../gateway.js';
 import { ANY_ROLE, STAFF } from '../http/auth.js';
 import { ApiError, idParam, notFound, parse } from '../http/errors.js';
-import { type PolicyService, policyStatusOf } from '../policy-service.js';
+import type { PolicyService } from '../policy-service.js';
 import type { DeviceRecord, GroupRecord, Store } from '../store/types.js';
 import type { DeviceStateTracker, OnlineState } from './web-state.js';
 
@@ -51,7 +51,8 @@ export interface WebDevice {
   policyName: string | null;
   /** the effective policy measures only (also true under the console default) */
   auditOnly: boolean;
-  policyStatus: DevicePolicyStatus | 'none';
+  /** device-status.ts: the same value on the device page and in live events */
+  policyStatus: PolicyStatusName;
   policyError: string | null;
   excludedReason: string | null;
   blockers: { name: string; kind: string; reason?: string }[];
@@ -63,7 +64,7 @@ const ListQuerySchema = z.object({
   q: z.string().max(200).optional(),
   groupId: z.coerce.number().int().positive().optional(),
   deviceClass: z.enum(DEVICE_CLASSES).optional(),
-  state: z.enum(['online', 'asleep', 'offline']).optional(),
+  state: z.enum(DEVICE_VIEW_STATES).optional(),
   policyStatus: z.enum([...DEVICE_POLICY_STATUSES, 'none']).optional(),
   policyId: z.coerce.number().int().positive().optional(),
   sort: z.enum(SORTS).default('name'),
@@ -155,7 +156,7 @@ export class DeviceViews {
       }
       const { policy, etag } = await eff;
       const hasPolicy = policy.policyId != null;
-      const status = hasPolicy || policy.excludedReason ? policyStatusOf(d, etag) : 'none';
+      const status = policyStatusFor(d, policy, etag);
       const failedMsg =
         d.policyStatus && !d.policyStatus.ok && d.policyStatus.etag === etag
           ? d.policyStatus.errors
@@ -253,7 +254,7 @@ export function registerWebDeviceRoutes(app: FastifyInstance, deps: WebDeps, vie
     const cmp = compare(q.sort);
     const dir = q.order === 'asc' ? 1 : -1;
     list.sort((a, b) => cmp(a, b) * dir || a.id - b.id);
-    const counts = { online: 0, asleep: 0, offline: 0 };
+    const counts = { online: 0, asleep: 0, off: 0, offline: 0 };
     for (const d of list) counts[d.state]++;
     return {
       total: list.length,

@@ -96,11 +96,13 @@ describe('GET /api/v1/web/devices/:id/timeline', () => {
     const { deviceId, deviceToken } = await t.enroll(room.secret, 'install-web-timeline-xxxx');
     const { agent } = await TestAgent.hello(t.url, deviceToken);
     agents.push(agent);
+    await new Promise((r) => setTimeout(r, 20));
     const now = Date.now();
+    // a sleep that ends after the agent said hello: it reports sleeping while its socket is open
     const ack = await agent.report(1, [
       { start: now - 3 * 3600_000, end: now - 2 * 3600_000, state: 'active' },
       { start: now - 2 * 3600_000, end: now - 3600_000, state: 'idle', display: 'on' },
-      { start: now - 3600_000, end: now - 60_000, state: 'asleep' },
+      { start: now - 3600_000, end: now, state: 'asleep' },
     ]);
     expect(ack.type).toBe('ack');
     const from = now - 2.5 * 3600_000;
@@ -175,6 +177,39 @@ describe('GET /api/v1/web/events', () => {
     await readUntil(new RegExp(`event: policy_status\\ndata: \\{"deviceId":${deviceId},"ok":true`));
     agent.ws.close();
     await readUntil(new RegExp(`"deviceId":${deviceId},"online":false,"state":"offline"`));
+    ac.abort();
+  });
+
+  it('tells open pages of a new enrollment before its agent connects, and of new measurements', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${t.url}/api/v1/web/events`, {
+      headers: { authorization: `Bearer ${viewerToken}` },
+      signal: ac.signal,
+    });
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (needle: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      while (!needle.test(text)) {
+        if (Date.now() > deadline) throw new Error(`no ${needle} in ${text}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil(/sluimer live updates/);
+    const { deviceId, deviceToken } = await t.enroll(room.secret, 'install-web-notice-xxxx');
+    await readUntil(new RegExp(`event: enrolled\ndata: {"type":"enrolled","deviceId":${deviceId},`));
+    // the notice names the device, never its token
+    expect(text).not.toContain(deviceToken);
+    const { agent } = await TestAgent.hello(t.url, deviceToken);
+    agents.push(agent);
+    const end = Date.now() - 60_000;
+    const ack = await agent.report(1, [
+      { start: end - 600_000, end, state: 'idle', display: 'on', power: 'ac' },
+    ]);
+    expect(ack).toMatchObject({ type: 'ack', seq: 1 });
+    await readUntil(/event: report\ndata: \{"at":\d+,"reports":\d+\}/);
     ac.abort();
   });
 

@@ -1,8 +1,9 @@
+import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayEvent } from '../gateway.js';
 import { matchedRoute } from '../http/canonical-path.js';
 import { DeviceViews, registerWebDeviceRoutes, type WebDeps } from './web-devices.js';
-import { registerWebEventRoutes } from './web-events.js';
+import { registerWebEventRoutes, type WebNotice } from './web-events.js';
 import { DeviceStateTracker } from './web-state.js';
 
 export type { WebDeps } from './web-devices.js';
@@ -32,6 +33,24 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.addHook('onClose', async () => {
     deps.gateway.events.off('event', onEvent);
   });
+  // a device enrolled over HTTP: open pages (an empty overview, the device list) hear of it at once,
+  // before its agent connects. Matched on the route the framework chose, and only its id is passed on.
+  const notices = new EventEmitter();
+  notices.setMaxListeners(0);
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.url !== '/api/v1/enroll' || reply.statusCode !== 201) return payload;
+    if (typeof payload !== 'string') return payload;
+    try {
+      const { deviceId } = JSON.parse(payload) as { deviceId?: unknown };
+      if (typeof deviceId === 'number') {
+        const notice: WebNotice = { type: 'enrolled', deviceId, at: deps.now() };
+        notices.emit('notice', notice);
+      }
+    } catch {
+      // not JSON: nothing to tell
+    }
+    return payload;
+  });
   registerWebDeviceRoutes(app, deps, views);
-  registerWebEventRoutes(app, deps, states);
+  registerWebEventRoutes(app, deps, states, notices);
 }

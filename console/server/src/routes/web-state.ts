@@ -1,16 +1,21 @@
+import type { DeviceState as IntervalState } from '@sluimer/shared';
+import { type DeviceViewState, deviceStateOf } from '../device-status.js';
 import type { Gateway, GatewayEvent } from '../gateway.js';
 import type { Store } from '../store/types.js';
 
-export type OnlineState = 'online' | 'asleep' | 'offline';
+export type OnlineState = DeviceViewState;
+
+type LastInterval = { state: IntervalState; end: number } | null;
 
 /**
- * What the web app shows as a device's state: `online` (connected, last reported awake), `asleep`
- * (last reported interval asleep or off, connected or not) or `offline` (not connected, last known
- * awake or nothing known). The last reported state is kept in memory, fed by the gateway's report
- * events, and read once from the store for devices not heard from since this console started.
+ * Keeps what `deviceStateOf` needs for every device at hand: the last reported interval (fed by the
+ * gateway's report events, read once from the store for devices not heard from since this console
+ * started) and when its current connection said hello (from the gateway's events; every connection
+ * is made after this tracker exists).
  */
 export class DeviceStateTracker {
-  private readonly last = new Map<number, string | null>();
+  private readonly last = new Map<number, LastInterval>();
+  private readonly since = new Map<number, number>();
   private readonly off: () => void;
 
   constructor(
@@ -18,7 +23,12 @@ export class DeviceStateTracker {
     private readonly gateway: Gateway,
   ) {
     const onEvent = (e: GatewayEvent) => {
-      if (e.type === 'report' && e.lastState) this.last.set(e.deviceId, e.lastState);
+      if (e.type === 'report' && e.lastState && e.lastEnd !== undefined)
+        this.last.set(e.deviceId, { state: e.lastState as IntervalState, end: e.lastEnd });
+      if (e.type === 'device') {
+        if (e.online) this.since.set(e.deviceId, e.at);
+        else this.since.delete(e.deviceId);
+      }
     };
     gateway.events.on('event', onEvent);
     this.off = () => gateway.events.off('event', onEvent);
@@ -28,29 +38,28 @@ export class DeviceStateTracker {
     this.off();
   }
 
-  async lastState(deviceId: number): Promise<string | null> {
+  async lastInterval(deviceId: number): Promise<LastInterval> {
     let s = this.last.get(deviceId);
     if (s === undefined) {
       const [iv] = await this.store.recentIntervals(deviceId, 1);
-      s = iv?.state ?? null;
+      s = iv ? { state: iv.state, end: iv.end } : null;
       this.last.set(deviceId, s);
     }
     return s;
   }
 
-  /** the state after a report whose last interval was `lastState` (for live events) */
-  stateWith(deviceId: number, lastState: string | null | undefined): OnlineState {
-    const asleep = lastState === 'asleep' || lastState === 'off';
-    if (asleep) return 'asleep';
-    return this.gateway.isOnline(deviceId) ? 'online' : 'offline';
+  /** the state from what is known now (for live events: the cached last interval, or none) */
+  stateNow(deviceId: number): OnlineState {
+    const connected = this.gateway.isOnline(deviceId);
+    return deviceStateOf({
+      connected,
+      connectedSince: connected ? (this.since.get(deviceId) ?? null) : null,
+      lastInterval: this.last.get(deviceId) ?? null,
+    });
   }
 
   async stateOf(deviceId: number): Promise<OnlineState> {
-    return this.stateWith(deviceId, await this.lastState(deviceId));
-  }
-
-  /** cached last state, or undefined when it has not been read yet */
-  peek(deviceId: number): string | null | undefined {
-    return this.last.get(deviceId);
+    await this.lastInterval(deviceId);
+    return this.stateNow(deviceId);
   }
 }

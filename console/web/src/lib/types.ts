@@ -35,7 +35,8 @@ export interface EnrollSecretInfo {
   devicesEnrolled?: number;
 }
 
-export type OnlineState = 'online' | 'asleep' | 'offline';
+/** the console derives it once (server: device-status.ts); every page shows that value */
+export type OnlineState = 'online' | 'asleep' | 'off' | 'offline';
 
 export interface Device {
   id: number;

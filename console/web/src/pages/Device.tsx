@@ -17,6 +17,7 @@ import {
 import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { useLiveEvents } from '../lib/live.js';
+import { useThrottledLiveRefresh } from '../lib/liveRefresh.js';
 import type { MessageKey } from '../lib/messages.js';
 import { policyLayers } from '../lib/precedence.js';
 import { Link, useTitle } from '../lib/router.js';
@@ -257,11 +258,19 @@ function settingLabel(k: string, src: string, lang: Lang): string {
 function Timeline({ id, span, title, now }: { id: number; span: number; title: string; now: number }) {
   const { t, lang } = useI18n();
   // round "to" to the minute so the URL (and the fetch) is stable between renders
-  const [to] = useState(() => Math.ceil(now / 60_000) * 60_000);
+  const [to, setTo] = useState(() => Math.ceil(now / 60_000) * 60_000);
   const from = to - span;
   const res = useApi<unknown>(`/api/v1/web/devices/${id}/timeline${qs({ from, to })}`);
   const intervals = asList<TimelineInterval>(res.data, 'intervals');
   const { bars, seconds, coverage } = useMemo(() => timelineBars(intervals, from, to), [intervals, from, to]);
+  // an empty timeline (a device just enrolled) fills in as its first measurements arrive
+  const waiting = bars.length === 0 && !res.loading && !res.error;
+  useThrottledLiveRefresh(['report', 'device'], () => {
+    if (!waiting) return;
+    const next = Math.ceil(Date.now() / 60_000) * 60_000;
+    if (next !== to) setTo(next);
+    else res.reload();
+  });
   const states: TimelineState[] = ['active', 'idle', 'asleep', 'off'];
   const label = (s: TimelineState) => t(`state.${s}` as MessageKey);
   // biome-ignore lint/correctness/useExhaustiveDependencies: label and states derive from lang

@@ -10,13 +10,15 @@ import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
-import type { Device, Group } from '../lib/types.js';
+import type { Device, Group, OnlineState } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const PAGE = 50;
 
-export function onlineState(d: Device): 'online' | 'asleep' | 'offline' {
-  if (d.state === 'online' || d.state === 'asleep' || d.state === 'offline') return d.state;
+/** the state the console derived (list, device page and live events carry the same value) */
+export function onlineState(d: Device): OnlineState {
+  if (d.state === 'online' || d.state === 'asleep' || d.state === 'off' || d.state === 'offline')
+    return d.state;
   return d.online ? 'online' : 'offline';
 }
 
@@ -75,11 +77,11 @@ export function DevicesPage() {
   const rows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
   const total = list.data?.total ?? rows.length;
 
-  // live: online state changes arrive by push; a device not on this page (new, or now matching a
-  // filter) makes the page reload, at most every few seconds
+  // live: online state changes arrive by push; a device not on this page (just enrolled, new, or now
+  // matching a filter) makes the page reload, at most every few seconds
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(reloadTimer.current), []);
-  useLiveEvents(['device', 'policy_status'], (e) => {
+  useLiveEvents(['device', 'policy_status', 'enrolled'], (e) => {
     const known = rows.some((x) => x.id === e.deviceId);
     if (e.type === 'device' && known) {
       list.setData((d) =>
@@ -171,7 +173,7 @@ export function DevicesPage() {
       label: t('devices.filterState'),
       value: state,
       set: setState,
-      options: (['online', 'asleep', 'offline'] as const).map((s) => [s, t(`state.${s}`)]),
+      options: (['online', 'asleep', 'off', 'offline'] as const).map((s) => [s, t(`state.${s}`)]),
     },
     {
       label: t('devices.filterCompliance'),

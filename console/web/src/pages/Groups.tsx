@@ -1,8 +1,10 @@
 import { GROUP_KINDS, WEEKDAYS } from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
+import { InstallAddressNote } from '../components/InstallAddressNote.js';
 import { ErrorBox } from '../components/Tile.js';
 import { api, asList } from '../lib/api.js';
+import { useConsoleAddress } from '../lib/consoleAddress.js';
 import { formatDate, formatDateTime, weekdayNames } from '../lib/format.js';
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
@@ -360,6 +362,9 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
   const [fresh, setFresh] = useState<string>();
   const [error, setError] = useState<string>();
   const [limits, setLimits] = useState<SecretLimits>({ deviceLimit: '', expiresOn: '' });
+  // the configured public URL, not the address this browser happened to use (often localhost)
+  const address = useConsoleAddress();
+  const url = address.url;
   if (!editable) return null;
   const create = async () => {
     setError(undefined);
@@ -383,7 +388,6 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
       setError(errorMessage(err, t));
     }
   };
-  const url = typeof location === 'undefined' ? '' : location.origin;
   return (
     <section className="card" aria-labelledby="sec-h" data-testid="secrets">
       <header className="card-head">
@@ -402,6 +406,7 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
           </code>
           <h3>{t('groups.install')}</h3>
           <p className="muted">{t('groups.install.hint')}</p>
+          <InstallAddressNote address={address} />
           {INSTALL_OSES.map((os) => (
             <div key={os} className="install">
               <div className="install-head">

@@ -1,5 +1,5 @@
 import type { DeviceClass, UsageResponse, UsageRow } from '@sluimer/shared';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChartCard, type ChartOption } from '../components/Chart.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
@@ -19,6 +19,7 @@ import {
 } from '../lib/format.js';
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
+import { useThrottledLiveRefresh } from '../lib/liveRefresh.js';
 import type { MessageKey } from '../lib/messages.js';
 import { daysOf, type Period, periodFor } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
@@ -60,9 +61,13 @@ function useUsage(
     pending: USAGE_BY.length,
   });
   const [tick, setTick] = useState(0);
+  // bumped by every full load, so a live refresh that is still under way for an older period or
+  // scope never overwrites the new answers
+  const generation = useRef(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: tick forces a reload
   useEffect(() => {
     const ac = new AbortController();
+    generation.current++;
     setState({ data: {}, pending: USAGE_BY.length });
     if (breakdownGroupId === null) return;
     for (const groupBy of USAGE_BY) {
@@ -84,12 +89,40 @@ function useUsage(
     }
     return () => ac.abort();
   }, [period.from, period.to, groupId, breakdownGroupId, tick]);
+  /**
+   * Live: re-reads the figures in place (what is shown stays until the new answer is in); a period
+   * that runs until now is extended to now, so reports that arrived since the page opened count.
+   */
+  const inFlight = useRef(0);
+  const refresh = () => {
+    // a school year of a large board takes the console a while: never stack refreshes
+    if (breakdownGroupId === null || inFlight.current > 0) return;
+    const gen = generation.current;
+    const to =
+      period.kind === 'thisWeek' || period.kind === 'schoolYear'
+        ? Math.max(period.to, Date.now())
+        : period.to;
+    for (const groupBy of USAGE_BY) {
+      const gid = groupBy === 'group' ? (groupId ?? breakdownGroupId) : groupId;
+      inFlight.current++;
+      get<UsageResponse>(`/api/v1/usage${qs({ from: period.from, to, groupBy, groupId: gid })}`)
+        .then(
+          (res) => {
+            if (generation.current === gen)
+              setState((st) => ({ ...st, data: { ...st.data, [groupBy]: res } }));
+          },
+          () => undefined, // a failed live refresh keeps what is shown; the next event tries again
+        )
+        .finally(() => inFlight.current--);
+    }
+  };
   return {
     data: state.data,
     error: state.error,
     loading: state.pending > 0,
     complete: USAGE_BY.every((b) => state.data[b] !== undefined),
     reload: () => setTick((n) => n + 1),
+    refresh,
   };
 }
 
@@ -107,6 +140,22 @@ export function OverviewPage() {
   const breakdownGroupId =
     groups.data === undefined && !groups.error ? null : roots.length === 1 ? roots[0]!.id : undefined;
   const usage = useUsage(period, groupId, breakdownGroupId);
+  const deviceCount = useApi<{ total: number }>(
+    can.editDevices(user.role) ? '/api/v1/web/devices?limit=1' : null,
+  );
+  // live: new devices, enrolments and reports update the figures without a reload; a new device
+  // on an empty overview shows within a second, later changes at most every 15 s (the figures are
+  // totals over days; re-reading them more often would only load the console)
+  const empty = deviceCount.data?.total === 0 || usage.data.device?.rows.length === 0;
+  useThrottledLiveRefresh(
+    ['device', 'enrolled', 'report'],
+    () => {
+      groups.reload();
+      deviceCount.reload();
+      usage.refresh();
+    },
+    { minGapMs: empty ? 1_000 : 15_000 },
+  );
   // school hours for "outside school hours": those of the policy that applies to the chosen school
   // or room (staff can read policies), else the default Monday–Friday 08:00–17:00
   const policies = useApi<unknown>(can.editPolicies(user.role) ? '/api/v1/policies' : null);
@@ -131,7 +180,12 @@ export function OverviewPage() {
   const price = anySettings?.priceEurPerKwh ?? 0.25;
   const grid = anySettings?.gridKgPerKwh ?? 0.27;
   const noGroups = groups.data !== undefined && groupList.length === 0;
-  const noDevices = d.device !== undefined && d.device.rows.length === 0;
+  // staff know how many devices are enrolled; without measurements yet the overview shows its
+  // (empty) figures rather than the enrolment steps. Viewers go by the measurements alone.
+  const noDevices =
+    deviceCount.data !== undefined
+      ? deviceCount.data.total === 0
+      : d.device !== undefined && d.device.rows.length === 0;
   const outside = matrix ? shareOutsideSchoolHours(matrix, schoolHours) : undefined;
   const dash = '…';
 
