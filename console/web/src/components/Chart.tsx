@@ -10,7 +10,8 @@ import {
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import { type CsvCell, downloadCsv, toCsv } from '../lib/csv.js';
+import { type CsvCell, type CsvColumn, downloadCsv, toCsv } from '../lib/csv.js';
+import { useCsvFileName, useCsvScope } from '../lib/csvContext.js';
 import { useI18n } from '../lib/i18n.js';
 import { Explain } from './Explain.js';
 
@@ -67,9 +68,11 @@ export function ChartCard(props: {
   testId?: string;
   className?: string;
   /** the chart's data as CSV (the table view has its own download) */
-  csv?: () => { name: string; header: string[]; rows: CsvCell[][] };
+  csv?: () => { name: string; header: CsvColumn[]; rows: CsvCell[][] };
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const csvScope = useCsvScope();
+  const fileName = useCsvFileName();
   const [asTable, setAsTable] = useState(false);
   const headingId = useId();
   return (
@@ -109,7 +112,10 @@ export function ChartCard(props: {
                 className="btn-small"
                 onClick={() => {
                   const c = props.csv!();
-                  downloadCsv(c.name, toCsv(c.header, c.rows));
+                  downloadCsv(
+                    fileName(c.name),
+                    toCsv(c.header, c.rows, { lang, timeZone: csvScope.timeZone }),
+                  );
                 }}
               >
                 {t('common.exportCsv')}

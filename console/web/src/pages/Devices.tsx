@@ -128,17 +128,21 @@ export function DevicesPage() {
       label: t('col.class'),
       value: (d) => d.deviceClass,
       render: (d) => t(`class.${d.deviceClass}` as MessageKey),
+      csv: (d) => t(`class.${d.deviceClass}` as MessageKey),
     },
     {
       key: 'state',
       label: t('col.state'),
       value: (d) => onlineState(d),
       render: (d) => <StateBadge state={onlineState(d)} />,
+      csv: (d) => t(`state.${onlineState(d)}` as MessageKey),
     },
     {
       key: 'policy',
       label: t('col.policy'),
       value: (d) => d.policyStatus ?? 'none',
+      csv: (d) =>
+        `${t(`compliance.${d.policyStatus ?? 'none'}` as MessageKey)}${d.policyName ? ` (${d.policyName})` : ''}`,
       render: (d) => (
         <span>
           <ComplianceBadge status={d.policyStatus} />{' '}
@@ -150,6 +154,7 @@ export function DevicesPage() {
       key: 'lastSeen',
       label: t('col.lastSeen'),
       value: (d) => (d.lastSeen ? new Date(d.lastSeen).toISOString() : ''),
+      csv: (d) => (d.lastSeen ? { time: d.lastSeen } : undefined),
       render: (d) => (d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'),
     },
   ];

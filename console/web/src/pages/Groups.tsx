@@ -431,18 +431,21 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
             key: 'created',
             label: lang === 'nl' ? 'Gemaakt' : 'Created',
             value: (s) => s.createdAt,
+            csv: (s) => ({ time: s.createdAt }),
             render: (s) => formatDateTime(s.createdAt, lang),
           },
           {
             key: 'expires',
             label: lang === 'nl' ? 'Verloopt' : 'Expires',
             value: (s) => s.expiresAt ?? '',
+            csv: (s) => (s.expiresAt ? { time: s.expiresAt } : lang === 'nl' ? 'nooit' : 'never'),
             render: (s) => (s.expiresAt ? formatDate(s.expiresAt, lang) : lang === 'nl' ? 'nooit' : 'never'),
           },
           {
             key: 'state',
             label: t('col.state'),
             value: (s) => (s.revokedAt ? 'revoked' : 'active'),
+            csv: (s) => (s.revokedAt ? t('groups.revoked') : lang === 'nl' ? 'actief' : 'active'),
             render: (s) =>
               s.revokedAt ? (
                 <span className="badge comp-failed">{t('groups.revoked')}</span>

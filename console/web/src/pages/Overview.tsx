@@ -5,8 +5,10 @@ import { type Column, DataTable } from '../components/DataTable.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
 import { asList, get, qs } from '../lib/api.js';
-import { downloadCsv, toCsv } from '../lib/csv.js';
+import { type CsvColumn, csvFileName, downloadCsv, toCsv } from '../lib/csv.js';
+import { CsvScopeProvider, periodSlug } from '../lib/csvContext.js';
 import {
+  DEFAULT_TZ,
   formatDay,
   formatEur,
   formatHours,
@@ -134,167 +136,178 @@ export function OverviewPage() {
   const noDevices = d.device !== undefined && d.device.rows.length === 0;
   const outside = matrix ? shareOutsideSchoolHours(matrix, schoolHours) : undefined;
   const dash = '…';
+  // CSV files carry the period and scope in their name and times in the school's zone
+  const scopeGroup = groupId === undefined ? undefined : groupList.find((g) => g.id === groupId);
+  const timeZone = scopeGroup?.timeZone ?? DEFAULT_TZ;
+  const scopeName = scopeGroup ? (paths.get(scopeGroup.id) ?? scopeGroup.name) : t('overview.wholeBoard');
+  const csvName = (what: string) =>
+    csvFileName(what, { period: periodSlug(period, timeZone), scope: scopeName });
 
   return (
-    <main
-      id="main"
-      className="page overview"
-      aria-busy={usage.loading}
-      data-from={period.from}
-      data-to={period.to}
-      data-ready={usage.complete ? 'true' : 'false'}
-    >
-      <div className="page-head">
-        <h1>{t('overview.title')}</h1>
-        <div className="page-tools">
-          <PeriodPicker value={period} onChange={setPeriod} />
-          <label className="scope">
-            <span>{t('overview.scope')}</span>
-            <select
-              value={groupId ?? ''}
-              onChange={(e) => setGroupId(e.target.value ? Number(e.target.value) : undefined)}
-            >
-              <option value="">{t('overview.wholeBoard')}</option>
-              {groupList.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {paths.get(g.id) ?? g.name}
-                </option>
-              ))}
-            </select>
-          </label>
+    <CsvScopeProvider period={period} scope={scopeName} timeZone={timeZone}>
+      <main
+        id="main"
+        className="page overview"
+        aria-busy={usage.loading}
+        data-from={period.from}
+        data-to={period.to}
+        data-ready={usage.complete ? 'true' : 'false'}
+      >
+        <div className="page-head">
+          <h1>{t('overview.title')}</h1>
+          <div className="page-tools">
+            <PeriodPicker value={period} onChange={setPeriod} />
+            <label className="scope">
+              <span>{t('overview.scope')}</span>
+              <select
+                value={groupId ?? ''}
+                onChange={(e) => setGroupId(e.target.value ? Number(e.target.value) : undefined)}
+              >
+                <option value="">{t('overview.wholeBoard')}</option>
+                {groupList.map((g) => (
+                  <option key={g.id} value={g.id}>
+                    {paths.get(g.id) ?? g.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
         </div>
-      </div>
-      {usage.error !== undefined && (
-        <ErrorBox
-          message={errorMessage(usage.error, t)}
-          onRetry={usage.reload}
-          retryLabel={t('common.retry')}
-        />
-      )}
-      {noDevices && (noGroups || groupId === undefined) && (
-        <EnrollFirst canEdit={can.editGroups(user.role)} noGroups={noGroups} />
-      )}
-      {!(noDevices && groupId === undefined) && (
-        <>
-          <div className="table-tools">
-            <button
-              type="button"
-              className="btn-small"
-              disabled={!sum}
-              onClick={() =>
-                sum &&
-                downloadCsv(
-                  'sluimer-overzicht',
-                  toCsv(
-                    [
-                      'from',
-                      'to',
-                      'wasteKwh',
-                      'wasteEur',
-                      'wasteCo2eKg',
-                      'energyKwh',
-                      'idleOnHours',
-                      'shareOutsideSchoolHours',
-                      'devicesNeverAsleep',
-                      'devices',
-                      'priceEurPerKwh',
-                      'gridKgPerKwh',
-                    ],
-                    [
+        {usage.error !== undefined && (
+          <ErrorBox
+            message={errorMessage(usage.error, t)}
+            onRetry={usage.reload}
+            retryLabel={t('common.retry')}
+          />
+        )}
+        {noDevices && (noGroups || groupId === undefined) && (
+          <EnrollFirst canEdit={can.editGroups(user.role)} noGroups={noGroups} />
+        )}
+        {!(noDevices && groupId === undefined) && (
+          <>
+            <div className="table-tools">
+              <button
+                type="button"
+                className="btn-small"
+                disabled={!sum}
+                onClick={() =>
+                  sum &&
+                  downloadCsv(
+                    csvName('sluimer-overzicht'),
+                    toCsv(
                       [
-                        new Date(period.from).toISOString(),
-                        new Date(period.to).toISOString(),
-                        sum.wasteKwh,
-                        sum.wasteEur,
-                        sum.wasteCo2eKg,
-                        sum.energyKwh,
-                        sum.idleSec / 3600,
-                        outside ?? '',
-                        never.length,
-                        d.device?.rows.length ?? '',
-                        price,
-                        grid,
+                        { header: t('col.from') },
+                        { header: t('col.to') },
+                        { header: t('col.wasteEur'), decimals: 2 },
+                        { header: t('col.wasteCo2'), decimals: 2 },
+                        { header: t('col.wasteKwh'), decimals: 2 },
+                        { header: t('col.energyKwh'), decimals: 2 },
+                        { header: t('col.idleHours'), decimals: 1 },
+                        { header: t('col.shareOutside'), decimals: 1 },
+                        { header: t('col.devicesNeverAsleep'), decimals: 0 },
+                        { header: t('col.devices'), decimals: 0 },
+                        { header: t('col.price'), decimals: 4 },
+                        { header: t('col.grid'), decimals: 3 },
                       ],
-                    ],
-                  ),
-                )
-              }
-            >
-              {t('common.exportCsv')}
-            </button>
-          </div>
-          <section className="tiles" aria-label={t('overview.title')} data-testid="tiles">
-            <Tile
-              tone="waste"
-              testId="tile-eur"
-              label={t('tile.wasteEur')}
-              value={sum ? formatEur(sum.wasteEur, lang) : dash}
-              explain={t('tile.wasteEur.explain', { price: formatEur(price, lang) })}
-            />
-            <Tile
-              tone="waste"
-              testId="tile-co2"
-              label={t('tile.wasteCo2')}
-              value={sum ? formatKg(sum.wasteCo2eKg, lang) : dash}
-              explain={t('tile.wasteCo2.explain', { grid: formatNumber(grid, lang, 3) })}
-            />
-            <Tile
-              testId="tile-kwh"
-              label={t('tile.wasteKwh')}
-              value={sum ? formatKwh(sum.wasteKwh, lang) : dash}
-              sub={sum && `${formatKwh(sum.energyKwh, lang)} ${lang === 'nl' ? 'totaal' : 'total'}`}
-              explain={t('tile.wasteKwh.explain')}
-            />
-            <Tile
-              testId="tile-idle"
-              label={t('tile.idleHours')}
-              value={sum ? formatHours(sum.idleSec, lang) : dash}
-              explain={t('tile.idleHours.explain')}
-            />
-            <Tile
-              testId="tile-outside"
-              label={t('tile.outside')}
-              value={outside !== undefined ? formatPercent(outside, lang) : dash}
-              explain={
-                hoursPolicy
-                  ? t('tile.outside.explainPolicy', { policy: hoursPolicy.name })
-                  : t('tile.outside.explain')
-              }
-            />
-            <Tile
-              testId="tile-never"
-              label={t('tile.neverSleep')}
-              value={d.device ? formatNumber(never.length, lang, 0) : dash}
-              sub={d.device && t('tile.neverSleepOf', { total: formatNumber(d.device.rows.length, lang, 0) })}
-              explain={t('tile.neverSleep.explain')}
-            />
-          </section>
-          <div className="grid-2">
-            {trend ? <TrendChart trend={trend} lang={lang} /> : <Pending title={t('chart.trend')} />}
-            {matrix ? <Heatmap matrix={matrix} lang={lang} /> : <Pending title={t('chart.heatmap')} />}
-            {d.group ? (
-              <GroupBars rows={d.group.rows} names={paths} lang={lang} />
-            ) : (
-              <Pending title={t('chart.byGroup')} />
+                      [
+                        [
+                          { time: period.from },
+                          { time: period.to },
+                          sum.wasteEur,
+                          sum.wasteCo2eKg,
+                          sum.wasteKwh,
+                          sum.energyKwh,
+                          sum.idleSec / 3600,
+                          outside === undefined ? undefined : outside * 100,
+                          never.length,
+                          d.device?.rows.length,
+                          price,
+                          grid,
+                        ],
+                      ],
+                      { lang, timeZone },
+                    ),
+                  )
+                }
+              >
+                {t('common.exportCsv')}
+              </button>
+            </div>
+            <section className="tiles" aria-label={t('overview.title')} data-testid="tiles">
+              <Tile
+                tone="waste"
+                testId="tile-eur"
+                label={t('tile.wasteEur')}
+                value={sum ? formatEur(sum.wasteEur, lang) : dash}
+                explain={t('tile.wasteEur.explain', { price: formatEur(price, lang) })}
+              />
+              <Tile
+                tone="waste"
+                testId="tile-co2"
+                label={t('tile.wasteCo2')}
+                value={sum ? formatKg(sum.wasteCo2eKg, lang) : dash}
+                explain={t('tile.wasteCo2.explain', { grid: formatNumber(grid, lang, 3) })}
+              />
+              <Tile
+                testId="tile-kwh"
+                label={t('tile.wasteKwh')}
+                value={sum ? formatKwh(sum.wasteKwh, lang) : dash}
+                sub={sum && `${formatKwh(sum.energyKwh, lang)} ${lang === 'nl' ? 'totaal' : 'total'}`}
+                explain={t('tile.wasteKwh.explain')}
+              />
+              <Tile
+                testId="tile-idle"
+                label={t('tile.idleHours')}
+                value={sum ? formatHours(sum.idleSec, lang) : dash}
+                explain={t('tile.idleHours.explain')}
+              />
+              <Tile
+                testId="tile-outside"
+                label={t('tile.outside')}
+                value={outside !== undefined ? formatPercent(outside, lang) : dash}
+                explain={
+                  hoursPolicy
+                    ? t('tile.outside.explainPolicy', { policy: hoursPolicy.name })
+                    : t('tile.outside.explain')
+                }
+              />
+              <Tile
+                testId="tile-never"
+                label={t('tile.neverSleep')}
+                value={d.device ? formatNumber(never.length, lang, 0) : dash}
+                sub={
+                  d.device && t('tile.neverSleepOf', { total: formatNumber(d.device.rows.length, lang, 0) })
+                }
+                explain={t('tile.neverSleep.explain')}
+              />
+            </section>
+            <div className="grid-2">
+              {trend ? <TrendChart trend={trend} lang={lang} /> : <Pending title={t('chart.trend')} />}
+              {matrix ? <Heatmap matrix={matrix} lang={lang} /> : <Pending title={t('chart.heatmap')} />}
+              {d.group ? (
+                <GroupBars rows={d.group.rows} names={paths} lang={lang} />
+              ) : (
+                <Pending title={t('chart.byGroup')} />
+              )}
+              {d.deviceClass ? (
+                <ClassBars rows={d.deviceClass.rows} lang={lang} />
+              ) : (
+                <Pending title={t('chart.byClass')} />
+              )}
+            </div>
+            {d.device && (
+              <TopWasters
+                rows={top}
+                reasons={topReasons}
+                paths={paths}
+                lang={lang}
+                linkable={can.editDevices(user.role)}
+              />
             )}
-            {d.deviceClass ? (
-              <ClassBars rows={d.deviceClass.rows} lang={lang} />
-            ) : (
-              <Pending title={t('chart.byClass')} />
-            )}
-          </div>
-          {d.device && (
-            <TopWasters
-              rows={top}
-              reasons={topReasons}
-              paths={paths}
-              lang={lang}
-              linkable={can.editDevices(user.role)}
-            />
-          )}
-        </>
-      )}
-    </main>
+          </>
+        )}
+      </main>
+    </CsvScopeProvider>
   );
 }
 
@@ -384,6 +397,27 @@ export function reasonText(
   }
 }
 
+/** The weekday name of a local date: `ma` / `Mon`. */
+function weekdayOf(date: string, lang: Lang): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return weekdayNames(lang)[(new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7] ?? '';
+}
+
+/** `08:00–09:00`: an hour of the day as a span, so a spreadsheet never reads it as a number. */
+function hourLabel(h: number): string {
+  return `${String(h).padStart(2, '0')}:00–${String((h + 1) % 24).padStart(2, '0')}:00`;
+}
+
+/** Header of the per-group / per-class CSV: the name, then euros, CO2e and kWh (management order). */
+function barCsvHeader(nameLabel: string, t: (k: MessageKey) => string): CsvColumn[] {
+  return [
+    { header: nameLabel },
+    { header: t('col.wasteEur'), decimals: 2 },
+    { header: t('col.wasteCo2'), decimals: 2 },
+    { header: t('col.wasteKwh'), decimals: 2 },
+  ];
+}
+
 const tooltipBase = {
   confine: true,
   backgroundColor: '#fff',
@@ -401,6 +435,7 @@ function wasteColumns<T extends { wasteKwh: number; wasteEur: number; wasteCo2eK
       key: 'kwh',
       label: t('col.wasteKwh'),
       numeric: true,
+      decimals: 2,
       value: (r) => r.wasteKwh,
       render: (r) => formatNumber(r.wasteKwh, lang, 2),
     },
@@ -408,6 +443,7 @@ function wasteColumns<T extends { wasteKwh: number; wasteEur: number; wasteCo2eK
       key: 'eur',
       label: t('col.wasteEur'),
       numeric: true,
+      decimals: 2,
       value: (r) => r.wasteEur,
       render: (r) => formatEur(r.wasteEur, lang),
     },
@@ -415,6 +451,7 @@ function wasteColumns<T extends { wasteKwh: number; wasteEur: number; wasteCo2eK
       key: 'co2',
       label: t('col.wasteCo2'),
       numeric: true,
+      decimals: 2,
       value: (r) => r.wasteCo2eKg,
       render: (r) => formatNumber(r.wasteCo2eKg, lang, 2),
     },
@@ -468,8 +505,24 @@ function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lan
       option={option}
       csv={() => ({
         name: 'sluimer-verspilling-per-dag',
-        header: ['date', 'wasteKwh', 'wasteEur', 'wasteCo2eKg', 'energyKwh', 'idleSec'],
-        rows: trend.map((p) => [p.date, p.wasteKwh, p.wasteEur, p.wasteCo2eKg, p.energyKwh, p.idleSec]),
+        header: [
+          { header: t('col.day') },
+          { header: t('col.weekday') },
+          { header: t('col.wasteEur'), decimals: 2 },
+          { header: t('col.wasteCo2'), decimals: 2 },
+          { header: t('col.wasteKwh'), decimals: 2 },
+          { header: t('col.energyKwh'), decimals: 2 },
+          { header: t('col.idleHours'), decimals: 1 },
+        ],
+        rows: trend.map((p) => [
+          { date: p.date },
+          weekdayOf(p.date, lang),
+          p.wasteEur,
+          p.wasteCo2eKg,
+          p.wasteKwh,
+          p.energyKwh,
+          p.idleSec / 3600,
+        ]),
       })}
       table={
         <DataTable
@@ -478,7 +531,20 @@ function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lan
           rows={trend}
           rowKey={(r) => r.date}
           columns={[
-            { key: 'date', label: t('col.day'), value: (r) => r.date, render: (r) => label(r.date) },
+            {
+              key: 'date',
+              label: t('col.day'),
+              value: (r) => r.date,
+              csv: (r) => ({ date: r.date }),
+              render: (r) => label(r.date),
+            },
+            {
+              key: 'weekday',
+              label: t('col.weekday'),
+              value: (r) => r.date,
+              render: (r) => weekdayOf(r.date, lang),
+              csv: (r) => weekdayOf(r.date, lang),
+            },
             ...wasteColumns(lang, t),
           ]}
         />
@@ -545,8 +611,12 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
       height={300}
       csv={() => ({
         name: 'sluimer-verspilling-per-uur-van-de-week',
-        header: ['weekday', 'hour', 'wasteKwh'],
-        rows: rows.map((r) => [days[r.d], r.h, r.v]),
+        header: [
+          { header: t('col.weekday') },
+          { header: t('col.hour') },
+          { header: t('col.wasteKwh'), decimals: 3 },
+        ],
+        rows: rows.map((r) => [days[r.d], hourLabel(r.h), r.v]),
       })}
       table={
         <DataTable
@@ -555,12 +625,26 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
           rows={rows}
           rowKey={(r) => `${r.d}-${r.h}`}
           columns={[
-            { key: 'd', label: t('col.weekday'), value: (r) => r.d, render: (r) => days[r.d] },
-            { key: 'h', label: t('col.hour'), numeric: true, value: (r) => r.h },
+            {
+              key: 'd',
+              label: t('col.weekday'),
+              value: (r) => r.d,
+              render: (r) => days[r.d],
+              csv: (r) => days[r.d],
+            },
+            {
+              key: 'h',
+              label: t('col.hour'),
+              numeric: true,
+              value: (r) => r.h,
+              render: (r) => hourLabel(r.h),
+              csv: (r) => hourLabel(r.h),
+            },
             {
               key: 'v',
               label: t('col.wasteKwh'),
               numeric: true,
+              decimals: 3,
               value: (r) => r.v,
               render: (r) => formatNumber(r.v, lang, 3),
             },
@@ -646,8 +730,8 @@ function GroupBars({ rows, names, lang }: { rows: UsageRow[]; names: Map<number,
       empty={t('empty.noData')}
       csv={() => ({
         name: csvName,
-        header: ['group', 'wasteKwh', 'wasteEur', 'wasteCo2eKg'],
-        rows: items.map((i) => [i.name, i.wasteKwh, i.wasteEur, i.wasteCo2eKg]),
+        header: barCsvHeader(t('col.group'), t),
+        rows: items.map((i) => [names.get(Number(i.key)) ?? i.name, i.wasteEur, i.wasteCo2eKg, i.wasteKwh]),
       })}
       table={barTable(items, t('chart.byGroup'), csvName, t('col.group'), lang, t)}
     />
@@ -673,8 +757,8 @@ function ClassBars({ rows, lang }: { rows: UsageRow[]; lang: Lang }) {
       empty={t('empty.noData')}
       csv={() => ({
         name: csvName,
-        header: ['deviceClass', 'wasteKwh', 'wasteEur', 'wasteCo2eKg'],
-        rows: items.map((i) => [i.key, i.wasteKwh, i.wasteEur, i.wasteCo2eKg]),
+        header: barCsvHeader(t('col.class'), t),
+        rows: items.map((i) => [i.name, i.wasteEur, i.wasteCo2eKg, i.wasteKwh]),
       })}
       table={barTable(items, t('chart.byClass'), csvName, t('col.class'), lang, t)}
     />
@@ -726,11 +810,13 @@ function TopWasters(props: {
             key: 'kwh',
             label: t('col.wasteKwh'),
             numeric: true,
+            decimals: 2,
             value: (r) => r.wasteKwh,
             render: (r) => formatNumber(r.wasteKwh, lang, 2),
           },
           {
             key: 'eur',
+            decimals: 2,
             label: t('col.wasteEur'),
             numeric: true,
             value: (r) => r.wasteEur,
@@ -740,6 +826,7 @@ function TopWasters(props: {
             key: 'idle',
             label: t('col.idleHours'),
             numeric: true,
+            decimals: 1,
             value: (r) => r.idleSec / 3600,
             render: (r) => formatNumber(r.idleSec / 3600, lang, 1),
           },

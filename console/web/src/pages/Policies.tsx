@@ -371,18 +371,21 @@ function Rollout({ policy }: { policy: Policy }) {
             label: t('col.state'),
             value: (d) => onlineState(d),
             render: (d) => <StateBadge state={onlineState(d)} />,
+            csv: (d) => t(`state.${onlineState(d)}` as MessageKey),
           },
           {
             key: 'status',
             label: t('policies.rollout'),
             value: (d) => d.policyStatus ?? 'none',
             render: (d) => <ComplianceBadge status={d.policyStatus} />,
+            csv: (d) => t(`compliance.${d.policyStatus ?? 'none'}` as MessageKey),
           },
           { key: 'error', label: t('device.errors'), value: (d) => d.policyError ?? '' },
           {
             key: 'seen',
             label: t('col.lastSeen'),
             value: (d) => d.lastSeen ?? '',
+            csv: (d) => (d.lastSeen ? { time: d.lastSeen } : undefined),
             render: (d) => (d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'),
           },
         ]}

@@ -259,6 +259,7 @@ function Users() {
             key: 'role',
             label: t('settings.role'),
             value: (u) => u.role,
+            csv: (u) => t(`role.${u.role}` as MessageKey),
             render: (u) => (
               <select
                 aria-label={`${t('settings.role')}: ${u.username}`}
@@ -277,12 +278,14 @@ function Users() {
             key: 'created',
             label: lang === 'nl' ? 'Sinds' : 'Since',
             value: (u) => u.createdAt ?? '',
+            csv: (u) => (u.createdAt ? { time: u.createdAt } : undefined),
             render: (u) => (u.createdAt ? formatDateTime(u.createdAt, lang) : ''),
           },
           {
             key: 'del',
-            label: '',
+            label: t('common.actions'),
             sortable: false,
+            action: true,
             value: () => '',
             render: (u) => (
               <button type="button" className="btn-small danger" onClick={() => remove(u)}>
@@ -392,18 +395,21 @@ function Tokens() {
             key: 'created',
             label: lang === 'nl' ? 'Gemaakt' : 'Created',
             value: (r) => r.createdAt,
+            csv: (r) => ({ time: r.createdAt }),
             render: (r) => formatDateTime(r.createdAt, lang),
           },
           {
             key: 'used',
             label: lang === 'nl' ? 'Laatst gebruikt' : 'Last used',
             value: (r) => r.lastUsedAt ?? '',
+            csv: (r) => (r.lastUsedAt ? { time: r.lastUsedAt } : undefined),
             render: (r) => (r.lastUsedAt ? formatDateTime(r.lastUsedAt, lang) : '—'),
           },
           {
             key: 'del',
-            label: '',
+            label: t('common.actions'),
             sortable: false,
+            action: true,
             value: () => '',
             render: (r) => (
               <button type="button" className="btn-small danger" onClick={() => remove(r.id)}>
