@@ -31,14 +31,33 @@ echarts.use([
 
 export type ChartOption = echarts.EChartsCoreOption;
 
-/** A bare echarts canvas that follows its container's size. */
-export function EChart({ option, height, label }: { option: ChartOption; height: number; label: string }) {
+/**
+ * A bare echarts canvas that follows its container's size. `label` is the chart's accessible name: a
+ * summary in the UI's language; echarts' own aria text ("This is a chart with type…", raw values)
+ * is replaced by it. `onItemClick` gets the data index of a clicked bar (drill-down).
+ */
+export function EChart({
+  option,
+  height,
+  label,
+  onItemClick,
+}: {
+  option: ChartOption;
+  height: number;
+  label: string;
+  onItemClick?: (dataIndex: number) => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
+  const click = useRef(onItemClick);
+  click.current = onItemClick;
   useEffect(() => {
     if (!ref.current) return;
     const c = echarts.init(ref.current, undefined, { renderer: 'canvas' });
     chart.current = c;
+    c.on('click', (p) => {
+      if (typeof p.dataIndex === 'number') click.current?.(p.dataIndex);
+    });
     const ro = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => c.resize());
     ro?.observe(ref.current);
     return () => {
@@ -48,8 +67,16 @@ export function EChart({ option, height, label }: { option: ChartOption; height:
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true, decal: { show: false } }, ...option }, true);
-  }, [option]);
+    chart.current?.setOption(
+      {
+        aria: { enabled: true, label: { enabled: true, description: label }, decal: { show: false } },
+        ...option,
+      },
+      true,
+    );
+    // echarts writes the label onto the container; keep ours in case it did not
+    ref.current?.setAttribute('aria-label', label);
+  }, [option, label]);
   return <div ref={ref} className="echart" style={{ height }} role="img" aria-label={label} />;
 }
 
@@ -67,6 +94,10 @@ export function ChartCard(props: {
   isEmpty?: boolean;
   testId?: string;
   className?: string;
+  /** the chart's accessible name: what it shows in one or two sentences, in the UI's language */
+  summary?: string;
+  /** a bar was clicked (drill-down); the chart says so in its hint */
+  onItemClick?: (dataIndex: number) => void;
   /** the chart's data as CSV (the table view has its own download) */
   csv?: () => { name: string; header: CsvColumn[]; rows: CsvCell[][] };
 }) {
@@ -82,9 +113,8 @@ export function ChartCard(props: {
       data-testid={props.testId}
     >
       <header className="card-head">
-        <h2 id={headingId}>
-          {props.title} <Explain text={props.explain} label={props.title} />
-        </h2>
+        <h2 id={headingId}>{props.title}</h2>
+        <Explain text={props.explain} label={props.title} />
         <button
           type="button"
           className="btn-small"
@@ -103,7 +133,8 @@ export function ChartCard(props: {
           <EChart
             option={props.option}
             height={props.height ?? 260}
-            label={`${props.title}. ${props.explain}`}
+            label={props.summary ?? `${props.title}. ${props.explain}`}
+            onItemClick={props.onItemClick}
           />
           {props.csv && (
             <div className="table-tools">

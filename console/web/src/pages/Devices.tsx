@@ -31,6 +31,12 @@ export function ComplianceBadge({ status }: { status: string | null | undefined 
   return <span className={`badge comp-${s}`}>{t(`compliance.${s}` as MessageKey)}</span>;
 }
 
+function urlParam(name: string): string {
+  if (typeof location === 'undefined') return '';
+  const v = new URLSearchParams(location.search).get(name) ?? '';
+  return /^[a-z0-9-]{1,40}$/.test(v) ? v : '';
+}
+
 interface DeviceList {
   devices?: Device[];
   items?: Device[];
@@ -48,8 +54,9 @@ export function DevicesPage() {
 
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const [groupId, setGroupId] = useState('');
-  const [deviceClass, setDeviceClass] = useState('');
+  // the overview's drill-down opens this list filtered by ?deviceClass= and ?groupId=
+  const [groupId, setGroupId] = useState(() => urlParam('groupId'));
+  const [deviceClass, setDeviceClass] = useState(() => urlParam('deviceClass'));
   const [state, setState] = useState('');
   const [policyStatus, setPolicyStatus] = useState('');
   const [sort, setSort] = useState<SortState>({ key: 'name', dir: 'asc' });

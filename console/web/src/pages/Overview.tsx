@@ -22,9 +22,22 @@ import {
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
-import { daysOf, type Period, periodFor } from '../lib/period.js';
+import {
+  formatMetric,
+  hoursReached,
+  METRICS,
+  type Metric,
+  metricUnit,
+  metricValue,
+  summariseBars,
+  summariseHeatmap,
+  summariseTrend,
+  type Waste,
+} from '../lib/metric.js';
+import { type OverviewView, overviewSearch, parseOverviewView } from '../lib/overviewUrl.js';
+import { customPeriod, daysOf, type Period } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
-import { Link, useTitle } from '../lib/router.js';
+import { Link, navigate, useLocation, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import {
   DEFAULT_SCHOOL_HOURS,
@@ -41,6 +54,8 @@ import type { DeviceReason, Group, Policy, WasteReason } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const WASTE = '#b4440e';
+const METRIC_FIELD = { eur: 'wasteEur', kwh: 'wasteKwh', co2: 'wasteCo2eKg' } as const;
+const METRIC_COL = { eur: 'col.wasteEur', kwh: 'col.wasteKwh', co2: 'col.wasteCo2' } as const;
 const AXIS = '#3d4a4f';
 
 type Usage = Record<'day' | 'hourOfWeek' | 'group' | 'deviceClass' | 'device', UsageResponse>;
@@ -99,8 +114,17 @@ export function OverviewPage() {
   const { t, lang } = useI18n();
   const { user } = useSession();
   useTitle(t('overview.title'));
-  const [period, setPeriod] = useState<Period>(() => periodFor('thisWeek', Date.now()));
-  const [groupId, setGroupId] = useState<number>();
+  // period, scope and unit live in the address: a reload keeps them and a link shares the view
+  const { path, search } = useLocation();
+  const searchKey = search.toString();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: searchKey stands for search
+  const view = useMemo(() => parseOverviewView(search, Date.now()), [searchKey]);
+  const { period, groupId, metric } = view;
+  const setView = (next: Partial<OverviewView>) =>
+    navigate(`${path}${overviewSearch({ ...view, ...next })}`, true);
+  const setPeriod = (p: Period) => setView({ period: p });
+  const setGroupId = (g: number | undefined) => setView({ groupId: g });
+  const setMetric = (m: Metric) => setView({ metric: m });
   const groups = useApi<unknown>('/api/v1/groups');
   const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
@@ -124,6 +148,11 @@ export function OverviewPage() {
   const days = useMemo(() => daysOf(period), [period]);
   const trend = useMemo(() => (d.day ? trendByDay(d.day.rows, days) : undefined), [d.day, days]);
   const matrix = useMemo(() => (d.hourOfWeek ? heatmapMatrix(d.hourOfWeek.rows) : undefined), [d.hourOfWeek]);
+  const metricMatrix = useMemo(
+    () => (d.hourOfWeek ? heatmapMatrix(d.hourOfWeek.rows, METRIC_FIELD[metric]) : undefined),
+    [d.hourOfWeek, metric],
+  );
+  const reached = useMemo(() => hoursReached(period), [period]);
   const sum = useMemo(() => (d.device ? totals(d.device.rows) : undefined), [d.device]);
   const never = useMemo(() => (d.device ? neverSleeping(d.device.rows) : []), [d.device]);
   const top = useMemo(() => (d.device ? topByWaste(d.device.rows, 10) : []), [d.device]);
@@ -156,7 +185,8 @@ export function OverviewPage() {
         <div className="page-head">
           <h1>{t('overview.title')}</h1>
           <div className="page-tools">
-            <PeriodPicker value={period} onChange={setPeriod} />
+            <PeriodPicker key={`${period.kind}-${period.from}`} value={period} onChange={setPeriod} />
+            <MetricSwitch value={metric} onChange={setMetric} />
             <label className="scope">
               <span>{t('overview.scope')}</span>
               <select
@@ -282,15 +312,43 @@ export function OverviewPage() {
               />
             </section>
             <div className="grid-2">
-              {trend ? <TrendChart trend={trend} lang={lang} /> : <Pending title={t('chart.trend')} />}
-              {matrix ? <Heatmap matrix={matrix} lang={lang} /> : <Pending title={t('chart.heatmap')} />}
+              {trend ? (
+                <TrendChart
+                  trend={trend}
+                  lang={lang}
+                  metric={metric}
+                  onDay={(date) => setPeriod(customPeriod(date, date, Date.now()))}
+                />
+              ) : (
+                <Pending title={t('chart.trend')} />
+              )}
+              {metricMatrix ? (
+                <Heatmap matrix={metricMatrix} reached={reached} lang={lang} metric={metric} />
+              ) : (
+                <Pending title={t('chart.heatmap')} />
+              )}
               {d.group ? (
-                <GroupBars rows={d.group.rows} names={paths} lang={lang} />
+                <GroupBars
+                  rows={d.group.rows}
+                  names={paths}
+                  lang={lang}
+                  metric={metric}
+                  onGroup={(id) => setGroupId(id)}
+                />
               ) : (
                 <Pending title={t('chart.byGroup')} />
               )}
               {d.deviceClass ? (
-                <ClassBars rows={d.deviceClass.rows} lang={lang} />
+                <ClassBars
+                  rows={d.deviceClass.rows}
+                  lang={lang}
+                  metric={metric}
+                  onClass={
+                    can.editDevices(user.role)
+                      ? (c) => navigate(`/devices${qs({ deviceClass: c, groupId })}`)
+                      : undefined
+                  }
+                />
               ) : (
                 <Pending title={t('chart.byClass')} />
               )}
@@ -432,14 +490,6 @@ function wasteColumns<T extends { wasteKwh: number; wasteEur: number; wasteCo2eK
 ): Column<T>[] {
   return [
     {
-      key: 'kwh',
-      label: t('col.wasteKwh'),
-      numeric: true,
-      decimals: 2,
-      value: (r) => r.wasteKwh,
-      render: (r) => formatNumber(r.wasteKwh, lang, 2),
-    },
-    {
       key: 'eur',
       label: t('col.wasteEur'),
       numeric: true,
@@ -453,56 +503,82 @@ function wasteColumns<T extends { wasteKwh: number; wasteEur: number; wasteCo2eK
       numeric: true,
       decimals: 2,
       value: (r) => r.wasteCo2eKg,
-      render: (r) => formatNumber(r.wasteCo2eKg, lang, 2),
+      render: (r) => formatNumber(r.wasteCo2eKg, lang, 2, 2),
+    },
+    {
+      key: 'kwh',
+      label: t('col.wasteKwh'),
+      numeric: true,
+      decimals: 2,
+      value: (r) => r.wasteKwh,
+      render: (r) => formatNumber(r.wasteKwh, lang, 2, 2),
     },
   ];
 }
 
-function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lang: Lang }) {
+function TrendChart({
+  trend,
+  lang,
+  metric,
+  onDay,
+}: {
+  trend: ReturnType<typeof trendByDay>;
+  lang: Lang;
+  metric: Metric;
+  onDay: (date: string) => void;
+}) {
   const { t } = useI18n();
-  const label = (date: string) => formatDay(Date.parse(`${date}T12:00:00Z`), lang);
+  const label = (date: string) => formatDay(Date.parse(`${date}T12:00:00Z`), lang, 'UTC');
   // biome-ignore lint/correctness/useExhaustiveDependencies: label derives from lang
   const option = useMemo<ChartOption>(
     () => ({
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
       tooltip: {
         ...tooltipBase,
         trigger: 'axis',
         formatter: (p: { dataIndex: number }[]) => {
           const pt = trend[p[0]?.dataIndex ?? 0];
           if (!pt) return '';
-          return `${label(pt.date)}<br/>${formatKwh(pt.wasteKwh, lang)}<br/>${formatEur(pt.wasteEur, lang)}<br/>${formatKg(pt.wasteCo2eKg, lang)}`;
+          return `${label(pt.date)}<br/>${formatEur(pt.wasteEur, lang)}<br/>${formatKg(pt.wasteCo2eKg, lang)}<br/>${formatKwh(pt.wasteKwh, lang)}`;
         },
       },
       xAxis: {
         type: 'category',
         data: trend.map((p) => label(p.date)),
-        axisLabel: { color: AXIS },
+        // on a phone the day names would run together: hide the ones that overlap
+        axisLabel: { color: AXIS, hideOverlap: true },
         axisLine: { lineStyle: { color: AXIS } },
       },
       yAxis: {
         type: 'value',
-        name: 'kWh',
-        axisLabel: { color: AXIS, formatter: (v: number) => formatNumber(v, lang, 2) },
+        name: metricUnit(metric),
+        axisLabel: { color: AXIS, hideOverlap: true, formatter: (v: number) => formatNumber(v, lang, 2) },
       },
       dataZoom: trend.length > 45 ? [{ type: 'inside' }] : [],
       series: [
         {
           type: 'bar',
-          name: t('col.wasteKwh'),
-          data: trend.map((p) => p.wasteKwh),
+          name: t(METRIC_COL[metric]),
+          data: trend.map((p) => metricValue(p, metric)),
           itemStyle: { color: WASTE },
+          cursor: 'pointer',
         },
       ],
     }),
-    [trend, lang, t],
+    [trend, lang, t, metric],
   );
+  const title = t('chart.trend');
   return (
     <ChartCard
       testId="chart-trend"
-      title={t('chart.trend')}
+      title={title}
       explain={t('chart.trend.explain')}
+      summary={`${summariseTrend(title, trend, metric, lang)} ${t('chart.clickDay')}`}
       option={option}
+      onItemClick={(i) => {
+        const p = trend[i];
+        if (p) onDay(p.date);
+      }}
       csv={() => ({
         name: 'sluimer-verspilling-per-dag',
         header: [
@@ -526,7 +602,7 @@ function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lan
       })}
       table={
         <DataTable
-          caption={t('chart.trend')}
+          caption={title}
           csvName="sluimer-verspilling-per-dag"
           rows={trend}
           rowKey={(r) => r.date}
@@ -536,7 +612,11 @@ function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lan
               label: t('col.day'),
               value: (r) => r.date,
               csv: (r) => ({ date: r.date }),
-              render: (r) => label(r.date),
+              render: (r) => (
+                <button type="button" className="link-btn" onClick={() => onDay(r.date)}>
+                  {label(r.date)}
+                </button>
+              ),
             },
             {
               key: 'weekday',
@@ -553,23 +633,47 @@ function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lan
   );
 }
 
-function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
+function Heatmap({
+  matrix,
+  reached,
+  lang,
+  metric,
+}: {
+  matrix: number[][];
+  reached: boolean[][];
+  lang: Lang;
+  metric: Metric;
+}) {
   const { t } = useI18n();
   const days = weekdayNames(lang);
-  const { data, max } = useMemo(() => heatmapSeries(matrix), [matrix]);
+  const noData = t('state.unknown').toLowerCase();
+  // hours this period has not reached yet have no data: shown empty and named so, never as 0
+  const shown = useMemo(
+    () => matrix.map((hours, d) => hours.map((v, h) => (reached[d]?.[h] ? v : null))),
+    [matrix, reached],
+  );
+  const { data, max } = useMemo(() => {
+    const s = heatmapSeries(matrix);
+    return {
+      max: s.max,
+      data: s.data.map(([h, d, v]): [number, number, number | '-'] => [h, d, reached[d]?.[h] ? v : '-']),
+    };
+  }, [matrix, reached]);
+  const fmt = (v: number) => formatMetric(v, metric, lang);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fmt derives from metric and lang
   const option = useMemo<ChartOption>(
     () => ({
       grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
       tooltip: {
         ...tooltipBase,
-        formatter: (p: { value: [number, number, number] }) =>
-          `${days[p.value[1]]} ${String(p.value[0]).padStart(2, '0')}:00–${String(p.value[0] + 1).padStart(2, '0')}:00<br/>${formatKwh(p.value[2], lang)}`,
+        formatter: (p: { value: [number, number, number | '-'] }) =>
+          `${days[p.value[1]]} ${hourLabel(p.value[0])}<br/>${p.value[2] === '-' ? noData : fmt(p.value[2])}`,
       },
       xAxis: {
         type: 'category',
         data: Array.from({ length: 24 }, (_, h) => String(h)),
         splitArea: { show: true },
-        axisLabel: { color: AXIS },
+        axisLabel: { color: AXIS, hideOverlap: true },
       },
       yAxis: {
         type: 'category',
@@ -586,7 +690,7 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
         left: 'center',
         bottom: 0,
         itemHeight: 120,
-        text: [formatKwh(max, lang), '0'],
+        text: [fmt(max), '0'],
         textStyle: { color: AXIS },
         inRange: { color: ['#fbf3e4', '#f2c37c', '#e07b28', '#a33a0b', '#5c1a02'] },
       },
@@ -599,14 +703,17 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
         },
       ],
     }),
-    [data, max, days, lang, t],
+    [data, max, days, lang, t, metric],
   );
-  const rows = matrix.flatMap((hours, d) => hours.map((v, h) => ({ d, h, v })));
+  const rows = shown.flatMap((hours, d) => hours.map((v, h) => ({ d, h, v })));
+  const decimals = metric === 'eur' ? 2 : 3;
+  const title = t('chart.heatmap');
   return (
     <ChartCard
       testId="chart-heatmap"
-      title={t('chart.heatmap')}
+      title={title}
       explain={t('chart.heatmap.explain')}
+      summary={summariseHeatmap(title, shown, days, fmt, lang)}
       option={option}
       height={300}
       csv={() => ({
@@ -614,13 +721,13 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
         header: [
           { header: t('col.weekday') },
           { header: t('col.hour') },
-          { header: t('col.wasteKwh'), decimals: 3 },
+          { header: t(METRIC_COL[metric]), decimals },
         ],
-        rows: rows.map((r) => [days[r.d], hourLabel(r.h), r.v]),
+        rows: rows.map((r) => [days[r.d], hourLabel(r.h), r.v ?? noData]),
       })}
       table={
         <DataTable
-          caption={t('chart.heatmap')}
+          caption={title}
           csvName="sluimer-verspilling-per-uur-van-de-week"
           rows={rows}
           rowKey={(r) => `${r.d}-${r.h}`}
@@ -642,11 +749,12 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
             },
             {
               key: 'v',
-              label: t('col.wasteKwh'),
+              label: t(METRIC_COL[metric]),
               numeric: true,
-              decimals: 3,
-              value: (r) => r.v,
-              render: (r) => formatNumber(r.v, lang, 3),
+              decimals,
+              value: (r) => r.v ?? -1,
+              csv: (r) => r.v ?? noData,
+              render: (r) => (r.v === null ? noData : formatNumber(r.v, lang, decimals, decimals)),
             },
           ]}
         />
@@ -656,8 +764,10 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
 }
 
 function barOption(
-  items: { name: string; wasteKwh: number; wasteEur: number; wasteCo2eKg: number }[],
+  items: ({ name: string } & Waste)[],
   lang: Lang,
+  metric: Metric,
+  narrow: boolean,
 ): ChartOption {
   const rev = [...items].reverse();
   return {
@@ -669,22 +779,44 @@ function barOption(
       formatter: (p: { dataIndex: number }[]) => {
         const it = rev[p[0]?.dataIndex ?? 0];
         return it
-          ? `${it.name}<br/>${formatKwh(it.wasteKwh, lang)}<br/>${formatEur(it.wasteEur, lang)}<br/>${formatKg(it.wasteCo2eKg, lang)}`
+          ? `${it.name}<br/>${formatEur(it.wasteEur, lang)}<br/>${formatKg(it.wasteCo2eKg, lang)}<br/>${formatKwh(it.wasteKwh, lang)}`
           : '';
       },
     },
     xAxis: {
       type: 'value',
-      name: 'kWh',
-      axisLabel: { color: AXIS, formatter: (v: number) => formatNumber(v, lang, 2) },
+      name: metricUnit(metric),
+      axisLabel: { color: AXIS, hideOverlap: true, formatter: (v: number) => formatNumber(v, lang, 2) },
     },
     yAxis: {
       type: 'category',
       data: rev.map((i) => i.name),
-      axisLabel: { color: AXIS, width: 150, overflow: 'truncate' },
+      // long names wrap onto a second line instead of ending in "…"; the tooltip has the full name
+      axisLabel: { color: AXIS, width: narrow ? 110 : 170, overflow: 'break', lineHeight: 14 },
     },
-    series: [{ type: 'bar', data: rev.map((i) => i.wasteKwh), itemStyle: { color: WASTE } }],
+    series: [
+      {
+        type: 'bar',
+        data: rev.map((i) => metricValue(i, metric)),
+        itemStyle: { color: WASTE },
+        cursor: 'pointer',
+      },
+    ],
   };
+}
+
+/** True on a phone-width screen, where axis labels get less room. */
+function useNarrow(): boolean {
+  const q = '(max-width: 600px)';
+  const [narrow, setNarrow] = useState(() => typeof matchMedia !== 'undefined' && matchMedia(q).matches);
+  useEffect(() => {
+    if (typeof matchMedia === 'undefined') return;
+    const m = matchMedia(q);
+    const on = () => setNarrow(m.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return narrow;
 }
 
 function barTable(
@@ -694,6 +826,7 @@ function barTable(
   nameLabel: string,
   lang: Lang,
   t: (k: MessageKey) => string,
+  drill?: (r: { key: string }) => (() => void) | undefined,
 ) {
   return (
     <DataTable
@@ -701,31 +834,68 @@ function barTable(
       csvName={csvName}
       rows={items}
       rowKey={(r) => r.key}
-      columns={[{ key: 'name', label: nameLabel, value: (r) => r.name }, ...wasteColumns(lang, t)]}
+      columns={[
+        {
+          key: 'name',
+          label: nameLabel,
+          value: (r) => r.name,
+          render: (r) => {
+            const go = drill?.(r);
+            return go ? (
+              <button type="button" className="link-btn" onClick={go}>
+                {r.name}
+              </button>
+            ) : (
+              r.name
+            );
+          },
+        },
+        ...wasteColumns(lang, t),
+      ]}
     />
   );
 }
 
-function GroupBars({ rows, names, lang }: { rows: UsageRow[]; names: Map<number, string>; lang: Lang }) {
+function GroupBars({
+  rows,
+  names,
+  lang,
+  metric,
+  onGroup,
+}: {
+  rows: UsageRow[];
+  names: Map<number, string>;
+  lang: Lang;
+  metric: Metric;
+  onGroup: (id: number) => void;
+}) {
   const { t } = useI18n();
+  const narrow = useNarrow();
   // bars carry the group's own name (the children of the scope); the table has the full path
   const items = useMemo(
     () =>
       namedBars(rows, (k) => {
         const p = names.get(Number(k));
         return p?.split(' › ').pop();
-      }),
-    [rows, names],
+      }).sort((a, b) => metricValue(b, metric) - metricValue(a, metric)),
+    [rows, names, metric],
   );
-  const option = useMemo(() => barOption(items, lang), [items, lang]);
+  const option = useMemo(() => barOption(items, lang, metric, narrow), [items, lang, metric, narrow]);
   const csvName = 'sluimer-verspilling-per-groep';
+  const title = t('chart.byGroup');
+  const groupOf = (key: string) => (/^\d+$/.test(key) ? Number(key) : undefined);
   return (
     <ChartCard
       testId="chart-groups"
-      title={t('chart.byGroup')}
+      title={title}
       explain={t('chart.byGroup.explain')}
+      summary={`${summariseBars(title, items, metric, lang)} ${t('chart.clickGroup')}`}
       option={option}
-      height={Math.max(160, items.length * 28 + 40)}
+      onItemClick={(i) => {
+        const id = groupOf([...items].reverse()[i]?.key ?? '');
+        if (id !== undefined) onGroup(id);
+      }}
+      height={Math.max(160, items.length * (narrow ? 40 : 30) + 40)}
       isEmpty={items.length === 0}
       empty={t('empty.noData')}
       csv={() => ({
@@ -733,26 +903,53 @@ function GroupBars({ rows, names, lang }: { rows: UsageRow[]; names: Map<number,
         header: barCsvHeader(t('col.group'), t),
         rows: items.map((i) => [names.get(Number(i.key)) ?? i.name, i.wasteEur, i.wasteCo2eKg, i.wasteKwh]),
       })}
-      table={barTable(items, t('chart.byGroup'), csvName, t('col.group'), lang, t)}
+      table={barTable(items, title, csvName, t('col.group'), lang, t, (r) => {
+        const id = groupOf(r.key);
+        return id === undefined ? undefined : () => onGroup(id);
+      })}
     />
   );
 }
 
-function ClassBars({ rows, lang }: { rows: UsageRow[]; lang: Lang }) {
+function ClassBars({
+  rows,
+  lang,
+  metric,
+  onClass,
+}: {
+  rows: UsageRow[];
+  lang: Lang;
+  metric: Metric;
+  onClass?: (deviceClass: string) => void;
+}) {
   const { t } = useI18n();
+  const narrow = useNarrow();
   const items = useMemo(
-    () => namedBars(rows, (k) => t(`class.${k as DeviceClass}` as MessageKey)),
-    [rows, t],
+    () =>
+      namedBars(rows, (k) => t(`class.${k as DeviceClass}` as MessageKey)).sort(
+        (a, b) => metricValue(b, metric) - metricValue(a, metric),
+      ),
+    [rows, t, metric],
   );
-  const option = useMemo(() => barOption(items, lang), [items, lang]);
+  const option = useMemo(() => barOption(items, lang, metric, narrow), [items, lang, metric, narrow]);
   const csvName = 'sluimer-verspilling-per-soort';
+  const title = t('chart.byClass');
   return (
     <ChartCard
       testId="chart-classes"
-      title={t('chart.byClass')}
+      title={title}
       explain={t('chart.byClass.explain')}
+      summary={`${summariseBars(title, items, metric, lang)}${onClass ? ` ${t('chart.clickClass')}` : ''}`}
       option={option}
-      height={Math.max(160, items.length * 28 + 40)}
+      onItemClick={
+        onClass
+          ? (i) => {
+              const it = [...items].reverse()[i];
+              if (it) onClass(it.key);
+            }
+          : undefined
+      }
+      height={Math.max(160, items.length * (narrow ? 40 : 30) + 40)}
       isEmpty={items.length === 0}
       empty={t('empty.noData')}
       csv={() => ({
@@ -760,8 +957,27 @@ function ClassBars({ rows, lang }: { rows: UsageRow[]; lang: Lang }) {
         header: barCsvHeader(t('col.class'), t),
         rows: items.map((i) => [i.name, i.wasteEur, i.wasteCo2eKg, i.wasteKwh]),
       })}
-      table={barTable(items, t('chart.byClass'), csvName, t('col.class'), lang, t)}
+      table={barTable(items, title, csvName, t('col.class'), lang, t, (r) =>
+        onClass ? () => onClass(r.key) : undefined,
+      )}
     />
+  );
+}
+
+/** Euro, kWh or kg CO2e for the charts; euros first (what a school leader reads). */
+function MetricSwitch({ value, onChange }: { value: Metric; onChange: (m: Metric) => void }) {
+  const { t } = useI18n();
+  return (
+    <fieldset className="period metric" data-testid="metric-switch">
+      <legend className="sr-only">{t('metric.label')}</legend>
+      <div className="seg">
+        {METRICS.map((m) => (
+          <button key={m} type="button" aria-pressed={value === m} onClick={() => onChange(m)}>
+            {t(`metric.${m}` as MessageKey)}
+          </button>
+        ))}
+      </div>
+    </fieldset>
   );
 }
 

@@ -217,7 +217,7 @@ function Users() {
       setMsg({ ok: true, text: t('common.saved') });
       users.reload();
     } catch (err) {
-      setMsg({ ok: false, text: errorMessage(err, t) });
+      setMsg({ ok: false, text: errorMessage(err, t, { conflict: 'error.lastAdmin' }) });
     }
   };
   const remove = async (u: UserRow) => {
@@ -229,7 +229,7 @@ function Users() {
       await api('DELETE', `/api/v1/users/${u.id}`);
       users.reload();
     } catch (err) {
-      setMsg({ ok: false, text: errorMessage(err, t) });
+      setMsg({ ok: false, text: errorMessage(err, t, { conflict: 'error.lastAdmin' }) });
     }
   };
   const create = async (e: FormEvent) => {
@@ -241,7 +241,7 @@ function Users() {
       setMsg({ ok: true, text: t('common.saved') });
       users.reload();
     } catch (err) {
-      setMsg({ ok: false, text: errorMessage(err, t) });
+      setMsg({ ok: false, text: errorMessage(err, t, { conflict: 'error.userTaken' }) });
     }
   };
   return (
@@ -303,6 +303,15 @@ function Users() {
             onChange={(e) => setUsername(e.target.value)}
             autoComplete="off"
             name="newUsername"
+            required
+            minLength={2}
+            maxLength={100}
+            pattern="[A-Za-z0-9._@\-]+"
+            title={
+              lang === 'nl'
+                ? 'Letters, cijfers en . _ @ - (minstens 2 tekens)'
+                : 'Letters, digits and . _ @ - (at least 2 characters)'
+            }
           />
         </label>
         <label className="field">
@@ -315,6 +324,9 @@ function Users() {
             onChange={(e) => setPassword(e.target.value)}
             autoComplete="new-password"
             name="newPassword"
+            required
+            minLength={10}
+            maxLength={200}
           />
         </label>
         <label className="field">
