@@ -413,7 +413,7 @@ describe('console web app', () => {
     await shot(page, 'groups-viewer-desktop');
     // devices and policies are not there for a viewer
     await page.goto(`${consoleApp.url}/devices`);
-    await page.getByRole('heading', { name: 'Niet gevonden.' }).waitFor();
+    await page.getByRole('heading', { name: 'Niet voor jouw rol' }).waitFor();
     await page.context().close();
   });
 });

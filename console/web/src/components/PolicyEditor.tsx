@@ -48,10 +48,15 @@ export function PolicyEditor(props: {
   const days = weekdayNames(lang);
   const ro = !!props.readOnly;
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const form = e.currentTarget;
     setSubmitted(true);
-    if (!result.settings || !name.trim()) return;
+    if (!result.settings || !name.trim()) {
+      // after the errors render, take the keyboard to the first field that needs fixing
+      setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+      return;
+    }
     setBusy(true);
     try {
       await props.onSave({ name: name.trim(), description: description.trim(), settings: result.settings });
@@ -100,7 +105,9 @@ export function PolicyEditor(props: {
         </label>
         <label className="field">
           <span>{t('policies.description')}</span>
-          <input
+          <textarea
+            name="policyDescription"
+            rows={3}
             value={description}
             onChange={(e) => setDescription(e.target.value)}
             disabled={ro}

@@ -339,7 +339,7 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
         <EChart
           option={option}
           height={170}
-          label={`${title}: ${states.map((s) => `${label(s)} ${formatDuration(Math.round(seconds[s]), lang)}`).join(', ')}`}
+          label={`${title}, ${lang === 'nl' ? 'van' : 'from'} ${formatDateTime(from, lang)} ${lang === 'nl' ? 'tot' : 'to'} ${formatDateTime(to, lang)}: ${states.map((s) => `${label(s).toLowerCase()} ${formatDuration(Math.round(seconds[s]), lang)}`).join(', ')}.`}
         />
       )}
       <details>
