@@ -252,7 +252,7 @@ describe('accessible and Dutch', () => {
       }
       throw new Error(`never reached ${re} with Tab; last ${await active()}`);
     };
-    await tabTo(/^button\|\|Nieuw beleid$/);
+    await tabTo(/^button\|\|Nieuw energiebeleid$/);
     await page.keyboard.press('Enter');
     await tabTo(/^input\|policyName\|/);
     await page.keyboard.type('Toetsenbord-beleid');

@@ -314,7 +314,7 @@ describe('console web app', () => {
     await row.waitFor({ timeout: 15_000 });
     await expect(
       page.getByTestId('devices-table').locator('tbody tr').first().textContent(),
-    ).resolves.toContain('Online');
+    ).resolves.toContain('Verbonden');
     await shot(page, 'devices-it-desktop');
 
     // its device page: timeline, inventory, blocker
@@ -326,7 +326,7 @@ describe('console web app', () => {
 
     // a new policy: the editor refuses an out-of-bounds value, then saves
     await page.getByRole('link', { name: 'Energiebeleid' }).click();
-    await page.getByRole('button', { name: 'Nieuw beleid' }).click();
+    await page.getByRole('button', { name: 'Nieuw energiebeleid' }).click();
     const editor = page.getByTestId('policy-editor');
     await editor.locator('input[name=policyName]').fill('E2E-beleid');
     await editor.locator('input[name="sleepAfterSec.ac"]').fill('0');

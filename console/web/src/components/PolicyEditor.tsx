@@ -41,7 +41,7 @@ export function PolicyEditor(props: {
   const nameError =
     submitted && !name.trim()
       ? lang === 'nl'
-        ? 'Geef het beleid een naam'
+        ? 'Geef het energiebeleid een naam'
         : 'Give the policy a name'
       : undefined;
   const errors = submitted ? result.errors : {};
@@ -252,7 +252,7 @@ export function PolicyEditor(props: {
               ))}
               <input
                 type="time"
-                aria-label="start"
+                aria-label={lang === 'nl' ? 'Stille tijd vanaf' : 'Quiet from'}
                 value={q.start}
                 disabled={ro}
                 onChange={(e) => setQ({ ...q, start: e.target.value })}
@@ -260,7 +260,7 @@ export function PolicyEditor(props: {
               <span aria-hidden="true">–</span>
               <input
                 type="time"
-                aria-label="end"
+                aria-label={lang === 'nl' ? 'Stille tijd tot' : 'Quiet until'}
                 value={q.end}
                 disabled={ro}
                 onChange={(e) => setQ({ ...q, end: e.target.value })}

@@ -16,6 +16,7 @@ import {
 } from '../lib/format.js';
 import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
+import { blockerKindText, chassisText, osText } from '../lib/inventoryText.js';
 import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
 import { policyLayers } from '../lib/precedence.js';
@@ -202,7 +203,13 @@ export function DevicePage({ id }: { id: number }) {
               {d.blockers.map((b, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: blockers have no id
                 <li key={i}>
-                  <strong>{can.seeBlockerNames(user.role) ? b.name : b.kind}</strong> ({b.kind})
+                  {can.seeBlockerNames(user.role) ? (
+                    <>
+                      <strong>{b.name}</strong> ({blockerKindText(b.kind, lang)})
+                    </>
+                  ) : (
+                    <strong>{blockerKindText(b.kind, lang)}</strong>
+                  )}
                   {b.reason ? `: ${b.reason}` : ''}
                 </li>
               ))}
@@ -213,11 +220,11 @@ export function DevicePage({ id }: { id: number }) {
           <h2>{t('device.inventory')}</h2>
           <dl className="facts">
             <dt>{t('col.os')}</dt>
-            <dd>{[inv.os, inv.osVersion].filter(Boolean).join(' ') || '—'}</dd>
+            <dd>{osText(inv.os, inv.osVersion, lang)}</dd>
             <dt>Model</dt>
             <dd>{[inv.manufacturer, inv.model].filter(Boolean).join(' ') || '—'}</dd>
-            <dt>Chassis</dt>
-            <dd>{inv.chassisType || '—'}</dd>
+            <dt>{lang === 'nl' ? 'Behuizing' : 'Chassis'}</dt>
+            <dd>{chassisText(inv.chassisType, lang)}</dd>
             <dt>{t('device.battery')}</dt>
             <dd data-testid="battery">
               {!bat?.hasBattery
@@ -328,7 +335,9 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
         </h2>
         <span className="muted small">
           {states.map((s) => `${label(s)} ${formatDuration(Math.round(seconds[s]), lang)}`).join(' · ')} ·{' '}
-          {lang === 'nl' ? 'dekking' : 'coverage'} {formatPercent(coverage, lang)}
+          {lang === 'nl'
+            ? `${formatPercent(coverage, lang)} van de tijd gemeten`
+            : `${formatPercent(coverage, lang)} of the time measured`}
         </span>
       </header>
       {res.error ? (

@@ -444,11 +444,11 @@ export function reasonText(
       return t('reason.noPolicy');
     case 'audit_only':
       return lang === 'nl'
-        ? `Beleid meet alleen (auditmodus)${r.detail ? `: ${r.detail}` : ''}`
+        ? `Energiebeleid meet alleen en stelt niets in${r.detail ? `: ${r.detail}` : ''}`
         : `Policy measures only (audit mode)${r.detail ? `: ${r.detail}` : ''}`;
     case 'policy_applied':
       return lang === 'nl'
-        ? `Geen blokkade gemeld; beleid ‘${r.detail}’ is toegepast`
+        ? `Niets gemeld dat het apparaat wakker houdt; energiebeleid ‘${r.detail}’ is toegepast`
         : `No blocker reported; policy ‘${r.detail}’ is applied`;
     default:
       return t('reason.unknown');

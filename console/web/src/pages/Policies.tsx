@@ -108,7 +108,7 @@ export function PoliciesPage() {
                         if (
                           !window.confirm(
                             lang === 'nl'
-                              ? `Beleid ‘${current.name}’ verwijderen? Apparaten volgen dan het beleid van hun school of de standaard.`
+                              ? `Energiebeleid ‘${current.name}’ verwijderen? Apparaten volgen dan het energiebeleid van hun school of de standaard.`
                               : `Delete policy ‘${current.name}’? Devices then follow their school’s policy or the default.`,
                           )
                         )
@@ -180,7 +180,7 @@ function Assign({
         ok: true,
         text:
           lang === 'nl'
-            ? 'Toewijzing opgeheven. De apparaten volgen weer het beleid van hun school of de standaard.'
+            ? 'Toewijzing opgeheven. De apparaten volgen weer het energiebeleid van hun school of de standaard.'
             : 'Unassigned. The devices follow their school’s policy or the default again.',
       });
       groups.reload();
@@ -215,7 +215,7 @@ function Assign({
         ok: true,
         text:
           lang === 'nl'
-            ? 'Toegewezen. Verbonden apparaten krijgen het beleid meteen.'
+            ? 'Toegewezen. Verbonden apparaten krijgen het energiebeleid meteen.'
             : 'Assigned. Connected devices get the policy at once.',
       });
       setChosen(new Set());
@@ -289,7 +289,7 @@ function Assign({
                 {g.policyId && g.policyId !== policy.id && (
                   <span className="muted small">
                     {' '}
-                    ({lang === 'nl' ? 'heeft ander beleid' : 'has another policy'})
+                    ({lang === 'nl' ? 'heeft ander energiebeleid' : 'has another policy'})
                   </span>
                 )}
               </label>
@@ -358,7 +358,9 @@ function Rollout({ policy }: { policy: Policy }) {
         csvName={`sluimer-uitrol-${policy.id}`}
         rows={rows}
         rowKey={(d) => String(d.id)}
-        empty={lang === 'nl' ? 'Nog geen apparaten met dit beleid.' : 'No devices with this policy yet.'}
+        empty={
+          lang === 'nl' ? 'Nog geen apparaten met dit energiebeleid.' : 'No devices with this policy yet.'
+        }
         columns={[
           {
             key: 'name',
