@@ -1,14 +1,19 @@
-import { DAY_MS, DEVICE_CLASSES } from '@sluimer/shared';
+import { DAY_MS, DEVICE_CLASSES, type UsageResponse } from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { type ChartOption, EChart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
-import { ErrorBox } from '../components/Tile.js';
+import { PeriodPicker } from '../components/PeriodPicker.js';
+import { ErrorBox, Tile } from '../components/Tile.js';
 import { api, asList, qs } from '../lib/api.js';
 import {
   formatAgo,
   formatDateTime,
   formatDuration,
+  formatEur,
+  formatHours,
+  formatKg,
+  formatKwh,
   formatNumber,
   formatPercent,
   formatTime,
@@ -19,6 +24,7 @@ import { useI18n } from '../lib/i18n.js';
 import { blockerKindText, chassisText, osText } from '../lib/inventoryText.js';
 import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
+import { type Period, periodFor } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
@@ -113,6 +119,7 @@ export function DevicePage({ id }: { id: number }) {
         {t('col.lastSeen')}: {d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'}
         {d.agentVersion ? ` · agent ${d.agentVersion}` : ''}
       </p>
+      <DeviceWaste id={id} groupId={d.groupId} />
       <Timeline id={id} span={DAY_MS} title={t('device.timeline24')} now={now} />
       <Timeline id={id} span={7 * DAY_MS} title={t('device.timeline7')} now={now} />
       <div className="grid-2">
@@ -248,6 +255,63 @@ export function DevicePage({ id }: { id: number }) {
       </div>
       {can.editDevices(user.role) && <DeviceAdmin device={d} onSaved={dev.reload} />}
     </main>
+  );
+}
+
+/**
+ * This device's own avoidable waste for a period of your choice, in euros, kg CO2e and kWh. Read from
+ * the usage per device of its group (the same numbers as the overview), so both always agree.
+ */
+function DeviceWaste({ id, groupId }: { id: number; groupId: number }) {
+  const { t, lang } = useI18n();
+  const [period, setPeriod] = useState<Period>(() => periodFor('thisWeek', Date.now()));
+  const usage = useApi<UsageResponse>(
+    `/api/v1/usage${qs({ from: period.from, to: period.to, groupBy: 'device', groupId })}`,
+  );
+  const row = usage.data?.rows.find((r) => r.key === String(id));
+  const dash = usage.loading ? '…' : undefined;
+  const zero = { wasteEur: 0, wasteKwh: 0, wasteCo2eKg: 0, idleSec: 0 };
+  const w = row ?? (usage.data ? zero : undefined);
+  return (
+    <section className="card" aria-labelledby="dw-h" data-testid="device-waste" aria-busy={usage.loading}>
+      <header className="card-head">
+        <h2 id="dw-h">{t('device.waste')}</h2>
+        <PeriodPicker value={period} onChange={setPeriod} />
+      </header>
+      {usage.error ? (
+        <ErrorBox
+          message={errorMessage(usage.error, t)}
+          onRetry={usage.reload}
+          retryLabel={t('common.retry')}
+        />
+      ) : (
+        <div className="tiles">
+          <Tile
+            tone="waste"
+            label={t('tile.wasteEur')}
+            value={w ? formatEur(w.wasteEur, lang) : (dash ?? '—')}
+            explain={t('device.waste.explain')}
+            testId="device-waste-eur"
+          />
+          <Tile
+            tone="waste"
+            label={t('tile.wasteCo2')}
+            value={w ? formatKg(w.wasteCo2eKg, lang) : (dash ?? '—')}
+            explain={t('device.waste.explain')}
+          />
+          <Tile
+            label={t('tile.wasteKwh')}
+            value={w ? formatKwh(w.wasteKwh, lang) : (dash ?? '—')}
+            explain={t('device.waste.explain')}
+          />
+          <Tile
+            label={t('tile.idleHours')}
+            value={w ? formatHours(w.idleSec, lang) : (dash ?? '—')}
+            explain={t('tile.idleHours.explain')}
+          />
+        </div>
+      )}
+    </section>
   );
 }
 

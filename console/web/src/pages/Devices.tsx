@@ -1,19 +1,36 @@
-import { DEVICE_CLASSES, DEVICE_POLICY_STATUSES } from '@sluimer/shared';
+import { DEVICE_CLASSES, DEVICE_POLICY_STATUSES, type UsageResponse } from '@sluimer/shared';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type Column, DataTable, type SortState } from '../components/DataTable.js';
 import { ErrorBox } from '../components/Tile.js';
 import { asList, get, qs } from '../lib/api.js';
-import { formatAgo, formatNumber } from '../lib/format.js';
+import { formatAgo, formatEur, formatKg, formatKwh, formatNumber } from '../lib/format.js';
 import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
+import { periodFor } from '../lib/period.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import type { Device, Group } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const PAGE = 50;
+
+type WasteKind = 'thisWeek' | 'lastMonth' | 'schoolYear';
+
+/** Every device matching the filters, read 1,000 at a time (for the CSV and for sorting by waste). */
+async function loadAll(params: Record<string, string>, signal?: AbortSignal): Promise<Device[]> {
+  const all: Device[] = [];
+  for (let off = 0; ; off += 1000) {
+    const b = await get<DeviceList>(
+      `/api/v1/web/devices${qs({ ...params, limit: 1000, offset: off })}`,
+      signal,
+    );
+    const part = asList<Device>(b, 'devices');
+    all.push(...part);
+    if (part.length < 1000) return all;
+  }
+}
 
 export function onlineState(d: Device): 'online' | 'asleep' | 'offline' {
   if (d.state === 'online' || d.state === 'asleep' || d.state === 'offline') return d.state;
@@ -69,18 +86,54 @@ export function DevicesPage() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: any filter change goes back to page 1
   useEffect(() => setOffset(0), [query, groupId, deviceClass, state, policyStatus, sort.key, sort.dir]);
 
+  // waste per device over a chosen period, from the same usage answer the overview uses
+  const [wasteKind, setWasteKind] = useState<WasteKind>('thisWeek');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the period is fixed when the choice is made
+  const wastePeriod = useMemo(() => periodFor(wasteKind, Date.now()), [wasteKind]);
+  const usage = useApi<UsageResponse>(
+    `/api/v1/usage${qs({ from: wastePeriod.from, to: wastePeriod.to, groupBy: 'device', groupId })}`,
+  );
+  const waste = useMemo(() => new Map((usage.data?.rows ?? []).map((r) => [r.key, r])), [usage.data]);
+  const wasteOf = (d: Device) => waste.get(String(d.id));
+  // the device list API sorts by its own columns; sorting by waste sorts every matching device here
+  const byWaste = sort.key === 'waste';
+
   const params = {
     q: query,
     groupId,
     deviceClass,
     state,
     policyStatus,
-    sort: sort.key,
-    order: sort.dir,
+    sort: byWaste ? 'name' : sort.key,
+    order: byWaste ? 'asc' : sort.dir,
   };
-  const list = useApi<DeviceList>(`/api/v1/web/devices${qs({ ...params, limit: PAGE, offset })}`);
-  const rows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
-  const total = list.data?.total ?? rows.length;
+  const paramsKey = qs(params);
+  const list = useApi<DeviceList>(
+    byWaste ? null : `/api/v1/web/devices${qs({ ...params, limit: PAGE, offset })}`,
+  );
+  const [everything, setEverything] = useState<Device[]>();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: paramsKey stands for params
+  useEffect(() => {
+    if (!byWaste) return;
+    const ac = new AbortController();
+    setEverything(undefined);
+    loadAll(params, ac.signal).then(
+      (all) => {
+        if (!ac.signal.aborted) setEverything(all);
+      },
+      () => {},
+    );
+    return () => ac.abort();
+  }, [byWaste, paramsKey]);
+  const sortedByWaste = useMemo(() => {
+    if (!byWaste || !everything) return [];
+    const dir = sort.dir === 'asc' ? 1 : -1;
+    const eur = (d: Device) => waste.get(String(d.id))?.wasteEur ?? 0;
+    return [...everything].sort((a, b) => (eur(a) - eur(b)) * dir || a.id - b.id);
+  }, [byWaste, everything, waste, sort.dir]);
+  const pageRows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
+  const rows = byWaste ? sortedByWaste.slice(offset, offset + PAGE) : pageRows;
+  const total = byWaste ? sortedByWaste.length : (list.data?.total ?? rows.length);
 
   // live: online state changes arrive by push; a device not on this page (new, or now matching a
   // filter) makes the page reload, at most every few seconds
@@ -158,6 +211,22 @@ export function DevicesPage() {
       ),
     },
     {
+      key: 'waste',
+      label: t('devices.wasteCol'),
+      numeric: true,
+      decimals: 2,
+      value: (d) => wasteOf(d)?.wasteEur ?? 0,
+      render: (d) => {
+        const w = wasteOf(d);
+        if (!w) return usage.loading ? '…' : formatEur(0, lang);
+        return (
+          <span title={`${formatKwh(w.wasteKwh, lang)} · ${formatKg(w.wasteCo2eKg, lang)}`}>
+            {formatEur(w.wasteEur, lang)}
+          </span>
+        );
+      },
+    },
+    {
       key: 'lastSeen',
       label: t('col.lastSeen'),
       value: (d) => (d.lastSeen ? new Date(d.lastSeen).toISOString() : ''),
@@ -199,7 +268,14 @@ export function DevicesPage() {
   const pages = Math.max(1, Math.ceil(total / PAGE));
   const page = Math.floor(offset / PAGE) + 1;
   const noneAtAll =
-    !list.loading && total === 0 && !query && !groupId && !deviceClass && !state && !policyStatus;
+    !list.loading &&
+    !(byWaste && !everything) &&
+    total === 0 &&
+    !query &&
+    !groupId &&
+    !deviceClass &&
+    !state &&
+    !policyStatus;
 
   return (
     <main id="main" className="page">
@@ -235,6 +311,20 @@ export function DevicesPage() {
                 </option>
               )),
             )}
+          </select>
+        </label>
+        <label className="field">
+          <span>{t('devices.wastePeriod')}</span>
+          <select
+            value={wasteKind}
+            onChange={(e) => setWasteKind(e.target.value as WasteKind)}
+            name="wastePeriod"
+          >
+            {(['thisWeek', 'lastMonth', 'schoolYear'] as const).map((k) => (
+              <option key={k} value={k}>
+                {t(`period.${k}`)}
+              </option>
+            ))}
           </select>
         </label>
         {selects.map((s) => (
@@ -279,18 +369,7 @@ export function DevicesPage() {
             columns={columns}
             sort={sort}
             onSort={setSort}
-            csvRows={async () => {
-              const all: Device[] = [];
-              for (let off = 0; off < total; off += 1000) {
-                const b = await get<DeviceList>(
-                  `/api/v1/web/devices${qs({ ...params, limit: 1000, offset: off })}`,
-                );
-                const part = asList<Device>(b, 'devices');
-                all.push(...part);
-                if (part.length < 1000) break;
-              }
-              return all;
-            }}
+            csvRows={() => (byWaste ? sortedByWaste : loadAll(params))}
           />
           <nav className="pager" aria-label={t('common.page', { page, pages })}>
             <button
