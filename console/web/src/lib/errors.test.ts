@@ -42,3 +42,19 @@ describe('server error codes in the UI', () => {
     expect(errorMessage(new ApiError(0, 'network', 'Failed to fetch'), t)).toMatch(/cannot be reached/);
   });
 });
+
+describe('a precise message for a known reason', () => {
+  it('picks the message for code and details.reason before the one for the code alone', () => {
+    const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) =>
+      translate('nl', k, v);
+    const dup = new ApiError(409, 'conflict', 'a group named Aula already exists there', {
+      reason: 'duplicate_name',
+    });
+    const specific = {
+      'conflict:duplicate_name': 'error.groupNameTaken',
+      conflict: 'error.groupBelowItself',
+    } as const;
+    expect(errorMessage(dup, t, specific)).toContain('Er staat al een groep met deze naam');
+    expect(errorMessage(new ApiError(409, 'conflict', 'x'), t, specific)).toContain('onder zichzelf');
+  });
+});

@@ -65,7 +65,9 @@ export function errorMessage(
 ): string {
   if (e instanceof ApiError) {
     if (e.code === 'network' || e.status === 0) return t('error.network');
-    const own = specific?.[e.code];
+    const reason = (e.details as { reason?: unknown } | undefined)?.reason;
+    const own =
+      (typeof reason === 'string' ? specific?.[`${e.code}:${reason}`] : undefined) ?? specific?.[e.code];
     if (own) return t(own);
     const key = errorCodeKey(e.code);
     if (key) return `${t(key)} (${t('error.code', { code: e.code })})`;

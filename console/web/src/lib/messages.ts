@@ -271,6 +271,26 @@ const nl = {
   'groups.newSecret': 'Nieuwe aanmeldcode',
   'groups.revoke': 'Intrekken',
   'groups.revoked': 'ingetrokken',
+  'groups.revoke.confirm':
+    'Aanmeldcode #{id} intrekken? Apparaten die al zijn aangemeld blijven werken; nieuwe apparaten kunnen zich met deze code niet meer aanmelden.',
+  'groups.secret.devices': 'Apparaten aangemeld',
+  'groups.secret.active': 'Actief',
+  'groups.secret.revoked': 'Ingetrokken',
+  'groups.secret.expired': 'Verlopen',
+  'groups.secret.full': 'Vol (limiet bereikt)',
+  'groups.topLevel': '(bovenste niveau)',
+  'groups.contents': 'In deze groep',
+  'groups.wasteWeek': 'Verspilling deze week',
+  'groups.toOverview': 'Naar het overzicht',
+  'groups.policyFrom': '{policy} (van {group})',
+  'groups.delete': 'Groep verwijderen',
+  'groups.delete.confirm': '{path} verwijderen? Dit kan niet ongedaan worden gemaakt.',
+  'groups.delete.empty':
+    'Deze groep is leeg: er staan geen apparaten en geen onderdelen in. Verwijderen haalt ook haar aanmeldcodes weg.',
+  'groups.delete.blocked':
+    'Alleen een lege groep kan weg. Hier staan nog {children} onderdelen en {devices} apparaten (ook in de onderdelen): verplaats die eerst naar een andere groep, of verwijder de onderdelen.',
+  'groups.delete.notEmpty':
+    'De groep is niet leeg: verplaats eerst haar apparaten en onderdelen. Er is niets verwijderd.',
   'groups.secretOnce':
     'Kopieer deze aanmeldcode nu: de console bewaart alleen een versleutelde vorm en kan hem niet nog een keer tonen.',
   'groups.install': 'Installeren',
@@ -573,6 +593,25 @@ const en: Record<MessageKey, string> = {
   'groups.newSecret': 'New enrollment secret',
   'groups.revoke': 'Revoke',
   'groups.revoked': 'revoked',
+  'groups.revoke.confirm':
+    'Revoke enrollment secret #{id}? Devices already enrolled keep working; new devices can no longer enroll with it.',
+  'groups.secret.devices': 'Devices enrolled',
+  'groups.secret.active': 'Active',
+  'groups.secret.revoked': 'Revoked',
+  'groups.secret.expired': 'Expired',
+  'groups.secret.full': 'Full (limit reached)',
+  'groups.topLevel': '(top level)',
+  'groups.contents': 'In this group',
+  'groups.wasteWeek': 'Waste this week',
+  'groups.toOverview': 'To the overview',
+  'groups.policyFrom': '{policy} (from {group})',
+  'groups.delete': 'Delete group',
+  'groups.delete.confirm': 'Delete {path}? This cannot be undone.',
+  'groups.delete.empty':
+    'This group is empty: no devices and no parts below it. Deleting also removes its enrollment secrets.',
+  'groups.delete.blocked':
+    'Only an empty group can be deleted. It still holds {children} parts and {devices} devices (including its parts): move them to another group first, or delete the parts.',
+  'groups.delete.notEmpty': 'The group is not empty: move its devices and parts first. Nothing was deleted.',
   'groups.secretOnce':
     'Copy this enrollment secret now: the console keeps only a hash and cannot show it again.',
   'groups.install': 'Install',

@@ -29,6 +29,10 @@ export interface EnrollSecretInfo {
   createdAt: number;
   expiresAt?: number | null;
   revokedAt?: number | null;
+  /** sent by newer consoles; the page works without them */
+  status?: string;
+  deviceLimit?: number | null;
+  devicesEnrolled?: number | null;
 }
 
 export type OnlineState = 'online' | 'asleep' | 'offline';

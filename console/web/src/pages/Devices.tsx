@@ -88,7 +88,6 @@ export function DevicesPage() {
 
   // waste per device over a chosen period, from the same usage answer the overview uses
   const [wasteKind, setWasteKind] = useState<WasteKind>('thisWeek');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the period is fixed when the choice is made
   const wastePeriod = useMemo(() => periodFor(wasteKind, Date.now()), [wasteKind]);
   const usage = useApi<UsageResponse>(
     `/api/v1/usage${qs({ from: wastePeriod.from, to: wastePeriod.to, groupBy: 'device', groupId })}`,
