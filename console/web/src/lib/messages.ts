@@ -230,6 +230,14 @@ const nl = {
   'device.reported': 'Gemeld door het apparaat',
   'device.blockers': 'Wat het apparaat wakker houdt',
   'device.waste': 'Verspilling van dit apparaat',
+  'device.avg': 'Privacy (AVG)',
+  'device.avg.explain':
+    'Download alles wat de console over dit apparaat bewaart (inzage en overdraagbaarheid), of wis het volledig: meetgegevens, overzichten, het token en het apparaat zelf.',
+  'device.export': 'Gegevens downloaden (JSON)',
+  'device.erase': 'Alle gegevens wissen',
+  'device.erase.confirm':
+    'Alle gegevens van {name} wissen? Dit kan niet ongedaan worden gemaakt; het apparaat moet zich daarna opnieuw aanmelden. Typ de naam van het apparaat om te bevestigen.',
+  'device.erase.mismatch': 'De naam klopt niet; er is niets gewist.',
   'device.waste.explain':
     'Wat dit apparaat in de gekozen periode aan stond zonder gebruikt te worden, omgerekend met het model van het apparaat, de stroomprijs en de emissiefactor uit Instellingen.',
   'device.noBlockers': 'Geen: niets hield dit apparaat wakker.',
@@ -322,6 +330,16 @@ const nl = {
   'settings.retention.explain':
     'Minimaal 30 dagen, zodat apparaten na een vakantie nog alles kunnen afleveren.',
   'settings.users': 'Gebruikers en rollen',
+  'settings.monitor': 'Beeldscherm {size} inch',
+  'settings.passwordReset': 'Nieuw wachtwoord',
+  'settings.passwordReset.for': 'Nieuw wachtwoord voor {user}',
+  'settings.passwordReset.help':
+    'Minstens 10 tekens. Geef het wachtwoord persoonlijk door; {user} wordt overal afgemeld.',
+  'settings.passwordReset.done': 'Wachtwoord van {user} gewijzigd; {user} is overal afgemeld.',
+  'settings.audit': 'Auditlog',
+  'settings.audit.explain':
+    'Wie wat heeft gedaan via de console: aanmelden, wijzigingen en exports, de nieuwste bovenaan. Wachtwoorden en codes staan er nooit in.',
+  'settings.audit.more': 'Oudere regels laden',
   'settings.newUser': 'Nieuwe gebruiker',
   'settings.role': 'Rol',
   'settings.tokens': 'API-tokens',
@@ -560,6 +578,14 @@ const en: Record<MessageKey, string> = {
   'device.reported': 'Reported by the device',
   'device.blockers': 'What keeps the device awake',
   'device.waste': 'Waste of this device',
+  'device.avg': 'Privacy (GDPR)',
+  'device.avg.explain':
+    'Download everything the console stores about this device (access and portability), or erase it all: measurements, summaries, the token and the device itself.',
+  'device.export': 'Download data (JSON)',
+  'device.erase': 'Erase all data',
+  'device.erase.confirm':
+    'Erase all data of {name}? This cannot be undone; the device must enroll again afterwards. Type the device name to confirm.',
+  'device.erase.mismatch': 'The name does not match; nothing was erased.',
   'device.waste.explain':
     'What this device spent on but unused in the chosen period, converted with its energy model, the electricity price and the emission factor from Settings.',
   'device.noBlockers': 'None: nothing kept this device awake.',
@@ -649,6 +675,16 @@ const en: Record<MessageKey, string> = {
   'settings.retention.explain':
     'At least 30 days, so devices back from a holiday can still deliver everything.',
   'settings.users': 'Users and roles',
+  'settings.monitor': 'Monitor {size} inch',
+  'settings.passwordReset': 'New password',
+  'settings.passwordReset.for': 'New password for {user}',
+  'settings.passwordReset.help':
+    'At least 10 characters. Hand the password over in person; {user} is signed out everywhere.',
+  'settings.passwordReset.done': 'Password of {user} changed; {user} is signed out everywhere.',
+  'settings.audit': 'Audit log',
+  'settings.audit.explain':
+    'Who did what through the console: sign-ins, changes and exports, newest first. Passwords and secrets never appear in it.',
+  'settings.audit.more': 'Load older entries',
   'settings.newUser': 'New user',
   'settings.role': 'Role',
   'settings.tokens': 'API tokens',

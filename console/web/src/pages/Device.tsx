@@ -26,7 +26,7 @@ import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
 import { type Period, periodFor } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
-import { Link, useTitle } from '../lib/router.js';
+import { Link, navigate, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import { type TimelineInterval, type TimelineState, timelineBars } from '../lib/shaping.js';
 import type { DeviceDetail, Group, Policy } from '../lib/types.js';
@@ -254,6 +254,7 @@ export function DevicePage({ id }: { id: number }) {
         </section>
       </div>
       {can.editDevices(user.role) && <DeviceAdmin device={d} onSaved={dev.reload} />}
+      {can.seeSettings(user.role) && <DevicePrivacy id={id} name={d.name ?? d.hostname} />}
     </main>
   );
 }
@@ -311,6 +312,48 @@ function DeviceWaste({ id, groupId }: { id: number; groupId: number }) {
           />
         </div>
       )}
+    </section>
+  );
+}
+
+/**
+ * AVG (GDPR) for one device, admin only: download everything the console stores about it, or erase
+ * it all. Erasing asks for the device's name, as a deliberate second step.
+ */
+function DevicePrivacy({ id, name }: { id: number; name: string }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<string>();
+  const erase = async () => {
+    const typed = window.prompt(t('device.erase.confirm', { name }));
+    if (typed === null) return;
+    if (typed.trim() !== name) {
+      setError(t('device.erase.mismatch'));
+      return;
+    }
+    try {
+      await api('DELETE', `/api/v1/devices/${id}`);
+      navigate('/devices');
+    } catch (err) {
+      setError(errorMessage(err, t));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="avg-h" data-testid="device-privacy">
+      <h2 id="avg-h">{t('device.avg')}</h2>
+      <p className="help">{t('device.avg.explain')}</p>
+      {error && <ErrorBox message={error} />}
+      <p className="form-row">
+        <a
+          className="btn-small"
+          href={`/api/v1/devices/${id}/export`}
+          download={`sluimer-apparaat-${id}.json`}
+        >
+          {t('device.export')}
+        </a>{' '}
+        <button type="button" className="btn-small danger" onClick={erase}>
+          {t('device.erase')}
+        </button>
+      </p>
     </section>
   );
 }

@@ -1,8 +1,11 @@
 import {
   DEFAULT_CLASS_WATTS,
+  DEFAULT_MONITOR_WATTS,
   DEVICE_CLASSES,
   type DeviceClass,
   ENERGY_STATES,
+  MONITOR_SIZES,
+  type MonitorSize,
   ROLES,
   type Role,
   type Settings,
@@ -36,6 +39,7 @@ export function SettingsPage() {
       <EnergySettings />
       <Users />
       <Tokens />
+      <AuditLog />
     </main>
   );
 }
@@ -60,25 +64,37 @@ function EnergySettings() {
         const v = current.classWatts?.[c]?.[st];
         if (v !== undefined) w[`${c}.${st}`] = formatNumber(v, lang, 2);
       }
+    for (const m of MONITOR_SIZES)
+      for (const st of ENERGY_STATES) {
+        const v = current.monitorWatts?.[m]?.[st];
+        if (v !== undefined) w[`monitor-${m}.${st}`] = formatNumber(v, lang, 2);
+      }
     setWatts(w);
   }, [current, lang]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     const classWatts: Partial<Record<DeviceClass, Record<string, number>>> = {};
+    const monitorWatts: Partial<Record<MonitorSize, Record<string, number>>> = {};
     for (const [k, v] of Object.entries(watts)) {
       const n = parseDecimal(v);
       if (n === undefined) continue;
-      const [c, st] = k.split('.') as [DeviceClass, string];
-      const row = classWatts[c] ?? {};
-      row[st] = n;
-      classWatts[c] = row;
+      const [c, st] = k.split('.') as [string, string];
+      if (c.startsWith('monitor-')) {
+        const m = c.slice('monitor-'.length) as MonitorSize;
+        monitorWatts[m] = { ...monitorWatts[m], [st]: n };
+      } else {
+        const row = classWatts[c as DeviceClass] ?? {};
+        row[st] = n;
+        classWatts[c as DeviceClass] = row;
+      }
     }
     const body = {
       priceEurPerKwh: parseDecimal(price),
       gridKgPerKwh: parseDecimal(grid),
       rawRetentionDays: parseDecimal(retention),
       classWatts,
+      ...(Object.keys(monitorWatts).length ? { monitorWatts } : {}),
     };
     const parsed = SettingsUpdateRequestSchema.safeParse(body);
     if (!parsed.success) {
@@ -163,18 +179,29 @@ function EnergySettings() {
               </tr>
             </thead>
             <tbody>
-              {DEVICE_CLASSES.map((c) => (
-                <tr key={c}>
-                  <th scope="row">{t(`class.${c}` as MessageKey)}</th>
+              {[
+                ...DEVICE_CLASSES.map((c) => ({
+                  key: c as string,
+                  label: t(`class.${c}` as MessageKey),
+                  defaults: DEFAULT_CLASS_WATTS[c],
+                })),
+                ...MONITOR_SIZES.map((m) => ({
+                  key: `monitor-${m}`,
+                  label: t('settings.monitor', { size: m }),
+                  defaults: DEFAULT_MONITOR_WATTS[m],
+                })),
+              ].map((row) => (
+                <tr key={row.key}>
+                  <th scope="row">{row.label}</th>
                   {ENERGY_STATES.map((st) => (
                     <td key={st} className="num" data-label={STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]}>
                       <input
                         className="watt-input"
                         inputMode="decimal"
-                        aria-label={`${t(`class.${c}` as MessageKey)} ${STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]} (W)`}
-                        placeholder={formatNumber(DEFAULT_CLASS_WATTS[c][st], lang, 2)}
-                        value={watts[`${c}.${st}`] ?? ''}
-                        onChange={(e) => setWatts((w) => ({ ...w, [`${c}.${st}`]: e.target.value }))}
+                        aria-label={`${row.label} ${STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]} (W)`}
+                        placeholder={formatNumber(row.defaults[st], lang, 2)}
+                        value={watts[`${row.key}.${st}`] ?? ''}
+                        onChange={(e) => setWatts((w) => ({ ...w, [`${row.key}.${st}`]: e.target.value }))}
                       />
                     </td>
                   ))}
@@ -211,6 +238,20 @@ function Users() {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [resetFor, setResetFor] = useState<UserRow>();
+  const [newPassword, setNewPassword] = useState('');
+  const resetPassword = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!resetFor) return;
+    try {
+      await api('PATCH', `/api/v1/users/${resetFor.id}`, { password: newPassword });
+      setMsg({ ok: true, text: t('settings.passwordReset.done', { user: resetFor.username }) });
+      setResetFor(undefined);
+      setNewPassword('');
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
   const changeRole = async (u: UserRow, r: Role) => {
     try {
       await api('PATCH', `/api/v1/users/${u.id}`, { role: r });
@@ -288,13 +329,51 @@ function Users() {
             action: true,
             value: () => '',
             render: (u) => (
-              <button type="button" className="btn-small danger" onClick={() => remove(u)}>
-                {t('common.delete')}
-              </button>
+              <span className="row-actions">
+                <button
+                  type="button"
+                  className="btn-small"
+                  onClick={() => {
+                    setResetFor(u);
+                    setNewPassword('');
+                  }}
+                >
+                  {t('settings.passwordReset')}
+                </button>{' '}
+                <button type="button" className="btn-small danger" onClick={() => remove(u)}>
+                  {t('common.delete')}
+                </button>
+              </span>
             ),
           },
         ]}
       />
+      {resetFor && (
+        <form onSubmit={resetPassword} className="form-row" data-testid="reset-password">
+          <label className="field">
+            <span>{t('settings.passwordReset.for', { user: resetFor.username })}</span>
+            <input
+              type="password"
+              value={newPassword}
+              onChange={(e) => setNewPassword(e.target.value)}
+              autoComplete="new-password"
+              name="resetPassword"
+              required
+              minLength={10}
+              maxLength={200}
+              // biome-ignore lint/a11y/noAutofocus: the form opens on the admin's request
+              autoFocus
+            />
+            <span className="help">{t('settings.passwordReset.help', { user: resetFor.username })}</span>
+          </label>
+          <button type="submit" className="btn-primary">
+            {t('common.save')}
+          </button>
+          <button type="button" className="btn-small" onClick={() => setResetFor(undefined)}>
+            {t('common.cancel')}
+          </button>
+        </form>
+      )}
       <form onSubmit={create} className="form-row" data-testid="new-user">
         <label className="field">
           <span>{t('login.username')}</span>
@@ -440,6 +519,86 @@ function Tokens() {
           {t('settings.newToken')}
         </button>
       </form>
+    </section>
+  );
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  username: string | null;
+  method: string;
+  route: string;
+  targetId: number | null;
+  status: number;
+  ip: string;
+}
+
+/** What people did through the API, newest first (admin only), 50 at a time. */
+function AuditLog() {
+  const { t, lang } = useI18n();
+  const [before, setBefore] = useState<number>();
+  const page = useApi<{ entries: AuditRow[]; next: number | null }>(
+    `/api/v1/audit?limit=50${before !== undefined ? `&before=${before}` : ''}`,
+  );
+  const [rows, setRows] = useState<AuditRow[]>([]);
+  useEffect(() => {
+    if (!page.data) return;
+    const entries = page.data.entries;
+    setRows((r) =>
+      before === undefined ? entries : [...r, ...entries.filter((e) => !r.some((x) => x.id === e.id))],
+    );
+  }, [page.data, before]);
+  return (
+    <section className="card" aria-labelledby="au-h" data-testid="audit-log">
+      <h2 id="au-h">{t('settings.audit')}</h2>
+      <p className="help">{t('settings.audit.explain')}</p>
+      {page.error && (
+        <ErrorBox
+          message={errorMessage(page.error, t)}
+          onRetry={page.reload}
+          retryLabel={t('common.retry')}
+        />
+      )}
+      <DataTable
+        caption={t('settings.audit')}
+        csvName="sluimer-auditlog"
+        rows={rows}
+        rowKey={(r) => String(r.id)}
+        empty={t('empty.noData')}
+        columns={[
+          {
+            key: 'at',
+            label: lang === 'nl' ? 'Wanneer' : 'When',
+            value: (r) => r.at,
+            csv: (r) => ({ time: r.at }),
+            render: (r) => formatDateTime(r.at, lang),
+          },
+          { key: 'who', label: lang === 'nl' ? 'Wie' : 'Who', value: (r) => r.username ?? '—' },
+          {
+            key: 'what',
+            label: lang === 'nl' ? 'Wat' : 'What',
+            value: (r) => `${r.method} ${r.route}`,
+            render: (r) => (
+              <code>
+                {r.method} {r.route.replace(':id', String(r.targetId ?? ':id'))}
+              </code>
+            ),
+          },
+          {
+            key: 'status',
+            label: lang === 'nl' ? 'Resultaat' : 'Result',
+            numeric: true,
+            value: (r) => r.status,
+          },
+          { key: 'ip', label: lang === 'nl' ? 'Adres' : 'Address', value: (r) => r.ip },
+        ]}
+      />
+      {page.data?.next != null && (
+        <button type="button" className="btn-small" onClick={() => setBefore(page.data?.next ?? undefined)}>
+          {t('settings.audit.more')}
+        </button>
+      )}
     </section>
   );
 }
