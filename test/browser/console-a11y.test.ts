@@ -380,3 +380,105 @@ describe('management view', () => {
     await page.context().close();
   });
 });
+
+describe('IT and the school leader at work', () => {
+  it('shows what is in a group, refuses a duplicate name, says why a full group cannot go, and confirms revoking a secret', async () => {
+    const page = await newPage();
+    await login(page, 'it');
+    await page.goto(`${consoleApp.url}/groups`);
+    await settled(page);
+    // the demo's first school holds rooms and devices
+    const school = page.locator('.tree > li > ul > li > .tree-btn').first();
+    await school.click();
+    const contents = page.getByTestId('group-contents');
+    await expect
+      .poll(() => contents.getByTestId('group-device-count').textContent())
+      .toMatch(/\d+ apparaten/);
+    await expect.poll(() => contents.getByTestId('group-waste').textContent()).toMatch(/€/);
+    const del = page.getByTestId('group-delete');
+    await expect.poll(() => del.textContent()).toContain('Alleen een lege groep kan weg');
+    await expect(del.getByRole('button', { name: 'Groep verwijderen' }).isDisabled()).resolves.toBe(true);
+
+    // a second room with the name of an existing one under the same school is refused in Dutch
+    const groups = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/groups');
+      return (await r.json()) as { id: number; name: string; parentId: number | null }[];
+    });
+    const room = groups.find(
+      (g) => g.parentId !== null && groups.some((p) => p.id === g.parentId && p.parentId !== null),
+    );
+    expect(room, 'the demo has a room below a school').toBeTruthy();
+    const form = page.getByTestId('new-group');
+    await form.locator('input[name=groupName]').fill(` ${room!.name.toUpperCase()} `);
+    await form.locator('select[name=parent]').selectOption({ value: String(room!.parentId) });
+    await form.getByRole('button', { name: 'Aanmaken' }).click();
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toContain('Er staat al een groep met deze naam');
+    const after = await page.evaluate(async () => (await (await fetch('/api/v1/groups')).json()).length);
+    expect(after).toBe(groups.length);
+
+    // a new secret is active; revoking asks first, and a "no" changes nothing
+    await page.getByRole('button', { name: 'Nieuwe aanmeldcode' }).click();
+    const secrets = page.getByTestId('secrets');
+    const firstRow = secrets.locator('tbody tr').first();
+    await expect.poll(() => firstRow.textContent()).toContain('Actief');
+    page.once('dialog', (d) => d.dismiss());
+    await firstRow.getByRole('button', { name: 'Intrekken' }).click();
+    await page.waitForTimeout(300);
+    await expect(firstRow.textContent()).resolves.toContain('Actief');
+    page.once('dialog', (d) => {
+      expect(d.message()).toContain('intrekken');
+      void d.accept();
+    });
+    await firstRow.getByRole('button', { name: 'Intrekken' }).click();
+    await expect.poll(() => firstRow.textContent()).toContain('Ingetrokken');
+    await page.context().close();
+  });
+
+  it('sorts the device list by waste and shows a device its own waste', async () => {
+    const page = await newPage();
+    await login(page, 'it');
+    await page.goto(`${consoleApp.url}/devices`);
+    await settled(page);
+    const table = page.getByTestId('devices-table');
+    await table.getByRole('button', { name: /Verspilling \(€\)/ }).click();
+    await expect
+      .poll(() => table.locator('th[aria-sort]').first().getAttribute('aria-sort'))
+      .toBe('descending');
+    const euros = async () =>
+      (await table.locator('tbody tr td:nth-child(7)').allTextContents()).map((s) =>
+        Number(s.replace(/[^\d,]/g, '').replace(',', '.')),
+      );
+    await expect.poll(async () => (await euros()).length).toBeGreaterThan(5);
+    const list = await euros();
+    expect(list).toEqual([...list].sort((a, b) => b - a));
+    expect(list[0]).toBeGreaterThan(0);
+    await table.locator('tbody tr a').first().click();
+    const waste = page.getByTestId('device-waste');
+    await expect
+      .poll(() => waste.getByTestId('device-waste-eur').textContent(), { timeout: 20_000 })
+      .toMatch(/€\s?\d+,\d\d/);
+    await page.context().close();
+  });
+
+  it('shows the admin the audit log, monitor watts and the AVG tools of a device', async () => {
+    const page = await newPage();
+    await login(page, 'admin');
+    await page.goto(`${consoleApp.url}/settings`);
+    await settled(page);
+    await expect.poll(() => page.getByTestId('audit-log').locator('tbody tr').count()).toBeGreaterThan(0);
+    await expect(page.getByTestId('audit-log').textContent()).resolves.toContain('/api/v1/');
+    await expect(page.getByTestId('settings-energy').textContent()).resolves.toContain('Beeldscherm 24 inch');
+    await page.goto(`${consoleApp.url}/devices/${deviceId}`);
+    await settled(page);
+    const privacy = page.getByTestId('device-privacy');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      privacy.getByRole('link', { name: 'Gegevens downloaden (JSON)' }).click(),
+    ]);
+    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(exported.deviceId).toBe(deviceId);
+    await page.context().close();
+  });
+});

@@ -132,9 +132,12 @@ function useFocusHeadingOnNavigate(path: string) {
     }
     let tries = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // the old page's heading may still be there while the new page loads: wait for a new one, and
+    // take the same one only after a while (a page that stays, such as one device to another)
+    const before = document.querySelector('#main h1');
     const tryFocus = () => {
       const h = document.querySelector<HTMLElement>('#main h1');
-      if (h) {
+      if (h && (h !== before || tries >= 10)) {
         if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
         h.focus({ preventScroll: true });
         return;

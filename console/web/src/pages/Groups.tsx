@@ -205,7 +205,7 @@ function NewGroupForm({
       setName('');
       onCreated(res.id ?? res.group?.id);
     } catch (err) {
-      setError(errorMessage(err, t));
+      setError(errorMessage(err, t, GROUP_ERRORS));
     }
   };
   return (
