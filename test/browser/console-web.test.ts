@@ -170,7 +170,7 @@ describe('console web app', () => {
       await shot(page, 'overview-empty-desktop');
       await empty.getByRole('link', { name: 'Naar Scholen en lokalen' }).click();
       await page.getByTestId('empty-groups').waitFor();
-      await page.getByRole('link', { name: 'Apparaten' }).click();
+      await page.getByRole('link', { name: 'Apparaten', exact: true }).click();
       await page.getByTestId('empty-devices').waitFor();
       await page.context().close();
     } finally {
@@ -275,7 +275,7 @@ describe('console web app', () => {
     await shot(page, 'groups-it-desktop');
 
     // the devices page, filtered to the new agent's name, before it exists
-    await page.getByRole('link', { name: 'Apparaten' }).click();
+    await page.getByRole('link', { name: 'Apparaten', exact: true }).click();
     await page.getByTestId('devices-table').waitFor();
     await page.getByRole('searchbox').fill('e2e-laptop');
     await page
@@ -362,7 +362,7 @@ describe('console web app', () => {
     await noSidewaysScroll(page);
     await shot(page, 'policies-it-phone');
     await page.getByRole('button', { name: 'Menu' }).click();
-    await page.getByRole('link', { name: 'Apparaten' }).click();
+    await page.getByRole('link', { name: 'Apparaten', exact: true }).click();
     await page.getByTestId('devices-table').waitFor();
     await noSidewaysScroll(page);
     await shot(page, 'devices-it-phone');
