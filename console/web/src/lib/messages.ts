@@ -140,12 +140,13 @@ const nl = {
   'metric.eur': 'Euro',
   'metric.kwh': 'kWh',
   'metric.co2': 'CO2e',
-  'chart.trend.explain': 'Vermijdbaar verbruik per dag, in kWh, in de tijdzone van de school.',
+  'chart.trend.explain':
+    'Vermijdbaar verbruik per dag in de gekozen eenheid (euro, kWh of kg CO2e), in de tijdzone van de school.',
   'chart.heatmap': 'Wanneer wordt er verspild?',
   'chart.heatmap.explain':
-    'Vermijdbaar verbruik per uur van de week (maandag tot en met zondag, 0–23 uur), opgeteld over de periode. Donkerder is meer.',
+    'Vermijdbaar verbruik per uur van de week (maandag tot en met zondag, 0–23 uur), opgeteld over de periode. Donkerder is meer; uren die nog niet geweest zijn blijven leeg (geen gegevens).',
   'chart.byGroup': 'Verspilling per school of lokaal',
-  'chart.byGroup.explain': 'Vermijdbaar verbruik per groep, de grootste bovenaan.',
+  'chart.byGroup.explain': 'Vermijdbaar verbruik per groep in de gekozen eenheid, de grootste bovenaan.',
   'chart.byClass': 'Verspilling per soort apparaat',
   'chart.byClass.explain': 'Vermijdbaar verbruik per apparaatsoort (laptop, desktop, Chromebook, …).',
   'chart.top': 'Grootste verspillers',
@@ -489,12 +490,13 @@ const en: Record<MessageKey, string> = {
   'metric.eur': 'Euro',
   'metric.kwh': 'kWh',
   'metric.co2': 'CO2e',
-  'chart.trend.explain': "Avoidable waste per day in kWh, in the school's time zone.",
+  'chart.trend.explain':
+    "Avoidable waste per day in the chosen unit (euro, kWh or kg CO2e), in the school's time zone.",
   'chart.heatmap': 'When is energy wasted?',
   'chart.heatmap.explain':
-    'Avoidable waste per hour of the week (Monday to Sunday, hour 0–23), summed over the period. Darker is more.',
+    'Avoidable waste per hour of the week (Monday to Sunday, hour 0–23), summed over the period. Darker is more; hours that have not happened yet stay empty (no data).',
   'chart.byGroup': 'Waste per school or room',
-  'chart.byGroup.explain': 'Avoidable waste per group, largest first.',
+  'chart.byGroup.explain': 'Avoidable waste per group in the chosen unit, largest first.',
   'chart.byClass': 'Waste per device class',
   'chart.byClass.explain': 'Avoidable waste per device class (laptop, desktop, Chromebook, …).',
   'chart.top': 'Top wasters',
