@@ -19,6 +19,7 @@ import type { MessageKey } from '../lib/messages.js';
 import { periodFor } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
 import { Link, useTitle } from '../lib/router.js';
+import { secretStatus } from '../lib/secrets.js';
 import { can, useSession } from '../lib/session.js';
 import { totals } from '../lib/shaping.js';
 import type { EnrollSecretInfo, Group, Policy } from '../lib/types.js';
@@ -528,21 +529,6 @@ function DeleteGroup({
       </button>
     </section>
   );
-}
-
-/**
- * An enroll secret's state: revoked, expired, full (its device limit reached) or active. Reads the
- * server's `status` when it sends one and works from the optional fields otherwise.
- */
-export function secretStatus(
-  s: EnrollSecretInfo,
-  now = Date.now(),
-): 'active' | 'revoked' | 'expired' | 'full' {
-  if (s.revokedAt != null || s.status === 'revoked') return 'revoked';
-  if ((s.expiresAt != null && s.expiresAt <= now) || s.status === 'expired') return 'expired';
-  if (s.status === 'full' || (s.deviceLimit != null && (s.devicesEnrolled ?? 0) >= s.deviceLimit))
-    return 'full';
-  return 'active';
 }
 
 function Secrets({ group, editable }: { group: Group; editable: boolean }) {
