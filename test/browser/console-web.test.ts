@@ -170,7 +170,7 @@ describe('console web app', () => {
       await shot(page, 'overview-empty-desktop');
       await empty.getByRole('link', { name: 'Naar Scholen en lokalen' }).click();
       await page.getByTestId('empty-groups').waitFor();
-      await page.getByRole('link', { name: 'Apparaten' }).click();
+      await page.getByRole('link', { name: 'Apparaten', exact: true }).click();
       await page.getByTestId('empty-devices').waitFor();
       await page.context().close();
     } finally {
@@ -275,7 +275,7 @@ describe('console web app', () => {
     await shot(page, 'groups-it-desktop');
 
     // the devices page, filtered to the new agent's name, before it exists
-    await page.getByRole('link', { name: 'Apparaten' }).click();
+    await page.getByRole('link', { name: 'Apparaten', exact: true }).click();
     await page.getByTestId('devices-table').waitFor();
     await page.getByRole('searchbox').fill('e2e-laptop');
     await page
@@ -314,7 +314,7 @@ describe('console web app', () => {
     await row.waitFor({ timeout: 15_000 });
     await expect(
       page.getByTestId('devices-table').locator('tbody tr').first().textContent(),
-    ).resolves.toContain('Online');
+    ).resolves.toContain('Verbonden');
     await shot(page, 'devices-it-desktop');
 
     // its device page: timeline, inventory, blocker
@@ -326,7 +326,7 @@ describe('console web app', () => {
 
     // a new policy: the editor refuses an out-of-bounds value, then saves
     await page.getByRole('link', { name: 'Energiebeleid' }).click();
-    await page.getByRole('button', { name: 'Nieuw beleid' }).click();
+    await page.getByRole('button', { name: 'Nieuw energiebeleid' }).click();
     const editor = page.getByTestId('policy-editor');
     await editor.locator('input[name=policyName]').fill('E2E-beleid');
     await editor.locator('input[name="sleepAfterSec.ac"]').fill('0');
@@ -362,7 +362,7 @@ describe('console web app', () => {
     await noSidewaysScroll(page);
     await shot(page, 'policies-it-phone');
     await page.getByRole('button', { name: 'Menu' }).click();
-    await page.getByRole('link', { name: 'Apparaten' }).click();
+    await page.getByRole('link', { name: 'Apparaten', exact: true }).click();
     await page.getByTestId('devices-table').waitFor();
     await noSidewaysScroll(page);
     await shot(page, 'devices-it-phone');
@@ -484,7 +484,7 @@ describe('console web app', () => {
     await shot(page, 'groups-viewer-desktop');
     // devices and policies are not there for a viewer
     await page.goto(`${consoleApp.url}/devices`);
-    await page.getByRole('heading', { name: 'Niet gevonden.' }).waitFor();
+    await page.getByRole('heading', { name: 'Niet voor jouw rol' }).waitFor();
     await page.context().close();
   });
 });

@@ -1,9 +1,9 @@
-import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, onUnauthorized } from './lib/api.js';
 import { useI18n } from './lib/i18n.js';
 import { LiveProvider, useLive } from './lib/live.js';
 import type { MessageKey } from './lib/messages.js';
-import { Link, match, navigate, useLocation } from './lib/router.js';
+import { Link, match, navigate, useLocation, useTitle } from './lib/router.js';
 import { can, parseUser, SessionCtx, type SessionUser } from './lib/session.js';
 import { LoginPage } from './pages/Login.js';
 
@@ -74,22 +74,81 @@ export function App() {
 }
 
 function Routes({ path, user }: { path: string; user: SessionUser }) {
-  const { t } = useI18n();
   if (path === '/' || path === '/overview') return <OverviewPage />;
   const staff = can.editDevices(user.role);
-  if (path === '/devices' && staff) return <DevicesPage />;
   const dev = match('/devices/:id', path);
-  if (dev && staff) return <DevicePage id={Number(dev.id)} />;
-  if (path === '/policies' && staff) return <PoliciesPage />;
+  if (path === '/devices' || dev) {
+    if (!staff) return <NotForRole role={user.role} forRoles="staff" />;
+    return dev ? <DevicePage id={Number(dev.id)} /> : <DevicesPage />;
+  }
+  if (path === '/policies')
+    return staff ? <PoliciesPage /> : <NotForRole role={user.role} forRoles="staff" />;
   if (path === '/groups') return <GroupsPage />;
-  if (path === '/settings' && can.seeSettings(user.role)) return <SettingsPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/settings')
+    return can.seeSettings(user.role) ? <SettingsPage /> : <NotForRole role={user.role} forRoles="admin" />;
+  return <NotFound />;
+}
+
+/** A page that exists but not for this role: say so, instead of "not found". */
+function NotForRole({ role, forRoles }: { role: SessionUser['role']; forRoles: 'staff' | 'admin' }) {
+  const { t } = useI18n();
+  useTitle(t('error.notForRole.title'));
+  return (
+    <main id="main" className="page" data-testid="not-for-role">
+      <h1>{t('error.notForRole.title')}</h1>
+      <p>
+        {t('error.notForRole', {
+          roles: t(`error.notForRole.${forRoles}`),
+          role: t(`role.${role}` as MessageKey),
+        })}
+      </p>
+      <Link to="/">{t('nav.overview')}</Link>
+    </main>
+  );
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  useTitle(t('error.notFound'));
   return (
     <main id="main" className="page">
       <h1>{t('error.notFound')}</h1>
       <Link to="/">{t('nav.overview')}</Link>
     </main>
   );
+}
+
+/**
+ * After a navigation inside the app, move focus to the new page's heading so a screen reader
+ * announces where you are and Tab continues from the top of the page (pages load lazily and some
+ * headings appear after their data, so it waits up to two seconds for one).
+ */
+function useFocusHeadingOnNavigate(path: string) {
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation (path change)
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // the old page's heading may still be there while the new page loads: wait for a new one, and
+    // take the same one only after a while (a page that stays, such as one device to another)
+    const before = document.querySelector('#main h1');
+    const tryFocus = () => {
+      const h = document.querySelector<HTMLElement>('#main h1');
+      if (h && (h !== before || tries >= 10)) {
+        if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
+        h.focus({ preventScroll: true });
+        return;
+      }
+      if (++tries < 40) timer = setTimeout(tryFocus, 50);
+    };
+    tryFocus();
+    return () => clearTimeout(timer);
+  }, [path]);
 }
 
 function Shell({
@@ -106,6 +165,7 @@ function Shell({
   const { t, lang, setLang } = useI18n();
   const { connected } = useLive();
   const [menuOpen, setMenuOpen] = useState(false);
+  useFocusHeadingOnNavigate(path);
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the menu on every navigation
   useEffect(() => setMenuOpen(false), [path]);
   const active = (to: string) => (to === '/' ? path === '/' || path === '/overview' : path.startsWith(to));

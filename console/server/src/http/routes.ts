@@ -444,8 +444,23 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return { ...groupJson(g), effectiveTimeZone: await policies.timeZoneOf(id) };
   });
 
+  /** two groups with one parent never share a name (case and outer spaces ignored): lists stay unambiguous */
+  const assertFreeGroupName = async (name: string, parentId: number | null, exceptId?: number) => {
+    const key = name.trim().toLocaleLowerCase('nl');
+    const clash = (await store.listGroups()).find(
+      (g) => g.id !== exceptId && g.parentId === parentId && g.name.trim().toLocaleLowerCase('nl') === key,
+    );
+    if (clash) {
+      throw new ApiError(409, ErrorCode.Conflict, `a group named ${clash.name} already exists there`, {
+        reason: 'duplicate_name',
+        groupId: clash.id,
+      });
+    }
+  };
+
   app.post('/api/v1/groups', { config: { access: STAFF } }, async (request, reply) => {
     const body = parse(CreateGroupRequestSchema, request.body);
+    await assertFreeGroupName(body.name, body.parentId ?? null);
     if (body.parentId !== undefined && !(await store.getGroup(body.parentId))) {
       throw new ApiError(400, ErrorCode.Validation, `parent group ${body.parentId} does not exist`);
     }
@@ -468,7 +483,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.patch('/api/v1/groups/:id', { config: { access: STAFF } }, async (request) => {
     const id = idParam(request.params);
     const body = parse(UpdateGroupRequestSchema, request.body);
-    if (!(await store.getGroup(id))) throw notFound(`group ${id}`);
+    const before = await store.getGroup(id);
+    if (!before) throw notFound(`group ${id}`);
     if (body.timeZone && !isValidTimeZone(body.timeZone)) {
       throw new ApiError(400, ErrorCode.Validation, `unknown time zone ${body.timeZone}; use an IANA name`);
     }
@@ -477,8 +493,17 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         throw new ApiError(400, ErrorCode.Validation, `parent group ${body.parentId} does not exist`);
       }
       if ((await policies.subtree(id)).has(body.parentId)) {
-        throw new ApiError(409, ErrorCode.Conflict, 'a group cannot move below itself');
+        throw new ApiError(409, ErrorCode.Conflict, 'a group cannot move below itself', {
+          reason: 'below_itself',
+        });
       }
+    }
+    if (body.name !== undefined || body.parentId !== undefined) {
+      await assertFreeGroupName(
+        body.name ?? before.name,
+        body.parentId !== undefined ? body.parentId : before.parentId,
+        id,
+      );
     }
     const g = await store.updateGroup(id, body);
     await policyChanged();

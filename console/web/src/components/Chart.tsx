@@ -10,7 +10,8 @@ import {
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import { type CsvCell, downloadCsv, toCsv } from '../lib/csv.js';
+import { type CsvCell, type CsvColumn, downloadCsv, toCsv } from '../lib/csv.js';
+import { useCsvFileName, useCsvScope } from '../lib/csvContext.js';
 import { useI18n } from '../lib/i18n.js';
 import { Explain } from './Explain.js';
 
@@ -30,14 +31,33 @@ echarts.use([
 
 export type ChartOption = echarts.EChartsCoreOption;
 
-/** A bare echarts canvas that follows its container's size. */
-export function EChart({ option, height, label }: { option: ChartOption; height: number; label: string }) {
+/**
+ * A bare echarts canvas that follows its container's size. `label` is the chart's accessible name: a
+ * summary in the UI's language; echarts' own aria text ("This is a chart with type…", raw values)
+ * is replaced by it. `onItemClick` gets the data index of a clicked bar (drill-down).
+ */
+export function EChart({
+  option,
+  height,
+  label,
+  onItemClick,
+}: {
+  option: ChartOption;
+  height: number;
+  label: string;
+  onItemClick?: (dataIndex: number) => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
+  const click = useRef(onItemClick);
+  click.current = onItemClick;
   useEffect(() => {
     if (!ref.current) return;
     const c = echarts.init(ref.current, undefined, { renderer: 'canvas' });
     chart.current = c;
+    c.on('click', (p) => {
+      if (typeof p.dataIndex === 'number') click.current?.(p.dataIndex);
+    });
     const ro = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => c.resize());
     ro?.observe(ref.current);
     return () => {
@@ -47,8 +67,16 @@ export function EChart({ option, height, label }: { option: ChartOption; height:
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true, decal: { show: false } }, ...option }, true);
-  }, [option]);
+    chart.current?.setOption(
+      {
+        aria: { enabled: true, label: { enabled: true, description: label }, decal: { show: false } },
+        ...option,
+      },
+      true,
+    );
+    // echarts writes the label onto the container; keep ours in case it did not
+    ref.current?.setAttribute('aria-label', label);
+  }, [option, label]);
   return <div ref={ref} className="echart" style={{ height }} role="img" aria-label={label} />;
 }
 
@@ -66,10 +94,16 @@ export function ChartCard(props: {
   isEmpty?: boolean;
   testId?: string;
   className?: string;
+  /** the chart's accessible name: what it shows in one or two sentences, in the UI's language */
+  summary?: string;
+  /** a bar was clicked (drill-down); the chart says so in its hint */
+  onItemClick?: (dataIndex: number) => void;
   /** the chart's data as CSV (the table view has its own download) */
-  csv?: () => { name: string; header: string[]; rows: CsvCell[][] };
+  csv?: () => { name: string; header: CsvColumn[]; rows: CsvCell[][] };
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const csvScope = useCsvScope();
+  const fileName = useCsvFileName();
   const [asTable, setAsTable] = useState(false);
   const headingId = useId();
   return (
@@ -79,9 +113,8 @@ export function ChartCard(props: {
       data-testid={props.testId}
     >
       <header className="card-head">
-        <h2 id={headingId}>
-          {props.title} <Explain text={props.explain} label={props.title} />
-        </h2>
+        <h2 id={headingId}>{props.title}</h2>
+        <Explain text={props.explain} label={props.title} />
         <button
           type="button"
           className="btn-small"
@@ -100,7 +133,8 @@ export function ChartCard(props: {
           <EChart
             option={props.option}
             height={props.height ?? 260}
-            label={`${props.title}. ${props.explain}`}
+            label={props.summary ?? `${props.title}. ${props.explain}`}
+            onItemClick={props.onItemClick}
           />
           {props.csv && (
             <div className="table-tools">
@@ -109,7 +143,10 @@ export function ChartCard(props: {
                 className="btn-small"
                 onClick={() => {
                   const c = props.csv!();
-                  downloadCsv(c.name, toCsv(c.header, c.rows));
+                  downloadCsv(
+                    fileName(c.name),
+                    toCsv(c.header, c.rows, { lang, timeZone: csvScope.timeZone }),
+                  );
                 }}
               >
                 {t('common.exportCsv')}

@@ -1,16 +1,25 @@
 import { type ReactNode, useMemo, useState } from 'react';
 import { type CsvCell, downloadCsv, toCsv } from '../lib/csv.js';
+import { useCsvFileName, useCsvScope } from '../lib/csvContext.js';
 import { useI18n } from '../lib/i18n.js';
+
+export type SortValue = string | number | boolean | null | undefined;
 
 export interface Column<T> {
   key: string;
   label: string;
-  /** raw value for sorting and CSV */
-  value: (row: T) => CsvCell;
+  /** raw value for sorting, and for the CSV unless `csv` is given */
+  value: (row: T) => SortValue;
+  /** the CSV cell when it differs from the sort value: words in the UI's language, `{ time }` */
+  csv?: (row: T) => CsvCell;
+  /** fixed decimals of this numeric column in the CSV */
+  decimals?: number;
   /** what the cell shows; defaults to the value */
   render?: (row: T) => ReactNode;
   numeric?: boolean;
   sortable?: boolean;
+  /** a column of buttons: its header is read by screen readers only and it stays out of the CSV */
+  action?: boolean;
 }
 
 export interface SortState {
@@ -36,7 +45,9 @@ interface Props<T> {
 
 /** A sortable table with a caption and a CSV download of exactly its columns. */
 export function DataTable<T>(props: Props<T>) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const csvScope = useCsvScope();
+  const fileName = useCsvFileName();
   const [localSort, setLocalSort] = useState<SortState | undefined>(props.initialSort);
   const sort = props.sort ?? localSort;
   const rows = useMemo(() => {
@@ -61,11 +72,13 @@ export function DataTable<T>(props: Props<T>) {
 
   const exportCsv = async () => {
     const all = props.csvRows ? await props.csvRows() : rows;
+    const cols = props.columns.filter((c) => !c.action);
     downloadCsv(
-      props.csvName,
+      fileName(props.csvName),
       toCsv(
-        props.columns.map((c) => c.label),
-        all.map((r) => props.columns.map((c) => c.value(r))),
+        cols.map((c) => ({ header: c.label, decimals: c.decimals })),
+        all.map((r) => cols.map((c) => (c.csv ? c.csv(r) : c.value(r)))),
+        { lang, timeZone: csvScope.timeZone },
       ),
     );
   };
@@ -87,7 +100,9 @@ export function DataTable<T>(props: Props<T>) {
                 const ariaSort = active ? (sort?.dir === 'asc' ? 'ascending' : 'descending') : undefined;
                 return (
                   <th key={c.key} scope="col" aria-sort={ariaSort} className={c.numeric ? 'num' : undefined}>
-                    {c.sortable === false ? (
+                    {c.action ? (
+                      <span className="sr-only">{c.label || t('common.actions')}</span>
+                    ) : c.sortable === false ? (
                       c.label
                     ) : (
                       <button type="button" className="sort-btn" onClick={() => clickSort(c.key)}>

@@ -42,7 +42,7 @@ describe('policy editor', () => {
   it('asks for a name', async () => {
     const { onSave } = setup();
     fireEvent.click(screen.getByRole('button', { name: 'Opslaan' }));
-    await screen.findByText('Geef het beleid een naam');
+    await screen.findByText('Geef het energiebeleid een naam');
     expect(onSave).not.toHaveBeenCalled();
   });
 

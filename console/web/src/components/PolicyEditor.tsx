@@ -41,17 +41,22 @@ export function PolicyEditor(props: {
   const nameError =
     submitted && !name.trim()
       ? lang === 'nl'
-        ? 'Geef het beleid een naam'
+        ? 'Geef het energiebeleid een naam'
         : 'Give the policy a name'
       : undefined;
   const errors = submitted ? result.errors : {};
   const days = weekdayNames(lang);
   const ro = !!props.readOnly;
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const form = e.currentTarget;
     setSubmitted(true);
-    if (!result.settings || !name.trim()) return;
+    if (!result.settings || !name.trim()) {
+      // after the errors render, take the keyboard to the first field that needs fixing
+      setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+      return;
+    }
     setBusy(true);
     try {
       await props.onSave({ name: name.trim(), description: description.trim(), settings: result.settings });
@@ -100,7 +105,9 @@ export function PolicyEditor(props: {
         </label>
         <label className="field">
           <span>{t('policies.description')}</span>
-          <input
+          <textarea
+            name="policyDescription"
+            rows={3}
             value={description}
             onChange={(e) => setDescription(e.target.value)}
             disabled={ro}
@@ -245,7 +252,7 @@ export function PolicyEditor(props: {
               ))}
               <input
                 type="time"
-                aria-label="start"
+                aria-label={lang === 'nl' ? 'Stille tijd vanaf' : 'Quiet from'}
                 value={q.start}
                 disabled={ro}
                 onChange={(e) => setQ({ ...q, start: e.target.value })}
@@ -253,7 +260,7 @@ export function PolicyEditor(props: {
               <span aria-hidden="true">–</span>
               <input
                 type="time"
-                aria-label="end"
+                aria-label={lang === 'nl' ? 'Stille tijd tot' : 'Quiet until'}
                 value={q.end}
                 disabled={ro}
                 onChange={(e) => setQ({ ...q, end: e.target.value })}

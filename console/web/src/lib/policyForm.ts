@@ -155,7 +155,7 @@ export const NUMERIC_FIELDS: NumericField[] = [
 export const BOOLEAN_FIELDS: { path: string; label: Record<Lang, string>; help: Record<Lang, string> }[] = [
   {
     path: 'auditOnly',
-    label: { nl: 'Alleen meten (auditmodus)', en: 'Measure only (audit mode)' },
+    label: { nl: 'Alleen meten, niets instellen', en: 'Measure only, change nothing' },
     help: {
       nl: 'Meet het verbruik maar verandert niets aan het apparaat: de nulmeting vóór een uitrol.',
       en: 'Measures use but changes nothing on the device: the baseline before a rollout.',

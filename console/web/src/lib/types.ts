@@ -29,10 +29,10 @@ export interface EnrollSecretInfo {
   createdAt: number;
   expiresAt?: number | null;
   revokedAt?: number | null;
-  /** devices this secret may enroll at most; null: no limit */
+  /** sent by newer consoles; the page works without them */
+  status?: string;
   deviceLimit?: number | null;
-  /** devices enrolled through this secret */
-  devicesEnrolled?: number;
+  devicesEnrolled?: number | null;
 }
 
 /** the console derives it once (server: device-status.ts); every page shows that value */

@@ -1,14 +1,19 @@
-import { DAY_MS, DEVICE_CLASSES } from '@sluimer/shared';
+import { DAY_MS, DEVICE_CLASSES, type UsageResponse } from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { type ChartOption, EChart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
-import { ErrorBox } from '../components/Tile.js';
+import { PeriodPicker } from '../components/PeriodPicker.js';
+import { ErrorBox, Tile } from '../components/Tile.js';
 import { api, asList, qs } from '../lib/api.js';
 import {
   formatAgo,
   formatDateTime,
   formatDuration,
+  formatEur,
+  formatHours,
+  formatKg,
+  formatKwh,
   formatNumber,
   formatPercent,
   formatTime,
@@ -16,11 +21,13 @@ import {
 } from '../lib/format.js';
 import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
+import { blockerKindText, chassisText, osText } from '../lib/inventoryText.js';
 import { useLiveEvents } from '../lib/live.js';
 import { useThrottledLiveRefresh } from '../lib/liveRefresh.js';
 import type { MessageKey } from '../lib/messages.js';
+import { type Period, periodFor } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
-import { Link, useTitle } from '../lib/router.js';
+import { Link, navigate, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import { type TimelineInterval, type TimelineState, timelineBars } from '../lib/shaping.js';
 import type { DeviceDetail, Group, Policy } from '../lib/types.js';
@@ -113,6 +120,7 @@ export function DevicePage({ id }: { id: number }) {
         {t('col.lastSeen')}: {d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'}
         {d.agentVersion ? ` · agent ${d.agentVersion}` : ''}
       </p>
+      <DeviceWaste id={id} groupId={d.groupId} />
       <Timeline id={id} span={DAY_MS} title={t('device.timeline24')} now={now} />
       <Timeline id={id} span={7 * DAY_MS} title={t('device.timeline7')} now={now} />
       <div className="grid-2">
@@ -203,7 +211,13 @@ export function DevicePage({ id }: { id: number }) {
               {d.blockers.map((b, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: blockers have no id
                 <li key={i}>
-                  <strong>{can.seeBlockerNames(user.role) ? b.name : b.kind}</strong> ({b.kind})
+                  {can.seeBlockerNames(user.role) ? (
+                    <>
+                      <strong>{b.name}</strong> ({blockerKindText(b.kind, lang)})
+                    </>
+                  ) : (
+                    <strong>{blockerKindText(b.kind, lang)}</strong>
+                  )}
                   {b.reason ? `: ${b.reason}` : ''}
                 </li>
               ))}
@@ -214,11 +228,11 @@ export function DevicePage({ id }: { id: number }) {
           <h2>{t('device.inventory')}</h2>
           <dl className="facts">
             <dt>{t('col.os')}</dt>
-            <dd>{[inv.os, inv.osVersion].filter(Boolean).join(' ') || '—'}</dd>
+            <dd>{osText(inv.os, inv.osVersion, lang)}</dd>
             <dt>Model</dt>
             <dd>{[inv.manufacturer, inv.model].filter(Boolean).join(' ') || '—'}</dd>
-            <dt>Chassis</dt>
-            <dd>{inv.chassisType || '—'}</dd>
+            <dt>{lang === 'nl' ? 'Behuizing' : 'Chassis'}</dt>
+            <dd>{chassisText(inv.chassisType, lang)}</dd>
             <dt>{t('device.battery')}</dt>
             <dd data-testid="battery">
               {!bat?.hasBattery
@@ -241,7 +255,107 @@ export function DevicePage({ id }: { id: number }) {
         </section>
       </div>
       {can.editDevices(user.role) && <DeviceAdmin device={d} onSaved={dev.reload} />}
+      {can.seeSettings(user.role) && <DevicePrivacy id={id} name={d.name ?? d.hostname} />}
     </main>
+  );
+}
+
+/**
+ * This device's own avoidable waste for a period of your choice, in euros, kg CO2e and kWh. Read from
+ * the usage per device of its group (the same numbers as the overview), so both always agree.
+ */
+function DeviceWaste({ id, groupId }: { id: number; groupId: number }) {
+  const { t, lang } = useI18n();
+  const [period, setPeriod] = useState<Period>(() => periodFor('thisWeek', Date.now()));
+  const usage = useApi<UsageResponse>(
+    `/api/v1/usage${qs({ from: period.from, to: period.to, groupBy: 'device', groupId })}`,
+  );
+  const row = usage.data?.rows.find((r) => r.key === String(id));
+  const dash = usage.loading ? '…' : undefined;
+  const zero = { wasteEur: 0, wasteKwh: 0, wasteCo2eKg: 0, idleSec: 0 };
+  const w = row ?? (usage.data ? zero : undefined);
+  return (
+    <section className="card" aria-labelledby="dw-h" data-testid="device-waste" aria-busy={usage.loading}>
+      <header className="card-head">
+        <h2 id="dw-h">{t('device.waste')}</h2>
+        <PeriodPicker value={period} onChange={setPeriod} />
+      </header>
+      {usage.error ? (
+        <ErrorBox
+          message={errorMessage(usage.error, t)}
+          onRetry={usage.reload}
+          retryLabel={t('common.retry')}
+        />
+      ) : (
+        <div className="tiles">
+          <Tile
+            tone="waste"
+            label={t('tile.wasteEur')}
+            value={w ? formatEur(w.wasteEur, lang) : (dash ?? '—')}
+            explain={t('device.waste.explain')}
+            testId="device-waste-eur"
+          />
+          <Tile
+            tone="waste"
+            label={t('tile.wasteCo2')}
+            value={w ? formatKg(w.wasteCo2eKg, lang) : (dash ?? '—')}
+            explain={t('device.waste.explain')}
+          />
+          <Tile
+            label={t('tile.wasteKwh')}
+            value={w ? formatKwh(w.wasteKwh, lang) : (dash ?? '—')}
+            explain={t('device.waste.explain')}
+          />
+          <Tile
+            label={t('tile.idleHours')}
+            value={w ? formatHours(w.idleSec, lang) : (dash ?? '—')}
+            explain={t('tile.idleHours.explain')}
+          />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/**
+ * AVG (GDPR) for one device, admin only: download everything the console stores about it, or erase
+ * it all. Erasing asks for the device's name, as a deliberate second step.
+ */
+function DevicePrivacy({ id, name }: { id: number; name: string }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<string>();
+  const erase = async () => {
+    const typed = window.prompt(t('device.erase.confirm', { name }));
+    if (typed === null) return;
+    if (typed.trim() !== name) {
+      setError(t('device.erase.mismatch'));
+      return;
+    }
+    try {
+      await api('DELETE', `/api/v1/devices/${id}`);
+      navigate('/devices');
+    } catch (err) {
+      setError(errorMessage(err, t));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="avg-h" data-testid="device-privacy">
+      <h2 id="avg-h">{t('device.avg')}</h2>
+      <p className="help">{t('device.avg.explain')}</p>
+      {error && <ErrorBox message={error} />}
+      <p className="form-row">
+        <a
+          className="btn-small"
+          href={`/api/v1/devices/${id}/export`}
+          download={`sluimer-apparaat-${id}.json`}
+        >
+          {t('device.export')}
+        </a>{' '}
+        <button type="button" className="btn-small danger" onClick={erase}>
+          {t('device.erase')}
+        </button>
+      </p>
+    </section>
   );
 }
 
@@ -337,7 +451,9 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
         </h2>
         <span className="muted small">
           {states.map((s) => `${label(s)} ${formatDuration(Math.round(seconds[s]), lang)}`).join(' · ')} ·{' '}
-          {lang === 'nl' ? 'dekking' : 'coverage'} {formatPercent(coverage, lang)}
+          {lang === 'nl'
+            ? `${formatPercent(coverage, lang)} van de tijd gemeten`
+            : `${formatPercent(coverage, lang)} of the time measured`}
         </span>
       </header>
       {res.error ? (
@@ -348,7 +464,7 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
         <EChart
           option={option}
           height={170}
-          label={`${title}: ${states.map((s) => `${label(s)} ${formatDuration(Math.round(seconds[s]), lang)}`).join(', ')}`}
+          label={`${title}, ${lang === 'nl' ? 'van' : 'from'} ${formatDateTime(from, lang)} ${lang === 'nl' ? 'tot' : 'to'} ${formatDateTime(to, lang)}: ${states.map((s) => `${label(s).toLowerCase()} ${formatDuration(Math.round(seconds[s]), lang)}`).join(', ')}.`}
         />
       )}
       {(res.data as { truncated?: boolean } | undefined)?.truncated && (
@@ -369,20 +485,30 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
             {
               key: 'start',
               label: lang === 'nl' ? 'Begin' : 'Start',
-              value: (b) => new Date(b.start).toISOString(),
+              value: (b) => b.start,
+              csv: (b) => ({ time: b.start }),
               render: (b) => formatDateTime(b.start, lang),
             },
             {
               key: 'end',
               label: lang === 'nl' ? 'Eind' : 'End',
-              value: (b) => new Date(b.end).toISOString(),
+              value: (b) => b.end,
+              csv: (b) => ({ time: b.end }),
               render: (b) => formatDateTime(b.end, lang),
             },
-            { key: 'state', label: t('col.state'), value: (b) => b.state, render: (b) => label(b.state) },
+            {
+              key: 'state',
+              label: t('col.state'),
+              value: (b) => b.state,
+              render: (b) => label(b.state),
+              csv: (b) => label(b.state),
+            },
             {
               key: 'dur',
-              label: lang === 'nl' ? 'Duur' : 'Duration',
+              label: lang === 'nl' ? 'Duur (minuten)' : 'Duration (minutes)',
               numeric: true,
+              decimals: 1,
+              csv: (b) => (b.end - b.start) / 60_000,
               value: (b) => (b.end - b.start) / 1000,
               render: (b) => formatDuration((b.end - b.start) / 1000, lang),
             },

@@ -1,19 +1,36 @@
-import { DEVICE_CLASSES, DEVICE_POLICY_STATUSES } from '@sluimer/shared';
+import { DEVICE_CLASSES, DEVICE_POLICY_STATUSES, type UsageResponse } from '@sluimer/shared';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type Column, DataTable, type SortState } from '../components/DataTable.js';
 import { ErrorBox } from '../components/Tile.js';
 import { asList, get, qs } from '../lib/api.js';
-import { formatAgo, formatNumber } from '../lib/format.js';
+import { formatAgo, formatEur, formatKg, formatKwh, formatNumber } from '../lib/format.js';
 import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
+import { periodFor } from '../lib/period.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import type { Device, Group, OnlineState } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const PAGE = 50;
+
+type WasteKind = 'thisWeek' | 'lastMonth' | 'schoolYear';
+
+/** Every device matching the filters, read 1,000 at a time (for the CSV and for sorting by waste). */
+async function loadAll(params: Record<string, string>, signal?: AbortSignal): Promise<Device[]> {
+  const all: Device[] = [];
+  for (let off = 0; ; off += 1000) {
+    const b = await get<DeviceList>(
+      `/api/v1/web/devices${qs({ ...params, limit: 1000, offset: off })}`,
+      signal,
+    );
+    const part = asList<Device>(b, 'devices');
+    all.push(...part);
+    if (part.length < 1000) return all;
+  }
+}
 
 /** the state the console derived (list, device page and live events carry the same value) */
 export function onlineState(d: Device): OnlineState {
@@ -33,6 +50,12 @@ export function ComplianceBadge({ status }: { status: string | null | undefined 
   return <span className={`badge comp-${s}`}>{t(`compliance.${s}` as MessageKey)}</span>;
 }
 
+function urlParam(name: string): string {
+  if (typeof location === 'undefined') return '';
+  const v = new URLSearchParams(location.search).get(name) ?? '';
+  return /^[a-z0-9-]{1,40}$/.test(v) ? v : '';
+}
+
 interface DeviceList {
   devices?: Device[];
   items?: Device[];
@@ -50,8 +73,9 @@ export function DevicesPage() {
 
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const [groupId, setGroupId] = useState('');
-  const [deviceClass, setDeviceClass] = useState('');
+  // the overview's drill-down opens this list filtered by ?deviceClass= and ?groupId=
+  const [groupId, setGroupId] = useState(() => urlParam('groupId'));
+  const [deviceClass, setDeviceClass] = useState(() => urlParam('deviceClass'));
   const [state, setState] = useState('');
   const [policyStatus, setPolicyStatus] = useState('');
   const [sort, setSort] = useState<SortState>({ key: 'name', dir: 'asc' });
@@ -64,18 +88,53 @@ export function DevicesPage() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: any filter change goes back to page 1
   useEffect(() => setOffset(0), [query, groupId, deviceClass, state, policyStatus, sort.key, sort.dir]);
 
+  // waste per device over a chosen period, from the same usage answer the overview uses
+  const [wasteKind, setWasteKind] = useState<WasteKind>('thisWeek');
+  const wastePeriod = useMemo(() => periodFor(wasteKind, Date.now()), [wasteKind]);
+  const usage = useApi<UsageResponse>(
+    `/api/v1/usage${qs({ from: wastePeriod.from, to: wastePeriod.to, groupBy: 'device', groupId })}`,
+  );
+  const waste = useMemo(() => new Map((usage.data?.rows ?? []).map((r) => [r.key, r])), [usage.data]);
+  const wasteOf = (d: Device) => waste.get(String(d.id));
+  // the device list API sorts by its own columns; sorting by waste sorts every matching device here
+  const byWaste = sort.key === 'waste';
+
   const params = {
     q: query,
     groupId,
     deviceClass,
     state,
     policyStatus,
-    sort: sort.key,
-    order: sort.dir,
+    sort: byWaste ? 'name' : sort.key,
+    order: byWaste ? 'asc' : sort.dir,
   };
-  const list = useApi<DeviceList>(`/api/v1/web/devices${qs({ ...params, limit: PAGE, offset })}`);
-  const rows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
-  const total = list.data?.total ?? rows.length;
+  const paramsKey = qs(params);
+  const list = useApi<DeviceList>(
+    byWaste ? null : `/api/v1/web/devices${qs({ ...params, limit: PAGE, offset })}`,
+  );
+  const [everything, setEverything] = useState<Device[]>();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: paramsKey stands for params
+  useEffect(() => {
+    if (!byWaste) return;
+    const ac = new AbortController();
+    setEverything(undefined);
+    loadAll(params, ac.signal).then(
+      (all) => {
+        if (!ac.signal.aborted) setEverything(all);
+      },
+      () => {},
+    );
+    return () => ac.abort();
+  }, [byWaste, paramsKey]);
+  const sortedByWaste = useMemo(() => {
+    if (!byWaste || !everything) return [];
+    const dir = sort.dir === 'asc' ? 1 : -1;
+    const eur = (d: Device) => waste.get(String(d.id))?.wasteEur ?? 0;
+    return [...everything].sort((a, b) => (eur(a) - eur(b)) * dir || a.id - b.id);
+  }, [byWaste, everything, waste, sort.dir]);
+  const pageRows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
+  const rows = byWaste ? sortedByWaste.slice(offset, offset + PAGE) : pageRows;
+  const total = byWaste ? sortedByWaste.length : (list.data?.total ?? rows.length);
 
   // live: online state changes arrive by push; a device not on this page (just enrolled, new, or now
   // matching a filter) makes the page reload, at most every few seconds
@@ -130,17 +189,21 @@ export function DevicesPage() {
       label: t('col.class'),
       value: (d) => d.deviceClass,
       render: (d) => t(`class.${d.deviceClass}` as MessageKey),
+      csv: (d) => t(`class.${d.deviceClass}` as MessageKey),
     },
     {
       key: 'state',
       label: t('col.state'),
       value: (d) => onlineState(d),
       render: (d) => <StateBadge state={onlineState(d)} />,
+      csv: (d) => t(`state.${onlineState(d)}` as MessageKey),
     },
     {
       key: 'policy',
       label: t('col.policy'),
       value: (d) => d.policyStatus ?? 'none',
+      csv: (d) =>
+        `${t(`compliance.${d.policyStatus ?? 'none'}` as MessageKey)}${d.policyName ? ` (${d.policyName})` : ''}`,
       render: (d) => (
         <span>
           <ComplianceBadge status={d.policyStatus} />{' '}
@@ -149,9 +212,26 @@ export function DevicesPage() {
       ),
     },
     {
+      key: 'waste',
+      label: t('devices.wasteCol'),
+      numeric: true,
+      decimals: 2,
+      value: (d) => wasteOf(d)?.wasteEur ?? 0,
+      render: (d) => {
+        const w = wasteOf(d);
+        if (!w) return usage.loading ? '…' : formatEur(0, lang);
+        return (
+          <span title={`${formatKwh(w.wasteKwh, lang)} · ${formatKg(w.wasteCo2eKg, lang)}`}>
+            {formatEur(w.wasteEur, lang)}
+          </span>
+        );
+      },
+    },
+    {
       key: 'lastSeen',
       label: t('col.lastSeen'),
       value: (d) => (d.lastSeen ? new Date(d.lastSeen).toISOString() : ''),
+      csv: (d) => (d.lastSeen ? { time: d.lastSeen } : undefined),
       render: (d) => (d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'),
     },
   ];
@@ -189,7 +269,14 @@ export function DevicesPage() {
   const pages = Math.max(1, Math.ceil(total / PAGE));
   const page = Math.floor(offset / PAGE) + 1;
   const noneAtAll =
-    !list.loading && total === 0 && !query && !groupId && !deviceClass && !state && !policyStatus;
+    !list.loading &&
+    !(byWaste && !everything) &&
+    total === 0 &&
+    !query &&
+    !groupId &&
+    !deviceClass &&
+    !state &&
+    !policyStatus;
 
   return (
     <main id="main" className="page">
@@ -225,6 +312,20 @@ export function DevicesPage() {
                 </option>
               )),
             )}
+          </select>
+        </label>
+        <label className="field">
+          <span>{t('devices.wastePeriod')}</span>
+          <select
+            value={wasteKind}
+            onChange={(e) => setWasteKind(e.target.value as WasteKind)}
+            name="wastePeriod"
+          >
+            {(['thisWeek', 'lastMonth', 'schoolYear'] as const).map((k) => (
+              <option key={k} value={k}>
+                {t(`period.${k}`)}
+              </option>
+            ))}
           </select>
         </label>
         {selects.map((s) => (
@@ -269,18 +370,7 @@ export function DevicesPage() {
             columns={columns}
             sort={sort}
             onSort={setSort}
-            csvRows={async () => {
-              const all: Device[] = [];
-              for (let off = 0; off < total; off += 1000) {
-                const b = await get<DeviceList>(
-                  `/api/v1/web/devices${qs({ ...params, limit: 1000, offset: off })}`,
-                );
-                const part = asList<Device>(b, 'devices');
-                all.push(...part);
-                if (part.length < 1000) break;
-              }
-              return all;
-            }}
+            csvRows={() => (byWaste ? sortedByWaste : loadAll(params))}
           />
           <nav className="pager" aria-label={t('common.page', { page, pages })}>
             <button

@@ -1,18 +1,29 @@
-import { GROUP_KINDS, WEEKDAYS } from '@sluimer/shared';
+import { GROUP_KINDS, type UsageResponse, WEEKDAYS } from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
 import { InstallAddressNote } from '../components/InstallAddressNote.js';
 import { ErrorBox } from '../components/Tile.js';
-import { api, asList } from '../lib/api.js';
+import { api, asList, qs } from '../lib/api.js';
 import { useConsoleAddress } from '../lib/consoleAddress.js';
-import { formatDate, formatDateTime, weekdayNames } from '../lib/format.js';
+import {
+  formatDate,
+  formatDateTime,
+  formatEur,
+  formatKg,
+  formatKwh,
+  formatNumber,
+  weekdayNames,
+} from '../lib/format.js';
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { INSTALL_OSES, installCommand } from '../lib/install.js';
 import type { MessageKey } from '../lib/messages.js';
+import { periodFor } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
 import { Link, useTitle } from '../lib/router.js';
+import { secretStatus } from '../lib/secrets.js';
 import { can, useSession } from '../lib/session.js';
+import { totals } from '../lib/shaping.js';
 import type { EnrollSecretInfo, Group, Policy } from '../lib/types.js';
 
 /** "School A › Lokaal 1.04" for every group, from the parent links. */
@@ -60,8 +71,14 @@ export function GroupsPage() {
   const list = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
   const paths = useMemo(() => groupPaths(list), [list]);
   const tree = useMemo(() => groupTree(list), [list]);
-  const [selected, setSelected] = useState<number>();
+  const [selected, setSelectedState] = useState<number>();
   const current = list.find((g) => g.id === selected);
+  const setSelected = (id: number | undefined) => {
+    setSelectedState(id);
+    // on a phone the detail sits below the tree: bring it into view
+    if (id !== undefined && typeof matchMedia !== 'undefined' && matchMedia('(max-width: 760px)').matches)
+      setTimeout(() => document.querySelector('[data-testid="group-detail"]')?.scrollIntoView(), 50);
+  };
 
   return (
     <main id="main" className="page">
@@ -107,6 +124,10 @@ export function GroupsPage() {
               group={current}
               editable={editable}
               onChanged={groups.reload}
+              onDeleted={() => {
+                setSelected(undefined);
+                groups.reload();
+              }}
               path={paths.get(current.id) ?? current.name}
               groups={list}
               paths={paths}
@@ -187,7 +208,7 @@ function NewGroupForm({
       setName('');
       onCreated(res.id ?? res.group?.id);
     } catch (err) {
-      setError(errorMessage(err, t));
+      setError(errorMessage(err, t, GROUP_ERRORS));
     }
   };
   return (
@@ -246,6 +267,7 @@ function GroupDetail({
   group,
   editable,
   onChanged,
+  onDeleted,
   path,
   groups,
   paths,
@@ -253,6 +275,7 @@ function GroupDetail({
   group: Group;
   editable: boolean;
   onChanged: () => void;
+  onDeleted: () => void;
   path: string;
   groups: Group[];
   paths: Map<number, string>;
@@ -261,7 +284,11 @@ function GroupDetail({
   const [name, setName] = useState(group.name);
   const [zone, setZone] = useState(group.timeZone ?? '');
   const [excluded, setExcluded] = useState(group.excludedReason ?? '');
+  const [parent, setParent] = useState(group.parentId == null ? '' : String(group.parentId));
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  // a group cannot move below itself: leave its own subtree out of the parent choices
+  const subtree = useMemo(() => subtreeOf(group.id, groups), [group.id, groups]);
+  const children = groups.filter((g) => g.parentId === group.id);
   const policies = useApi<unknown>(editable ? '/api/v1/policies' : null);
   // the policy that applies here: this group's own, else the nearest one up the tree
   const layer = policyLayers({ groupId: group.id }, groups)[0];
@@ -275,11 +302,12 @@ function GroupDetail({
         name: name.trim(),
         timeZone: zone || null,
         excludedReason: excluded.trim() || null,
+        ...(parent !== String(group.parentId ?? '') ? { parentId: parent ? Number(parent) : null } : {}),
       });
       setMsg({ ok: true, text: t('common.saved') });
       onChanged();
     } catch (err) {
-      setMsg({ ok: false, text: errorMessage(err, t) });
+      setMsg({ ok: false, text: errorMessage(err, t, GROUP_ERRORS) });
     }
   };
   const hours = policy?.settings.schoolHours;
@@ -298,6 +326,21 @@ function GroupDetail({
               name="renameGroup"
             />
           </label>
+          {editable && (
+            <label className="field">
+              <span>{t('groups.parent')}</span>
+              <select value={parent} onChange={(e) => setParent(e.target.value)} name="moveGroup">
+                <option value="">{t('groups.topLevel')}</option>
+                {groups
+                  .filter((g) => !subtree.has(g.id))
+                  .map((g) => (
+                    <option key={g.id} value={g.id}>
+                      {paths.get(g.id) ?? g.name}
+                    </option>
+                  ))}
+              </select>
+            </label>
+          )}
           <label className="field">
             <span>{t('groups.timeZone')}</span>
             <select value={zone} onChange={(e) => setZone(e.target.value)} disabled={!editable}>
@@ -350,8 +393,143 @@ function GroupDetail({
           )}
         </p>
       </section>
+      <GroupContents group={group} editable={editable} policyName={policy?.name} inherited={inherited} />
+      {editable && (
+        <DeleteGroup group={group} childCount={children.length} path={path} onDeleted={onDeleted} />
+      )}
       <Secrets group={group} editable={editable} />
     </>
+  );
+}
+
+const GROUP_ERRORS = {
+  'conflict:duplicate_name': 'error.groupNameTaken',
+  'conflict:below_itself': 'error.groupBelowItself',
+} as const;
+
+/** The group and every group below it. */
+function subtreeOf(id: number, groups: readonly Group[]): Set<number> {
+  const out = new Set([id]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const g of groups)
+      if (g.parentId != null && out.has(g.parentId) && !out.has(g.id)) {
+        out.add(g.id);
+        grew = true;
+      }
+  }
+  return out;
+}
+
+/** What is in the group: its devices (for staff), this week's waste and the energy policy that applies. */
+function GroupContents({
+  group,
+  editable,
+  policyName,
+  inherited,
+}: {
+  group: Group;
+  editable: boolean;
+  policyName?: string;
+  inherited?: string;
+}) {
+  const { t, lang } = useI18n();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the week is fixed when the group is opened
+  const week = useMemo(() => periodFor('thisWeek', Date.now()), [group.id]);
+  const usage = useApi<UsageResponse>(
+    `/api/v1/usage${qs({ from: week.from, to: week.to, groupBy: 'device', groupId: group.id })}`,
+  );
+  const devices = useApi<{ total?: number }>(
+    editable ? `/api/v1/web/devices${qs({ groupId: group.id, limit: 1 })}` : null,
+  );
+  const sum = usage.data ? totals(usage.data.rows) : undefined;
+  return (
+    <section className="card" aria-labelledby="gc-h" data-testid="group-contents">
+      <h2 id="gc-h">{t('groups.contents')}</h2>
+      <dl className="facts">
+        {editable && (
+          <>
+            <dt>{t('nav.devices')}</dt>
+            <dd data-testid="group-device-count">
+              {devices.data?.total === undefined ? (
+                '…'
+              ) : (
+                <Link to={`/devices${qs({ groupId: group.id })}`}>
+                  {t('devices.count', { count: formatNumber(devices.data.total, lang, 0) })}
+                </Link>
+              )}
+            </dd>
+          </>
+        )}
+        <dt>{t('groups.wasteWeek')}</dt>
+        <dd data-testid="group-waste">
+          {sum
+            ? `${formatEur(sum.wasteEur, lang)} · ${formatKg(sum.wasteCo2eKg, lang)} · ${formatKwh(sum.wasteKwh, lang)}`
+            : '…'}{' '}
+          <Link to={`/${qs({ group: group.id })}`}>{t('groups.toOverview')}</Link>
+        </dd>
+        <dt>{t('device.policy')}</dt>
+        <dd>
+          {policyName
+            ? inherited
+              ? t('groups.policyFrom', { policy: policyName, group: inherited })
+              : policyName
+            : editable
+              ? t('reason.noPolicy')
+              : '—'}
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+/** Deleting a group: only an empty one can go (the console refuses otherwise), and the page says why. */
+function DeleteGroup({
+  group,
+  childCount,
+  path,
+  onDeleted,
+}: {
+  group: Group;
+  childCount: number;
+  path: string;
+  onDeleted: () => void;
+}) {
+  const { t } = useI18n();
+  const devices = useApi<{ total?: number }>(`/api/v1/web/devices${qs({ groupId: group.id, limit: 1 })}`);
+  const deviceCount = devices.data?.total;
+  const [error, setError] = useState<string>();
+  const blocked = childCount > 0 || (deviceCount ?? 0) > 0;
+  const remove = async () => {
+    if (!window.confirm(t('groups.delete.confirm', { path }))) return;
+    try {
+      await api('DELETE', `/api/v1/groups/${group.id}`);
+      onDeleted();
+    } catch (err) {
+      setError(errorMessage(err, t, { conflict: 'groups.delete.notEmpty' }));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="del-h" data-testid="group-delete">
+      <h2 id="del-h">{t('groups.delete')}</h2>
+      <p className="muted">
+        {blocked
+          ? t('groups.delete.blocked', {
+              children: childCount,
+              devices: deviceCount ?? 0,
+            })
+          : t('groups.delete.empty')}
+      </p>
+      {error && <ErrorBox message={error} />}
+      <button
+        type="button"
+        className="btn-small danger"
+        onClick={remove}
+        disabled={blocked || deviceCount === undefined}
+      >
+        {t('groups.delete')}
+      </button>
+    </section>
   );
 }
 
@@ -380,9 +558,10 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
       setError(errorMessage(err, t));
     }
   };
-  const revoke = async (id: number) => {
+  const revoke = async (s: EnrollSecretInfo) => {
+    if (!window.confirm(t('groups.revoke.confirm', { id: s.id }))) return;
     try {
-      await api('DELETE', `/api/v1/enroll-secrets/${id}`);
+      await api('DELETE', `/api/v1/enroll-secrets/${s.id}`);
       secrets.reload();
     } catch (err) {
       setError(errorMessage(err, t));
@@ -442,35 +621,56 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
             key: 'created',
             label: lang === 'nl' ? 'Gemaakt' : 'Created',
             value: (s) => s.createdAt,
+            csv: (s) => ({ time: s.createdAt }),
             render: (s) => formatDateTime(s.createdAt, lang),
           },
           {
             key: 'expires',
             label: lang === 'nl' ? 'Verloopt' : 'Expires',
             value: (s) => s.expiresAt ?? '',
+            csv: (s) => (s.expiresAt ? { time: s.expiresAt } : lang === 'nl' ? 'nooit' : 'never'),
             render: (s) => (s.expiresAt ? formatDate(s.expiresAt, lang) : lang === 'nl' ? 'nooit' : 'never'),
           },
           {
             key: 'devices',
-            label: lang === 'nl' ? 'Apparaten (max.)' : 'Devices (limit)',
+            label: t('groups.secret.devices'),
             numeric: true,
-            value: (s) => s.devicesEnrolled ?? 0,
+            value: (s) => s.devicesEnrolled ?? null,
             render: (s) => (
               <span data-testid="secret-devices">
-                {s.devicesEnrolled ?? 0}
-                {s.deviceLimit != null ? ` / ${s.deviceLimit}` : ''}
+                {s.devicesEnrolled == null
+                  ? '—'
+                  : s.deviceLimit != null
+                    ? `${s.devicesEnrolled} / ${s.deviceLimit}`
+                    : String(s.devicesEnrolled)}
               </span>
             ),
           },
           {
             key: 'state',
             label: t('col.state'),
-            value: (s) => (s.revokedAt ? 'revoked' : 'active'),
+            value: (s) => secretStatus(s),
+            csv: (s) => t(`groups.secret.${secretStatus(s)}` as MessageKey),
+            render: (s) => {
+              const st = secretStatus(s);
+              return (
+                <span
+                  className={`badge ${st === 'active' ? 'comp-compliant' : st === 'full' ? 'comp-pending' : 'comp-failed'}`}
+                >
+                  {t(`groups.secret.${st}` as MessageKey)}
+                </span>
+              );
+            },
+          },
+          {
+            key: 'revoke',
+            label: t('common.actions'),
+            sortable: false,
+            action: true,
+            value: () => '',
             render: (s) =>
-              s.revokedAt ? (
-                <span className="badge comp-failed">{t('groups.revoked')}</span>
-              ) : (
-                <button type="button" className="btn-small danger" onClick={() => revoke(s.id)}>
+              secretStatus(s) === 'revoked' ? null : (
+                <button type="button" className="btn-small danger" onClick={() => revoke(s)}>
                   {t('groups.revoke')}
                 </button>
               ),

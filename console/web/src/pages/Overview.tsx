@@ -5,8 +5,10 @@ import { type Column, DataTable } from '../components/DataTable.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
 import { asList, get, qs } from '../lib/api.js';
-import { downloadCsv, toCsv } from '../lib/csv.js';
+import { type CsvColumn, csvFileName, downloadCsv, toCsv } from '../lib/csv.js';
+import { CsvScopeProvider, periodSlug } from '../lib/csvContext.js';
 import {
+  DEFAULT_TZ,
   formatDay,
   formatEur,
   formatHours,
@@ -21,9 +23,22 @@ import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { useThrottledLiveRefresh } from '../lib/liveRefresh.js';
 import type { MessageKey } from '../lib/messages.js';
-import { daysOf, type Period, periodFor } from '../lib/period.js';
+import {
+  formatMetric,
+  hoursReached,
+  METRICS,
+  type Metric,
+  metricUnit,
+  metricValue,
+  summariseBars,
+  summariseHeatmap,
+  summariseTrend,
+  type Waste,
+} from '../lib/metric.js';
+import { type OverviewView, overviewSearch, parseOverviewView } from '../lib/overviewUrl.js';
+import { customPeriod, daysOf, type Period } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
-import { Link, useTitle } from '../lib/router.js';
+import { Link, navigate, useLocation, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import {
   DEFAULT_SCHOOL_HOURS,
@@ -40,6 +55,8 @@ import type { DeviceReason, Group, Policy, WasteReason } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const WASTE = '#b4440e';
+const METRIC_FIELD = { eur: 'wasteEur', kwh: 'wasteKwh', co2: 'wasteCo2eKg' } as const;
+const METRIC_COL = { eur: 'col.wasteEur', kwh: 'col.wasteKwh', co2: 'col.wasteCo2' } as const;
 const AXIS = '#3d4a4f';
 
 type Usage = Record<'day' | 'hourOfWeek' | 'group' | 'deviceClass' | 'device', UsageResponse>;
@@ -130,8 +147,17 @@ export function OverviewPage() {
   const { t, lang } = useI18n();
   const { user } = useSession();
   useTitle(t('overview.title'));
-  const [period, setPeriod] = useState<Period>(() => periodFor('thisWeek', Date.now()));
-  const [groupId, setGroupId] = useState<number>();
+  // period, scope and unit live in the address: a reload keeps them and a link shares the view
+  const { path, search } = useLocation();
+  const searchKey = search.toString();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: searchKey stands for search
+  const view = useMemo(() => parseOverviewView(search, Date.now()), [searchKey]);
+  const { period, groupId, metric } = view;
+  const setView = (next: Partial<OverviewView>) =>
+    navigate(`${path}${overviewSearch({ ...view, ...next })}`, true);
+  const setPeriod = (p: Period) => setView({ period: p });
+  const setGroupId = (g: number | undefined) => setView({ groupId: g });
+  const setMetric = (m: Metric) => setView({ metric: m });
   const groups = useApi<unknown>('/api/v1/groups');
   const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
@@ -171,6 +197,11 @@ export function OverviewPage() {
   const days = useMemo(() => daysOf(period), [period]);
   const trend = useMemo(() => (d.day ? trendByDay(d.day.rows, days) : undefined), [d.day, days]);
   const matrix = useMemo(() => (d.hourOfWeek ? heatmapMatrix(d.hourOfWeek.rows) : undefined), [d.hourOfWeek]);
+  const metricMatrix = useMemo(
+    () => (d.hourOfWeek ? heatmapMatrix(d.hourOfWeek.rows, METRIC_FIELD[metric]) : undefined),
+    [d.hourOfWeek, metric],
+  );
+  const reached = useMemo(() => hoursReached(period), [period]);
   const sum = useMemo(() => (d.device ? totals(d.device.rows) : undefined), [d.device]);
   const never = useMemo(() => (d.device ? neverSleeping(d.device.rows) : []), [d.device]);
   const top = useMemo(() => (d.device ? topByWaste(d.device.rows, 10) : []), [d.device]);
@@ -188,167 +219,207 @@ export function OverviewPage() {
       : d.device !== undefined && d.device.rows.length === 0;
   const outside = matrix ? shareOutsideSchoolHours(matrix, schoolHours) : undefined;
   const dash = '…';
+  // CSV files carry the period and scope in their name and times in the school's zone
+  const scopeGroup = groupId === undefined ? undefined : groupList.find((g) => g.id === groupId);
+  const timeZone = scopeGroup?.timeZone ?? DEFAULT_TZ;
+  const scopeName = scopeGroup ? (paths.get(scopeGroup.id) ?? scopeGroup.name) : t('overview.wholeBoard');
+  const csvName = (what: string) =>
+    csvFileName(what, { period: periodSlug(period, timeZone), scope: scopeName });
 
   return (
-    <main
-      id="main"
-      className="page overview"
-      aria-busy={usage.loading}
-      data-from={period.from}
-      data-to={period.to}
-      data-ready={usage.complete ? 'true' : 'false'}
-    >
-      <div className="page-head">
-        <h1>{t('overview.title')}</h1>
-        <div className="page-tools">
-          <PeriodPicker value={period} onChange={setPeriod} />
-          <label className="scope">
-            <span>{t('overview.scope')}</span>
-            <select
-              value={groupId ?? ''}
-              onChange={(e) => setGroupId(e.target.value ? Number(e.target.value) : undefined)}
-            >
-              <option value="">{t('overview.wholeBoard')}</option>
-              {groupList.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {paths.get(g.id) ?? g.name}
-                </option>
-              ))}
-            </select>
-          </label>
+    <CsvScopeProvider period={period} scope={scopeName} timeZone={timeZone}>
+      <main
+        id="main"
+        className="page overview"
+        aria-busy={usage.loading}
+        data-from={period.from}
+        data-to={period.to}
+        data-ready={usage.complete ? 'true' : 'false'}
+      >
+        <div className="page-head">
+          <h1>{t('overview.title')}</h1>
+          <div className="page-tools">
+            <PeriodPicker key={`${period.kind}-${period.from}`} value={period} onChange={setPeriod} />
+            <MetricSwitch value={metric} onChange={setMetric} />
+            <label className="scope">
+              <span>{t('overview.scope')}</span>
+              <select
+                value={groupId ?? ''}
+                onChange={(e) => setGroupId(e.target.value ? Number(e.target.value) : undefined)}
+              >
+                <option value="">{t('overview.wholeBoard')}</option>
+                {groupList.map((g) => (
+                  <option key={g.id} value={g.id}>
+                    {paths.get(g.id) ?? g.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
         </div>
-      </div>
-      {usage.error !== undefined && (
-        <ErrorBox
-          message={errorMessage(usage.error, t)}
-          onRetry={usage.reload}
-          retryLabel={t('common.retry')}
-        />
-      )}
-      {noDevices && (noGroups || groupId === undefined) && (
-        <EnrollFirst canEdit={can.editGroups(user.role)} noGroups={noGroups} />
-      )}
-      {!(noDevices && groupId === undefined) && (
-        <>
-          <div className="table-tools">
-            <button
-              type="button"
-              className="btn-small"
-              disabled={!sum}
-              onClick={() =>
-                sum &&
-                downloadCsv(
-                  'sluimer-overzicht',
-                  toCsv(
-                    [
-                      'from',
-                      'to',
-                      'wasteKwh',
-                      'wasteEur',
-                      'wasteCo2eKg',
-                      'energyKwh',
-                      'idleOnHours',
-                      'shareOutsideSchoolHours',
-                      'devicesNeverAsleep',
-                      'devices',
-                      'priceEurPerKwh',
-                      'gridKgPerKwh',
-                    ],
-                    [
+        {usage.error !== undefined && (
+          <ErrorBox
+            message={errorMessage(usage.error, t)}
+            onRetry={usage.reload}
+            retryLabel={t('common.retry')}
+          />
+        )}
+        {noDevices && (noGroups || groupId === undefined) && (
+          <EnrollFirst canEdit={can.editGroups(user.role)} noGroups={noGroups} />
+        )}
+        {!(noDevices && groupId === undefined) && (
+          <>
+            <div className="table-tools">
+              <button
+                type="button"
+                className="btn-small"
+                disabled={!sum}
+                onClick={() =>
+                  sum &&
+                  downloadCsv(
+                    csvName('sluimer-overzicht'),
+                    toCsv(
                       [
-                        new Date(period.from).toISOString(),
-                        new Date(period.to).toISOString(),
-                        sum.wasteKwh,
-                        sum.wasteEur,
-                        sum.wasteCo2eKg,
-                        sum.energyKwh,
-                        sum.idleSec / 3600,
-                        outside ?? '',
-                        never.length,
-                        d.device?.rows.length ?? '',
-                        price,
-                        grid,
+                        { header: t('col.from') },
+                        { header: t('col.to') },
+                        { header: t('col.wasteEur'), decimals: 2 },
+                        { header: t('col.wasteCo2'), decimals: 2 },
+                        { header: t('col.wasteKwh'), decimals: 2 },
+                        { header: t('col.energyKwh'), decimals: 2 },
+                        { header: t('col.idleHours'), decimals: 1 },
+                        { header: t('col.shareOutside'), decimals: 1 },
+                        { header: t('col.devicesNeverAsleep'), decimals: 0 },
+                        { header: t('col.devices'), decimals: 0 },
+                        { header: t('col.price'), decimals: 4 },
+                        { header: t('col.grid'), decimals: 3 },
                       ],
-                    ],
-                  ),
-                )
-              }
-            >
-              {t('common.exportCsv')}
-            </button>
-          </div>
-          <section className="tiles" aria-label={t('overview.title')} data-testid="tiles">
-            <Tile
-              tone="waste"
-              testId="tile-eur"
-              label={t('tile.wasteEur')}
-              value={sum ? formatEur(sum.wasteEur, lang) : dash}
-              explain={t('tile.wasteEur.explain', { price: formatEur(price, lang) })}
-            />
-            <Tile
-              tone="waste"
-              testId="tile-co2"
-              label={t('tile.wasteCo2')}
-              value={sum ? formatKg(sum.wasteCo2eKg, lang) : dash}
-              explain={t('tile.wasteCo2.explain', { grid: formatNumber(grid, lang, 3) })}
-            />
-            <Tile
-              testId="tile-kwh"
-              label={t('tile.wasteKwh')}
-              value={sum ? formatKwh(sum.wasteKwh, lang) : dash}
-              sub={sum && `${formatKwh(sum.energyKwh, lang)} ${lang === 'nl' ? 'totaal' : 'total'}`}
-              explain={t('tile.wasteKwh.explain')}
-            />
-            <Tile
-              testId="tile-idle"
-              label={t('tile.idleHours')}
-              value={sum ? formatHours(sum.idleSec, lang) : dash}
-              explain={t('tile.idleHours.explain')}
-            />
-            <Tile
-              testId="tile-outside"
-              label={t('tile.outside')}
-              value={outside !== undefined ? formatPercent(outside, lang) : dash}
-              explain={
-                hoursPolicy
-                  ? t('tile.outside.explainPolicy', { policy: hoursPolicy.name })
-                  : t('tile.outside.explain')
-              }
-            />
-            <Tile
-              testId="tile-never"
-              label={t('tile.neverSleep')}
-              value={d.device ? formatNumber(never.length, lang, 0) : dash}
-              sub={d.device && t('tile.neverSleepOf', { total: formatNumber(d.device.rows.length, lang, 0) })}
-              explain={t('tile.neverSleep.explain')}
-            />
-          </section>
-          <div className="grid-2">
-            {trend ? <TrendChart trend={trend} lang={lang} /> : <Pending title={t('chart.trend')} />}
-            {matrix ? <Heatmap matrix={matrix} lang={lang} /> : <Pending title={t('chart.heatmap')} />}
-            {d.group ? (
-              <GroupBars rows={d.group.rows} names={paths} lang={lang} />
-            ) : (
-              <Pending title={t('chart.byGroup')} />
+                      [
+                        [
+                          { time: period.from },
+                          { time: period.to },
+                          sum.wasteEur,
+                          sum.wasteCo2eKg,
+                          sum.wasteKwh,
+                          sum.energyKwh,
+                          sum.idleSec / 3600,
+                          outside === undefined ? undefined : outside * 100,
+                          never.length,
+                          d.device?.rows.length,
+                          price,
+                          grid,
+                        ],
+                      ],
+                      { lang, timeZone },
+                    ),
+                  )
+                }
+              >
+                {t('common.exportCsv')}
+              </button>
+            </div>
+            <section className="tiles" aria-label={t('overview.title')} data-testid="tiles">
+              <Tile
+                tone="waste"
+                testId="tile-eur"
+                label={t('tile.wasteEur')}
+                value={sum ? formatEur(sum.wasteEur, lang) : dash}
+                explain={t('tile.wasteEur.explain', { price: formatEur(price, lang) })}
+              />
+              <Tile
+                tone="waste"
+                testId="tile-co2"
+                label={t('tile.wasteCo2')}
+                value={sum ? formatKg(sum.wasteCo2eKg, lang) : dash}
+                explain={t('tile.wasteCo2.explain', { grid: formatNumber(grid, lang, 3) })}
+              />
+              <Tile
+                testId="tile-kwh"
+                label={t('tile.wasteKwh')}
+                value={sum ? formatKwh(sum.wasteKwh, lang) : dash}
+                sub={sum && `${formatKwh(sum.energyKwh, lang)} ${lang === 'nl' ? 'totaal' : 'total'}`}
+                explain={t('tile.wasteKwh.explain')}
+              />
+              <Tile
+                testId="tile-idle"
+                label={t('tile.idleHours')}
+                value={sum ? formatHours(sum.idleSec, lang) : dash}
+                explain={t('tile.idleHours.explain')}
+              />
+              <Tile
+                testId="tile-outside"
+                label={t('tile.outside')}
+                value={outside !== undefined ? formatPercent(outside, lang) : dash}
+                explain={
+                  hoursPolicy
+                    ? t('tile.outside.explainPolicy', { policy: hoursPolicy.name })
+                    : t('tile.outside.explain')
+                }
+              />
+              <Tile
+                testId="tile-never"
+                label={t('tile.neverSleep')}
+                value={d.device ? formatNumber(never.length, lang, 0) : dash}
+                sub={
+                  d.device && t('tile.neverSleepOf', { total: formatNumber(d.device.rows.length, lang, 0) })
+                }
+                explain={t('tile.neverSleep.explain')}
+              />
+            </section>
+            <div className="grid-2">
+              {trend ? (
+                <TrendChart
+                  trend={trend}
+                  lang={lang}
+                  metric={metric}
+                  onDay={(date) => setPeriod(customPeriod(date, date, Date.now()))}
+                />
+              ) : (
+                <Pending title={t('chart.trend')} />
+              )}
+              {metricMatrix ? (
+                <Heatmap matrix={metricMatrix} reached={reached} lang={lang} metric={metric} />
+              ) : (
+                <Pending title={t('chart.heatmap')} />
+              )}
+              {d.group ? (
+                <GroupBars
+                  rows={d.group.rows}
+                  names={paths}
+                  lang={lang}
+                  metric={metric}
+                  onGroup={(id) => setGroupId(id)}
+                />
+              ) : (
+                <Pending title={t('chart.byGroup')} />
+              )}
+              {d.deviceClass ? (
+                <ClassBars
+                  rows={d.deviceClass.rows}
+                  lang={lang}
+                  metric={metric}
+                  onClass={
+                    can.editDevices(user.role)
+                      ? (c) => navigate(`/devices${qs({ deviceClass: c, groupId })}`)
+                      : undefined
+                  }
+                />
+              ) : (
+                <Pending title={t('chart.byClass')} />
+              )}
+            </div>
+            {d.device && (
+              <TopWasters
+                rows={top}
+                reasons={topReasons}
+                paths={paths}
+                lang={lang}
+                linkable={can.editDevices(user.role)}
+              />
             )}
-            {d.deviceClass ? (
-              <ClassBars rows={d.deviceClass.rows} lang={lang} />
-            ) : (
-              <Pending title={t('chart.byClass')} />
-            )}
-          </div>
-          {d.device && (
-            <TopWasters
-              rows={top}
-              reasons={topReasons}
-              paths={paths}
-              lang={lang}
-              linkable={can.editDevices(user.role)}
-            />
-          )}
-        </>
-      )}
-    </main>
+          </>
+        )}
+      </main>
+    </CsvScopeProvider>
   );
 }
 
@@ -427,15 +498,36 @@ export function reasonText(
       return t('reason.noPolicy');
     case 'audit_only':
       return lang === 'nl'
-        ? `Beleid meet alleen (auditmodus)${r.detail ? `: ${r.detail}` : ''}`
+        ? `Energiebeleid meet alleen en stelt niets in${r.detail ? `: ${r.detail}` : ''}`
         : `Policy measures only (audit mode)${r.detail ? `: ${r.detail}` : ''}`;
     case 'policy_applied':
       return lang === 'nl'
-        ? `Geen blokkade gemeld; beleid ‘${r.detail}’ is toegepast`
+        ? `Niets gemeld dat het apparaat wakker houdt; energiebeleid ‘${r.detail}’ is toegepast`
         : `No blocker reported; policy ‘${r.detail}’ is applied`;
     default:
       return t('reason.unknown');
   }
+}
+
+/** The weekday name of a local date: `ma` / `Mon`. */
+function weekdayOf(date: string, lang: Lang): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return weekdayNames(lang)[(new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7] ?? '';
+}
+
+/** `08:00–09:00`: an hour of the day as a span, so a spreadsheet never reads it as a number. */
+function hourLabel(h: number): string {
+  return `${String(h).padStart(2, '0')}:00–${String((h + 1) % 24).padStart(2, '0')}:00`;
+}
+
+/** Header of the per-group / per-class CSV: the name, then euros, CO2e and kWh (management order). */
+function barCsvHeader(nameLabel: string, t: (k: MessageKey) => string): CsvColumn[] {
+  return [
+    { header: nameLabel },
+    { header: t('col.wasteEur'), decimals: 2 },
+    { header: t('col.wasteCo2'), decimals: 2 },
+    { header: t('col.wasteKwh'), decimals: 2 },
+  ];
 }
 
 const tooltipBase = {
@@ -452,16 +544,10 @@ function wasteColumns<T extends { wasteKwh: number; wasteEur: number; wasteCo2eK
 ): Column<T>[] {
   return [
     {
-      key: 'kwh',
-      label: t('col.wasteKwh'),
-      numeric: true,
-      value: (r) => r.wasteKwh,
-      render: (r) => formatNumber(r.wasteKwh, lang, 2),
-    },
-    {
       key: 'eur',
       label: t('col.wasteEur'),
       numeric: true,
+      decimals: 2,
       value: (r) => r.wasteEur,
       render: (r) => formatEur(r.wasteEur, lang),
     },
@@ -469,70 +555,130 @@ function wasteColumns<T extends { wasteKwh: number; wasteEur: number; wasteCo2eK
       key: 'co2',
       label: t('col.wasteCo2'),
       numeric: true,
+      decimals: 2,
       value: (r) => r.wasteCo2eKg,
-      render: (r) => formatNumber(r.wasteCo2eKg, lang, 2),
+      render: (r) => formatNumber(r.wasteCo2eKg, lang, 2, 2),
+    },
+    {
+      key: 'kwh',
+      label: t('col.wasteKwh'),
+      numeric: true,
+      decimals: 2,
+      value: (r) => r.wasteKwh,
+      render: (r) => formatNumber(r.wasteKwh, lang, 2, 2),
     },
   ];
 }
 
-function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lang: Lang }) {
+function TrendChart({
+  trend,
+  lang,
+  metric,
+  onDay,
+}: {
+  trend: ReturnType<typeof trendByDay>;
+  lang: Lang;
+  metric: Metric;
+  onDay: (date: string) => void;
+}) {
   const { t } = useI18n();
-  const label = (date: string) => formatDay(Date.parse(`${date}T12:00:00Z`), lang);
+  const label = (date: string) => formatDay(Date.parse(`${date}T12:00:00Z`), lang, 'UTC');
   // biome-ignore lint/correctness/useExhaustiveDependencies: label derives from lang
   const option = useMemo<ChartOption>(
     () => ({
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
       tooltip: {
         ...tooltipBase,
         trigger: 'axis',
         formatter: (p: { dataIndex: number }[]) => {
           const pt = trend[p[0]?.dataIndex ?? 0];
           if (!pt) return '';
-          return `${label(pt.date)}<br/>${formatKwh(pt.wasteKwh, lang)}<br/>${formatEur(pt.wasteEur, lang)}<br/>${formatKg(pt.wasteCo2eKg, lang)}`;
+          return `${label(pt.date)}<br/>${formatEur(pt.wasteEur, lang)}<br/>${formatKg(pt.wasteCo2eKg, lang)}<br/>${formatKwh(pt.wasteKwh, lang)}`;
         },
       },
       xAxis: {
         type: 'category',
         data: trend.map((p) => label(p.date)),
-        axisLabel: { color: AXIS },
+        // on a phone the day names would run together: hide the ones that overlap
+        axisLabel: { color: AXIS, hideOverlap: true },
         axisLine: { lineStyle: { color: AXIS } },
       },
       yAxis: {
         type: 'value',
-        name: 'kWh',
-        axisLabel: { color: AXIS, formatter: (v: number) => formatNumber(v, lang, 2) },
+        name: metricUnit(metric),
+        axisLabel: { color: AXIS, hideOverlap: true, formatter: (v: number) => formatNumber(v, lang, 2) },
       },
       dataZoom: trend.length > 45 ? [{ type: 'inside' }] : [],
       series: [
         {
           type: 'bar',
-          name: t('col.wasteKwh'),
-          data: trend.map((p) => p.wasteKwh),
+          name: t(METRIC_COL[metric]),
+          data: trend.map((p) => metricValue(p, metric)),
           itemStyle: { color: WASTE },
+          cursor: 'pointer',
         },
       ],
     }),
-    [trend, lang, t],
+    [trend, lang, t, metric],
   );
+  const title = t('chart.trend');
   return (
     <ChartCard
       testId="chart-trend"
-      title={t('chart.trend')}
+      title={title}
       explain={t('chart.trend.explain')}
+      summary={`${summariseTrend(title, trend, metric, lang)} ${t('chart.clickDay')}`}
       option={option}
+      onItemClick={(i) => {
+        const p = trend[i];
+        if (p) onDay(p.date);
+      }}
       csv={() => ({
         name: 'sluimer-verspilling-per-dag',
-        header: ['date', 'wasteKwh', 'wasteEur', 'wasteCo2eKg', 'energyKwh', 'idleSec'],
-        rows: trend.map((p) => [p.date, p.wasteKwh, p.wasteEur, p.wasteCo2eKg, p.energyKwh, p.idleSec]),
+        header: [
+          { header: t('col.day') },
+          { header: t('col.weekday') },
+          { header: t('col.wasteEur'), decimals: 2 },
+          { header: t('col.wasteCo2'), decimals: 2 },
+          { header: t('col.wasteKwh'), decimals: 2 },
+          { header: t('col.energyKwh'), decimals: 2 },
+          { header: t('col.idleHours'), decimals: 1 },
+        ],
+        rows: trend.map((p) => [
+          { date: p.date },
+          weekdayOf(p.date, lang),
+          p.wasteEur,
+          p.wasteCo2eKg,
+          p.wasteKwh,
+          p.energyKwh,
+          p.idleSec / 3600,
+        ]),
       })}
       table={
         <DataTable
-          caption={t('chart.trend')}
+          caption={title}
           csvName="sluimer-verspilling-per-dag"
           rows={trend}
           rowKey={(r) => r.date}
           columns={[
-            { key: 'date', label: t('col.day'), value: (r) => r.date, render: (r) => label(r.date) },
+            {
+              key: 'date',
+              label: t('col.day'),
+              value: (r) => r.date,
+              csv: (r) => ({ date: r.date }),
+              render: (r) => (
+                <button type="button" className="link-btn" onClick={() => onDay(r.date)}>
+                  {label(r.date)}
+                </button>
+              ),
+            },
+            {
+              key: 'weekday',
+              label: t('col.weekday'),
+              value: (r) => r.date,
+              render: (r) => weekdayOf(r.date, lang),
+              csv: (r) => weekdayOf(r.date, lang),
+            },
             ...wasteColumns(lang, t),
           ]}
         />
@@ -541,23 +687,47 @@ function TrendChart({ trend, lang }: { trend: ReturnType<typeof trendByDay>; lan
   );
 }
 
-function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
+function Heatmap({
+  matrix,
+  reached,
+  lang,
+  metric,
+}: {
+  matrix: number[][];
+  reached: boolean[][];
+  lang: Lang;
+  metric: Metric;
+}) {
   const { t } = useI18n();
   const days = weekdayNames(lang);
-  const { data, max } = useMemo(() => heatmapSeries(matrix), [matrix]);
+  const noData = t('state.unknown').toLowerCase();
+  // hours this period has not reached yet have no data: shown empty and named so, never as 0
+  const shown = useMemo(
+    () => matrix.map((hours, d) => hours.map((v, h) => (reached[d]?.[h] ? v : null))),
+    [matrix, reached],
+  );
+  const { data, max } = useMemo(() => {
+    const s = heatmapSeries(matrix);
+    return {
+      max: s.max,
+      data: s.data.map(([h, d, v]): [number, number, number | '-'] => [h, d, reached[d]?.[h] ? v : '-']),
+    };
+  }, [matrix, reached]);
+  const fmt = (v: number) => formatMetric(v, metric, lang);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fmt derives from metric and lang
   const option = useMemo<ChartOption>(
     () => ({
       grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
       tooltip: {
         ...tooltipBase,
-        formatter: (p: { value: [number, number, number] }) =>
-          `${days[p.value[1]]} ${String(p.value[0]).padStart(2, '0')}:00–${String(p.value[0] + 1).padStart(2, '0')}:00<br/>${formatKwh(p.value[2], lang)}`,
+        formatter: (p: { value: [number, number, number | '-'] }) =>
+          `${days[p.value[1]]} ${hourLabel(p.value[0])}<br/>${p.value[2] === '-' ? noData : fmt(p.value[2])}`,
       },
       xAxis: {
         type: 'category',
         data: Array.from({ length: 24 }, (_, h) => String(h)),
         splitArea: { show: true },
-        axisLabel: { color: AXIS },
+        axisLabel: { color: AXIS, hideOverlap: true },
       },
       yAxis: {
         type: 'category',
@@ -574,7 +744,7 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
         left: 'center',
         bottom: 0,
         itemHeight: 120,
-        text: [formatKwh(max, lang), '0'],
+        text: [fmt(max), '0'],
         textStyle: { color: AXIS },
         inRange: { color: ['#fbf3e4', '#f2c37c', '#e07b28', '#a33a0b', '#5c1a02'] },
       },
@@ -587,36 +757,58 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
         },
       ],
     }),
-    [data, max, days, lang, t],
+    [data, max, days, lang, t, metric],
   );
-  const rows = matrix.flatMap((hours, d) => hours.map((v, h) => ({ d, h, v })));
+  const rows = shown.flatMap((hours, d) => hours.map((v, h) => ({ d, h, v })));
+  const decimals = metric === 'eur' ? 2 : 3;
+  const title = t('chart.heatmap');
   return (
     <ChartCard
       testId="chart-heatmap"
-      title={t('chart.heatmap')}
+      title={title}
       explain={t('chart.heatmap.explain')}
+      summary={summariseHeatmap(title, shown, days, fmt, lang)}
       option={option}
       height={300}
       csv={() => ({
         name: 'sluimer-verspilling-per-uur-van-de-week',
-        header: ['weekday', 'hour', 'wasteKwh'],
-        rows: rows.map((r) => [days[r.d], r.h, r.v]),
+        header: [
+          { header: t('col.weekday') },
+          { header: t('col.hour') },
+          { header: t(METRIC_COL[metric]), decimals },
+        ],
+        rows: rows.map((r) => [days[r.d], hourLabel(r.h), r.v ?? noData]),
       })}
       table={
         <DataTable
-          caption={t('chart.heatmap')}
+          caption={title}
           csvName="sluimer-verspilling-per-uur-van-de-week"
           rows={rows}
           rowKey={(r) => `${r.d}-${r.h}`}
           columns={[
-            { key: 'd', label: t('col.weekday'), value: (r) => r.d, render: (r) => days[r.d] },
-            { key: 'h', label: t('col.hour'), numeric: true, value: (r) => r.h },
+            {
+              key: 'd',
+              label: t('col.weekday'),
+              value: (r) => r.d,
+              render: (r) => days[r.d],
+              csv: (r) => days[r.d],
+            },
+            {
+              key: 'h',
+              label: t('col.hour'),
+              numeric: true,
+              value: (r) => r.h,
+              render: (r) => hourLabel(r.h),
+              csv: (r) => hourLabel(r.h),
+            },
             {
               key: 'v',
-              label: t('col.wasteKwh'),
+              label: t(METRIC_COL[metric]),
               numeric: true,
-              value: (r) => r.v,
-              render: (r) => formatNumber(r.v, lang, 3),
+              decimals,
+              value: (r) => r.v ?? -1,
+              csv: (r) => r.v ?? noData,
+              render: (r) => (r.v === null ? noData : formatNumber(r.v, lang, decimals, decimals)),
             },
           ]}
         />
@@ -626,8 +818,10 @@ function Heatmap({ matrix, lang }: { matrix: number[][]; lang: Lang }) {
 }
 
 function barOption(
-  items: { name: string; wasteKwh: number; wasteEur: number; wasteCo2eKg: number }[],
+  items: ({ name: string } & Waste)[],
   lang: Lang,
+  metric: Metric,
+  narrow: boolean,
 ): ChartOption {
   const rev = [...items].reverse();
   return {
@@ -639,22 +833,44 @@ function barOption(
       formatter: (p: { dataIndex: number }[]) => {
         const it = rev[p[0]?.dataIndex ?? 0];
         return it
-          ? `${it.name}<br/>${formatKwh(it.wasteKwh, lang)}<br/>${formatEur(it.wasteEur, lang)}<br/>${formatKg(it.wasteCo2eKg, lang)}`
+          ? `${it.name}<br/>${formatEur(it.wasteEur, lang)}<br/>${formatKg(it.wasteCo2eKg, lang)}<br/>${formatKwh(it.wasteKwh, lang)}`
           : '';
       },
     },
     xAxis: {
       type: 'value',
-      name: 'kWh',
-      axisLabel: { color: AXIS, formatter: (v: number) => formatNumber(v, lang, 2) },
+      name: metricUnit(metric),
+      axisLabel: { color: AXIS, hideOverlap: true, formatter: (v: number) => formatNumber(v, lang, 2) },
     },
     yAxis: {
       type: 'category',
       data: rev.map((i) => i.name),
-      axisLabel: { color: AXIS, width: 150, overflow: 'truncate' },
+      // long names wrap onto a second line instead of ending in "…"; the tooltip has the full name
+      axisLabel: { color: AXIS, width: narrow ? 110 : 170, overflow: 'break', lineHeight: 14 },
     },
-    series: [{ type: 'bar', data: rev.map((i) => i.wasteKwh), itemStyle: { color: WASTE } }],
+    series: [
+      {
+        type: 'bar',
+        data: rev.map((i) => metricValue(i, metric)),
+        itemStyle: { color: WASTE },
+        cursor: 'pointer',
+      },
+    ],
   };
+}
+
+/** True on a phone-width screen, where axis labels get less room. */
+function useNarrow(): boolean {
+  const q = '(max-width: 600px)';
+  const [narrow, setNarrow] = useState(() => typeof matchMedia !== 'undefined' && matchMedia(q).matches);
+  useEffect(() => {
+    if (typeof matchMedia === 'undefined') return;
+    const m = matchMedia(q);
+    const on = () => setNarrow(m.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return narrow;
 }
 
 function barTable(
@@ -664,6 +880,7 @@ function barTable(
   nameLabel: string,
   lang: Lang,
   t: (k: MessageKey) => string,
+  drill?: (r: { key: string }) => (() => void) | undefined,
 ) {
   return (
     <DataTable
@@ -671,67 +888,150 @@ function barTable(
       csvName={csvName}
       rows={items}
       rowKey={(r) => r.key}
-      columns={[{ key: 'name', label: nameLabel, value: (r) => r.name }, ...wasteColumns(lang, t)]}
+      columns={[
+        {
+          key: 'name',
+          label: nameLabel,
+          value: (r) => r.name,
+          render: (r) => {
+            const go = drill?.(r);
+            return go ? (
+              <button type="button" className="link-btn" onClick={go}>
+                {r.name}
+              </button>
+            ) : (
+              r.name
+            );
+          },
+        },
+        ...wasteColumns(lang, t),
+      ]}
     />
   );
 }
 
-function GroupBars({ rows, names, lang }: { rows: UsageRow[]; names: Map<number, string>; lang: Lang }) {
+function GroupBars({
+  rows,
+  names,
+  lang,
+  metric,
+  onGroup,
+}: {
+  rows: UsageRow[];
+  names: Map<number, string>;
+  lang: Lang;
+  metric: Metric;
+  onGroup: (id: number) => void;
+}) {
   const { t } = useI18n();
+  const narrow = useNarrow();
   // bars carry the group's own name (the children of the scope); the table has the full path
   const items = useMemo(
     () =>
       namedBars(rows, (k) => {
         const p = names.get(Number(k));
         return p?.split(' › ').pop();
-      }),
-    [rows, names],
+      }).sort((a, b) => metricValue(b, metric) - metricValue(a, metric)),
+    [rows, names, metric],
   );
-  const option = useMemo(() => barOption(items, lang), [items, lang]);
+  const option = useMemo(() => barOption(items, lang, metric, narrow), [items, lang, metric, narrow]);
   const csvName = 'sluimer-verspilling-per-groep';
+  const title = t('chart.byGroup');
+  const groupOf = (key: string) => (/^\d+$/.test(key) ? Number(key) : undefined);
   return (
     <ChartCard
       testId="chart-groups"
-      title={t('chart.byGroup')}
+      title={title}
       explain={t('chart.byGroup.explain')}
+      summary={`${summariseBars(title, items, metric, lang)} ${t('chart.clickGroup')}`}
       option={option}
-      height={Math.max(160, items.length * 28 + 40)}
+      onItemClick={(i) => {
+        const id = groupOf([...items].reverse()[i]?.key ?? '');
+        if (id !== undefined) onGroup(id);
+      }}
+      height={Math.max(160, items.length * (narrow ? 40 : 30) + 40)}
       isEmpty={items.length === 0}
       empty={t('empty.noData')}
       csv={() => ({
         name: csvName,
-        header: ['group', 'wasteKwh', 'wasteEur', 'wasteCo2eKg'],
-        rows: items.map((i) => [i.name, i.wasteKwh, i.wasteEur, i.wasteCo2eKg]),
+        header: barCsvHeader(t('col.group'), t),
+        rows: items.map((i) => [names.get(Number(i.key)) ?? i.name, i.wasteEur, i.wasteCo2eKg, i.wasteKwh]),
       })}
-      table={barTable(items, t('chart.byGroup'), csvName, t('col.group'), lang, t)}
+      table={barTable(items, title, csvName, t('col.group'), lang, t, (r) => {
+        const id = groupOf(r.key);
+        return id === undefined ? undefined : () => onGroup(id);
+      })}
     />
   );
 }
 
-function ClassBars({ rows, lang }: { rows: UsageRow[]; lang: Lang }) {
+function ClassBars({
+  rows,
+  lang,
+  metric,
+  onClass,
+}: {
+  rows: UsageRow[];
+  lang: Lang;
+  metric: Metric;
+  onClass?: (deviceClass: string) => void;
+}) {
   const { t } = useI18n();
+  const narrow = useNarrow();
   const items = useMemo(
-    () => namedBars(rows, (k) => t(`class.${k as DeviceClass}` as MessageKey)),
-    [rows, t],
+    () =>
+      namedBars(rows, (k) => t(`class.${k as DeviceClass}` as MessageKey)).sort(
+        (a, b) => metricValue(b, metric) - metricValue(a, metric),
+      ),
+    [rows, t, metric],
   );
-  const option = useMemo(() => barOption(items, lang), [items, lang]);
+  const option = useMemo(() => barOption(items, lang, metric, narrow), [items, lang, metric, narrow]);
   const csvName = 'sluimer-verspilling-per-soort';
+  const title = t('chart.byClass');
   return (
     <ChartCard
       testId="chart-classes"
-      title={t('chart.byClass')}
+      title={title}
       explain={t('chart.byClass.explain')}
+      summary={`${summariseBars(title, items, metric, lang)}${onClass ? ` ${t('chart.clickClass')}` : ''}`}
       option={option}
-      height={Math.max(160, items.length * 28 + 40)}
+      onItemClick={
+        onClass
+          ? (i) => {
+              const it = [...items].reverse()[i];
+              if (it) onClass(it.key);
+            }
+          : undefined
+      }
+      height={Math.max(160, items.length * (narrow ? 40 : 30) + 40)}
       isEmpty={items.length === 0}
       empty={t('empty.noData')}
       csv={() => ({
         name: csvName,
-        header: ['deviceClass', 'wasteKwh', 'wasteEur', 'wasteCo2eKg'],
-        rows: items.map((i) => [i.key, i.wasteKwh, i.wasteEur, i.wasteCo2eKg]),
+        header: barCsvHeader(t('col.class'), t),
+        rows: items.map((i) => [i.name, i.wasteEur, i.wasteCo2eKg, i.wasteKwh]),
       })}
-      table={barTable(items, t('chart.byClass'), csvName, t('col.class'), lang, t)}
+      table={barTable(items, title, csvName, t('col.class'), lang, t, (r) =>
+        onClass ? () => onClass(r.key) : undefined,
+      )}
     />
+  );
+}
+
+/** Euro, kWh or kg CO2e for the charts; euros first (what a school leader reads). */
+function MetricSwitch({ value, onChange }: { value: Metric; onChange: (m: Metric) => void }) {
+  const { t } = useI18n();
+  return (
+    <fieldset className="period metric" data-testid="metric-switch">
+      <legend className="sr-only">{t('metric.label')}</legend>
+      <div className="seg">
+        {METRICS.map((m) => (
+          <button key={m} type="button" aria-pressed={value === m} onClick={() => onChange(m)}>
+            {t(`metric.${m}` as MessageKey)}
+          </button>
+        ))}
+      </div>
+    </fieldset>
   );
 }
 
@@ -780,11 +1080,13 @@ function TopWasters(props: {
             key: 'kwh',
             label: t('col.wasteKwh'),
             numeric: true,
+            decimals: 2,
             value: (r) => r.wasteKwh,
             render: (r) => formatNumber(r.wasteKwh, lang, 2),
           },
           {
             key: 'eur',
+            decimals: 2,
             label: t('col.wasteEur'),
             numeric: true,
             value: (r) => r.wasteEur,
@@ -794,6 +1096,7 @@ function TopWasters(props: {
             key: 'idle',
             label: t('col.idleHours'),
             numeric: true,
+            decimals: 1,
             value: (r) => r.idleSec / 3600,
             render: (r) => formatNumber(r.idleSec / 3600, lang, 1),
           },

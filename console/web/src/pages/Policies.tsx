@@ -15,6 +15,8 @@ import type { Device, Group, Policy } from '../lib/types.js';
 import { ComplianceBadge, onlineState, StateBadge } from './Devices.js';
 import { groupPaths } from './Groups.js';
 
+const ROLLOUT_PAGE = 50;
+
 export function PoliciesPage() {
   const { t, lang } = useI18n();
   const { user } = useSession();
@@ -22,6 +24,9 @@ export function PoliciesPage() {
   const editable = can.editPolicies(user.role);
   const policies = useApi<unknown>('/api/v1/policies');
   const list = useMemo(() => asList<Policy>(policies.data, 'policies'), [policies.data]);
+  const groups = useApi<unknown>('/api/v1/groups');
+  const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const groupPathsById = useMemo(() => groupPaths(groupList), [groupList]);
   const { search } = useLocation();
   const [selected, setSelected] = useState<number | 'new' | undefined>(() => {
     const id = Number(search.get('id'));
@@ -66,6 +71,9 @@ export function PoliciesPage() {
                       {lang === 'nl' ? 'alleen meten' : 'audit only'}
                     </span>
                   )}
+                  <span className="muted small where">
+                    {whereAssigned(p, groupList, groupPathsById, lang)}
+                  </span>
                 </button>
               </li>
             ))}
@@ -108,7 +116,7 @@ export function PoliciesPage() {
                         if (
                           !window.confirm(
                             lang === 'nl'
-                              ? `Beleid ‘${current.name}’ verwijderen? Apparaten volgen dan het beleid van hun school of de standaard.`
+                              ? `Energiebeleid ‘${current.name}’ verwijderen? Apparaten volgen dan het energiebeleid van hun school of de standaard.`
                               : `Delete policy ‘${current.name}’? Devices then follow their school’s policy or the default.`,
                           )
                         )
@@ -155,6 +163,26 @@ export function PoliciesPage() {
   );
 }
 
+/** "Het Baken, Lokaal 1.04 en 3 apparaten" / "nergens toegewezen": where a policy applies. */
+function whereAssigned(p: Policy, groups: Group[], paths: Map<number, string>, lang: 'nl' | 'en'): string {
+  const names = groups
+    .filter((g) => g.policyId === p.id || p.groupIds?.includes(g.id))
+    .map((g) => paths.get(g.id) ?? g.name);
+  const devices = p.deviceIds?.length ?? 0;
+  if (devices > 0)
+    names.push(
+      lang === 'nl'
+        ? `${devices} ${devices === 1 ? 'apparaat' : 'apparaten'}`
+        : `${devices} ${devices === 1 ? 'device' : 'devices'}`,
+    );
+  if (names.length === 0) return lang === 'nl' ? 'nergens toegewezen' : 'not assigned';
+  const shown =
+    names.length > 3
+      ? [...names.slice(0, 3), lang === 'nl' ? `nog ${names.length - 3}` : `${names.length - 3} more`]
+      : names;
+  return `${lang === 'nl' ? 'Op' : 'On'}: ${shown.join(', ')}`;
+}
+
 function Assign({
   policy,
   editable,
@@ -169,7 +197,30 @@ function Assign({
   const list = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
   const paths = useMemo(() => groupPaths(list), [list]);
   const [chosen, setChosen] = useState<Set<number>>(new Set());
-  const [deviceIds, setDeviceIds] = useState('');
+  const [filter, setFilter] = useState('');
+  // the tree in order (a school, then its rooms), indented by depth, filtered by the search
+  const treeRows = useMemo(() => {
+    const rows = list.map((g) => ({ g, path: paths.get(g.id) ?? g.name }));
+    rows.sort((a, b) => a.path.localeCompare(b.path, 'nl', { numeric: true }));
+    const needle = filter.trim().toLowerCase();
+    return rows.filter((r) => !needle || r.path.toLowerCase().includes(needle));
+  }, [list, paths, filter]);
+  const [pickedDevices, setPickedDevices] = useState<{ id: number; name: string }[]>([]);
+  const [deviceQuery, setDeviceQuery] = useState('');
+  const [debounced, setDebounced] = useState('');
+  useEffect(() => {
+    const id = setTimeout(() => setDebounced(deviceQuery.trim()), 250);
+    return () => clearTimeout(id);
+  }, [deviceQuery]);
+  const found = useApi<unknown>(
+    editable && debounced.length >= 2 ? `/api/v1/web/devices${qs({ q: debounced, limit: 8 })}` : null,
+  );
+  const suggestions = debounced.length >= 2 ? asList<Device>(found.data, 'devices') : [];
+  // devices this policy is assigned to directly, by name (the first 100)
+  const directIds = (policy.deviceIds ?? []).slice(0, 100).join(',');
+  const direct = useApi<{ id: number; name: string }[]>(
+    directIds ? `/api/v1/web/device-reasons${qs({ ids: directIds })}` : null,
+  );
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   const assigned = list.filter((g) => g.policyId === policy.id || policy.groupIds?.includes(g.id));
 
@@ -180,7 +231,7 @@ function Assign({
         ok: true,
         text:
           lang === 'nl'
-            ? 'Toewijzing opgeheven. De apparaten volgen weer het beleid van hun school of de standaard.'
+            ? 'Toewijzing opgeheven. De apparaten volgen weer het energiebeleid van hun school of de standaard.'
             : 'Unassigned. The devices follow their school’s policy or the default again.',
       });
       groups.reload();
@@ -191,11 +242,7 @@ function Assign({
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const ids = deviceIds
-      .split(/[\s,;]+/)
-      .filter(Boolean)
-      .map(Number)
-      .filter((n) => Number.isInteger(n) && n > 0);
+    const ids = pickedDevices.map((d) => d.id);
     if (chosen.size === 0 && ids.length === 0) {
       setMsg({
         ok: false,
@@ -215,11 +262,12 @@ function Assign({
         ok: true,
         text:
           lang === 'nl'
-            ? 'Toegewezen. Verbonden apparaten krijgen het beleid meteen.'
+            ? 'Toegewezen. Verbonden apparaten krijgen het energiebeleid meteen.'
             : 'Assigned. Connected devices get the policy at once.',
       });
       setChosen(new Set());
-      setDeviceIds('');
+      setPickedDevices([]);
+      setDeviceQuery('');
       groups.reload();
       onAssigned();
     } catch (err) {
@@ -253,9 +301,12 @@ function Assign({
           ))}
           {(policy.deviceIds?.length ?? 0) > 0 && (
             <li>
-              {policy.deviceIds!.length} {lang === 'nl' ? 'apparaten apart' : 'devices directly'} (#
-              {policy.deviceIds!.slice(0, 10).join(', #')}
-              {policy.deviceIds!.length > 10 ? ', …' : ''})
+              {policy.deviceIds!.length} {lang === 'nl' ? 'apparaten apart' : 'devices directly'}:{' '}
+              {(direct.data ?? [])
+                .slice(0, 10)
+                .map((d) => d.name)
+                .join(', ')}
+              {policy.deviceIds!.length > 10 ? ', …' : ''}
               {editable && (
                 <button
                   type="button"
@@ -273,37 +324,98 @@ function Assign({
         <form onSubmit={submit} className="stack">
           <fieldset className="checks">
             <legend>{t('nav.groups')}</legend>
-            {list.map((g) => (
-              <label key={g.id} className="check">
-                <input
-                  type="checkbox"
-                  checked={chosen.has(g.id)}
-                  onChange={(e) => {
-                    const next = new Set(chosen);
-                    if (e.target.checked) next.add(g.id);
-                    else next.delete(g.id);
-                    setChosen(next);
-                  }}
-                />
-                {paths.get(g.id)}
-                {g.policyId && g.policyId !== policy.id && (
-                  <span className="muted small">
-                    {' '}
-                    ({lang === 'nl' ? 'heeft ander beleid' : 'has another policy'})
-                  </span>
-                )}
-              </label>
-            ))}
+            <label className="field">
+              <span>{t('policies.findGroup')}</span>
+              <input
+                type="search"
+                value={filter}
+                onChange={(e) => setFilter(e.target.value)}
+                name="groupFilter"
+              />
+            </label>
+            <div className="tree-checks">
+              {treeRows.map(({ g, path }) => (
+                <label
+                  key={g.id}
+                  className="check"
+                  style={{ paddingLeft: `${(path.split(' › ').length - 1) * 1.25}rem` }}
+                >
+                  <input
+                    type="checkbox"
+                    checked={chosen.has(g.id)}
+                    onChange={(e) => {
+                      const next = new Set(chosen);
+                      if (e.target.checked) next.add(g.id);
+                      else next.delete(g.id);
+                      setChosen(next);
+                    }}
+                  />
+                  <span className="sr-only">{path}</span>
+                  <span aria-hidden="true">{filter ? path : g.name}</span>
+                  {g.policyId && g.policyId !== policy.id && (
+                    <span className="muted small">
+                      {' '}
+                      ({lang === 'nl' ? 'heeft ander energiebeleid' : 'has another policy'})
+                    </span>
+                  )}
+                </label>
+              ))}
+              {treeRows.length === 0 && <p className="muted small">{t('policies.noMatch')}</p>}
+            </div>
           </fieldset>
-          <label className="field">
-            <span>{t('policies.deviceIds')}</span>
+          <div className="field">
+            <label htmlFor="assign-device-search">{t('policies.findDevice')}</label>
             <input
-              value={deviceIds}
-              onChange={(e) => setDeviceIds(e.target.value)}
-              inputMode="numeric"
-              name="deviceIds"
+              id="assign-device-search"
+              type="search"
+              value={deviceQuery}
+              onChange={(e) => setDeviceQuery(e.target.value)}
+              name="deviceSearch"
+              autoComplete="off"
             />
-          </label>
+            {suggestions.length > 0 && (
+              <ul className="plain-list suggestions" data-testid="device-suggestions">
+                {suggestions
+                  .filter((d) => !pickedDevices.some((p) => p.id === d.id))
+                  .map((d) => (
+                    <li key={d.id}>
+                      <button
+                        type="button"
+                        className="btn-small"
+                        onClick={() =>
+                          setPickedDevices((ps) => [...ps, { id: d.id, name: d.name ?? d.hostname }])
+                        }
+                      >
+                        + {d.name ?? d.hostname}
+                      </button>{' '}
+                      <span className="muted small">{d.groupPath}</span>
+                    </li>
+                  ))}
+              </ul>
+            )}
+            {pickedDevices.length > 0 && (
+              <ul className="plain-list chips" aria-label={t('policies.pickedDevices')}>
+                {pickedDevices.map((d) => (
+                  <li key={d.id}>
+                    {d.name}{' '}
+                    <button
+                      type="button"
+                      className="btn-small"
+                      aria-label={`${t('common.delete')}: ${d.name}`}
+                      onClick={() => setPickedDevices((ps) => ps.filter((p) => p.id !== d.id))}
+                    >
+                      ×
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <p className="muted small" aria-live="polite" data-testid="assign-hint">
+            {chosen.size === 0 && pickedDevices.length === 0
+              ? t('policies.nothingChosen')
+              : t('policies.chosen', { groups: chosen.size, devices: pickedDevices.length })}
+          </p>
           {msg && (
             <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
               {msg.text}
@@ -326,7 +438,11 @@ function Rollout({ policy }: { policy: Policy }) {
   const devices = useApi<unknown>(
     `/api/v1/web/devices${qs({ policyId: policy.id, limit: 1000, sort: 'policy', v: assignedKey })}`,
   );
-  const rows = asList<Device>(devices.data, 'devices');
+  const all = asList<Device>(devices.data, 'devices');
+  const [pageNo, setPageNo] = useState(0);
+  const pages = Math.max(1, Math.ceil(all.length / ROLLOUT_PAGE));
+  const shownPage = Math.min(pageNo, pages - 1);
+  const rows = all.slice(shownPage * ROLLOUT_PAGE, (shownPage + 1) * ROLLOUT_PAGE);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
   // rollout status arrives by push (policy_status from the agents); coalesce bursts into one reload
@@ -337,14 +453,12 @@ function Rollout({ policy }: { policy: Policy }) {
     }, 400);
   });
   const counts = { pending: 0, compliant: 0, failed: 0, drifted: 0 } as Record<string, number>;
-  for (const d of rows) if (d.policyStatus && d.policyStatus in counts) counts[d.policyStatus]!++;
+  for (const d of all) if (d.policyStatus && d.policyStatus in counts) counts[d.policyStatus]!++;
   return (
     <section className="card" aria-labelledby="ro-h" data-testid="rollout">
       <header className="card-head">
-        <h2 id="ro-h">
-          {t('policies.rollout')}{' '}
-          <Explain text={t('policies.rollout.explain')} label={t('policies.rollout')} />
-        </h2>
+        <h2 id="ro-h">{t('policies.rollout')}</h2>
+        <Explain text={t('policies.rollout.explain')} label={t('policies.rollout')} />
       </header>
       <p aria-live="polite" data-testid="rollout-counts">
         {(['compliant', 'pending', 'failed', 'drifted'] as const).map((s) => (
@@ -357,8 +471,11 @@ function Rollout({ policy }: { policy: Policy }) {
         caption={t('policies.rollout')}
         csvName={`sluimer-uitrol-${policy.id}`}
         rows={rows}
+        csvRows={() => all}
         rowKey={(d) => String(d.id)}
-        empty={lang === 'nl' ? 'Nog geen apparaten met dit beleid.' : 'No devices with this policy yet.'}
+        empty={
+          lang === 'nl' ? 'Nog geen apparaten met dit energiebeleid.' : 'No devices with this policy yet.'
+        }
         columns={[
           {
             key: 'name',
@@ -371,22 +488,46 @@ function Rollout({ policy }: { policy: Policy }) {
             label: t('col.state'),
             value: (d) => onlineState(d),
             render: (d) => <StateBadge state={onlineState(d)} />,
+            csv: (d) => t(`state.${onlineState(d)}` as MessageKey),
           },
           {
             key: 'status',
             label: t('policies.rollout'),
             value: (d) => d.policyStatus ?? 'none',
             render: (d) => <ComplianceBadge status={d.policyStatus} />,
+            csv: (d) => t(`compliance.${d.policyStatus ?? 'none'}` as MessageKey),
           },
           { key: 'error', label: t('device.errors'), value: (d) => d.policyError ?? '' },
           {
             key: 'seen',
             label: t('col.lastSeen'),
             value: (d) => d.lastSeen ?? '',
+            csv: (d) => (d.lastSeen ? { time: d.lastSeen } : undefined),
             render: (d) => (d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'),
           },
         ]}
       />
+      {pages > 1 && (
+        <nav className="pager" aria-label={t('common.page', { page: shownPage + 1, pages })}>
+          <button
+            type="button"
+            className="btn-small"
+            disabled={shownPage === 0}
+            onClick={() => setPageNo(shownPage - 1)}
+          >
+            {t('common.prev')}
+          </button>
+          <span>{t('common.page', { page: shownPage + 1, pages })}</span>
+          <button
+            type="button"
+            className="btn-small"
+            disabled={shownPage >= pages - 1}
+            onClick={() => setPageNo(shownPage + 1)}
+          >
+            {t('common.next')}
+          </button>
+        </nav>
+      )}
     </section>
   );
 }

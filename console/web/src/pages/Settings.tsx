@@ -2,9 +2,12 @@ import {
   API_TOKEN_DAYS,
   type ApiToken,
   DEFAULT_CLASS_WATTS,
+  DEFAULT_MONITOR_WATTS,
   DEVICE_CLASSES,
   type DeviceClass,
   ENERGY_STATES,
+  MONITOR_SIZES,
+  type MonitorSize,
   ROLES,
   type Role,
   type Settings,
@@ -40,6 +43,7 @@ export function SettingsPage() {
       <EnergySettings />
       <Users onChange={() => setUsersChanged((n) => n + 1)} />
       <Tokens usersChanged={usersChanged} />
+      <AuditLog />
     </main>
   );
 }
@@ -64,25 +68,37 @@ function EnergySettings() {
         const v = current.classWatts?.[c]?.[st];
         if (v !== undefined) w[`${c}.${st}`] = formatNumber(v, lang, 2);
       }
+    for (const m of MONITOR_SIZES)
+      for (const st of ENERGY_STATES) {
+        const v = current.monitorWatts?.[m]?.[st];
+        if (v !== undefined) w[`monitor-${m}.${st}`] = formatNumber(v, lang, 2);
+      }
     setWatts(w);
   }, [current, lang]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     const classWatts: Partial<Record<DeviceClass, Record<string, number>>> = {};
+    const monitorWatts: Partial<Record<MonitorSize, Record<string, number>>> = {};
     for (const [k, v] of Object.entries(watts)) {
       const n = parseDecimal(v);
       if (n === undefined) continue;
-      const [c, st] = k.split('.') as [DeviceClass, string];
-      const row = classWatts[c] ?? {};
-      row[st] = n;
-      classWatts[c] = row;
+      const [c, st] = k.split('.') as [string, string];
+      if (c.startsWith('monitor-')) {
+        const m = c.slice('monitor-'.length) as MonitorSize;
+        monitorWatts[m] = { ...monitorWatts[m], [st]: n };
+      } else {
+        const row = classWatts[c as DeviceClass] ?? {};
+        row[st] = n;
+        classWatts[c as DeviceClass] = row;
+      }
     }
     const body = {
       priceEurPerKwh: parseDecimal(price),
       gridKgPerKwh: parseDecimal(grid),
       rawRetentionDays: parseDecimal(retention),
       classWatts,
+      ...(Object.keys(monitorWatts).length ? { monitorWatts } : {}),
     };
     const parsed = SettingsUpdateRequestSchema.safeParse(body);
     if (!parsed.success) {
@@ -167,18 +183,29 @@ function EnergySettings() {
               </tr>
             </thead>
             <tbody>
-              {DEVICE_CLASSES.map((c) => (
-                <tr key={c}>
-                  <th scope="row">{t(`class.${c}` as MessageKey)}</th>
+              {[
+                ...DEVICE_CLASSES.map((c) => ({
+                  key: c as string,
+                  label: t(`class.${c}` as MessageKey),
+                  defaults: DEFAULT_CLASS_WATTS[c],
+                })),
+                ...MONITOR_SIZES.map((m) => ({
+                  key: `monitor-${m}`,
+                  label: t('settings.monitor', { size: m }),
+                  defaults: DEFAULT_MONITOR_WATTS[m],
+                })),
+              ].map((row) => (
+                <tr key={row.key}>
+                  <th scope="row">{row.label}</th>
                   {ENERGY_STATES.map((st) => (
                     <td key={st} className="num" data-label={STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]}>
                       <input
                         className="watt-input"
                         inputMode="decimal"
-                        aria-label={`${t(`class.${c}` as MessageKey)} ${STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]} (W)`}
-                        placeholder={formatNumber(DEFAULT_CLASS_WATTS[c][st], lang, 2)}
-                        value={watts[`${c}.${st}`] ?? ''}
-                        onChange={(e) => setWatts((w) => ({ ...w, [`${c}.${st}`]: e.target.value }))}
+                        aria-label={`${row.label} ${STATE_LABEL[st]?.[lang === 'nl' ? 0 : 1]} (W)`}
+                        placeholder={formatNumber(row.defaults[st], lang, 2)}
+                        value={watts[`${row.key}.${st}`] ?? ''}
+                        onChange={(e) => setWatts((w) => ({ ...w, [`${row.key}.${st}`]: e.target.value }))}
                       />
                     </td>
                   ))}
@@ -215,6 +242,20 @@ function Users({ onChange }: { onChange: () => void }) {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [resetFor, setResetFor] = useState<UserRow>();
+  const [newPassword, setNewPassword] = useState('');
+  const resetPassword = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!resetFor) return;
+    try {
+      await api('PATCH', `/api/v1/users/${resetFor.id}`, { password: newPassword });
+      setMsg({ ok: true, text: t('settings.passwordReset.done', { user: resetFor.username }) });
+      setResetFor(undefined);
+      setNewPassword('');
+    } catch (err) {
+      setMsg({ ok: false, text: errorMessage(err, t) });
+    }
+  };
   const changeRole = async (u: UserRow, r: Role) => {
     try {
       await api('PATCH', `/api/v1/users/${u.id}`, { role: r });
@@ -222,7 +263,7 @@ function Users({ onChange }: { onChange: () => void }) {
       users.reload();
       onChange();
     } catch (err) {
-      setMsg({ ok: false, text: errorMessage(err, t) });
+      setMsg({ ok: false, text: errorMessage(err, t, { conflict: 'error.lastAdmin' }) });
     }
   };
   const remove = async (u: UserRow) => {
@@ -235,7 +276,7 @@ function Users({ onChange }: { onChange: () => void }) {
       users.reload();
       onChange();
     } catch (err) {
-      setMsg({ ok: false, text: errorMessage(err, t) });
+      setMsg({ ok: false, text: errorMessage(err, t, { conflict: 'error.lastAdmin' }) });
     }
   };
   const create = async (e: FormEvent) => {
@@ -247,7 +288,7 @@ function Users({ onChange }: { onChange: () => void }) {
       setMsg({ ok: true, text: t('common.saved') });
       users.reload();
     } catch (err) {
-      setMsg({ ok: false, text: errorMessage(err, t) });
+      setMsg({ ok: false, text: errorMessage(err, t, { conflict: 'error.userTaken' }) });
     }
   };
   return (
@@ -265,6 +306,7 @@ function Users({ onChange }: { onChange: () => void }) {
             key: 'role',
             label: t('settings.role'),
             value: (u) => u.role,
+            csv: (u) => t(`role.${u.role}` as MessageKey),
             render: (u) => (
               <select
                 aria-label={`${t('settings.role')}: ${u.username}`}
@@ -283,21 +325,61 @@ function Users({ onChange }: { onChange: () => void }) {
             key: 'created',
             label: lang === 'nl' ? 'Sinds' : 'Since',
             value: (u) => u.createdAt ?? '',
+            csv: (u) => (u.createdAt ? { time: u.createdAt } : undefined),
             render: (u) => (u.createdAt ? formatDateTime(u.createdAt, lang) : ''),
           },
           {
             key: 'del',
-            label: '',
+            label: t('common.actions'),
             sortable: false,
+            action: true,
             value: () => '',
             render: (u) => (
-              <button type="button" className="btn-small danger" onClick={() => remove(u)}>
-                {t('common.delete')}
-              </button>
+              <span className="row-actions">
+                <button
+                  type="button"
+                  className="btn-small"
+                  onClick={() => {
+                    setResetFor(u);
+                    setNewPassword('');
+                  }}
+                >
+                  {t('settings.passwordReset')}
+                </button>{' '}
+                <button type="button" className="btn-small danger" onClick={() => remove(u)}>
+                  {t('common.delete')}
+                </button>
+              </span>
             ),
           },
         ]}
       />
+      {resetFor && (
+        <form onSubmit={resetPassword} className="form-row" data-testid="reset-password">
+          <label className="field">
+            <span>{t('settings.passwordReset.for', { user: resetFor.username })}</span>
+            <input
+              type="password"
+              value={newPassword}
+              onChange={(e) => setNewPassword(e.target.value)}
+              autoComplete="new-password"
+              name="resetPassword"
+              required
+              minLength={10}
+              maxLength={200}
+              // biome-ignore lint/a11y/noAutofocus: the form opens on the admin's request
+              autoFocus
+            />
+            <span className="help">{t('settings.passwordReset.help', { user: resetFor.username })}</span>
+          </label>
+          <button type="submit" className="btn-primary">
+            {t('common.save')}
+          </button>
+          <button type="button" className="btn-small" onClick={() => setResetFor(undefined)}>
+            {t('common.cancel')}
+          </button>
+        </form>
+      )}
       <form onSubmit={create} className="form-row" data-testid="new-user">
         <label className="field">
           <span>{t('login.username')}</span>
@@ -306,6 +388,15 @@ function Users({ onChange }: { onChange: () => void }) {
             onChange={(e) => setUsername(e.target.value)}
             autoComplete="off"
             name="newUsername"
+            required
+            minLength={2}
+            maxLength={100}
+            pattern="[A-Za-z0-9._@\-]+"
+            title={
+              lang === 'nl'
+                ? 'Letters, cijfers en . _ @ - (minstens 2 tekens)'
+                : 'Letters, digits and . _ @ - (at least 2 characters)'
+            }
           />
         </label>
         <label className="field">
@@ -318,6 +409,9 @@ function Users({ onChange }: { onChange: () => void }) {
             onChange={(e) => setPassword(e.target.value)}
             autoComplete="new-password"
             name="newPassword"
+            required
+            minLength={10}
+            maxLength={200}
           />
         </label>
         <label className="field">
@@ -404,12 +498,14 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
             key: 'created',
             label: t('settings.token.created'),
             value: (r) => r.createdAt,
+            csv: (r) => ({ time: r.createdAt }),
             render: (r) => formatDateTime(r.createdAt, lang),
           },
           {
             key: 'expires',
             label: t('settings.token.expires'),
             value: (r) => r.expiresAt,
+            csv: (r) => ({ time: r.expiresAt }),
             render: (r) =>
               r.status === 'expired'
                 ? `${formatDateTime(r.expiresAt, lang)} (${t('settings.token.expired')})`
@@ -419,12 +515,14 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
             key: 'used',
             label: t('settings.token.lastUsed'),
             value: (r) => r.lastUsedAt ?? '',
+            csv: (r) => (r.lastUsedAt ? { time: r.lastUsedAt } : undefined),
             render: (r) => (r.lastUsedAt ? formatDateTime(r.lastUsedAt, lang) : t('settings.token.never')),
           },
           {
             key: 'revoke',
-            label: '',
+            label: t('common.actions'),
             sortable: false,
+            action: true,
             value: () => '',
             render: (r) => (
               <button
@@ -471,6 +569,86 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
           {t('settings.newToken')}
         </button>
       </form>
+    </section>
+  );
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  username: string | null;
+  method: string;
+  route: string;
+  targetId: number | null;
+  status: number;
+  ip: string;
+}
+
+/** What people did through the API, newest first (admin only), 50 at a time. */
+function AuditLog() {
+  const { t, lang } = useI18n();
+  const [before, setBefore] = useState<number>();
+  const page = useApi<{ entries: AuditRow[]; next: number | null }>(
+    `/api/v1/audit?limit=50${before !== undefined ? `&before=${before}` : ''}`,
+  );
+  const [rows, setRows] = useState<AuditRow[]>([]);
+  useEffect(() => {
+    if (!page.data) return;
+    const entries = page.data.entries;
+    setRows((r) =>
+      before === undefined ? entries : [...r, ...entries.filter((e) => !r.some((x) => x.id === e.id))],
+    );
+  }, [page.data, before]);
+  return (
+    <section className="card" aria-labelledby="au-h" data-testid="audit-log">
+      <h2 id="au-h">{t('settings.audit')}</h2>
+      <p className="help">{t('settings.audit.explain')}</p>
+      {page.error && (
+        <ErrorBox
+          message={errorMessage(page.error, t)}
+          onRetry={page.reload}
+          retryLabel={t('common.retry')}
+        />
+      )}
+      <DataTable
+        caption={t('settings.audit')}
+        csvName="sluimer-auditlog"
+        rows={rows}
+        rowKey={(r) => String(r.id)}
+        empty={t('empty.noData')}
+        columns={[
+          {
+            key: 'at',
+            label: lang === 'nl' ? 'Wanneer' : 'When',
+            value: (r) => r.at,
+            csv: (r) => ({ time: r.at }),
+            render: (r) => formatDateTime(r.at, lang),
+          },
+          { key: 'who', label: lang === 'nl' ? 'Wie' : 'Who', value: (r) => r.username ?? '—' },
+          {
+            key: 'what',
+            label: lang === 'nl' ? 'Wat' : 'What',
+            value: (r) => `${r.method} ${r.route}`,
+            render: (r) => (
+              <code>
+                {r.method} {r.route.replace(':id', String(r.targetId ?? ':id'))}
+              </code>
+            ),
+          },
+          {
+            key: 'status',
+            label: lang === 'nl' ? 'Resultaat' : 'Result',
+            numeric: true,
+            value: (r) => r.status,
+          },
+          { key: 'ip', label: lang === 'nl' ? 'Adres' : 'Address', value: (r) => r.ip },
+        ]}
+      />
+      {page.data?.next != null && (
+        <button type="button" className="btn-small" onClick={() => setBefore(page.data?.next ?? undefined)}>
+          {t('settings.audit.more')}
+        </button>
+      )}
     </section>
   );
 }
