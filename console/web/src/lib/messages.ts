@@ -98,8 +98,7 @@ const nl = {
     'Het apparaat stuurde een rapportnummer ver buiten het verwachte bereik; de console heeft niets opgeslagen. De agent nummert opnieuw.',
   'err.interval_too_short':
     'Het apparaat stuurde een meetperiode korter dan 1 seconde; de console heeft het rapport niet opgeslagen.',
-  'err.login_locked':
-    'Te veel mislukte aanmeldpogingen. Wacht een paar minuten en probeer het dan opnieuw.',
+  'err.login_locked': 'Te veel mislukte aanmeldpogingen. Wacht een paar minuten en probeer het dan opnieuw.',
   'err.token_expired': 'Deze API-sleutel is verlopen. Maak een nieuwe aan bij Instellingen.',
   'err.enroll_secret_expired': 'Deze aanmeldcode is verlopen. Maak een nieuwe aan bij Scholen en lokalen.',
   'err.enroll_secret_revoked': 'Deze aanmeldcode is ingetrokken. Maak een nieuwe aan bij Scholen en lokalen.',
