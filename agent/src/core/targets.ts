@@ -6,7 +6,13 @@ import {
   POLICY_BOUNDS,
   WEEKDAYS,
 } from '@sluimer/shared';
-import type { PerSource, PowerSettings, ScheduledAction, SettingsTarget } from '../platform/types.js';
+import type {
+  PerSource,
+  PowerSettings,
+  PowerSourceKind,
+  ScheduledAction,
+  SettingsTarget,
+} from '../platform/types.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
 
@@ -155,4 +161,71 @@ export function targetKey(target: SettingsTarget | null): string {
     norm(target.brightnessPct),
     target.schedule === undefined ? '-' : target.schedule,
   ]);
+}
+
+export type SettingField = keyof SettingsTarget;
+
+/** Re-applied on every switch when an adapter does not say which of its settings follow the source. */
+export const ALL_SOURCE_BOUND: readonly SettingField[] = [
+  'sleepAfterSec',
+  'displayOffAfterSec',
+  'brightnessPct',
+];
+
+/** The fields of `target` the OS does not switch by itself when the power source changes. */
+export function sourceBoundFields(
+  target: SettingsTarget | null,
+  sourceBound: readonly SettingField[] = ALL_SOURCE_BOUND,
+): SettingField[] {
+  return targetFields(target).filter((f) => f !== 'schedule' && sourceBound.includes(f));
+}
+
+/**
+ * What was enforced, including the power source when the target names a setting the OS holds for the
+ * current source only (a live brightness cap, GNOME's single display-off delay). A switch of source
+ * then changes the key, and a changed key is what makes the service apply again.
+ */
+export function enforcementKey(
+  target: SettingsTarget | null,
+  source: PowerSourceKind | 'unknown',
+  sourceBound: readonly SettingField[] = ALL_SOURCE_BOUND,
+): string {
+  const key = targetKey(target);
+  return sourceBoundFields(target, sourceBound).length > 0 ? `${key}@${source}` : key;
+}
+
+/**
+ * Whether the OS already holds what `target` asks for on `source`. A brightness value is a cap: a
+ * panel at or below it holds. For a source-bound setting only the current source's value counts,
+ * since that is all the OS keeps (the other source's value is written when the device switches).
+ */
+export function holds(
+  current: PowerSettings,
+  target: SettingsTarget,
+  source: PowerSourceKind | 'unknown',
+  sourceBound: readonly SettingField[] = ALL_SOURCE_BOUND,
+): boolean {
+  for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
+    const want = target[key];
+    if (!want) continue;
+    const sources =
+      sourceBound.includes(key) && source !== 'unknown' ? [source] : (['ac', 'battery'] as const);
+    for (const src of sources) {
+      const w = want[src];
+      if (w === undefined) continue;
+      const got = current[key]?.[src];
+      if (key === 'brightnessPct') {
+        if (typeof w === 'number' && typeof got === 'number' && got <= w) continue;
+        return false;
+      }
+      if (got !== w) return false;
+    }
+  }
+  if (target.schedule !== undefined) {
+    const a = target.schedule;
+    const b = current.schedule ?? null;
+    if (a === null || b === null) return a === b;
+    return a.action === b.action && a.at === b.at && a.weekdays.join() === b.weekdays.join();
+  }
+  return true;
 }

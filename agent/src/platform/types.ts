@@ -74,6 +74,13 @@ export interface SettingsTarget {
 
 export interface PlatformAdapter {
   readonly os: 'windows' | 'macos' | 'linux' | 'simulated';
+  /**
+   * Settings this OS holds for the current power source only and does not switch by itself when the
+   * device goes from mains to battery or back (a live brightness cap, GNOME's single display-off
+   * delay). The service applies them again within seconds of a switch. Omitted: every timeout and the
+   * brightness cap are treated so (applying again is harmless, only slower).
+   */
+  readonly sourceBound?: readonly ('sleepAfterSec' | 'displayOffAfterSec' | 'brightnessPct')[];
   /** milliseconds since the last user input in the active session */
   idleMs(): Promise<Known<number>>;
   powerSource(): Promise<Known<PowerSourceKind>>;

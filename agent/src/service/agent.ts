@@ -176,6 +176,8 @@ class Agent implements AgentService {
   private inventoryCache: Inventory | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lastIdleMs: number | 'unknown' = 'unknown';
+  /** the power source last seen (sample or event); null before the first */
+  private lastPower: 'ac' | 'battery' | 'unknown' | null = null;
   private readonly maxActiveSampleMs: number;
   private unsubscribe: (() => void) | null = null;
   private lastFlushMono = 0;
@@ -516,11 +518,30 @@ class Agent implements AgentService {
       this.state = observeEvent(this.state, e, this.trackerCfg);
       this.saveState(); // power events are rare and matter: always durable at once
       if (e.type === 'resume') this.link.reconnectSoon();
+      if (e.type === 'power-source') this.powerSwitched(e.source);
       // write before the machine sleeps or goes down
       if (e.type === 'shutdown' || e.type === 'suspend') this.writeReport();
     } catch (err) {
       this.log.error('power event not recorded', { err, type: e.type });
     }
+  }
+
+  /**
+   * A switch between mains and battery (an event, or seen in a sample on OSes without events): check
+   * the policy at once, so settings the OS does not switch by itself (a brightness cap) follow within
+   * seconds instead of at the next periodic check.
+   */
+  private powerSwitched(source: 'ac' | 'battery' | 'unknown'): void {
+    if (source === this.lastPower) return;
+    const known = this.lastPower !== null;
+    this.lastPower = source;
+    if (!known || source === 'unknown' || this.stopped) return;
+    void this.policy
+      .reevaluate()
+      .then((status) => {
+        if (status) this.sendStatus(status);
+      })
+      .catch((err) => this.log.error('policy check after a power-source switch failed', { err }));
   }
 
   tick(): Promise<void> {
@@ -540,6 +561,7 @@ class Agent implements AgentService {
     ]);
     if (!this.state || this.stopped) return;
     this.lastIdleMs = idle;
+    this.powerSwitched(power);
     const sample: Sample = {
       wallNow: this.clock.now(),
       monotonicNow: this.clock.monotonic(),

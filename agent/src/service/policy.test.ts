@@ -1,7 +1,7 @@
 import { type EffectivePolicy, ErrorCode, SluimerError } from '@sluimer/shared';
 import { describe, expect, it } from 'vitest';
 import { ManualClock, SimulatedPlatform } from '../platform/simulated/index.js';
-import { holds, PolicyEnforcer } from './policy.js';
+import { PolicyEnforcer } from './policy.js';
 import { MemoryStore } from './store.js';
 
 const base: EffectivePolicy = {
@@ -75,18 +75,5 @@ describe('policy enforcer', () => {
     await enforcer.setPolicy(base, 'etag-1');
     const again = new PolicyEnforcer(platform, store, new ManualClock());
     expect(again.current()).toEqual({ policy: base, etag: 'etag-1' });
-  });
-
-  it('holds() compares only what the target names', () => {
-    const s = {
-      sleepAfterSec: { ac: 1200, battery: null },
-      displayOffAfterSec: {},
-      brightnessPct: {},
-      schedule: null,
-    };
-    expect(holds(s, { sleepAfterSec: { ac: 1200 } })).toBe(true);
-    expect(holds(s, { sleepAfterSec: { battery: 600 } })).toBe(false);
-    expect(holds(s, { schedule: null })).toBe(true);
-    expect(holds(s, { schedule: { action: 'sleep', at: '18:00', weekdays: [0] } })).toBe(false);
   });
 });

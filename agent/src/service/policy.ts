@@ -6,8 +6,21 @@ import {
   type PolicyError,
   type PolicyStatusFrame,
 } from '@sluimer/shared';
-import { pickSettings, policyTargets, targetFields, targetKey, validateTargets } from '../core/targets.js';
-import type { Clock, PlatformAdapter, PowerSettings, SettingsTarget } from '../platform/types.js';
+import {
+  enforcementKey,
+  holds,
+  pickSettings,
+  policyTargets,
+  targetFields,
+  validateTargets,
+} from '../core/targets.js';
+import type {
+  Clock,
+  PlatformAdapter,
+  PowerSettings,
+  PowerSourceKind,
+  SettingsTarget,
+} from '../platform/types.js';
 import { type Logger, silentLogger } from './log.js';
 import type { KeyStore } from './store.js';
 
@@ -47,24 +60,6 @@ function errorEntry(err: unknown, setting?: string): PolicyError {
   const code = isSluimerError(err) ? err.code : 'internal_error';
   const message = err instanceof Error ? err.message : String(err);
   return { ...(setting ? { setting } : {}), code: code.slice(0, 60), message: message.slice(0, 1000) };
-}
-
-/** Whether the OS already holds every value the target names. */
-export function holds(current: PowerSettings, target: SettingsTarget): boolean {
-  for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
-    const want = target[key];
-    if (!want) continue;
-    for (const src of ['ac', 'battery'] as const) {
-      if (want[src] !== undefined && current[key]?.[src] !== want[src]) return false;
-    }
-  }
-  if (target.schedule !== undefined) {
-    const a = target.schedule;
-    const b = current.schedule ?? null;
-    if (a === null || b === null) return a === b;
-    return a.action === b.action && a.at === b.at && a.weekdays.join() === b.weekdays.join();
-  }
-  return true;
 }
 
 export class PolicyEnforcer {
@@ -113,13 +108,24 @@ export class PolicyEnforcer {
     });
   }
 
-  /** Periodic check (school-hours boundaries): applies only when the targets changed. */
+  /** The power source now; a failed read counts as unknown (and re-applies once it is known again). */
+  private async source(): Promise<PowerSourceKind | 'unknown'> {
+    return this.platform.powerSource().catch(() => 'unknown' as const);
+  }
+
+  /**
+   * Periodic check (school-hours boundaries) and the check after a power-source switch: applies only
+   * when the targets changed, or when the source changed and the target names a setting the OS does
+   * not switch by itself (`PlatformAdapter.sourceBound`).
+   */
   reevaluate(): Promise<PolicyStatusFrame | null> {
     return this.serial(async () => {
       if (!this.policy) return null;
       const target = policyTargets(this.policy, this.clock.now());
       const rec = this.store.read<EnforcementRecord>('enforcement');
-      const key = target ? targetKey(validateTargets(target).valid) : 'none';
+      const key = target
+        ? enforcementKey(validateTargets(target).valid, await this.source(), this.platform.sourceBound)
+        : 'none';
       if ((rec?.key ?? 'none') === key) return null;
       return this.enforce(false);
     });
@@ -138,12 +144,13 @@ export class PolicyEnforcer {
       } else {
         const { valid, problems } = validateTargets(target);
         errors.push(...problems);
-        const key = targetKey(valid);
+        const source = await this.source();
+        const key = enforcementKey(valid, source, this.platform.sourceBound);
         let inPlace = false;
         if (always && rec.key === key) {
           // a reconnect with the same targets: write only if the OS drifted (a user or tool changed it)
           const current = await this.platform.readSettings();
-          if (holds(current, valid)) {
+          if (holds(current, valid, source, this.platform.sourceBound)) {
             inPlace = true;
             applied = current;
           }

@@ -152,14 +152,22 @@ export interface LinuxAdapterOptions {
   uid?: number;
   /** re-try Mutter after this long when it was not on the bus */
   mutterRetryMs?: number;
-  /** system bus for logind signals (PrepareForSleep) */
+  /** system bus for logind signals (PrepareForSleep) and UPower's power-source changes */
   systemBusAddress?: string;
+  /** how often sysfs is read for a power-source switch (default 15 s; UPower's signal is immediate) */
+  powerPollMs?: number;
 }
 
 type IdleSource = 'mutter' | 'x11' | 'xprintidle' | 'logind' | 'none';
 
 export class LinuxAdapter implements PlatformAdapter {
   readonly os = 'linux' as const;
+  /**
+   * GNOME keeps sleep timeouts per source (sleep-inactive-ac/-battery) and switches between them
+   * itself, but has one display-off delay (idle-delay) for both, and a brightness cap is a one-off
+   * write to the panel: those two are applied again after every switch.
+   */
+  readonly sourceBound = ['displayOffAfterSec', 'brightnessPct'] as const;
   private readonly runner: CommandRunner;
   private readonly env: NodeJS.ProcessEnv;
   private readonly o: Required<Omit<LinuxAdapterOptions, 'runner' | 'env'>>;
@@ -184,6 +192,7 @@ export class LinuxAdapter implements PlatformAdapter {
       systemdRunDir: options.systemdRunDir ?? '/run/systemd/system',
       uid: options.uid ?? process.getuid?.() ?? -1,
       mutterRetryMs: options.mutterRetryMs ?? 5 * 60_000,
+      powerPollMs: options.powerPollMs ?? 15_000,
       systemBusAddress:
         options.systemBusAddress ??
         process.env.DBUS_SYSTEM_BUS_ADDRESS ??
@@ -827,26 +836,44 @@ export class LinuxAdapter implements PlatformAdapter {
   }
 
   onEvent(listener: (event: PowerEvent) => void): () => void {
-    // power-source changes from sysfs (cheap file reads every 15 s)
+    // power-source changes: read sysfs when UPower says something changed (at once), and every
+    // `powerPollMs` for systems without UPower (cheap file reads)
     let last: Known<PowerSourceKind> | null = null;
-    const tick = async () => {
-      const now = await this.powerSource().catch(() => 'unknown' as const);
-      if (last !== null && now !== last && now !== 'unknown')
-        listener({ type: 'power-source', source: now, at: Date.now() });
-      last = now;
+    let reading: Promise<void> | null = null;
+    const tick = (): Promise<void> => {
+      reading ??= (async () => {
+        const now = await this.powerSource().catch(() => 'unknown' as const);
+        if (last !== null && now !== last && now !== 'unknown')
+          listener({ type: 'power-source', source: now, at: Date.now() });
+        last = now;
+      })().finally(() => {
+        reading = null;
+      });
+      return reading;
     };
     void tick();
-    const t = setInterval(() => void tick(), 15_000);
+    const t = setInterval(() => void tick(), this.o.powerPollMs);
     t.unref();
     // suspend/resume from logind's PrepareForSleep(b) on the system bus, where there is one; the core
     // also sees a sleep as the wall clock jumping ahead of the monotonic clock
     let bus: DbusConnection | null = new DbusConnection(this.o.systemBusAddress);
     bus.onSignal = (m) => {
+      if (m.member === 'PropertiesChanged' && m.path?.startsWith('/org/freedesktop/UPower')) {
+        // OnBattery or a line-power device changed; sysfs is the truth that is read, once now and once
+        // a second later (a battery's status can follow its adapter's `online` a moment late)
+        void tick().then(() => setTimeout(() => void tick(), 1_000).unref());
+        return;
+      }
       if (m.member !== 'PrepareForSleep' || m.signature !== 'b' || m.body.length < 4) return;
       listener({ type: m.body.readUInt32LE(0) === 1 ? 'suspend' : 'resume', at: Date.now() });
     };
     bus
       .addMatch("type='signal',interface='org.freedesktop.login1.Manager',member='PrepareForSleep'")
+      .then(() =>
+        bus?.addMatch(
+          "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',path_namespace='/org/freedesktop/UPower'",
+        ),
+      )
       .catch(() => {
         bus?.close();
         bus = null;

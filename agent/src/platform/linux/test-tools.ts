@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -74,6 +74,30 @@ export async function fakeSysfs(options: { backlight?: boolean; onBattery?: bool
     ].join('\n'),
   );
   return { root, backlightDir, powerSupplyDir };
+}
+
+/**
+ * Plugs the fake tree's adapter in or pulls it: ADP1/online and the battery's STATUS change together,
+ * as the kernel reports them.
+ */
+export async function switchSupply(powerSupplyDir: string, source: 'ac' | 'battery'): Promise<void> {
+  await writeFile(join(powerSupplyDir, 'ADP1', 'online'), source === 'ac' ? '1\n' : '0\n');
+  const uevent = join(powerSupplyDir, 'BAT0', 'uevent');
+  const text = await readFile(uevent, 'utf8');
+  await writeFile(
+    uevent,
+    text.replace(
+      /^POWER_SUPPLY_STATUS=.*$/m,
+      `POWER_SUPPLY_STATUS=${source === 'ac' ? 'Charging' : 'Discharging'}`,
+    ),
+  );
+}
+
+/** The preferred (firmware) panel of the fake tree, in %. */
+export async function panelPct(backlightDir: string): Promise<number> {
+  const cur = Number(await readFile(join(backlightDir, 'acpi_video0', 'brightness'), 'utf8'));
+  const max = Number(await readFile(join(backlightDir, 'acpi_video0', 'max_brightness'), 'utf8'));
+  return Math.round((cur * 100) / max);
 }
 
 /**

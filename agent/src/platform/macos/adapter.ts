@@ -73,6 +73,8 @@ export interface MacosAdapterOptions {
 
 export class MacosAdapter implements PlatformAdapter {
   readonly os = 'macos' as const;
+  /** pmset keeps -c and -b values and macOS switches itself; there is no brightness cap to re-apply. */
+  readonly sourceBound = [] as const;
   private readonly runner: CommandRunner;
   private readonly uid: number;
   private inventoryCache: Promise<Inventory> | null = null;

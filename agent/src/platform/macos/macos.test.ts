@@ -145,6 +145,7 @@ function fakeMac() {
   const custom = { ac: { sleep: 0, displaysleep: 30 }, battery: { sleep: 1, displaysleep: 2 } };
   let idleSince = Date.now();
   let repeat = '';
+  let source: 'ac' | 'battery' = 'ac';
   const runner = fakeRunner((file, args) => {
     const a = args.join(' ');
     if (file === 'ioreg' && a === CMD.idle[1].join(' '))
@@ -162,7 +163,9 @@ function fakeMac() {
     if (file === 'pmset' && a === '-g batt')
       return {
         stdout:
-          "Now drawing from 'AC Power'\n -InternalBattery-0 (id=1)\t100%; charged; 0:00 remaining present: true\n",
+          source === 'ac'
+            ? "Now drawing from 'AC Power'\n -InternalBattery-0 (id=1)\t100%; charged; 0:00 remaining present: true\n"
+            : "Now drawing from 'Battery Power'\n -InternalBattery-0 (id=1)\t99%; discharging; 7:12 remaining present: true\n",
       };
     if (file === 'pmset' && a === '-g assertions')
       return { stdout: shared('macos-pmset-g-assertions-2025.txt') };
@@ -183,7 +186,13 @@ function fakeMac() {
       };
     return undefined;
   });
-  return { runner, poke: () => (idleSince = Date.now()) };
+  return {
+    runner,
+    poke: () => (idleSince = Date.now()),
+    setSource: (s: 'ac' | 'battery') => {
+      source = s;
+    },
+  };
 }
 
 adapterContract('macos (fake MacBook, root)', async () => {
@@ -196,6 +205,7 @@ adapterContract('macos (fake MacBook, root)', async () => {
       hasBacklight: false,
       blockersReadable: true,
       commandLog: () => mac.runner.calls,
+      switchPowerSource: async (s) => mac.setSource(s),
     },
   };
 });

@@ -87,6 +87,8 @@ export interface SimulatedOptions {
   overridden?: string[];
   /** settings this "OS" cannot change, e.g. `brightnessPct` or `schedule` */
   unsupported?: string[];
+  /** what this "OS" does not switch by itself on a power-source change (default: not declared = all) */
+  sourceBound?: PlatformAdapter['sourceBound'];
   blockers?: Blocker[];
   /** idle time is unknown (no session signal), as for a service without a tray */
   idleUnknown?: boolean;
@@ -112,6 +114,7 @@ function copySettings(s: PowerSettings): PowerSettings {
 
 export class SimulatedPlatform implements PlatformAdapter {
   readonly os = 'simulated' as const;
+  readonly sourceBound: PlatformAdapter['sourceBound'];
   readonly clock: Clock;
   private settings: PowerSettings;
   private lastInput: number;
@@ -133,6 +136,7 @@ export class SimulatedPlatform implements PlatformAdapter {
 
   constructor(opts: SimulatedOptions = {}) {
     this.clock = opts.clock ?? systemClock;
+    this.sourceBound = opts.sourceBound;
     this.settings = copySettings({ ...DEFAULT_SETTINGS, ...opts.settings });
     this.lastInput = this.clock.now();
     this.source = opts.powerSource ?? (opts.battery?.hasBattery ? 'battery' : 'ac');

@@ -18,6 +18,8 @@ adapterContract('windows (fake Dutch Windows 11 laptop, elevated)', async () => 
       hasBacklight: true,
       blockersReadable: true,
       commandLog: () => win.runner.calls,
+      switchPowerSource: async (source) => win.setSource(source),
+      panelPct: async () => win.livePct(),
     },
   };
 });

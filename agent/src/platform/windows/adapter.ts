@@ -105,6 +105,11 @@ const HIGH_INTEGRITY_SID = 'S-1-16-12288';
 
 export class WindowsAdapter implements PlatformAdapter {
   readonly os = 'windows' as const;
+  /**
+   * The plan keeps AC and DC values and Windows switches between them itself; lowering the live panel
+   * to the cap (WmiSetBrightness) is a one-off, done again after a switch.
+   */
+  readonly sourceBound = ['brightnessPct'] as const;
   private readonly runner: CommandRunner;
   private readonly helper: PsHelperLike;
   private inventoryCache: Promise<Inventory> | null = null;
