@@ -2,12 +2,15 @@ import type { EffectivePolicy } from '@sluimer/shared';
 import { describe, expect, it } from 'vitest';
 import {
   enforcementKey,
+  failedFields,
   holds,
   insideSchoolHours,
   pickSettings,
   policyTargets,
   targetKey,
+  unchangedFields,
   validateTargets,
+  writtenFields,
 } from './targets.js';
 
 // Tue 10 March 2026; Amsterdam is UTC+1 then
@@ -155,5 +158,47 @@ describe('power source in the comparison', () => {
       enforcementKey(timeouts, 'battery', ['brightnessPct']),
     );
     expect(enforcementKey(null, 'ac')).toBe('none');
+  });
+});
+
+describe('what a write changed and what a restore left', () => {
+  const target = {
+    sleepAfterSec: { ac: 1800, battery: 900 },
+    displayOffAfterSec: { ac: 600 },
+    schedule: null,
+  };
+
+  it('counts a field as written unless every value it names was refused', () => {
+    expect(writtenFields(target, [{ setting: 'sleepAfterSec.ac' }])).toEqual([
+      'sleepAfterSec',
+      'displayOffAfterSec',
+      'schedule',
+    ]);
+    expect(
+      writtenFields(target, [
+        { setting: 'sleepAfterSec.ac' },
+        { setting: 'sleepAfterSec.battery' },
+        { setting: 'schedule' },
+      ]),
+    ).toEqual(['displayOffAfterSec']);
+  });
+
+  it('counts a field as not restored on any error of its own, and all timeouts on a whole-write error', () => {
+    expect(failedFields(target, [{ setting: 'sleepAfterSec.battery' }])).toEqual(['sleepAfterSec']);
+    expect(failedFields(target, [{ setting: 'scheme' }])).toEqual(['sleepAfterSec', 'displayOffAfterSec']);
+    expect(failedFields(target, [{ setting: 'brightnessPct' }])).toEqual([]);
+  });
+
+  it('knows a value the OS already held changed nothing, but a brightness cap always counts', () => {
+    const originals = {
+      sleepAfterSec: { ac: 1800, battery: 600 },
+      displayOffAfterSec: { ac: 600, battery: 600 },
+      brightnessPct: { ac: 50 },
+      schedule: null,
+    };
+    expect(unchangedFields(originals, { ...target, brightnessPct: { ac: 60 } })).toEqual([
+      'displayOffAfterSec',
+      'schedule',
+    ]);
   });
 });

@@ -229,3 +229,74 @@ export function holds(
   }
   return true;
 }
+
+const FIELDS: readonly SettingField[] = ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct', 'schedule'];
+
+/** The settings (`sleepAfterSec.ac`, `schedule`, …) a target names. */
+function namedSettings(target: SettingsTarget, field: SettingField): string[] {
+  if (field === 'schedule') return target.schedule === undefined ? [] : ['schedule'];
+  const per = target[field];
+  if (!per) return [];
+  return (['ac', 'battery'] as const).filter((s) => per[s] !== undefined).map((s) => `${field}.${s}`);
+}
+
+/** The field an apply error belongs to, or null for one that concerns the whole write (`scheme`). */
+function fieldOf(setting: string | undefined): SettingField | null {
+  const head = (setting ?? '').split('.')[0] as SettingField;
+  return FIELDS.includes(head) ? head : null;
+}
+
+/**
+ * Which fields of `target` an apply outcome shows as not (fully) in place: a field with any error of
+ * its own, and every timeout/brightness field when an error concerns the whole write.
+ */
+export function failedFields(
+  target: SettingsTarget,
+  errors: readonly { setting?: string }[],
+): SettingField[] {
+  const named = targetFields(target);
+  const out = new Set<SettingField>();
+  for (const e of errors) {
+    const f = fieldOf(e.setting);
+    if (f) {
+      if (named.includes(f)) out.add(f);
+    } else for (const n of named) if (n !== 'schedule') out.add(n);
+  }
+  return named.filter((f) => out.has(f));
+}
+
+/**
+ * Which fields of `target` a policy write changed: every field except those where each value it
+ * names came back with an error (a refused, locked or unsupported setting was never changed, so
+ * there is nothing to restore for it).
+ */
+export function writtenFields(
+  target: SettingsTarget,
+  errors: readonly { setting?: string }[],
+): SettingField[] {
+  const bad = new Set(errors.map((e) => e.setting ?? ''));
+  return targetFields(target).filter((f) => {
+    if (bad.has(f)) return false;
+    const settings = namedSettings(target, f);
+    return settings.length > 0 && !settings.every((s) => bad.has(s));
+  });
+}
+
+/**
+ * Fields whose target the OS already held before the agent's first change (the saved originals):
+ * writing them changed nothing, so there is nothing to restore (e.g. "no scheduled action" on a
+ * machine that never had one). A brightness cap always counts as a change: it acts on the panel.
+ */
+export function unchangedFields(originals: PowerSettings, target: SettingsTarget): SettingField[] {
+  return targetFields(target).filter((f) => {
+    if (f === 'brightnessPct') return false;
+    if (f === 'schedule') {
+      const a = target.schedule ?? null;
+      const b = originals.schedule ?? null;
+      if (a === null || b === null) return a === b;
+      return a.action === b.action && a.at === b.at && a.weekdays.join() === b.weekdays.join();
+    }
+    const want = target[f];
+    return (['ac', 'battery'] as const).every((s) => want?.[s] === undefined || want[s] === originals[f][s]);
+  });
+}

@@ -190,7 +190,7 @@ export function adapterContract(name: string, setup: () => Promise<ContractSubje
       expect(restored.errors.filter((e) => e.code !== ErrorCode.Unsupported)).toEqual([]);
       expect(restored.applied.sleepAfterSec).toEqual(original.sleepAfterSec);
       expect(restored.applied.displayOffAfterSec).toEqual(original.displayOffAfterSec);
-    });
+    }, 20_000); // real gsettings processes: slow on a loaded machine
 
     it('reports a display-off value per source truthfully', async () => {
       if (!env.enforcesTimeouts) return;
@@ -201,7 +201,7 @@ export function adapterContract(name: string, setup: () => Promise<ContractSubje
         expect(out.errors.map((e) => e.code)).toContain(ErrorCode.Unsupported);
       } else expect(out.applied.displayOffAfterSec).toEqual({ ac: 900, battery: 300 });
       await a.apply({ displayOffAfterSec: original.displayOffAfterSec }, 'restore');
-    });
+    }, 20_000);
 
     it('caps brightness where a panel exists and says "unsupported" where none does', async () => {
       const src = await a.powerSource();

@@ -5,10 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreWith } from '../../cli/restore.js';
 import { createAgentService } from '../../service/agent.js';
 import { FakeConsole } from '../../service/fake-console.js';
+import { PolicyEnforcer } from '../../service/policy.js';
+import { FileStore } from '../../service/store.js';
 import { adapterContract } from '../contract/suite.js';
 import { execFileRunner, recordingRunner } from '../runner.js';
+import { systemClock } from '../types.js';
 import { LinuxAdapter, POWER_SCHEMA } from './adapter.js';
 import { startTestSession, type TestSession } from './session-env.js';
 import {
@@ -280,6 +284,99 @@ if (enabled) {
         await run('gsettings', ['reset', 'org.gnome.desktop.session', 'idle-delay'], { env: session.env });
         await rm(s.root, { recursive: true, force: true });
         await rm(dataDir, { recursive: true, force: true });
+      }
+    }, 30_000);
+
+    it('restore without systemd puts back what the policy changed and exits 0; a locked key is named and retried alone; then it is a no-op', async () => {
+      const s = await fakeSysfs();
+      const dataDir = await mkdtemp(join(tmpdir(), 'sluimer-restore-'));
+      const paths = {
+        backlightDir: s.backlightDir,
+        powerSupplyDir: s.powerSupplyDir,
+        unitDir: `${s.root}/units`,
+        systemdRunDir: `${s.root}/no-systemd`,
+      };
+      const sleepAc = async (env: NodeJS.ProcessEnv = session.env) =>
+        Number(
+          /(\d+)\s*$/.exec(
+            (await run('gsettings', ['get', POWER_SCHEMA, 'sleep-inactive-ac-timeout'], { env })).stdout,
+          )?.[1],
+        );
+      const cli = async (env: NodeJS.ProcessEnv) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const [log, error] = [console.log, console.error];
+        console.log = (m: string) => out.push(m);
+        console.error = (m: string) => err.push(m);
+        const adapter = new LinuxAdapter({ env, ...paths });
+        try {
+          const code = await restoreWith(adapter, dataDir, { json: false });
+          return { code, out: out.join('\n'), err: err.join('\n') };
+        } finally {
+          [console.log, console.error] = [log, error];
+          await adapter.close();
+        }
+      };
+      const enforce = async () => {
+        const a = new LinuxAdapter({ env: session.env, ...paths });
+        const st = await new PolicyEnforcer(a, new FileStore(dataDir), systemClock).setPolicy(
+          { sleepAfterSec: { ac: 2700, battery: 1500 }, outsideSchoolHours: { action: 'none' } },
+          `e${Date.now()}`,
+        );
+        await a.close();
+        return st;
+      };
+      const lockDir = await mkdtemp(join(tmpdir(), 'sluimer-dconf-'));
+      try {
+        const before = await sleepAc();
+        // 1. a policy without a scheduled action on a machine without systemd: nothing was scheduled
+        expect((await enforce()).errors).toEqual([]);
+        expect(await sleepAc()).toBe(2700);
+        const first = await cli(session.env);
+        expect(first.err).toBe('');
+        expect(first.code).toBe(0);
+        expect(first.out).toContain('sleepAfterSec');
+        expect(first.out).not.toMatch(/systemd|schedule\b/);
+        expect(await sleepAc()).toBe(before);
+        // idempotent
+        const second = await cli(session.env);
+        expect(second.code).toBe(0);
+        expect(second.out).toMatch(/Nothing to restore/);
+
+        // 2. changed again, then the school image locks the key: restore names it and keeps only it
+        await enforce();
+        await mkdir(join(lockDir, 'db.d', 'locks'), { recursive: true });
+        await writeFile(
+          join(lockDir, 'db.d', '00-school'),
+          '[org/gnome/settings-daemon/plugins/power]\nsleep-inactive-ac-timeout=uint32 900\n',
+        );
+        await writeFile(
+          join(lockDir, 'db.d', 'locks', '00-school'),
+          '/org/gnome/settings-daemon/plugins/power/sleep-inactive-ac-timeout\n',
+        );
+        await run('dconf', ['compile', join(lockDir, 'db'), join(lockDir, 'db.d')]);
+        await writeFile(join(lockDir, 'profile'), `user-db:user\nfile-db:${join(lockDir, 'db')}\n`);
+        const lockedEnv = { ...session.env, DCONF_PROFILE: join(lockDir, 'profile') };
+        for (let i = 0; i < 2; i++) {
+          const partial = await cli(lockedEnv);
+          expect(partial.code).toBe(1);
+          expect(partial.err).toMatch(/Not restored: sleepAfterSec\b/);
+          expect(partial.err).toMatch(/sleepAfterSec\.ac overridden_by_policy: .*locked/);
+          expect(partial.err).not.toMatch(/sleepAfterSec\.battery|schedule|systemd/);
+        }
+        // 3. the lock is lifted: the retry brings it back, exit 0, and then there is nothing left
+        const last = await cli(session.env);
+        expect(last.code).toBe(0);
+        expect(await sleepAc()).toBe(before);
+        expect((await cli(session.env)).out).toMatch(/Nothing to restore/);
+      } finally {
+        await run('gsettings', ['reset', POWER_SCHEMA, 'sleep-inactive-ac-timeout'], { env: session.env });
+        await run('gsettings', ['reset', POWER_SCHEMA, 'sleep-inactive-battery-timeout'], {
+          env: session.env,
+        });
+        await rm(lockDir, { recursive: true, force: true });
+        await rm(dataDir, { recursive: true, force: true });
+        await rm(s.root, { recursive: true, force: true });
       }
     }, 30_000);
 

@@ -646,6 +646,8 @@ export class LinuxAdapter implements PlatformAdapter {
       () => false,
     );
     if (!hasSystemd) {
+      // without systemd there is no timer of ours to remove: "no schedule" already holds
+      if (s === null || s === undefined) return;
       errors.push({
         setting: 'schedule',
         code: ErrorCode.Unsupported,
