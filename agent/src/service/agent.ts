@@ -631,9 +631,14 @@ class Agent implements AgentService {
     this.state = cutOpen(this.state, this.trackerCfg);
     let blockers: Blocker[] | undefined;
     if (this.state.closed.some((i) => i.state === 'idle')) {
-      const list = await this.platform.blockers().catch(() => [] as Blocker[]);
+      // blockers that cannot be listed are unknown: the report then carries none (never an empty
+      // list standing for "nothing blocks")
+      const list = await this.platform.blockers().catch((err: unknown) => {
+        this.log.warn('blockers unknown for this report', { err });
+        return undefined;
+      });
       // one malformed blocker would make the console refuse the whole report
-      blockers = list.filter((b) => BlockerSchema.safeParse(b).success);
+      blockers = list?.filter((b) => BlockerSchema.safeParse(b).success);
     }
     return this.writeReport(blockers);
   }

@@ -20,7 +20,7 @@ import { notifyArgs, parseNotifyId } from './notify.js';
 import {
   type Inhibitor,
   inhibitorToBlocker,
-  isSleepBlocker,
+  mayBlockSleep,
   parseBusctlInhibitors,
   parseDbusUint,
   parseGsettingsValue,
@@ -424,24 +424,42 @@ export class LinuxAdapter implements PlatformAdapter {
 
   // ---- blockers ----
 
+  /**
+   * logind's inhibitors (busctl, else `systemd-inhibit --list`) plus GNOME's session inhibitors. When
+   * logind's list cannot be read or understood the blockers are unknown and this throws: a partial
+   * list would read as "nothing else blocks".
+   */
   async blockers(): Promise<Blocker[]> {
     const problems: string[] = [];
     let system: Inhibitor[] | null = null;
     const bus = await this.run(CMD.listInhibitors);
-    if (bus.code === 0) system = parseBusctlInhibitors(bus.stdout);
-    else {
-      problems.push(`logind ListInhibitors: ${(bus.stderr || bus.stdout).trim() || 'busctl missing'}`);
+    if (bus.code === 0) {
+      try {
+        system = parseBusctlInhibitors(bus.stdout);
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    } else problems.push(`logind ListInhibitors: ${(bus.stderr || bus.stdout).trim() || 'busctl missing'}`);
+    if (system === null) {
       const list = await this.run(CMD.inhibitList);
-      if (list.code === 0) system = parseInhibitors(list.stdout);
-      else problems.push(`systemd-inhibit: ${(list.stderr || list.stdout).trim() || 'not installed'}`);
+      if (list.code === 0) {
+        try {
+          system = parseInhibitors(list.stdout);
+        } catch (e) {
+          problems.push((e as Error).message);
+        }
+      } else problems.push(`systemd-inhibit: ${(list.stderr || list.stdout).trim() || 'not installed'}`);
     }
     const gnome = await this.gnomeInhibitors();
     if (gnome.error) problems.push(gnome.error);
-    if (system === null && gnome.blockers === null)
-      throw new SluimerError(ErrorCode.Unsupported, `no inhibitor source reachable: ${problems.join('; ')}`);
+    if (system === null)
+      throw new SluimerError(
+        ErrorCode.Unsupported,
+        `logind's inhibitors not readable, the blockers are unknown: ${problems.join('; ')}`,
+      );
     const out: Blocker[] = [];
-    for (const i of system ?? []) {
-      if (!isSleepBlocker(i) || i.pid === process.pid) continue;
+    for (const i of system) {
+      if (!mayBlockSleep(i) || i.pid === process.pid) continue;
       const { mode: _mode, ...b } = inhibitorToBlocker(i);
       out.push(b);
     }
@@ -476,11 +494,16 @@ export class LinuxAdapter implements PlatformAdapter {
       };
       const appId = /\('(.*)',\)/.exec(await call('GetAppId'))?.[1] ?? '';
       const reason = /\('(.*)',\)/.exec(await call('GetReason'))?.[1] ?? '';
-      const flags = parseDbusUint(await call('GetFlags')) ?? 0;
-      const blocks = [...(flags & 4 ? ['sleep'] : []), ...(flags & 8 ? ['idle'] : [])];
+      const flags = parseDbusUint(await call('GetFlags'));
+      // flags unreadable: it may inhibit suspend or idle, so it is a possible blocker, not none
+      const blocks =
+        flags === null
+          ? ['sleep', 'idle']
+          : [...(flags & 4 ? ['sleep'] : []), ...(flags & 8 ? ['idle'] : [])];
       if (blocks.length === 0) continue;
       const b: Blocker = { name: (appId || 'unknown app').slice(0, 200), kind: 'process', blocks };
       if (reason) b.reason = reason.slice(0, 500);
+      if (flags === null) b.possible = true;
       out.push(b);
     }
     return { blockers: out };

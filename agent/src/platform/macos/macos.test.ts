@@ -87,9 +87,17 @@ describe('pmset -g assertions', () => {
   });
   it('keeps coreaudiod as the holder when the PID it acts for is unknown', () => {
     const text =
-      '   pid 412(coreaudiod): [0x01] 00:01:00 PreventUserIdleSystemSleep named: "audio"\n\tCreated for PID: 999.\n';
+      'Listed by owning process:\n   pid 412(coreaudiod): [0x01] 00:01:00 PreventUserIdleSystemSleep named: "audio"\n\tCreated for PID: 999.\n';
     expect(parsePmsetAssertions(text).blockers[0]?.name).toBe('coreaudiod');
     expect(parsePmsetAssertions(text, new Map([[999, 'Music']])).blockers[0]?.name).toBe('Music');
+  });
+  it('says it cannot tell (parse_failed) when the per-process list is missing, never "no blockers"', () => {
+    const cut = shared('macos-pmset-g-assertions-2025.txt').split('Listed by owning process:')[0]!;
+    expect(() => parsePmsetAssertions(cut)).toThrow(/blockers are unknown/);
+    expect(() => parsePmsetAssertions('pmset: not permitted\n')).toThrow(/blockers are unknown/);
+    expect(
+      parsePmsetAssertions('Assertion status system-wide:\nListed by owning process:\n').blockers,
+    ).toEqual([]);
   });
 });
 
