@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Blocker, Inventory } from '@sluimer/shared';
 
 /**
@@ -116,13 +117,27 @@ export interface DesktopNotification {
   timeoutMs?: number;
 }
 
-/** Wall clock and monotonic clock, separate so a sleep shows as the wall clock jumping ahead. */
+/**
+ * The clock sources (core/timeline.ts): the wall clock, a monotonic clock that stands still during a
+ * suspend, and, where reachable, one that counts suspended time, so a suspend can be told from a
+ * wall-clock step.
+ */
 export interface Clock {
   now(): number;
   monotonic(): number;
+  /** ms of a clock that counts suspended time (never stepped); null or absent where there is none */
+  boottime?(): number | null;
 }
+
+/**
+ * Node's `os.uptime()` is CLOCK_BOOTTIME on Linux (the clock `/proc/uptime` shows) and
+ * `GetTickCount64` on Windows: both count suspended time and ignore wall-clock steps. On macOS it
+ * is computed from the wall clock (kern.boottime), so it is not used there.
+ */
+const bootClock = process.platform === 'linux' || process.platform === 'win32';
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
+  boottime: () => (bootClock ? os.uptime() * 1000 : null),
 };

@@ -25,10 +25,12 @@ import { systemClock } from '../types.js';
 export class ManualClock implements Clock {
   private wall: number;
   private mono: number;
+  private boot: number;
 
   constructor(startWall = Date.UTC(2026, 0, 5, 7, 0), startMono = 1_000) {
     this.wall = startWall;
     this.mono = startMono;
+    this.boot = startMono;
   }
 
   now(): number {
@@ -39,15 +41,22 @@ export class ManualClock implements Clock {
     return this.mono;
   }
 
+  /** counts awake and suspended time, never steps (CLOCK_BOOTTIME) */
+  boottime(): number {
+    return this.boot;
+  }
+
   /** awake time passes */
   advance(ms: number): void {
     this.wall += ms;
     this.mono += ms;
+    this.boot += ms;
   }
 
-  /** the device sleeps: wall time passes, monotonic time does not */
+  /** the device sleeps: wall and boot time pass, monotonic time does not */
   sleep(ms: number): void {
     this.wall += ms;
+    this.boot += ms;
   }
 
   /** the wall clock is set (NTP step, user change); may go backwards */
