@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './device-power.js';
 export * from './energy.js';
 export * from './errors.js';
 export * from './i18n/index.js';

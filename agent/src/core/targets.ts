@@ -3,16 +3,14 @@ import {
   enforces,
   inSchoolHours,
   localTime,
+  type PerSource,
   POLICY_BOUNDS,
+  type PowerSettings,
+  type PowerSourceKind,
+  type ScheduledAction,
+  type SettingsTarget,
   WEEKDAYS,
 } from '@sluimer/shared';
-import type {
-  PerSource,
-  PowerSettings,
-  PowerSourceKind,
-  ScheduledAction,
-  SettingsTarget,
-} from '../platform/types.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
 

@@ -1,37 +1,24 @@
 import os from 'node:os';
-import type { Blocker, Inventory } from '@sluimer/shared';
+import type {
+  Blocker,
+  Inventory,
+  Known,
+  PerSource,
+  PowerEvent,
+  PowerSettings,
+  PowerSourceKind,
+  ScheduledAction,
+  SettingsTarget,
+} from '@sluimer/shared';
+
+// the vocabulary the agent core shares with the adapters lives in @sluimer/shared (device-power.ts)
+export type { Known, PerSource, PowerEvent, PowerSettings, PowerSourceKind, ScheduledAction, SettingsTarget };
 
 /**
  * The one interface every OS adapter implements (windows, macos, linux, simulated). An adapter reads
  * and writes the OS; it never decides policy: the core turns a policy into `PowerSettings` targets and
  * the service hands them over. The same contract tests run against every adapter that can run here.
  */
-
-export type PowerSourceKind = 'ac' | 'battery';
-export type Known<T> = T | 'unknown';
-
-/** Per power source; `null` = the OS says "never"/unset, `undefined` = not read / not applicable. */
-export interface PerSource<T> {
-  ac?: T | null;
-  battery?: T | null;
-}
-
-/** Timeouts and brightness as the OS holds them, in seconds and percent. */
-export interface PowerSettings {
-  sleepAfterSec: PerSource<number>;
-  displayOffAfterSec: PerSource<number>;
-  brightnessPct: PerSource<number>;
-  /** a repeating sleep/shutdown outside school hours, as the OS holds it */
-  schedule?: ScheduledAction | null;
-}
-
-export interface ScheduledAction {
-  action: 'sleep' | 'shutdown';
-  /** local time HH:MM */
-  at: string;
-  /** 0 = Monday … 6 = Sunday */
-  weekdays: number[];
-}
 
 export interface BatteryInfo {
   hasBattery: boolean;
@@ -41,13 +28,6 @@ export interface BatteryInfo {
   fullCapacityWh?: number;
   cycleCount?: number;
 }
-
-export type PowerEvent =
-  | { type: 'suspend'; at: number }
-  | { type: 'resume'; at: number }
-  | { type: 'power-source'; source: PowerSourceKind; at: number }
-  | { type: 'display'; state: 'on' | 'off'; at: number }
-  | { type: 'shutdown'; at: number };
 
 export type CapabilityStatus = 'readable' | 'enforceable' | 'needs-admin' | 'unsupported';
 export interface Capability {
@@ -63,14 +43,6 @@ export interface ApplyOutcome {
   applied: PowerSettings;
   /** per setting: what could not be applied and why */
   errors: { setting: string; code: string; message: string }[];
-}
-
-/** Settings to write. `undefined` fields are left alone. */
-export interface SettingsTarget {
-  sleepAfterSec?: PerSource<number>;
-  displayOffAfterSec?: PerSource<number>;
-  brightnessPct?: PerSource<number>;
-  schedule?: ScheduledAction | null;
 }
 
 export interface PlatformAdapter {
