@@ -11,6 +11,7 @@ import {
   type SettingsTarget,
   WEEKDAYS,
 } from '@sluimer/shared';
+import { checkTarget } from './bounds.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
 
@@ -74,60 +75,20 @@ export interface TargetProblem {
   message: string;
 }
 
-const BOUNDS: Record<'sleepAfterSec' | 'displayOffAfterSec' | 'brightnessPct', { min: number; max: number }> =
-  {
-    sleepAfterSec: POLICY_BOUNDS.sleepAfterSec,
-    displayOffAfterSec: POLICY_BOUNDS.displayOffAfterSec,
-    brightnessPct: POLICY_BOUNDS.brightnessCapPct,
-  };
-
 /**
- * Checks a target against POLICY_BOUNDS and returns the problems plus the target with only the
- * valid values left: a zero timeout ("never") or 0 % brightness is never applied in policy mode.
+ * Checks a target against POLICY_BOUNDS (the one rule, core/bounds.ts) and returns the problems plus
+ * the target with only the valid values left: a zero timeout ("never") or 0 % brightness is never
+ * applied in policy mode.
  */
 export function validateTargets(target: SettingsTarget): {
   valid: SettingsTarget;
   problems: TargetProblem[];
 } {
-  const problems: TargetProblem[] = [];
-  const valid: SettingsTarget = {};
-  for (const key of Object.keys(BOUNDS) as (keyof typeof BOUNDS)[]) {
-    const ps = target[key];
-    if (!ps) continue;
-    const b = BOUNDS[key];
-    const keep: PerSource<number> = {};
-    for (const src of ['ac', 'battery'] as const) {
-      const v = ps[src];
-      if (v === undefined) continue;
-      if (v === null || !Number.isFinite(v) || !Number.isInteger(v) || v < b.min || v > b.max) {
-        problems.push({
-          setting: `${key}.${src}`,
-          code: 'policy_out_of_bounds',
-          message: `Waarde ${String(v)} voor ${key} (${src}) ligt buiten ${b.min}–${b.max}; niet toegepast. / Value ${String(v)} is outside ${b.min}–${b.max}; not applied.`,
-        });
-      } else {
-        keep[src] = v;
-      }
-    }
-    if (Object.keys(keep).length > 0) valid[key] = keep;
-  }
-  if (target.schedule !== undefined) {
-    const sch = target.schedule;
-    if (
-      sch !== null &&
-      (!/^([01]\d|2[0-3]):[0-5]\d$/.test(sch.at) ||
-        sch.weekdays.some((d) => !Number.isInteger(d) || d < 0 || d > 6))
-    ) {
-      problems.push({
-        setting: 'schedule',
-        code: 'policy_out_of_bounds',
-        message: `Ongeldig schema ${sch.at}; niet toegepast. / Invalid schedule ${sch.at}; not applied.`,
-      });
-    } else {
-      valid.schedule = sch;
-    }
-  }
-  return { valid, problems };
+  const { allowed, errors } = checkTarget(target, 'policy');
+  return {
+    valid: allowed,
+    problems: errors.map((e) => ({ setting: e.setting, code: 'policy_out_of_bounds', message: e.message })),
+  };
 }
 
 /** The part of saved originals that covers the fields `fields` names (for restoring a field a policy dropped). */

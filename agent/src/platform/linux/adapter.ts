@@ -1,7 +1,7 @@
 import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { checkTarget } from '../bounds.js';
+import { brightnessToSet, checkTarget, valueForSource } from '../../core/bounds.js';
 import { type CommandResult, type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -599,9 +599,9 @@ export class LinuxAdapter implements PlatformAdapter {
     }
     const disp = allowed.displayOffAfterSec;
     if (disp) {
-      // one value for both sources: the one for the source in use now (the service re-applies on
-      // change); a value only for the other source waits until the device switches
-      const pick = src === 'battery' ? disp.battery : disp.ac;
+      // one value for both sources: the one for the source in use now (core rule; the service applies
+      // again after a switch); a value only for the other source, or an unknown source, waits
+      const pick = valueForSource(disp, src);
       if (pick !== undefined) await setKey(SESSION_SCHEMA, 'idle-delay', pick ?? 0, 'displayOffAfterSec');
     }
     const cap = allowed.brightnessPct;
@@ -643,11 +643,11 @@ export class LinuxAdapter implements PlatformAdapter {
       });
       return;
     }
-    if (src === 'unknown') return;
-    const limit = cap[src];
+    const limit = valueForSource(cap, src);
     if (typeof limit !== 'number') return; // the cap for the other source applies when it switches
-    if (percentOf(bl) <= limit) return;
-    const raw = rawFor(bl, limit);
+    const pct = brightnessToSet(percentOf(bl), limit);
+    if (pct === null) return;
+    const raw = rawFor(bl, pct);
     try {
       await writeBrightness(this.o.backlightDir, bl.name, raw);
       return;

@@ -1,5 +1,5 @@
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { checkTarget } from '../bounds.js';
+import { checkTarget } from '../../core/bounds.js';
 import { type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,

@@ -1,5 +1,5 @@
 import { type Blocker, ErrorCode, type Inventory } from '@sluimer/shared';
-import { checkTarget } from '../bounds.js';
+import { checkTarget } from '../../core/bounds.js';
 import type {
   ApplyOutcome,
   BatteryInfo,

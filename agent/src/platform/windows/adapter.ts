@@ -1,5 +1,5 @@
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { checkTarget } from '../bounds.js';
+import { brightnessToSet, checkTarget, valueForSource } from '../../core/bounds.js';
 import { type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -277,11 +277,14 @@ export class WindowsAdapter implements PlatformAdapter {
     const cap = allowed.brightnessPct;
     if (cap) {
       const src = await this.powerSource();
-      const limit = src === 'battery' ? cap.battery : src === 'ac' ? cap.ac : undefined;
+      const limit = valueForSource(cap, src);
       if (typeof limit === 'number') {
         try {
           const panels = parseWmiMonitorBrightness(await this.helper.run(BRIGHTNESS_SCRIPT));
-          if (panels.some((p) => p.currentPct > limit)) await this.helper.run(setBrightnessScript(limit));
+          const pct = Math.min(
+            ...panels.map((p) => brightnessToSet(p.currentPct, limit) ?? Number.POSITIVE_INFINITY),
+          );
+          if (Number.isFinite(pct)) await this.helper.run(setBrightnessScript(pct));
         } catch {
           // WBEM_E_NOT_SUPPORTED on desktops: the plan value above is all there is
         }
