@@ -147,7 +147,8 @@ export class MacosAdapter implements PlatformAdapter {
       }
     }
     const s = await this.run(CMD.sched);
-    settings.schedule = s.code === 0 ? scheduleFromSched(s.stdout) : null;
+    // pmset failing says nothing about the schedule: left unknown, never "none"
+    if (s.code === 0) settings.schedule = scheduleFromSched(s.stdout);
     return settings;
   }
 

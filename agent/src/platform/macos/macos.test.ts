@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { adapterContract } from '../contract/suite.js';
-import { fakeRunner } from '../runner.js';
+import { type CommandRunner, fakeRunner } from '../runner.js';
 import { CMD, MacosAdapter, osascriptNotifyArgs, pmsetSetArgs } from './adapter.js';
 import {
   parseHidIdleTimeMs,
@@ -236,6 +236,17 @@ describe('macOS adapter', () => {
     );
     expect(out.errors).toEqual([]);
     expect(out.applied.schedule).toEqual({ action: 'shutdown', at: '18:00', weekdays: [0, 1, 2, 3, 4] });
+  });
+  it('reads the schedule as unknown, not "none", when pmset -g sched fails', async () => {
+    const mac = fakeMac();
+    const failing: CommandRunner = {
+      run: (file, args, o) =>
+        file === 'pmset' && args.join(' ') === '-g sched'
+          ? Promise.resolve({ code: 1, stdout: '', stderr: 'pmset: error\n' })
+          : mac.runner.run(file, args, o),
+    };
+    expect((await new MacosAdapter({ runner: failing, uid: 0 }).readSettings()).schedule).toBeUndefined();
+    expect((await new MacosAdapter({ runner: mac.runner, uid: 0 }).readSettings()).schedule).toBeNull();
   });
   it('reads battery capacity in Wh from AppleSmartBattery', async () => {
     const b = await new MacosAdapter({ runner: fakeMac().runner }).battery();

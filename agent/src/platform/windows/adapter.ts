@@ -102,6 +102,9 @@ export interface WindowsAdapterOptions {
 }
 
 const HIGH_INTEGRITY_SID = 'S-1-16-12288';
+/** schtasks /query for a task that does not exist (ERROR_FILE_NOT_FOUND), in the languages schools use */
+const TASK_NOT_FOUND =
+  /0x80070002|cannot find the file|kan het opgegeven bestand niet vinden|kann die angegebene Datei nicht finden|ne trouve pas le fichier/i;
 
 export class WindowsAdapter implements PlatformAdapter {
   readonly os = 'windows' as const;
@@ -202,7 +205,10 @@ export class WindowsAdapter implements PlatformAdapter {
       brightnessPct: toPer(bright, false),
     };
     const r = await this.runner.run('schtasks', schtasksQueryArgs());
-    settings.schedule = r.code === 0 ? parseTaskXml(r.stdout) : null;
+    // no task = no schedule; any other failure (access denied, schtasks missing) = not known, which a
+    // read-back must not mistake for "none"
+    if (r.code === 0) settings.schedule = parseTaskXml(r.stdout);
+    else if (TASK_NOT_FOUND.test(r.stdout + r.stderr)) settings.schedule = null;
     return settings;
   }
 
