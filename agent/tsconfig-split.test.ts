@@ -37,6 +37,7 @@ const TEST_ONLY = [
   /\.test\.ts$/,
   /^src\/service\/fake-console\.ts$/,
   /^src\/platform\/windows\/fake-windows\.ts$/,
+  /^src\/platform\/linux\/fake-sysfs\.ts$/,
   /^src\/platform\/contract\//,
 ];
 

@@ -14,15 +14,9 @@ import { adapterContract } from '../contract/suite.js';
 import { execFileRunner, recordingRunner } from '../runner.js';
 import { systemClock } from '../types.js';
 import { LinuxAdapter, POWER_SCHEMA } from './adapter.js';
+import { fakeSysfs, panelPct, switchSupply } from './fake-sysfs.js';
 import { startTestSession, type TestSession } from './session-env.js';
-import {
-  fakeSysfs,
-  missingTools,
-  panelPct,
-  requireTools,
-  startFakeMutter,
-  switchSupply,
-} from './test-tools.js';
+import { missingTools, requireTools, startFakeMutter } from './test-tools.js';
 
 const run = promisify(execFile);
 
