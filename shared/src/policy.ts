@@ -34,6 +34,20 @@ export type DailyWindow = z.infer<typeof DailyWindowSchema>;
 export const SchoolHoursSchema = z.partialRecord(WeekdaySchema, DailyWindowSchema);
 export type SchoolHours = z.infer<typeof SchoolHoursSchema>;
 
+/**
+ * The one default for school hours, Monday–Friday 08:00–17:00 local time: used wherever a policy
+ * names none but something must still tell "in" from "outside school hours" (the agent's left-on
+ * nudge, the console's in/outside-school-hours charts). It is not enforced: a policy without school
+ * hours applies its values all day.
+ */
+export const DEFAULT_SCHOOL_HOURS: SchoolHours = {
+  mon: { start: '08:00', end: '17:00' },
+  tue: { start: '08:00', end: '17:00' },
+  wed: { start: '08:00', end: '17:00' },
+  thu: { start: '08:00', end: '17:00' },
+  fri: { start: '08:00', end: '17:00' },
+};
+
 export const QuietHoursSchema = z
   .object({ days: z.array(WeekdaySchema).min(1).max(7), start: clock, end: clock })
   .strict()

@@ -36,6 +36,12 @@ export const BlockerSchema = z.object({
   reason: z.string().max(500).optional(),
   /** what it blocks, lowercased: display, system, sleep, idle, … */
   blocks: z.array(z.string().max(40)).max(10).optional(),
+  /**
+   * Extension (optional): true when the agent could not tell whether this one really blocks (e.g. the
+   * inhibitor's mode was cut off its listing); it may. Absent = it blocks. A console that does not
+   * know the field drops it and shows the entry as a blocker, which errs on the safe side.
+   */
+  possible: z.boolean().optional(),
 });
 export type Blocker = z.infer<typeof BlockerSchema>;
 

@@ -290,7 +290,7 @@ describe('clock trouble', () => {
     ['ahead', 3 * HOUR],
     ['behind', -3 * HOUR],
   ] as const) {
-    it(`a clock 3 hours ${label} that gets fixed mid-run (the offset changes at the next welcome): no overlap, nothing in the future`, async () => {
+    it(`a clock 3 hours ${label} that gets fixed mid-run: every minute kept, no overlap, nothing in the future`, async () => {
       const t = await skewed(skew, `Fixed ${label} school`);
       await run(t.agent, t.clock, HOUR);
       expect(await drained(t.agent)).toBe(true);
@@ -311,17 +311,85 @@ describe('clock trouble', () => {
       expectNoOverlap(rows);
       for (const r of rows) expect(r.end).toBeLessThanOrEqual(t.consoleNow());
       expect(t.lines.filter((l) => /overlap/.test(String(l.fields?.code)))).toEqual([]);
-      // Known gaps (docs/reliability.md): a clock set back makes the tracker clamp at its floor until the
-      // clock catches up (no intervals meanwhile); a clock set forward looks like a sleep and, until the
-      // next welcome re-measures, is shifted by the stale offset into the console's future and refused
-      // (counted). Neither overlaps: the only refusals are interval_in_future.
-      for (const r of t.rejected()) expect(r.code).toBe('interval_in_future');
-      const covered = rows.reduce((a, r) => a + r.end - r.start, 0);
-      console.log(
-        `clock fixed (${label}): ${JSON.stringify({ storedMin: Math.round(covered / MIN), rejected: t.rejected().length })}`,
-      );
+      // the clock step is not taken for anything: the timeline keeps every minute (docs/reliability.md)
+      expect(t.rejected()).toEqual([]);
+      expect(t.lines.some((l) => /wall clock stepped/.test(l.msg) && l.fields?.stepMs === -skew)).toBe(true);
+      const end = t.consoleNow();
+      await t.agent.stop();
+      const all = stored(t.c, t.agent.status().deviceId!);
+      expectNoOverlap(all);
+      for (let i = 1; i < all.length; i++) expect(all[i]!.start, `gap before ${i}`).toBe(all[i - 1]!.end);
+      expect(all[all.length - 1]!.end).toBe(end);
+      expect(all.filter((r) => r.state === 'asleep')).toEqual([]);
+      const covered = all.reduce((a, r) => a + r.end - r.start, 0);
+      // the run: 1 h + 10 min + 5 min offline + 1 h, every minute of it
+      expect(covered).toBeGreaterThanOrEqual(135 * MIN);
+      console.log(`clock fixed (${label}): ${JSON.stringify({ storedMin: Math.round(covered / MIN) })}`);
     });
   }
+
+  it('a clock stepped back and forward mid-run and a real suspend through the clock sources: every minute kept', async () => {
+    const clock = new ManualClock(Math.floor(Date.now() / DAY) * DAY - 12 * HOUR);
+    // the true time counts everything the device lives through (awake and suspended), never steps
+    const trueStart = clock.now();
+    const boot0 = clock.boottime();
+    const consoleNow = () => trueStart + (clock.boottime() - boot0);
+    const c = await consoleAt(tempDir(), 0, consoleNow);
+    const token = await adminToken(c.url);
+    const { secret } = await groupSecret(c.url, token, 'Step school');
+    const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+    // idle unknown counts as use: every awake minute is active, so the sums below are exact
+    const platform = new SimulatedPlatform({ clock, idleUnknown: true });
+    const agent = createAgentService({
+      platform,
+      serverUrl: c.url,
+      enrollSecret: secret,
+      outbox: ':memory:',
+      manualTicks: true,
+      bootWall: clock.now() - 60_000,
+      reportEveryMs: MIN,
+      link: fast,
+      stopGraceMs: 2_000,
+      logger: captureLogger(lines),
+    });
+    cleanups.push(() => agent.stop());
+    await agent.start();
+    await ready(agent);
+    const from = consoleNow();
+    await run(agent, clock, 30 * MIN);
+    clock.stepWall(-HOUR); // a pupil sets the clock back an hour
+    await run(agent, clock, 30 * MIN);
+    clock.stepWall(2 * HOUR); // NTP steps it forward (now an hour ahead): not a sleep
+    await run(agent, clock, 30 * MIN);
+    clock.sleep(40 * MIN); // the lid closes: a real suspend (wall and boot clock run, monotonic not)
+    await run(agent, clock, 30 * MIN);
+    clock.stepWall(-HOUR); // NTP fixes the rest
+    await run(agent, clock, 15 * MIN);
+    await agent.flush();
+    expect(await drained(agent)).toBe(true);
+    const to = consoleNow();
+    await agent.stop();
+    const rows = stored(c, agent.status().deviceId!);
+    const run_ = rows.filter((r) => r.end > from);
+    expectNoOverlap(rows);
+    for (let i = 1; i < run_.length; i++) expect(run_[i]!.start, `gap before ${i}`).toBe(run_[i - 1]!.end);
+    expect(run_[0]!.start).toBeLessThanOrEqual(from);
+    expect(run_[run_.length - 1]!.end).toBe(to);
+    for (const r of rows) expect(r.end).toBeLessThanOrEqual(to);
+    const sum = (state: string) =>
+      run_
+        .filter((r) => r.state === state)
+        .reduce((a, r) => a + Math.min(r.end, to) - Math.max(r.start, from), 0);
+    // 175 minutes passed: 135 awake, 40 asleep, and the steps are neither
+    expect(sum('asleep')).toBe(40 * MIN);
+    expect(sum('active')).toBe(135 * MIN);
+    expect(lines.filter((l) => /rejected/.test(l.msg))).toEqual([]);
+    expect(lines.filter((l) => /wall clock stepped/.test(l.msg)).map((l) => l.fields?.stepMs)).toEqual([
+      -HOUR,
+      2 * HOUR,
+      -HOUR,
+    ]);
+  });
 
   it('a clock jumping backwards: nothing overlaps, nothing lies in the future', async () => {
     const clock = new ManualClock(Date.now() - 2 * DAY);

@@ -60,7 +60,8 @@ export const PARSERS: Record<string, Record<string, Parser>> = {
   },
   linux: {
     'inhibit-list': {
-      summary: 'systemd-inhibit --list --no-pager → sleep/idle blockers (mode block)',
+      summary:
+        'systemd-inhibit --list --no-pager → sleep/idle blockers (mode block; mode cut off → possible)',
       parse: (t) => ({ blockers: parseInhibitList(t).blockers }),
     },
     'inhibit-list-all': {

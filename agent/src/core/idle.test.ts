@@ -1,6 +1,6 @@
+import type { PowerEvent } from '@sluimer/shared';
 import { DAY_MS, findOverlap, type Interval, IntervalSchema, MINUTE_MS } from '@sluimer/shared';
 import { describe, expect, it } from 'vitest';
-import type { PowerEvent } from '../platform/types.js';
 import {
   closeTracker,
   cutOpen,

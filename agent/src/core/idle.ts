@@ -1,5 +1,13 @@
-import { DAY_MS, type DeviceState, EARLIEST_VALID_MS, type Interval } from '@sluimer/shared';
-import type { Known, PowerEvent } from '../platform/types.js';
+import {
+  DAY_MS,
+  type DeviceState,
+  EARLIEST_VALID_MS,
+  type Interval,
+  type Known,
+  type PowerEvent,
+  type PowerSourceKind,
+  type DisplayState as SharedDisplayState,
+} from '@sluimer/shared';
 
 /**
  * The idle state machine (design.md "Measurements"). Pure: every function takes a state and returns
@@ -20,8 +28,8 @@ import type { Known, PowerEvent } from '../platform/types.js';
  *   the floor until the clock has caught up.
  */
 
-export type DisplayState = 'on' | 'off';
-export type PowerSource = 'ac' | 'battery';
+export type DisplayState = SharedDisplayState;
+export type PowerSource = PowerSourceKind;
 export type OpenState = Exclude<DeviceState, 'off'>;
 
 export interface Attrs {

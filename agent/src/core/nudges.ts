@@ -1,6 +1,7 @@
 import {
   type AgentCounters,
   DAY_MS,
+  DEFAULT_SCHOOL_HOURS,
   type DevicePowerProfile,
   deviceNoun,
   deviceWatts,
@@ -49,14 +50,8 @@ export const CAP_NEWS_MS = HOUR_MS;
 export const SUGGESTED_BATTERY_BRIGHTNESS_PCT = 70;
 /** the weekly result appears from this local time on the last school day of the week */
 export const WEEKLY_FROM_HOUR = 12;
-/** used for "outside school hours" when the policy names no school hours [A] */
-export const FALLBACK_SCHOOL_HOURS: SchoolHours = {
-  mon: { start: '08:00', end: '18:00' },
-  tue: { start: '08:00', end: '18:00' },
-  wed: { start: '08:00', end: '18:00' },
-  thu: { start: '08:00', end: '18:00' },
-  fri: { start: '08:00', end: '18:00' },
-};
+/** used for "outside school hours" when the policy names no school hours: the one shared default [A] */
+export const FALLBACK_SCHOOL_HOURS: SchoolHours = DEFAULT_SCHOOL_HOURS;
 const DEFAULT_ZONE = 'Europe/Amsterdam';
 
 export interface NudgeState {

@@ -1,6 +1,17 @@
 import type { EffectivePolicy } from '@sluimer/shared';
 import { describe, expect, it } from 'vitest';
-import { insideSchoolHours, pickSettings, policyTargets, targetKey, validateTargets } from './targets.js';
+import {
+  enforcementKey,
+  failedFields,
+  holds,
+  insideSchoolHours,
+  pickSettings,
+  policyTargets,
+  targetKey,
+  unchangedFields,
+  validateTargets,
+  writtenFields,
+} from './targets.js';
 
 // Tue 10 March 2026; Amsterdam is UTC+1 then
 const at = (hh: number, mm = 0) => Date.UTC(2026, 2, 10, hh - 1, mm);
@@ -104,5 +115,90 @@ describe('helpers', () => {
     expect(targetKey({ sleepAfterSec: { ac: 600 } })).toBe(targetKey({ sleepAfterSec: { ac: 600 } }));
     expect(targetKey({ sleepAfterSec: { ac: 600 } })).not.toBe(targetKey({ sleepAfterSec: { ac: 900 } }));
     expect(targetKey(null)).not.toBe(targetKey({}));
+  });
+});
+
+describe('power source in the comparison', () => {
+  const s = {
+    sleepAfterSec: { ac: 1200, battery: null },
+    displayOffAfterSec: { ac: 300, battery: 300 },
+    brightnessPct: { battery: 25 },
+    schedule: null,
+  };
+
+  it('holds() compares only what the target names', () => {
+    expect(holds(s, { sleepAfterSec: { ac: 1200 } }, 'ac', [])).toBe(true);
+    expect(holds(s, { sleepAfterSec: { battery: 600 } }, 'ac', [])).toBe(false);
+    expect(holds(s, { schedule: null }, 'ac', [])).toBe(true);
+    expect(holds(s, { schedule: { action: 'sleep', at: '18:00', weekdays: [0] } }, 'ac', [])).toBe(false);
+  });
+
+  it('treats a brightness value as a cap: a darker panel holds, a brighter one does not', () => {
+    expect(holds(s, { brightnessPct: { ac: 60, battery: 30 } }, 'battery', ['brightnessPct'])).toBe(true);
+    expect(holds(s, { brightnessPct: { ac: 60, battery: 20 } }, 'battery', ['brightnessPct'])).toBe(false);
+  });
+
+  it('compares a source-bound setting on the current source only', () => {
+    const display = { displayOffAfterSec: { ac: 900, battery: 300 } };
+    expect(holds(s, display, 'battery', ['displayOffAfterSec'])).toBe(true);
+    expect(holds(s, display, 'ac', ['displayOffAfterSec'])).toBe(false);
+    // an OS that keeps both values must hold both
+    expect(holds(s, display, 'battery', [])).toBe(false);
+  });
+
+  it('changes the enforcement key with the source only when a source-bound setting is named', () => {
+    const capped = { sleepAfterSec: { ac: 1200 }, brightnessPct: { ac: 60, battery: 30 } };
+    expect(enforcementKey(capped, 'ac', ['brightnessPct'])).not.toBe(
+      enforcementKey(capped, 'battery', ['brightnessPct']),
+    );
+    // without a declaration every timeout and the cap count as source-bound
+    expect(enforcementKey(capped, 'ac')).not.toBe(enforcementKey(capped, 'battery'));
+    const timeouts = { sleepAfterSec: { ac: 1200, battery: 600 } };
+    expect(enforcementKey(timeouts, 'ac', ['brightnessPct'])).toBe(
+      enforcementKey(timeouts, 'battery', ['brightnessPct']),
+    );
+    expect(enforcementKey(null, 'ac')).toBe('none');
+  });
+});
+
+describe('what a write changed and what a restore left', () => {
+  const target = {
+    sleepAfterSec: { ac: 1800, battery: 900 },
+    displayOffAfterSec: { ac: 600 },
+    schedule: null,
+  };
+
+  it('counts a field as written unless every value it names was refused', () => {
+    expect(writtenFields(target, [{ setting: 'sleepAfterSec.ac' }])).toEqual([
+      'sleepAfterSec',
+      'displayOffAfterSec',
+      'schedule',
+    ]);
+    expect(
+      writtenFields(target, [
+        { setting: 'sleepAfterSec.ac' },
+        { setting: 'sleepAfterSec.battery' },
+        { setting: 'schedule' },
+      ]),
+    ).toEqual(['displayOffAfterSec']);
+  });
+
+  it('counts a field as not restored on any error of its own, and all timeouts on a whole-write error', () => {
+    expect(failedFields(target, [{ setting: 'sleepAfterSec.battery' }])).toEqual(['sleepAfterSec']);
+    expect(failedFields(target, [{ setting: 'scheme' }])).toEqual(['sleepAfterSec', 'displayOffAfterSec']);
+    expect(failedFields(target, [{ setting: 'brightnessPct' }])).toEqual([]);
+  });
+
+  it('knows a value the OS already held changed nothing, but a brightness cap always counts', () => {
+    const originals = {
+      sleepAfterSec: { ac: 1800, battery: 600 },
+      displayOffAfterSec: { ac: 600, battery: 600 },
+      brightnessPct: { ac: 50 },
+      schedule: null,
+    };
+    expect(unchangedFields(originals, { ...target, brightnessPct: { ac: 60 } })).toEqual([
+      'displayOffAfterSec',
+      'schedule',
+    ]);
   });
 });

@@ -3,10 +3,15 @@ import {
   enforces,
   inSchoolHours,
   localTime,
+  type PerSource,
   POLICY_BOUNDS,
+  type PowerSettings,
+  type PowerSourceKind,
+  type ScheduledAction,
+  type SettingsTarget,
   WEEKDAYS,
 } from '@sluimer/shared';
-import type { PerSource, PowerSettings, ScheduledAction, SettingsTarget } from '../platform/types.js';
+import { checkTarget } from './bounds.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
 
@@ -70,60 +75,20 @@ export interface TargetProblem {
   message: string;
 }
 
-const BOUNDS: Record<'sleepAfterSec' | 'displayOffAfterSec' | 'brightnessPct', { min: number; max: number }> =
-  {
-    sleepAfterSec: POLICY_BOUNDS.sleepAfterSec,
-    displayOffAfterSec: POLICY_BOUNDS.displayOffAfterSec,
-    brightnessPct: POLICY_BOUNDS.brightnessCapPct,
-  };
-
 /**
- * Checks a target against POLICY_BOUNDS and returns the problems plus the target with only the
- * valid values left: a zero timeout ("never") or 0 % brightness is never applied in policy mode.
+ * Checks a target against POLICY_BOUNDS (the one rule, core/bounds.ts) and returns the problems plus
+ * the target with only the valid values left: a zero timeout ("never") or 0 % brightness is never
+ * applied in policy mode.
  */
 export function validateTargets(target: SettingsTarget): {
   valid: SettingsTarget;
   problems: TargetProblem[];
 } {
-  const problems: TargetProblem[] = [];
-  const valid: SettingsTarget = {};
-  for (const key of Object.keys(BOUNDS) as (keyof typeof BOUNDS)[]) {
-    const ps = target[key];
-    if (!ps) continue;
-    const b = BOUNDS[key];
-    const keep: PerSource<number> = {};
-    for (const src of ['ac', 'battery'] as const) {
-      const v = ps[src];
-      if (v === undefined) continue;
-      if (v === null || !Number.isFinite(v) || !Number.isInteger(v) || v < b.min || v > b.max) {
-        problems.push({
-          setting: `${key}.${src}`,
-          code: 'policy_out_of_bounds',
-          message: `Waarde ${String(v)} voor ${key} (${src}) ligt buiten ${b.min}–${b.max}; niet toegepast. / Value ${String(v)} is outside ${b.min}–${b.max}; not applied.`,
-        });
-      } else {
-        keep[src] = v;
-      }
-    }
-    if (Object.keys(keep).length > 0) valid[key] = keep;
-  }
-  if (target.schedule !== undefined) {
-    const sch = target.schedule;
-    if (
-      sch !== null &&
-      (!/^([01]\d|2[0-3]):[0-5]\d$/.test(sch.at) ||
-        sch.weekdays.some((d) => !Number.isInteger(d) || d < 0 || d > 6))
-    ) {
-      problems.push({
-        setting: 'schedule',
-        code: 'policy_out_of_bounds',
-        message: `Ongeldig schema ${sch.at}; niet toegepast. / Invalid schedule ${sch.at}; not applied.`,
-      });
-    } else {
-      valid.schedule = sch;
-    }
-  }
-  return { valid, problems };
+  const { allowed, errors } = checkTarget(target, 'policy');
+  return {
+    valid: allowed,
+    problems: errors.map((e) => ({ setting: e.setting, code: 'policy_out_of_bounds', message: e.message })),
+  };
 }
 
 /** The part of saved originals that covers the fields `fields` names (for restoring a field a policy dropped). */
@@ -155,4 +120,142 @@ export function targetKey(target: SettingsTarget | null): string {
     norm(target.brightnessPct),
     target.schedule === undefined ? '-' : target.schedule,
   ]);
+}
+
+export type SettingField = keyof SettingsTarget;
+
+/** Re-applied on every switch when an adapter does not say which of its settings follow the source. */
+export const ALL_SOURCE_BOUND: readonly SettingField[] = [
+  'sleepAfterSec',
+  'displayOffAfterSec',
+  'brightnessPct',
+];
+
+/** The fields of `target` the OS does not switch by itself when the power source changes. */
+export function sourceBoundFields(
+  target: SettingsTarget | null,
+  sourceBound: readonly SettingField[] = ALL_SOURCE_BOUND,
+): SettingField[] {
+  return targetFields(target).filter((f) => f !== 'schedule' && sourceBound.includes(f));
+}
+
+/**
+ * What was enforced, including the power source when the target names a setting the OS holds for the
+ * current source only (a live brightness cap, GNOME's single display-off delay). A switch of source
+ * then changes the key, and a changed key is what makes the service apply again.
+ */
+export function enforcementKey(
+  target: SettingsTarget | null,
+  source: PowerSourceKind | 'unknown',
+  sourceBound: readonly SettingField[] = ALL_SOURCE_BOUND,
+): string {
+  const key = targetKey(target);
+  return sourceBoundFields(target, sourceBound).length > 0 ? `${key}@${source}` : key;
+}
+
+/**
+ * Whether the OS already holds what `target` asks for on `source`. A brightness value is a cap: a
+ * panel at or below it holds. For a source-bound setting only the current source's value counts,
+ * since that is all the OS keeps (the other source's value is written when the device switches).
+ */
+export function holds(
+  current: PowerSettings,
+  target: SettingsTarget,
+  source: PowerSourceKind | 'unknown',
+  sourceBound: readonly SettingField[] = ALL_SOURCE_BOUND,
+): boolean {
+  for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
+    const want = target[key];
+    if (!want) continue;
+    const sources =
+      sourceBound.includes(key) && source !== 'unknown' ? [source] : (['ac', 'battery'] as const);
+    for (const src of sources) {
+      const w = want[src];
+      if (w === undefined) continue;
+      const got = current[key]?.[src];
+      if (key === 'brightnessPct') {
+        if (typeof w === 'number' && typeof got === 'number' && got <= w) continue;
+        return false;
+      }
+      if (got !== w) return false;
+    }
+  }
+  if (target.schedule !== undefined) {
+    const a = target.schedule;
+    const b = current.schedule ?? null;
+    if (a === null || b === null) return a === b;
+    return a.action === b.action && a.at === b.at && a.weekdays.join() === b.weekdays.join();
+  }
+  return true;
+}
+
+const FIELDS: readonly SettingField[] = ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct', 'schedule'];
+
+/** The settings (`sleepAfterSec.ac`, `schedule`, …) a target names. */
+function namedSettings(target: SettingsTarget, field: SettingField): string[] {
+  if (field === 'schedule') return target.schedule === undefined ? [] : ['schedule'];
+  const per = target[field];
+  if (!per) return [];
+  return (['ac', 'battery'] as const).filter((s) => per[s] !== undefined).map((s) => `${field}.${s}`);
+}
+
+/** The field an apply error belongs to, or null for one that concerns the whole write (`scheme`). */
+function fieldOf(setting: string | undefined): SettingField | null {
+  const head = (setting ?? '').split('.')[0] as SettingField;
+  return FIELDS.includes(head) ? head : null;
+}
+
+/**
+ * Which fields of `target` an apply outcome shows as not (fully) in place: a field with any error of
+ * its own, and every timeout/brightness field when an error concerns the whole write.
+ */
+export function failedFields(
+  target: SettingsTarget,
+  errors: readonly { setting?: string }[],
+): SettingField[] {
+  const named = targetFields(target);
+  const out = new Set<SettingField>();
+  for (const e of errors) {
+    const f = fieldOf(e.setting);
+    if (f) {
+      if (named.includes(f)) out.add(f);
+    } else for (const n of named) if (n !== 'schedule') out.add(n);
+  }
+  return named.filter((f) => out.has(f));
+}
+
+/**
+ * Which fields of `target` a policy write changed: every field except those where each value it
+ * names came back with an error (a refused, locked or unsupported setting was never changed, so
+ * there is nothing to restore for it).
+ */
+export function writtenFields(
+  target: SettingsTarget,
+  errors: readonly { setting?: string }[],
+): SettingField[] {
+  const bad = new Set(errors.map((e) => e.setting ?? ''));
+  return targetFields(target).filter((f) => {
+    if (bad.has(f)) return false;
+    const settings = namedSettings(target, f);
+    return settings.length > 0 && !settings.every((s) => bad.has(s));
+  });
+}
+
+/**
+ * Fields whose target the OS already held before the agent's first change (the saved originals):
+ * writing them changed nothing, so there is nothing to restore (e.g. "no scheduled action" on a
+ * machine that never had one). A brightness cap always counts as a change: it acts on the panel.
+ */
+export function unchangedFields(originals: PowerSettings, target: SettingsTarget): SettingField[] {
+  return targetFields(target).filter((f) => {
+    if (f === 'brightnessPct') return false;
+    if (f === 'schedule') {
+      const a = target.schedule ?? null;
+      const b = originals.schedule ?? null;
+      if (a === null || b === null) return a === b;
+      return a.action === b.action && a.at === b.at && a.weekdays.join() === b.weekdays.join();
+    }
+    const want = target[f];
+    return (['ac', 'battery'] as const).every((s) => want?.[s] === undefined || want[s] === originals[f][s]);
+  });
 }

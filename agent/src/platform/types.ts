@@ -1,36 +1,24 @@
-import type { Blocker, Inventory } from '@sluimer/shared';
+import os from 'node:os';
+import type {
+  Blocker,
+  Inventory,
+  Known,
+  PerSource,
+  PowerEvent,
+  PowerSettings,
+  PowerSourceKind,
+  ScheduledAction,
+  SettingsTarget,
+} from '@sluimer/shared';
+
+// the vocabulary the agent core shares with the adapters lives in @sluimer/shared (device-power.ts)
+export type { Known, PerSource, PowerEvent, PowerSettings, PowerSourceKind, ScheduledAction, SettingsTarget };
 
 /**
  * The one interface every OS adapter implements (windows, macos, linux, simulated). An adapter reads
  * and writes the OS; it never decides policy: the core turns a policy into `PowerSettings` targets and
  * the service hands them over. The same contract tests run against every adapter that can run here.
  */
-
-export type PowerSourceKind = 'ac' | 'battery';
-export type Known<T> = T | 'unknown';
-
-/** Per power source; `null` = the OS says "never"/unset, `undefined` = not read / not applicable. */
-export interface PerSource<T> {
-  ac?: T | null;
-  battery?: T | null;
-}
-
-/** Timeouts and brightness as the OS holds them, in seconds and percent. */
-export interface PowerSettings {
-  sleepAfterSec: PerSource<number>;
-  displayOffAfterSec: PerSource<number>;
-  brightnessPct: PerSource<number>;
-  /** a repeating sleep/shutdown outside school hours, as the OS holds it */
-  schedule?: ScheduledAction | null;
-}
-
-export interface ScheduledAction {
-  action: 'sleep' | 'shutdown';
-  /** local time HH:MM */
-  at: string;
-  /** 0 = Monday … 6 = Sunday */
-  weekdays: number[];
-}
 
 export interface BatteryInfo {
   hasBattery: boolean;
@@ -40,13 +28,6 @@ export interface BatteryInfo {
   fullCapacityWh?: number;
   cycleCount?: number;
 }
-
-export type PowerEvent =
-  | { type: 'suspend'; at: number }
-  | { type: 'resume'; at: number }
-  | { type: 'power-source'; source: PowerSourceKind; at: number }
-  | { type: 'display'; state: 'on' | 'off'; at: number }
-  | { type: 'shutdown'; at: number };
 
 export type CapabilityStatus = 'readable' | 'enforceable' | 'needs-admin' | 'unsupported';
 export interface Capability {
@@ -64,16 +45,15 @@ export interface ApplyOutcome {
   errors: { setting: string; code: string; message: string }[];
 }
 
-/** Settings to write. `undefined` fields are left alone. */
-export interface SettingsTarget {
-  sleepAfterSec?: PerSource<number>;
-  displayOffAfterSec?: PerSource<number>;
-  brightnessPct?: PerSource<number>;
-  schedule?: ScheduledAction | null;
-}
-
 export interface PlatformAdapter {
   readonly os: 'windows' | 'macos' | 'linux' | 'simulated';
+  /**
+   * Settings this OS holds for the current power source only and does not switch by itself when the
+   * device goes from mains to battery or back (a live brightness cap, GNOME's single display-off
+   * delay). The service applies them again within seconds of a switch. Omitted: every timeout and the
+   * brightness cap are treated so (applying again is harmless, only slower).
+   */
+  readonly sourceBound?: readonly ('sleepAfterSec' | 'displayOffAfterSec' | 'brightnessPct')[];
   /** milliseconds since the last user input in the active session */
   idleMs(): Promise<Known<number>>;
   powerSource(): Promise<Known<PowerSourceKind>>;
@@ -109,13 +89,27 @@ export interface DesktopNotification {
   timeoutMs?: number;
 }
 
-/** Wall clock and monotonic clock, separate so a sleep shows as the wall clock jumping ahead. */
+/**
+ * The clock sources (core/timeline.ts): the wall clock, a monotonic clock that stands still during a
+ * suspend, and, where reachable, one that counts suspended time, so a suspend can be told from a
+ * wall-clock step.
+ */
 export interface Clock {
   now(): number;
   monotonic(): number;
+  /** ms of a clock that counts suspended time (never stepped); null or absent where there is none */
+  boottime?(): number | null;
 }
+
+/**
+ * Node's `os.uptime()` is CLOCK_BOOTTIME on Linux (the clock `/proc/uptime` shows) and
+ * `GetTickCount64` on Windows: both count suspended time and ignore wall-clock steps. On macOS it
+ * is computed from the wall clock (kern.boottime), so it is not used there.
+ */
+const bootClock = process.platform === 'linux' || process.platform === 'win32';
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
+  boottime: () => (bootClock ? os.uptime() * 1000 : null),
 };

@@ -31,6 +31,7 @@ import {
   takeClosed,
 } from '../core/idle.js';
 import { nextSampleDelayMs } from '../core/sampling.js';
+import { advanceTimeline, startTimeline, type TimelineState } from '../core/timeline.js';
 import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '../platform/types.js';
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
 import type { MiniFetch } from './http-fetch.js';
@@ -176,6 +177,10 @@ class Agent implements AgentService {
   private inventoryCache: Inventory | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lastIdleMs: number | 'unknown' = 'unknown';
+  /** the timeline at the last clock reading (core/timeline.ts); null before the first */
+  private timeline: TimelineState | null = null;
+  /** the power source last seen (sample or event); null before the first */
+  private lastPower: 'ac' | 'battery' | 'unknown' | null = null;
   private readonly maxActiveSampleMs: number;
   private unsubscribe: (() => void) | null = null;
   private lastFlushMono = 0;
@@ -242,7 +247,7 @@ class Agent implements AgentService {
       token: () => this.identity?.deviceToken,
       hello: () => this.hello(),
       onWelcome: async (f) => {
-        const welcomeLocal = this.clock.now();
+        const welcomeLocal = this.now();
         this.reenrolled = false;
         this.noteServerTime(f.serverTime, welcomeLocal);
         this.events.emit('welcome', f);
@@ -314,7 +319,7 @@ class Agent implements AgentService {
   }
 
   private async hello(): Promise<HelloFrame> {
-    this.helloLocal = this.clock.now();
+    this.helloLocal = this.now();
     const hello: HelloFrame = {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -475,7 +480,7 @@ class Agent implements AgentService {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const now = this.clock.now();
+    const now = this.now();
     const bootWall = this.opts.bootWall ?? now - os.uptime() * 1000;
     let persisted: TrackerState | null = null;
     try {
@@ -518,17 +523,60 @@ class Agent implements AgentService {
     this.timers.push(timer);
   }
 
+  /**
+   * The agent's timeline (core/timeline.ts) from the clock sources: the wall clock until it is
+   * stepped, then the time that really passed. Tracker, reports and the console clock offset all use
+   * it; school hours use the wall clock.
+   */
+  private now(): number {
+    const reading = {
+      wall: this.clock.now(),
+      mono: this.clock.monotonic(),
+      boot: this.clock.boottime?.() ?? null,
+    };
+    if (!this.timeline) {
+      this.timeline = startTimeline(reading);
+      return this.timeline.now;
+    }
+    const out = advanceTimeline(this.timeline, reading);
+    this.timeline = out.state;
+    for (const c of out.changes)
+      if (c.kind === 'step') this.log.info('wall clock stepped; every minute is kept', { stepMs: c.ms });
+    return out.now;
+  }
+
   private onEvent(e: PowerEvent): void {
     if (!this.state || this.stopped) return;
     try {
+      // live events are stamped by the adapter's wall clock; the tracker runs on the timeline
+      e = { ...e, at: this.now() };
       this.state = observeEvent(this.state, e, this.trackerCfg);
       this.saveState(); // power events are rare and matter: always durable at once
       if (e.type === 'resume') this.link.reconnectSoon();
+      if (e.type === 'power-source') this.powerSwitched(e.source);
       // write before the machine sleeps or goes down
       if (e.type === 'shutdown' || e.type === 'suspend') this.writeReport();
     } catch (err) {
       this.log.error('power event not recorded', { err, type: e.type });
     }
+  }
+
+  /**
+   * A switch between mains and battery (an event, or seen in a sample on OSes without events): check
+   * the policy at once, so settings the OS does not switch by itself (a brightness cap) follow within
+   * seconds instead of at the next periodic check.
+   */
+  private powerSwitched(source: 'ac' | 'battery' | 'unknown'): void {
+    if (source === this.lastPower) return;
+    const known = this.lastPower !== null;
+    this.lastPower = source;
+    if (!known || source === 'unknown' || this.stopped) return;
+    void this.policy
+      .reevaluate()
+      .then((status) => {
+        if (status) this.sendStatus(status);
+      })
+      .catch((err) => this.log.error('policy check after a power-source switch failed', { err }));
   }
 
   tick(): Promise<void> {
@@ -548,9 +596,10 @@ class Agent implements AgentService {
     ]);
     if (!this.state || this.stopped) return;
     this.lastIdleMs = idle;
+    this.powerSwitched(power);
     const sample: Sample = {
-      wallNow: this.clock.now(),
-      monotonicNow: this.clock.monotonic(),
+      wallNow: this.now(),
+      monotonicNow: this.timeline!.mono,
       idleMs: idle,
       display,
       power,
@@ -617,9 +666,14 @@ class Agent implements AgentService {
     this.state = cutOpen(this.state, this.trackerCfg);
     let blockers: Blocker[] | undefined;
     if (this.state.closed.some((i) => i.state === 'idle')) {
-      const list = await this.platform.blockers().catch(() => [] as Blocker[]);
+      // blockers that cannot be listed are unknown: the report then carries none (never an empty
+      // list standing for "nothing blocks")
+      const list = await this.platform.blockers().catch((err: unknown) => {
+        this.log.warn('blockers unknown for this report', { err });
+        return undefined;
+      });
       // one malformed blocker would make the console refuse the whole report
-      blockers = list.filter((b) => BlockerSchema.safeParse(b).success);
+      blockers = list?.filter((b) => BlockerSchema.safeParse(b).success);
     }
     return this.writeReport(blockers);
   }
@@ -634,7 +688,7 @@ class Agent implements AgentService {
         intervals,
         ...(blockers ? { blockers } : {}),
         ...(nudges ? { nudges } : {}),
-        now: this.clock.now(),
+        now: this.now(),
         shift: this.timeShift(),
       },
       next,
@@ -669,7 +723,7 @@ class Agent implements AgentService {
     if (this.ticking) await this.ticking.catch(() => {});
     try {
       if (this.state) {
-        this.state = closeTracker(this.state, this.clock.now(), this.trackerCfg);
+        this.state = closeTracker(this.state, this.now(), this.trackerCfg);
         this.writeReport();
       }
       const grace = this.opts.stopGraceMs ?? 2_000;

@@ -1,7 +1,7 @@
 import { type EffectivePolicy, ErrorCode, SluimerError } from '@sluimer/shared';
 import { describe, expect, it } from 'vitest';
 import { ManualClock, SimulatedPlatform } from '../platform/simulated/index.js';
-import { holds, PolicyEnforcer } from './policy.js';
+import { PolicyEnforcer } from './policy.js';
 import { MemoryStore } from './store.js';
 
 const base: EffectivePolicy = {
@@ -77,16 +77,69 @@ describe('policy enforcer', () => {
     expect(again.current()).toEqual({ policy: base, etag: 'etag-1' });
   });
 
-  it('holds() compares only what the target names', () => {
-    const s = {
-      sleepAfterSec: { ac: 1200, battery: null },
-      displayOffAfterSec: {},
-      brightnessPct: {},
-      schedule: null,
-    };
-    expect(holds(s, { sleepAfterSec: { ac: 1200 } })).toBe(true);
-    expect(holds(s, { sleepAfterSec: { battery: 600 } })).toBe(false);
-    expect(holds(s, { schedule: null })).toBe(true);
-    expect(holds(s, { schedule: { action: 'sleep', at: '18:00', weekdays: [0] } })).toBe(false);
+  it('restores only what it changed: a schedule the OS refused is left alone', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 2, 10, 9));
+    const platform = new SimulatedPlatform({ clock, unsupported: ['schedule'] });
+    const enforcer = new PolicyEnforcer(platform, new MemoryStore(), clock);
+    const st = await enforcer.setPolicy(
+      { ...base, outsideSchoolHours: { action: 'shutdown', actionAt: '18:00' } },
+      'a',
+    );
+    expect(st.errors.map((e) => e.setting)).toEqual(['schedule']);
+    const out = await enforcer.restore();
+    expect(out?.errors).toEqual([]);
+    expect(out?.notRestored).toEqual([]);
+    expect(out?.restored.sort()).toEqual(['brightnessPct', 'sleepAfterSec']);
+    const last = platform.applyLog.at(-1)!;
+    expect(last.mode).toBe('restore');
+    expect(Object.keys(last.target).sort()).toEqual(['brightnessPct', 'sleepAfterSec']);
+    expect(await enforcer.restore()).toBeNull();
+  });
+
+  it('after a partial restore keeps only what failed, retries only that, and is idempotent once all is back', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 2, 10, 9));
+    const store = new MemoryStore();
+    const first = new SimulatedPlatform({ clock });
+    const before = await first.readSettings();
+    await new PolicyEnforcer(first, store, clock).setPolicy(base, 'a');
+    // an administrator locks the sleep timeout on mains afterwards
+    const locked = new SimulatedPlatform({
+      clock,
+      settings: await first.readSettings(),
+      overridden: ['sleepAfterSec.ac'],
+    });
+    const out = await new PolicyEnforcer(locked, store, clock).restore();
+    expect(out?.restored).toEqual(['brightnessPct']);
+    expect(out?.notRestored).toEqual(['sleepAfterSec']);
+    expect(out?.errors).toEqual([
+      expect.objectContaining({ setting: 'sleepAfterSec.ac', code: 'overridden' }),
+    ]);
+    expect((await locked.readSettings()).brightnessPct).toEqual(before.brightnessPct);
+    // the retry writes only what is still changed
+    const again = await new PolicyEnforcer(locked, store, clock).restore();
+    expect(again?.notRestored).toEqual(['sleepAfterSec']);
+    expect(Object.keys(locked.applyLog.at(-1)!.target)).toEqual(['sleepAfterSec']);
+    // lock lifted: everything is back, and a further run has nothing to do
+    const free = new SimulatedPlatform({ clock, settings: await locked.readSettings() });
+    const done = await new PolicyEnforcer(free, store, clock).restore();
+    expect(done?.notRestored).toEqual([]);
+    expect(done?.restored).toEqual(['sleepAfterSec']);
+    expect((await free.readSettings()).sleepAfterSec).toEqual(before.sleepAfterSec);
+    expect(await new PolicyEnforcer(free, store, clock).restore()).toBeNull();
+  });
+
+  it('a service started after a restore applies its policy again', async () => {
+    const { platform, store, enforcer } = setup();
+    await enforcer.setPolicy(base, 'a');
+    await enforcer.restore();
+    expect(store.read('originals')).toBeNull();
+    // policy kept; the next periodic check applies it again (nothing is recorded as enforced)
+    const st = await new PolicyEnforcer(
+      platform,
+      store,
+      new ManualClock(Date.UTC(2026, 2, 10, 9)),
+    ).reevaluate();
+    expect(st?.ok).toBe(true);
+    expect((await platform.readSettings()).brightnessPct).toEqual({ ac: 80, battery: 60 });
   });
 });

@@ -2,12 +2,30 @@ import {
   type AppliedSettings,
   type EffectivePolicy,
   EffectivePolicySchema,
+  ErrorCode,
   isSluimerError,
   type PolicyError,
   type PolicyStatusFrame,
 } from '@sluimer/shared';
-import { pickSettings, policyTargets, targetFields, targetKey, validateTargets } from '../core/targets.js';
-import type { Clock, PlatformAdapter, PowerSettings, SettingsTarget } from '../platform/types.js';
+import {
+  enforcementKey,
+  failedFields,
+  holds,
+  pickSettings,
+  policyTargets,
+  type SettingField,
+  targetFields,
+  unchangedFields,
+  validateTargets,
+  writtenFields,
+} from '../core/targets.js';
+import type {
+  Clock,
+  PlatformAdapter,
+  PowerSettings,
+  PowerSourceKind,
+  SettingsTarget,
+} from '../platform/types.js';
 import { type Logger, silentLogger } from './log.js';
 import type { KeyStore } from './store.js';
 
@@ -22,6 +40,17 @@ export interface SavedOriginals {
   savedAt: number;
   settings: PowerSettings;
 }
+
+export interface RestoreOutcome {
+  applied: PowerSettings;
+  errors: PolicyError[];
+  /** fields put back (and forgotten) */
+  restored: SettingField[];
+  /** fields still changed; the errors say why */
+  notRestored: SettingField[];
+}
+
+const ALL_FIELDS: SettingField[] = ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct', 'schedule'];
 
 interface EnforcementRecord {
   /** fields this agent has changed and not restored */
@@ -47,24 +76,6 @@ function errorEntry(err: unknown, setting?: string): PolicyError {
   const code = isSluimerError(err) ? err.code : 'internal_error';
   const message = err instanceof Error ? err.message : String(err);
   return { ...(setting ? { setting } : {}), code: code.slice(0, 60), message: message.slice(0, 1000) };
-}
-
-/** Whether the OS already holds every value the target names. */
-export function holds(current: PowerSettings, target: SettingsTarget): boolean {
-  for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
-    const want = target[key];
-    if (!want) continue;
-    for (const src of ['ac', 'battery'] as const) {
-      if (want[src] !== undefined && current[key]?.[src] !== want[src]) return false;
-    }
-  }
-  if (target.schedule !== undefined) {
-    const a = target.schedule;
-    const b = current.schedule ?? null;
-    if (a === null || b === null) return a === b;
-    return a.action === b.action && a.at === b.at && a.weekdays.join() === b.weekdays.join();
-  }
-  return true;
 }
 
 export class PolicyEnforcer {
@@ -113,13 +124,24 @@ export class PolicyEnforcer {
     });
   }
 
-  /** Periodic check (school-hours boundaries): applies only when the targets changed. */
+  /** The power source now; a failed read counts as unknown (and re-applies once it is known again). */
+  private async source(): Promise<PowerSourceKind | 'unknown'> {
+    return this.platform.powerSource().catch(() => 'unknown' as const);
+  }
+
+  /**
+   * Periodic check (school-hours boundaries) and the check after a power-source switch: applies only
+   * when the targets changed, or when the source changed and the target names a setting the OS does
+   * not switch by itself (`PlatformAdapter.sourceBound`).
+   */
   reevaluate(): Promise<PolicyStatusFrame | null> {
     return this.serial(async () => {
       if (!this.policy) return null;
       const target = policyTargets(this.policy, this.clock.now());
       const rec = this.store.read<EnforcementRecord>('enforcement');
-      const key = target ? targetKey(validateTargets(target).valid) : 'none';
+      const key = target
+        ? enforcementKey(validateTargets(target).valid, await this.source(), this.platform.sourceBound)
+        : 'none';
       if ((rec?.key ?? 'none') === key) return null;
       return this.enforce(false);
     });
@@ -138,12 +160,13 @@ export class PolicyEnforcer {
       } else {
         const { valid, problems } = validateTargets(target);
         errors.push(...problems);
-        const key = targetKey(valid);
+        const source = await this.source();
+        const key = enforcementKey(valid, source, this.platform.sourceBound);
         let inPlace = false;
         if (always && rec.key === key) {
           // a reconnect with the same targets: write only if the OS drifted (a user or tool changed it)
           const current = await this.platform.readSettings();
-          if (holds(current, valid)) {
+          if (holds(current, valid, source, this.platform.sourceBound)) {
             inPlace = true;
             applied = current;
           }
@@ -152,14 +175,24 @@ export class PolicyEnforcer {
           const originals = await this.ensureOriginals();
           const wanted = targetFields(valid);
           const dropped = rec.fields.filter((f) => !wanted.includes(f));
+          let notBack: SettingField[] = [];
           if (dropped.length > 0) {
-            const out = await this.platform.apply(pickSettings(originals.settings, dropped), 'restore');
+            const back = pickSettings(originals.settings, dropped);
+            const out = await this.platform.apply(back, 'restore');
             errors.push(...out.errors);
+            notBack = failedFields(back, out.errors);
           }
           const out = await this.platform.apply(valid, 'policy');
           errors.push(...out.errors);
           applied = out.applied;
-          this.store.write('enforcement', { fields: wanted, key } satisfies EnforcementRecord);
+          // what this agent has changed and not put back: written now, changed before and still named,
+          // or dropped but not restored
+          const same = unchangedFields(originals.settings, valid);
+          const written = writtenFields(valid, out.errors).filter((f) => !same.includes(f));
+          const changed = [
+            ...new Set([...written, ...rec.fields.filter((f) => wanted.includes(f)), ...notBack]),
+          ];
+          this.store.write('enforcement', { fields: changed, key } satisfies EnforcementRecord);
           this.log.info('policy applied', { etag, errors: errors.length });
         }
       }
@@ -192,36 +225,50 @@ export class PolicyEnforcer {
   }
 
   private async restoreAll(errors: PolicyError[]): Promise<PowerSettings | null> {
-    const saved = this.originals();
-    if (!saved) return null;
-    const rec = this.store.read<EnforcementRecord>('enforcement');
-    const fields: (keyof SettingsTarget)[] = rec?.fields.length
-      ? rec.fields
-      : ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct', 'schedule'];
-    const out = await this.platform.apply(pickSettings(saved.settings, fields), 'restore');
+    const out = await this.restoreRecorded('none');
+    if (!out) return null;
     errors.push(...out.errors);
-    if (out.errors.length === 0) {
-      this.store.remove('originals');
-      this.store.remove('enforcement');
-      this.log.info('original settings restored');
-    }
     return out.applied;
   }
 
-  /** `sluimer-agent restore`: put every saved original back and forget them. Null when nothing was saved. */
-  restore(): Promise<{ applied: PowerSettings; errors: PolicyError[] } | null> {
-    return this.serial(async () => {
-      const saved = this.originals();
-      if (!saved) return null;
-      const out = await this.platform.apply(
-        pickSettings(saved.settings, ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct', 'schedule']),
-        'restore',
-      );
-      if (out.errors.length === 0) {
-        this.store.remove('originals');
-        this.store.remove('enforcement');
-      }
-      return { applied: out.applied, errors: out.errors };
-    });
+  /**
+   * Puts back what this agent changed, as recorded: only those fields, from the saved originals. What
+   * came back is forgotten; what did not stays recorded (with `keyAfter`), so a retry tries only that.
+   * Without a record (originals saved by an older agent, or a run cut short before the record was
+   * written) every field the originals hold is written, and a setting this OS does not support counts
+   * as never changed.
+   */
+  private async restoreRecorded(keyAfter: string): Promise<RestoreOutcome | null> {
+    const saved = this.originals();
+    if (!saved) return null;
+    const rec = this.store.read<EnforcementRecord>('enforcement');
+    const target = pickSettings(saved.settings, rec ? rec.fields : ALL_FIELDS);
+    const fields = targetFields(target);
+    const out =
+      fields.length > 0
+        ? await this.platform.apply(target, 'restore')
+        : { applied: await this.platform.readSettings(), errors: [] };
+    const errors = rec ? out.errors : out.errors.filter((e) => e.code !== ErrorCode.Unsupported);
+    const notRestored = failedFields(target, errors);
+    const restored = fields.filter((f) => !notRestored.includes(f));
+    if (notRestored.length === 0) {
+      this.store.remove('originals');
+      this.store.remove('enforcement');
+      this.log.info('original settings restored', { fields: restored });
+    } else {
+      this.store.write('enforcement', { fields: notRestored, key: keyAfter } satisfies EnforcementRecord);
+      this.log.warn('original settings only partly restored', { restored, notRestored });
+    }
+    return { applied: out.applied, errors, restored, notRestored };
+  }
+
+  /**
+   * `sluimer-agent restore`: put back what the agent changed and forget it. Null when nothing was
+   * saved. `notRestored` names the fields still changed (their errors say why); running it again
+   * retries only those, and once everything is back it is a no-op.
+   */
+  restore(): Promise<RestoreOutcome | null> {
+    // a service started later must apply its policy again: the key matches no policy
+    return this.serial(() => this.restoreRecorded('restored'));
   }
 }

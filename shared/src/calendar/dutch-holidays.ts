@@ -1,4 +1,4 @@
-import type { SchoolHours } from '../policy.js';
+import { DEFAULT_SCHOOL_HOURS, type SchoolHours } from '../policy.js';
 import {
   addDays,
   type CalendarDay,
@@ -164,15 +164,6 @@ export function dutchSchoolHolidays(startYear: number, opts: { customary?: boole
   }
   return days.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
-
-/** A common Dutch primary-school week: Monday to Friday, 08:30–15:00. Schools set their own. */
-export const DEFAULT_SCHOOL_HOURS: SchoolHours = {
-  mon: { start: '08:30', end: '15:00' },
-  tue: { start: '08:30', end: '15:00' },
-  wed: { start: '08:30', end: '15:00' },
-  thu: { start: '08:30', end: '15:00' },
-  fri: { start: '08:30', end: '15:00' },
-};
 
 /**
  * A school calendar for a region with the shipped vacations and national holidays of the given

@@ -16,7 +16,10 @@ import {
   zonedTimeToUtc,
 } from './school-calendar.js';
 
+// a primary school's own week, Monday to Friday 08:30–15:00 (the default is 08:00–17:00)
+const primaryWeek = { start: '08:30', end: '15:00' };
 const midden = dutchSchoolCalendar('midden', {
+  schoolHours: { mon: primaryWeek, tue: primaryWeek, wed: primaryWeek, thu: primaryWeek, fri: primaryWeek },
   studyDays: [{ date: '2027-11-17', name: 'Studiedag' }],
 });
 

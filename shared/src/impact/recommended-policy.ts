@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PolicyRequestSchema } from '../api.js';
-import { DEFAULT_SCHOOL_HOURS } from '../calendar/dutch-holidays.js';
 import type { PolicySettings, SchoolHours } from '../policy.js';
+import { DEFAULT_SCHOOL_HOURS } from '../policy.js';
 
 /**
  * Sluimer's recommended energy policy: the template IT starts from (docs/recommended-policy.md has

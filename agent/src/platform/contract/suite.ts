@@ -1,7 +1,22 @@
-import { BlockerSchema, ErrorCode, InventorySchema, isSluimerError } from '@sluimer/shared';
+import {
+  BlockerSchema,
+  type EffectivePolicy,
+  ErrorCode,
+  InventorySchema,
+  isSluimerError,
+} from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_SOURCE_BOUND } from '../../core/targets.js';
+import { PolicyEnforcer } from '../../service/policy.js';
+import { MemoryStore } from '../../service/store.js';
 import type { RecordedCall } from '../runner.js';
-import type { PlatformAdapter, PowerSettings } from '../types.js';
+import {
+  type PlatformAdapter,
+  type PowerEvent,
+  type PowerSettings,
+  type PowerSourceKind,
+  systemClock,
+} from '../types.js';
 
 /**
  * The contract every PlatformAdapter must keep, written once and run against each adapter that can
@@ -24,6 +39,15 @@ export interface ContractEnv {
   commandLog?: () => RecordedCall[];
   /** the capability ids this adapter reports */
   capabilityIds?: string[];
+  /**
+   * Switches the (fake) power supply between mains and battery, e.g. rewrites the sysfs files. Absent
+   * on a desktop without a battery, which must then read as mains.
+   */
+  switchPowerSource?: (source: PowerSourceKind) => Promise<void>;
+  /** the adapter announces a switch with a `power-source` event (else the service sees it in a sample) */
+  powerEvents?: boolean;
+  /** the live panel brightness in %, where the adapter lowers a real (or fake) panel */
+  panelPct?: () => Promise<number>;
 }
 
 export interface ContractSubject {
@@ -33,6 +57,11 @@ export interface ContractSubject {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; await sleep(25)) if (pred()) return true;
+  return pred();
+}
 
 const REQUIRED_CAPS = [
   'idle-time',
@@ -161,7 +190,7 @@ export function adapterContract(name: string, setup: () => Promise<ContractSubje
       expect(restored.errors.filter((e) => e.code !== ErrorCode.Unsupported)).toEqual([]);
       expect(restored.applied.sleepAfterSec).toEqual(original.sleepAfterSec);
       expect(restored.applied.displayOffAfterSec).toEqual(original.displayOffAfterSec);
-    });
+    }, 20_000); // real gsettings processes: slow on a loaded machine
 
     it('reports a display-off value per source truthfully', async () => {
       if (!env.enforcesTimeouts) return;
@@ -172,7 +201,7 @@ export function adapterContract(name: string, setup: () => Promise<ContractSubje
         expect(out.errors.map((e) => e.code)).toContain(ErrorCode.Unsupported);
       } else expect(out.applied.displayOffAfterSec).toEqual({ ac: 900, battery: 300 });
       await a.apply({ displayOffAfterSec: original.displayOffAfterSec }, 'restore');
-    });
+    }, 20_000);
 
     it('caps brightness where a panel exists and says "unsupported" where none does', async () => {
       const src = await a.powerSource();
@@ -235,6 +264,69 @@ export function adapterContract(name: string, setup: () => Promise<ContractSubje
       expect(second).toEqual(first);
       expect(env.commandLog?.().length ?? 0).toBe(calls);
     });
+
+    it('follows a switch from mains to battery and back: what the OS does not switch is applied again', async () => {
+      if (!env.switchPowerSource) {
+        expect(await a.powerSource()).toBe('ac');
+        return;
+      }
+      await env.switchPowerSource('ac');
+      const events: PowerEvent[] = [];
+      const off = a.onEvent((e) => events.push(e));
+      const enforcer = new PolicyEnforcer(a, new MemoryStore(), systemClock);
+      const policy: EffectivePolicy = {
+        sleepAfterSec: { ac: 1800, battery: 900 },
+        displayOffAfterSec: { ac: 900, battery: 300 },
+        brightnessCapPct: { ac: 60, battery: 30 },
+      };
+      const bound = a.sourceBound ?? ALL_SOURCE_BOUND;
+      try {
+        await enforcer.setPolicy(policy, 'switch-test');
+        expect(await a.powerSource()).toBe('ac');
+
+        await env.switchPowerSource('battery');
+        if (env.powerEvents) {
+          const seen = await waitFor(
+            () => events.some((e) => e.type === 'power-source' && e.source === 'battery'),
+            5_000,
+          );
+          expect(seen, 'a power-source event within 5 s').toBe(true);
+        }
+        expect(await a.powerSource()).toBe('battery');
+        // the comparison considers the source: only a source-bound setting makes it apply again
+        const onBattery = await enforcer.reevaluate();
+        expect(onBattery !== null).toBe(bound.length > 0);
+        const bat = await a.readSettings();
+        if (env.enforcesTimeouts) {
+          expect(bat.sleepAfterSec.battery).toBe(900);
+          expect(bat.displayOffAfterSec.battery).toBe(300);
+        }
+        if (env.hasBacklight) {
+          expect(bat.brightnessPct.battery).toBeTypeOf('number');
+          expect(bat.brightnessPct.battery as number).toBeLessThanOrEqual(30);
+        }
+        if (env.panelPct) expect(await env.panelPct()).toBeLessThanOrEqual(30);
+        // a second check on the same source applies nothing
+        expect(await enforcer.reevaluate()).toBeNull();
+
+        await env.switchPowerSource('ac');
+        if (env.powerEvents)
+          expect(
+            await waitFor(() => events.some((e) => e.type === 'power-source' && e.source === 'ac'), 5_000),
+          ).toBe(true);
+        expect((await enforcer.reevaluate()) !== null).toBe(bound.length > 0);
+        const ac = await a.readSettings();
+        if (env.enforcesTimeouts) {
+          expect(ac.sleepAfterSec.ac).toBe(1800);
+          expect(ac.displayOffAfterSec.ac).toBe(900);
+        }
+        if (env.panelPct) expect(await env.panelPct()).toBeLessThanOrEqual(60);
+      } finally {
+        off();
+        await enforcer.restore();
+        await env.switchPowerSource('ac');
+      }
+    }, 30_000);
 
     it('lets a listener subscribe and unsubscribe', () => {
       const off = a.onEvent(() => {});

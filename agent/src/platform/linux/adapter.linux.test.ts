@@ -5,11 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreWith } from '../../cli/restore.js';
+import { createAgentService } from '../../service/agent.js';
+import { FakeConsole } from '../../service/fake-console.js';
+import { PolicyEnforcer } from '../../service/policy.js';
+import { FileStore } from '../../service/store.js';
 import { adapterContract } from '../contract/suite.js';
 import { execFileRunner, recordingRunner } from '../runner.js';
+import { systemClock } from '../types.js';
 import { LinuxAdapter, POWER_SCHEMA } from './adapter.js';
+import { fakeSysfs, panelPct, switchSupply } from './fake-sysfs.js';
 import { startTestSession, type TestSession } from './session-env.js';
-import { fakeSysfs, missingTools, requireTools, startFakeMutter } from './test-tools.js';
+import { missingTools, requireTools, startFakeMutter } from './test-tools.js';
 
 const run = promisify(execFile);
 
@@ -46,6 +53,7 @@ if (enabled) {
       powerSupplyDir: sys.powerSupplyDir,
       unitDir: `${sys.root}/units`,
       systemdRunDir: `${sys.root}/no-systemd`,
+      powerPollMs: 200,
     });
     return {
       adapter,
@@ -61,6 +69,9 @@ if (enabled) {
         // a container has no logind (blockers() must then say so); a CI VM with systemd has one
         blockersReadable: await logindReachable(),
         commandLog: () => runner.calls,
+        switchPowerSource: (source) => switchSupply(sys.powerSupplyDir, source),
+        powerEvents: true,
+        panelPct: () => panelPct(sys.backlightDir),
       },
       cleanup: async () => {
         await session.stop();
@@ -178,6 +189,190 @@ if (enabled) {
       await a.close();
       await sysBus.stop();
     }, 20_000);
+
+    it('re-applies the brightness cap and display-off delay within seconds of unplugging and plugging in (agent + real adapter)', async () => {
+      // a second private bus plays the system bus; a stand-in UPower announces the switch on it
+      const sysBus = await startTestSession({ x11: false });
+      const s = await fakeSysfs();
+      const dataDir = await mkdtemp(join(tmpdir(), 'sluimer-switch-'));
+      const c = new FakeConsole({
+        policy: {
+          idleThresholdSec: 300,
+          displayOffAfterSec: { ac: 900, battery: 300 },
+          brightnessCapPct: { ac: 60, battery: 30 },
+        },
+      });
+      await c.listen();
+      const a = new LinuxAdapter({
+        env: session.env,
+        backlightDir: s.backlightDir,
+        powerSupplyDir: s.powerSupplyDir,
+        systemBusAddress: sysBus.busAddress,
+        unitDir: `${s.root}/units`,
+        systemdRunDir: `${s.root}/no-systemd`,
+      });
+      // samples a minute apart and the default 15 s sysfs poll: only the UPower signal can be this fast
+      const agent = createAgentService({
+        platform: a,
+        serverUrl: c.url,
+        enrollSecret: 'geheim',
+        dataDir,
+        sampleMs: 60_000,
+        link: { initialDelayMaxMs: 5, backoffBaseMs: 10, backoffMaxMs: 80 },
+        stopGraceMs: 0,
+        clockCorrection: false,
+      });
+      const upower = new (await import('./dbus-client.js')).DbusConnection(sysBus.busAddress);
+      const idleDelay = async () =>
+        Number(
+          /(\d+)\s*$/.exec(
+            (await run('gsettings', ['get', 'org.gnome.desktop.session', 'idle-delay'], { env: session.env }))
+              .stdout,
+          )?.[1],
+        );
+      const until = async (what: string, pred: () => Promise<boolean>, ms = 3_000) => {
+        const start = Date.now();
+        while (!(await pred())) {
+          if (Date.now() - start > ms) throw new Error(`not within ${ms} ms: ${what}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return Date.now() - start;
+      };
+      const unplug = async (source: 'ac' | 'battery') => {
+        await switchSupply(s.powerSupplyDir, source);
+        await upower.emit(
+          '/org/freedesktop/UPower',
+          'org.freedesktop.DBus.Properties',
+          'PropertiesChanged',
+          (await import('./dbus-client.js')).stringBody('org.freedesktop.UPower'),
+        );
+      };
+      try {
+        await agent.start();
+        await c.waitFor((x) => x.frames.some((f) => f.frame.type === 'policy_status'), 10_000);
+        expect(await panelPct(s.backlightDir)).toBe(60);
+        expect(await idleDelay()).toBe(900);
+        await new Promise((r) => setTimeout(r, 300)); // let the adapter's AddMatch land
+
+        await unplug('battery');
+        await until('battery cap on the panel', async () => (await panelPct(s.backlightDir)) <= 30);
+        await until('battery display-off delay', async () => (await idleDelay()) === 300);
+        // the console hears what was applied after the switch
+        await c.waitFor(
+          (x) =>
+            x.frames.some(
+              (f) => f.frame.type === 'policy_status' && f.frame.applied.brightnessCapPct?.battery === 27,
+            ),
+          3_000,
+        );
+
+        await unplug('ac');
+        await until('mains display-off delay', async () => (await idleDelay()) === 900);
+        // a cap never brightens a panel: it stays where the battery cap put it
+        expect(await panelPct(s.backlightDir)).toBe(27);
+      } finally {
+        await agent.stop();
+        upower.close();
+        await c.close();
+        await sysBus.stop();
+        await run('gsettings', ['reset', 'org.gnome.desktop.session', 'idle-delay'], { env: session.env });
+        await rm(s.root, { recursive: true, force: true });
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    }, 30_000);
+
+    it('restore without systemd puts back what the policy changed and exits 0; a locked key is named and retried alone; then it is a no-op', async () => {
+      const s = await fakeSysfs();
+      const dataDir = await mkdtemp(join(tmpdir(), 'sluimer-restore-'));
+      const paths = {
+        backlightDir: s.backlightDir,
+        powerSupplyDir: s.powerSupplyDir,
+        unitDir: `${s.root}/units`,
+        systemdRunDir: `${s.root}/no-systemd`,
+      };
+      const sleepAc = async (env: NodeJS.ProcessEnv = session.env) =>
+        Number(
+          /(\d+)\s*$/.exec(
+            (await run('gsettings', ['get', POWER_SCHEMA, 'sleep-inactive-ac-timeout'], { env })).stdout,
+          )?.[1],
+        );
+      const cli = async (env: NodeJS.ProcessEnv) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const [log, error] = [console.log, console.error];
+        console.log = (m: string) => out.push(m);
+        console.error = (m: string) => err.push(m);
+        const adapter = new LinuxAdapter({ env, ...paths });
+        try {
+          const code = await restoreWith(adapter, dataDir, { json: false });
+          return { code, out: out.join('\n'), err: err.join('\n') };
+        } finally {
+          [console.log, console.error] = [log, error];
+          await adapter.close();
+        }
+      };
+      const enforce = async () => {
+        const a = new LinuxAdapter({ env: session.env, ...paths });
+        const st = await new PolicyEnforcer(a, new FileStore(dataDir), systemClock).setPolicy(
+          { sleepAfterSec: { ac: 2700, battery: 1500 }, outsideSchoolHours: { action: 'none' } },
+          `e${Date.now()}`,
+        );
+        await a.close();
+        return st;
+      };
+      const lockDir = await mkdtemp(join(tmpdir(), 'sluimer-dconf-'));
+      try {
+        const before = await sleepAc();
+        // 1. a policy without a scheduled action on a machine without systemd: nothing was scheduled
+        expect((await enforce()).errors).toEqual([]);
+        expect(await sleepAc()).toBe(2700);
+        const first = await cli(session.env);
+        expect(first.err).toBe('');
+        expect(first.code).toBe(0);
+        expect(first.out).toContain('sleepAfterSec');
+        expect(first.out).not.toMatch(/systemd|schedule\b/);
+        expect(await sleepAc()).toBe(before);
+        // idempotent
+        const second = await cli(session.env);
+        expect(second.code).toBe(0);
+        expect(second.out).toMatch(/Nothing to restore/);
+
+        // 2. changed again, then the school image locks the key: restore names it and keeps only it
+        await enforce();
+        await mkdir(join(lockDir, 'db.d', 'locks'), { recursive: true });
+        await writeFile(
+          join(lockDir, 'db.d', '00-school'),
+          '[org/gnome/settings-daemon/plugins/power]\nsleep-inactive-ac-timeout=uint32 900\n',
+        );
+        await writeFile(
+          join(lockDir, 'db.d', 'locks', '00-school'),
+          '/org/gnome/settings-daemon/plugins/power/sleep-inactive-ac-timeout\n',
+        );
+        await run('dconf', ['compile', join(lockDir, 'db'), join(lockDir, 'db.d')]);
+        await writeFile(join(lockDir, 'profile'), `user-db:user\nfile-db:${join(lockDir, 'db')}\n`);
+        const lockedEnv = { ...session.env, DCONF_PROFILE: join(lockDir, 'profile') };
+        for (let i = 0; i < 2; i++) {
+          const partial = await cli(lockedEnv);
+          expect(partial.code).toBe(1);
+          expect(partial.err).toMatch(/Not restored: sleepAfterSec\b/);
+          expect(partial.err).toMatch(/sleepAfterSec\.ac overridden_by_policy: .*locked/);
+          expect(partial.err).not.toMatch(/sleepAfterSec\.battery|schedule|systemd/);
+        }
+        // 3. the lock is lifted: the retry brings it back, exit 0, and then there is nothing left
+        const last = await cli(session.env);
+        expect(last.code).toBe(0);
+        expect(await sleepAc()).toBe(before);
+        expect((await cli(session.env)).out).toMatch(/Nothing to restore/);
+      } finally {
+        await run('gsettings', ['reset', POWER_SCHEMA, 'sleep-inactive-ac-timeout'], { env: session.env });
+        await run('gsettings', ['reset', POWER_SCHEMA, 'sleep-inactive-battery-timeout'], {
+          env: session.env,
+        });
+        await rm(lockDir, { recursive: true, force: true });
+        await rm(dataDir, { recursive: true, force: true });
+        await rm(s.root, { recursive: true, force: true });
+      }
+    }, 30_000);
 
     it('falls back to xprintidle when no native X11 connection can be made', async () => {
       const env = { ...session.env, XAUTHORITY: '/nonexistent' };

@@ -1,7 +1,7 @@
 import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { checkTarget } from '../bounds.js';
+import { brightnessToSet, checkTarget, valueForSource } from '../../core/bounds.js';
 import { type CommandResult, type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -20,7 +20,7 @@ import { notifyArgs, parseNotifyId } from './notify.js';
 import {
   type Inhibitor,
   inhibitorToBlocker,
-  isSleepBlocker,
+  mayBlockSleep,
   parseBusctlInhibitors,
   parseDbusUint,
   parseGsettingsValue,
@@ -152,14 +152,22 @@ export interface LinuxAdapterOptions {
   uid?: number;
   /** re-try Mutter after this long when it was not on the bus */
   mutterRetryMs?: number;
-  /** system bus for logind signals (PrepareForSleep) */
+  /** system bus for logind signals (PrepareForSleep) and UPower's power-source changes */
   systemBusAddress?: string;
+  /** how often sysfs is read for a power-source switch (default 15 s; UPower's signal is immediate) */
+  powerPollMs?: number;
 }
 
 type IdleSource = 'mutter' | 'x11' | 'xprintidle' | 'logind' | 'none';
 
 export class LinuxAdapter implements PlatformAdapter {
   readonly os = 'linux' as const;
+  /**
+   * GNOME keeps sleep timeouts per source (sleep-inactive-ac/-battery) and switches between them
+   * itself, but has one display-off delay (idle-delay) for both, and a brightness cap is a one-off
+   * write to the panel: those two are applied again after every switch.
+   */
+  readonly sourceBound = ['displayOffAfterSec', 'brightnessPct'] as const;
   private readonly runner: CommandRunner;
   private readonly env: NodeJS.ProcessEnv;
   private readonly o: Required<Omit<LinuxAdapterOptions, 'runner' | 'env'>>;
@@ -184,6 +192,7 @@ export class LinuxAdapter implements PlatformAdapter {
       systemdRunDir: options.systemdRunDir ?? '/run/systemd/system',
       uid: options.uid ?? process.getuid?.() ?? -1,
       mutterRetryMs: options.mutterRetryMs ?? 5 * 60_000,
+      powerPollMs: options.powerPollMs ?? 15_000,
       systemBusAddress:
         options.systemBusAddress ??
         process.env.DBUS_SYSTEM_BUS_ADDRESS ??
@@ -415,24 +424,42 @@ export class LinuxAdapter implements PlatformAdapter {
 
   // ---- blockers ----
 
+  /**
+   * logind's inhibitors (busctl, else `systemd-inhibit --list`) plus GNOME's session inhibitors. When
+   * logind's list cannot be read or understood the blockers are unknown and this throws: a partial
+   * list would read as "nothing else blocks".
+   */
   async blockers(): Promise<Blocker[]> {
     const problems: string[] = [];
     let system: Inhibitor[] | null = null;
     const bus = await this.run(CMD.listInhibitors);
-    if (bus.code === 0) system = parseBusctlInhibitors(bus.stdout);
-    else {
-      problems.push(`logind ListInhibitors: ${(bus.stderr || bus.stdout).trim() || 'busctl missing'}`);
+    if (bus.code === 0) {
+      try {
+        system = parseBusctlInhibitors(bus.stdout);
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    } else problems.push(`logind ListInhibitors: ${(bus.stderr || bus.stdout).trim() || 'busctl missing'}`);
+    if (system === null) {
       const list = await this.run(CMD.inhibitList);
-      if (list.code === 0) system = parseInhibitors(list.stdout);
-      else problems.push(`systemd-inhibit: ${(list.stderr || list.stdout).trim() || 'not installed'}`);
+      if (list.code === 0) {
+        try {
+          system = parseInhibitors(list.stdout);
+        } catch (e) {
+          problems.push((e as Error).message);
+        }
+      } else problems.push(`systemd-inhibit: ${(list.stderr || list.stdout).trim() || 'not installed'}`);
     }
     const gnome = await this.gnomeInhibitors();
     if (gnome.error) problems.push(gnome.error);
-    if (system === null && gnome.blockers === null)
-      throw new SluimerError(ErrorCode.Unsupported, `no inhibitor source reachable: ${problems.join('; ')}`);
+    if (system === null)
+      throw new SluimerError(
+        ErrorCode.Unsupported,
+        `logind's inhibitors not readable, the blockers are unknown: ${problems.join('; ')}`,
+      );
     const out: Blocker[] = [];
-    for (const i of system ?? []) {
-      if (!isSleepBlocker(i) || i.pid === process.pid) continue;
+    for (const i of system) {
+      if (!mayBlockSleep(i) || i.pid === process.pid) continue;
       const { mode: _mode, ...b } = inhibitorToBlocker(i);
       out.push(b);
     }
@@ -467,11 +494,16 @@ export class LinuxAdapter implements PlatformAdapter {
       };
       const appId = /\('(.*)',\)/.exec(await call('GetAppId'))?.[1] ?? '';
       const reason = /\('(.*)',\)/.exec(await call('GetReason'))?.[1] ?? '';
-      const flags = parseDbusUint(await call('GetFlags')) ?? 0;
-      const blocks = [...(flags & 4 ? ['sleep'] : []), ...(flags & 8 ? ['idle'] : [])];
+      const flags = parseDbusUint(await call('GetFlags'));
+      // flags unreadable: it may inhibit suspend or idle, so it is a possible blocker, not none
+      const blocks =
+        flags === null
+          ? ['sleep', 'idle']
+          : [...(flags & 4 ? ['sleep'] : []), ...(flags & 8 ? ['idle'] : [])];
       if (blocks.length === 0) continue;
       const b: Blocker = { name: (appId || 'unknown app').slice(0, 200), kind: 'process', blocks };
       if (reason) b.reason = reason.slice(0, 500);
+      if (flags === null) b.possible = true;
       out.push(b);
     }
     return { blockers: out };
@@ -567,9 +599,9 @@ export class LinuxAdapter implements PlatformAdapter {
     }
     const disp = allowed.displayOffAfterSec;
     if (disp) {
-      // one value for both sources: the one for the source in use now (the service re-applies on
-      // change); a value only for the other source waits until the device switches
-      const pick = src === 'battery' ? disp.battery : disp.ac;
+      // one value for both sources: the one for the source in use now (core rule; the service applies
+      // again after a switch); a value only for the other source, or an unknown source, waits
+      const pick = valueForSource(disp, src);
       if (pick !== undefined) await setKey(SESSION_SCHEMA, 'idle-delay', pick ?? 0, 'displayOffAfterSec');
     }
     const cap = allowed.brightnessPct;
@@ -611,11 +643,11 @@ export class LinuxAdapter implements PlatformAdapter {
       });
       return;
     }
-    if (src === 'unknown') return;
-    const limit = cap[src];
+    const limit = valueForSource(cap, src);
     if (typeof limit !== 'number') return; // the cap for the other source applies when it switches
-    if (percentOf(bl) <= limit) return;
-    const raw = rawFor(bl, limit);
+    const pct = brightnessToSet(percentOf(bl), limit);
+    if (pct === null) return;
+    const raw = rawFor(bl, pct);
     try {
       await writeBrightness(this.o.backlightDir, bl.name, raw);
       return;
@@ -637,6 +669,8 @@ export class LinuxAdapter implements PlatformAdapter {
       () => false,
     );
     if (!hasSystemd) {
+      // without systemd there is no timer of ours to remove: "no schedule" already holds
+      if (s === null || s === undefined) return;
       errors.push({
         setting: 'schedule',
         code: ErrorCode.Unsupported,
@@ -827,26 +861,44 @@ export class LinuxAdapter implements PlatformAdapter {
   }
 
   onEvent(listener: (event: PowerEvent) => void): () => void {
-    // power-source changes from sysfs (cheap file reads every 15 s)
+    // power-source changes: read sysfs when UPower says something changed (at once), and every
+    // `powerPollMs` for systems without UPower (cheap file reads)
     let last: Known<PowerSourceKind> | null = null;
-    const tick = async () => {
-      const now = await this.powerSource().catch(() => 'unknown' as const);
-      if (last !== null && now !== last && now !== 'unknown')
-        listener({ type: 'power-source', source: now, at: Date.now() });
-      last = now;
+    let reading: Promise<void> | null = null;
+    const tick = (): Promise<void> => {
+      reading ??= (async () => {
+        const now = await this.powerSource().catch(() => 'unknown' as const);
+        if (last !== null && now !== last && now !== 'unknown')
+          listener({ type: 'power-source', source: now, at: Date.now() });
+        last = now;
+      })().finally(() => {
+        reading = null;
+      });
+      return reading;
     };
     void tick();
-    const t = setInterval(() => void tick(), 15_000);
+    const t = setInterval(() => void tick(), this.o.powerPollMs);
     t.unref();
     // suspend/resume from logind's PrepareForSleep(b) on the system bus, where there is one; the core
     // also sees a sleep as the wall clock jumping ahead of the monotonic clock
     let bus: DbusConnection | null = new DbusConnection(this.o.systemBusAddress);
     bus.onSignal = (m) => {
+      if (m.member === 'PropertiesChanged' && m.path?.startsWith('/org/freedesktop/UPower')) {
+        // OnBattery or a line-power device changed; sysfs is the truth that is read, once now and once
+        // a second later (a battery's status can follow its adapter's `online` a moment late)
+        void tick().then(() => setTimeout(() => void tick(), 1_000).unref());
+        return;
+      }
       if (m.member !== 'PrepareForSleep' || m.signature !== 'b' || m.body.length < 4) return;
       listener({ type: m.body.readUInt32LE(0) === 1 ? 'suspend' : 'resume', at: Date.now() });
     };
     bus
       .addMatch("type='signal',interface='org.freedesktop.login1.Manager',member='PrepareForSleep'")
+      .then(() =>
+        bus?.addMatch(
+          "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',path_namespace='/org/freedesktop/UPower'",
+        ),
+      )
       .catch(() => {
         bus?.close();
         bus = null;

@@ -116,6 +116,55 @@ describe('systemd-inhibit --list', () => {
     expect(parseInhibitList(json).blockers).toHaveLength(1);
     expect(parseInhibitList(local('inhibit-list-none.txt'))).toEqual({ blockers: [], inhibitors: [] });
   });
+  it('reports every sleep or idle inhibitor as a possible blocker when the MODE column is cut off, never "none"', () => {
+    const possible = (name: string, blocks: string[], reason: string) => ({
+      name,
+      kind: 'process',
+      blocks,
+      reason,
+      mode: 'unknown',
+      possible: true,
+    });
+    expect(parseInhibitList(local('inhibit-list-no-mode-column.txt')).blockers).toEqual([
+      possible('NetworkManager', ['sleep'], 'NetworkManager needs to turn off networks'),
+      possible('UPower', ['sleep'], 'Pause device polling'),
+      possible('GNOME Shell', ['sleep'], 'GNOME needs to lock the screen'),
+      possible('Firefox', ['idle'], 'audio-playing'),
+      possible('Backup', ['sleep', 'idle'], 'Nightly backup "school-share" (42%)'),
+    ]);
+    // cut at 100 columns (a pager): WHY and MODE gone
+    const cut = parseInhibitList(local('inhibit-list-cut-at-100.txt'));
+    expect(cut.blockers.map((b) => [b.name, b.possible])).toEqual([
+      ['NetworkManager', true],
+      ['UPower', true],
+      ['GNOME Shell', true],
+      ['Firefox', true],
+      ['Backup', true],
+    ]);
+    expect(cut.inhibitors).toHaveLength(8);
+  });
+  it('says it cannot tell (parse_failed) for text that is not a list, unreadable rows or missing rows', () => {
+    const fails = (t: string) => {
+      try {
+        parseInhibitList(t);
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return 'parsed';
+    };
+    expect(fails('Failed to connect to bus: No such file or directory\n')).toBe('parse_failed');
+    expect(fails('')).toBe('parse_failed');
+    expect(fails('[{"who": "x", "mo')).toBe('parse_failed');
+    // a pager showed only the first rows: the footer counts more
+    const wide = local('inhibit-list-ubuntu-wide.txt').split('\n');
+    expect(fails([...wide.slice(0, 4), '', '8 inhibitors listed.'].join('\n'))).toBe('parse_failed');
+    expect(fails(`${wide[0]}\n%%%%\n`)).toBe('parse_failed');
+    expect(() => parseBusctlInhibitors('Call failed: Access denied')).toThrow(/unknown/);
+    expect(() => parseBusctlInhibitors('a(ssssuu) 2 "sleep" "x" "y" "block" 0 1')).toThrow(/unknown/);
+    // an honest empty list stays empty
+    expect(fails('No inhibitors.\n')).toBe('parsed');
+    expect(fails('WHO UID USER PID COMM WHAT WHY MODE\n\n0 inhibitors listed.\n')).toBe('parsed');
+  });
   it('reads logind ListInhibitors from busctl, with escaped quotes', () => {
     const all = parseBusctlInhibitors(local('busctl-list-inhibitors.txt'));
     expect(all).toHaveLength(3);

@@ -1,4 +1,4 @@
-import type { Blocker } from '@sluimer/shared';
+import { type Blocker, ErrorCode, SluimerError } from '@sluimer/shared';
 import { normalizeText } from '../runner.js';
 
 // ---- systemd-inhibit --list (platforms.md §5.5) ----
@@ -68,21 +68,44 @@ function parseRecordStyle(lines: string[]): Inhibitor[] {
   return out;
 }
 
+const cannotTell = (what: string) =>
+  new SluimerError(
+    ErrorCode.ParseFailed,
+    `systemd-inhibit --list: ${what}; the sleep blockers are unknown (not "none")`,
+  );
+
+/**
+ * `systemd-inhibit --list` in any of its layouts. What cannot be decided is never read as "none": a
+ * MODE column cut off (narrow terminal, pager, a screenshot) gives `mode: 'unknown'` (a possible
+ * blocker, see `mayBlockSleep`); text that is not an inhibitor list, rows that cannot be read, or
+ * fewer rows than the "N inhibitors listed." footer counts throw a `parse_failed` SluimerError.
+ */
 export function parseInhibitors(text: string): Inhibitor[] {
   const t = normalizeText(text);
   const trimmed = t.trim();
   if (trimmed.startsWith('[')) return parseInhibitJson(trimmed);
   const lines = t.split('\n').map((l) => l.replace(/\s+$/, ''));
-  // the header names the columns; their order and set may differ between systemd versions
+  const footer = lines
+    .map((l) => /^\s*(\d+) inhibitors? listed\.\s*$/i.exec(l)?.[1])
+    .find((n) => n !== undefined);
+  const none = lines.some((l) => /^\s*No inhibitors\.\s*$/i.test(l));
+  // the header names the columns; their order and set may differ between systemd versions, and the
+  // right-hand ones (WHY, MODE) are the first to be cut off
   const headerIdx = lines.findIndex((l) => {
     const words = l.trim().toUpperCase().split(/\s+/);
-    return ['WHO', 'WHAT', 'WHY', 'MODE'].every((w) => words.includes(w));
+    return ['WHO', 'WHAT'].every((w) => words.includes(w));
   });
-  if (headerIdx < 0) return parseRecordStyle(lines);
+  if (headerIdx < 0) {
+    const records = parseRecordStyle(lines);
+    if (records.length > 0 || none || footer === '0') return records;
+    if (trimmed === '') throw cannotTell('empty output');
+    throw cannotTell('not an inhibitor list');
+  }
   const header = lines[headerIdx]!;
   const cols = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0].toUpperCase(), start: m.index ?? 0 }));
   const standard = cols.map((c) => c.name).join(' ') === COLUMNS.join(' ');
   const out: Inhibitor[] = [];
+  const unread: string[] = [];
   for (const line of lines.slice(headerIdx + 1)) {
     if (line.trim() === '') continue;
     if (/^\s*(\d+ inhibitors? listed\.|No inhibitors\.)\s*$/i.test(line)) continue;
@@ -92,6 +115,8 @@ export function parseInhibitors(text: string): Inhibitor[] {
           [c.name, line.slice(c.start, i + 1 < cols.length ? cols[i + 1]!.start : undefined).trim()] as const,
       ),
     );
+    // no MODE column, or a row cut before it: the mode is unknown, not absent
+    if (!cellsByName.get('MODE')) cellsByName.set('MODE', 'unknown');
     const cells = COLUMNS.map((c) => cellsByName.get(c) ?? '');
     let inh: Inhibitor | null = null;
     const plausible =
@@ -115,14 +140,24 @@ export function parseInhibitors(text: string): Inhibitor[] {
       inh = m ? fromRow(m.slice(1)) : null;
     }
     if (inh) out.push(inh);
+    else unread.push(line.trim());
   }
+  if (unread.length > 0)
+    throw cannotTell(`${unread.length} row(s) not readable, e.g. "${unread[0]!.slice(0, 80)}"`);
+  if (footer !== undefined && Number(footer) > out.length)
+    throw cannotTell(`${footer} inhibitors listed but only ${out.length} rows present`);
   return out;
 }
 
 /** `systemd-inhibit --list --json=short` (newer systemd). */
 export function parseInhibitJson(text: string): Inhibitor[] {
-  const v: unknown = JSON.parse(text);
-  if (!Array.isArray(v)) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw cannotTell('JSON output cut off or malformed');
+  }
+  if (!Array.isArray(v)) throw cannotTell('JSON output is not a list');
   return v
     .filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
     .map((r) => ({
@@ -135,9 +170,9 @@ export function parseInhibitJson(text: string): Inhibitor[] {
         ? r.what.map((w) => String(w).toLowerCase())
         : splitWhat(String(r.what ?? '')),
       why: String(r.why ?? ''),
-      mode: String(r.mode ?? '').toLowerCase(),
+      mode: String(r.mode ?? 'unknown').toLowerCase() || 'unknown',
     }))
-    .filter((i) => i.who && i.mode);
+    .filter((i) => i.who);
 }
 
 /**
@@ -146,7 +181,11 @@ export function parseInhibitJson(text: string): Inhibitor[] {
 export function parseBusctlInhibitors(text: string): Inhibitor[] {
   const t = normalizeText(text).trim();
   const m = /^a\(ssssuu\)\s+(\d+)\s*(.*)$/s.exec(t);
-  if (!m) return [];
+  if (!m)
+    throw new SluimerError(
+      ErrorCode.ParseFailed,
+      `logind ListInhibitors: unexpected reply "${t.slice(0, 60)}"; the sleep blockers are unknown`,
+    );
   const tokens: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
   for (const tok of m[2]!.matchAll(re))
@@ -163,12 +202,24 @@ export function parseBusctlInhibitors(text: string): Inhibitor[] {
       pid: Number(pid),
     });
   }
+  if (out.length < Number(m[1]))
+    throw new SluimerError(
+      ErrorCode.ParseFailed,
+      `logind ListInhibitors: ${m[1]} inhibitors announced, ${out.length} readable; the sleep blockers are unknown`,
+    );
   return out;
 }
 
+const sleepOrIdle = (i: Inhibitor) => i.what.some((w) => w === 'sleep' || w === 'idle');
+
 /** Sluimer's rule: a blocker is `mode == block` with `sleep` or `idle` in WHAT. */
 export function isSleepBlocker(i: Inhibitor): boolean {
-  return i.mode === 'block' && i.what.some((w) => w === 'sleep' || w === 'idle');
+  return i.mode === 'block' && sleepOrIdle(i);
+}
+
+/** A blocker, or a sleep/idle inhibitor whose mode could not be read (reported as `possible`). */
+export function mayBlockSleep(i: Inhibitor): boolean {
+  return (i.mode === 'block' || i.mode === 'unknown') && sleepOrIdle(i);
 }
 
 export type InhibitBlocker = Blocker & { mode: string };
@@ -181,13 +232,14 @@ export function inhibitorToBlocker(i: Inhibitor): InhibitBlocker {
     mode: i.mode,
   };
   if (i.why) b.reason = i.why.slice(0, 500);
+  if (i.mode === 'unknown') b.possible = true;
   return b;
 }
 
 export function parseInhibitList(text: string): { blockers: InhibitBlocker[]; inhibitors: InhibitBlocker[] } {
   const all = parseInhibitors(text);
   return {
-    blockers: all.filter(isSleepBlocker).map(inhibitorToBlocker),
+    blockers: all.filter(mayBlockSleep).map(inhibitorToBlocker),
     inhibitors: all.map(inhibitorToBlocker),
   };
 }

@@ -1,5 +1,5 @@
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { checkTarget } from '../bounds.js';
+import { checkTarget } from '../../core/bounds.js';
 import { type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -73,6 +73,8 @@ export interface MacosAdapterOptions {
 
 export class MacosAdapter implements PlatformAdapter {
   readonly os = 'macos' as const;
+  /** pmset keeps -c and -b values and macOS switches itself; there is no brightness cap to re-apply. */
+  readonly sourceBound = [] as const;
   private readonly runner: CommandRunner;
   private readonly uid: number;
   private inventoryCache: Promise<Inventory> | null = null;
@@ -145,7 +147,8 @@ export class MacosAdapter implements PlatformAdapter {
       }
     }
     const s = await this.run(CMD.sched);
-    settings.schedule = s.code === 0 ? scheduleFromSched(s.stdout) : null;
+    // pmset failing says nothing about the schedule: left unknown, never "none"
+    if (s.code === 0) settings.schedule = scheduleFromSched(s.stdout);
     return settings;
   }
 

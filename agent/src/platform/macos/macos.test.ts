@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { adapterContract } from '../contract/suite.js';
-import { fakeRunner } from '../runner.js';
+import { type CommandRunner, fakeRunner } from '../runner.js';
 import { CMD, MacosAdapter, osascriptNotifyArgs, pmsetSetArgs } from './adapter.js';
 import {
   parseHidIdleTimeMs,
@@ -87,9 +87,17 @@ describe('pmset -g assertions', () => {
   });
   it('keeps coreaudiod as the holder when the PID it acts for is unknown', () => {
     const text =
-      '   pid 412(coreaudiod): [0x01] 00:01:00 PreventUserIdleSystemSleep named: "audio"\n\tCreated for PID: 999.\n';
+      'Listed by owning process:\n   pid 412(coreaudiod): [0x01] 00:01:00 PreventUserIdleSystemSleep named: "audio"\n\tCreated for PID: 999.\n';
     expect(parsePmsetAssertions(text).blockers[0]?.name).toBe('coreaudiod');
     expect(parsePmsetAssertions(text, new Map([[999, 'Music']])).blockers[0]?.name).toBe('Music');
+  });
+  it('says it cannot tell (parse_failed) when the per-process list is missing, never "no blockers"', () => {
+    const cut = shared('macos-pmset-g-assertions-2025.txt').split('Listed by owning process:')[0]!;
+    expect(() => parsePmsetAssertions(cut)).toThrow(/blockers are unknown/);
+    expect(() => parsePmsetAssertions('pmset: not permitted\n')).toThrow(/blockers are unknown/);
+    expect(
+      parsePmsetAssertions('Assertion status system-wide:\nListed by owning process:\n').blockers,
+    ).toEqual([]);
   });
 });
 
@@ -145,6 +153,7 @@ function fakeMac() {
   const custom = { ac: { sleep: 0, displaysleep: 30 }, battery: { sleep: 1, displaysleep: 2 } };
   let idleSince = Date.now();
   let repeat = '';
+  let source: 'ac' | 'battery' = 'ac';
   const runner = fakeRunner((file, args) => {
     const a = args.join(' ');
     if (file === 'ioreg' && a === CMD.idle[1].join(' '))
@@ -162,7 +171,9 @@ function fakeMac() {
     if (file === 'pmset' && a === '-g batt')
       return {
         stdout:
-          "Now drawing from 'AC Power'\n -InternalBattery-0 (id=1)\t100%; charged; 0:00 remaining present: true\n",
+          source === 'ac'
+            ? "Now drawing from 'AC Power'\n -InternalBattery-0 (id=1)\t100%; charged; 0:00 remaining present: true\n"
+            : "Now drawing from 'Battery Power'\n -InternalBattery-0 (id=1)\t99%; discharging; 7:12 remaining present: true\n",
       };
     if (file === 'pmset' && a === '-g assertions')
       return { stdout: shared('macos-pmset-g-assertions-2025.txt') };
@@ -183,7 +194,13 @@ function fakeMac() {
       };
     return undefined;
   });
-  return { runner, poke: () => (idleSince = Date.now()) };
+  return {
+    runner,
+    poke: () => (idleSince = Date.now()),
+    setSource: (s: 'ac' | 'battery') => {
+      source = s;
+    },
+  };
 }
 
 adapterContract('macos (fake MacBook, root)', async () => {
@@ -196,6 +213,7 @@ adapterContract('macos (fake MacBook, root)', async () => {
       hasBacklight: false,
       blockersReadable: true,
       commandLog: () => mac.runner.calls,
+      switchPowerSource: async (s) => mac.setSource(s),
     },
   };
 });
@@ -218,6 +236,17 @@ describe('macOS adapter', () => {
     );
     expect(out.errors).toEqual([]);
     expect(out.applied.schedule).toEqual({ action: 'shutdown', at: '18:00', weekdays: [0, 1, 2, 3, 4] });
+  });
+  it('reads the schedule as unknown, not "none", when pmset -g sched fails', async () => {
+    const mac = fakeMac();
+    const failing: CommandRunner = {
+      run: (file, args, o) =>
+        file === 'pmset' && args.join(' ') === '-g sched'
+          ? Promise.resolve({ code: 1, stdout: '', stderr: 'pmset: error\n' })
+          : mac.runner.run(file, args, o),
+    };
+    expect((await new MacosAdapter({ runner: failing, uid: 0 }).readSettings()).schedule).toBeUndefined();
+    expect((await new MacosAdapter({ runner: mac.runner, uid: 0 }).readSettings()).schedule).toBeNull();
   });
   it('reads battery capacity in Wh from AppleSmartBattery', async () => {
     const b = await new MacosAdapter({ runner: fakeMac().runner }).battery();

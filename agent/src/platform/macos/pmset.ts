@@ -1,4 +1,4 @@
-import type { Blocker } from '@sluimer/shared';
+import { type Blocker, ErrorCode, SluimerError } from '@sluimer/shared';
 import { normalizeText } from '../runner.js';
 import type { ScheduledAction } from '../types.js';
 
@@ -127,6 +127,12 @@ export const DISPLAY_SLEEP_TYPES = ['PreventUserIdleDisplaySleep', 'NoDisplaySle
  * were created for when its name is known (from the same output or `names`).
  */
 export function parsePmsetAssertions(text: string, names?: Map<number, string>): { blockers: Blocker[] } {
+  // without the per-process list (cut output, an error text) the holders are unknown, not none
+  if (!/^Listed by owning process:/im.test(normalizeText(text)))
+    throw new SluimerError(
+      ErrorCode.ParseFailed,
+      `pmset -g assertions: no "Listed by owning process" section ("${text.trim().slice(0, 80)}"); the blockers are unknown`,
+    );
   const holders = parseAssertionHolders(text);
   const known = new Map<number, string>(names ?? []);
   for (const h of holders) if (!known.has(h.pid)) known.set(h.pid, h.name);

@@ -1,5 +1,5 @@
 import { type Blocker, ErrorCode, type Inventory } from '@sluimer/shared';
-import { checkTarget } from '../bounds.js';
+import { checkTarget } from '../../core/bounds.js';
 import type {
   ApplyOutcome,
   BatteryInfo,
@@ -25,10 +25,12 @@ import { systemClock } from '../types.js';
 export class ManualClock implements Clock {
   private wall: number;
   private mono: number;
+  private boot: number;
 
   constructor(startWall = Date.UTC(2026, 0, 5, 7, 0), startMono = 1_000) {
     this.wall = startWall;
     this.mono = startMono;
+    this.boot = startMono;
   }
 
   now(): number {
@@ -39,15 +41,22 @@ export class ManualClock implements Clock {
     return this.mono;
   }
 
+  /** counts awake and suspended time, never steps (CLOCK_BOOTTIME) */
+  boottime(): number {
+    return this.boot;
+  }
+
   /** awake time passes */
   advance(ms: number): void {
     this.wall += ms;
     this.mono += ms;
+    this.boot += ms;
   }
 
-  /** the device sleeps: wall time passes, monotonic time does not */
+  /** the device sleeps: wall and boot time pass, monotonic time does not */
   sleep(ms: number): void {
     this.wall += ms;
+    this.boot += ms;
   }
 
   /** the wall clock is set (NTP step, user change); may go backwards */
@@ -87,6 +96,8 @@ export interface SimulatedOptions {
   overridden?: string[];
   /** settings this "OS" cannot change, e.g. `brightnessPct` or `schedule` */
   unsupported?: string[];
+  /** what this "OS" does not switch by itself on a power-source change (default: not declared = all) */
+  sourceBound?: PlatformAdapter['sourceBound'];
   blockers?: Blocker[];
   /** idle time is unknown (no session signal), as for a service without a tray */
   idleUnknown?: boolean;
@@ -112,6 +123,7 @@ function copySettings(s: PowerSettings): PowerSettings {
 
 export class SimulatedPlatform implements PlatformAdapter {
   readonly os = 'simulated' as const;
+  readonly sourceBound: PlatformAdapter['sourceBound'];
   readonly clock: Clock;
   private settings: PowerSettings;
   private lastInput: number;
@@ -133,6 +145,7 @@ export class SimulatedPlatform implements PlatformAdapter {
 
   constructor(opts: SimulatedOptions = {}) {
     this.clock = opts.clock ?? systemClock;
+    this.sourceBound = opts.sourceBound;
     this.settings = copySettings({ ...DEFAULT_SETTINGS, ...opts.settings });
     this.lastInput = this.clock.now();
     this.source = opts.powerSource ?? (opts.battery?.hasBattery ? 'battery' : 'ac');

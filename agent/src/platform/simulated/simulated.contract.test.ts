@@ -11,6 +11,8 @@ adapterContract('simulated', async () => {
       enforcesTimeouts: true,
       hasBacklight: true,
       blockersReadable: true,
+      switchPowerSource: async (source) => adapter.setPowerSource(source),
+      powerEvents: true,
     },
   };
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { adapterContract } from '../contract/suite.js';
+import type { CommandRunner } from '../runner.js';
 import { powercfgQueryArgs, powercfgSetArgs, WindowsAdapter } from './adapter.js';
 import { fakeWindows } from './fake-windows.js';
 import { GUID } from './guids.js';
@@ -18,6 +19,8 @@ adapterContract('windows (fake Dutch Windows 11 laptop, elevated)', async () => 
       hasBacklight: true,
       blockersReadable: true,
       commandLog: () => win.runner.calls,
+      switchPowerSource: async (source) => win.setSource(source),
+      panelPct: async () => win.livePct(),
     },
   };
 });
@@ -112,6 +115,22 @@ describe('Windows command construction', () => {
     const denied = await b.apply({ schedule: { action: 'sleep', at: '18:30', weekdays: [0] } }, 'policy');
     expect(denied.errors.map((e) => e.code)).toEqual(['needs_admin']);
     expect(denied.applied.schedule).toBeNull();
+  });
+  it('reads the schedule as unknown, not "none", when schtasks cannot be asked', async () => {
+    const win = fakeWindows();
+    const denied: CommandRunner = {
+      run: (file, args, o) =>
+        file === 'schtasks'
+          ? Promise.resolve({ code: 1, stdout: '', stderr: 'FOUT: Toegang geweigerd.\r\n' })
+          : win.runner.run(file, args, o),
+    };
+    expect(
+      (await new WindowsAdapter({ runner: denied, helper: win.helper }).readSettings()).schedule,
+    ).toBeUndefined();
+    // no task at all is a real "none"
+    expect(
+      (await new WindowsAdapter({ runner: win.runner, helper: win.helper }).readSettings()).schedule,
+    ).toBeNull();
   });
   it('puts the machine to sleep through SetSuspendState, never rundll32', async () => {
     const win = fakeWindows();

@@ -1,5 +1,5 @@
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { checkTarget } from '../bounds.js';
+import { brightnessToSet, checkTarget, valueForSource } from '../../core/bounds.js';
 import { type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -102,9 +102,17 @@ export interface WindowsAdapterOptions {
 }
 
 const HIGH_INTEGRITY_SID = 'S-1-16-12288';
+/** schtasks /query for a task that does not exist (ERROR_FILE_NOT_FOUND), in the languages schools use */
+const TASK_NOT_FOUND =
+  /0x80070002|cannot find the file|kan het opgegeven bestand niet vinden|kann die angegebene Datei nicht finden|ne trouve pas le fichier/i;
 
 export class WindowsAdapter implements PlatformAdapter {
   readonly os = 'windows' as const;
+  /**
+   * The plan keeps AC and DC values and Windows switches between them itself; lowering the live panel
+   * to the cap (WmiSetBrightness) is a one-off, done again after a switch.
+   */
+  readonly sourceBound = ['brightnessPct'] as const;
   private readonly runner: CommandRunner;
   private readonly helper: PsHelperLike;
   private inventoryCache: Promise<Inventory> | null = null;
@@ -197,7 +205,10 @@ export class WindowsAdapter implements PlatformAdapter {
       brightnessPct: toPer(bright, false),
     };
     const r = await this.runner.run('schtasks', schtasksQueryArgs());
-    settings.schedule = r.code === 0 ? parseTaskXml(r.stdout) : null;
+    // no task = no schedule; any other failure (access denied, schtasks missing) = not known, which a
+    // read-back must not mistake for "none"
+    if (r.code === 0) settings.schedule = parseTaskXml(r.stdout);
+    else if (TASK_NOT_FOUND.test(r.stdout + r.stderr)) settings.schedule = null;
     return settings;
   }
 
@@ -272,11 +283,14 @@ export class WindowsAdapter implements PlatformAdapter {
     const cap = allowed.brightnessPct;
     if (cap) {
       const src = await this.powerSource();
-      const limit = src === 'battery' ? cap.battery : src === 'ac' ? cap.ac : undefined;
+      const limit = valueForSource(cap, src);
       if (typeof limit === 'number') {
         try {
           const panels = parseWmiMonitorBrightness(await this.helper.run(BRIGHTNESS_SCRIPT));
-          if (panels.some((p) => p.currentPct > limit)) await this.helper.run(setBrightnessScript(limit));
+          const pct = Math.min(
+            ...panels.map((p) => brightnessToSet(p.currentPct, limit) ?? Number.POSITIVE_INFINITY),
+          );
+          if (Number.isFinite(pct)) await this.helper.run(setBrightnessScript(pct));
         } catch {
           // WBEM_E_NOT_SUPPORTED on desktops: the plan value above is all there is
         }

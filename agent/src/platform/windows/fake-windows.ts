@@ -24,6 +24,7 @@ export function fakeWindows(
   let task: string | null = null;
   let lastInput = Date.now();
   let livePct = 100;
+  let onBattery = false;
   const slept: string[] = [];
   const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
@@ -130,7 +131,7 @@ export function fakeWindows(
       if (script === AC_SCRIPT || script === BATTERY_SCRIPT)
         return options.desktop
           ? '{"HasBattery":false}'
-          : '{"HasBattery":true,"BatteryStatus":2,"EstimatedChargeRemaining":87,"DesignedCapacity":50000,"FullChargedCapacity":41000,"CycleCount":112}';
+          : `{"HasBattery":true,"BatteryStatus":${onBattery ? 1 : 2},"EstimatedChargeRemaining":87,"DesignedCapacity":50000,"FullChargedCapacity":41000,"CycleCount":112}`;
       if (script === BRIGHTNESS_SCRIPT) {
         if (options.desktop) throw new Error('Niet ondersteund (WBEM_E_NOT_SUPPORTED)');
         return `{"InstanceName":"DISPLAY\\\\LEN40B2\\\\4&3062e51&0&UID67568640_0","CurrentBrightness":${livePct},"Levels":101,"Active":true}`;
@@ -160,6 +161,10 @@ export function fakeWindows(
     state,
     slept,
     livePct: () => livePct,
+    /** pulls the charger (BatteryStatus 1 = discharging) or plugs it in (2 = on AC) */
+    setSource(source: 'ac' | 'battery') {
+      onBattery = source === 'battery';
+    },
     poke() {
       lastInput = Date.now();
     },

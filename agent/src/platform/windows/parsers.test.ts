@@ -120,6 +120,41 @@ describe('powercfg /requests', () => {
     ].join('\r\n');
     expect(parsePowercfgRequests(text).blockers).toEqual([]);
   });
+  for (const [label, text] of variants(local('powercfg-requests-wrapped-80.txt'))) {
+    it(`joins lines a console hard-wrapped at 80 columns: driver names and real reasons (${label})`, () => {
+      expect(parsePowercfgRequests(text).blockers).toEqual([
+        {
+          name: 'Realtek High Definition Audio',
+          kind: 'driver',
+          blocks: ['system'],
+          reason: 'An audio stream is currently in use.',
+        },
+        { name: 'msedge.exe', kind: 'process', blocks: ['system'], reason: 'Video Wake Lock' },
+        {
+          name: 'Intel(R) Smart Sound Technology for USB Audio',
+          kind: 'driver',
+          blocks: ['execution'],
+          reason:
+            'Legacy Kernel Caller: the audio endpoint keeps the system awake while a USB headset streams to Teams',
+        },
+      ]);
+    });
+  }
+  it('joins a hardware id still in open parentheses even when the capture is not console-wide', () => {
+    const text =
+      'SYSTEEM:\r\n[DRIVER] Realtek Audio (HDAUDIO\\FUNC_01&VEN_10EC&DEV_\r\n0236)\r\nAudio in gebruik\r\n';
+    expect(parsePowercfgRequests(text).blockers).toEqual([
+      { name: 'Realtek Audio', kind: 'driver', blocks: ['display'], reason: 'Audio in gebruik' },
+    ]);
+  });
+  it('says it cannot tell (parse_failed) when the output has no sections, never "no blockers"', () => {
+    for (const text of [
+      '',
+      'U moet beheerder zijn om deze opdracht uit te voeren.\r\n',
+      '[PROCESS] \\Device\\HarddiskVolume3\\x\\backup.exe\r\n',
+    ])
+      expect(() => parsePowercfgRequests(text)).toThrow(/blockers are unknown/);
+  });
   it('uses the English header as a cross-check when a section is missing', () => {
     const text =
       'DISPLAY:\nNone.\n\nEXECUTION:\n[PROCESS] \\Device\\HarddiskVolume3\\x\\backup.exe\nBackup\n';

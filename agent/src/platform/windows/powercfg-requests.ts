@@ -1,4 +1,4 @@
-import type { Blocker } from '@sluimer/shared';
+import { type Blocker, ErrorCode, SluimerError } from '@sluimer/shared';
 import { normalizeText } from '../runner.js';
 
 /**
@@ -70,10 +70,49 @@ function isHeader(
   return prevBlank || prevWasEmptyMarker || upper;
 }
 
+/** Common console widths a copied capture is hard-wrapped at. */
+const CONSOLE_WIDTHS = [80, 100, 120, 132, 160];
+
+const opens = (l: string) => (l.match(/\(/g)?.length ?? 0) - (l.match(/\)/g)?.length ?? 0);
+
+/**
+ * Joins lines a console window hard-wrapped: a capture copied from a console is cut at exactly its
+ * width, mid-word, so the next line continues the text without a space. A line continues on the next
+ * when (a) it is an entry whose parentheses are still open (a driver's hardware id), or (b) it is
+ * exactly as long as the widest line of the capture and that width is a console width. A continuation
+ * is never blank, an entry (`[…]`) or a section header.
+ */
+export function unwrapConsoleLines(raw: string[]): string[] {
+  const width = Math.max(0, ...raw.map((l) => l.length));
+  const wrapped = CONSOLE_WIDTHS.includes(width);
+  const out: string[] = [];
+  let joins = 0;
+  for (const line of raw) {
+    const prev = out[out.length - 1];
+    const cont =
+      prev !== undefined &&
+      line.trim() !== '' &&
+      !line.startsWith('[') &&
+      !/^[A-Z][A-Z ]*:\s*$/.test(line.trim()) &&
+      joins < 4 &&
+      ((prev.startsWith('[') && opens(prev) > 0) || (wrapped && prev.length === width));
+    if (cont) {
+      out[out.length - 1] = prev + line;
+      joins += 1;
+    } else {
+      out.push(line);
+      joins = 0;
+    }
+  }
+  return out;
+}
+
 export function parsePowercfgRequestEntries(text: string): PowerRequestEntry[] {
-  const lines = normalizeText(text)
-    .split('\n')
-    .map((l) => l.trim());
+  const lines = unwrapConsoleLines(
+    normalizeText(text)
+      .split('\n')
+      .map((l) => l.replace(/\s+$/, '')),
+  ).map((l) => l.trim());
   const entries: PowerRequestEntry[] = [];
   let sectionIndex = -1;
   let section: string | null = null;
@@ -132,9 +171,19 @@ export function parsePowercfgRequestEntries(text: string): PowerRequestEntry[] {
   return entries;
 }
 
-/** One blocker per caller (kind + caller + reason), with every section it appears in. */
+/**
+ * One blocker per caller (kind + caller + reason), with every section it appears in. Output with no
+ * section header at all (an error text, a cut capture) cannot say "none": it throws `parse_failed`.
+ */
 export function parsePowercfgRequests(text: string): { blockers: Blocker[] } {
   const byKey = new Map<string, Blocker>();
+  const t = normalizeText(text);
+  const headers = t.split('\n').filter((l) => /^\s*[^\s[][^[]*:\s*$/.test(l) && !/^\s*\[/.test(l)).length;
+  if (headers === 0)
+    throw new SluimerError(
+      ErrorCode.ParseFailed,
+      `powercfg /requests: no sections in the output ("${t.trim().slice(0, 80)}"); the blockers are unknown`,
+    );
   for (const e of parsePowercfgRequestEntries(text)) {
     const key = `${e.kind}\u0000${e.caller.toLowerCase()}\u0000${e.reason ?? ''}`;
     let b = byKey.get(key);

@@ -1,5 +1,5 @@
 import type { SchoolHours, UsageRow } from '@sluimer/shared';
-import { WEEKDAYS } from '@sluimer/shared';
+import { DEFAULT_SCHOOL_HOURS, WEEKDAYS } from '@sluimer/shared';
 
 /** Chart and tile data shaped from `/api/v1/usage` rows. Pure functions, tested in shaping.test.ts. */
 
@@ -73,14 +73,8 @@ export function heatmapSeries(matrix: number[][]): { data: [number, number, numb
   return { data, max };
 }
 
-/** Monday–Friday 08:00–17:00 when no policy names school hours. */
-export const DEFAULT_SCHOOL_HOURS: SchoolHours = {
-  mon: { start: '08:00', end: '17:00' },
-  tue: { start: '08:00', end: '17:00' },
-  wed: { start: '08:00', end: '17:00' },
-  thu: { start: '08:00', end: '17:00' },
-  fri: { start: '08:00', end: '17:00' },
-};
+/** Monday–Friday 08:00–17:00 when no policy names school hours: the one default, from shared. */
+export { DEFAULT_SCHOOL_HOURS };
 
 /** Whether the whole clock hour `hour` of a weekday falls inside school hours (partial hours count as inside). */
 export function hourInSchool(hours: SchoolHours, weekday: number, hour: number): boolean {

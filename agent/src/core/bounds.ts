@@ -1,7 +1,17 @@
-import { ErrorCode, POLICY_BOUNDS } from '@sluimer/shared';
-import type { ApplyOutcome, PerSource, SettingsTarget } from './types.js';
+import {
+  ErrorCode,
+  type PerSource,
+  POLICY_BOUNDS,
+  type PowerSourceKind,
+  type SettingsTarget,
+} from '@sluimer/shared';
 
-type ApplyError = ApplyOutcome['errors'][number];
+/** One refused value: the setting (`sleepAfterSec.ac`, `schedule`), a code and a message. */
+export interface BoundsError {
+  setting: string;
+  code: string;
+  message: string;
+}
 
 const limits = {
   sleepAfterSec: POLICY_BOUNDS.sleepAfterSec,
@@ -10,16 +20,18 @@ const limits = {
 } as const;
 
 /**
- * Splits a target into what may be written and what is refused. In `policy` mode every value must lie
- * inside POLICY_BOUNDS (never 0/"never", never 0 % brightness); `restore` mode writes saved originals
- * as they are, including `null` (= never). Values must always be finite and non-negative integers.
+ * The one bounds rule (the service validates with it before applying; every adapter checks with it
+ * again before writing). Splits a target into what may be written and what is refused. In `policy`
+ * mode every value must lie inside POLICY_BOUNDS (never 0/"never", never 0 % brightness); `restore`
+ * mode writes saved originals as they are, including `null` (= never). Values must always be finite
+ * and non-negative integers.
  */
 export function checkTarget(
   target: SettingsTarget,
   mode: 'policy' | 'restore',
-): { allowed: SettingsTarget; errors: ApplyError[] } {
+): { allowed: SettingsTarget; errors: BoundsError[] } {
   const allowed: SettingsTarget = {};
-  const errors: ApplyError[] = [];
+  const errors: BoundsError[] = [];
   for (const key of ['sleepAfterSec', 'displayOffAfterSec', 'brightnessPct'] as const) {
     const per = target[key];
     if (!per) continue;
@@ -34,7 +46,7 @@ export function checkTarget(
           errors.push({
             setting,
             code: ErrorCode.PolicyOutOfBounds,
-            message: `${setting}: "nooit"/never is not allowed here (policy bounds ${b.min}–${b.max})`,
+            message: `${setting}: "nooit" mag hier niet (grenzen ${b.min}–${b.max}); niet toegepast. / "never" is not allowed here (policy bounds ${b.min}–${b.max}); not applied.`,
           });
           continue;
         }
@@ -53,7 +65,7 @@ export function checkTarget(
         errors.push({
           setting,
           code: ErrorCode.PolicyOutOfBounds,
-          message: `${setting}: ${v} is outside the policy bounds ${b.min}–${b.max}; nothing was changed for it`,
+          message: `${setting}: waarde ${v} ligt buiten ${b.min}–${b.max}; niet toegepast. / ${v} is outside the policy bounds ${b.min}–${b.max}; nothing was changed for it.`,
         });
         continue;
       }
@@ -86,4 +98,23 @@ export function checkTarget(
     } else allowed.schedule = s;
   }
   return { allowed, errors };
+}
+
+/** Which value of a per-source setting applies on `source`: none while the source is unknown. */
+export function valueForSource<T>(
+  per: PerSource<T> | undefined,
+  source: PowerSourceKind | 'unknown',
+): T | null | undefined {
+  if (!per || source === 'unknown') return undefined;
+  return per[source];
+}
+
+/**
+ * The brightness-cap rule: a cap only ever lowers a panel. Returns the percentage to set, or null
+ * when the panel is already at or below the cap (a cap never brightens, and never blacks out: 1 %
+ * at least).
+ */
+export function brightnessToSet(currentPct: number, capPct: number): number | null {
+  if (currentPct <= capPct) return null;
+  return Math.max(1, capPct);
 }
