@@ -1,15 +1,20 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { localTime } from '@sluimer/shared';
 import { parse } from 'csv-parse/sync';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
-import { startDemo } from '../../scripts/src/demo.js';
-import { ConsoleClient } from '../../scripts/src/fleet/index.js';
+import type { RunningConsole } from '../../console/server/src/index.js';
+import {
+  DESKTOP,
+  type DemoConsole,
+  launchChromium,
+  PHONE,
+  ROOT,
+  startDemoConsole,
+  USERS,
+} from './browser-support.js';
 
 /**
  * The console web app for school people, in Debian's Chromium against the real console with the demo
@@ -17,74 +22,26 @@ import { ConsoleClient } from '../../scripts/src/fleet/index.js';
  * keyboard-only policy editing, the CSV a Dutch Excel reads, and a view that survives a reload.
  * Needs the built web app (npm run build) and /usr/bin/chromium.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEB_DIST = join(ROOT, 'console/web/dist');
-const CHROMIUM = '/usr/bin/chromium';
 const AXE = createRequire(join(ROOT, 'console/package.json')).resolve('axe-core/axe.min.js');
-const ADMIN_PASSWORD = 'admin-wachtwoord-123';
-const USERS = {
-  admin: { username: 'admin', password: ADMIN_PASSWORD },
-  it: { username: 'ict', password: 'ict-wachtwoord-123' },
-  viewer: { username: 'directie', password: 'lezen-wachtwoord-123' },
-} as const;
-const DESKTOP = { width: 1280, height: 860 };
-const PHONE = { width: 390, height: 844 };
 
 let consoleApp: RunningConsole;
-let dataDir: string;
+let board: DemoConsole | undefined;
 let browser: Browser;
-let demoStop: (() => Promise<void>) | undefined;
 let deviceId: number;
 
 beforeAll(async () => {
-  if (!existsSync(join(WEB_DIST, 'index.html'))) {
-    throw new Error('console/web/dist is missing: run `npm run build` first');
-  }
-  if (!existsSync(CHROMIUM)) throw new Error('Chromium missing: apt-get install -y chromium');
-  dataDir = mkdtempSync(join(tmpdir(), 'sluimer-web-a11y-'));
-  consoleApp = await startConsole({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    adminPassword: ADMIN_PASSWORD,
-    logLevel: 'silent',
-    webDist: WEB_DIST,
-  });
-  const demo = await startDemo({
-    url: consoleApp.url,
-    username: 'admin',
-    password: ADMIN_PASSWORD,
-    deviceCount: 16,
-    historyDays: 10,
-    live: false,
-  });
-  demoStop = demo.stop;
-  const api = new ConsoleClient(consoleApp.url);
-  await api.login('admin', ADMIN_PASSWORD);
-  await api.post('/api/v1/users', { ...USERS.it, role: 'it' });
-  await api.post('/api/v1/users', { ...USERS.viewer, role: 'viewer' });
-  const list = await api.get<{ devices?: { id: number }[]; items?: { id: number }[] }>(
+  board = await startDemoConsole({ deviceCount: 16, dirPrefix: 'sluimer-web-a11y-' });
+  consoleApp = board.consoleApp;
+  const list = await board.api.get<{ devices?: { id: number }[]; items?: { id: number }[] }>(
     '/api/v1/web/devices?limit=1',
   );
   deviceId = (list.devices ?? list.items ?? [])[0]!.id;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  await demoStop?.().catch(() => {});
-  await consoleApp?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await board?.close();
 });
 
 async function newPage(size = DESKTOP): Promise<Page> {

@@ -1,84 +1,45 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
-import { startDemo } from '../../scripts/src/demo.js';
 import { ConsoleClient, enrollDevice, ProtocolAgent } from '../../scripts/src/fleet/index.js';
+import {
+  ADMIN_PASSWORD,
+  DESKTOP,
+  type DemoConsole,
+  launchChromium,
+  PHONE,
+  ROOT,
+  startDemoConsole,
+  USERS,
+  WEB_DIST,
+} from './browser-support.js';
 
 /**
  * The console web app end to end: the real console (programmatic start on port 0, temp data dir),
  * seeded through the real API and agent WebSocket by the fleet simulator, driven by Debian's Chromium.
  * Needs the built web app (npm run build) and /usr/bin/chromium (.ci/apt-packages.txt).
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const WEB_DIST = join(ROOT, 'console/web/dist');
-const CHROMIUM = '/usr/bin/chromium';
-const ADMIN_PASSWORD = 'admin-wachtwoord-123';
-const USERS = {
-  admin: { username: 'admin', password: ADMIN_PASSWORD },
-  it: { username: 'ict', password: 'ict-wachtwoord-123' },
-  viewer: { username: 'directie', password: 'lezen-wachtwoord-123' },
-} as const;
-const DESKTOP = { width: 1280, height: 860 };
-const PHONE = { width: 390, height: 844 };
 
 let consoleApp: RunningConsole;
-let dataDir: string;
+let board: DemoConsole | undefined;
 let browser: Browser;
-let demoStop: (() => Promise<void>) | undefined;
 const agents: ProtocolAgent[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(WEB_DIST, 'index.html'))) {
-    throw new Error('console/web/dist is missing: run `npm run build` first');
-  }
-  if (!existsSync(CHROMIUM)) throw new Error('Chromium missing: apt-get install -y chromium');
   mkdirSync(ARTIFACTS, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'sluimer-web-e2e-'));
-  consoleApp = await startConsole({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    adminPassword: ADMIN_PASSWORD,
-    logLevel: 'silent',
-    webDist: WEB_DIST,
-  });
-  const demo = await startDemo({
-    url: consoleApp.url,
-    username: 'admin',
-    password: ADMIN_PASSWORD,
-    deviceCount: 24,
-    historyDays: 10,
-    live: false,
-  });
-  demoStop = demo.stop;
-  const api = new ConsoleClient(consoleApp.url);
-  await api.login('admin', ADMIN_PASSWORD);
-  await api.post('/api/v1/users', { ...USERS.it, role: 'it' });
-  await api.post('/api/v1/users', { ...USERS.viewer, role: 'viewer' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  board = await startDemoConsole({ deviceCount: 24, dirPrefix: 'sluimer-web-e2e-' });
+  consoleApp = board.consoleApp;
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   for (const a of agents) await a.close().catch(() => {});
   await browser?.close().catch(() => {});
-  await demoStop?.().catch(() => {});
-  await consoleApp?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await board?.close();
 });
 
 async function newPage(size = DESKTOP, locale = 'nl-NL'): Promise<Page> {

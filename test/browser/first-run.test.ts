@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
 import { type ConsoleProcess, startConsoleProcess } from '../../scripts/src/bench/proc.js';
 import { ConsoleClient, enrollDevice, idOf, ProtocolAgent } from '../../scripts/src/fleet/index.js';
+import { launchChromium, requireBuiltWebApp, WEB_DIST } from './browser-support.js';
 
 /**
  * A newcomer's first minutes in Chromium: the overview opened while `--demo` is still building its
@@ -14,28 +14,13 @@ import { ConsoleClient, enrollDevice, idOf, ProtocolAgent } from '../../scripts/
  * page is reloaded: what they show arrives over the live push (Server-Sent Events).
  * Needs the built bins and web app (npm run build) and /usr/bin/chromium.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEB_DIST = join(ROOT, 'console/web/dist');
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_PASSWORD = 'eerste-start-wachtwoord-123';
 
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(join(WEB_DIST, 'index.html'))) {
-    throw new Error('console/web/dist is missing: run `npm run build` first');
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  requireBuiltWebApp();
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
+import { startDemo } from '../../scripts/src/demo.js';
+import { ConsoleClient } from '../../scripts/src/fleet/index.js';
+
+/** What the browser tests share: Debian's Chromium, the built web app and a console with a demo board. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const WEB_DIST = join(ROOT, 'console/web/dist');
+export const CHROMIUM = '/usr/bin/chromium';
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+export const ADMIN_PASSWORD = 'admin-wachtwoord-123';
+export const USERS = {
+  admin: { username: 'admin', password: ADMIN_PASSWORD },
+  it: { username: 'ict', password: 'ict-wachtwoord-123' },
+  viewer: { username: 'directie', password: 'lezen-wachtwoord-123' },
+} as const;
+
+/** Fails with the command that fixes it when the web app has not been built. */
+export function requireBuiltWebApp(): void {
+  if (!existsSync(join(WEB_DIST, 'index.html'))) {
+    throw new Error('console/web/dist is missing: run `npm run build` first');
+  }
+}
+
+/** Debian's Chromium, headless, with the flags this machine needs (no sandbox as root, no network). */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error('Chromium missing: apt-get install -y chromium');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface DemoConsole {
+  consoleApp: RunningConsole;
+  /** logged in as admin */
+  api: ConsoleClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The real console on port 0 in a temp folder, seeded with a demo board (history only, no live
+ * agents) and the `it` and `viewer` users of USERS.
+ */
+export async function startDemoConsole(o: { deviceCount: number; dirPrefix: string }): Promise<DemoConsole> {
+  requireBuiltWebApp();
+  const dataDir = mkdtempSync(join(tmpdir(), o.dirPrefix));
+  const consoleApp = await startConsole({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    logLevel: 'silent',
+    webDist: WEB_DIST,
+  });
+  const demo = await startDemo({
+    url: consoleApp.url,
+    username: 'admin',
+    password: ADMIN_PASSWORD,
+    deviceCount: o.deviceCount,
+    historyDays: 10,
+    live: false,
+  });
+  const api = new ConsoleClient(consoleApp.url);
+  await api.login('admin', ADMIN_PASSWORD);
+  await api.post('/api/v1/users', { ...USERS.it, role: 'it' });
+  await api.post('/api/v1/users', { ...USERS.viewer, role: 'viewer' });
+  return {
+    consoleApp,
+    api,
+    close: async () => {
+      await demo.stop().catch(() => {});
+      await consoleApp.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
