@@ -278,7 +278,7 @@ describe('one truth per device, in the browser', () => {
       const page = await loggedIn(app.url, 'Apparaten');
       const row = page.getByTestId('devices-table').locator('tr', { hasText: 'BAKEN-PC-07' });
       await row.waitFor();
-      await expect(row.locator('.badge.state-online').textContent()).resolves.toBe('Online');
+      await expect(row.locator('.badge.state-online').textContent()).resolves.toBe('Verbonden');
       await expect(row.locator('.badge.comp-none').textContent()).resolves.toBe('Geen beleid');
       await row.getByRole('link', { name: 'BAKEN-PC-07' }).click();
       const head = page.locator('.page-head');

@@ -150,6 +150,7 @@ function request(
   });
 }
 
+let schools = 0;
 async function adminSetup(url: string, ca: Buffer) {
   const login = await request(`${url}/api/v1/login`, 'POST', {
     ca,
@@ -167,7 +168,8 @@ async function adminSetup(url: string, ca: Buffer) {
   const auth = { authorization: `Bearer ${token}` };
   const g = await request(`${url}/api/v1/groups`, 'POST', {
     ca,
-    body: { name: 'TLS-school' },
+    // a name of its own each time: a group name is unique under its parent
+    body: { name: `TLS-school ${++schools}` },
     headers: auth,
   });
   const s = await request(`${url}/api/v1/groups/${g.body.id}/enroll-secrets`, 'POST', {
@@ -175,6 +177,7 @@ async function adminSetup(url: string, ca: Buffer) {
     body: {},
     headers: auth,
   });
+  expect(s.status).toBe(201);
   return { cookies, token, auth, secret: s.body.secret as string };
 }
 

@@ -222,8 +222,9 @@ function Shell({
               to="/account"
               className="who"
               data-testid="who"
-              aria-label={t('account.link', { user: user.username })}
+              title={t('account.link', { user: user.username })}
             >
+              {/* the visible text is the accessible name (WCAG 2.5.3); the title says where it leads */}
               {user.username} · {t(`role.${user.role}` as MessageKey)}
             </Link>
             <button type="button" className="btn-small" onClick={onLogout}>
