@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  absorbShort,
   type AgentCounters,
+  absorbShort,
   type Blocker,
   DAY_MS,
   type Interval,
