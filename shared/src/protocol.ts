@@ -201,14 +201,14 @@ export const ConsoleFrameSchema = z.discriminatedUnion('type', [
 ]);
 export type GroupWeek = z.infer<typeof GroupWeekSchema>;
 export type SummaryFrame = z.infer<typeof SummaryFrameSchema>;
-/** extension names an agent may list in `hello.features` */
-export const PROTOCOL_FEATURES = ['summary'] as const;
 /**
  * Hello feature by which an agent promises intervals of at least LIMITS.minIntervalMs: the console then
  * refuses a report with a shorter one (`interval_too_short`) instead of absorbing it into a neighbour.
- * Not in PROTOCOL_FEATURES (which the agent sends whole) until the agent keeps that promise.
+ * The agent keeps it by absorbing its own sub-second pieces (agent/src/core/whole-seconds.ts).
  */
 export const STRICT_INTERVALS_FEATURE = 'strict-intervals';
+/** extension names an agent lists in `hello.features` (the agent sends them all) */
+export const PROTOCOL_FEATURES = ['summary', STRICT_INTERVALS_FEATURE] as const;
 export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
 export type AckFrame = z.infer<typeof AckFrameSchema>;
 export type PolicyFrame = z.infer<typeof PolicyFrameSchema>;

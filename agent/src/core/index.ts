@@ -5,3 +5,4 @@ export * from './nudges.js';
 export * from './sampling.js';
 export * from './targets.js';
 export * from './timeline.js';
+export * from './whole-seconds.js';

@@ -105,7 +105,11 @@ describe('agent service', () => {
     expect(enrollment.installId).toMatch(/^[A-Za-z0-9_-]{8,}$/);
     expect(statSync(join(dir, 'device.json')).mode & 0o777).toBe(0o600);
     const hello = c.frames.find((f) => f.frame.type === 'hello')!.frame;
-    expect(hello).toMatchObject({ protocol: 1, inventory: { model: 'Simulated' }, features: ['summary'] });
+    expect(hello).toMatchObject({
+      protocol: 1,
+      inventory: { model: 'Simulated' },
+      features: ['summary', 'strict-intervals'],
+    });
 
     const got = allIntervals(c);
     expect(findOverlap(got)).toBeNull();

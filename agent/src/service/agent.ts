@@ -32,6 +32,7 @@ import {
 } from '../core/idle.js';
 import { nextSampleDelayMs } from '../core/sampling.js';
 import { advanceTimeline, startTimeline, type TimelineState } from '../core/timeline.js';
+import { wholeSecondReport } from '../core/whole-seconds.js';
 import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '../platform/types.js';
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
 import type { MiniFetch } from './http-fetch.js';
@@ -325,7 +326,8 @@ class Agent implements AgentService {
       protocol: PROTOCOL_VERSION,
       agentVersion: (this.opts.agentVersion ?? AGENT_VERSION).slice(0, 50),
       inventory: await this.inventory(),
-      // extensions this agent understands (a console sends `summary` frames only when named here)
+      // extensions this agent understands (a console sends `summary` frames only when named here) and
+      // `strict-intervals`: every interval it reports lasts at least 1 s (writeReport keeps that)
       features: [...PROTOCOL_FEATURES],
     };
     const etag = this.policy.current()?.etag;
@@ -681,7 +683,12 @@ class Agent implements AgentService {
   /** Takes the closed intervals and writes them with the tracker state in one transaction. */
   private writeReport(blockers?: Blocker[]): number[] {
     if (!this.state) return [];
-    const [intervals, next] = takeClosed(this.state);
+    const [closed, taken] = takeClosed(this.state);
+    // whole seconds only (core/whole-seconds.ts): a short piece at the end stays in the tracker
+    const { report: intervals, held, droppedMs } = wholeSecondReport(closed);
+    if (droppedMs > 0)
+      this.log.info('a stretch under 1 s with a gap on both sides was left out', { droppedMs });
+    const next: TrackerState = { ...taken, closed: held };
     const nudges = this.opts.takeNudgeCounts?.();
     const seqs = this.outbox.enqueue(
       {

@@ -47,6 +47,24 @@ describe('outbox', () => {
     b.close();
   });
 
+  it('gives a piece the clock correction clipped under 1 s to the interval after it, so the report stays whole seconds', () => {
+    const o = Outbox.open(':memory:');
+    o.enqueue({ intervals: [iv(10)], now: T0 + 12 * MINUTE_MS, shift: 0 });
+    // the shift moves [T0+10:59.6, …) back over the floor at T0+11: 400 ms of the first piece remain
+    const clippedShort = {
+      start: T0 + 11 * MINUTE_MS - 600,
+      end: T0 + 11 * MINUTE_MS + 400,
+      state: 'idle' as const,
+    };
+    const next = { start: T0 + 11 * MINUTE_MS + 400, end: T0 + 13 * MINUTE_MS, state: 'active' as const };
+    o.enqueue({ intervals: [clippedShort, next], now: T0 + 13 * MINUTE_MS, shift: 0 });
+    expect(o.lastCorrection).toEqual({ skipped: 0, clipped: 1 });
+    const written = o.pending(10)[1]!.intervals;
+    expect(written).toEqual([{ start: T0 + 11 * MINUTE_MS, end: T0 + 13 * MINUTE_MS, state: 'active' }]);
+    for (const i of written) expect(i.end - i.start).toBeGreaterThanOrEqual(LIMITS.minIntervalMs);
+    o.close();
+  });
+
   it('keeps reports, seq and tracker state across a reopen', () => {
     const path = join(dir, 'outbox.sqlite');
     const a = Outbox.open(path);

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type AgentCounters,
+  absorbShort,
   type Blocker,
   DAY_MS,
   type Interval,
@@ -250,7 +251,7 @@ export class Outbox {
    */
   enqueue(
     input: {
-      intervals: Interval[];
+      intervals: readonly Interval[];
       blockers?: Blocker[];
       now?: number;
       /** nudge outcome counts since the last report (tray bridge); they ride in the first report */
@@ -278,12 +279,16 @@ export class Outbox {
       if (shift !== null && corrected.intervals.length > 0)
         this.setMeta('timeFloor', String(corrected.floor));
       let tooOld = 0;
-      const intervals: Interval[] = [];
+      const kept: Interval[] = [];
       for (const i of corrected.intervals) {
         if (i.end <= oldest) tooOld++;
-        else intervals.push(i.start < oldest ? { ...i, start: oldest } : i);
+        else kept.push(i.start < oldest ? { ...i, start: oldest } : i);
       }
       if (tooOld > 0) this.addDropped(0, tooOld);
+      // the agent promises whole seconds (hello feature `strict-intervals`): a piece the clock
+      // correction or the age limit clipped below 1 s goes to its touching neighbour (or, touching
+      // none, is left out with the rest of the clipped time) rather than refuse the whole report
+      const intervals = absorbShort(kept, LIMITS.minIntervalMs).intervals;
       const counters = this.pendingCounters();
       const hasCounters = counters.droppedReports > 0 || counters.droppedIntervals > 0;
       const blockers = input.blockers && input.blockers.length > 0 ? input.blockers : undefined;
