@@ -12,12 +12,18 @@ let laptop: number;
 let other: { groupId: number; deviceId: number };
 
 /** enrolls a laptop (8 W idle with the display on, 4 W off, 1 W asleep) and reports one idle hour */
-async function laptopWithIdleHour(secret: string, start: number): Promise<number> {
+async function laptopWithIdleHour(
+  secret: string,
+  start: number,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
   const dev = await t.enroll(secret);
   const { agent } = await TestAgent.hello(t.url, dev.deviceToken);
-  const ack = await agent.report(1, [
-    { start, end: start + HOUR_MS, state: 'idle', display: 'on', power: 'ac' },
-  ]);
+  const ack = await agent.report(
+    1,
+    [{ start, end: start + HOUR_MS, state: 'idle', display: 'on', power: 'ac' }],
+    extra,
+  );
   expect(ack).toEqual({ type: 'ack', seq: 1 });
   agent.close();
   await agent.waitClosed();
@@ -38,7 +44,11 @@ beforeAll(async () => {
   school = await t.groupWithSecret('De Regenboog');
   laptop = await laptopWithIdleHour(school.secret, h);
   const second = await t.groupWithSecret('Het Anker');
-  other = { groupId: second.groupId, deviceId: await laptopWithIdleHour(second.secret, h) };
+  // its latest report names a blocker; when it held is not recorded
+  const blocked = await laptopWithIdleHour(second.secret, h, {
+    blockers: [{ name: 'vlc.exe', kind: 'process', reason: 'video' }],
+  });
+  other = { groupId: second.groupId, deviceId: blocked };
 });
 afterAll(async () => {
   await t.close();
@@ -58,6 +68,22 @@ describe('GET /api/v1/policies/recommended', () => {
 });
 
 describe('POST /api/v1/what-if', () => {
+  it('changes nothing and is not written to the audit log, unlike a real change', async () => {
+    const before = await t.api('GET', '/api/v1/policies', { token: t.adminToken });
+    const res = await whatIf({
+      policy: { name: 'Concept', settings: { sleepAfterSec: { ac: 900 } } },
+      ...period,
+    });
+    expect(res.status).toBe(200);
+    const after = await t.api('GET', '/api/v1/policies', { token: t.adminToken });
+    expect(after.body).toEqual(before.body);
+    const audit = await t.api('GET', '/api/v1/audit?limit=500', { token: t.adminToken });
+    expect(audit.status).toBe(200);
+    const routes = audit.body.entries.map((e: { route: string }) => e.route);
+    expect(routes).toContain('/api/v1/settings');
+    expect(routes).not.toContain('/api/v1/what-if');
+  });
+
   it('answers the hand-computed saving of an idle hour under a 15-minute timeout', async () => {
     const res = await whatIf({
       policy: { settings: { sleepAfterSec: { ac: 900 } } },
@@ -108,7 +134,14 @@ describe('POST /api/v1/what-if', () => {
     const all = await t.api('GET', '/api/v1/devices', { token: t.adminToken });
     expect(res.body.devices).toBe(all.body.length);
     expect(res.body.devices).toBe(2);
+    // the blocker reported now is not placed in the past: both hours count as avoidable, and it says so
     expect(res.body.avoidedKwh).toBeCloseTo(2 * 0.00525, 12);
+    expect(res.body.unreachableKwh).toBe(0);
+    expect(res.body.devicesWithBlockersNow).toBe(1);
+    const note = res.body.limitations.find(
+      (l: { code: string }) => l.code === 'blocker_history_not_recorded',
+    );
+    expect(note.message).toContain('1 apparaten melden nu een blokkade');
     expect(res.body.groups.map((g: { groupId: number }) => g.groupId).sort()).toEqual(
       [school.groupId, other.groupId].sort(),
     );

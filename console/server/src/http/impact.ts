@@ -36,41 +36,48 @@ export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps
   // a template, ready to POST /api/v1/policies; it names no school's own hours (none are stored yet)
   app.get('/api/v1/policies/recommended', { config: { access: ANY_ROLE } }, async () => recommendedPolicy());
 
-  // reads only: a viewer may ask what a draft would save
-  app.post('/api/v1/what-if', { config: { access: ANY_ROLE } }, async (request): Promise<WhatIfResponse> => {
-    const t = now();
-    let req: ReturnType<typeof parseWhatIfRequest>;
-    try {
-      req = parseWhatIfRequest(request.body ?? {}, { now: t, calendar: calendarForZone(DEFAULT_TIME_ZONE) });
-      checkWhatIfScope(req, await knownScope(store));
-    } catch (err) {
-      throw asApiError(err);
-    }
-    const data = await gatherWhatIfData(
-      store,
-      policies,
-      { groupIds: req.groupIds, deviceIds: req.deviceIds },
-      { from: req.from, to: req.to, now: t },
-    );
-    const result = replayWhatIf({
-      policy: req.policy,
-      from: req.from,
-      to: req.to,
-      rawRetentionFrom: data.rawRetentionFrom,
-      calendar: calendarForZone(DEFAULT_TIME_ZONE),
-      calendars: data.calendars,
-      devices: data.devices,
-      energy: data.settings,
-    });
-    // the full per-device list can be 100,000 rows: the answer carries the top devices only
-    const { perDevice: _all, ...rest } = result;
-    return {
-      ...rest,
-      defaultPeriod: req.defaultPeriod,
-      devicesWithBlockersNow: data.devicesWithBlockersNow,
-      limitations: limitationsOf(result.retention, data.devicesWithBlockersNow),
-    };
-  });
+  // reads only (a POST for its body): a viewer may ask what a draft would save; not audited
+  app.post(
+    '/api/v1/what-if',
+    { config: { access: ANY_ROLE, readOnly: true } },
+    async (request): Promise<WhatIfResponse> => {
+      const t = now();
+      let req: ReturnType<typeof parseWhatIfRequest>;
+      try {
+        req = parseWhatIfRequest(request.body ?? {}, {
+          now: t,
+          calendar: calendarForZone(DEFAULT_TIME_ZONE),
+        });
+        checkWhatIfScope(req, await knownScope(store));
+      } catch (err) {
+        throw asApiError(err);
+      }
+      const data = await gatherWhatIfData(
+        store,
+        policies,
+        { groupIds: req.groupIds, deviceIds: req.deviceIds },
+        { from: req.from, to: req.to, now: t },
+      );
+      const result = replayWhatIf({
+        policy: req.policy,
+        from: req.from,
+        to: req.to,
+        rawRetentionFrom: data.rawRetentionFrom,
+        calendar: calendarForZone(DEFAULT_TIME_ZONE),
+        calendars: data.calendars,
+        devices: data.devices,
+        energy: data.settings,
+      });
+      // the full per-device list can be 100,000 rows: the answer carries the top devices only
+      const { perDevice: _all, ...rest } = result;
+      return {
+        ...rest,
+        defaultPeriod: req.defaultPeriod,
+        devicesWithBlockersNow: data.devicesWithBlockersNow,
+        limitations: limitationsOf(result.retention, data.devicesWithBlockersNow),
+      };
+    },
+  );
 }
 
 function limitationsOf(
