@@ -1,4 +1,12 @@
-import { DAY_MS, HOUR_MS, MINUTE_MS, WhatIfResponseSchema } from '@sluimer/shared';
+import {
+  compileCalendar,
+  DAY_MS,
+  dutchSchoolCalendar,
+  HOUR_MS,
+  MINUTE_MS,
+  WhatIfResponseSchema,
+  zonedTimeToUtc,
+} from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
 
@@ -230,5 +238,50 @@ describe('POST /api/v1/what-if', () => {
     const none = await whatIf({});
     expect(none.status).toBe(400);
     expect(none.body.error.code).toBe('validation_failed');
+  });
+});
+
+// last: it adds a room and a device the tests above do not expect
+describe('POST /api/v1/what-if and school hours', () => {
+  it('keeps the school hours a device has now when the draft names none', async () => {
+    // 10:00 on the latest school day before today: inside the default hours, outside 13:00–15:00
+    const cal = compileCalendar(dutchSchoolCalendar('midden'));
+    let day = cal.dayAt(Date.now());
+    do day = cal.dayAt(day.start - 1);
+    while (day.type !== 'school_day');
+    const ten = zonedTimeToUtc(day.date, 10 * 60, 'Europe/Amsterdam');
+    const room = await t.groupWithSecret('Lokaal 12');
+    const afternoon = { start: '13:00', end: '15:00' };
+    const p = await t.api('POST', '/api/v1/policies', {
+      token: t.adminToken,
+      body: {
+        name: 'Middagles',
+        settings: {
+          schoolHours: { mon: afternoon, tue: afternoon, wed: afternoon, thu: afternoon, fri: afternoon },
+        },
+      },
+    });
+    await t.api('POST', `/api/v1/policies/${p.body.id}/assign`, {
+      token: t.adminToken,
+      body: { groupIds: [room.groupId] },
+    });
+    const id = await laptopWithIdleHour(room.secret, ten);
+    // an hour during lessons keeps the device awake (60 min); outside them 15 min
+    const draft = { sleepAfterSec: { ac: 3600 }, outsideSchoolHours: { sleepAfterSec: { ac: 900 } } };
+    const span = { from: ten - HOUR_MS, to: ten + 2 * HOUR_MS, deviceIds: [id] };
+    const own = await whatIf({ policy: { settings: draft }, ...span });
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    expect(own.body.avoidedKwh).toBeCloseTo(0.00525, 12);
+    const lessons = { start: '08:00', end: '17:00' };
+    const withHours = await whatIf({
+      policy: {
+        settings: {
+          ...draft,
+          schoolHours: { mon: lessons, tue: lessons, wed: lessons, thu: lessons, fri: lessons },
+        },
+      },
+      ...span,
+    });
+    expect(withHours.body.avoidedKwh).toBe(0);
   });
 });

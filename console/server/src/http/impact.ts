@@ -94,8 +94,8 @@ function limitationsOf(
     {
       code: 'school_calendar_assumed',
       message:
-        `Er is nog geen schoolkalender opgeslagen: de vakanties en feestdagen van regio ${ASSUMED_REGION} gelden, met de schooltijden van het concept (of ma–vr 08:00–17:00). / ` +
-        `No school calendar is stored yet: the vacations and holidays of region ${ASSUMED_REGION} apply, with the draft's school hours (or Mon–Fri 08:00–17:00).`,
+        `Er is nog geen schoolkalender opgeslagen: de vakanties en feestdagen van regio ${ASSUMED_REGION} gelden, met de schooltijden van het concept, anders die van het huidige beleid van elk apparaat (of ma–vr 08:00–17:00). / ` +
+        `No school calendar is stored yet: the vacations and holidays of region ${ASSUMED_REGION} apply, with the draft's school hours, else those of each device's current policy (or Mon–Fri 08:00–17:00).`,
     },
   ];
   if (!retention.complete) {

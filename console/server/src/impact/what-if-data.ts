@@ -4,6 +4,7 @@ import {
   REPLAY_LOOKBACK_MS,
   type ReplayDevice,
   type SchoolCalendar,
+  type SchoolHours,
   type Settings,
   type VacationRegion,
 } from '@sluimer/shared';
@@ -35,7 +36,7 @@ export interface WhatIfScope {
 
 export interface WhatIfData {
   devices: ReplayDevice[];
-  /** one calendar per school time zone, keyed by the zone */
+  /** one calendar per school time zone and school hours in force (see gatherWhatIfData) */
   calendars: Record<string, SchoolCalendar>;
   settings: Settings;
   /** the earliest moment raw intervals are still kept */
@@ -44,9 +45,9 @@ export interface WhatIfData {
   devicesWithBlockersNow: number;
 }
 
-/** The school calendar the console uses for a time zone (see ASSUMED_REGION). */
-export function calendarForZone(timeZone: string): SchoolCalendar {
-  return dutchSchoolCalendar(ASSUMED_REGION, { timeZone });
+/** The school calendar the console uses for a time zone and weekly hours (see ASSUMED_REGION). */
+export function calendarForZone(timeZone: string, schoolHours?: SchoolHours): SchoolCalendar {
+  return dutchSchoolCalendar(ASSUMED_REGION, schoolHours ? { timeZone, schoolHours } : { timeZone });
 }
 
 /** Unknown group and device ids of a scope, so the route can refuse a half-known scope. */
@@ -95,15 +96,19 @@ export async function gatherWhatIfData(
   const devices: ReplayDevice[] = [];
   let devicesWithBlockersNow = 0;
   for (const d of records) {
-    const zone = await policies.timeZoneOf(d.groupId);
-    calendars[zone] ??= calendarForZone(zone);
+    // the school hours in force on the device now: a draft without its own keeps these when assigned
+    // (a more specific layer replaces only the fields it sets); the replay lets a draft's own win
+    const { policy } = await policies.effectiveFor(d);
+    const zone = policy.timeZone ?? (await policies.timeZoneOf(d.groupId));
+    const key = policy.schoolHours ? `${zone} ${JSON.stringify(policy.schoolHours)}` : zone;
+    calendars[key] ??= calendarForZone(zone, policy.schoolHours);
     const group = groups.get(d.groupId);
     const device: ReplayDevice = {
       deviceId: d.id,
       name: displayName(d),
       watts: deviceTotalWatts(d, settings),
-      excludedReason: await policies.excludedReasonOf(d),
-      calendarKey: zone,
+      excludedReason: policy.excludedReason ?? null,
+      calendarKey: key,
       intervals: intervals.get(d.id) ?? [],
       // no blocker spans: the store keeps only the latest blockers, not when they held (limitations)
     };
