@@ -252,7 +252,7 @@ describe('POST /api/v1/what-if and school hours', () => {
     const ten = zonedTimeToUtc(day.date, 10 * 60, 'Europe/Amsterdam');
     const room = await t.groupWithSecret('Lokaal 12');
     const afternoon = { start: '13:00', end: '15:00' };
-    const p = await t.api('POST', '/api/v1/policies', {
+    const policy = await t.api('POST', '/api/v1/policies', {
       token: t.adminToken,
       body: {
         name: 'Middagles',
@@ -261,7 +261,7 @@ describe('POST /api/v1/what-if and school hours', () => {
         },
       },
     });
-    await t.api('POST', `/api/v1/policies/${p.body.id}/assign`, {
+    await t.api('POST', `/api/v1/policies/${policy.body.id}/assign`, {
       token: t.adminToken,
       body: { groupIds: [room.groupId] },
     });
@@ -283,5 +283,15 @@ describe('POST /api/v1/what-if and school hours', () => {
       ...span,
     });
     expect(withHours.body.avoidedKwh).toBe(0);
+    // the recommended template for that room takes its hours too
+    const rec = await t.api('GET', `/api/v1/policies/recommended?groupId=${room.groupId}`, { token: viewer });
+    expect(rec.status).toBe(200);
+    expect(rec.body.settings.schoolHours.mon).toEqual(afternoon);
+    expect(
+      (await t.api('GET', '/api/v1/policies/recommended?groupId=999999', { token: viewer })).body.error.code,
+    ).toBe('not_found');
+    expect(
+      (await t.api('GET', '/api/v1/policies/recommended?groupId=x', { token: viewer })).body.error.code,
+    ).toBe('validation_failed');
   });
 });

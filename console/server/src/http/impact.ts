@@ -8,11 +8,14 @@ import {
   type WhatIfResponse,
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { ASSUMED_REGION, calendarForZone, gatherWhatIfData, knownScope } from '../impact/what-if-data.js';
 import { DEFAULT_TIME_ZONE, type PolicyService } from '../policy-service.js';
 import type { Store } from '../store/types.js';
 import { ANY_ROLE } from './auth.js';
-import { ApiError } from './errors.js';
+import { ApiError, notFound, parse } from './errors.js';
+
+const RecommendedQuerySchema = z.object({ groupId: z.coerce.number().int().positive().optional() }).strict();
 
 /**
  * Proof of impact (docs/api.md "Impact"): thin routes over the pure core in shared/src/impact. The
@@ -33,8 +36,18 @@ function asApiError(err: unknown): unknown {
 export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps): void {
   const { store, policies, now } = deps;
 
-  // a template, ready to POST /api/v1/policies; it names no school's own hours (none are stored yet)
-  app.get('/api/v1/policies/recommended', { config: { access: ANY_ROLE } }, async () => recommendedPolicy());
+  // a template, ready to POST /api/v1/policies; with ?groupId the school hours that group has now
+  app.get('/api/v1/policies/recommended', { config: { access: ANY_ROLE } }, async (request) => {
+    const q = parse(RecommendedQuerySchema, request.query, 'query');
+    if (q.groupId === undefined) return recommendedPolicy();
+    if (!(await store.getGroup(q.groupId))) throw notFound(`group ${q.groupId}`);
+    const { policy } = await policies.effectiveFor({
+      groupId: q.groupId,
+      policyId: null,
+      excludedReason: null,
+    });
+    return recommendedPolicy(policy.schoolHours ? { schoolHours: policy.schoolHours } : {});
+  });
 
   // reads only (a POST for its body): a viewer may ask what a draft would save; not audited
   app.post(
