@@ -1,5 +1,6 @@
 import {
   checkWhatIfScope,
+  ErrorCode,
   isSluimerError,
   parseWhatIfRequest,
   recommendedPolicy,
@@ -9,6 +10,7 @@ import {
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { GateFullError, ReplayGate } from '../impact/replay-gate.js';
 import { ASSUMED_REGION, calendarForZone, gatherWhatIfData, knownScope } from '../impact/what-if-data.js';
 import { DEFAULT_TIME_ZONE, type PolicyService } from '../policy-service.js';
 import type { Store } from '../store/types.js';
@@ -27,6 +29,20 @@ export interface ImpactRouteDeps {
   now: () => number;
 }
 
+/** what-if requests that may wait while one replays; more are refused with 429 (replay-gate.ts) */
+const WHAT_IF_QUEUE = 8;
+
+function refuseWhenFull(err: unknown): never {
+  if (!(err instanceof GateFullError)) throw err;
+  throw new ApiError(
+    429,
+    ErrorCode.TooManyRequests,
+    'er lopen al te veel wat-als-berekeningen; probeer het over een paar seconden opnieuw / too many what-if requests are waiting; try again in a few seconds',
+    { waiting: err.waiting },
+    { 'Retry-After': '5' },
+  );
+}
+
 /** A SluimerError from the core (bad period, bounds, unknown scope) as a 400 with its own code. */
 function asApiError(err: unknown): unknown {
   if (!isSluimerError(err)) return err;
@@ -35,6 +51,7 @@ function asApiError(err: unknown): unknown {
 
 export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps): void {
   const { store, policies, now } = deps;
+  const gate = new ReplayGate(WHAT_IF_QUEUE);
 
   // a template, ready to POST /api/v1/policies; with ?groupId the school hours that group has now
   app.get('/api/v1/policies/recommended', { config: { access: ANY_ROLE } }, async (request) => {
@@ -65,22 +82,27 @@ export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps
       } catch (err) {
         throw asApiError(err);
       }
-      const data = await gatherWhatIfData(
-        store,
-        policies,
-        { groupIds: req.groupIds, deviceIds: req.deviceIds },
-        { from: req.from, to: req.to, now: t },
-      );
-      const result = replayWhatIf({
-        policy: req.policy,
-        from: req.from,
-        to: req.to,
-        rawRetentionFrom: data.rawRetentionFrom,
-        calendar: calendarForZone(DEFAULT_TIME_ZONE),
-        calendars: data.calendars,
-        devices: data.devices,
-        energy: data.settings,
-      });
+      const { data, result } = await gate
+        .run(async () => {
+          const data = await gatherWhatIfData(
+            store,
+            policies,
+            { groupIds: req.groupIds, deviceIds: req.deviceIds },
+            { from: req.from, to: req.to, now: t },
+          );
+          const result = replayWhatIf({
+            policy: req.policy,
+            from: req.from,
+            to: req.to,
+            rawRetentionFrom: data.rawRetentionFrom,
+            calendar: calendarForZone(DEFAULT_TIME_ZONE),
+            calendars: data.calendars,
+            devices: data.devices,
+            energy: data.settings,
+          });
+          return { data, result };
+        })
+        .catch(refuseWhenFull);
       // the full per-device list can be 100,000 rows: the answer carries the top devices only
       const { perDevice: _all, ...rest } = result;
       return {
