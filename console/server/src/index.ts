@@ -15,6 +15,7 @@ import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
 import { hostPolicy, installHostCheck } from './http/host-check.js';
+import { registerImpactRoutes } from './http/impact.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
@@ -201,6 +202,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       limits: options.httpLimits,
       ...(network.publicUrl ? { publicUrl: network.publicUrl } : {}),
     });
+    registerImpactRoutes(app, { store, policies, now });
     registerWebRoutes(app, { store, policies, gateway, now });
     if (store instanceof SqliteStore) {
       // audit log, device retirement, AVG export/erasure (ops/*.ts)

@@ -152,6 +152,7 @@ function bodyFor(method: string, url: string): unknown {
     'POST /api/v1/policies/:id/assign': { deviceIds: [ids.devices] },
     'POST /api/v1/policies/unassign': { groupIds: [ids.schools] },
     'PUT /api/v1/settings': { rawRetentionDays: 31 },
+    'POST /api/v1/what-if': { policy: { settings: { sleepAfterSec: { ac: 900 } } } },
   };
   // retire is sent bodyless, the way the filed cross-origin fetch did it
   return bodies[`${method} ${url}`] ?? (method === 'DELETE' || url.endsWith('/retire') ? undefined : {});

@@ -82,6 +82,14 @@ const MATRIX: {
   { method: 'GET', url: '/api/v1/usage', path: '/api/v1/usage?from=1&to=2&groupBy=day', roles: ANY },
   { method: 'GET', url: '/api/v1/settings', path: '/api/v1/settings', roles: ADMIN },
   { method: 'PUT', url: '/api/v1/settings', path: '/api/v1/settings', body: {}, roles: ADMIN },
+  // proof of impact (http/impact.ts)
+  {
+    method: 'GET',
+    url: '/api/v1/policies/recommended',
+    path: '/api/v1/policies/recommended',
+    roles: ANY,
+  },
+  { method: 'POST', url: '/api/v1/what-if', path: '/api/v1/what-if', body: {}, roles: ANY },
   // ops and privacy (console/server/src/ops/routes.ts)
   { method: 'GET', url: '/api/v1/audit', path: '/api/v1/audit', roles: ADMIN },
   {

@@ -129,10 +129,20 @@ export class AuditLog {
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * a POST that changes nothing (a what-if question carries its draft in the body): not a change,
+     * so not audited; the policy editor asks it on every edit
+     */
+    readOnly?: boolean;
+  }
+}
+
 /** Records every API write (and every login attempt) once it has been answered. */
 export function installAudit(app: FastifyInstance, audit: AuditLog): void {
   app.addHook('onResponse', async (request: FastifyRequest, reply) => {
-    if (!WRITE.has(request.method)) return;
+    if (!WRITE.has(request.method) || request.routeOptions.config.readOnly) return;
     // the route the router matched (and whose raw path was canonical), never the URL string
     const route = matchedRoute(request)?.url;
     if (route === undefined || !route.startsWith('/api/')) return;

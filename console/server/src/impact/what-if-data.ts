@@ -1,0 +1,128 @@
+import {
+  DAY_MS,
+  dutchSchoolCalendar,
+  REPLAY_LOOKBACK_MS,
+  type ReplayDevice,
+  type SchoolCalendar,
+  type SchoolHours,
+  type Settings,
+  type VacationRegion,
+} from '@sluimer/shared';
+import { deviceTotalWatts } from '../energy-profile.js';
+import type { PolicyService } from '../policy-service.js';
+import type { DeviceRecord, Store, StoredInterval } from '../store/types.js';
+
+/**
+ * The store's side of the what-if replay (docs/impact.md): which devices a scope covers and, per
+ * device, what `replayWhatIf` needs — its recorded intervals from `from − REPLAY_LOOKBACK_MS`, its
+ * watts, its room, its exclusion and the school calendar of its time zone. Reads only; the replay
+ * itself stays pure in shared.
+ */
+
+/** devices whose intervals are read in one query: bounds the SQL parameter list, not the answer */
+const INTERVAL_CHUNK = 200;
+
+/**
+ * The vacation region the console assumes: the store keeps no school calendar yet, so every school
+ * gets the shipped Dutch holidays of region midden in its own time zone. Named in the response's
+ * `limitations` so nobody mistakes it for the school's own calendar.
+ */
+export const ASSUMED_REGION: VacationRegion = 'midden';
+
+export interface WhatIfScope {
+  groupIds: readonly number[];
+  deviceIds: readonly number[];
+}
+
+export interface WhatIfData {
+  devices: ReplayDevice[];
+  /** one calendar per school time zone and school hours in force (see gatherWhatIfData) */
+  calendars: Record<string, SchoolCalendar>;
+  settings: Settings;
+  /** the earliest moment raw intervals are still kept */
+  rawRetentionFrom: number;
+  /** devices in scope whose latest report names a blocker (the store keeps no history of them) */
+  devicesWithBlockersNow: number;
+}
+
+/** The school calendar the console uses for a time zone and weekly hours (see ASSUMED_REGION). */
+export function calendarForZone(timeZone: string, schoolHours?: SchoolHours): SchoolCalendar {
+  return dutchSchoolCalendar(ASSUMED_REGION, schoolHours ? { timeZone, schoolHours } : { timeZone });
+}
+
+/** Unknown group and device ids of a scope, so the route can refuse a half-known scope. */
+export async function knownScope(
+  store: Store,
+): Promise<{ hasGroup: (id: number) => boolean; hasDevice: (id: number) => boolean }> {
+  const groups = new Set((await store.listGroups()).map((g) => g.id));
+  const devices = new Set((await store.listDevices()).map((d) => d.id));
+  return { hasGroup: (id) => groups.has(id), hasDevice: (id) => devices.has(id) };
+}
+
+/** The devices a scope covers: the named devices plus every device in or below the named groups; none named = all. */
+async function devicesInScope(store: Store, policies: PolicyService, scope: WhatIfScope) {
+  if (scope.groupIds.length === 0 && scope.deviceIds.length === 0) return store.listDevices();
+  const groupIds = new Set<number>();
+  for (const g of scope.groupIds) for (const id of await policies.subtree(g)) groupIds.add(id);
+  const wanted = new Set(scope.deviceIds);
+  return (await store.listDevices()).filter((d) => groupIds.has(d.groupId) || wanted.has(d.id));
+}
+
+export async function gatherWhatIfData(
+  store: Store,
+  policies: PolicyService,
+  scope: WhatIfScope,
+  period: { from: number; to: number; now: number },
+): Promise<WhatIfData> {
+  const settings = await store.getSettings();
+  const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
+  const records = await devicesInScope(store, policies, scope);
+
+  const intervals = new Map<number, StoredInterval[]>();
+  const readFrom = period.from - REPLAY_LOOKBACK_MS;
+  for (let i = 0; i < records.length; i += INTERVAL_CHUNK) {
+    const ids = records.slice(i, i + INTERVAL_CHUNK).map((d) => d.id);
+    for (const iv of await store.intervalsOverlapping(ids, readFrom, period.to)) {
+      let list = intervals.get(iv.deviceId);
+      if (!list) {
+        list = [];
+        intervals.set(iv.deviceId, list);
+      }
+      list.push(iv);
+    }
+  }
+
+  const calendars: Record<string, SchoolCalendar> = {};
+  const devices: ReplayDevice[] = [];
+  let devicesWithBlockersNow = 0;
+  for (const d of records) {
+    // the school hours in force on the device now: a draft without its own keeps these when assigned
+    // (a more specific layer replaces only the fields it sets); the replay lets a draft's own win
+    const { policy } = await policies.effectiveFor(d);
+    const zone = policy.timeZone ?? (await policies.timeZoneOf(d.groupId));
+    const key = policy.schoolHours ? `${zone} ${JSON.stringify(policy.schoolHours)}` : zone;
+    calendars[key] ??= calendarForZone(zone, policy.schoolHours);
+    const group = groups.get(d.groupId);
+    const device: ReplayDevice = {
+      deviceId: d.id,
+      name: displayName(d),
+      watts: deviceTotalWatts(d, settings),
+      excludedReason: policy.excludedReason ?? null,
+      calendarKey: key,
+      intervals: intervals.get(d.id) ?? [],
+      // no blocker spans: the store keeps only the latest blockers, not when they held (limitations)
+    };
+    if (group) device.group = { id: group.id, name: group.name };
+    devices.push(device);
+    if (d.blockers.length > 0) devicesWithBlockersNow++;
+  }
+  return {
+    devices,
+    calendars,
+    settings,
+    rawRetentionFrom: period.now - settings.rawRetentionDays * DAY_MS,
+    devicesWithBlockersNow,
+  };
+}
+
+const displayName = (d: Pick<DeviceRecord, 'name' | 'hostname'>) => d.name ?? d.hostname;

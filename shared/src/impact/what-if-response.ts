@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * What a what-if answer cannot know, named instead of guessed (docs/impact.md, docs/api.md):
+ * - `blocker_history_not_recorded`: the console keeps only each device's latest blockers, so no past
+ *   stretch is treated as held; figures held by a blocker count as avoidable;
+ * - `school_calendar_assumed`: no school calendar is stored yet; the shipped Dutch holidays of one
+ *   region are used with the draft's (or the default) school hours;
+ * - `raw_retention_exceeded`: part of the period lies before the raw-data retention and is left out.
+ */
+export const WHAT_IF_LIMITATIONS = [
+  'blocker_history_not_recorded',
+  'school_calendar_assumed',
+  'raw_retention_exceeded',
+] as const;
+export const WhatIfLimitationSchema = z.object({
+  code: z.enum(WHAT_IF_LIMITATIONS),
+  /** Dutch, then English, for a person */
+  message: z.string(),
+});
+export type WhatIfLimitation = z.infer<typeof WhatIfLimitationSchema>;
+
+const amounts = {
+  avoidedKwh: z.number(),
+  avoidedEur: z.number(),
+  avoidedCo2eKg: z.number(),
+};
+
+const GroupSchema = z.object({
+  groupId: z.number().int().nullable(),
+  name: z.string(),
+  devices: z.number().int(),
+  wasteKwh: z.number(),
+  unreachableKwh: z.number(),
+  interruptions: z.number().int(),
+  perYear: z.object(amounts),
+  ...amounts,
+});
+
+const DeviceSchema = z.object({
+  deviceId: z.number().int(),
+  name: z.string().optional(),
+  groupId: z.number().int().optional(),
+  excludedReason: z.string().optional(),
+  hasData: z.boolean(),
+  wasteKwh: z.number(),
+  avoidedKwh: z.number(),
+  keptKwh: z.number(),
+  unreachableKwh: z.number(),
+  interruptions: z.number().int(),
+  perYear: z.object({ avoidedKwh: z.number() }),
+});
+
+/**
+ * `POST /api/v1/what-if` answer: the replay's result (without the full per-device list; the top
+ * devices are in `topDevices`), the period used and what the answer cannot know. Extra fields may be
+ * added; these are the contract.
+ */
+export const WhatIfResponseSchema = z.object({
+  from: z.number(),
+  to: z.number(),
+  /** true when no period was named and the last four school weeks were used */
+  defaultPeriod: z.boolean(),
+  devices: z.number().int(),
+  wasteKwh: z.number(),
+  ...amounts,
+  keptKwh: z.number(),
+  unreachableKwh: z.number(),
+  unreachable: z.object({
+    blockerKwh: z.number(),
+    excludedKwh: z.number(),
+    excludedDevices: z.number().int(),
+  }),
+  interruptions: z.number().int(),
+  interruptionsPerSchoolWeek: z.number().nullable(),
+  perYear: z.object({
+    ...amounts,
+    basis: z.enum(['calendar', 'default', 'mixed']),
+    missing: z.array(z.enum(['schoolDays', 'otherDays'])),
+  }),
+  retention: z.object({ complete: z.boolean(), coveredFrom: z.number(), missingMs: z.number() }),
+  groups: z.array(GroupSchema),
+  worstRooms: z.array(
+    z.object({ groupId: z.number().int().nullable(), name: z.string(), interruptions: z.number().int() }),
+  ),
+  topDevices: z.array(DeviceSchema),
+  /** devices in scope whose latest report names a blocker (now, not in the period) */
+  devicesWithBlockersNow: z.number().int(),
+  settings: z.object({
+    priceEurPerKwh: z.number(),
+    gridKgPerKwh: z.number(),
+    interruptionWindowMs: z.number(),
+  }),
+  limitations: z.array(WhatIfLimitationSchema),
+});
+export type WhatIfResponse = z.infer<typeof WhatIfResponseSchema>;
