@@ -44,7 +44,7 @@ async function login() {
   };
 }
 
-const MALFORMED: { name: string; body: string | Uint8Array<ArrayBuffer>; type?: string }[] = [
+const MALFORMED: { name: string; body: string | Buffer; type?: string }[] = [
   { name: 'invalid JSON', body: '{"name": ' },
   { name: 'a JSON array', body: '[1,2,3]' },
   { name: 'JSON null', body: 'null' },
@@ -57,10 +57,7 @@ const MALFORMED: { name: string; body: string | Uint8Array<ArrayBuffer>; type?: 
   { name: 'deep nesting', body: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}` },
   { name: 'prototype keys', body: '{"__proto__":{"role":"admin"},"constructor":{"prototype":{"x":1}}}' },
   { name: 'a 2 MB body', body: `{"name":"${'x'.repeat(2 * 1024 * 1024)}"}` },
-  {
-    name: 'invalid UTF-8',
-    body: new Uint8Array([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
-  },
+  { name: 'invalid UTF-8', body: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]) },
   { name: 'text/plain', body: '{"name":"x"}', type: 'text/plain' },
   { name: 'form data', body: 'name=x&role=admin', type: 'application/x-www-form-urlencoded' },
 ];
