@@ -19,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{shared,agent,console,scripts}/**/*.test.{ts,tsx}'],
+          include: ['{shared,agent,console,scripts}/**/*.test.{ts,tsx}', '*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
         },
       },

@@ -372,7 +372,9 @@ describe('IT and the school leader at work', () => {
     await expect
       .poll(() => form.getByRole('alert').textContent())
       .toContain('Er staat al een groep met deze naam');
-    const after = await page.evaluate(async () => (await (await fetch('/api/v1/groups')).json()).length);
+    const after = await page.evaluate(
+      async () => ((await (await fetch('/api/v1/groups')).json()) as unknown[]).length,
+    );
     expect(after).toBe(groups.length);
 
     // a new secret is active; revoking asks first, and a "no" changes nothing

@@ -224,7 +224,7 @@ describe('SLUIMER_PUBLIC_URL', { timeout: 30_000 }, () => {
       [],
       { SLUIMER_DATA: dataDir, SLUIMER_PUBLIC_URL: 'https://sluimer.school.nl/' },
       async (c) => {
-        const health = await (await fetch(`${c.url}/api/v1/health`)).json();
+        const health = (await (await fetch(`${c.url}/api/v1/health`)).json()) as { publicUrl?: string };
         expect(health.publicUrl).toBe('https://sluimer.school.nl');
       },
     );
