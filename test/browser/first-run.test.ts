@@ -279,12 +279,12 @@ describe('one truth per device, in the browser', () => {
       const row = page.getByTestId('devices-table').locator('tr', { hasText: 'BAKEN-PC-07' });
       await row.waitFor();
       await expect(row.locator('.badge.state-online').textContent()).resolves.toBe('Verbonden');
-      await expect(row.locator('.badge.comp-none').textContent()).resolves.toBe('Geen beleid');
+      await expect(row.locator('.badge.comp-none').textContent()).resolves.toBe('Geen energiebeleid');
       await row.getByRole('link', { name: 'BAKEN-PC-07' }).click();
       const head = page.locator('.page-head');
       await head.locator('.badge.state-online').waitFor();
       // the agent acknowledged the console default: still no energy policy on the device page
-      await expect(head.locator('.badge.comp-none').textContent()).resolves.toBe('Geen beleid');
+      await expect(head.locator('.badge.comp-none').textContent()).resolves.toBe('Geen energiebeleid');
 
       // switched off while its socket was open: the page follows by itself
       const t1 = Date.now();
