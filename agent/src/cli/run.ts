@@ -158,6 +158,10 @@ export async function command(args: string[]): Promise<number> {
     serverUrl: server,
     enrollSecret: parsed['enroll-secret'] ?? process.env.SLUIMER_ENROLL_SECRET ?? deployment.enrollSecret,
     takeNudgeCounts: () => bridge?.counters.take(),
+    // a simulated device reads no real hardware
+    ...(parsed.simulate
+      ? {}
+      : { hardware: async () => (await import('../service/hardware-reader.js')).readHardwareInventory() }),
     dataDir,
     sampleMs,
     reportEveryMs: reportMs,

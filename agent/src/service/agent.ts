@@ -9,6 +9,7 @@ import {
   EffectivePolicySchema,
   ErrorCode,
   type HelloFrame,
+  INVENTORY_FEATURE,
   type Inventory,
   InventorySchema,
   idleThresholdMs,
@@ -34,6 +35,7 @@ import { nextSampleDelayMs } from '../core/sampling.js';
 import { advanceTimeline, startTimeline, type TimelineState } from '../core/timeline.js';
 import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '../platform/types.js';
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
+import { mergeInventory } from './hardware-reader.js';
 import type { MiniFetch } from './http-fetch.js';
 import { ConsoleLink, type LinkState, type LinkTimings } from './link.js';
 import { type Logger, silentLogger } from './log.js';
@@ -111,6 +113,12 @@ export interface AgentServiceOptions {
   clockCorrection?: false | { thresholdMs?: number; holdMs?: number };
   /** nudge outcome counts to send with the next report (the tray bridge's counters) */
   takeNudgeCounts?: () => AgentCounters['nudges'] | undefined;
+  /**
+   * Reads the hardware (service/hardware-reader.ts: systeminformation) at start and every
+   * `hardwareEveryMs` (default a day), never per sample. Absent: the platform adapter's inventory only.
+   */
+  hardware?: () => Promise<Inventory>;
+  hardwareEveryMs?: number;
 }
 
 export interface AgentStatus {
@@ -175,6 +183,10 @@ class Agent implements AgentService {
   private state: TrackerState | null = null;
   private identity: Identity | null = null;
   private inventoryCache: Inventory | null = null;
+  /** the last hardware reading (options.hardware); null before the first or when it failed */
+  private hardwareCache: Inventory | null = null;
+  /** extension frames the console's last welcome said it accepts */
+  private consoleFeatures: readonly string[] = [];
   private timers: NodeJS.Timeout[] = [];
   private lastIdleMs: number | 'unknown' = 'unknown';
   /** the timeline at the last clock reading (core/timeline.ts); null before the first */
@@ -250,6 +262,9 @@ class Agent implements AgentService {
         const welcomeLocal = this.now();
         this.reenrolled = false;
         this.noteServerTime(f.serverTime, welcomeLocal);
+        this.consoleFeatures = Array.isArray(f.features)
+          ? f.features.filter((x) => typeof x === 'string')
+          : [];
         this.events.emit('welcome', f);
         await this.onPolicy(f.policy, f.etag);
       },
@@ -267,7 +282,10 @@ class Agent implements AgentService {
   private async inventory(): Promise<Inventory> {
     if (!this.inventoryCache) {
       try {
-        const inv = InventorySchema.safeParse(await this.platform.inventory());
+        if (this.opts.hardware && !this.hardwareCache) await this.readHardware();
+        const inv = InventorySchema.safeParse(
+          mergeInventory(await this.platform.inventory(), this.hardwareCache),
+        );
         this.inventoryCache = inv.success ? inv.data : {};
       } catch (err) {
         this.log.warn('inventory unavailable', { err });
@@ -275,6 +293,27 @@ class Agent implements AgentService {
       }
     }
     return this.inventoryCache;
+  }
+
+  /** one hardware reading; a failure keeps the previous one (the inventory is never worth a crash) */
+  private async readHardware(): Promise<void> {
+    const read = this.opts.hardware;
+    if (!read) return;
+    try {
+      const hw = InventorySchema.safeParse(await read());
+      if (hw.success) this.hardwareCache = hw.data;
+      else this.log.warn('hardware inventory not understood', { issues: hw.error.issues.length });
+    } catch (err) {
+      this.log.warn('hardware inventory unavailable', { err });
+    }
+  }
+
+  /** the daily reading: a fresh inventory, sent at once to a console that accepts `inventory` frames */
+  private async refreshHardware(): Promise<void> {
+    await this.readHardware();
+    this.inventoryCache = null;
+    const inventory = await this.inventory();
+    if (this.consoleFeatures.includes(INVENTORY_FEATURE)) this.link.send({ type: 'inventory', inventory });
   }
 
   /**
