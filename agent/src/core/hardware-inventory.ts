@@ -92,7 +92,7 @@ function diskType(type: unknown, iface: unknown): 'ssd' | 'nvme' | 'hdd' | 'othe
 }
 
 function battery(b: SiSnapshot['battery']): NonNullable<Inventory['battery']> {
-  if (!b || b.hasBattery !== true) return { hasBattery: false };
+  if (b?.hasBattery !== true) return { hasBattery: false };
   const out: NonNullable<Inventory['battery']> = { hasBattery: true };
   const design = positive(b.designedCapacity);
   const full = positive(b.maxCapacity);

@@ -142,6 +142,8 @@ export interface AgentService {
   tick(): Promise<void>;
   /** cut the open interval and write a report now; returns the new seqs */
   flush(): Promise<number[]>;
+  /** read the hardware again (options.hardware) and send it to a console that accepts `inventory` */
+  refreshInventory(): Promise<void>;
   status(): AgentStatus;
   readonly outbox: Outbox;
   readonly link: ConsoleLink;
@@ -309,7 +311,7 @@ class Agent implements AgentService {
   }
 
   /** the daily reading: a fresh inventory, sent at once to a console that accepts `inventory` frames */
-  private async refreshHardware(): Promise<void> {
+  async refreshInventory(): Promise<void> {
     await this.readHardware();
     this.inventoryCache = null;
     const inventory = await this.inventory();
@@ -537,6 +539,15 @@ class Agent implements AgentService {
     // the policy kept from the last run still applies while offline (school hours continue)
     void this.policy.reevaluate().catch((err) => this.log.error('policy check failed', { err }));
     void this.connectInBackground();
+    if (this.opts.hardware && !this.opts.manualTicks) {
+      // the hardware changes rarely (a battery wears over months): once a day, never per sample
+      const daily = setInterval(
+        () => void this.refreshInventory().catch((err) => this.log.warn('inventory refresh failed', { err })),
+        this.opts.hardwareEveryMs ?? 24 * 60 * 60 * 1000,
+      );
+      daily.unref();
+      this.timers.push(daily);
+    }
     await this.tick();
   }
 
