@@ -92,4 +92,22 @@ describe('inventory extension', () => {
       ['2026-01', 84],
     ]);
   });
+
+  it('shows battery health, its trend and projection, cycle count and age from the BIOS date in the device detail', async () => {
+    const dev = await t.enroll(secret);
+    const s = store();
+    // a known trend: 90 %, 88 %, 86 % in three months, −2 points a month
+    const months = [Date.UTC(2026, 0, 10), Date.UTC(2026, 1, 10), Date.UTC(2026, 2, 10)];
+    for (const [i, at] of months.entries())
+      await s.recordInventory(dev.deviceId, { inventory: laptop(40.5 - i * 0.9), now: at });
+    const detail = await t.api('GET', `/api/v1/devices/${dev.deviceId}`, { token: t.adminToken });
+    expect(detail.status).toBe(200);
+    const life = detail.body.lifecycle;
+    expect(life.batteryHealthPct).toBe(86);
+    expect(life.cycleCount).toBe(300);
+    expect(life.batteryTrend.map((r: { healthPct: number }) => r.healthPct)).toEqual([90, 88, 86]);
+    // 86 % in 2026-03 at −2 a month: 80 % in 2026-06, below it from 2026-07; 60 % in 2027-04, below from 2027-05
+    expect(life.batteryProjection).toEqual({ slopePctPerMonth: -2, below80: '2026-07', below60: '2027-05' });
+    expect(life.age).toMatchObject({ source: 'bios', since: '2021-03-15' });
+  });
 });
