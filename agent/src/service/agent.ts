@@ -144,6 +144,8 @@ export interface AgentService {
   flush(): Promise<number[]>;
   /** read the hardware again (options.hardware) and send it to a console that accepts `inventory` */
   refreshInventory(): Promise<void>;
+  /** the inventory as the hello sends it: the platform adapter's with the hardware reading over it */
+  inventory(): Promise<Inventory>;
   status(): AgentStatus;
   readonly outbox: Outbox;
   readonly link: ConsoleLink;
@@ -281,7 +283,7 @@ class Agent implements AgentService {
     });
   }
 
-  private async inventory(): Promise<Inventory> {
+  async inventory(): Promise<Inventory> {
     if (!this.inventoryCache) {
       try {
         if (this.opts.hardware && !this.hardwareCache) await this.readHardware();

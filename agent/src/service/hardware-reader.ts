@@ -1,8 +1,8 @@
 import type { Inventory } from '@sluimer/shared';
 import { inventoryFromSi, type SiSnapshot } from '../core/hardware-inventory.js';
 
-/** how long one reading may take before the agent goes on without it (disks with SMART can be slow) */
-const READ_TIMEOUT_MS = 60_000;
+/** how long one section may take before the agent goes on without it: the first hello waits for it */
+const READ_TIMEOUT_MS = 15_000;
 
 /**
  * Reads the hardware with systeminformation. The module is imported here, at the first reading, so an
