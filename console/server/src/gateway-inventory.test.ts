@@ -110,4 +110,19 @@ describe('inventory extension', () => {
     expect(life.batteryProjection).toEqual({ slopePctPerMonth: -2, below80: '2026-07', below60: '2027-05' });
     expect(life.age).toMatchObject({ source: 'bios', since: '2021-03-15' });
   });
+
+  it('exports the battery readings with the device (AVG) and erases them with it', async () => {
+    const dev = await t.enroll(secret);
+    await store().recordInventory(dev.deviceId, { inventory: laptop(36), now: Date.UTC(2026, 4, 1) });
+    const exp = await t.api('GET', `/api/v1/devices/${dev.deviceId}/export`, { token: t.adminToken });
+    expect(exp.body.batteryReadings).toEqual([
+      { month: '2026-05', health_pct: 80, cycle_count: 300, at: Date.UTC(2026, 4, 1) },
+    ]);
+    const del = await t.api('DELETE', `/api/v1/devices/${dev.deviceId}`, { token: t.adminToken });
+    expect(del.status).toBe(200);
+    const left = store()
+      .db.prepare('SELECT COUNT(*) AS n FROM battery_readings WHERE device_id = ?')
+      .get(dev.deviceId) as { n: number };
+    expect(left.n).toBe(0);
+  });
 });
