@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DeviceClass } from './energy.js';
 
 const text = (max: number) => z.string().max(max);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 
 /** What the agent knows about its hardware. Device-level only: no user names (AVG). */
 export const InventorySchema = z.object({
@@ -17,8 +18,54 @@ export const InventorySchema = z.object({
       fullCapacityWh: z.number().min(0).max(10_000).optional(),
       cycleCount: z.number().int().min(0).max(100_000).optional(),
       percent: z.number().min(0).max(100).optional(),
+      /** capacities in mAh when the battery reports no voltage to turn them into Wh (macOS, some Linux) */
+      designCapacityMah: z.number().min(0).max(1_000_000).optional(),
+      fullCapacityMah: z.number().min(0).max(1_000_000).optional(),
+      manufacturer: text(100).optional(),
+      model: text(100).optional(),
     })
     .optional(),
+  /** hardware serial number, device-level (for matching purchase records later), never a person's */
+  serialNumber: text(100).optional(),
+  bios: z
+    .object({
+      vendor: text(100).optional(),
+      version: text(100).optional(),
+      /** YYYY-MM-DD: a lower bound for the device's age when no purchase date is known */
+      releaseDate: isoDate.optional(),
+    })
+    .optional(),
+  cpu: z
+    .object({
+      manufacturer: text(100).optional(),
+      brand: text(200).optional(),
+      cores: z.number().int().min(1).max(1024).optional(),
+      physicalCores: z.number().int().min(1).max(1024).optional(),
+    })
+    .optional(),
+  memoryBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 50)
+    .optional(),
+  disks: z
+    .array(
+      z.object({
+        type: z.enum(['ssd', 'nvme', 'hdd', 'other']).optional(),
+        sizeBytes: z
+          .number()
+          .min(0)
+          .max(2 ** 60)
+          .optional(),
+        /** SMART verdict where the OS gives one; absent = not known */
+        smart: z.enum(['ok', 'failing']).optional(),
+      }),
+    )
+    .max(16)
+    .optional(),
+  /** epoch ms the hardware was read (systeminformation, at start and once a day) */
+  readAt: z.number().int().min(0).optional(),
   displays: z
     .array(z.object({ internal: z.boolean().optional(), sizeInch: z.number().min(0).max(200).optional() }))
     .max(16)

@@ -127,16 +127,29 @@ export const PolicyStatusFrameSchema = z.object({
   errors: z.array(PolicyErrorSchema).max(50),
 });
 
+/**
+ * Extension `inventory` (agent → console): the device's hardware read again (once a day) on a
+ * connection that lasts. Sent only to a console whose welcome lists `inventory` in `features`; a
+ * console accepts it only from an agent whose hello listed `inventory`. At connect the hello's
+ * `inventory` already carries the same fields (older consoles strip what they do not know).
+ */
+export const InventoryFrameSchema = z.object({
+  type: z.literal('inventory'),
+  inventory: InventorySchema,
+});
+
 export const AgentFrameSchema = z.discriminatedUnion('type', [
   HelloFrameSchema,
   ReportFrameSchema,
   PolicyStatusFrameSchema,
+  InventoryFrameSchema,
 ]);
 export type HelloFrame = z.infer<typeof HelloFrameSchema>;
 export type ReportFrame = z.infer<typeof ReportFrameSchema>;
 export type PolicyStatusFrame = z.infer<typeof PolicyStatusFrameSchema>;
+export type InventoryFrame = z.infer<typeof InventoryFrameSchema>;
 export type AgentFrame = z.infer<typeof AgentFrameSchema>;
-export const AGENT_FRAME_TYPES = ['hello', 'report', 'policy_status'] as const;
+export const AGENT_FRAME_TYPES = ['hello', 'report', 'policy_status', 'inventory'] as const;
 
 // ---- console → agent ----
 export const WelcomeFrameSchema = z.object({
@@ -146,6 +159,11 @@ export const WelcomeFrameSchema = z.object({
   ackedSeq: z.number().int().min(0),
   policy: EffectivePolicySchema,
   etag: z.string(),
+  /**
+   * Extension (optional): agent → console extension frames this console accepts, e.g. `['inventory']`.
+   * Absent (older consoles) = none, so a newer agent sends them nothing new.
+   */
+  features: z.array(z.string().min(1).max(50)).max(20).optional(),
 });
 export const AckFrameSchema = z.object({ type: z.literal('ack'), seq: SeqSchema });
 export const PolicyFrameSchema = z.object({
@@ -201,6 +219,8 @@ export const ConsoleFrameSchema = z.discriminatedUnion('type', [
 ]);
 export type GroupWeek = z.infer<typeof GroupWeekSchema>;
 export type SummaryFrame = z.infer<typeof SummaryFrameSchema>;
+/** the extension name of the daily `inventory` frame (hello.features and welcome.features) */
+export const INVENTORY_FEATURE = 'inventory';
 /**
  * Hello feature by which an agent promises intervals of at least LIMITS.minIntervalMs: the console then
  * refuses a report with a shorter one (`interval_too_short`) instead of absorbing it into a neighbour.
@@ -208,7 +228,7 @@ export type SummaryFrame = z.infer<typeof SummaryFrameSchema>;
  */
 export const STRICT_INTERVALS_FEATURE = 'strict-intervals';
 /** extension names an agent lists in `hello.features` (the agent sends them all) */
-export const PROTOCOL_FEATURES = ['summary', STRICT_INTERVALS_FEATURE] as const;
+export const PROTOCOL_FEATURES = ['summary', STRICT_INTERVALS_FEATURE, INVENTORY_FEATURE] as const;
 export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
 export type AckFrame = z.infer<typeof AckFrameSchema>;
 export type PolicyFrame = z.infer<typeof PolicyFrameSchema>;

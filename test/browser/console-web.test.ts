@@ -256,6 +256,7 @@ describe('console web app', () => {
         chassisType: 'Notebook',
         manufacturer: 'Dell',
         model: 'Latitude 3440',
+        bios: { releaseDate: '2021-03-15' },
         battery: { hasBattery: true, designCapacityWh: 54, fullCapacityWh: 46, cycleCount: 212 },
       },
     });
@@ -283,6 +284,13 @@ describe('console web app', () => {
     await page.getByTestId('timeline-24h').locator('canvas').waitFor();
     await expect(page.getByTestId('device-blockers').textContent()).resolves.toContain('Teams.exe');
     await expect(page.getByTestId('battery').textContent()).resolves.toContain('85');
+    // lifecycle: the age says which date it counts from; one month of readings gives no outlook yet
+    await expect(page.getByTestId('device-age').textContent()).resolves.toContain(
+      'sinds de BIOS-datum 2021-03-15',
+    );
+    await expect(page.getByTestId('battery-outlook').textContent()).resolves.toContain(
+      'Nog geen verwachting',
+    );
     await shot(page, 'device-it-desktop');
 
     // a new policy: the editor refuses an out-of-bounds value, then saves

@@ -158,6 +158,10 @@ export async function command(args: string[]): Promise<number> {
     serverUrl: server,
     enrollSecret: parsed['enroll-secret'] ?? process.env.SLUIMER_ENROLL_SECRET ?? deployment.enrollSecret,
     takeNudgeCounts: () => bridge?.counters.take(),
+    // a simulated device reads no real hardware
+    ...(parsed.simulate
+      ? {}
+      : { hardware: async () => (await import('../service/hardware-reader.js')).readHardwareInventory() }),
     dataDir,
     sampleMs,
     reportEveryMs: reportMs,
@@ -244,7 +248,8 @@ export async function command(args: string[]): Promise<number> {
   if (!parsed['no-tray'] && (!parsed.simulate || ipcPath)) {
     try {
       const { classifyDevice } = await import('@sluimer/shared');
-      const inventory = await platform.inventory().catch(() => ({}));
+      // the agent's inventory: systeminformation's chassis and model over the adapter's
+      const inventory = await agent.inventory().catch(() => ({}));
       // no tray connected: the service shows due nudges itself (not in a simulation: that would
       // notify the developer's own desktop)
       const notifier = parsed.simulate

@@ -108,7 +108,7 @@ describe('agent service', () => {
     expect(hello).toMatchObject({
       protocol: 1,
       inventory: { model: 'Simulated' },
-      features: ['summary', 'strict-intervals'],
+      features: ['summary', 'strict-intervals', 'inventory'],
     });
 
     const got = allIntervals(c);
@@ -142,6 +142,48 @@ describe('agent service', () => {
     expect(findOverlap(after)).toBeNull();
     // the graceful stop and the quick restart leave no hole
     expect(after.find((i) => i.start === restartedAt)?.state).toBe('active');
+  });
+
+  /** an agent with a hardware reader double (each reading finds the battery more worn), once re-read */
+  async function hardwareRun(features: string[] | undefined) {
+    const clock = new ManualClock(yesterdayNoonUtc());
+    let fullWh = 40;
+    const hardware = async () => ({
+      readAt: clock.now(),
+      model: 'HP ProBook 450 G8',
+      bios: { releaseDate: '2021-03-15' },
+      battery: { hasBattery: true, designCapacityWh: 50, fullCapacityWh: fullWh-- },
+    });
+    const c = await consoleWith(features ? { features } : {});
+    const { agent, platform } = agentFor(c, clock, { hardware });
+    platform.input();
+    await agent.start();
+    await c.waitFor(() => agent.status().link === 'ready');
+    await agent.refreshInventory();
+    // a report sent after it on the same socket: once it arrives, so has any inventory frame
+    await run(agent, clock, MINUTE_MS, 5_000, () => platform.input());
+    await agent.flush();
+    await c.waitFor(() => c.reports().length >= 1);
+    await agent.stop();
+    const hello = c.frames.find((f) => f.frame.type === 'hello')!.frame;
+    const sent = c.frames.flatMap((f) => (f.frame.type === 'inventory' ? [f.frame.inventory] : []));
+    return { hello, sent };
+  }
+
+  it('sends the hardware reading in hello and the daily re-reading to a console that accepts it', async () => {
+    const { hello, sent } = await hardwareRun(['inventory']);
+    // the OS fields stay the adapter's; the hardware is the reader's
+    expect(hello).toMatchObject({
+      inventory: { os: 'other', model: 'HP ProBook 450 G8', bios: { releaseDate: '2021-03-15' } },
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.battery).toMatchObject({ hasBattery: true, fullCapacityWh: 39 });
+  });
+
+  it('sends no inventory frame to an older console whose welcome lists no features', async () => {
+    const { hello, sent } = await hardwareRun(undefined);
+    expect(hello).toMatchObject({ inventory: { model: 'HP ProBook 450 G8' } });
+    expect(sent).toEqual([]);
   });
 
   it('saves the originals before the first change, applies the policy and restores on audit-only', async () => {

@@ -9,6 +9,7 @@ import {
   EffectivePolicySchema,
   ErrorCode,
   type HelloFrame,
+  INVENTORY_FEATURE,
   type Inventory,
   InventorySchema,
   idleThresholdMs,
@@ -35,6 +36,7 @@ import { advanceTimeline, startTimeline, type TimelineState } from '../core/time
 import { wholeSecondReport } from '../core/whole-seconds.js';
 import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '../platform/types.js';
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
+import { mergeInventory } from './hardware-reader.js';
 import type { MiniFetch } from './http-fetch.js';
 import { ConsoleLink, type LinkState, type LinkTimings } from './link.js';
 import { type Logger, silentLogger } from './log.js';
@@ -112,6 +114,12 @@ export interface AgentServiceOptions {
   clockCorrection?: false | { thresholdMs?: number; holdMs?: number };
   /** nudge outcome counts to send with the next report (the tray bridge's counters) */
   takeNudgeCounts?: () => AgentCounters['nudges'] | undefined;
+  /**
+   * Reads the hardware (service/hardware-reader.ts: systeminformation) at start and every
+   * `hardwareEveryMs` (default a day), never per sample. Absent: the platform adapter's inventory only.
+   */
+  hardware?: () => Promise<Inventory>;
+  hardwareEveryMs?: number;
 }
 
 export interface AgentStatus {
@@ -135,6 +143,10 @@ export interface AgentService {
   tick(): Promise<void>;
   /** cut the open interval and write a report now; returns the new seqs */
   flush(): Promise<number[]>;
+  /** read the hardware again (options.hardware) and send it to a console that accepts `inventory` */
+  refreshInventory(): Promise<void>;
+  /** the inventory as the hello sends it: the platform adapter's with the hardware reading over it */
+  inventory(): Promise<Inventory>;
   status(): AgentStatus;
   readonly outbox: Outbox;
   readonly link: ConsoleLink;
@@ -176,6 +188,10 @@ class Agent implements AgentService {
   private state: TrackerState | null = null;
   private identity: Identity | null = null;
   private inventoryCache: Inventory | null = null;
+  /** the last hardware reading (options.hardware); null before the first or when it failed */
+  private hardwareCache: Inventory | null = null;
+  /** extension frames the console's last welcome said it accepts */
+  private consoleFeatures: readonly string[] = [];
   private timers: NodeJS.Timeout[] = [];
   private lastIdleMs: number | 'unknown' = 'unknown';
   /** the timeline at the last clock reading (core/timeline.ts); null before the first */
@@ -251,6 +267,9 @@ class Agent implements AgentService {
         const welcomeLocal = this.now();
         this.reenrolled = false;
         this.noteServerTime(f.serverTime, welcomeLocal);
+        this.consoleFeatures = Array.isArray(f.features)
+          ? f.features.filter((x) => typeof x === 'string')
+          : [];
         this.events.emit('welcome', f);
         await this.onPolicy(f.policy, f.etag);
       },
@@ -265,10 +284,13 @@ class Agent implements AgentService {
     });
   }
 
-  private async inventory(): Promise<Inventory> {
+  async inventory(): Promise<Inventory> {
     if (!this.inventoryCache) {
       try {
-        const inv = InventorySchema.safeParse(await this.platform.inventory());
+        if (this.opts.hardware && !this.hardwareCache) await this.readHardware();
+        const inv = InventorySchema.safeParse(
+          mergeInventory(await this.platform.inventory(), this.hardwareCache),
+        );
         this.inventoryCache = inv.success ? inv.data : {};
       } catch (err) {
         this.log.warn('inventory unavailable', { err });
@@ -276,6 +298,27 @@ class Agent implements AgentService {
       }
     }
     return this.inventoryCache;
+  }
+
+  /** one hardware reading; a failure keeps the previous one (the inventory is never worth a crash) */
+  private async readHardware(): Promise<void> {
+    const read = this.opts.hardware;
+    if (!read) return;
+    try {
+      const hw = InventorySchema.safeParse(await read());
+      if (hw.success) this.hardwareCache = hw.data;
+      else this.log.warn('hardware inventory not understood', { issues: hw.error.issues.length });
+    } catch (err) {
+      this.log.warn('hardware inventory unavailable', { err });
+    }
+  }
+
+  /** the daily reading: a fresh inventory, sent at once to a console that accepts `inventory` frames */
+  async refreshInventory(): Promise<void> {
+    await this.readHardware();
+    this.inventoryCache = null;
+    const inventory = await this.inventory();
+    if (this.consoleFeatures.includes(INVENTORY_FEATURE)) this.link.send({ type: 'inventory', inventory });
   }
 
   /**
@@ -500,6 +543,15 @@ class Agent implements AgentService {
     // the policy kept from the last run still applies while offline (school hours continue)
     void this.policy.reevaluate().catch((err) => this.log.error('policy check failed', { err }));
     void this.connectInBackground();
+    if (this.opts.hardware && !this.opts.manualTicks) {
+      // the hardware changes rarely (a battery wears over months): once a day, never per sample
+      const daily = setInterval(
+        () => void this.refreshInventory().catch((err) => this.log.warn('inventory refresh failed', { err })),
+        this.opts.hardwareEveryMs ?? 24 * 60 * 60 * 1000,
+      );
+      daily.unref();
+      this.timers.push(daily);
+    }
     await this.tick();
   }
 

@@ -27,6 +27,8 @@ export interface FakeConsoleOptions {
   now?: () => number;
   /** refuse a report with this error code instead of acking it (e.g. `seq_out_of_range`) */
   refuseReport?: (seq: number, ackedSeq: number) => string | null;
+  /** `welcome.features`: the extension frames this console accepts (absent: an older console) */
+  features?: string[];
 }
 
 export class FakeConsole {
@@ -145,6 +147,7 @@ export class FakeConsole {
           ackedSeq: this.ackedSeq,
           policy: this.policy,
           etag: policyEtag(this.policy),
+          ...(this.opts.features ? { features: this.opts.features } : {}),
         });
       } else if (frame.type === 'report' && refusal) {
         this.refused.push(frame.seq);

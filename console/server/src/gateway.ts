@@ -10,6 +10,8 @@ import {
   ErrorCode,
   HelloFrameSchema,
   HOUR_MS,
+  INVENTORY_FEATURE,
+  InventoryFrameSchema,
   LIMITS,
   PolicyStatusFrameSchema,
   STRICT_INTERVALS_FEATURE,
@@ -102,6 +104,8 @@ class Connection {
   sentEtag: string | null = null;
   rateWait = false;
   closed = false;
+  /** the hello listed the `inventory` extension: its daily `inventory` frames are accepted */
+  sendsInventory?: boolean;
   /** the hello listed the `summary` extension */
   wantsSummary = false;
   /** the hello listed `strict-intervals`: intervals under 1 s refuse the report instead of being absorbed */
@@ -585,6 +589,28 @@ export class Gateway {
         });
       return this.onReport(conn, item);
     }
+    if (type === 'inventory') {
+      if (!conn.sendsInventory) {
+        this.bad(conn, ErrorCode.UnknownType, 'frame type "inventory" needs the inventory feature in hello');
+        return;
+      }
+      const parsed = InventoryFrameSchema.safeParse(msg);
+      if (!parsed.success) {
+        this.bad(conn, ErrorCode.BadFrame, `bad inventory: ${issues(parsed.error)}`);
+        return;
+      }
+      conn.badInARow = 0;
+      const inventory = parsed.data.inventory;
+      const decision = classifyDevice(inventory);
+      return this.queueUpdate({
+        kind: 'inventory',
+        deviceId: conn.deviceId,
+        inventory,
+        detectedClass: decision.deviceClass,
+        classReview: decision.review,
+        now: this.now(),
+      });
+    }
     // policy_status
     const parsed = PolicyStatusFrameSchema.safeParse(msg);
     if (!parsed.success) {
@@ -629,6 +655,7 @@ export class Gateway {
     const { policy, etag } = await this.policies.effectiveFor(device);
     conn.helloDone = true;
     conn.strictIntervals = hello.features?.includes(STRICT_INTERVALS_FEATURE) ?? false;
+    conn.sendsInventory = hello.features?.includes(INVENTORY_FEATURE) ?? false;
     clearTimeout(conn.helloTimer);
     conn.sentEtag = etag;
     conn.send({
@@ -638,6 +665,8 @@ export class Gateway {
       ackedSeq: device.maxSeq,
       policy,
       etag,
+      // extension frames this console accepts from agents (docs/api.md "Protocol extensions")
+      features: [INVENTORY_FEATURE],
     });
     void this.queueUpdate({ kind: 'policySent', deviceId: device.id, etag });
     this.emit({ type: 'device', deviceId: device.id, online: true, at: now });

@@ -140,8 +140,6 @@ export interface LinuxAdapterOptions {
   powerSupplyDir?: string;
   /** `/sys/class/backlight` (injectable for tests) */
   backlightDir?: string;
-  /** `/sys/devices/virtual/dmi/id` */
-  dmiDir?: string;
   /** where the scheduled-action units go (`/etc/systemd/system`) */
   unitDir?: string;
   /** `/etc/os-release` */
@@ -186,7 +184,6 @@ export class LinuxAdapter implements PlatformAdapter {
     this.o = {
       powerSupplyDir: options.powerSupplyDir ?? '/sys/class/power_supply',
       backlightDir: options.backlightDir ?? '/sys/class/backlight',
-      dmiDir: options.dmiDir ?? '/sys/devices/virtual/dmi/id',
       unitDir: options.unitDir ?? '/etc/systemd/system',
       osRelease: options.osRelease ?? '/etc/os-release',
       systemdRunDir: options.systemdRunDir ?? '/run/systemd/system',
@@ -524,29 +521,7 @@ export class LinuxAdapter implements PlatformAdapter {
       const osr = parseKeyValues(await read(this.o.osRelease));
       const pretty = osr.get('PRETTY_NAME');
       if (pretty) inv.osVersion = pretty.slice(0, 100);
-      const code = Number(await read(join(this.o.dmiDir, 'chassis_type')));
-      const names: Record<number, string> = {
-        3: 'Desktop',
-        4: 'Low Profile Desktop',
-        6: 'Mini Tower',
-        7: 'Tower',
-        8: 'Portable',
-        9: 'Laptop',
-        10: 'Notebook',
-        13: 'All in One',
-        14: 'Sub Notebook',
-        15: 'Space-saving',
-        30: 'Tablet',
-        31: 'Convertible',
-        32: 'Detachable',
-        35: 'Mini PC',
-        36: 'Stick PC',
-      };
-      if (names[code]) inv.chassisType = names[code];
-      const vendor = await read(join(this.o.dmiDir, 'sys_vendor'));
-      if (vendor) inv.manufacturer = vendor.slice(0, 100);
-      const model = await read(join(this.o.dmiDir, 'product_name'));
-      if (model) inv.model = model.slice(0, 100);
+      // chassis, maker and model (DMI) come from systeminformation (service/hardware-reader.ts)
       const b = await this.battery();
       inv.battery = b
         ? (Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'charging')) as NonNullable<

@@ -35,6 +35,7 @@ import {
   randomToken,
   verifyPassword,
 } from '../crypto.js';
+import { deviceLifecycle } from '../device-lifecycle.js';
 import { deviceStateOf, policyStatusFor } from '../device-status.js';
 import { effectiveClass } from '../energy-profile.js';
 import type { Gateway } from '../gateway.js';
@@ -650,6 +651,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       blockersAt: d.blockersAt,
       counters: d.counters,
       recentIntervals: recent,
+      lifecycle: await deviceLifecycle(store, d),
     };
   };
 

@@ -91,6 +91,9 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
       ),
       hourlyRollups: all('SELECT * FROM rollup_hour WHERE device_id = ? ORDER BY hour'),
       dailyRollups: all('SELECT * FROM rollup_day WHERE device_id = ? ORDER BY day'),
+      batteryReadings: all(
+        'SELECT month, health_pct, cycle_count, at FROM battery_readings WHERE device_id = ? ORDER BY month',
+      ),
       audit: audit.forDevice(id),
     };
   });

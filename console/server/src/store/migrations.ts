@@ -331,6 +331,22 @@ CREATE INDEX devices_enroll_secret ON devices(enroll_secret_id);
 UPDATE devices SET max_seq = 0 WHERE max_seq > 2147483647;
 `,
   },
+  {
+    // issue 11: one battery reading per device and calendar month (UTC), the latest of that month,
+    // for the health trend and its projection; the latest full inventory stays in devices.inventory.
+    // Retention (docs/privacy.md): 96 months per device, and gone with the device.
+    name: 'battery readings per month',
+    sql: `
+CREATE TABLE battery_readings (
+  device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  month TEXT NOT NULL,
+  health_pct REAL NOT NULL,
+  cycle_count INTEGER,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (device_id, month)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */

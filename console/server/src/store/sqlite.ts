@@ -3,9 +3,11 @@ import {
   type AgentCounters,
   type AppliedSettings,
   absorbShort,
+  batteryHealthPct,
   DEFAULT_ENERGY_SETTINGS,
   ErrorCode,
   type Interval,
+  type Inventory,
   joinTouching,
   LIMITS,
   MAX_INTERVAL_MS,
@@ -35,25 +37,27 @@ import {
 } from '../rollup.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { EnergyRecompute } from './recompute.js';
-import type {
-  ApiTokenListItem,
-  DevicePatch,
-  DeviceRecord,
-  DeviceUpdate,
-  EnrollSecretRecord,
-  FleetSum,
-  GroupKind,
-  GroupPatch,
-  GroupRecord,
-  IngestContext,
-  IngestItem,
-  IngestOutcome,
-  NewGroup,
-  PolicyRecord,
-  RollupSum,
-  Store,
-  StoredInterval,
-  UserRecord,
+import {
+  type ApiTokenListItem,
+  BATTERY_MONTHS_KEPT,
+  type BatteryReading,
+  type DevicePatch,
+  type DeviceRecord,
+  type DeviceUpdate,
+  type EnrollSecretRecord,
+  type FleetSum,
+  type GroupKind,
+  type GroupPatch,
+  type GroupRecord,
+  type IngestContext,
+  type IngestItem,
+  type IngestOutcome,
+  type NewGroup,
+  type PolicyRecord,
+  type RollupSum,
+  type Store,
+  type StoredInterval,
+  type UserRecord,
 } from './types.js';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -574,6 +578,41 @@ export class SqliteStore implements Store {
     );
     // a newly detected class (no override set) changes the device's watts
     if (before !== undefined && this.wattsKeyOf(id, settings) !== before) this.energy.request([id]);
+    if (h.inventory) this.recordBatterySync(id, h.inventory, h.now);
+  }
+  async recordInventory(id: number, inv: Parameters<Store['recordInventory']>[1]) {
+    this.recordInventorySync(id, inv);
+  }
+  private recordInventorySync(id: number, inv: Parameters<Store['recordInventory']>[1]) {
+    const settings = this.settingsSync();
+    const before = inv.detectedClass ? this.wattsKeyOf(id, settings) : undefined;
+    this.s.recordInventory.run(
+      JSON.stringify(inv.inventory),
+      inv.detectedClass ?? null,
+      inv.classReview ?? null,
+      id,
+    );
+    if (before !== undefined && this.wattsKeyOf(id, settings) !== before) this.energy.request([id]);
+    this.recordBatterySync(id, inv.inventory, inv.now);
+  }
+  /** the month's battery reading (the latest wins), and readings past the retention deleted */
+  private recordBatterySync(id: number, inventory: Inventory, now: number) {
+    const health = batteryHealthPct(inventory.battery);
+    if (health === null) return;
+    const d = new Date(now);
+    const month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    const first = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - (BATTERY_MONTHS_KEPT - 1), 1));
+    const oldest = `${first.getUTCFullYear()}-${String(first.getUTCMonth() + 1).padStart(2, '0')}`;
+    this.s.upsertBattery.run(id, month, health, inventory.battery?.cycleCount ?? null, now);
+    this.s.pruneBattery.run(id, oldest);
+  }
+  async batteryReadings(id: number): Promise<BatteryReading[]> {
+    return (this.s.batteryReadings.all(id) as Row[]).map((r) => ({
+      month: String(r.month),
+      healthPct: Number(r.health_pct),
+      cycleCount: r.cycle_count === null ? null : Number(r.cycle_count),
+      at: Number(r.at),
+    }));
   }
   async setLastSeen(id: number, at: number) {
     this.s.setLastSeen.run(at, id);
@@ -710,6 +749,9 @@ export class SqliteStore implements Store {
     switch (u.kind) {
       case 'hello':
         this.recordHelloSync(u.deviceId, u);
+        break;
+      case 'inventory':
+        this.recordInventorySync(u.deviceId, u);
         break;
       case 'lastSeen':
         this.s.setLastSeen.run(u.at, u.deviceId);
@@ -1129,6 +1171,19 @@ function prepare(db: Database.Database) {
       `UPDATE devices SET agent_version = ?, hello_etag = ?, hello_at = ?, last_seen = ?,
        inventory = COALESCE(?, inventory), detected_class = COALESCE(?, detected_class),
        class_review = CASE WHEN ? IS NULL THEN class_review ELSE ? END WHERE id = ?`,
+    ),
+    recordInventory: db.prepare(
+      `UPDATE devices SET inventory = ?, detected_class = COALESCE(?, detected_class),
+       class_review = ? WHERE id = ?`,
+    ),
+    upsertBattery: db.prepare(
+      `INSERT INTO battery_readings (device_id, month, health_pct, cycle_count, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device_id, month) DO UPDATE SET health_pct = excluded.health_pct,
+       cycle_count = excluded.cycle_count, at = excluded.at WHERE excluded.at >= battery_readings.at`,
+    ),
+    pruneBattery: db.prepare('DELETE FROM battery_readings WHERE device_id = ? AND month < ?'),
+    batteryReadings: db.prepare(
+      'SELECT month, health_pct, cycle_count, at FROM battery_readings WHERE device_id = ? ORDER BY month',
     ),
     getDeviceIngest: db.prepare(
       'SELECT max_seq, max_end, group_id, device_class, detected_class, desktop_preset, monitors, counters FROM devices WHERE id = ?',

@@ -127,6 +127,18 @@ export interface Store {
       now: number;
     },
   ): Promise<void>;
+  /** the daily `inventory` frame: the latest inventory replaces the stored one, plus its battery reading */
+  recordInventory(
+    id: number,
+    inv: {
+      inventory: Inventory;
+      detectedClass?: DeviceClass | undefined;
+      classReview?: string | undefined;
+      now: number;
+    },
+  ): Promise<void>;
+  /** the device's monthly battery readings, oldest first (at most BATTERY_MONTHS_KEPT) */
+  batteryReadings(id: number): Promise<BatteryReading[]>;
   setLastSeen(id: number, at: number): Promise<void>;
   setPolicySent(id: number, etag: string): Promise<void>;
   setPolicyStatus(
@@ -346,8 +358,19 @@ export interface IngestItem {
 }
 
 /** Small per-device writes the gateway batches into the next group commit. */
+/** one month's battery reading (the last of that month, UTC) */
+export interface BatteryReading {
+  month: string;
+  healthPct: number;
+  cycleCount: number | null;
+  at: number;
+}
+/** battery readings older than this many months are deleted (docs/privacy.md) */
+export const BATTERY_MONTHS_KEPT = 96;
+
 export type DeviceUpdate =
   | ({ kind: 'hello'; deviceId: number } & Parameters<Store['recordHello']>[1])
+  | ({ kind: 'inventory'; deviceId: number } & Parameters<Store['recordInventory']>[1])
   | { kind: 'lastSeen'; deviceId: number; at: number }
   | { kind: 'policySent'; deviceId: number; etag: string }
   | ({ kind: 'policyStatus'; deviceId: number } & Parameters<Store['setPolicyStatus']>[1]);

@@ -60,7 +60,17 @@ export interface Device {
   blockers?: Blocker[];
 }
 
+/** GET /api/v1/devices/:id `lifecycle` (console/server/src/device-lifecycle.ts) */
+export interface DeviceLifecycle {
+  batteryHealthPct: number | null;
+  cycleCount: number | null;
+  batteryTrend: { month: string; healthPct: number; cycleCount: number | null }[];
+  batteryProjection: { slopePctPerMonth: number; below80: string | null; below60: string | null } | null;
+  age: { months: number; years: number; source: 'purchase' | 'bios' | 'first-seen'; since: string } | null;
+}
+
 export interface DeviceDetail extends Device {
+  lifecycle?: DeviceLifecycle;
   detectedClass?: string;
   classOverride?: string | null;
   ownExcludedReason?: string | null;

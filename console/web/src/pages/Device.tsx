@@ -76,8 +76,14 @@ export function DevicePage({ id }: { id: number }) {
 
   const inv = d.inventory ?? {};
   const bat = inv.battery;
+  const life = d.lifecycle;
+  // the console's figure also covers batteries that report mAh; older consoles send none
   const health =
-    bat?.designCapacityWh && bat.fullCapacityWh ? bat.fullCapacityWh / bat.designCapacityWh : undefined;
+    life?.batteryHealthPct != null
+      ? life.batteryHealthPct / 100
+      : bat?.designCapacityWh && bat.fullCapacityWh
+        ? bat.fullCapacityWh / bat.designCapacityWh
+        : undefined;
   const status = d.policyStatusDetail ?? null;
   const applied = (status?.applied ?? {}) as Record<string, unknown>;
   const errors = status?.errors ?? [];
@@ -251,6 +257,34 @@ export function DevicePage({ id }: { id: number }) {
                     .filter(Boolean)
                     .join(' · ') || t('common.unknown')}
             </dd>
+            {life && bat?.hasBattery && (
+              <>
+                <dt>{t('device.batteryOutlook')}</dt>
+                <dd data-testid="battery-outlook">
+                  {life.batteryProjection
+                    ? t('device.batteryBelow', {
+                        m80: life.batteryProjection.below80 ?? '—',
+                        m60: life.batteryProjection.below60 ?? '—',
+                      })
+                    : t('device.batteryNoOutlook')}
+                </dd>
+              </>
+            )}
+            {life?.age && (
+              <>
+                <dt>{t('device.age')}</dt>
+                <dd data-testid="device-age">
+                  {t(
+                    life.age.source === 'purchase'
+                      ? 'device.age.purchase'
+                      : life.age.source === 'bios'
+                        ? 'device.age.bios'
+                        : 'device.age.firstSeen',
+                    { years: formatNumber(life.age.years, lang, 1), since: life.age.since },
+                  )}
+                </dd>
+              </>
+            )}
           </dl>
         </section>
       </div>
