@@ -1,5 +1,6 @@
 import { ChangePasswordRequestSchema } from '@sluimer/shared';
 import { type FormEvent, useState } from 'react';
+import { PasswordField } from '../components/PasswordField.js';
 import { ApiError, api } from '../lib/api.js';
 import { errorMessage } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
@@ -55,40 +56,28 @@ export function AccountPage() {
         <p className="help">{t('account.explain', { user: user.username })}</p>
         <form onSubmit={submit} className="stack" noValidate>
           <input type="text" name="username" autoComplete="username" value={user.username} readOnly hidden />
-          <label className="field">
-            <span>{t('account.current')}</span>
-            <input
-              type="password"
-              name="currentPassword"
-              autoComplete="current-password"
-              value={current}
-              onChange={(e) => setCurrent(e.target.value)}
-              required
-            />
-          </label>
-          <label className="field">
-            <span>{t('account.new')}</span>
-            <input
-              type="password"
-              name="newPassword"
-              autoComplete="new-password"
-              minLength={10}
-              value={next}
-              onChange={(e) => setNext(e.target.value)}
-              required
-            />
-          </label>
-          <label className="field">
-            <span>{t('account.repeat')}</span>
-            <input
-              type="password"
-              name="repeatPassword"
-              autoComplete="new-password"
-              value={repeat}
-              onChange={(e) => setRepeat(e.target.value)}
-              required
-            />
-          </label>
+          <PasswordField
+            label={t('account.current')}
+            name="currentPassword"
+            autoComplete="current-password"
+            value={current}
+            onChange={setCurrent}
+          />
+          <PasswordField
+            label={t('account.new')}
+            name="newPassword"
+            autoComplete="new-password"
+            minLength={10}
+            value={next}
+            onChange={setNext}
+          />
+          <PasswordField
+            label={t('account.repeat')}
+            name="repeatPassword"
+            autoComplete="new-password"
+            value={repeat}
+            onChange={setRepeat}
+          />
           {error && (
             <p className="error-box" role="alert">
               {error}

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { PasswordField } from '../components/PasswordField.js';
 import { ApiError, api } from '../lib/api.js';
 import { errorMessage } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
@@ -94,18 +95,14 @@ export function LoginPage({ onLogin }: { onLogin: (u: SessionUser) => void }) {
             required
           />
         </label>
-        <label className="field">
-          <span>{t('login.password')}</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={!!error}
-            required
-          />
-        </label>
+        <PasswordField
+          label={t('login.password')}
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+          invalid={!!error}
+        />
         <button type="submit" className="btn-primary" disabled={busy}>
           {busy ? t('login.busy') : t('login.submit')}
         </button>
