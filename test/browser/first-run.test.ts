@@ -42,7 +42,7 @@ async function loggedIn(url: string, navLink?: string): Promise<Page> {
   await page.getByLabel('Wachtwoord').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Aanmelden' }).click();
   await page.getByTestId('who').waitFor();
-  if (navLink) await page.getByRole('link', { name: navLink }).click();
+  if (navLink) await page.getByRole('link', { name: navLink, exact: true }).click();
   // a mark that a reload would wipe
   await page.evaluate(() => {
     (window as unknown as { notReloaded: boolean }).notReloaded = true;
