@@ -395,7 +395,9 @@ describe('console web app', () => {
     await tokens.getByText('Token "inventaris-script" is ingetrokken.').waitFor();
     expect(question).toContain('inventaris-script');
     expect((await me()).status).toBe(401);
-    await expect(tokens.locator('tr', { hasText: 'inventaris-script' }).count()).resolves.toBe(0);
+    await expect
+      .poll(() => tokens.locator('tr', { hasText: 'inventaris-script' }).count(), { timeout: 10_000 })
+      .toBe(0);
     await page.context().close();
   });
 
