@@ -9,7 +9,7 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import { generatePassword, hashPassword } from './crypto.js';
+import { generatePassword, hashPassword } from './auth/crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
@@ -24,7 +24,7 @@ import { secureDataDir } from './ops/file-modes.js';
 import { startMaintenance } from './ops/retention.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
-import { PolicyService } from './policy-service.js';
+import { PolicyService } from './groups/policy-service.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConsoleFrame, ConsoleFrameSchema, type Interval } from '@sluimer/shared';
 import WebSocket from 'ws';
-import { setTestPasswordCost } from './crypto.js';
+import { setTestPasswordCost } from './auth/crypto.js';
 import { type RunningConsole, type StartConsoleOptions, startConsole } from './index.js';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery';

@@ -3,7 +3,7 @@
 // (127.0.0.2, 127.0.0.3, …), which Linux routes to the console on 127.0.0.1.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../crypto.js';
+import { hashPassword } from '../auth/crypto.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import { ADMIN_PASSWORD, startTestConsole, TEST_PASSWORD_COST, type TestConsole } from '../test-support.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashToken } from '../crypto.js';
+import { hashToken } from '../auth/crypto.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { ADMIN, installAuth, installRouteAccess } from './auth.js';
 import { installCanonicalPaths } from './canonical-path.js';

@@ -1,7 +1,7 @@
 import { ErrorCode, type Role, RoleSchema } from '@sluimer/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { hashToken } from '../crypto.js';
+import { hashToken } from '../auth/crypto.js';
 import { CSRF_COOKIE, CSRF_HEADER, csrfMatches } from '../ops/csrf.js';
 import type { DeviceRecord, Store, UserRecord } from '../store/types.js';
 import { matchedRoute } from './canonical-path.js';

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { GateFullError, ReplayGate } from '../impact/replay-gate.js';
 import { ASSUMED_REGION, calendarForZone, gatherWhatIfData, knownScope } from '../impact/what-if-data.js';
-import { DEFAULT_TIME_ZONE, type PolicyService } from '../policy-service.js';
+import { DEFAULT_TIME_ZONE, type PolicyService } from '../groups/policy-service.js';
 import type { Store } from '../store/types.js';
 import { ANY_ROLE } from './auth.js';
 import { ApiError, notFound, parse } from './errors.js';

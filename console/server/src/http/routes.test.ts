@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LOCKOUT_POLICY } from '../login-lockout.js';
+import { DEFAULT_LOCKOUT_POLICY } from '../auth/login-lockout.js';
 import { ADMIN_PASSWORD, startTestConsole, type TestConsole } from '../test-support.js';
 
 type Role = 'admin' | 'it' | 'viewer';

@@ -34,10 +34,10 @@ import {
   needsRehash,
   randomToken,
   verifyPassword,
-} from '../crypto.js';
-import { deviceLifecycle } from '../device-lifecycle.js';
-import { deviceStateOf, policyStatusFor } from '../device-status.js';
-import { effectiveClass } from '../energy-profile.js';
+} from '../auth/crypto.js';
+import { deviceLifecycle } from '../lifecycle/device-lifecycle.js';
+import { deviceStateOf, policyStatusFor } from '../usage/device-status.js';
+import { effectiveClass } from '../energy/energy-profile.js';
 import type { Gateway } from '../gateway.js';
 import {
   beginLogin,
@@ -45,10 +45,10 @@ import {
   endLogin,
   type LockoutPolicy,
   newLockoutState,
-} from '../login-lockout.js';
+} from '../auth/login-lockout.js';
 import { CSRF_COOKIE, csrfTokenFor } from '../ops/csrf.js';
-import type { PolicyService } from '../policy-service.js';
-import { RateLimiter } from '../rate-limit.js';
+import type { PolicyService } from '../groups/policy-service.js';
+import { RateLimiter } from '../auth/rate-limit.js';
 import { ConflictError, LimitReachedError } from '../store/sqlite.js';
 import type {
   ApiTokenListItem,
@@ -60,7 +60,7 @@ import type {
   Store,
   UserRecord,
 } from '../store/types.js';
-import { computeUsage } from '../usage.js';
+import { computeUsage } from '../usage/usage.js';
 import { ADMIN, ANY_ROLE, SESSION_COOKIE, SESSION_TTL_MS, STAFF } from './auth.js';
 import { ApiError, idParam, notFound, parse } from './errors.js';
 import { pageOf, pageQuery } from './paging.js';

@@ -8,8 +8,8 @@ import {
   type Settings,
   type VacationRegion,
 } from '@sluimer/shared';
-import { deviceTotalWatts } from '../energy-profile.js';
-import type { PolicyService } from '../policy-service.js';
+import { deviceTotalWatts } from '../energy/energy-profile.js';
+import type { PolicyService } from '../groups/policy-service.js';
 import type { DeviceRecord, Store, StoredInterval } from '../store/types.js';
 
 /**

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateUserRequestSchema } from '@sluimer/shared';
 import Database from 'better-sqlite3';
-import { generatePassword, hashPassword } from '../crypto.js';
+import { generatePassword, hashPassword } from '../auth/crypto.js';
 import { MIGRATIONS } from '../store/migrations.js';
 import { DB_FILE } from '../store/sqlite.js';
 import { AuditLog } from './audit.js';

@@ -1,11 +1,11 @@
 import { ErrorCode } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { randomToken } from '../crypto.js';
+import { randomToken } from '../auth/crypto.js';
 import type { Gateway } from '../gateway.js';
 import { ADMIN, STAFF } from '../http/auth.js';
 import { ApiError, idParam, notFound, parse } from '../http/errors.js';
-import type { PolicyService } from '../policy-service.js';
+import type { PolicyService } from '../groups/policy-service.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import type { AuditLog } from './audit.js';
 

@@ -19,7 +19,7 @@ import {
   sameKind,
 } from '@sluimer/shared';
 import Database from 'better-sqlite3';
-import { deviceTotalWatts } from '../energy-profile.js';
+import { deviceTotalWatts } from '../energy/energy-profile.js';
 import { createPrivateFile, secureDataDir, tightenFile } from '../ops/file-modes.js';
 import {
   ACTIVE,

@@ -6,7 +6,7 @@ import {
   policyEtag,
   resolvePolicy,
 } from '@sluimer/shared';
-import type { DeviceRecord, GroupRecord, PolicyRecord, Store } from './store/types.js';
+import type { DeviceRecord, GroupRecord, PolicyRecord, Store } from '../store/types.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
 

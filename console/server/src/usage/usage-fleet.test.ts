@@ -17,10 +17,10 @@ import {
   type UsageGroupBy,
 } from '@sluimer/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { powerProfile } from './energy-profile.js';
-import { PolicyService } from './policy-service.js';
-import { SqliteStore } from './store/sqlite.js';
-import type { DeviceRecord } from './store/types.js';
+import { powerProfile } from '../energy/energy-profile.js';
+import { PolicyService } from '../groups/policy-service.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { DeviceRecord } from '../store/types.js';
 import { computeUsage, type UsageRowWithLabel } from './usage.js';
 
 /** small deterministic PRNG (mulberry32), so a failure can be replayed from its seed */

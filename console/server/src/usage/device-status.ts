@@ -1,6 +1,6 @@
 import type { DevicePolicyStatus, DeviceState as IntervalState } from '@sluimer/shared';
-import { policyStatusOf } from './policy-service.js';
-import type { DeviceRecord } from './store/types.js';
+import { policyStatusOf } from '../groups/policy-service.js';
+import type { DeviceRecord } from '../store/types.js';
 
 /**
  * A device's state and policy status as every view shows them: the device list, the device page,

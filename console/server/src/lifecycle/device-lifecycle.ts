@@ -1,5 +1,5 @@
 import { batteryHealthPct, deviceAge, projectBattery } from '@sluimer/shared';
-import type { DeviceRecord, Store } from './store/types.js';
+import type { DeviceRecord, Store } from '../store/types.js';
 
 /**
  * A device's lifecycle figures for its detail page (issue 11, first part): battery health now, its

@@ -1,5 +1,5 @@
 import { type DevicePowerProfile, type Settings, type StateWatts, totalWatts } from '@sluimer/shared';
-import type { DeviceRecord } from './store/types.js';
+import type { DeviceRecord } from '../store/types.js';
 
 type ProfileSource = Pick<DeviceRecord, 'deviceClass' | 'detectedClass' | 'desktopPreset' | 'monitors'>;
 

@@ -1,6 +1,6 @@
 import { DAY_MS, HOUR_MS, type Interval, MINUTE_MS } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestConsole, TestAgent, type TestConsole } from './test-support.js';
+import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
 
 let t: TestConsole;
 beforeAll(async () => {

@@ -7,8 +7,8 @@ import {
   type UsageResponse,
   type UsageRow,
 } from '@sluimer/shared';
-import { deviceTotalWatts, effectiveClass } from './energy-profile.js';
-import type { PolicyService } from './policy-service.js';
+import { deviceTotalWatts, effectiveClass } from '../energy/energy-profile.js';
+import type { PolicyService } from '../groups/policy-service.js';
 import {
   ACTIVE,
   ASLEEP,
@@ -21,8 +21,8 @@ import {
   slotOf,
   slotWatts,
   WASTE,
-} from './rollup.js';
-import type { DeviceRecord, FleetSum, GroupRecord, RollupSum, Store } from './store/types.js';
+} from '../rollup.js';
+import type { DeviceRecord, FleetSum, GroupRecord, RollupSum, Store } from '../store/types.js';
 
 export interface UsageQuery {
   from: number;
