@@ -25,7 +25,7 @@ import { startMaintenance } from './ops/retention.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
 import { PolicyService } from './groups/policy-service.js';
-import { registerWebRoutes } from './routes/web-routes.js';
+import { registerWebRoutes } from './http/web-routes.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 

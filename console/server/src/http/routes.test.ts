@@ -101,7 +101,7 @@ const MATRIX: {
   },
   { method: 'GET', url: '/api/v1/devices/:id/export', path: '/api/v1/devices/999999/export', roles: ADMIN },
   { method: 'DELETE', url: '/api/v1/devices/:id', path: '/api/v1/devices/999999', roles: ADMIN },
-  // endpoints made for the web app (routes/web-*.ts)
+  // endpoints made for the web app (http/web-devices.ts, http/events.ts)
   { method: 'GET', url: '/api/v1/web/devices', path: '/api/v1/web/devices', roles: STAFF },
   {
     method: 'GET',
