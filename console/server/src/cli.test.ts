@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, main } from './cli.js';
 import { setTestPasswordCost } from './auth/crypto.js';
+import { createLogger, main } from './cli.js';
 import type { RunningConsole } from './index.js';
 import { TEST_PASSWORD_COST } from './test-support.js';
 

@@ -11,6 +11,7 @@ import Fastify, {
 } from 'fastify';
 import { generatePassword, hashPassword } from './auth/crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
+import { PolicyService } from './groups/policy-service.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
@@ -18,14 +19,13 @@ import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
+import { registerWebRoutes } from './http/web-routes.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
 import { AuditLog, installAudit } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
 import { startMaintenance } from './ops/retention.js';
 import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
-import { PolicyService } from './groups/policy-service.js';
-import { registerWebRoutes } from './http/web-routes.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 

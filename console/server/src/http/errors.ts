@@ -18,6 +18,12 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, ErrorCode.NotFound, `${what} does not exist`);
 
+/** 429 with Retry-After in whole seconds (at least 1) */
+export const tooManyRequests = (message: string, waitMs: number) =>
+  new ApiError(429, ErrorCode.TooManyRequests, message, undefined, {
+    'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
+  });
+
 export function errorBody(code: string, message: string, details?: unknown): ApiErrorBody {
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }

@@ -1,11 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { type PolicyStatusName, policyStatusFor } from '../usage/device-status.js';
 import type { GatewayEvent } from '../gateway.js';
+import type { DeviceStateTracker, OnlineState } from '../usage/device-states.js';
+import { type PolicyStatusName, policyStatusFor } from '../usage/device-status.js';
 import { ANY_ROLE } from './auth.js';
 import type { WebDeps } from './web-devices.js';
-import type { DeviceStateTracker, OnlineState } from '../usage/device-states.js';
 
 /** How often pending events are flushed to each browser: many reports per second become one message per device. */
 export const FLUSH_MS = 500;

@@ -10,9 +10,9 @@ import {
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, type PolicyService } from '../groups/policy-service.js';
 import { GateFullError, ReplayGate } from '../impact/replay-gate.js';
 import { ASSUMED_REGION, calendarForZone, gatherWhatIfData, knownScope } from '../impact/what-if-data.js';
-import { DEFAULT_TIME_ZONE, type PolicyService } from '../groups/policy-service.js';
 import type { Store } from '../store/types.js';
 import { ANY_ROLE } from './auth.js';
 import { ApiError, notFound, parse } from './errors.js';

@@ -1,7 +1,7 @@
 import { DAY_MS, type Interval, LIMITS } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TIMELINE_INTERVALS } from './web-devices.js';
 import { startTestConsole, type TestConsole } from '../test-support.js';
+import { MAX_TIMELINE_INTERVALS } from './web-devices.js';
 
 // Every list and timeline answer is bounded (docs/security.md "Bounded answers").
 

@@ -7,14 +7,14 @@ import {
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DEVICE_VIEW_STATES, type PolicyStatusName, policyStatusFor } from '../usage/device-status.js';
 import { effectiveClass } from '../energy/energy-profile.js';
 import type { Gateway } from '../gateway.js';
-import { ANY_ROLE, STAFF } from './auth.js';
-import { ApiError, idParam, notFound, parse } from './errors.js';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { DeviceRecord, GroupRecord, Store } from '../store/types.js';
 import type { DeviceStateTracker, OnlineState } from '../usage/device-states.js';
+import { DEVICE_VIEW_STATES, type PolicyStatusName, policyStatusFor } from '../usage/device-status.js';
+import { ANY_ROLE, STAFF } from './auth.js';
+import { ApiError, idParam, notFound, parse } from './errors.js';
 
 export interface WebDeps {
   store: Store;

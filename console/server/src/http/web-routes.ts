@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayEvent } from '../gateway.js';
-import { matchedRoute } from './canonical-path.js';
-import { DeviceViews, registerWebDeviceRoutes, type WebDeps } from './web-devices.js';
-import { registerWebEventRoutes, type WebNotice } from './events.js';
 import { DeviceStateTracker } from '../usage/device-states.js';
+import { matchedRoute } from './canonical-path.js';
+import { registerWebEventRoutes, type WebNotice } from './events.js';
+import { DeviceViews, registerWebDeviceRoutes, type WebDeps } from './web-devices.js';
 
 export type { WebDeps } from './web-devices.js';
 

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { randomToken } from '../auth/crypto.js';
 import type { Gateway } from '../gateway.js';
+import type { PolicyService } from '../groups/policy-service.js';
 import { ADMIN, STAFF } from '../http/auth.js';
 import { ApiError, idParam, notFound, parse } from '../http/errors.js';
-import type { PolicyService } from '../groups/policy-service.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import type { AuditLog } from './audit.js';
 

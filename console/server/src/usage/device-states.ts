@@ -1,7 +1,7 @@
 import type { DeviceState as IntervalState } from '@sluimer/shared';
-import { type DeviceViewState, deviceStateOf } from './device-status.js';
 import type { Gateway, GatewayEvent } from '../gateway.js';
 import type { Store } from '../store/types.js';
+import { type DeviceViewState, deviceStateOf } from './device-status.js';
 
 export type OnlineState = DeviceViewState;
 
