@@ -24,7 +24,6 @@ import { checkNetworkOptions, type TrustProxy } from './network-config.js';
 import { AuditLog, installAudit } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
 import { startMaintenance } from './ops/retention.js';
-import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
@@ -193,25 +192,23 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     installErrorHandler(app);
     installSecurityHeaders(app, tls);
     installAuth(app, store, now, hosts);
+    // audit log, device retirement, AVG export/erasure: over the store interface, so with any store
+    const audit = new AuditLog(store, now);
     registerRoutes(app, {
       store,
       policies,
       gateway,
       now,
+      audit,
       tls,
       limits: options.httpLimits,
       ...(network.publicUrl ? { publicUrl: network.publicUrl } : {}),
     });
     registerImpactRoutes(app, { store, policies, now });
     registerWebRoutes(app, { store, policies, gateway, now });
-    if (store instanceof SqliteStore) {
-      // audit log, device retirement, AVG export/erasure (ops/*.ts)
-      const audit = new AuditLog(store.db, now);
-      installAudit(app, audit);
-      registerOpsRoutes(app, { store, gateway, policies, audit, now });
-      const maintenance = startMaintenance({ store, audit, now, log });
-      app.addHook('onClose', async () => maintenance.stop());
-    }
+    installAudit(app, audit);
+    const maintenance = startMaintenance({ store, audit, now, log });
+    app.addHook('onClose', async () => maintenance.stop());
     await installWeb(app, options.webDist ?? DEFAULT_WEB_DIST);
     gateway.attach(app.server);
     app.server.headersTimeout = 10_000;

@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from '../auth/login-lockout.js';
 import type { Gateway } from '../gateway.js';
 import type { PolicyService } from '../groups/policy-service.js';
+import type { AuditLog } from '../ops/audit.js';
 import type { Store } from '../store/types.js';
+import { registerAuditRoutes } from './audit.js';
 import type { RouteContext } from './context.js';
+import { registerDevicePrivacyRoutes } from './device-privacy.js';
 import { registerDeviceRoutes } from './devices.js';
 import { registerEnrollRoutes } from './enroll.js';
 import { registerEnrollSecretRoutes } from './enroll-secrets.js';
@@ -22,6 +25,8 @@ export interface RouteDeps {
   policies: PolicyService;
   gateway: Gateway;
   now: () => number;
+  /** the audit log (GET /api/v1/audit; the device export shows a device's entries) */
+  audit: AuditLog;
   /** whether the console serves HTTPS (session cookies get `Secure`) */
   tls: boolean;
   limits?: Partial<HttpLimits>;
@@ -78,4 +83,6 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   registerPolicyRoutes(app, ctx);
   registerUsageRoutes(app, ctx);
   registerSettingsRoutes(app, ctx);
+  registerAuditRoutes(app, deps.audit);
+  registerDevicePrivacyRoutes(app, ctx, deps.audit);
 }

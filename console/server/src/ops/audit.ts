@@ -1,34 +1,8 @@
-import type Database from 'better-sqlite3';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { matchedRoute } from '../http/canonical-path.js';
+import type { AuditEntry, AuditQuery, Store } from '../store/types.js';
 
-/**
- * The audit log: every change made through the console API (who, what, when), for admins
- * (GET /api/v1/audit). Written after the answer, for every write that succeeded or was refused for
- * lack of rights, and for logins (also failed ones). Secrets and passwords in request bodies are
- * never stored, only that they were set.
- *
- * Its table comes from the store's migrations ('audit log and device retirements').
- */
-export interface AuditEntry {
-  id: number;
-  at: number;
-  /** user id, or null for an anonymous call (login, enrollment) */
-  userId: number | null;
-  username: string | null;
-  role: string | null;
-  /** 'session' | 'token' | null */
-  via: string | null;
-  ip: string;
-  method: string;
-  /** the route pattern, e.g. /api/v1/devices/:id */
-  route: string;
-  /** the id in the path, if any */
-  targetId: number | null;
-  status: number;
-  /** the request body with secrets redacted, at most 2 KB of JSON */
-  details: unknown;
-}
+export type { AuditEntry } from '../store/types.js';
 
 const SECRET_KEYS = /pass(word)?|secret|token|key|cookie|csrf/i;
 const MAX_DETAILS = 2048;
@@ -48,83 +22,45 @@ export function redact(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/**
+ * The audit log: every change made through the console API (who, what, when), for admins
+ * (GET /api/v1/audit). Written after the answer, for every write that succeeded or was refused for
+ * lack of rights, and for logins (also failed ones). Secrets and passwords in request bodies are
+ * never stored, only that they were set.
+ *
+ * Stored through the store interface (appendAudit/listAudit/pruneAudit); the SQLite table comes from
+ * the store's migrations ('audit log and device retirements').
+ */
 export class AuditLog {
-  private readonly insert: Database.Statement;
-
   constructor(
-    private readonly db: Database.Database,
+    private readonly store: Store,
     private readonly now: () => number,
-  ) {
-    this.insert = db.prepare(
-      `INSERT INTO audit_log (at, user_id, username, role, via, ip, method, route, target_id, status, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  ) {}
+
+  async record(e: Omit<AuditEntry, 'id' | 'at'> & { at?: number }): Promise<void> {
+    await this.store.appendAudit({ ...e, at: e.at ?? this.now(), details: auditDetails(e.details) });
   }
 
-  record(e: Omit<AuditEntry, 'id' | 'at'> & { at?: number }): void {
-    let details: string | null = null;
-    if (e.details !== undefined) {
-      details = JSON.stringify(redact(e.details));
-      if (details.length > MAX_DETAILS)
-        details = JSON.stringify({ truncated: details.slice(0, MAX_DETAILS) });
-    }
-    this.insert.run(
-      e.at ?? this.now(),
-      e.userId,
-      e.username,
-      e.role,
-      e.via,
-      e.ip,
-      e.method,
-      e.route,
-      e.targetId,
-      e.status,
-      details,
-    );
-  }
-
-  list(q: { limit: number; before?: number; targetId?: number; route?: string }): AuditEntry[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.before !== undefined) {
-      where.push('id < ?');
-      args.push(q.before);
-    }
-    if (q.targetId !== undefined) {
-      where.push('target_id = ?');
-      args.push(q.targetId);
-    }
-    if (q.route !== undefined) {
-      where.push('route LIKE ?');
-      args.push(`${q.route}%`);
-    }
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    args.push(q.limit);
-    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => ({
-      id: Number(r.id),
-      at: Number(r.at),
-      userId: r.user_id === null ? null : Number(r.user_id),
-      username: (r.username as string | null) ?? null,
-      role: (r.role as string | null) ?? null,
-      via: (r.via as string | null) ?? null,
-      ip: String(r.ip),
-      method: String(r.method),
-      route: String(r.route),
-      targetId: r.target_id === null ? null : Number(r.target_id),
-      status: Number(r.status),
-      details: typeof r.details === 'string' ? JSON.parse(r.details) : null,
-    }));
+  list(q: AuditQuery): Promise<AuditEntry[]> {
+    return this.store.listAudit(q);
   }
 
   /** entries about one device (its id in the path) */
-  forDevice(deviceId: number): AuditEntry[] {
-    return this.list({ limit: 10_000, targetId: deviceId, route: '/api/v1/devices/' });
+  forDevice(deviceId: number): Promise<AuditEntry[]> {
+    return this.store.listAudit({ limit: 10_000, targetId: deviceId, route: '/api/v1/devices/' });
   }
 
   /** forgets entries older than `before` (same retention as raw data) */
-  prune(before: number): number {
-    return this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(before).changes;
+  prune(before: number): Promise<number> {
+    return this.store.pruneAudit(before);
   }
+}
+
+/** what an entry keeps of a request body: secrets redacted, at most MAX_DETAILS characters of JSON */
+export function auditDetails(details: unknown): unknown {
+  if (details === undefined) return undefined;
+  const json = JSON.stringify(redact(details));
+  return json.length > MAX_DETAILS ? { truncated: json.slice(0, MAX_DETAILS) } : redact(details);
 }
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -158,7 +94,7 @@ export function installAudit(app: FastifyInstance, audit: AuditLog): void {
     }
     const id = Number((request.params as { id?: string } | undefined)?.id);
     try {
-      audit.record({
+      await audit.record({
         userId: user?.id ?? null,
         username,
         role: user?.role ?? null,

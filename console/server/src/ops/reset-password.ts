@@ -4,8 +4,8 @@ import { CreateUserRequestSchema } from '@sluimer/shared';
 import Database from 'better-sqlite3';
 import { generatePassword, hashPassword } from '../auth/crypto.js';
 import { MIGRATIONS } from '../store/migrations.js';
-import { DB_FILE } from '../store/sqlite.js';
-import { AuditLog } from './audit.js';
+import { DB_FILE, insertAuditRow } from '../store/sqlite.js';
+import { auditDetails } from './audit.js';
 
 /**
  * `sluimer-console reset-password [user]`: a new password for a user (default `admin`), for when the
@@ -86,7 +86,8 @@ export async function resetPassword(
     const sessionsEnded = db.transaction(() => {
       db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, user.id);
       const ended = db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id).changes;
-      new AuditLog(db, now).record({
+      insertAuditRow(db, {
+        at: now(),
         userId: null,
         username: null,
         role: null,
@@ -96,7 +97,7 @@ export async function resetPassword(
         route: 'reset-password',
         targetId: user.id,
         status: 200,
-        details: { username, sessionsEnded: ended },
+        details: auditDetails({ username, sessionsEnded: ended }),
       });
       return ended;
     })();

@@ -1,18 +1,19 @@
 import { DAY_MS } from '@sluimer/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import type { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/types.js';
 import type { AuditLog } from './audit.js';
 
 /** audit entries are kept this long (at least as long as the raw-data retention) */
 export const AUDIT_RETENTION_DAYS = 365;
 
 /**
- * Housekeeping next to the console's hourly raw-interval pruning (index.ts): folds the WAL back into
- * the database file and truncates it (so the WAL does not keep the disk space of a busy day), and
- * forgets audit entries past their retention. Runs every `everyMs` (default 15 min).
+ * Housekeeping next to the console's hourly raw-interval pruning (index.ts): forgets audit entries
+ * past their retention and lets the store tidy its storage (SQLite folds the WAL back into the
+ * database file and truncates it, so the WAL does not keep the disk space of a busy day). Runs every
+ * `everyMs` (default 15 min).
  */
 export function startMaintenance(opts: {
-  store: SqliteStore;
+  store: Store;
   audit: AuditLog;
   now: () => number;
   log: FastifyBaseLogger;
@@ -22,12 +23,10 @@ export function startMaintenance(opts: {
     try {
       const settings = await opts.store.getSettings();
       const days = Math.max(AUDIT_RETENTION_DAYS, settings.rawRetentionDays);
-      const removed = opts.audit.prune(opts.now() - days * DAY_MS);
+      const removed = await opts.audit.prune(opts.now() - days * DAY_MS);
       if (removed) opts.log.info({ removed }, 'pruned audit entries past retention');
-      if (opts.store.path !== ':memory:' && opts.store.db.open) {
-        const [r] = opts.store.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
-        if (r?.busy) opts.log.debug('WAL checkpoint postponed: readers busy');
-      }
+      const { postponed } = await opts.store.housekeeping();
+      if (postponed) opts.log.debug('storage housekeeping postponed: readers busy');
     } catch (err) {
       opts.log.error({ err }, 'database maintenance failed');
     }

@@ -39,8 +39,13 @@ import { MIGRATIONS, migrate } from './migrations.js';
 import { EnergyRecompute } from './recompute.js';
 import {
   type ApiTokenListItem,
+  type AuditEntry,
+  type AuditQuery,
+  type AuditRecord,
   BATTERY_MONTHS_KEPT,
   type BatteryReading,
+  type DeviceErasure,
+  type DeviceExport,
   type DevicePatch,
   type DeviceRecord,
   type DeviceUpdate,
@@ -1078,6 +1083,127 @@ export class SqliteStore implements Store {
       .prepare(`UPDATE ${table} SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`)
       .run(...keys.map((k) => cols[k]), id);
   }
+
+  // ---- operations: audit log, retirement, AVG export and erasure, housekeeping ----
+
+  async appendAudit(entry: AuditRecord): Promise<void> {
+    insertAuditRow(this.db, entry);
+  }
+
+  async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.before !== undefined) {
+      where.push('id < ?');
+      args.push(q.before);
+    }
+    if (q.targetId !== undefined) {
+      where.push('target_id = ?');
+      args.push(q.targetId);
+    }
+    if (q.route !== undefined) {
+      where.push('route LIKE ?');
+      args.push(`${q.route}%`);
+    }
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    args.push(q.limit);
+    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      userId: r.user_id === null ? null : Number(r.user_id),
+      username: (r.username as string | null) ?? null,
+      role: (r.role as string | null) ?? null,
+      via: (r.via as string | null) ?? null,
+      ip: String(r.ip),
+      method: String(r.method),
+      route: String(r.route),
+      targetId: r.target_id === null ? null : Number(r.target_id),
+      status: Number(r.status),
+      details: typeof r.details === 'string' ? JSON.parse(r.details) : null,
+    }));
+  }
+
+  async pruneAudit(before: number): Promise<number> {
+    return this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(before).changes;
+  }
+
+  async retireDevice(id: number, r: { at: number; reason: string | null; tokenHash: string }): Promise<void> {
+    const db = this.db;
+    db.transaction(() => {
+      db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(r.tokenHash, id);
+      db.prepare(
+        `INSERT INTO device_retirements (device_id, retired_at, reason) VALUES (?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET retired_at = excluded.retired_at, reason = excluded.reason`,
+      ).run(id, r.at, r.reason);
+    })();
+  }
+
+  async exportDevice(id: number): Promise<DeviceExport | undefined> {
+    const db = this.db;
+    const device = db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Row | undefined;
+    if (!device) return undefined;
+    const { token_hash: _secret, ...columns } = device;
+    const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+    for (const k of ['inventory', 'monitors', 'status_applied', 'status_errors', 'blockers', 'counters'])
+      if (k in columns) columns[k] = parseJson(columns[k]);
+    const all = (sql: string) => db.prepare(sql).all(id) as Row[];
+    return {
+      device: columns,
+      retirement:
+        (db.prepare('SELECT retired_at, reason FROM device_retirements WHERE device_id = ?').get(id) as
+          | DeviceExport['retirement']
+          | undefined) ?? null,
+      intervals: all(
+        'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? ORDER BY start',
+      ),
+      hourlyRollups: all('SELECT * FROM rollup_hour WHERE device_id = ? ORDER BY hour'),
+      dailyRollups: all('SELECT * FROM rollup_day WHERE device_id = ? ORDER BY day'),
+      batteryReadings: all(
+        'SELECT month, health_pct, cycle_count, at FROM battery_readings WHERE device_id = ? ORDER BY month',
+      ),
+    };
+  }
+
+  async eraseDevice(id: number): Promise<DeviceErasure> {
+    const db = this.db;
+    return db.transaction(() => {
+      const intervals = db.prepare('DELETE FROM intervals WHERE device_id = ?').run(id).changes;
+      const hours = db.prepare('DELETE FROM rollup_hour WHERE device_id = ?').run(id).changes;
+      const days = db.prepare('DELETE FROM rollup_day WHERE device_id = ?').run(id).changes;
+      db.prepare('DELETE FROM device_retirements WHERE device_id = ?').run(id);
+      const devices = db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes;
+      return { intervals, hourlyRollups: hours, dailyRollups: days, devices };
+    })();
+  }
+
+  async housekeeping(): Promise<{ postponed: boolean }> {
+    if (this.path === ':memory:' || !this.db.open) return { postponed: false };
+    const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
+    return { postponed: !!r?.busy };
+  }
+}
+
+/**
+ * One audit row, written synchronously so that `sluimer-console reset-password` (ops/reset-password.ts,
+ * which works on the database file while no console runs) can record inside its own transaction.
+ */
+export function insertAuditRow(db: Database.Database, e: AuditRecord): void {
+  db.prepare(
+    `INSERT INTO audit_log (at, user_id, username, role, via, ip, method, route, target_id, status, details)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    e.at,
+    e.userId,
+    e.username,
+    e.role,
+    e.via,
+    e.ip,
+    e.method,
+    e.route,
+    e.targetId,
+    e.status,
+    e.details === undefined ? null : JSON.stringify(e.details),
+  );
 }
 
 function wattsKey(r: Row, settings: Settings): string {

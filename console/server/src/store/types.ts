@@ -220,6 +220,25 @@ export interface Store {
   // ---- settings ----
   getSettings(): Promise<Settings>;
   putSettings(settings: Settings): Promise<Settings>;
+
+  // ---- operations: audit log, retirement, AVG export and erasure, housekeeping (ops/, http/device-privacy.ts) ----
+  /** one audit entry; `details` is already redacted (ops/audit.ts) */
+  appendAudit(entry: AuditRecord): Promise<void>;
+  /** newest first */
+  listAudit(q: AuditQuery): Promise<AuditEntry[]>;
+  /** forgets entries older than `before`; how many went */
+  pruneAudit(before: number): Promise<number>;
+  /** the device's token is replaced by `tokenHash` (one no token matches) and the retirement kept, or replaced */
+  retireDevice(
+    id: number,
+    retirement: { at: number; reason: string | null; tokenHash: string },
+  ): Promise<void>;
+  /** everything stored about one device (AVG art. 15/20), token hash left out; undefined when unknown */
+  exportDevice(id: number): Promise<DeviceExport | undefined>;
+  /** erases one device: its intervals, rollups, retirement and the device itself; what went */
+  eraseDevice(id: number): Promise<DeviceErasure>;
+  /** periodic upkeep of the storage itself (SQLite: fold the WAL back and truncate it); `postponed` when busy */
+  housekeeping(): Promise<{ postponed: boolean }>;
 }
 
 export interface UserRecord {
@@ -406,4 +425,56 @@ export interface FleetSum extends RollupSum {
   /** the group id, as `key` */
   groupId: number;
   deviceClass: DeviceClass;
+}
+
+/** An audit log entry (ops/audit.ts): who changed what through the API, and when. */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  /** user id, or null for an anonymous call (login, enrollment) */
+  userId: number | null;
+  username: string | null;
+  role: string | null;
+  /** 'session' | 'token' | 'cli' | null */
+  via: string | null;
+  ip: string;
+  method: string;
+  /** the route pattern, e.g. /api/v1/devices/:id */
+  route: string;
+  /** the id in the path, if any */
+  targetId: number | null;
+  status: number;
+  /** the request body with secrets redacted, at most 2 KB of JSON */
+  details: unknown;
+}
+
+/** an audit entry to store: `details` undefined is stored as none */
+export type AuditRecord = Omit<AuditEntry, 'id'>;
+
+export interface AuditQuery {
+  limit: number;
+  /** entries with a smaller id (the next page) */
+  before?: number;
+  targetId?: number;
+  /** entries whose route starts with this */
+  route?: string;
+}
+
+/** Everything stored about one device, as stored (column names as in the database). */
+export interface DeviceExport {
+  /** every column of the device except its token hash; JSON columns parsed */
+  device: Record<string, unknown>;
+  retirement: { retired_at: number; reason: string | null } | null;
+  intervals: Record<string, unknown>[];
+  hourlyRollups: Record<string, unknown>[];
+  dailyRollups: Record<string, unknown>[];
+  batteryReadings: Record<string, unknown>[];
+}
+
+/** rows removed by an erasure, per kind; `devices` is 1 when the device went */
+export interface DeviceErasure {
+  intervals: number;
+  hourlyRollups: number;
+  dailyRollups: number;
+  devices: number;
 }
