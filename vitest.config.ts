@@ -11,6 +11,8 @@ export default defineConfig({
       '@sluimer/agent/core': src('./agent/src/core/index.ts'),
       '@sluimer/agent': src('./agent/src/index.ts'),
       '@sluimer/scripts/model': src('./scripts/src/model/index.ts'),
+      '@sluimer/scripts/fleet': src('./scripts/src/fleet/index.ts'),
+      '@sluimer/scripts/demo': src('./scripts/src/demo.ts'),
     },
   },
   test: {

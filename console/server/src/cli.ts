@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEMO_STATE_FILE, type DemoHandle, startDemo as startDemoBoard } from '@sluimer/scripts/demo';
 import { isLoopbackHost } from '@sluimer/shared';
 import { pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
@@ -42,13 +43,6 @@ Omgeving / environment:
   SLUIMER_ALLOWED_HOSTS   extra hostnamen, komma's / more host names, comma-separated
   SLUIMER_TRUST_PROXY     reverse proxy: true of adressen/CIDR / true or addresses/CIDR (false)
 `;
-
-interface DemoHandle {
-  stop(): Promise<void>;
-}
-
-/** scripts/src/demo.ts keeps its simulated agents' tokens in this file in the data folder */
-const DEMO_STATE_FILE = 'demo-agents.json';
 
 /** What the command talks to; tests replace parts of it. */
 export interface CliIo {
@@ -296,27 +290,10 @@ async function startDemo(
     );
     return undefined;
   }
-  // a variable specifier: the scripts package is optional at build time
-  const specifier = '@sluimer/scripts/demo';
-  let mod: { startDemo?: (opts: unknown) => Promise<DemoHandle> };
-  try {
-    mod = (await import(specifier)) as typeof mod;
-  } catch (err) {
-    log.error(
-      { err: err instanceof Error ? err.message : String(err) },
-      `--demo: module ${specifier} is not available (build the scripts package: npm run build) / ` +
-        'demomodule niet gevonden; de console draait zonder demo',
-    );
-    return undefined;
-  }
-  if (typeof mod.startDemo !== 'function') {
-    log.error(`--demo: ${specifier} does not export startDemo; the console runs without demo data`);
-    return undefined;
-  }
   try {
     const url = `http://127.0.0.1:${running.port}`;
     const store = running.store;
-    const handle = await mod.startDemo({
+    const handle = await startDemoBoard({
       url,
       username: 'admin',
       ...(password ? { password } : {}),
