@@ -11,8 +11,7 @@ import {
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConsoleClient, idOf } from '../fleet/api-client.js';
-import { sleep } from '../fleet/util.js';
+import { ConsoleClient, idOf, sleep } from '@sluimer/scripts/fleet';
 import { cpuSeconds, REPO_ROOT, rssBytes, startConsoleProcess, writeBytes } from './proc.js';
 
 /**

@@ -3,13 +3,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  ConsoleClient,
+  connectFleet,
+  enrollFleet,
+  idOf,
+  mapLimit,
+  percentile,
+  type SimDevice,
+  sleep,
+} from '@sluimer/scripts/fleet';
+import { benchSchool, chunk, deviceTimeline, MIXED_ROLES, makeDevice } from '@sluimer/scripts/model';
 import { DAY_MS, HOUR_MS, type Interval, LIMITS, MINUTE_MS } from '@sluimer/shared';
 import Database from 'better-sqlite3';
-import { ConsoleClient, idOf } from '../fleet/api-client.js';
-import { connectFleet, enrollFleet, type SimDevice } from '../fleet/fleet.js';
-import { mapLimit, percentile, sleep } from '../fleet/util.js';
-import { chunk, deviceTimeline } from '../model/behaviour.js';
-import { benchSchool, MIXED_ROLES, makeDevice } from '../model/fleet-plan.js';
 import {
   type ConsoleProcess,
   cpuSeconds,

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** Repository root, from scripts/dist/bench or scripts/src/bench. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Repository root, from bench/dist or bench/src. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A free TCP port on 127.0.0.1 (bind to port 0, read it, release it). */
 export function freePort(): Promise<number> {

@@ -3,11 +3,12 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { computeUsage, PolicyService, SqliteStore } from '@sluimer/console';
+import { createRng } from '@sluimer/scripts/model';
 import { DAY_MS, type DeviceClass, HOUR_MS, type Interval, MINUTE_MS } from '@sluimer/shared';
-import { createRng } from '../model/rng.js';
 
 /**
- * `npm run bench:usage` (`node scripts/dist/bench/usage-bench.js`): how long `GET /api/v1/usage`
+ * `npm run bench:usage` (`node bench/dist/usage-bench.js`): how long `GET /api/v1/usage`
  * takes for a fleet. Seeds `--devices` devices (default 1,000) with `--days` of history (default 365,
  * a school year from 1 August) straight through the console store's ingest path in big transactions
  * (no sockets: the console benchmark measures the gateway), then times every `groupBy` over the last
@@ -27,61 +28,6 @@ const { values: args } = parseArgs({
     'recompute-only': { type: 'boolean', default: false },
   },
 });
-
-// the console is not a dependency of the scripts package (it depends on the scripts): load its build
-interface RollupStore {
-  ingestBatch(
-    items: { deviceId: number; seq: number; intervals: Interval[] }[],
-    ctx: { now: number; maxEnd: number; minStart: number },
-  ): Promise<{ status: string }[]>;
-  createGroup(g: {
-    name: string;
-    parentId: number | null;
-    kind: 'board' | 'school' | 'building' | 'room';
-    timeZone: string | null;
-    excludedReason: string | null;
-    now: number;
-  }): Promise<{ id: number }>;
-  enrollDevice(d: {
-    installId: string;
-    tokenHash: string;
-    groupId: number;
-    hostname: string;
-    inventory: object;
-    detectedClass: DeviceClass;
-    now: number;
-  }): Promise<{ deviceId: number }>;
-  close(): Promise<void>;
-  db: { pragma(s: string, o?: object): unknown };
-  getSettings(): Promise<object>;
-  putSettings(s: object): Promise<object>;
-  energy: { idle(): Promise<void>; pending(): number };
-}
-type GroupBy = 'device' | 'group' | 'deviceClass' | 'day' | 'hourOfWeek';
-interface ConsoleModules {
-  SqliteStore: new (o: { dataDir: string; now?: () => number }) => RollupStore;
-  PolicyService: new (s: RollupStore) => unknown;
-  computeUsage(
-    store: RollupStore,
-    policies: unknown,
-    q: { from: number; to: number; groupBy: GroupBy; groupId?: number },
-    opts: { now: number; source?: 'fleet' | 'device' },
-  ): Promise<{ rows: unknown[] }>;
-}
-async function loadConsole(): Promise<ConsoleModules> {
-  const dist = new URL('../../../console/server/dist/', import.meta.url);
-  const load = (p: string) => import(new URL(p, dist).href);
-  const [store, policy, usage] = await Promise.all([
-    load('store/sqlite.js'),
-    load('policy-service.js'),
-    load('usage.js'),
-  ]);
-  return {
-    SqliteStore: store.SqliteStore,
-    PolicyService: policy.PolicyService,
-    computeUsage: usage.computeUsage,
-  };
-}
 
 const log = (msg: string) =>
   process.stderr.write(`[usage-bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -153,7 +99,6 @@ async function main() {
   const days = Number(args.days);
   const runs = Number(args.runs);
   const deviceRuns = Number(args['device-runs']);
-  const { SqliteStore, PolicyService, computeUsage } = await loadConsole();
   // the school year: 1 August 00:00 Amsterdam (22:00 UTC the day before) onwards
   const start = Date.UTC(2025, 6, 31, 22);
   const end = start + days * DAY_MS;
@@ -275,7 +220,13 @@ async function main() {
       last90Days: { from: end - 90 * DAY_MS, to: end },
       schoolYear: { from: start, to: end },
     };
-    const groupBys: GroupBy[] = ['day', 'hourOfWeek', 'group', 'deviceClass', 'device'];
+    const groupBys: Parameters<typeof computeUsage>[2]['groupBy'][] = [
+      'day',
+      'hourOfWeek',
+      'group',
+      'deviceClass',
+      'device',
+    ];
     const results: Record<string, unknown>[] = [];
     for (const [rangeName, range] of Object.entries(args['recompute-only'] ? {} : ranges)) {
       for (const scope of [undefined, schools[0]!]) {

@@ -2,15 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startDemo } from '@sluimer/scripts/demo';
+import { ConsoleClient, percentile } from '@sluimer/scripts/fleet';
 import { DAY_MS } from '@sluimer/shared';
 import { chromium } from 'playwright-core';
-import { startDemo } from '../demo.js';
-import { ConsoleClient } from '../fleet/api-client.js';
-import { percentile } from '../fleet/util.js';
 import { startConsoleProcess } from './proc.js';
 
 /**
- * `node scripts/dist/bench/web-overview-bench.js`: how long the web app's overview takes to show
+ * `node bench/dist/web-overview-bench.js`: how long the web app's overview takes to show
  * a school year for a fleet. The console runs as its own process with the built web app; the demo
  * simulator seeds `--devices` devices with history since 1 August (the Dutch school year) through
  * the real API and agent WebSocket; Debian's Chromium opens the overview and switches the period

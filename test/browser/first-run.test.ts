@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleProcess, startConsoleProcess } from '../../bench/src/proc.js';
 import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
-import { type ConsoleProcess, startConsoleProcess } from '../../scripts/src/bench/proc.js';
 import { ConsoleClient, enrollDevice, idOf, ProtocolAgent } from '../../scripts/src/fleet/index.js';
 import { launchChromium, requireBuiltWebApp, WEB_DIST } from './browser-support.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS, type UsageResponse } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleProcess, startConsoleProcess } from '../../scripts/src/bench/proc.js';
+import { type ConsoleProcess, startConsoleProcess } from '../../bench/src/proc.js';
 import { ADMIN_PASSWORD, ConsoleClient, waitFor } from './helpers.js';
 
 interface Group {

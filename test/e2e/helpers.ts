@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Interval, UsageResponse } from '@sluimer/shared';
-import { type ConsoleProcess, startConsoleProcess } from '../../scripts/src/bench/proc.js';
+import { type ConsoleProcess, startConsoleProcess } from '../../bench/src/proc.js';
 import { ConsoleClient, enrollDevice, idOf } from '../../scripts/src/fleet/api-client.js';
 import { ProtocolAgent, type ProtocolAgentOptions } from '../../scripts/src/fleet/protocol-agent.js';
 
-export { freePort, REPO_ROOT, startConsoleProcess } from '../../scripts/src/bench/proc.js';
+export { freePort, REPO_ROOT, startConsoleProcess } from '../../bench/src/proc.js';
 export { ConsoleClient, enrollDevice, idOf } from '../../scripts/src/fleet/api-client.js';
 export { ProtocolAgent, ReportRejected } from '../../scripts/src/fleet/protocol-agent.js';
 
@@ -163,7 +163,7 @@ export async function startAgentProcess(opts: {
   reportMs?: number;
 }): Promise<AgentProcess> {
   const { spawn } = await import('node:child_process');
-  const { REPO_ROOT } = await import('../../scripts/src/bench/proc.js');
+  const { REPO_ROOT } = await import('../../bench/src/proc.js');
   const child = spawn(
     process.execPath,
     [

@@ -29,10 +29,12 @@ import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 
 export type { Gateway, GatewayEvent, GatewayLimits } from './gateway.js';
+export { PolicyService } from './groups/policy-service.js';
 export type { HttpLimits } from './http/routes.js';
 export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
 export { SqliteStore } from './store/sqlite.js';
 export type { Store } from './store/types.js';
+export { computeUsage } from './usage/usage.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
