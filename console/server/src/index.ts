@@ -12,6 +12,7 @@ import Fastify, {
 import { generatePassword, hashPassword } from './auth/crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
 import { PolicyService } from './groups/policy-service.js';
+import { installAudit } from './http/audit.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
@@ -21,7 +22,7 @@ import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { registerWebRoutes } from './http/web-routes.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
-import { AuditLog, installAudit } from './ops/audit.js';
+import { AuditLog } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
 import { startMaintenance } from './ops/retention.js';
 import { guardSlowClients } from './ops/slow-clients.js';

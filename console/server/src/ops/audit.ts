@@ -1,5 +1,3 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { matchedRoute } from '../http/canonical-path.js';
 import type { AuditEntry, AuditQuery, Store } from '../store/types.js';
 
 export type { AuditEntry } from '../store/types.js';
@@ -24,7 +22,7 @@ export function redact(value: unknown, depth = 0): unknown {
 
 /**
  * The audit log: every change made through the console API (who, what, when), for admins
- * (GET /api/v1/audit). Written after the answer, for every write that succeeded or was refused for
+ * (GET /api/v1/audit). Written by the hook in http/audit.ts after the answer, for every write that succeeded or was refused for
  * lack of rights, and for logins (also failed ones). Secrets and passwords in request bodies are
  * never stored, only that they were set.
  *
@@ -61,53 +59,4 @@ export function auditDetails(details: unknown): unknown {
   if (details === undefined) return undefined;
   const json = JSON.stringify(redact(details));
   return json.length > MAX_DETAILS ? { truncated: json.slice(0, MAX_DETAILS) } : redact(details);
-}
-
-const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /**
-     * a POST that changes nothing (a what-if question carries its draft in the body): not a change,
-     * so not audited; the policy editor asks it on every edit
-     */
-    readOnly?: boolean;
-  }
-}
-
-/** Records every API write (and every login attempt) once it has been answered. */
-export function installAudit(app: FastifyInstance, audit: AuditLog): void {
-  app.addHook('onResponse', async (request: FastifyRequest, reply) => {
-    if (!WRITE.has(request.method) || request.routeOptions.config.readOnly) return;
-    // the route the router matched (and whose raw path was canonical), never the URL string
-    const route = matchedRoute(request)?.url;
-    if (route === undefined || !route.startsWith('/api/')) return;
-    const status = reply.statusCode;
-    const login = route === '/api/v1/login';
-    // changes that happened, changes refused for lack of rights, and login attempts; not 400s
-    if (!(status < 400 || status === 403 || login)) return;
-    const user = request.user;
-    let username = user?.username ?? null;
-    if (login && !user) {
-      const body = request.body as { username?: unknown } | undefined;
-      if (typeof body?.username === 'string') username = body.username.slice(0, 100);
-    }
-    const id = Number((request.params as { id?: string } | undefined)?.id);
-    try {
-      await audit.record({
-        userId: user?.id ?? null,
-        username,
-        role: user?.role ?? null,
-        via: request.authVia ?? null,
-        ip: request.ip,
-        method: request.method,
-        route,
-        targetId: Number.isSafeInteger(id) && id > 0 ? id : null,
-        status,
-        details: login ? undefined : request.body,
-      });
-    } catch (err) {
-      request.log.error({ err }, 'could not write the audit log');
-    }
-  });
 }

@@ -1,5 +1,4 @@
 import { DAY_MS } from '@sluimer/shared';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/types.js';
 import type { AuditLog } from './audit.js';
 
@@ -16,7 +15,11 @@ export function startMaintenance(opts: {
   store: Store;
   audit: AuditLog;
   now: () => number;
-  log: FastifyBaseLogger;
+  log: {
+    info(obj: object, msg: string): void;
+    debug(msg: string): void;
+    error(obj: object, msg: string): void;
+  };
   everyMs?: number;
 }): { run(): Promise<void>; stop(): void } {
   const run = async () => {
