@@ -9,8 +9,8 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './agents/gateway.js';
+import { generatePassword, hashPassword } from './crypto.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
@@ -18,6 +18,7 @@ import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
+import { IngestService } from './ingest/service.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
 import { AuditLog, installAudit } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
@@ -31,6 +32,8 @@ import type { Store } from './store/types.js';
 
 export type { Gateway, GatewayEvent, GatewayLimits } from './agents/gateway.js';
 export type { HttpLimits } from './http/routes.js';
+export { IngestService } from './ingest/service.js';
+export type { IngestContext, IngestItem, IngestOutcome } from './ingest/types.js';
 export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
 export { SqliteStore } from './store/sqlite.js';
 export type { Store } from './store/types.js';
@@ -87,6 +90,8 @@ export interface RunningConsole {
   url: string;
   port: number;
   store: Store;
+  /** stores reports exactly once (the gateway's; tests and demos seed data through it) */
+  ingest: IngestService;
   gateway: Gateway;
   app: FastifyInstance;
   /** every HTTP route with the access it declares (public, agent or the roles allowed) */
@@ -167,8 +172,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
 
     const policies = new PolicyService(store);
     const trust = trustFunction(network.trustProxy);
+    const ingest = new IngestService(store);
     const gateway = new Gateway({
       store,
+      ingest,
       policies,
       log,
       limits: options.gatewayLimits,
@@ -253,6 +260,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       url,
       port,
       store,
+      ingest,
       gateway,
       app,
       routes,

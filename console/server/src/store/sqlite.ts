@@ -698,8 +698,10 @@ export class SqliteStore implements Store {
       this.insertIntervals(batch.insert);
       for (const r of batch.deviceHours) s.upsertHour.run(r.deviceId, r.bucket, ...amountArgs(r));
       for (const r of batch.deviceDays) s.upsertDay.run(r.deviceId, r.bucket, ...amountArgs(r));
-      for (const r of batch.fleetHours) s.upsertFleetHour.run(r.bucket, r.groupId, r.deviceClass, ...amountArgs(r));
-      for (const r of batch.fleetDays) s.upsertFleetDay.run(r.bucket, r.groupId, r.deviceClass, ...amountArgs(r));
+      for (const r of batch.fleetHours)
+        s.upsertFleetHour.run(r.bucket, r.groupId, r.deviceClass, ...amountArgs(r));
+      for (const r of batch.fleetDays)
+        s.upsertFleetDay.run(r.bucket, r.groupId, r.deviceClass, ...amountArgs(r));
       for (const r of batch.boardHours) s.upsertBoardHour.run(r.bucket, ...amountArgs(r));
     })();
   }
