@@ -3,7 +3,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { computeUsage, PolicyService, SqliteStore } from '@sluimer/console';
+import { computeUsage, IngestService, PolicyService, SqliteStore } from '@sluimer/console';
 import { createRng } from '@sluimer/scripts/model';
 import { DAY_MS, type DeviceClass, HOUR_MS, type Interval, MINUTE_MS } from '@sluimer/shared';
 
@@ -106,6 +106,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'sluimer-usage-bench-'));
   // the store's clock (the raw-retention window of the energy recompute) is the end of the history
   const store = new SqliteStore({ dataDir: dir, now: () => now });
+  const ingest = new IngestService(store);
   const machine = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
@@ -195,7 +196,7 @@ async function main() {
         items.push({ deviceId: d.id, seq: week + 1, intervals: list });
       }
       for (let i = 0; i < items.length; i += 250) {
-        const out = await store.ingestBatch(items.slice(i, i + 250), { now, maxEnd: now, minStart: 0 });
+        const out = await ingest.ingestBatch(items.slice(i, i + 250), { now, maxEnd: now, minStart: 0 });
         const bad = out.find((o) => o.status !== 'stored');
         if (bad) throw new Error(`seeding failed: ${JSON.stringify(bad)}`);
       }

@@ -9,8 +9,8 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
+import { Gateway, type GatewayLimits } from './agents/gateway.js';
 import { generatePassword, hashPassword } from './auth/crypto.js';
-import { Gateway, type GatewayLimits } from './gateway.js';
 import { PolicyService } from './groups/policy-service.js';
 import { installAudit } from './http/audit.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
@@ -21,6 +21,7 @@ import { registerImpactRoutes } from './http/impact.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { registerWebRoutes } from './http/web-routes.js';
+import { IngestService } from './ingest/service.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
 import { AuditLog } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
@@ -29,9 +30,11 @@ import { guardSlowClients } from './ops/slow-clients.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 
-export type { Gateway, GatewayEvent, GatewayLimits } from './gateway.js';
+export type { Gateway, GatewayEvent, GatewayLimits } from './agents/gateway.js';
 export { PolicyService } from './groups/policy-service.js';
 export type { HttpLimits } from './http/routes.js';
+export { IngestService } from './ingest/service.js';
+export type { IngestContext, IngestItem, IngestOutcome } from './ingest/types.js';
 export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
 export { SqliteStore } from './store/sqlite.js';
 export type { Store } from './store/types.js';
@@ -89,6 +92,8 @@ export interface RunningConsole {
   url: string;
   port: number;
   store: Store;
+  /** stores reports exactly once (the gateway's; tests and demos seed data through it) */
+  ingest: IngestService;
   gateway: Gateway;
   app: FastifyInstance;
   /** every HTTP route with the access it declares (public, agent or the roles allowed) */
@@ -169,8 +174,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
 
     const policies = new PolicyService(store);
     const trust = trustFunction(network.trustProxy);
+    const ingest = new IngestService(store);
     const gateway = new Gateway({
       store,
+      ingest,
       policies,
       log,
       limits: options.gatewayLimits,
@@ -253,6 +260,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       url,
       port,
       store,
+      ingest,
       gateway,
       app,
       routes,

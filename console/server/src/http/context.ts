@@ -1,4 +1,4 @@
-import type { Gateway } from '../gateway.js';
+import type { Gateway } from '../agents/gateway.js';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { Store } from '../store/types.js';
 

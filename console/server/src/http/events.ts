@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { GatewayEvent } from '../gateway.js';
+import type { GatewayEvent } from '../agents/gateway.js';
 import type { DeviceStateTracker, OnlineState } from '../usage/device-states.js';
 import { type PolicyStatusName, policyStatusFor } from '../usage/device-status.js';
 import { ANY_ROLE } from './auth.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { Gateway } from '../agents/gateway.js';
 import { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from '../auth/login-lockout.js';
-import type { Gateway } from '../gateway.js';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { AuditLog } from '../ops/audit.js';
 import type { Store } from '../store/types.js';

@@ -7,8 +7,8 @@ import {
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Gateway } from '../agents/gateway.js';
 import { effectiveClass } from '../energy/energy-profile.js';
-import type { Gateway } from '../gateway.js';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { DeviceRecord, GroupRecord, Store } from '../store/types.js';
 import type { DeviceStateTracker, OnlineState } from '../usage/device-states.js';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
-import type { GatewayEvent } from '../gateway.js';
+import type { GatewayEvent } from '../agents/gateway.js';
 import { DeviceStateTracker } from '../usage/device-states.js';
 import { matchedRoute } from './canonical-path.js';
 import { registerWebEventRoutes, type WebNotice } from './events.js';

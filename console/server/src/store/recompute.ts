@@ -1,6 +1,6 @@
 import { DAY_MS, HOUR_MS, type Settings } from '@sluimer/shared';
 import type Database from 'better-sqlite3';
-import { deviceTotalWatts } from '../energy-profile.js';
+import { deviceTotalWatts } from '../energy/energy-profile.js';
 import {
   ACTIVE,
   ASLEEP,
@@ -13,7 +13,7 @@ import {
   slotOf,
   slotWatts,
   WASTE,
-} from '../rollup.js';
+} from '../ingest/rollup.js';
 import type { DeviceRecord } from './types.js';
 
 type Row = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { DeviceState as IntervalState } from '@sluimer/shared';
-import type { Gateway, GatewayEvent } from '../gateway.js';
+import type { Gateway, GatewayEvent } from '../agents/gateway.js';
 import type { Store } from '../store/types.js';
 import { type DeviceViewState, deviceStateOf } from './device-status.js';
 

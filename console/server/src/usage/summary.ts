@@ -1,6 +1,6 @@
 import { DAY_MS, type GroupWeek, HOUR_MS, localTime, MINUTE_MS, type SummaryFrame } from '@sluimer/shared';
-import type { PolicyService } from './policy-service.js';
-import type { GroupRecord, Store } from './store/types.js';
+import type { PolicyService } from '../groups/policy-service.js';
+import type { GroupRecord, Store } from '../store/types.js';
 import { computeUsage } from './usage.js';
 
 /** at most this many groups per summary (protocol: SummaryFrameSchema.groups) */
