@@ -81,5 +81,6 @@ describe('console restart', () => {
     expect((usage.rows as { idleSec: number }[])[0]!.idleSec).toBe(3600);
     again.agent.close();
     await c.close();
-  });
+    // two console starts, each hashing the admin password with scrypt: slow on a busy machine
+  }, 30_000);
 });
