@@ -2,7 +2,7 @@ import { classifyDevice, EnrollRequestSchema, ErrorCode } from '@sluimer/shared'
 import type { FastifyInstance } from 'fastify';
 import { hashToken, randomToken } from '../auth/crypto.js';
 import { RateLimiter } from '../auth/rate-limit.js';
-import { LimitReachedError } from '../store/sqlite.js';
+import { LimitReachedError } from '../store/errors.js';
 import type { RouteContext } from './context.js';
 import { ApiError, parse, tooManyRequests } from './errors.js';
 

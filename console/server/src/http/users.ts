@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { hashPassword } from '../auth/crypto.js';
 import { revokeAccess } from '../auth/revoke-access.js';
-import { ConflictError } from '../store/sqlite.js';
+import { ConflictError } from '../store/errors.js';
 import type { UserRecord } from '../store/types.js';
 import { ADMIN } from './auth.js';
 import type { RouteContext } from './context.js';

@@ -35,6 +35,7 @@ import {
   slotWatts,
   WASTE,
 } from '../rollup.js';
+import { ConflictError, LimitReachedError } from './errors.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { EnergyRecompute } from './recompute.js';
 import {
@@ -76,11 +77,7 @@ export const DB_FILE = 'sluimer-console.sqlite';
 /** rows per multi-row INSERT of intervals (6 parameters each) */
 const INSERT_ROWS = 50;
 
-/** Thrown for a unique-constraint clash (a username or install id that exists). */
-export class ConflictError extends Error {}
-
-/** Thrown by enrollDevice when the enroll secret has enrolled as many devices as its limit allows. */
-export class LimitReachedError extends Error {}
+export { ConflictError, LimitReachedError } from './errors.js';
 
 type Row = Record<string, unknown>;
 
