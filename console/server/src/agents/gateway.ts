@@ -17,13 +17,13 @@ import {
 } from '@sluimer/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { hashToken } from '../crypto.js';
+import { hashToken } from '../auth/crypto.js';
+import { RateLimiter } from '../auth/rate-limit.js';
+import type { PolicyService } from '../groups/policy-service.js';
 import { IngestBatcher } from '../ingest/batcher.js';
 import { parseReport, parseSeq } from '../ingest/report-parse.js';
 import { IngestService } from '../ingest/service.js';
 import type { IngestItem, IngestOutcome } from '../ingest/types.js';
-import type { PolicyService } from '../policy-service.js';
-import { RateLimiter } from '../rate-limit.js';
 import type { DeviceUpdate, Store } from '../store/types.js';
 import { SummaryService } from '../usage/summary.js';
 
@@ -133,7 +133,7 @@ class Connection {
 /**
  * What the gateway tells listeners on `gateway.events` ('event'): a device came online or went
  * offline, stored a report, or reported a policy status. The web app's live updates
- * (routes/web-events.ts) are fed from here; listeners must not throw.
+ * (http/events.ts) are fed from here; listeners must not throw.
  */
 export type GatewayEvent =
   | { type: 'device'; deviceId: number; online: boolean; at: number }

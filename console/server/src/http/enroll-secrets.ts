@@ -1,6 +1,7 @@
 import { CreateEnrollSecretRequestSchema, ErrorCode, parseTimeParam } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { hashToken, randomToken } from '../auth/crypto.js';
+import { enrollSecretStatus } from '../auth/enroll-secrets.js';
 import type { EnrollSecretRecord } from '../store/types.js';
 import { STAFF } from './auth.js';
 import type { RouteContext } from './context.js';
@@ -11,11 +12,7 @@ import { pageOf, pageQuery } from './paging.js';
 export function registerEnrollSecretRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, now } = ctx;
 
-  const secretJson = (s: EnrollSecretRecord) => ({
-    ...s,
-    status:
-      s.revokedAt !== null ? 'revoked' : s.expiresAt !== null && s.expiresAt <= now() ? 'expired' : 'active',
-  });
+  const secretJson = (s: EnrollSecretRecord) => ({ ...s, status: enrollSecretStatus(s, now()) });
 
   app.post('/api/v1/groups/:id/enroll-secrets', { config: { access: STAFF } }, async (request, reply) => {
     const groupId = idParam(request.params);

@@ -1,8 +1,9 @@
 import { classifyDevice, EnrollRequestSchema, ErrorCode } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { hashToken, randomToken } from '../auth/crypto.js';
+import { enrollSecretStatus } from '../auth/enroll-secrets.js';
 import { RateLimiter } from '../auth/rate-limit.js';
-import { LimitReachedError } from '../store/sqlite.js';
+import { LimitReachedError } from '../store/errors.js';
 import type { RouteContext } from './context.js';
 import { ApiError, parse, tooManyRequests } from './errors.js';
 
@@ -33,14 +34,15 @@ export function registerEnrollRoutes(
         'enroll secret is unknown; ask IT for a valid secret for this school or room',
       );
     }
-    if (secret.revokedAt !== null) {
+    const status = enrollSecretStatus(secret, t);
+    if (status === 'revoked') {
       throw new ApiError(
         401,
         ErrorCode.EnrollSecretRevoked,
         'enroll secret is revoked; ask IT for a valid secret for this school or room',
       );
     }
-    if (secret.expiresAt !== null && secret.expiresAt <= t) {
+    if (status === 'expired') {
       throw new ApiError(
         401,
         ErrorCode.EnrollSecretExpired,

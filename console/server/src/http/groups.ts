@@ -5,6 +5,7 @@ import {
   UpdateGroupRequestSchema,
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
+import { siblingWithName } from '../groups/group-names.js';
 import type { GroupKind, GroupRecord } from '../store/types.js';
 import { ANY_ROLE, STAFF } from './auth.js';
 import type { RouteContext } from './context.js';
@@ -31,10 +32,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: RouteContext): vo
 
   /** two groups with one parent never share a name (case and outer spaces ignored): lists stay unambiguous */
   const assertFreeGroupName = async (name: string, parentId: number | null, exceptId?: number) => {
-    const key = name.trim().toLocaleLowerCase('nl');
-    const clash = (await store.listGroups()).find(
-      (g) => g.id !== exceptId && g.parentId === parentId && g.name.trim().toLocaleLowerCase('nl') === key,
-    );
+    const clash = siblingWithName(await store.listGroups(), name, parentId, exceptId);
     if (clash) {
       throw new ApiError(409, ErrorCode.Conflict, `a group named ${clash.name} already exists there`, {
         reason: 'duplicate_name',

@@ -90,7 +90,7 @@ const MATRIX: {
     roles: ANY,
   },
   { method: 'POST', url: '/api/v1/what-if', path: '/api/v1/what-if', body: {}, roles: ANY },
-  // ops and privacy (console/server/src/ops/routes.ts)
+  // audit and device privacy (http/audit.ts, http/device-privacy.ts)
   { method: 'GET', url: '/api/v1/audit', path: '/api/v1/audit', roles: ADMIN },
   {
     method: 'POST',

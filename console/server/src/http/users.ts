@@ -1,9 +1,10 @@
-import { CreateUserRequestSchema, ErrorCode, type Role, RoleSchema } from '@sluimer/shared';
+import { CreateUserRequestSchema, ErrorCode, RoleSchema } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { hashPassword } from '../auth/crypto.js';
 import { revokeAccess } from '../auth/revoke-access.js';
-import { ConflictError } from '../store/sqlite.js';
+import { isDemotion, keepsAnAdmin } from '../auth/roles.js';
+import { ConflictError } from '../store/errors.js';
 import type { UserRecord } from '../store/types.js';
 import { ADMIN } from './auth.js';
 import type { RouteContext } from './context.js';
@@ -17,9 +18,6 @@ export const publicUser = (u: UserRecord) => ({
   role: u.role,
   createdAt: u.createdAt,
 });
-
-/** admin > it > viewer: a change to a lower rank is a demotion and ends the user's tokens */
-const ROLE_RANK: Record<Role, number> = { admin: 3, it: 2, viewer: 1 };
 
 /** The console's user accounts (admin only). */
 export function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -61,7 +59,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): voi
       ...(body.role ? { role: body.role } : {}),
       ...(body.password ? { passwordHash: await hashPassword(body.password) } : {}),
     });
-    const demoted = body.role !== undefined && ROLE_RANK[body.role] < ROLE_RANK[user.role];
+    const demoted = body.role !== undefined && isDemotion(user.role, body.role);
     if (body.password || demoted) {
       await revokeAccess(
         store,
@@ -85,8 +83,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): voi
   });
 
   async function keepOneAdmin(losing: number) {
-    const admins = (await store.listUsers()).filter((u) => u.role === 'admin' && u.id !== losing);
-    if (admins.length === 0)
+    if (!keepsAnAdmin(await store.listUsers(), losing))
       throw new ApiError(409, ErrorCode.Conflict, 'the console needs at least one admin');
   }
 }

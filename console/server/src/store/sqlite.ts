@@ -59,7 +59,7 @@ export const DB_FILE = 'sluimer-console.sqlite';
 /** rows per multi-row INSERT of intervals (6 parameters each) */
 const INSERT_ROWS = 50;
 
-export { ConflictError, LimitReachedError } from './types.js';
+export { ConflictError, LimitReachedError } from './errors.js';
 
 type Row = Record<string, unknown>;
 

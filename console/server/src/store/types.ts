@@ -539,15 +539,5 @@ export interface BoardRollupDelta extends RollupAmounts {
   bucket: number;
 }
 
-/** Thrown by Store.commitIngest when a device no longer matches what the batch was computed from. */
-export class IngestConflictError extends Error {
-  constructor(readonly deviceId: number) {
-    super(`device ${deviceId} changed while its reports were being stored`);
-  }
-}
-
-/** Thrown for a unique-constraint clash (a username or install id that exists). */
-export class ConflictError extends Error {}
-
-/** Thrown by enrollDevice when the enroll secret has enrolled as many devices as its limit allows. */
-export class LimitReachedError extends Error {}
+// the store's errors live in errors.ts; re-exported here for callers that import the interface
+export { ConflictError, IngestConflictError, LimitReachedError } from './errors.js';

@@ -1,6 +1,6 @@
 import { HOUR_MS, MINUTE_MS, type SummaryFrame, SummaryFrameSchema } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolicyService } from '../policy-service.js';
+import { PolicyService } from '../groups/policy-service.js';
 import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
 import { localMidnight, SummaryService, weekStartOf } from './summary.js';
 import { computeUsage } from './usage.js';

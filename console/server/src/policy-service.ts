@@ -1,4 +1,0 @@
-// Moved to groups/policy-service.ts. This re-export only keeps the ingest modules (gateway.ts, summary.ts,
-// store/recompute.ts), which another branch is moving into agents/ and ingest/, compiling until that
-// branch lands; then they import groups/policy-service.js directly and this file goes.
-export * from './groups/policy-service.js';
