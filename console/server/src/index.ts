@@ -13,6 +13,7 @@ import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
+import { installContract, registerOpenApiRoute } from './http/contract.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
 import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
@@ -150,6 +151,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
   installHostCheck(app, hosts);
   installCanonicalPaths(app);
   const routes = installRouteAccess(app);
+  // every /api/ route checks requests and serialises answers with the shared contract (http/contract.ts)
+  installContract(app);
 
   let initialAdmin: RunningConsole['initialAdmin'];
   try {
@@ -204,6 +207,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     });
     registerImpactRoutes(app, { store, policies, now });
     registerWebRoutes(app, { store, policies, gateway, now });
+    registerOpenApiRoute(app, routes);
     if (store instanceof SqliteStore) {
       // audit log, device retirement, AVG export/erasure (ops/*.ts)
       const audit = new AuditLog(store.db, now);
