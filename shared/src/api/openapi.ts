@@ -1,25 +1,109 @@
 import { z } from 'zod';
-import { ApiErrorBodySchema } from './common.js';
+import { InventorySchema } from '../inventory.js';
+import { EffectivePolicySchema, PolicySettingsSchema } from '../policy.js';
+import { BlockerSchema } from '../protocol.js';
+import { ApiTokenSchema, UserSchema } from './auth.js';
+import { ApiErrorBodySchema, IntervalOutSchema } from './common.js';
 import { API_CONTRACT, type RouteContract } from './contract.js';
+import { DeviceDetailSchema, DeviceSummarySchema } from './devices.js';
+import { EnrollSecretSchema } from './enroll.js';
+import { GroupSchema } from './groups.js';
+import { AuditEntrySchema } from './ops.js';
+import { PolicySchema } from './policies.js';
+import { SettingsSchema } from './settings.js';
+import { UsageRowSchema } from './usage.js';
+import { WasteReasonSchema, WebDeviceSchema } from './web.js';
 
 /** The access of each route, as the console declares it (`config.access`), for the document. */
 export type RouteAccess = 'public' | 'agent' | readonly string[];
 
 type Json = { [k: string]: unknown };
 
-/** JSON Schema 2020-12 of a zod schema (OpenAPI 3.1 uses that dialect as it is). */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
-  return rest;
+/**
+ * Shapes that recur across routes, emitted once under `components/schemas` and referred to by
+ * `$ref` (the document stays readable and its diffs small).
+ */
+const COMPONENTS: [string, z.ZodType][] = [
+  ['User', UserSchema],
+  ['ApiToken', ApiTokenSchema],
+  ['Group', GroupSchema],
+  ['EnrollSecret', EnrollSecretSchema],
+  ['Inventory', InventorySchema],
+  ['Blocker', BlockerSchema],
+  ['Interval', IntervalOutSchema],
+  ['PolicySettings', PolicySettingsSchema],
+  ['EffectivePolicy', EffectivePolicySchema],
+  ['Policy', PolicySchema],
+  ['DeviceSummary', DeviceSummarySchema],
+  ['DeviceDetail', DeviceDetailSchema],
+  ['WebDevice', WebDeviceSchema],
+  ['WasteReason', WasteReasonSchema],
+  ['UsageRow', UsageRowSchema],
+  ['Settings', SettingsSchema],
+  ['AuditEntry', AuditEntrySchema],
+];
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/** drops the ±2^53 bounds zod puts on every integer: they say nothing a reader needs */
+function tidy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(tidy);
+  if (!value || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    if ((k === 'minimum' && v === -SAFE) || (k === 'maximum' && v === SAFE)) continue;
+    out[k] = tidy(v);
+  }
+  return out;
+}
+
+/** converts schemas to JSON Schema 2020-12 (OpenAPI 3.1's own dialect), collecting shared components */
+class SchemaWriter {
+  readonly components: Record<string, Json> = {};
+  /** each component's JSON Schema text before its references are linked, to tell a second form apart */
+  private readonly seen = new Map<string, string>();
+  private readonly registry = z.registry<{ id: string }>();
+
+  constructor() {
+    for (const [id, schema] of COMPONENTS) this.registry.add(schema, { id });
+  }
+
+  convert(schema: z.ZodType, io: 'input' | 'output'): Json {
+    const {
+      $schema: _,
+      $defs,
+      ...rest
+    } = z.toJSONSchema(schema, { io, unrepresentable: 'any', metadata: this.registry }) as Json & {
+      $defs?: Record<string, Json>;
+    };
+    // the same component as sent and as taken may differ (defaults, coercion): then two names
+    const names = new Map<string, string>();
+    for (const [id, def] of Object.entries($defs ?? {})) {
+      const text = JSON.stringify(tidy(def));
+      const seen = this.seen.get(id);
+      const name = seen === undefined || seen === text ? id : `${id}Input`;
+      this.seen.set(name, text);
+      names.set(id, name);
+    }
+    const relink = (v: unknown): Json =>
+      JSON.parse(
+        JSON.stringify(tidy(v)).replace(
+          /"#\/\$defs\/([A-Za-z0-9_]+)"/g,
+          (_m, id: string) => `"#/components/schemas/${names.get(id) ?? id}"`,
+        ),
+      ) as Json;
+    for (const [id, def] of Object.entries($defs ?? {})) this.components[names.get(id)!] ??= relink(def);
+    return relink(rest);
+  }
 }
 
 /** Fastify's `/:id` → OpenAPI's `/{id}` */
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 /** query or path parameters from an object schema, each with its own schema */
-function parametersOf(schema: z.ZodType | undefined, where: 'query' | 'path'): Json[] {
+function parametersOf(w: SchemaWriter, schema: z.ZodType | undefined, where: 'query' | 'path'): Json[] {
   if (!schema) return [];
-  const s = jsonSchema(schema, 'input') as {
+  const s = w.convert(schema, 'input') as {
     properties?: Record<string, Json>;
     required?: string[];
   };
@@ -34,7 +118,7 @@ function parametersOf(schema: z.ZodType | undefined, where: 'query' | 'path'): J
 
 const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
 
-function operation(key: string, c: RouteContract, access: RouteAccess | undefined): Json {
+function operation(w: SchemaWriter, key: string, c: RouteContract, access: RouteAccess | undefined): Json {
   const [method] = key.split(' ') as [string];
   const responses: Json = {};
   for (const [status, schema] of Object.entries(c.responses)) {
@@ -46,7 +130,7 @@ function operation(key: string, c: RouteContract, access: RouteAccess | undefine
             schema: {
               oneOf: Object.entries(c.events).map(([name, s]) => ({
                 title: name,
-                ...jsonSchema(s, 'output'),
+                ...w.convert(s, 'output'),
               })),
             },
           },
@@ -67,12 +151,12 @@ function operation(key: string, c: RouteContract, access: RouteAccess | undefine
               },
             }
           : {}),
-        content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
+        content: { 'application/json': { schema: w.convert(schema, 'output') } },
       };
     }
   }
   responses.default = ERROR_RESPONSE;
-  const parameters = [...parametersOf(c.params, 'path'), ...parametersOf(c.query, 'query')];
+  const parameters = [...parametersOf(w, c.params, 'path'), ...parametersOf(w, c.query, 'query')];
   const op: Json = {
     operationId: key,
     summary: c.summary,
@@ -81,7 +165,7 @@ function operation(key: string, c: RouteContract, access: RouteAccess | undefine
     responses,
   };
   if (c.body && method !== 'GET') {
-    const body = jsonSchema(c.body, 'input');
+    const body = w.convert(c.body, 'input');
     op.requestBody = {
       // a body whose schema accepts `undefined` (a default or .optional()) may be left out
       required: !c.body.safeParse(undefined).success,
@@ -102,6 +186,7 @@ const AUTH = [{ session: [] }, { apiToken: [] }];
  * `access` (route key → declared access) every operation also states who may call it.
  */
 export function openApiDocument(opts: { version?: string; access?: Record<string, RouteAccess> } = {}): Json {
+  const w = new SchemaWriter();
   const paths: Record<string, Json> = {};
   const keys = Object.keys(API_CONTRACT).sort();
   for (const key of keys) {
@@ -109,7 +194,7 @@ export function openApiDocument(opts: { version?: string; access?: Record<string
     const [method, url] = key.split(' ') as [string, string];
     const path = openApiPath(url);
     paths[path] ??= {};
-    paths[path]![method.toLowerCase()] = operation(key, c, opts.access?.[key]);
+    paths[path]![method.toLowerCase()] = operation(w, key, c, opts.access?.[key]);
   }
   return {
     openapi: '3.1.0',
@@ -127,6 +212,7 @@ export function openApiDocument(opts: { version?: string; access?: Record<string
     ),
     paths,
     components: {
+      schemas: Object.fromEntries(Object.entries(w.components).sort(([a], [b]) => (a < b ? -1 : 1))),
       securitySchemes: {
         session: {
           type: 'apiKey',
@@ -140,7 +226,7 @@ export function openApiDocument(opts: { version?: string; access?: Record<string
       responses: {
         Error: {
           description: 'an error: a code a program can switch on and a message a person can act on',
-          content: { 'application/json': { schema: jsonSchema(ApiErrorBodySchema, 'output') } },
+          content: { 'application/json': { schema: w.convert(ApiErrorBodySchema, 'output') } },
         },
       },
     },

@@ -76,11 +76,14 @@ function serialiser(c: RouteContract): preSerializationAsyncHookHandler {
 export function registerOpenApiRoute(app: FastifyInstance, routes: readonly DeclaredRoute[]): void {
   let doc: object | undefined;
   app.get('/api/v1/openapi.json', { config: { access: ANY_ROLE } }, async () => {
-    doc ??= openApiDocument({
-      access: Object.fromEntries(
-        routes.map((r): [string, RouteAccess] => [`${r.method} ${r.url}`, r.access]),
-      ),
-    });
+    doc ??= openApiFor(routes);
     return doc;
+  });
+}
+
+/** the OpenAPI document of the contract, each operation with the access its route declares */
+export function openApiFor(routes: readonly DeclaredRoute[]): object {
+  return openApiDocument({
+    access: Object.fromEntries(routes.map((r): [string, RouteAccess] => [`${r.method} ${r.url}`, r.access])),
   });
 }
