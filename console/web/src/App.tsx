@@ -1,10 +1,11 @@
+import type { User } from '@sluimer/shared';
 import { lazy, type ReactNode, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, onUnauthorized } from './lib/api.js';
 import { useI18n } from './lib/i18n.js';
 import { LiveProvider, useLive } from './lib/live.js';
 import type { MessageKey } from './lib/messages.js';
 import { Link, match, navigate, useLocation, useTitle } from './lib/router.js';
-import { can, parseUser, SessionCtx, type SessionUser } from './lib/session.js';
+import { can, SessionCtx, type SessionUser } from './lib/session.js';
 import { LoginPage } from './pages/Login.js';
 
 // pages load on first use, so the login page does not wait for the chart library
@@ -29,8 +30,8 @@ export function App() {
   const { path } = useLocation();
 
   useEffect(() => {
-    api<unknown>('GET', '/api/v1/me', undefined, { quiet401: true }).then(
-      (b) => setUser(parseUser(b) ?? null),
+    api<User>('GET', '/api/v1/me', undefined, { quiet401: true }).then(
+      (u) => setUser(u),
       () => setUser(null),
     );
   }, []);
