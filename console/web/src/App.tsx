@@ -9,6 +9,9 @@ import { can, SessionCtx, type SessionUser } from './lib/session.js';
 import { LoginPage } from './pages/Login.js';
 
 // pages load on first use, so the login page does not wait for the chart library
+const ApiReferencePage = lazy(() =>
+  import('./pages/ApiReference.js').then((m) => ({ default: m.ApiReferencePage })),
+);
 const OverviewPage = lazy(() => import('./pages/Overview.js').then((m) => ({ default: m.OverviewPage })));
 const DevicesPage = lazy(() => import('./pages/Devices.js').then((m) => ({ default: m.DevicesPage })));
 const DevicePage = lazy(() => import('./pages/Device.js').then((m) => ({ default: m.DevicePage })));
@@ -86,6 +89,7 @@ function Routes({ path, user }: { path: string; user: SessionUser }) {
     return staff ? <PoliciesPage /> : <NotForRole role={user.role} forRoles="staff" />;
   if (path === '/groups') return <GroupsPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/api-reference') return <ApiReferencePage />;
   if (path === '/settings')
     return can.seeSettings(user.role) ? <SettingsPage /> : <NotForRole role={user.role} forRoles="admin" />;
   return <NotFound />;

@@ -25,7 +25,7 @@ import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
 import { parseDecimal } from '../lib/policyForm.js';
-import { useTitle } from '../lib/router.js';
+import { Link, useTitle } from '../lib/router.js';
 
 const STATE_LABEL: Record<string, [string, string]> = {
   active: ['in gebruik', 'active'],
@@ -477,6 +477,9 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
     <section className="card" aria-labelledby="tk-h" data-testid="settings-tokens">
       <h2 id="tk-h">{t('settings.tokens')}</h2>
       <p className="help">{t('settings.tokens.explain')}</p>
+      <p>
+        <Link to="/api-reference">{t('apiref.link')}</Link>
+      </p>
       {tokens.error && <ErrorBox message={errorMessage(tokens.error, t)} />}
       {fresh && (
         <div className="secret-box">
