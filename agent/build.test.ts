@@ -48,7 +48,7 @@ describe('the lean launch bundle (agent/build.mjs)', { timeout: 120_000 }, () =>
     for (const spec of [...specs, ...dynamic]) {
       expect(spec === 'better-sqlite3' || spec.startsWith('node:') || spec.startsWith('./')).toBe(true);
     }
-    // the console's REST schemas (shared/src/api.ts) are not part of the service
+    // the console's REST schemas (shared/src/api/) are not part of the service
     expect(code).not.toContain('name at least one group or device');
   });
 });

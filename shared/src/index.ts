@@ -1,4 +1,4 @@
-export * from './api.js';
+export * from './api/index.js';
 export * from './calendar/index.js';
 export * from './device-power.js';
 export * from './energy.js';

@@ -458,4 +458,26 @@ describe('console web app', () => {
     await page.getByRole('heading', { name: 'Niet voor jouw rol' }).waitFor();
     await page.context().close();
   });
+
+  it('shows every role the API reference, rendered from the console’s own OpenAPI document', async () => {
+    const page = await newPage();
+    await login(page, 'viewer');
+    await page.goto(`${consoleApp.url}/account`);
+    await page.getByRole('link', { name: /API-referentie/ }).click();
+    await page.getByRole('heading', { name: 'API-referentie', level: 1 }).waitFor();
+    await page.getByTestId('api-operation').first().waitFor();
+    const served = await page.evaluate(async () => {
+      const doc = (await (await fetch('/api/v1/openapi.json')).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      return Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+    });
+    expect(served).toBeGreaterThan(40);
+    await expect(page.getByTestId('api-operation').count()).resolves.toBe(served);
+    const groups = page.getByTestId('api-operation').filter({ hasText: 'GET /api/v1/groups/{id}' });
+    await groups.locator('summary').click();
+    await expect(groups.getByText('effectiveTimeZone').count()).resolves.toBeGreaterThan(0);
+    await shot(page, 'api-reference-desktop');
+    await page.context().close();
+  });
 });

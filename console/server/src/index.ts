@@ -15,6 +15,7 @@ import { PolicyService } from './groups/policy-service.js';
 import { installAudit } from './http/audit.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
+import { installContract, registerOpenApiRoute } from './http/contract.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
 import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
@@ -157,6 +158,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
   installHostCheck(app, hosts);
   installCanonicalPaths(app);
   const routes = installRouteAccess(app);
+  // every /api/ route checks requests and serialises answers with the shared contract (http/contract.ts)
+  installContract(app);
 
   let initialAdmin: RunningConsole['initialAdmin'];
   try {
@@ -216,6 +219,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     });
     registerImpactRoutes(app, { store, policies, now });
     registerWebRoutes(app, { store, policies, gateway, now });
+    registerOpenApiRoute(app, routes);
     installAudit(app, audit);
     const maintenance = startMaintenance({ store, audit, now, log });
     app.addHook('onClose', async () => maintenance.stop());

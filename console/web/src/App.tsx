@@ -1,13 +1,17 @@
+import type { User } from '@sluimer/shared';
 import { lazy, type ReactNode, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, onUnauthorized } from './lib/api.js';
 import { useI18n } from './lib/i18n.js';
 import { LiveProvider, useLive } from './lib/live.js';
 import type { MessageKey } from './lib/messages.js';
 import { Link, match, navigate, useLocation, useTitle } from './lib/router.js';
-import { can, parseUser, SessionCtx, type SessionUser } from './lib/session.js';
+import { can, SessionCtx, type SessionUser } from './lib/session.js';
 import { LoginPage } from './pages/Login.js';
 
 // pages load on first use, so the login page does not wait for the chart library
+const ApiReferencePage = lazy(() =>
+  import('./pages/ApiReference.js').then((m) => ({ default: m.ApiReferencePage })),
+);
 const OverviewPage = lazy(() => import('./pages/Overview.js').then((m) => ({ default: m.OverviewPage })));
 const DevicesPage = lazy(() => import('./pages/Devices.js').then((m) => ({ default: m.DevicesPage })));
 const DevicePage = lazy(() => import('./pages/Device.js').then((m) => ({ default: m.DevicePage })));
@@ -29,8 +33,8 @@ export function App() {
   const { path } = useLocation();
 
   useEffect(() => {
-    api<unknown>('GET', '/api/v1/me', undefined, { quiet401: true }).then(
-      (b) => setUser(parseUser(b) ?? null),
+    api<User>('GET', '/api/v1/me', undefined, { quiet401: true }).then(
+      (u) => setUser(u),
       () => setUser(null),
     );
   }, []);
@@ -85,6 +89,7 @@ function Routes({ path, user }: { path: string; user: SessionUser }) {
     return staff ? <PoliciesPage /> : <NotForRole role={user.role} forRoles="staff" />;
   if (path === '/groups') return <GroupsPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/api-reference') return <ApiReferencePage />;
   if (path === '/settings')
     return can.seeSettings(user.role) ? <SettingsPage /> : <NotForRole role={user.role} forRoles="admin" />;
   return <NotFound />;

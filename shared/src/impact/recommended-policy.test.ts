@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyRequestSchema } from '../api.js';
+import { PolicyRequestSchema } from '../api/policies.js';
 import { recommendedPolicy } from './recommended-policy.js';
 
 describe('recommended policy', () => {

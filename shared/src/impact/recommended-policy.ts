@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { PolicyRequestSchema } from '../api.js';
+import type { PolicyRequestSchema } from '../api/policies.js';
 import type { PolicySettings, SchoolHours } from '../policy.js';
 import { DEFAULT_SCHOOL_HOURS } from '../policy.js';
 

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import type { LiveEvent, LiveEventName } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayEvent } from '../agents/gateway.js';
 import type { DeviceStateTracker, OnlineState } from '../usage/device-states.js';
@@ -14,12 +15,7 @@ const HEARTBEAT_MS = 25_000;
 export const REPORT_NOTICE_MS = 2_000;
 
 /** Events the web routes raise themselves (not from the gateway), e.g. a device enrolled over HTTP. */
-export interface WebNotice {
-  type: 'enrolled';
-  deviceId: number;
-  groupId?: number;
-  at: number;
-}
+export type WebNotice = LiveEvent<'enrolled'>;
 
 /**
  * Server-Sent Events for the web app (`GET /api/v1/web/events`): `device` (online state changed:
@@ -55,7 +51,8 @@ export function registerWebEventRoutes(
     res.write(`retry: 3000\n: sluimer live updates\n\n`);
     streams.add(res);
 
-    const pending = new Map<string, { event: string; data: object }>();
+    // each event's data has the shape of its schema in the shared contract (LiveEventSchemas)
+    const pending = new Map<string, { event: LiveEventName; data: LiveEvent }>();
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
       timer = undefined;
@@ -66,7 +63,7 @@ export function registerWebEventRoutes(
       pending.clear();
       if (out) res.write(out);
     };
-    const queue = (key: string, event: string, data: object) => {
+    const queue = <K extends LiveEventName>(key: string, event: K, data: LiveEvent<K>) => {
       pending.set(key, { event, data });
       timer ??= setTimeout(flush, FLUSH_MS);
     };

@@ -17,6 +17,7 @@ const MATRIX: {
   stream?: boolean;
 }[] = [
   { method: 'GET', url: '/api/v1/me', path: '/api/v1/me', roles: ANY },
+  { method: 'GET', url: '/api/v1/openapi.json', path: '/api/v1/openapi.json', roles: ANY },
   { method: 'POST', url: '/api/v1/me/password', path: '/api/v1/me/password', body: {}, roles: ANY },
   { method: 'GET', url: '/api/v1/tokens', path: '/api/v1/tokens', roles: ANY },
   { method: 'POST', url: '/api/v1/tokens', path: '/api/v1/tokens', body: {}, roles: ANY },

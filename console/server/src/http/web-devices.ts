@@ -4,6 +4,8 @@ import {
   type EffectivePolicy,
   ErrorCode,
   parseTimeParam,
+  type WasteReason,
+  type WebDevice,
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -23,40 +25,8 @@ export interface WebDeps {
   now: () => number;
 }
 
-/** Why a device wastes energy, when known (top wasters on the overview). */
-export type WasteReason =
-  | { kind: 'excluded'; detail: string }
-  | { kind: 'blocker'; detail: string; blockerKind: string }
-  | { kind: 'policy_failed'; detail: string }
-  | { kind: 'no_policy' }
-  | { kind: 'audit_only'; detail?: string }
-  | { kind: 'policy_applied'; detail: string }
-  | { kind: 'unknown' };
-
-export interface WebDevice {
-  id: number;
-  name: string | null;
-  hostname: string;
-  groupId: number;
-  groupName: string | null;
-  groupPath: string;
-  deviceClass: string;
-  model: string | null;
-  os: string | null;
-  online: boolean;
-  state: OnlineState;
-  lastSeen: number | null;
-  agentVersion: string | null;
-  policyId: number | null;
-  policyName: string | null;
-  /** the effective policy measures only (also true under the console default) */
-  auditOnly: boolean;
-  /** device-status.ts: the same value on the device page and in live events */
-  policyStatus: PolicyStatusName;
-  policyError: string | null;
-  excludedReason: string | null;
-  blockers: { name: string; kind: string; reason?: string }[];
-}
+/** A row of the web device list and why a device wastes energy: shapes of the shared contract. */
+export type { WasteReason, WebDevice } from '@sluimer/shared';
 
 const SORTS = ['name', 'group', 'class', 'state', 'policy', 'lastSeen'] as const;
 

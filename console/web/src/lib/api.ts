@@ -75,11 +75,3 @@ export function qs(params: Record<string, string | number | boolean | undefined 
   const s = u.toString();
   return s ? `?${s}` : '';
 }
-
-/** A list answer, bare (`[...]`) or wrapped (`{"groups": [...]}`, `{"items": [...]}`). */
-export function asList<T>(body: unknown, ...keys: string[]): T[] {
-  if (Array.isArray(body)) return body as T[];
-  const b = body as Record<string, unknown> | undefined;
-  for (const k of [...keys, 'items', 'rows', 'data']) if (b && Array.isArray(b[k])) return b[k] as T[];
-  return [];
-}

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '@sluimer/shared';
+import { type Health, isLoopbackHost } from '@sluimer/shared';
 import { useApi } from './hooks.js';
 
 /**
@@ -26,6 +26,6 @@ export function consoleAddress(publicUrl: string | null | undefined, browserOrig
 }
 
 export function useConsoleAddress(): ConsoleAddress {
-  const health = useApi<{ publicUrl?: string | null }>('/api/v1/health');
+  const health = useApi<Health>('/api/v1/health');
   return consoleAddress(health.data?.publicUrl, typeof location === 'undefined' ? '' : location.origin);
 }

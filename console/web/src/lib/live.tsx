@@ -1,14 +1,13 @@
+import { type LiveEventName, LiveEventSchemas, type LiveEvent as SharedLiveEvent } from '@sluimer/shared';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 
 /**
  * Live updates pushed by the console over Server-Sent Events (`GET /api/v1/web/events`): device online
- * state, new enrollments and policy rollout status. Pages subscribe to the event types they show.
+ * state, new enrollments, policy rollout status and new measurements. Pages subscribe to the event
+ * types they show. The shapes are the shared contract's (LiveEventSchemas); an event that does not
+ * match is dropped.
  */
-export interface LiveEvent {
-  type: 'device' | 'policy_status' | 'enrolled' | 'report' | string;
-  deviceId?: number;
-  [k: string]: unknown;
-}
+export type LiveEvent = { [K in LiveEventName]: SharedLiveEvent<K> & { type: K } }[LiveEventName];
 
 type Handler = (e: LiveEvent) => void;
 
@@ -19,7 +18,7 @@ interface Live {
 
 const Ctx = createContext<Live>({ connected: false, subscribe: () => () => {} });
 
-export const LIVE_EVENT_TYPES = ['device', 'policy_status', 'enrolled', 'report'] as const;
+export const LIVE_EVENT_TYPES = Object.keys(LiveEventSchemas) as LiveEventName[];
 
 export function LiveProvider({ children, enabled }: { children: ReactNode; enabled: boolean }) {
   const handlers = useRef(new Set<Handler>());
@@ -29,13 +28,16 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
     const es = new EventSource('/api/v1/web/events', { withCredentials: true });
     es.onopen = () => setConnected(true);
     es.onerror = () => setConnected(false); // EventSource reconnects by itself
-    const dispatch = (type: string) => (msg: MessageEvent<string>) => {
-      let data: LiveEvent;
+    const dispatch = (type: LiveEventName) => (msg: MessageEvent<string>) => {
+      let json: unknown;
       try {
-        data = { ...(JSON.parse(msg.data) as object), type } as LiveEvent;
+        json = JSON.parse(msg.data);
       } catch {
         return;
       }
+      const parsed = LiveEventSchemas[type].safeParse(json);
+      if (!parsed.success) return;
+      const data = { ...parsed.data, type } as LiveEvent;
       for (const h of handlers.current) h(data);
     };
     for (const t of LIVE_EVENT_TYPES) es.addEventListener(t, dispatch(t) as EventListener);
@@ -59,7 +61,10 @@ export function useLive(): Live {
 }
 
 /** Calls `fn` for each live event of the given types while the component is mounted. */
-export function useLiveEvents(types: readonly string[], fn: Handler): void {
+export function useLiveEvents<K extends LiveEventName>(
+  types: readonly K[],
+  fn: (e: Extract<LiveEvent, { type: K }>) => void,
+): void {
   const { subscribe } = useLive();
   const ref = useRef(fn);
   ref.current = fn;
@@ -67,7 +72,7 @@ export function useLiveEvents(types: readonly string[], fn: Handler): void {
   useEffect(
     () =>
       subscribe((e) => {
-        if (key.split(',').includes(e.type)) ref.current(e);
+        if (key.split(',').includes(e.type)) ref.current(e as Extract<LiveEvent, { type: K }>);
       }),
     [subscribe, key],
   );

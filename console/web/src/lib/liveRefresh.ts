@@ -1,3 +1,4 @@
+import type { LiveEventName } from '@sluimer/shared';
 import { useEffect, useRef } from 'react';
 import { useLiveEvents } from './live.js';
 
@@ -7,7 +8,7 @@ import { useLiveEvents } from './live.js';
  * for every report. Events that arrive while a refresh is waiting are folded into it.
  */
 export function useThrottledLiveRefresh(
-  types: readonly string[],
+  types: readonly LiveEventName[],
   refresh: () => void,
   { minGapMs = 5_000, firstDelayMs = 300 }: { minGapMs?: number; firstDelayMs?: number } = {},
 ): void {

@@ -1,13 +1,16 @@
+import type { Group } from '@sluimer/shared';
 import { describe, expect, it } from 'vitest';
 import { policyLayers } from './precedence.js';
-import type { Group } from './types.js';
 
 const g = (id: number, parentId: number | null, policyId: number | null = null): Group => ({
   id,
   parentId,
   name: `g${id}`,
   kind: 'room',
+  timeZone: null,
+  excludedReason: null,
   policyId,
+  createdAt: 0,
 });
 
 describe('policy precedence', () => {

@@ -1,4 +1,4 @@
-import type { Group } from './types.js';
+import type { Group } from '@sluimer/shared';
 
 /**
  * Where a device's policy comes from, by the console's precedence: the device itself, else the

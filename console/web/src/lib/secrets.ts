@@ -1,16 +1,13 @@
-import type { EnrollSecretInfo } from './types.js';
+import type { EnrollSecret } from '@sluimer/shared';
 
 /**
- * An enroll secret's state: revoked, expired, full (its device limit reached) or active. Reads the
- * server's `status` when it sends one and works from the optional fields otherwise.
+ * An enroll secret's state as the page shows it: the server's status (revoked, expired, active),
+ * and `full` for an active secret that has enrolled its device limit.
  */
 export function secretStatus(
-  s: EnrollSecretInfo,
-  now = Date.now(),
+  s: Pick<EnrollSecret, 'status' | 'deviceLimit' | 'devicesEnrolled'>,
 ): 'active' | 'revoked' | 'expired' | 'full' {
-  if (s.revokedAt != null || s.status === 'revoked') return 'revoked';
-  if ((s.expiresAt != null && s.expiresAt <= now) || s.status === 'expired') return 'expired';
-  if (s.status === 'full' || (s.deviceLimit != null && (s.devicesEnrolled ?? 0) >= s.deviceLimit))
-    return 'full';
+  if (s.status !== 'active') return s.status;
+  if (s.deviceLimit !== null && s.devicesEnrolled >= s.deviceLimit) return 'full';
   return 'active';
 }

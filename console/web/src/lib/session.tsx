@@ -1,20 +1,8 @@
-import type { Role } from '@sluimer/shared';
+import type { Role, User } from '@sluimer/shared';
 import { createContext, useContext } from 'react';
 
-export interface SessionUser {
-  username: string;
-  role: Role;
-}
-
-/** Pulls the user out of a login or "who am I" answer, whatever wrapper the server used. */
-export function parseUser(body: unknown): SessionUser | undefined {
-  const b = body as Record<string, unknown> | undefined;
-  const u = (b && typeof b.user === 'object' && b.user ? b.user : b) as Record<string, unknown> | undefined;
-  if (!u || typeof u.username !== 'string') return undefined;
-  const role = u.role;
-  if (role !== 'admin' && role !== 'it' && role !== 'viewer') return undefined;
-  return { username: u.username, role };
-}
+/** who is logged in: the user of `POST /api/v1/login` and `GET /api/v1/me` */
+export type SessionUser = Pick<User, 'username' | 'role'>;
 
 export const can = {
   editDevices: (r: Role) => r === 'admin' || r === 'it',

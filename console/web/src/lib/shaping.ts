@@ -49,7 +49,10 @@ export function parseHourOfWeek(key: string): [number, number] | undefined {
 }
 
 /** 7 × 24 matrix of a metric (weekday Monday first × hour). */
-export function heatmapMatrix(rows: readonly UsageRow[], metric: keyof Omit<UsageRow, 'key'> = 'wasteKwh') {
+export function heatmapMatrix(
+  rows: readonly UsageRow[],
+  metric: keyof Omit<UsageRow, 'key' | 'label'> = 'wasteKwh',
+) {
   const m: number[][] = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
   for (const r of rows) {
     const p = parseHourOfWeek(r.key);

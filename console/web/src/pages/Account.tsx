@@ -4,7 +4,7 @@ import { PasswordField } from '../components/PasswordField.js';
 import { ApiError, api } from '../lib/api.js';
 import { errorMessage } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
-import { navigate, useTitle } from '../lib/router.js';
+import { Link, navigate, useTitle } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 
 /** Your own account: change your password (which ends every session and revokes your API tokens). */
@@ -88,6 +88,9 @@ export function AccountPage() {
           </button>
         </form>
       </section>
+      <p>
+        <Link to="/api-reference">{t('apiref.link')}</Link>
+      </p>
     </main>
   );
 }

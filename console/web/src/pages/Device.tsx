@@ -1,11 +1,19 @@
-import { DAY_MS, DEVICE_CLASSES, type UsageResponse } from '@sluimer/shared';
+import {
+  DAY_MS,
+  DEVICE_CLASSES,
+  type DeviceDetail,
+  type Group,
+  type Policy,
+  type Timeline as TimelineAnswer,
+  type UsageResponse,
+} from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { type ChartOption, EChart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
-import { api, asList, qs } from '../lib/api.js';
+import { api, qs } from '../lib/api.js';
 import {
   formatAgo,
   formatDateTime,
@@ -30,7 +38,6 @@ import { policyLayers } from '../lib/precedence.js';
 import { Link, navigate, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import { type TimelineInterval, type TimelineState, timelineBars } from '../lib/shaping.js';
-import type { DeviceDetail, Group, Policy } from '../lib/types.js';
 import { ComplianceBadge, onlineState, StateBadge } from './Devices.js';
 import { groupPaths } from './Groups.js';
 
@@ -45,15 +52,14 @@ export function DevicePage({ id }: { id: number }) {
   const { t, lang } = useI18n();
   const { user } = useSession();
   const now = useNow();
-  const dev = useApi<unknown>(`/api/v1/devices/${id}`);
-  const d =
-    (dev.data as { device?: DeviceDetail } | undefined)?.device ?? (dev.data as DeviceDetail | undefined);
-  const groups = useApi<unknown>('/api/v1/groups');
-  const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const dev = useApi<DeviceDetail>(`/api/v1/devices/${id}`);
+  const d = dev.data;
+  const groups = useApi<Group[]>('/api/v1/groups');
+  const groupList = useMemo(() => groups.data ?? [], [groups.data]);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
-  const policies = useApi<unknown>(can.editPolicies(user.role) ? '/api/v1/policies' : null);
+  const policies = useApi<Policy[]>(can.editPolicies(user.role) ? '/api/v1/policies' : null);
   const policyNames = useMemo(
-    () => new Map(asList<Policy>(policies.data, 'policies').map((p) => [p.id, p.name])),
+    () => new Map((policies.data ?? []).map((p) => [p.id, p.name])),
     [policies.data],
   );
   useTitle(d ? (d.name ?? d.hostname) : t('device.title'));
@@ -122,7 +128,7 @@ export function DevicePage({ id }: { id: number }) {
         <ComplianceBadge status={d.policyStatus} />
       </div>
       <p className="muted">
-        {paths.get(d.groupId) ?? d.groupPath ?? ''} · {t(`class.${d.deviceClass}` as MessageKey)} ·{' '}
+        {paths.get(d.groupId) ?? d.groupName ?? ''} · {t(`class.${d.deviceClass}` as MessageKey)} ·{' '}
         {t('col.lastSeen')}: {d.lastSeen ? formatAgo(d.lastSeen, now, lang) : '—'}
         {d.agentVersion ? ` · agent ${d.agentVersion}` : ''}
       </p>
@@ -408,8 +414,8 @@ function Timeline({ id, span, title, now }: { id: number; span: number; title: s
   // round "to" to the minute so the URL (and the fetch) is stable between renders
   const [to, setTo] = useState(() => Math.ceil(now / 60_000) * 60_000);
   const from = to - span;
-  const res = useApi<unknown>(`/api/v1/web/devices/${id}/timeline${qs({ from, to })}`);
-  const intervals = asList<TimelineInterval>(res.data, 'intervals');
+  const res = useApi<TimelineAnswer>(`/api/v1/web/devices/${id}/timeline${qs({ from, to })}`);
+  const intervals = useMemo<TimelineInterval[]>(() => res.data?.intervals ?? [], [res.data]);
   const { bars, seconds, coverage } = useMemo(() => timelineBars(intervals, from, to), [intervals, from, to]);
   // an empty timeline (a device just enrolled) fills in as its first measurements arrive
   const waiting = bars.length === 0 && !res.loading && !res.error;

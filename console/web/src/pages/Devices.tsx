@@ -1,8 +1,16 @@
-import { DEVICE_CLASSES, DEVICE_POLICY_STATUSES, type UsageResponse } from '@sluimer/shared';
+import {
+  DEVICE_CLASSES,
+  DEVICE_POLICY_STATUSES,
+  type DeviceViewState,
+  type Group,
+  type UsageResponse,
+  type WebDevice,
+  type WebDeviceList,
+} from '@sluimer/shared';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type Column, DataTable, type SortState } from '../components/DataTable.js';
 import { ErrorBox } from '../components/Tile.js';
-import { asList, get, qs } from '../lib/api.js';
+import { get, qs } from '../lib/api.js';
 import { formatAgo, formatEur, formatKg, formatKwh, formatNumber } from '../lib/format.js';
 import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
@@ -11,7 +19,6 @@ import type { MessageKey } from '../lib/messages.js';
 import { periodFor } from '../lib/period.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
-import type { Device, Group, OnlineState } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const PAGE = 50;
@@ -19,24 +26,22 @@ const PAGE = 50;
 type WasteKind = 'thisWeek' | 'lastMonth' | 'schoolYear';
 
 /** Every device matching the filters, read 1,000 at a time (for the CSV and for sorting by waste). */
-async function loadAll(params: Record<string, string>, signal?: AbortSignal): Promise<Device[]> {
-  const all: Device[] = [];
+async function loadAll(params: Record<string, string>, signal?: AbortSignal): Promise<WebDevice[]> {
+  const all: WebDevice[] = [];
   for (let off = 0; ; off += 1000) {
-    const b = await get<DeviceList>(
+    const b = await get<WebDeviceList>(
       `/api/v1/web/devices${qs({ ...params, limit: 1000, offset: off })}`,
       signal,
     );
-    const part = asList<Device>(b, 'devices');
+    const part = b.devices;
     all.push(...part);
     if (part.length < 1000) return all;
   }
 }
 
 /** the state the console derived (list, device page and live events carry the same value) */
-export function onlineState(d: Device): OnlineState {
-  if (d.state === 'online' || d.state === 'asleep' || d.state === 'off' || d.state === 'offline')
-    return d.state;
-  return d.online ? 'online' : 'offline';
+export function onlineState(d: Pick<WebDevice, 'state'>): DeviceViewState {
+  return d.state;
 }
 
 export function StateBadge({ state }: { state: string }) {
@@ -56,19 +61,13 @@ function urlParam(name: string): string {
   return /^[a-z0-9-]{1,40}$/.test(v) ? v : '';
 }
 
-interface DeviceList {
-  devices?: Device[];
-  items?: Device[];
-  total?: number;
-}
-
 export function DevicesPage() {
   const { t, lang } = useI18n();
   const { user } = useSession();
   useTitle(t('devices.title'));
   const now = useNow();
-  const groups = useApi<unknown>('/api/v1/groups');
-  const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const groups = useApi<Group[]>('/api/v1/groups');
+  const groupList = useMemo(() => groups.data ?? [], [groups.data]);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
 
   const [q, setQ] = useState('');
@@ -95,7 +94,7 @@ export function DevicesPage() {
     `/api/v1/usage${qs({ from: wastePeriod.from, to: wastePeriod.to, groupBy: 'device', groupId })}`,
   );
   const waste = useMemo(() => new Map((usage.data?.rows ?? []).map((r) => [r.key, r])), [usage.data]);
-  const wasteOf = (d: Device) => waste.get(String(d.id));
+  const wasteOf = (d: WebDevice) => waste.get(String(d.id));
   // the device list API sorts by its own columns; sorting by waste sorts every matching device here
   const byWaste = sort.key === 'waste';
 
@@ -109,10 +108,10 @@ export function DevicesPage() {
     order: byWaste ? 'asc' : sort.dir,
   };
   const paramsKey = qs(params);
-  const list = useApi<DeviceList>(
+  const list = useApi<WebDeviceList>(
     byWaste ? null : `/api/v1/web/devices${qs({ ...params, limit: PAGE, offset })}`,
   );
-  const [everything, setEverything] = useState<Device[]>();
+  const [everything, setEverything] = useState<WebDevice[]>();
   // biome-ignore lint/correctness/useExhaustiveDependencies: paramsKey stands for params
   useEffect(() => {
     if (!byWaste) return;
@@ -129,12 +128,12 @@ export function DevicesPage() {
   const sortedByWaste = useMemo(() => {
     if (!byWaste || !everything) return [];
     const dir = sort.dir === 'asc' ? 1 : -1;
-    const eur = (d: Device) => waste.get(String(d.id))?.wasteEur ?? 0;
+    const eur = (d: WebDevice) => waste.get(String(d.id))?.wasteEur ?? 0;
     return [...everything].sort((a, b) => (eur(a) - eur(b)) * dir || a.id - b.id);
   }, [byWaste, everything, waste, sort.dir]);
-  const pageRows = useMemo(() => asList<Device>(list.data, 'devices'), [list.data]);
+  const pageRows = useMemo(() => list.data?.devices ?? [], [list.data]);
   const rows = byWaste ? sortedByWaste.slice(offset, offset + PAGE) : pageRows;
-  const total = byWaste ? sortedByWaste.length : (list.data?.total ?? rows.length);
+  const total = byWaste ? sortedByWaste.length : (list.data?.total ?? 0);
 
   // live: online state changes arrive by push; a device not on this page (just enrolled, new, or now
   // matching a filter) makes the page reload, at most every few seconds
@@ -147,15 +146,8 @@ export function DevicesPage() {
         d
           ? {
               ...d,
-              devices: asList<Device>(d, 'devices').map((x) =>
-                x.id === e.deviceId
-                  ? {
-                      ...x,
-                      online: e.online as boolean,
-                      state: e.state as string,
-                      lastSeen: e.lastSeen as number,
-                    }
-                  : x,
+              devices: d.devices.map((x) =>
+                x.id === e.deviceId ? { ...x, online: e.online, state: e.state, lastSeen: e.lastSeen } : x,
               ),
             }
           : d,
@@ -172,7 +164,7 @@ export function DevicesPage() {
       );
   });
 
-  const columns: Column<Device>[] = [
+  const columns: Column<WebDevice>[] = [
     {
       key: 'name',
       label: t('col.name'),
@@ -201,9 +193,9 @@ export function DevicesPage() {
     {
       key: 'policy',
       label: t('col.policy'),
-      value: (d) => d.policyStatus ?? 'none',
+      value: (d) => d.policyStatus,
       csv: (d) =>
-        `${t(`compliance.${d.policyStatus ?? 'none'}` as MessageKey)}${d.policyName ? ` (${d.policyName})` : ''}`,
+        `${t(`compliance.${d.policyStatus}` as MessageKey)}${d.policyName ? ` (${d.policyName})` : ''}`,
       render: (d) => (
         <span>
           <ComplianceBadge status={d.policyStatus} />{' '}

@@ -1,9 +1,18 @@
-import { GROUP_KINDS, type UsageResponse, WEEKDAYS } from '@sluimer/shared';
+import {
+  type CreatedEnrollSecret,
+  type EnrollSecret,
+  GROUP_KINDS,
+  type Group,
+  type Policy,
+  type UsageResponse,
+  WEEKDAYS,
+  type WebDeviceList,
+} from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
 import { InstallAddressNote } from '../components/InstallAddressNote.js';
 import { ErrorBox } from '../components/Tile.js';
-import { api, asList, qs } from '../lib/api.js';
+import { api, qs } from '../lib/api.js';
 import { useConsoleAddress } from '../lib/consoleAddress.js';
 import {
   formatDate,
@@ -24,7 +33,6 @@ import { Link, useTitle } from '../lib/router.js';
 import { secretStatus } from '../lib/secrets.js';
 import { can, useSession } from '../lib/session.js';
 import { totals } from '../lib/shaping.js';
-import type { EnrollSecretInfo, Group, Policy } from '../lib/types.js';
 
 /** "School A › Lokaal 1.04" for every group, from the parent links. */
 export function groupPaths(groups: readonly Group[]): Map<number, string> {
@@ -67,8 +75,8 @@ export function GroupsPage() {
   const { user } = useSession();
   useTitle(t('groups.title'));
   const editable = can.editGroups(user.role);
-  const groups = useApi<unknown>('/api/v1/groups');
-  const list = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const groups = useApi<Group[]>('/api/v1/groups');
+  const list = useMemo(() => groups.data ?? [], [groups.data]);
   const paths = useMemo(() => groupPaths(list), [list]);
   const tree = useMemo(() => groupTree(list), [list]);
   const [selected, setSelectedState] = useState<number>();
@@ -204,9 +212,9 @@ function NewGroupForm({
     try {
       const body: Record<string, unknown> = { name: name.trim(), kind: kind || defaultKind };
       if (effectiveParent && effectiveParent !== 'top') body.parentId = Number(effectiveParent);
-      const res = await api<{ id: number; group?: { id: number } }>('POST', '/api/v1/groups', body);
+      const res = await api<Group>('POST', '/api/v1/groups', body);
       setName('');
-      onCreated(res.id ?? res.group?.id);
+      onCreated(res.id);
     } catch (err) {
       setError(errorMessage(err, t, GROUP_ERRORS));
     }
@@ -289,10 +297,10 @@ function GroupDetail({
   // a group cannot move below itself: leave its own subtree out of the parent choices
   const subtree = useMemo(() => subtreeOf(group.id, groups), [group.id, groups]);
   const children = groups.filter((g) => g.parentId === group.id);
-  const policies = useApi<unknown>(editable ? '/api/v1/policies' : null);
+  const policies = useApi<Policy[]>(editable ? '/api/v1/policies' : null);
   // the policy that applies here: this group's own, else the nearest one up the tree
   const layer = policyLayers({ groupId: group.id }, groups)[0];
-  const policy = asList<Policy>(policies.data, 'policies').find((p) => p.id === layer?.policyId);
+  const policy = (policies.data ?? []).find((p) => p.id === layer?.policyId);
   const inherited = layer && layer.groupId !== group.id ? paths.get(layer.groupId!) : undefined;
 
   const save = async (e: FormEvent) => {
@@ -439,7 +447,7 @@ function GroupContents({
   const usage = useApi<UsageResponse>(
     `/api/v1/usage${qs({ from: week.from, to: week.to, groupBy: 'device', groupId: group.id })}`,
   );
-  const devices = useApi<{ total?: number }>(
+  const devices = useApi<WebDeviceList>(
     editable ? `/api/v1/web/devices${qs({ groupId: group.id, limit: 1 })}` : null,
   );
   const sum = usage.data ? totals(usage.data.rows) : undefined;
@@ -496,7 +504,7 @@ function DeleteGroup({
   onDeleted: () => void;
 }) {
   const { t } = useI18n();
-  const devices = useApi<{ total?: number }>(`/api/v1/web/devices${qs({ groupId: group.id, limit: 1 })}`);
+  const devices = useApi<WebDeviceList>(`/api/v1/web/devices${qs({ groupId: group.id, limit: 1 })}`);
   const deviceCount = devices.data?.total;
   const [error, setError] = useState<string>();
   const blocked = childCount > 0 || (deviceCount ?? 0) > 0;
@@ -535,8 +543,8 @@ function DeleteGroup({
 
 function Secrets({ group, editable }: { group: Group; editable: boolean }) {
   const { t, lang } = useI18n();
-  const secrets = useApi<unknown>(editable ? `/api/v1/groups/${group.id}/enroll-secrets` : null);
-  const list = asList<EnrollSecretInfo>(secrets.data, 'secrets', 'enrollSecrets');
+  const secrets = useApi<EnrollSecret[]>(editable ? `/api/v1/groups/${group.id}/enroll-secrets` : null);
+  const list = secrets.data ?? [];
   const [fresh, setFresh] = useState<string>();
   const [error, setError] = useState<string>();
   const [limits, setLimits] = useState<SecretLimits>({ deviceLimit: '', expiresOn: '' });
@@ -547,7 +555,7 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
   const create = async () => {
     setError(undefined);
     try {
-      const res = await api<{ secret: string }>(
+      const res = await api<CreatedEnrollSecret>(
         'POST',
         `/api/v1/groups/${group.id}/enroll-secrets`,
         secretLimitsBody(limits),
@@ -558,7 +566,7 @@ function Secrets({ group, editable }: { group: Group; editable: boolean }) {
       setError(errorMessage(err, t));
     }
   };
-  const revoke = async (s: EnrollSecretInfo) => {
+  const revoke = async (s: EnrollSecret) => {
     if (!window.confirm(t('groups.revoke.confirm', { id: s.id }))) return;
     try {
       await api('DELETE', `/api/v1/enroll-secrets/${s.id}`);

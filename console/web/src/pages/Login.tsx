@@ -1,10 +1,11 @@
+import type { LoginResponse } from '@sluimer/shared';
 import { type FormEvent, useState } from 'react';
 import { PasswordField } from '../components/PasswordField.js';
 import { ApiError, api } from '../lib/api.js';
 import { errorMessage } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { useTitle } from '../lib/router.js';
-import { parseUser, type SessionUser } from '../lib/session.js';
+import type { SessionUser } from '../lib/session.js';
 
 export function LoginPage({ onLogin }: { onLogin: (u: SessionUser) => void }) {
   const { t, lang, setLang } = useI18n();
@@ -24,16 +25,13 @@ export function LoginPage({ onLogin }: { onLogin: (u: SessionUser) => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const body = await api<unknown>(
+      const body = await api<LoginResponse>(
         'POST',
         '/api/v1/login',
         { username: username.trim(), password },
         { quiet401: true },
       );
-      let user = parseUser(body);
-      if (!user) user = parseUser(await api<unknown>('GET', '/api/v1/me'));
-      if (!user) throw new ApiError(500, 'internal_error', 'login answered without a user');
-      onLogin(user);
+      onLogin(body.user);
     } catch (err) {
       if (
         err instanceof ApiError &&

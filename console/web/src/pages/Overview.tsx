@@ -1,10 +1,19 @@
-import type { DeviceClass, UsageResponse, UsageRow } from '@sluimer/shared';
+import type {
+  DeviceClass,
+  DeviceReason,
+  Group,
+  Policy,
+  UsageResponse,
+  UsageRow,
+  WasteReason,
+  WebDeviceList,
+} from '@sluimer/shared';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChartCard, type ChartOption } from '../components/Chart.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
-import { asList, get, qs } from '../lib/api.js';
+import { get, qs } from '../lib/api.js';
 import { type CsvColumn, csvFileName, downloadCsv, toCsv } from '../lib/csv.js';
 import { CsvScopeProvider, periodSlug } from '../lib/csvContext.js';
 import {
@@ -51,7 +60,6 @@ import {
   totals,
   trendByDay,
 } from '../lib/shaping.js';
-import type { DeviceReason, Group, Policy, WasteReason } from '../lib/types.js';
 import { groupPaths } from './Groups.js';
 
 const WASTE = '#b4440e';
@@ -158,15 +166,15 @@ export function OverviewPage() {
   const setPeriod = (p: Period) => setView({ period: p });
   const setGroupId = (g: number | undefined) => setView({ groupId: g });
   const setMetric = (m: Metric) => setView({ metric: m });
-  const groups = useApi<unknown>('/api/v1/groups');
-  const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const groups = useApi<Group[]>('/api/v1/groups');
+  const groupList = useMemo(() => groups.data ?? [], [groups.data]);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
   // with no scope chosen and one board at the top, the per-group chart shows its schools
   const roots = groupList.filter((g) => g.parentId == null);
   const breakdownGroupId =
     groups.data === undefined && !groups.error ? null : roots.length === 1 ? roots[0]!.id : undefined;
   const usage = useUsage(period, groupId, breakdownGroupId);
-  const deviceCount = useApi<{ total: number }>(
+  const deviceCount = useApi<WebDeviceList>(
     can.editDevices(user.role) ? '/api/v1/web/devices?limit=1' : null,
   );
   // live: new devices, enrolments and reports update the figures without a reload; a new device
@@ -184,11 +192,11 @@ export function OverviewPage() {
   );
   // school hours for "outside school hours": those of the policy that applies to the chosen school
   // or room (staff can read policies), else the default Monday–Friday 08:00–17:00
-  const policies = useApi<unknown>(can.editPolicies(user.role) ? '/api/v1/policies' : null);
+  const policies = useApi<Policy[]>(can.editPolicies(user.role) ? '/api/v1/policies' : null);
   const hoursPolicy = useMemo(() => {
     if (groupId === undefined) return undefined;
     const layer = policyLayers({ groupId }, groupList)[0];
-    const p = asList<Policy>(policies.data, 'policies').find((x) => x.id === layer?.policyId);
+    const p = (policies.data ?? []).find((x) => x.id === layer?.policyId);
     return p?.settings.schoolHours ? p : undefined;
   }, [groupId, groupList, policies.data]);
   const schoolHours = hoursPolicy?.settings.schoolHours ?? DEFAULT_SCHOOL_HOURS;

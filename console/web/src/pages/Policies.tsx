@@ -1,9 +1,10 @@
+import type { DeviceReason, Group, Policy, WebDevice, WebDeviceList } from '@sluimer/shared';
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
 import { PolicyEditor } from '../components/PolicyEditor.js';
 import { ErrorBox } from '../components/Tile.js';
-import { api, asList, qs } from '../lib/api.js';
+import { api, qs } from '../lib/api.js';
 import { formatAgo, formatDateTime } from '../lib/format.js';
 import { errorMessage, useApi, useNow } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
@@ -11,7 +12,6 @@ import { useLiveEvents } from '../lib/live.js';
 import type { MessageKey } from '../lib/messages.js';
 import { Link, useLocation, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
-import type { Device, Group, Policy } from '../lib/types.js';
 import { ComplianceBadge, onlineState, StateBadge } from './Devices.js';
 import { groupPaths } from './Groups.js';
 
@@ -22,10 +22,10 @@ export function PoliciesPage() {
   const { user } = useSession();
   useTitle(t('policies.title'));
   const editable = can.editPolicies(user.role);
-  const policies = useApi<unknown>('/api/v1/policies');
-  const list = useMemo(() => asList<Policy>(policies.data, 'policies'), [policies.data]);
-  const groups = useApi<unknown>('/api/v1/groups');
-  const groupList = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const policies = useApi<Policy[]>('/api/v1/policies');
+  const list = useMemo(() => policies.data ?? [], [policies.data]);
+  const groups = useApi<Group[]>('/api/v1/groups');
+  const groupList = useMemo(() => groups.data ?? [], [groups.data]);
   const groupPathsById = useMemo(() => groupPaths(groupList), [groupList]);
   const { search } = useLocation();
   const [selected, setSelected] = useState<number | 'new' | undefined>(() => {
@@ -89,13 +89,9 @@ export function PoliciesPage() {
                 onSave={async (v) => {
                   try {
                     setServerError(undefined);
-                    const res = await api<{ id: number; policy?: { id: number } }>(
-                      'POST',
-                      '/api/v1/policies',
-                      v,
-                    );
+                    const res = await api<Policy>('POST', '/api/v1/policies', v);
                     policies.reload();
-                    setSelected(res.id ?? res.policy?.id);
+                    setSelected(res.id);
                   } catch (err) {
                     setServerError(errorMessage(err, t));
                   }
@@ -193,8 +189,8 @@ function Assign({
   onAssigned: () => void;
 }) {
   const { t, lang } = useI18n();
-  const groups = useApi<unknown>('/api/v1/groups');
-  const list = useMemo(() => asList<Group>(groups.data, 'groups'), [groups.data]);
+  const groups = useApi<Group[]>('/api/v1/groups');
+  const list = useMemo(() => groups.data ?? [], [groups.data]);
   const paths = useMemo(() => groupPaths(list), [list]);
   const [chosen, setChosen] = useState<Set<number>>(new Set());
   const [filter, setFilter] = useState('');
@@ -212,17 +208,17 @@ function Assign({
     const id = setTimeout(() => setDebounced(deviceQuery.trim()), 250);
     return () => clearTimeout(id);
   }, [deviceQuery]);
-  const found = useApi<unknown>(
+  const found = useApi<WebDeviceList>(
     editable && debounced.length >= 2 ? `/api/v1/web/devices${qs({ q: debounced, limit: 8 })}` : null,
   );
-  const suggestions = debounced.length >= 2 ? asList<Device>(found.data, 'devices') : [];
+  const suggestions = debounced.length >= 2 ? (found.data?.devices ?? []) : [];
   // devices this policy is assigned to directly, by name (the first 100)
-  const directIds = (policy.deviceIds ?? []).slice(0, 100).join(',');
-  const direct = useApi<{ id: number; name: string }[]>(
+  const directIds = policy.deviceIds.slice(0, 100).join(',');
+  const direct = useApi<DeviceReason[]>(
     directIds ? `/api/v1/web/device-reasons${qs({ ids: directIds })}` : null,
   );
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
-  const assigned = list.filter((g) => g.policyId === policy.id || policy.groupIds?.includes(g.id));
+  const assigned = list.filter((g) => g.policyId === policy.id || policy.groupIds.includes(g.id));
 
   const unassign = async (target: { groupIds?: number[]; deviceIds?: number[] }) => {
     try {
@@ -434,11 +430,11 @@ function Rollout({ policy }: { policy: Policy }) {
   const { t, lang } = useI18n();
   const now = useNow();
   // the assignment is part of the URL so the list reloads after assigning
-  const assignedKey = `${policy.groupIds?.join('.') ?? ''}-${policy.deviceIds?.join('.') ?? ''}-${policy.updatedAt ?? ''}`;
-  const devices = useApi<unknown>(
+  const assignedKey = `${policy.groupIds.join('.')}-${policy.deviceIds.join('.')}-${policy.updatedAt}`;
+  const devices = useApi<WebDeviceList>(
     `/api/v1/web/devices${qs({ policyId: policy.id, limit: 1000, sort: 'policy', v: assignedKey })}`,
   );
-  const all = asList<Device>(devices.data, 'devices');
+  const all = devices.data?.devices ?? [];
   const [pageNo, setPageNo] = useState(0);
   const pages = Math.max(1, Math.ceil(all.length / ROLLOUT_PAGE));
   const shownPage = Math.min(pageNo, pages - 1);

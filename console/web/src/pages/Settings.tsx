@@ -1,6 +1,8 @@
 import {
   API_TOKEN_DAYS,
   type ApiToken,
+  type AuditEntry,
+  type CreatedApiToken,
   DEFAULT_CLASS_WATTS,
   DEFAULT_MONITOR_WATTS,
   DEVICE_CLASSES,
@@ -12,17 +14,18 @@ import {
   type Role,
   type Settings,
   SettingsUpdateRequestSchema,
+  type User,
 } from '@sluimer/shared';
 import { type FormEvent, useEffect, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
 import { ErrorBox } from '../components/Tile.js';
-import { api, asList } from '../lib/api.js';
+import { api } from '../lib/api.js';
 import { formatDateTime, formatNumber } from '../lib/format.js';
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
 import { parseDecimal } from '../lib/policyForm.js';
-import { useTitle } from '../lib/router.js';
+import { Link, useTitle } from '../lib/router.js';
 
 const STATE_LABEL: Record<string, [string, string]> = {
   active: ['in gebruik', 'active'],
@@ -50,8 +53,8 @@ export function SettingsPage() {
 
 function EnergySettings() {
   const { t, lang } = useI18n();
-  const s = useApi<Settings | { settings: Settings }>('/api/v1/settings');
-  const current = s.data && 'settings' in s.data ? s.data.settings : (s.data as Settings | undefined);
+  const s = useApi<Settings>('/api/v1/settings');
+  const current = s.data;
   const [price, setPrice] = useState('');
   const [grid, setGrid] = useState('');
   const [retention, setRetention] = useState('');
@@ -227,17 +230,12 @@ function EnergySettings() {
   );
 }
 
-interface UserRow {
-  id: number;
-  username: string;
-  role: Role;
-  createdAt?: number;
-}
+type UserRow = User;
 
 function Users({ onChange }: { onChange: () => void }) {
   const { t, lang } = useI18n();
-  const users = useApi<unknown>('/api/v1/users');
-  const rows = asList<UserRow>(users.data, 'users');
+  const users = useApi<User[]>('/api/v1/users');
+  const rows = users.data ?? [];
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
@@ -440,12 +438,12 @@ function Users({ onChange }: { onChange: () => void }) {
 /** Every user's API tokens (the admin's view): make your own, revoke anyone's. */
 function Tokens({ usersChanged }: { usersChanged: number }) {
   const { t, lang } = useI18n();
-  const tokens = useApi<unknown>('/api/v1/admin/tokens');
+  const tokens = useApi<ApiToken[]>('/api/v1/admin/tokens');
   const reloadTokens = tokens.reload;
   useEffect(() => {
     if (usersChanged > 0) reloadTokens();
   }, [usersChanged, reloadTokens]);
-  const rows = asList<ApiToken>(tokens.data, 'tokens');
+  const rows = tokens.data ?? [];
   const [name, setName] = useState('');
   const [days, setDays] = useState(String(API_TOKEN_DAYS.default));
   const [fresh, setFresh] = useState<string>();
@@ -453,7 +451,7 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
   const create = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const res = await api<{ token: string }>('POST', '/api/v1/tokens', {
+      const res = await api<CreatedApiToken>('POST', '/api/v1/tokens', {
         name: name.trim(),
         expiresInDays: Number(days),
       });
@@ -479,6 +477,9 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
     <section className="card" aria-labelledby="tk-h" data-testid="settings-tokens">
       <h2 id="tk-h">{t('settings.tokens')}</h2>
       <p className="help">{t('settings.tokens.explain')}</p>
+      <p>
+        <Link to="/api-reference">{t('apiref.link')}</Link>
+      </p>
       {tokens.error && <ErrorBox message={errorMessage(tokens.error, t)} />}
       {fresh && (
         <div className="secret-box">
@@ -573,16 +574,7 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
   );
 }
 
-interface AuditRow {
-  id: number;
-  at: number;
-  username: string | null;
-  method: string;
-  route: string;
-  targetId: number | null;
-  status: number;
-  ip: string;
-}
+type AuditRow = AuditEntry;
 
 /** What people did through the API, newest first (admin only), 50 at a time. */
 function AuditLog() {

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { DesktopPresetSchema, DeviceClassSchema, MonitorSizeSchema } from '../energy.js';
+import { InventorySchema } from '../inventory.js';
+import { EffectivePolicySchema } from '../policy.js';
+import { AgentCountersSchema, AppliedSettingsSchema, BlockerSchema, PolicyErrorSchema } from '../protocol.js';
+import { IntervalOutSchema } from './common.js';
+
+/** Devices (docs/api.md "Devices"). */
+export const DEVICE_POLICY_STATUSES = ['compliant', 'pending', 'failed', 'drifted'] as const;
+export type DevicePolicyStatus = (typeof DEVICE_POLICY_STATUSES)[number];
+/** `none`: no energy policy applies (the console default only measures) */
+export const PolicyStatusNameSchema = z.enum([...DEVICE_POLICY_STATUSES, 'none']);
+export type PolicyStatusName = z.infer<typeof PolicyStatusNameSchema>;
+
+/** The one state every view shows (console device-status.ts): connected and awake, asleep, off, or not connected. */
+export const DEVICE_VIEW_STATES = ['online', 'asleep', 'off', 'offline'] as const;
+export const DeviceViewStateSchema = z.enum(DEVICE_VIEW_STATES);
+export type DeviceViewState = z.infer<typeof DeviceViewStateSchema>;
+
+/** A device in `GET /api/v1/devices`. */
+export const DeviceSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  hostname: z.string(),
+  groupId: z.number().int(),
+  groupName: z.string().nullable(),
+  /** the class energy figures use: the override, else the detected one */
+  deviceClass: DeviceClassSchema,
+  detectedClass: DeviceClassSchema,
+  classOverride: DeviceClassSchema.nullable(),
+  /** why the detected class needs a look, when it does */
+  classReview: z.string().nullable(),
+  desktopPreset: DesktopPresetSchema.nullable(),
+  monitors: z.array(MonitorSizeSchema).nullable(),
+  /** the policy assigned to this device directly */
+  policyId: z.number().int().nullable(),
+  effectivePolicyId: z.number().int().nullable(),
+  effectivePolicyName: z.string().nullable(),
+  /** the exclusion that applies (the device's own or a group's) */
+  excludedReason: z.string().nullable(),
+  ownExcludedReason: z.string().nullable(),
+  online: z.boolean(),
+  lastSeen: z.number().nullable(),
+  agentVersion: z.string().nullable(),
+  enrolledAt: z.number(),
+  policyEtag: z.string(),
+  policyStatus: PolicyStatusNameSchema,
+});
+export type DeviceSummary = z.infer<typeof DeviceSummarySchema>;
+
+/** what the device last reported applying */
+export const PolicyStatusDetailSchema = z.object({
+  ok: z.boolean(),
+  etag: z.string(),
+  applied: AppliedSettingsSchema,
+  errors: z.array(PolicyErrorSchema),
+  at: z.number(),
+});
+
+/** `lifecycle` of the device page: battery health, its monthly trend and projection, the device's age */
+export const DeviceLifecycleSchema = z.object({
+  batteryHealthPct: z.number().nullable(),
+  cycleCount: z.number().nullable(),
+  batteryTrend: z.array(
+    z.object({ month: z.string(), healthPct: z.number(), cycleCount: z.number().nullable() }),
+  ),
+  batteryProjection: z
+    .object({
+      slopePctPerMonth: z.number(),
+      below80: z.string().nullable(),
+      below60: z.string().nullable(),
+    })
+    .nullable(),
+  age: z
+    .object({
+      months: z.number(),
+      years: z.number(),
+      source: z.enum(['purchase', 'bios', 'first-seen']),
+      since: z.string(),
+    })
+    .nullable(),
+});
+export type DeviceLifecycle = z.infer<typeof DeviceLifecycleSchema>;
+
+/** `GET /api/v1/devices/:id` (and the answer of `PATCH`). */
+export const DeviceDetailSchema = DeviceSummarySchema.extend({
+  state: DeviceViewStateSchema,
+  installId: z.string(),
+  inventory: InventorySchema,
+  maxSeq: z.number().int(),
+  effectivePolicy: EffectivePolicySchema,
+  policyStatusDetail: PolicyStatusDetailSchema.nullable(),
+  blockers: z.array(BlockerSchema),
+  blockersAt: z.number().nullable(),
+  counters: AgentCountersSchema.nullable(),
+  /** the newest 100 intervals, newest first */
+  recentIntervals: z.array(IntervalOutSchema),
+  lifecycle: DeviceLifecycleSchema,
+});
+export type DeviceDetail = z.infer<typeof DeviceDetailSchema>;
+
+export const DeviceListQuerySchema = z.object({
+  /** devices in this group and its subgroups */
+  groupId: z.coerce.number().int().positive().optional(),
+});
+
+export const DeviceUpdateRequestSchema = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  groupId: z.number().int().positive().optional(),
+  deviceClass: DeviceClassSchema.nullable().optional(),
+  desktopPreset: DesktopPresetSchema.optional(),
+  monitors: z.array(MonitorSizeSchema).max(8).nullable().optional(),
+  excludedReason: z.string().max(500).nullable().optional(),
+});
