@@ -16,6 +16,7 @@ import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from '
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
 import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
+import { registerLifecycleRoutes } from './http/lifecycle.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
@@ -203,6 +204,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       ...(network.publicUrl ? { publicUrl: network.publicUrl } : {}),
     });
     registerImpactRoutes(app, { store, policies, now });
+    registerLifecycleRoutes(app, { store, policies, now });
     registerWebRoutes(app, { store, policies, gateway, now });
     if (store instanceof SqliteStore) {
       // audit log, device retirement, AVG export/erasure (ops/*.ts)

@@ -79,8 +79,6 @@ export interface AnnualReport {
   /** set when the school year is still running: the figures go up to this day */
   partialUntil: string | null;
   generatedAt: number;
-  /** devices that reported in the school year */
-  devicesReporting: number;
   usePhase: UsePhaseFigures;
   /**
    * measured savings of the use phase, from the impact module where it has landed; null says it
@@ -113,7 +111,7 @@ export function reportAssumptions(energy: {
 }
 
 /** kWh, € and kg CO2e from summed Wh and the deployment's price and grid factor. */
-export function usePhaseFigures(
+export function operationalFigures(
   energyWh: number,
   wasteWh: number,
   energy: { priceEurPerKwh: number; gridKgPerKwh: number },

@@ -35,10 +35,10 @@ import {
   randomToken,
   verifyPassword,
 } from '../crypto.js';
-import { deviceLifecycle } from '../device-lifecycle.js';
 import { deviceStateOf, policyStatusFor } from '../device-status.js';
 import { effectiveClass } from '../energy-profile.js';
 import type { Gateway } from '../gateway.js';
+import { deviceLifecycle } from '../lifecycle/device-lifecycle.js';
 import {
   beginLogin,
   DEFAULT_LOCKOUT_POLICY,

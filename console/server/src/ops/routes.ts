@@ -94,6 +94,12 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
       batteryReadings: all(
         'SELECT month, health_pct, cycle_count, at FROM battery_readings WHERE device_id = ? ORDER BY month',
       ),
+      purchase:
+        db
+          .prepare(
+            'SELECT purchase_date, price_cents, warranty_end, imported_at FROM device_purchases WHERE device_id = ?',
+          )
+          .get(id) ?? null,
       audit: audit.forDevice(id),
     };
   });

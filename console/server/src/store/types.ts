@@ -220,6 +220,30 @@ export interface Store {
   // ---- settings ----
   getSettings(): Promise<Settings>;
   putSettings(settings: Settings): Promise<Settings>;
+
+  // ---- device lifecycle (issue 11): purchase data, battery readings of many devices ----
+  /**
+   * stores the purchase data of these devices in one transaction: all rows or, on any failure,
+   * none; a device's earlier record is replaced. Returns the rows written.
+   */
+  putPurchases(rows: readonly PurchaseInput[], now: number): Promise<number>;
+  /** purchase records of these devices (all devices when omitted) */
+  listPurchases(deviceIds?: readonly number[]): Promise<PurchaseRecord[]>;
+  /** monthly battery readings of these devices, oldest first per device */
+  batteryReadingsOf(deviceIds: readonly number[]): Promise<Map<number, BatteryReading[]>>;
+}
+
+/** one device's purchase data, imported from the school's own records (CSV) */
+export interface PurchaseInput {
+  deviceId: number;
+  /** YYYY-MM-DD */
+  purchaseDate: string;
+  priceCents: number | null;
+  /** YYYY-MM-DD */
+  warrantyEnd: string | null;
+}
+export interface PurchaseRecord extends PurchaseInput {
+  importedAt: number;
 }
 
 export interface UserRecord {
