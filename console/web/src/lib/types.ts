@@ -1,8 +1,10 @@
 import type {
+  Advice,
   AppliedSettings,
   Blocker,
   DeviceClass,
   DevicePolicyStatus,
+  EmbodiedShare,
   Inventory,
   PolicyError,
   PolicySettings,
@@ -67,6 +69,11 @@ export interface DeviceLifecycle {
   batteryTrend: { month: string; healthPct: number; cycleCount: number | null }[];
   batteryProjection: { slopePctPerMonth: number; below80: string | null; below60: string | null } | null;
   age: { months: number; years: number; source: 'purchase' | 'bios' | 'first-seen'; since: string } | null;
+  /** why there is no projection (console/server/src/lifecycle/device-lifecycle.ts); newer consoles only */
+  batteryOutlook?: 'projected' | 'too-few-months' | 'no-wear' | 'no-battery';
+  purchase?: { purchaseDate: string; priceEur: number | null; warrantyEnd: string | null } | null;
+  embodied?: EmbodiedShare;
+  advice?: Advice;
 }
 
 export interface DeviceDetail extends Device {
