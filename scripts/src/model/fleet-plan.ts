@@ -74,7 +74,7 @@ const GiB = 1024 ** 3;
 
 /**
  * Age, wear and parts for the lifecycle views (issue 11): devices 1–7 years old (Chromebooks up to
- * 6), a BIOS date that says so, batteries that lose 4–8.5 % a year (the oldest at 55–70 %), cycle
+ * 6), a BIOS date that says so, batteries that lose 3–7.5 % a year (the oldest at 55–70 %), cycle
  * counts to match, serial numbers for the purchase import, and a few older desktops with a hard disk
  * or 4 GB memory. A separate seed, so the behaviour draws of the device stay as they were.
  */
@@ -105,7 +105,7 @@ export function withLifecycle(
     bios: { vendor: inv.manufacturer ?? 'Google', releaseDate: built.toISOString().slice(0, 10) },
   };
   if (inv.battery?.hasBattery && inv.battery.designCapacityWh) {
-    const health = Math.max(55, Math.min(99, 100 - age * rng.range(4, 8.5) - rng.range(0, 3)));
+    const health = Math.max(55, Math.min(99, 100 - age * rng.range(3, 7.5) - rng.range(0, 3)));
     out.battery = {
       ...inv.battery,
       fullCapacityWh: Math.round(inv.battery.designCapacityWh * health) / 100,
