@@ -99,6 +99,20 @@ describe('purchase data import', () => {
     ]);
   });
 
+  it('keeps the store unchanged when one row of a batch cannot be written', async () => {
+    const before = await store().listPurchases();
+    await expect(
+      store().putPurchases(
+        [
+          { deviceId: dev[2]!.id, purchaseDate: '2023-01-01', priceCents: null, warrantyEnd: null },
+          { deviceId: 999_999, purchaseDate: '2023-01-01', priceCents: null, warrantyEnd: null },
+        ],
+        Date.now(),
+      ),
+    ).rejects.toThrow(/FOREIGN KEY/);
+    expect(await store().listPurchases()).toEqual(before);
+  });
+
   it('lets a viewer not import', async () => {
     const viewer = await t.userToken('viewer');
     const r = await t.api('POST', '/api/v1/lifecycle/purchases', {
