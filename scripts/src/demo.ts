@@ -14,6 +14,7 @@ import {
 } from './fleet/fleet.js';
 import { ProtocolAgent } from './fleet/protocol-agent.js';
 import { percentile } from './fleet/util.js';
+import { batteryHistoryFor, type HistoryReading } from './model/battery-history.js';
 import { boardDevices, DEMO_TIME_ZONE, demoBoard, type PlannedSchool } from './model/fleet-plan.js';
 
 /**
@@ -54,6 +55,11 @@ export interface DemoOptions {
   historyDays?: number;
   /** live report period per device, ms (default 60 000) */
   liveEveryMs?: number;
+  /**
+   * writes earlier months' battery readings next to the console's own (the protocol carries only
+   * today's): when given, every demo laptop gets a year of wear for the lifecycle trend
+   */
+  batteryHistory?: (deviceId: number, readings: HistoryReading[]) => Promise<unknown>;
   /** skip the live phase (tests, benchmarks) */
   live?: boolean;
 }
@@ -324,6 +330,12 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   if (bought.length) {
     log(`demo: aankoopgegevens van ${first?.name} importeren (${bought.length} apparaten)`);
     await api.post('/api/v1/lifecycle/purchases', { csv: purchaseCsv(bought, now) });
+  }
+  if (opts.batteryHistory) {
+    for (const d of devices) {
+      const history = batteryHistoryFor(d.profile.inventory, d.profile.key, now);
+      if (history.length) await opts.batteryHistory(d.deviceId, history);
+    }
   }
 
   log(`demo: ${historyDays} dagen geschiedenis versturen als rapporten`);

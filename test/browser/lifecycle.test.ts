@@ -122,6 +122,10 @@ describe.each([
     const options = await card.getByTestId('life-options').innerText();
     expect(options).toContain('Batterij vervangen');
     expect(options).toContain('Vervangen');
+    // the demo wrote a year of monthly readings: the trend gives the months below 80 % and 60 %
+    expect(await card.getByTestId('life-outlook').innerText()).toMatch(
+      /procentpunt per maand: onder 80 % in \d{4}-\d{2}, onder 60 % in \d{4}-\d{2}/,
+    );
     await card.locator('canvas').waitFor();
     await fitsWidth(page);
     await card.screenshot({ path: join(ARTIFACTS, `levensduur-kaart-${name}.png`) });

@@ -1124,6 +1124,19 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  async addBatteryHistory(deviceId: number, readings: readonly BatteryReading[]): Promise<number> {
+    const insert = this.db.prepare(
+      `INSERT INTO battery_readings (device_id, month, health_pct, cycle_count, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device_id, month) DO NOTHING`,
+    );
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const r of readings)
+        added += insert.run(deviceId, r.month, r.healthPct, r.cycleCount, r.at).changes;
+      return added;
+    })();
+  }
+
   /** runs a query with `IN (?, …)` over ids in chunks below SQLite's parameter limit */
   private inChunks(ids: readonly number[], sql: (placeholders: string) => string): unknown[] {
     const out: unknown[] = [];

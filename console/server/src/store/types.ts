@@ -231,6 +231,11 @@ export interface Store {
   listPurchases(deviceIds?: readonly number[]): Promise<PurchaseRecord[]>;
   /** monthly battery readings of these devices, oldest first per device */
   batteryReadingsOf(deviceIds: readonly number[]): Promise<Map<number, BatteryReading[]>>;
+  /**
+   * earlier months' battery readings (the demo's simulated history); a month that already has a
+   * reading keeps it. Returns the readings added.
+   */
+  addBatteryHistory(deviceId: number, readings: readonly BatteryReading[]): Promise<number>;
 }
 
 /** one device's purchase data, imported from the school's own records (CSV) */
