@@ -185,6 +185,12 @@ describe('annual report', () => {
       lifetimeYears: 4,
     });
   });
+  it('refuses a school year that has not started', async () => {
+    const y = new Date().getUTCFullYear() + 1;
+    const r = await t.api('GET', `/api/v1/reports/annual?schoolYear=${y}-${y + 1}`, { token: t.adminToken });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('period_in_future');
+  });
   it('refuses a school year that is not two following years', async () => {
     const r = await t.api('GET', '/api/v1/reports/annual?schoolYear=2025-2027', { token: t.adminToken });
     expect(r.status).toBe(400);

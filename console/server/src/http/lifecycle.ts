@@ -3,6 +3,7 @@ import {
   ErrorCode,
   LifecycleQuerySchema,
   PurchaseImportRequestSchema,
+  schoolYearRange,
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { annualReport } from '../lifecycle/annual-report.js';
@@ -60,6 +61,14 @@ export function registerLifecycleRoutes(app: FastifyInstance, deps: LifecycleRou
   app.get('/api/v1/reports/annual', { config: { access: ANY_ROLE } }, async (request) => {
     const q = parse(AnnualReportQuerySchema, request.query, 'query');
     await checkGroup(q.groupId);
-    return annualReport(store, policies, q, now());
+    const t = now();
+    if (q.schoolYear && schoolYearRange(q.schoolYear).from > t) {
+      throw new ApiError(
+        400,
+        ErrorCode.PeriodInFuture,
+        `schooljaar ${q.schoolYear} is nog niet begonnen / school year ${q.schoolYear} has not started yet`,
+      );
+    }
+    return annualReport(store, policies, q, t);
   });
 }
