@@ -1,10 +1,11 @@
-import type { AdviceKind } from '@sluimer/shared';
+import type { AdviceKind, LifecycleOption } from '@sluimer/shared';
 import { useMemo } from 'react';
 import { formatEur, formatNumber, formatPercent } from '../lib/format.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
 import type { DeviceLifecycle } from '../lib/types.js';
 import { type ChartOption, EChart } from './Chart.js';
+import { DataTable } from './DataTable.js';
 
 /**
  * One device's lifecycle (issue 11): age and where it comes from, battery health and its monthly
@@ -145,38 +146,55 @@ export function LifecycleCard({ life, hasBattery }: { life: DeviceLifecycle; has
         </>
       )}
       {advice && (
-        <div className="table-wrap">
-          <table className="options-table" data-testid="life-options">
-            <caption>{t('life.options')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('life.col.option')}</th>
-                <th scope="col" className="num">
-                  {t('life.col.eur')}
-                </th>
-                <th scope="col" className="num">
-                  {t('life.col.kg')}
-                </th>
-                <th scope="col" className="num">
-                  {t('life.col.years')}
-                </th>
-                <th scope="col" className="num">
-                  {t('life.col.kgPerYear')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {advice.options.map((o) => (
-                <tr key={o.kind} className={o.kind === advice.kind ? 'advised' : undefined}>
-                  <th scope="row">{adviceText(o.kind, o.parts)}</th>
-                  <td className="num">{formatEur(o.eur, lang)}</td>
-                  <td className="num">{formatNumber(o.kgCo2e, lang, 0)}</td>
-                  <td className="num">{formatNumber(o.extraYears, lang, 0)}</td>
-                  <td className="num">{formatNumber(o.kgPerYear, lang, 1)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <div data-testid="life-options">
+          <DataTable<LifecycleOption>
+            caption={t('life.options')}
+            csvName="sluimer-opties-levensduur"
+            rows={advice.options}
+            rowKey={(o) => o.kind}
+            columns={[
+              {
+                key: 'option',
+                label: t('life.col.option'),
+                value: (o) => adviceText(o.kind, o.parts),
+                render: (o) =>
+                  o.kind === advice.kind ? (
+                    <strong>{adviceText(o.kind, o.parts)}</strong>
+                  ) : (
+                    adviceText(o.kind, o.parts)
+                  ),
+              },
+              {
+                key: 'eur',
+                label: t('life.col.eur'),
+                value: (o) => o.eur,
+                numeric: true,
+                decimals: 2,
+                render: (o) => formatEur(o.eur, lang),
+              },
+              {
+                key: 'kg',
+                label: t('life.col.kg'),
+                value: (o) => o.kgCo2e,
+                numeric: true,
+                render: (o) => formatNumber(o.kgCo2e, lang, 0),
+              },
+              {
+                key: 'years',
+                label: t('life.col.years'),
+                value: (o) => o.extraYears,
+                numeric: true,
+              },
+              {
+                key: 'kgPerYear',
+                label: t('life.col.kgPerYear'),
+                value: (o) => o.kgPerYear,
+                numeric: true,
+                decimals: 1,
+                render: (o) => formatNumber(o.kgPerYear, lang, 1),
+              },
+            ]}
+          />
         </div>
       )}
     </section>
