@@ -90,6 +90,16 @@ const MATRIX: {
     roles: ANY,
   },
   { method: 'POST', url: '/api/v1/what-if', path: '/api/v1/what-if', body: {}, roles: ANY },
+  // device lifecycle (http/lifecycle.ts)
+  { method: 'GET', url: '/api/v1/lifecycle', path: '/api/v1/lifecycle', roles: ANY },
+  {
+    method: 'POST',
+    url: '/api/v1/lifecycle/purchases',
+    path: '/api/v1/lifecycle/purchases',
+    body: {},
+    roles: STAFF,
+  },
+  { method: 'GET', url: '/api/v1/reports/annual', path: '/api/v1/reports/annual', roles: ANY },
   // ops and privacy (console/server/src/ops/routes.ts)
   { method: 'GET', url: '/api/v1/audit', path: '/api/v1/audit', roles: ADMIN },
   {
