@@ -14,6 +14,7 @@ import {
 } from './fleet/fleet.js';
 import { ProtocolAgent } from './fleet/protocol-agent.js';
 import { percentile } from './fleet/util.js';
+import { batteryHistoryFor, type HistoryReading } from './model/battery-history.js';
 import { boardDevices, DEMO_TIME_ZONE, demoBoard, type PlannedSchool } from './model/fleet-plan.js';
 
 /**
@@ -54,6 +55,11 @@ export interface DemoOptions {
   historyDays?: number;
   /** live report period per device, ms (default 60 000) */
   liveEveryMs?: number;
+  /**
+   * writes earlier months' battery readings next to the console's own (the protocol carries only
+   * today's): when given, every demo laptop gets a year of wear for the lifecycle trend
+   */
+  batteryHistory?: (deviceId: number, readings: HistoryReading[]) => Promise<unknown>;
   /** skip the live phase (tests, benchmarks) */
   live?: boolean;
 }
@@ -318,6 +324,20 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   }
   await connectFleet(devices, 64);
 
+  // the first school imported its purchase records (the others' ages come from the BIOS date)
+  const first = board.schools[0];
+  const bought = enrollItems.filter((i) => i.school === first).map((i) => i.profile);
+  if (bought.length) {
+    log(`demo: aankoopgegevens van ${first?.name} importeren (${bought.length} apparaten)`);
+    await api.post('/api/v1/lifecycle/purchases', { csv: purchaseCsv(bought, now) });
+  }
+  if (opts.batteryHistory) {
+    for (const d of devices) {
+      const history = batteryHistoryFor(d.profile.inventory, d.profile.key, now);
+      if (history.length) await opts.batteryHistory(d.deviceId, history);
+    }
+  }
+
   log(`demo: ${historyDays} dagen geschiedenis versturen als rapporten`);
   const stats = newStats();
   const historyTo = Date.now();
@@ -356,4 +376,37 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
 
   const stop = startLiveHandle(devices, stats, opts, log);
   return { summary, resumed: 0, stop };
+}
+
+const DEMO_PRICE_EUR: Record<string, number> = {
+  chromebook: 329,
+  laptop: 749,
+  desktop: 689,
+  'all-in-one': 949,
+  tablet: 399,
+};
+
+/** A purchase CSV as a school's administration would export it: delivered 1–3 months after the BIOS date. */
+export function purchaseCsv(
+  profiles: readonly {
+    key: string;
+    deviceClass: string;
+    inventory: { serialNumber?: string; bios?: { releaseDate?: string } };
+  }[],
+  now: number,
+): string {
+  const lines = ['serienummer;aankoopdatum;prijs;garantie tot'];
+  for (const p of profiles) {
+    const serial = p.inventory.serialNumber;
+    const bios = p.inventory.bios?.releaseDate;
+    if (!serial || !bios) continue;
+    const delay = 30 + (serial.charCodeAt(serial.length - 1) % 60);
+    const bought = Math.min(now - DAY_MS, Date.parse(`${bios}T00:00:00Z`) + delay * DAY_MS);
+    const d = new Date(bought);
+    const date = `${String(d.getUTCDate()).padStart(2, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${d.getUTCFullYear()}`;
+    const warranty = new Date(Date.UTC(d.getUTCFullYear() + 3, d.getUTCMonth(), d.getUTCDate()) - DAY_MS);
+    const price = (DEMO_PRICE_EUR[p.deviceClass] ?? 699).toFixed(2).replace('.', ',');
+    lines.push(`${serial};${date};${price};${warranty.toISOString().slice(0, 10)}`);
+  }
+  return lines.join('\r\n');
 }

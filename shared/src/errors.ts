@@ -47,6 +47,8 @@ export const ErrorCode = {
   PeriodInFuture: 'period_in_future',
   /** impact: a what-if or savings period longer than the limit */
   PeriodTooLong: 'period_too_long',
+  /** lifecycle: a purchase CSV with wrong lines; details.errors names each line; nothing was stored */
+  PurchaseImportInvalid: 'purchase_import_invalid',
   // agent side
   PolicyOutOfBounds: 'policy_out_of_bounds',
   Unsupported: 'unsupported',

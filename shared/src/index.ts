@@ -7,6 +7,7 @@ export * from './i18n/index.js';
 export * from './impact/index.js';
 export * from './intervals.js';
 export * from './inventory.js';
+export * from './lifecycle/index.js';
 export * from './lifecycle.js';
 export * from './network.js';
 export * from './policy.js';

@@ -72,6 +72,7 @@ export async function startDemoConsole(o: { deviceCount: number; dirPrefix: stri
     deviceCount: o.deviceCount,
     historyDays: 10,
     live: false,
+    batteryHistory: (deviceId, readings) => consoleApp.store.addBatteryHistory(deviceId, readings),
   });
   const api = new ConsoleClient(consoleApp.url);
   await api.login('admin', ADMIN_PASSWORD);

@@ -108,9 +108,9 @@ async function settled(page: Page): Promise<void> {
 }
 
 const PAGES: Record<keyof typeof USERS, string[]> = {
-  admin: ['/', '/devices', '/devices/:id', '/policies', '/groups', '/settings'],
+  admin: ['/', '/devices', '/devices/:id', '/policies', '/groups', '/settings', '/lifecycle', '/report'],
   it: ['/', '/devices', '/policies', '/groups'],
-  viewer: ['/', '/groups', '/devices'],
+  viewer: ['/', '/groups', '/devices', '/lifecycle'],
 };
 
 describe('accessible and Dutch', () => {

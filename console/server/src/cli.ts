@@ -9,6 +9,7 @@ import { type NetworkConfig, networkConfigFromEnv } from './network-config.js';
 import { backupCommand } from './ops/backup.js';
 import { resetPasswordCommand } from './ops/reset-password.js';
 import { tlsFromEnv } from './ops/tls.js';
+import type { BatteryReading } from './store/types.js';
 
 const HELP = `sluimer-console [--demo]
 
@@ -300,6 +301,8 @@ async function startDemo(
       dataDir,
       log,
       lastIntervalEnd: async (deviceId: number) => (await store.recentIntervals(deviceId, 1))[0]?.end,
+      batteryHistory: (deviceId: number, readings: BatteryReading[]) =>
+        store.addBatteryHistory(deviceId, readings),
     });
     log.info(
       resumable ? '--demo: simulated agents picked up again' : '--demo: simulated school board started',

@@ -19,6 +19,7 @@ import { installContract, registerOpenApiRoute } from './http/contract.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
 import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
+import { registerLifecycleRoutes } from './http/lifecycle.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { registerWebRoutes } from './http/web-routes.js';
@@ -218,6 +219,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       ...(network.publicUrl ? { publicUrl: network.publicUrl } : {}),
     });
     registerImpactRoutes(app, { store, policies, now });
+    registerLifecycleRoutes(app, { store, policies, now });
     registerWebRoutes(app, { store, policies, gateway, now });
     registerOpenApiRoute(app, routes);
     installAudit(app, audit);

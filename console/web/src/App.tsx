@@ -19,12 +19,18 @@ const PoliciesPage = lazy(() => import('./pages/Policies.js').then((m) => ({ def
 const GroupsPage = lazy(() => import('./pages/Groups.js').then((m) => ({ default: m.GroupsPage })));
 const SettingsPage = lazy(() => import('./pages/Settings.js').then((m) => ({ default: m.SettingsPage })));
 const AccountPage = lazy(() => import('./pages/Account.js').then((m) => ({ default: m.AccountPage })));
+const LifecyclePage = lazy(() => import('./pages/Lifecycle.js').then((m) => ({ default: m.LifecyclePage })));
+const AnnualReportPage = lazy(() =>
+  import('./pages/AnnualReport.js').then((m) => ({ default: m.AnnualReportPage })),
+);
 
 const NAV: { to: string; key: MessageKey; visible: (u: SessionUser) => boolean }[] = [
   { to: '/', key: 'nav.overview', visible: () => true },
   { to: '/devices', key: 'nav.devices', visible: (u) => can.editDevices(u.role) },
   { to: '/policies', key: 'nav.policies', visible: (u) => can.editPolicies(u.role) },
   { to: '/groups', key: 'nav.groups', visible: () => true },
+  { to: '/lifecycle', key: 'nav.lifecycle', visible: () => true },
+  { to: '/report', key: 'nav.report', visible: () => true },
   { to: '/settings', key: 'nav.settings', visible: (u) => can.seeSettings(u.role) },
 ];
 
@@ -88,6 +94,8 @@ function Routes({ path, user }: { path: string; user: SessionUser }) {
   if (path === '/policies')
     return staff ? <PoliciesPage /> : <NotForRole role={user.role} forRoles="staff" />;
   if (path === '/groups') return <GroupsPage />;
+  if (path === '/lifecycle') return <LifecyclePage />;
+  if (path === '/report') return <AnnualReportPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/api-reference') return <ApiReferencePage />;
   if (path === '/settings')

@@ -1,3 +1,4 @@
+export * from './battery-history.js';
 export * from './behaviour.js';
 export * from './calendar.js';
 export * from './fleet-plan.js';

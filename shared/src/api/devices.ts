@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DesktopPresetSchema, DeviceClassSchema, MonitorSizeSchema } from '../energy.js';
 import { InventorySchema } from '../inventory.js';
+import { ADVICE_KINDS, ADVICE_RULES } from '../lifecycle/advice.js';
 import { EffectivePolicySchema } from '../policy.js';
 import { AgentCountersSchema, AppliedSettingsSchema, BlockerSchema, PolicyErrorSchema } from '../protocol.js';
 import { IntervalOutSchema } from './common.js';
@@ -57,6 +58,34 @@ export const PolicyStatusDetailSchema = z.object({
   at: z.number(),
 });
 
+const UpgradePartSchema = z.enum(['memory', 'ssd']);
+
+/** one keep / repair / replace option with its € and kg CO2e (shared/src/lifecycle/advice.ts) */
+export const LifecycleOptionSchema = z.object({
+  kind: z.enum(ADVICE_KINDS),
+  eur: z.number(),
+  kgCo2e: z.number(),
+  extraYears: z.number(),
+  kgPerYear: z.number(),
+  parts: z.array(UpgradePartSchema).optional(),
+});
+
+/** the advice for one device and the rule that decided it */
+export const AdviceSchema = z.object({
+  kind: z.enum(ADVICE_KINDS),
+  rule: z.enum(ADVICE_RULES),
+  parts: z.array(UpgradePartSchema).optional(),
+  options: z.array(LifecycleOptionSchema),
+});
+
+/** embodied CO2e of the device's class and its share per year of the expected lifetime */
+export const EmbodiedShareSchema = z.object({
+  kg: z.number(),
+  range: z.tuple([z.number(), z.number()]),
+  lifetimeYears: z.number(),
+  kgPerYear: z.number(),
+});
+
 /** `lifecycle` of the device page: battery health, its monthly trend and projection, the device's age */
 export const DeviceLifecycleSchema = z.object({
   batteryHealthPct: z.number().nullable(),
@@ -79,6 +108,13 @@ export const DeviceLifecycleSchema = z.object({
       since: z.string(),
     })
     .nullable(),
+  /** why there is no projection: too few months of readings, no wear in them, or no battery */
+  batteryOutlook: z.enum(['projected', 'too-few-months', 'no-wear', 'no-battery']),
+  purchase: z
+    .object({ purchaseDate: z.string(), priceEur: z.number().nullable(), warrantyEnd: z.string().nullable() })
+    .nullable(),
+  embodied: EmbodiedShareSchema,
+  advice: AdviceSchema,
 });
 export type DeviceLifecycle = z.infer<typeof DeviceLifecycleSchema>;
 

@@ -91,6 +91,16 @@ const MATRIX: {
     roles: ANY,
   },
   { method: 'POST', url: '/api/v1/what-if', path: '/api/v1/what-if', body: {}, roles: ANY },
+  // device lifecycle (http/lifecycle.ts)
+  { method: 'GET', url: '/api/v1/lifecycle', path: '/api/v1/lifecycle', roles: ANY },
+  {
+    method: 'POST',
+    url: '/api/v1/lifecycle/purchases',
+    path: '/api/v1/lifecycle/purchases',
+    body: {},
+    roles: STAFF,
+  },
+  { method: 'GET', url: '/api/v1/reports/annual', path: '/api/v1/reports/annual', roles: ANY },
   // audit and device privacy (http/audit.ts, http/device-privacy.ts)
   { method: 'GET', url: '/api/v1/audit', path: '/api/v1/audit', roles: ADMIN },
   {

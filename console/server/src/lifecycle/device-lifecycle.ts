@@ -1,23 +1,100 @@
-import { batteryHealthPct, deviceAge, projectBattery } from '@sluimer/shared';
-import type { DeviceRecord, Store } from '../store/types.js';
+import {
+  type Advice,
+  adviseDevice,
+  type BatteryProjection,
+  batteryHealthPct,
+  type DeviceAge,
+  deviceAge,
+  type EmbodiedShare,
+  embodiedShare,
+  type LifecycleFacts,
+  projectBattery,
+} from '@sluimer/shared';
+import { effectiveClass } from '../energy/energy-profile.js';
+import type { BatteryReading, DeviceRecord, PurchaseRecord, Store } from '../store/types.js';
 
-/**
- * A device's lifecycle figures for its detail page (issue 11, first part): battery health now, its
- * monthly trend and projection, and the device's age with the date it counts from. No purchase
- * dates are imported yet, so the age comes from the BIOS date, else the day of enrollment.
- */
-export async function deviceLifecycle(store: Store, d: DeviceRecord, now = Date.now()) {
-  const readings = await store.batteryReadings(d.id);
-  const battery = d.inventory.battery;
+/** why a battery has no projection: too few months of readings, or no wear in them */
+export type BatteryOutlook = 'projected' | 'too-few-months' | 'no-wear' | 'no-battery';
+
+export interface DeviceLifecycle {
+  batteryHealthPct: number | null;
+  cycleCount: number | null;
+  batteryTrend: { month: string; healthPct: number; cycleCount: number | null }[];
+  batteryProjection: BatteryProjection | null;
+  batteryOutlook: BatteryOutlook;
+  /** the age and the date it counts from: purchase date, else BIOS date, else first seen */
+  age: DeviceAge | null;
+  purchase: { purchaseDate: string; priceEur: number | null; warrantyEnd: string | null } | null;
+  embodied: EmbodiedShare;
+  advice: Advice;
+}
+
+/** What the advice rules know about a device, from its record, readings and purchase data. */
+export function lifecycleOf(
+  d: DeviceRecord,
+  readings: readonly BatteryReading[],
+  purchase: PurchaseRecord | null,
+  now: number,
+): DeviceLifecycle {
+  const inv = d.inventory;
+  const battery = inv.battery;
+  const health = batteryHealthPct(battery);
+  const projection = projectBattery(readings);
+  const months = new Set(readings.map((r) => r.month)).size;
+  const hasBattery = battery?.hasBattery === true;
+  const age = deviceAge(
+    {
+      purchaseDate: purchase?.purchaseDate ?? null,
+      biosDate: inv.bios?.releaseDate ?? null,
+      firstSeen: new Date(d.enrolledAt).toISOString(),
+    },
+    new Date(now),
+  );
+  const deviceClass = effectiveClass(d);
+  const facts: LifecycleFacts = {
+    deviceClass,
+    ageYears: age ? age.months / 12 : null,
+    hasBattery,
+    batteryHealthPct: health,
+    projection,
+    memoryBytes: inv.memoryBytes,
+    disks: inv.disks ?? [],
+  };
   return {
-    batteryHealthPct: batteryHealthPct(battery),
+    batteryHealthPct: health,
     cycleCount: battery?.cycleCount ?? null,
     batteryTrend: readings.map((r) => ({ month: r.month, healthPct: r.healthPct, cycleCount: r.cycleCount })),
-    batteryProjection: projectBattery(readings),
-    age: deviceAge(
-      { biosDate: d.inventory.bios?.releaseDate ?? null, firstSeen: new Date(d.enrolledAt).toISOString() },
-      new Date(now),
-    ),
+    batteryProjection: projection,
+    batteryOutlook: !hasBattery
+      ? 'no-battery'
+      : projection
+        ? 'projected'
+        : months < 2
+          ? 'too-few-months'
+          : 'no-wear',
+    age,
+    purchase: purchase
+      ? {
+          purchaseDate: purchase.purchaseDate,
+          priceEur: purchase.priceCents === null ? null : purchase.priceCents / 100,
+          warrantyEnd: purchase.warrantyEnd,
+        }
+      : null,
+    embodied: embodiedShare(deviceClass),
+    advice: adviseDevice(facts),
   };
 }
-export type DeviceLifecycle = Awaited<ReturnType<typeof deviceLifecycle>>;
+
+/**
+ * A device's lifecycle figures for its detail page (issue 11): battery health now, its monthly trend
+ * and projection, the age with the date it counts from, embodied CO2e over the expected lifetime,
+ * and the keep / battery / upgrade / refurbish / replace advice with its options side by side.
+ */
+export async function deviceLifecycle(
+  store: Store,
+  d: DeviceRecord,
+  now = Date.now(),
+): Promise<DeviceLifecycle> {
+  const [readings, purchases] = await Promise.all([store.batteryReadings(d.id), store.listPurchases([d.id])]);
+  return lifecycleOf(d, readings, purchases[0] ?? null, now);
+}

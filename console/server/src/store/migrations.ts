@@ -347,6 +347,21 @@ CREATE TABLE battery_readings (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    // issue 11: purchase data a school imports (CSV), one record per device, for the device's age
+    // (the purchase date beats the BIOS date) and its warranty. Retention (docs/privacy.md): as long
+    // as the device exists; gone with it. Portable SQL (PostgreSQL backend).
+    name: 'device purchases',
+    sql: `
+CREATE TABLE device_purchases (
+  device_id INTEGER NOT NULL PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+  purchase_date TEXT NOT NULL,
+  price_cents INTEGER,
+  warranty_end TEXT,
+  imported_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */

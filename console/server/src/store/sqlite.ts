@@ -41,6 +41,8 @@ import {
   LimitReachedError,
   type NewGroup,
   type PolicyRecord,
+  type PurchaseInput,
+  type PurchaseRecord,
   type RollupAmounts,
   type RollupSum,
   type Store,
@@ -877,6 +879,80 @@ export class SqliteStore implements Store {
     return next;
   }
 
+  // ---- device lifecycle (issue 11) ----
+  async putPurchases(rows: readonly PurchaseInput[], now: number): Promise<number> {
+    const upsert = this.db.prepare(
+      `INSERT INTO device_purchases (device_id, purchase_date, price_cents, warranty_end, imported_at)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET purchase_date = excluded.purchase_date,
+       price_cents = excluded.price_cents, warranty_end = excluded.warranty_end, imported_at = excluded.imported_at`,
+    );
+    // one transaction: a row that fails (e.g. a device deleted meanwhile) leaves nothing behind
+    return this.db.transaction(() => {
+      for (const r of rows) upsert.run(r.deviceId, r.purchaseDate, r.priceCents, r.warrantyEnd, now);
+      return rows.length;
+    })();
+  }
+
+  async listPurchases(deviceIds?: readonly number[]): Promise<PurchaseRecord[]> {
+    const cols = 'device_id, purchase_date, price_cents, warranty_end, imported_at';
+    const rows = (
+      deviceIds === undefined
+        ? this.db.prepare(`SELECT ${cols} FROM device_purchases ORDER BY device_id`).all()
+        : this.inChunks(deviceIds, (ph) => `SELECT ${cols} FROM device_purchases WHERE device_id IN (${ph})`)
+    ) as Row[];
+    return rows.map((r) => ({
+      deviceId: Number(r.device_id),
+      purchaseDate: String(r.purchase_date),
+      priceCents: r.price_cents === null ? null : Number(r.price_cents),
+      warrantyEnd: r.warranty_end === null ? null : String(r.warranty_end),
+      importedAt: Number(r.imported_at),
+    }));
+  }
+
+  async batteryReadingsOf(deviceIds: readonly number[]): Promise<Map<number, BatteryReading[]>> {
+    const rows = this.inChunks(
+      deviceIds,
+      (ph) =>
+        `SELECT device_id, month, health_pct, cycle_count, at FROM battery_readings WHERE device_id IN (${ph}) ORDER BY device_id, month`,
+    ) as Row[];
+    const out = new Map<number, BatteryReading[]>();
+    for (const r of rows) {
+      const id = Number(r.device_id);
+      const list = out.get(id) ?? [];
+      out.set(id, list);
+      list.push({
+        month: String(r.month),
+        healthPct: Number(r.health_pct),
+        cycleCount: r.cycle_count === null ? null : Number(r.cycle_count),
+        at: Number(r.at),
+      });
+    }
+    return out;
+  }
+
+  async addBatteryHistory(deviceId: number, readings: readonly BatteryReading[]): Promise<number> {
+    const insert = this.db.prepare(
+      `INSERT INTO battery_readings (device_id, month, health_pct, cycle_count, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device_id, month) DO NOTHING`,
+    );
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const r of readings)
+        added += insert.run(deviceId, r.month, r.healthPct, r.cycleCount, r.at).changes;
+      return added;
+    })();
+  }
+
+  /** runs a query with `IN (?, …)` over ids in chunks below SQLite's parameter limit */
+  private inChunks(ids: readonly number[], sql: (placeholders: string) => string): unknown[] {
+    const out: unknown[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      out.push(...this.db.prepare(sql(chunk.map(() => '?').join(', '))).all(...chunk));
+    }
+    return out;
+  }
+
   private updateRow(table: 'groups' | 'devices', id: number, cols: Record<string, unknown>) {
     const keys = Object.keys(cols);
     if (keys.length === 0) return;
@@ -962,6 +1038,12 @@ export class SqliteStore implements Store {
       batteryReadings: all(
         'SELECT month, health_pct, cycle_count, at FROM battery_readings WHERE device_id = ? ORDER BY month',
       ),
+      purchase:
+        (db
+          .prepare(
+            'SELECT purchase_date, price_cents, warranty_end, imported_at FROM device_purchases WHERE device_id = ?',
+          )
+          .get(id) as Record<string, unknown> | undefined) ?? null,
     };
   }
 

@@ -244,6 +244,34 @@ export interface Store {
   eraseDevice(id: number): Promise<DeviceErasure>;
   /** periodic upkeep of the storage itself (SQLite: fold the WAL back and truncate it); `postponed` when busy */
   housekeeping(): Promise<{ postponed: boolean }>;
+  // ---- device lifecycle (issue 11): purchase data, battery readings of many devices ----
+  /**
+   * stores the purchase data of these devices in one transaction: all rows or, on any failure,
+   * none; a device's earlier record is replaced. Returns the rows written.
+   */
+  putPurchases(rows: readonly PurchaseInput[], now: number): Promise<number>;
+  /** purchase records of these devices (all devices when omitted) */
+  listPurchases(deviceIds?: readonly number[]): Promise<PurchaseRecord[]>;
+  /** monthly battery readings of these devices, oldest first per device */
+  batteryReadingsOf(deviceIds: readonly number[]): Promise<Map<number, BatteryReading[]>>;
+  /**
+   * earlier months' battery readings (the demo's simulated history); a month that already has a
+   * reading keeps it. Returns the readings added.
+   */
+  addBatteryHistory(deviceId: number, readings: readonly BatteryReading[]): Promise<number>;
+}
+
+/** one device's purchase data, imported from the school's own records (CSV) */
+export interface PurchaseInput {
+  deviceId: number;
+  /** YYYY-MM-DD */
+  purchaseDate: string;
+  priceCents: number | null;
+  /** YYYY-MM-DD */
+  warrantyEnd: string | null;
+}
+export interface PurchaseRecord extends PurchaseInput {
+  importedAt: number;
 }
 
 export interface UserRecord {
@@ -446,6 +474,8 @@ export interface DeviceExport {
   hourlyRollups: Record<string, unknown>[];
   dailyRollups: Record<string, unknown>[];
   batteryReadings: Record<string, unknown>[];
+  /** the imported purchase record (date, price, warranty end), or null */
+  purchase: Record<string, unknown> | null;
 }
 
 /** rows removed by an erasure, per kind; `devices` is 1 when the device went */

@@ -1,3 +1,5 @@
+import { lifecycleEn, lifecycleNl } from './messages-lifecycle.js';
+
 /** User-facing texts. Dutch first (language.md), English second; every key exists in both. */
 const nl = {
   appName: 'Sluimer',
@@ -421,6 +423,7 @@ const nl = {
   'state.col.idle': 'Inactief',
   'state.col.asleep': 'Slaapstand',
   'state.col.off': 'Uit',
+  ...lifecycleNl,
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -833,6 +836,7 @@ const en: Record<MessageKey, string> = {
   'state.col.idle': 'Idle',
   'state.col.asleep': 'Asleep',
   'state.col.off': 'Off',
+  ...lifecycleEn,
 };
 
 export const catalogs = { nl: nl as Record<MessageKey, string>, en };

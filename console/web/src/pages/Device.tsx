@@ -11,6 +11,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { type ChartOption, EChart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
+import { LifecycleCard } from '../components/LifecycleCard.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
 import { api, qs } from '../lib/api.js';
@@ -294,6 +295,7 @@ export function DevicePage({ id }: { id: number }) {
           </dl>
         </section>
       </div>
+      {life && <LifecycleCard life={life} hasBattery={bat?.hasBattery === true} />}
       {can.editDevices(user.role) && <DeviceAdmin device={d} onSaved={dev.reload} />}
       {can.seeSettings(user.role) && <DevicePrivacy id={id} name={d.name ?? d.hostname} />}
     </main>
