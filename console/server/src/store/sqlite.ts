@@ -79,11 +79,12 @@ export class LimitReachedError extends Error {}
 
 type Row = Record<string, unknown>;
 
-const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+export const json = <T>(v: unknown, fallback: T): T =>
+  typeof v === 'string' ? (JSON.parse(v) as T) : fallback;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-function toUser(r: Row): UserRecord {
+export function toUser(r: Row): UserRecord {
   return {
     id: Number(r.id),
     username: String(r.username),
@@ -93,7 +94,7 @@ function toUser(r: Row): UserRecord {
   };
 }
 
-function toGroup(r: Row): GroupRecord {
+export function toGroup(r: Row): GroupRecord {
   return {
     id: Number(r.id),
     parentId: num(r.parent_id),
@@ -106,7 +107,7 @@ function toGroup(r: Row): GroupRecord {
   };
 }
 
-function toSecret(r: Row): EnrollSecretRecord {
+export function toSecret(r: Row): EnrollSecretRecord {
   return {
     id: Number(r.id),
     groupId: Number(r.group_id),
@@ -119,7 +120,7 @@ function toSecret(r: Row): EnrollSecretRecord {
   };
 }
 
-function toPolicy(r: Row): PolicyRecord {
+export function toPolicy(r: Row): PolicyRecord {
   return {
     id: Number(r.id),
     name: String(r.name),
@@ -129,7 +130,7 @@ function toPolicy(r: Row): PolicyRecord {
   };
 }
 
-function toDevice(r: Row): DeviceRecord {
+export function toDevice(r: Row): DeviceRecord {
   return {
     id: Number(r.id),
     installId: String(r.install_id),
@@ -173,7 +174,7 @@ function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT_UNIQUE');
 }
 
-function addCounters(a: AgentCounters | null, b: AgentCounters): AgentCounters {
+export function addCounters(a: AgentCounters | null, b: AgentCounters): AgentCounters {
   const out: AgentCounters = { ...(a ?? {}) };
   if (b.droppedReports) out.droppedReports = (out.droppedReports ?? 0) + b.droppedReports;
   if (b.droppedIntervals) out.droppedIntervals = (out.droppedIntervals ?? 0) + b.droppedIntervals;
@@ -1080,7 +1081,7 @@ export class SqliteStore implements Store {
   }
 }
 
-function wattsKey(r: Row, settings: Settings): string {
+export function wattsKey(r: Row, settings: Settings): string {
   return JSON.stringify(
     deviceTotalWatts(
       {
@@ -1095,13 +1096,13 @@ function wattsKey(r: Row, settings: Settings): string {
 }
 
 /** enroll secrets with the number of devices enrolled through each */
-const SECRET_SELECT = `SELECT e.*, (SELECT COUNT(*) FROM devices d WHERE d.enroll_secret_id = e.id) AS devices_enrolled
+export const SECRET_SELECT = `SELECT e.*, (SELECT COUNT(*) FROM devices d WHERE d.enroll_secret_id = e.id) AS devices_enrolled
   FROM enroll_secrets e`;
 
 const SUMS = `SUM(active_ms) AS a, SUM(idle_on_ms) AS i1, SUM(idle_off_ms) AS i0, SUM(asleep_ms) AS s,
   SUM(off_ms) AS o, SUM(energy_wh) AS e, SUM(waste_wh) AS w`;
 
-function toSum(r: Row): RollupSum {
+export function toSum(r: Row): RollupSum {
   return {
     key: Number(r.key),
     activeMs: Number(r.a),
@@ -1114,7 +1115,7 @@ function toSum(r: Row): RollupSum {
   };
 }
 
-function toInterval(deviceId: number, r: Row): StoredInterval {
+export function toInterval(deviceId: number, r: Row): StoredInterval {
   const iv: StoredInterval = {
     deviceId,
     start: Number(r.start),

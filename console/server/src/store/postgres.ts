@@ -1,0 +1,782 @@
+import type { PolicySettings, Role, Settings } from '@sluimer/shared';
+import { batteryHealthPct, SettingsSchema } from '@sluimer/shared';
+import pg from 'pg';
+import { MIGRATIONS, migrationSql } from './migrations.js';
+import {
+  ConflictError,
+  DEFAULT_SETTINGS,
+  LimitReachedError,
+  SECRET_SELECT,
+  toDevice,
+  toGroup,
+  toInterval,
+  toPolicy,
+  toSecret,
+  toSum,
+  toUser,
+  wattsKey,
+} from './sqlite.js';
+import {
+  type ApiTokenListItem,
+  BATTERY_MONTHS_KEPT,
+  type BatteryReading,
+  type DevicePatch,
+  type FleetSum,
+  type GroupPatch,
+  type NewGroup,
+  type Store,
+  type StoredInterval,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** `postgres://…` or `postgresql://…`: SLUIMER_DATABASE_URL selects the PostgreSQL store */
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * Times and ids are BIGINT (milliseconds since 1970 do not fit 32 bits) and sums of them NUMERIC;
+ * node-postgres hands both over as strings by default. Every value the console stores stays below
+ * 2^53, so they are read as numbers. Set per pool, not globally.
+ */
+function numericTypes(): pg.CustomTypesConfig {
+  const t = new pg.TypeOverrides();
+  t.setTypeParser(20, Number); // int8
+  t.setTypeParser(1700, Number); // numeric
+  return t;
+}
+
+/** arbitrary fixed key of the advisory lock that lets one process at a time migrate */
+const MIGRATE_LOCK = 0x51_75_1e_e7;
+
+/**
+ * Brings a PostgreSQL database up to `target` migrations (default: all), the same list as SQLite's
+ * (store/migrations.ts). `schema_version` holds how many have run. Several console processes may
+ * start at once: an advisory lock lets one migrate while the others wait, then find nothing to do.
+ */
+export async function migratePostgres(pool: pg.Pool, target = MIGRATIONS.length): Promise<number> {
+  const c = await pool.connect();
+  try {
+    await c.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
+    try {
+      await c.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const r = await c.query('SELECT version FROM schema_version');
+      if (r.rowCount === 0) await c.query('INSERT INTO schema_version (version) VALUES (0)');
+      const current = r.rowCount === 0 ? 0 : Number(r.rows[0].version);
+      if (current > MIGRATIONS.length) {
+        throw new Error(
+          `De database heeft schemaversie ${current}, nieuwer dan deze console (${MIGRATIONS.length}); werk de console bij. / ` +
+            `The database has schema version ${current}, newer than this console (${MIGRATIONS.length}); upgrade the console.`,
+        );
+      }
+      for (let v = current; v < target; v++) {
+        await c.query('BEGIN');
+        try {
+          await c.query(migrationSql(MIGRATIONS[v]!, 'postgres'));
+          await c.query('UPDATE schema_version SET version = $1', [v + 1]);
+          await c.query('COMMIT');
+        } catch (err) {
+          await c.query('ROLLBACK');
+          throw new Error(`migration ${v + 1} (${MIGRATIONS[v]!.name}) failed: ${(err as Error).message}`);
+        }
+      }
+      return Math.max(current, target);
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK]);
+    }
+  } finally {
+    c.release();
+  }
+}
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database (a Unix socket folder as `?host=/path`) */
+  url: string;
+  /** connections in the pool (default 10) */
+  poolSize?: number;
+  /** for tests: stop after this many migrations */
+  migrateTo?: number;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === '23505';
+}
+
+/**
+ * The store for large deployments: one PostgreSQL database, possibly shared by several console
+ * processes. Nothing is cached in the process (settings included), so what one process writes the
+ * next read of any process sees. `pool` stays reachable so a notifier (LISTEN/NOTIFY between
+ * console processes) can take its own connection from it.
+ */
+export class PostgresStore implements Omit<Store, 'ingestBatch'> {
+  readonly pool: pg.Pool;
+
+  private constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
+
+  /** connects and migrates; throws (with the server's reason) when the database cannot be reached */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types: numericTypes(),
+      application_name: 'sluimer-console',
+    });
+    // an idle connection the server drops (restart, failover) must not crash the process
+    pool.on('error', () => {});
+    try {
+      await migratePostgres(pool, options.migrateTo);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PostgresStore(pool);
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  private async rows(sql: string, args: unknown[] = [], q: Queryable = this.pool): Promise<Row[]> {
+    return (await q.query(sql, args)).rows as Row[];
+  }
+  private async row(sql: string, args: unknown[] = [], q: Queryable = this.pool): Promise<Row | undefined> {
+    return (await q.query(sql, args)).rows[0] as Row | undefined;
+  }
+  private async changes(sql: string, args: unknown[] = [], q: Queryable = this.pool): Promise<number> {
+    return (await q.query(sql, args)).rowCount ?? 0;
+  }
+
+  /** runs `fn` in one transaction on one connection; rolled back when it throws */
+  async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  // ---- users ----
+  async countUsers() {
+    return Number((await this.row('SELECT COUNT(*) AS n FROM users'))!.n);
+  }
+  async createUser(u: { username: string; passwordHash: string; role: Role; now: number }) {
+    try {
+      const r = await this.row(
+        'INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING *',
+        [u.username, u.passwordHash, u.role, u.now],
+      );
+      return toUser(r!);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`user ${u.username} exists`);
+      throw err;
+    }
+  }
+  async getUser(id: number) {
+    const r = await this.row('SELECT * FROM users WHERE id = $1', [id]);
+    return r ? toUser(r) : undefined;
+  }
+  async getUserByName(username: string) {
+    const r = await this.row('SELECT * FROM users WHERE username = $1', [username]);
+    return r ? toUser(r) : undefined;
+  }
+  async listUsers() {
+    return (await this.rows('SELECT * FROM users ORDER BY id')).map(toUser);
+  }
+  async updateUser(id: number, patch: { role?: Role; passwordHash?: string }) {
+    if (patch.role) await this.changes('UPDATE users SET role = $1 WHERE id = $2', [patch.role, id]);
+    if (patch.passwordHash)
+      await this.changes('UPDATE users SET password_hash = $1 WHERE id = $2', [patch.passwordHash, id]);
+    return this.getUser(id);
+  }
+  async deleteUser(id: number) {
+    return (await this.changes('DELETE FROM users WHERE id = $1', [id])) > 0;
+  }
+  async createSession(s: { idHash: string; userId: number; now: number; expiresAt: number }) {
+    await this.changes(
+      'INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+      [s.idHash, s.userId, s.now, s.expiresAt],
+    );
+  }
+  async getSessionUser(idHash: string, now: number) {
+    const r = await this.row(
+      'SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2',
+      [idHash, now],
+    );
+    return r ? toUser(r) : undefined;
+  }
+  async deleteSession(idHash: string) {
+    await this.changes('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
+  }
+  async deleteUserSessions(userId: number) {
+    await this.changes('DELETE FROM sessions WHERE user_id = $1', [userId]);
+  }
+  async rehashPassword(id: number, oldHash: string, newHash: string) {
+    return (
+      (await this.changes('UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3', [
+        newHash,
+        id,
+        oldHash,
+      ])) > 0
+    );
+  }
+  async createApiToken(t: {
+    userId: number;
+    name: string;
+    tokenHash: string;
+    now: number;
+    expiresAt: number;
+  }) {
+    const r = await this.row(
+      'INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [t.userId, t.name, t.tokenHash, t.now, t.expiresAt],
+    );
+    return {
+      id: Number(r!.id),
+      userId: t.userId,
+      name: t.name,
+      createdAt: t.now,
+      expiresAt: t.expiresAt,
+      lastUsedAt: null,
+    };
+  }
+  async authenticateApiToken(tokenHash: string, now: number) {
+    const r = await this.row(
+      `SELECT u.*, t.last_used_at AS token_last_used_at, t.expires_at AS token_expires_at
+       FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
+    if (!r) return undefined;
+    const expired = r.token_expires_at !== null && Number(r.token_expires_at) <= now;
+    // a write per request is wasted work; a minute's precision is plenty
+    if (!expired && now - Number(r.token_last_used_at ?? 0) > 60_000)
+      await this.changes('UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2', [now, tokenHash]);
+    return { user: toUser(r), expired };
+  }
+  async listApiTokens(filter: { userId?: number } = {}): Promise<ApiTokenListItem[]> {
+    const rows = await this.rows(
+      `SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.expires_at, t.last_used_at
+       FROM api_tokens t JOIN users u ON u.id = t.user_id
+       ${filter.userId === undefined ? '' : 'WHERE t.user_id = $1'} ORDER BY t.id`,
+      filter.userId === undefined ? [] : [filter.userId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      userId: Number(r.user_id),
+      username: String(r.username),
+      name: String(r.name),
+      createdAt: Number(r.created_at),
+      expiresAt: Number(r.expires_at),
+      lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+    }));
+  }
+  async deleteApiToken(userId: number, id: number) {
+    return (await this.changes('DELETE FROM api_tokens WHERE id = $1 AND user_id = $2', [id, userId])) > 0;
+  }
+  async revokeApiToken(id: number) {
+    return (await this.changes('DELETE FROM api_tokens WHERE id = $1', [id])) > 0;
+  }
+  async revokeUserApiTokens(userId: number) {
+    return this.changes('DELETE FROM api_tokens WHERE user_id = $1', [userId]);
+  }
+  async pruneApiTokens(before: number) {
+    return this.changes('DELETE FROM api_tokens WHERE expires_at < $1', [before]);
+  }
+
+  // ---- groups ----
+  async listGroups() {
+    return (await this.rows('SELECT * FROM groups ORDER BY id')).map(toGroup);
+  }
+  async getGroup(id: number) {
+    const r = await this.row('SELECT * FROM groups WHERE id = $1', [id]);
+    return r ? toGroup(r) : undefined;
+  }
+  async createGroup(g: NewGroup) {
+    const r = await this.row(
+      `INSERT INTO groups (parent_id, name, kind, time_zone, excluded_reason, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [g.parentId, g.name, g.kind, g.timeZone, g.excludedReason, g.now],
+    );
+    return toGroup(r!);
+  }
+  async updateGroup(id: number, patch: GroupPatch) {
+    const cols: Record<string, unknown> = {};
+    if (patch.name !== undefined) cols.name = patch.name;
+    if (patch.kind !== undefined) cols.kind = patch.kind;
+    if (patch.timeZone !== undefined) cols.time_zone = patch.timeZone;
+    if (patch.excludedReason !== undefined) cols.excluded_reason = patch.excludedReason;
+    if (patch.parentId !== undefined) cols.parent_id = patch.parentId;
+    await this.updateRow('groups', id, cols);
+    return this.getGroup(id);
+  }
+  async deleteGroup(id: number) {
+    return this.transaction(async (c): Promise<'deleted' | 'not_found' | 'not_empty'> => {
+      // locked, so a device enrolled into it meanwhile cannot be left without a group
+      if (!(await this.row('SELECT 1 FROM groups WHERE id = $1 FOR UPDATE', [id], c))) return 'not_found';
+      const used =
+        (await this.row('SELECT 1 FROM groups WHERE parent_id = $1 LIMIT 1', [id], c)) ??
+        (await this.row('SELECT 1 FROM devices WHERE group_id = $1 LIMIT 1', [id], c));
+      if (used) return 'not_empty';
+      await this.changes('DELETE FROM groups WHERE id = $1', [id], c);
+      return 'deleted';
+    });
+  }
+  async createEnrollSecret(s: {
+    groupId: number;
+    secretHash: string;
+    note?: string | undefined;
+    expiresAt: number | null;
+    deviceLimit?: number | null | undefined;
+    now: number;
+  }) {
+    const r = await this.row(
+      `INSERT INTO enroll_secrets (group_id, secret_hash, note, created_at, expires_at, device_limit)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [s.groupId, s.secretHash, s.note ?? null, s.now, s.expiresAt, s.deviceLimit ?? null],
+    );
+    return toSecret((await this.row(`${SECRET_SELECT} WHERE e.id = $1`, [r!.id]))!);
+  }
+  async listEnrollSecrets(groupId?: number) {
+    const rows =
+      groupId === undefined
+        ? await this.rows(`${SECRET_SELECT} ORDER BY e.id`)
+        : await this.rows(`${SECRET_SELECT} WHERE e.group_id = $1 ORDER BY e.id`, [groupId]);
+    return rows.map(toSecret);
+  }
+  async findEnrollSecret(secretHash: string) {
+    const r = await this.row(`${SECRET_SELECT} WHERE e.secret_hash = $1`, [secretHash]);
+    return r ? toSecret(r) : undefined;
+  }
+  async revokeEnrollSecret(id: number, now: number) {
+    await this.changes('UPDATE enroll_secrets SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2', [
+      now,
+      id,
+    ]);
+    const r = await this.row(`${SECRET_SELECT} WHERE e.id = $1`, [id]);
+    return r ? toSecret(r) : undefined;
+  }
+
+  // ---- devices ----
+  async enrollDevice(d: Parameters<Store['enrollDevice']>[0]) {
+    const settings = await this.getSettings();
+    const out = await this.transaction(async (c) => {
+      // one enrollment per install id at a time (the same device enrolling twice at once), and one
+      // per limited secret, so parallel enrollments cannot overshoot its limit
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`install:${d.installId}`]);
+      const secret = d.secret;
+      if (secret && secret.deviceLimit !== null)
+        await c.query('SELECT 1 FROM enroll_secrets WHERE id = $1 FOR UPDATE', [secret.id]);
+      const existing = await this.row(
+        'SELECT id, enroll_secret_id, device_class, detected_class, desktop_preset, monitors FROM devices WHERE install_id = $1',
+        [d.installId],
+        c,
+      );
+      if (secret && secret.deviceLimit !== null && (existing?.enroll_secret_id ?? null) !== secret.id) {
+        const n = Number(
+          (await this.row('SELECT COUNT(*) AS n FROM devices WHERE enroll_secret_id = $1', [secret.id], c))!
+            .n,
+        );
+        if (n >= secret.deviceLimit)
+          throw new LimitReachedError(
+            `enroll secret ${secret.id} has enrolled ${n} of ${secret.deviceLimit} devices`,
+          );
+      }
+      if (existing) {
+        const after = await this.row(
+          `UPDATE devices SET token_hash = $1, group_id = $2, hostname = $3, inventory = $4, detected_class = $5,
+           class_review = $6, enroll_secret_id = COALESCE($7, enroll_secret_id) WHERE id = $8
+           RETURNING device_class, detected_class, desktop_preset, monitors`,
+          [
+            d.tokenHash,
+            d.groupId,
+            d.hostname,
+            JSON.stringify(d.inventory),
+            d.detectedClass,
+            d.classReview ?? null,
+            secret?.id ?? null,
+            existing.id,
+          ],
+          c,
+        );
+        const changed = wattsKey(existing, settings) !== wattsKey(after!, settings);
+        return { deviceId: Number(existing.id), created: false, changed };
+      }
+      const r = await this.row(
+        `INSERT INTO devices (install_id, token_hash, group_id, hostname, inventory, detected_class, class_review,
+         enrolled_at, enroll_secret_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [
+          d.installId,
+          d.tokenHash,
+          d.groupId,
+          d.hostname,
+          JSON.stringify(d.inventory),
+          d.detectedClass,
+          d.classReview ?? null,
+          d.now,
+          secret?.id ?? null,
+        ],
+        c,
+      );
+      return { deviceId: Number(r!.id), created: true, changed: false };
+    });
+    if (out.changed) await this.requestEnergyRecompute([out.deviceId]);
+    return { deviceId: out.deviceId, created: out.created };
+  }
+  async getDevice(id: number) {
+    const r = await this.row('SELECT * FROM devices WHERE id = $1', [id]);
+    return r ? toDevice(r) : undefined;
+  }
+  async getDeviceByTokenHash(tokenHash: string) {
+    const r = await this.row('SELECT * FROM devices WHERE token_hash = $1', [tokenHash]);
+    return r ? toDevice(r) : undefined;
+  }
+  async listDevices(filter?: { groupIds?: number[]; afterId?: number; limit?: number }) {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter?.groupIds) {
+      args.push(filter.groupIds);
+      where.push(`group_id = ANY($${args.length}::bigint[])`);
+    }
+    if (filter?.afterId) {
+      args.push(filter.afterId);
+      where.push(`id > $${args.length}`);
+    }
+    let sql = `SELECT * FROM devices${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    if (filter?.limit !== undefined) {
+      args.push(filter.limit);
+      sql += ` LIMIT $${args.length}`;
+    }
+    return (await this.rows(sql, args)).map(toDevice);
+  }
+  async timelinePage(deviceId: number, from: number, to: number, limit: number) {
+    const out: StoredInterval[] = [];
+    // intervals of one device never overlap: only the last one starting before `from` can reach into it
+    const first = await this.row(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = $1 AND start < $2 ORDER BY start DESC LIMIT 1',
+      [deviceId, from],
+    );
+    if (first && Number(first.end) > from) out.push(toInterval(deviceId, first));
+    const rows = await this.rows(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = $1 AND start >= $2 AND start < $3 ORDER BY start LIMIT $4',
+      [deviceId, from, to, limit + 1 - out.length],
+    );
+    for (const r of rows) out.push(toInterval(deviceId, r));
+    const more = out.length > limit;
+    if (more) out.length = limit;
+    return { intervals: out, more };
+  }
+  async updateDevice(id: number, patch: DevicePatch) {
+    const settings = await this.getSettings();
+    const cols: Record<string, unknown> = {};
+    if (patch.name !== undefined) cols.name = patch.name;
+    if (patch.groupId !== undefined) cols.group_id = patch.groupId;
+    if (patch.deviceClass !== undefined) cols.device_class = patch.deviceClass;
+    if (patch.desktopPreset !== undefined) cols.desktop_preset = patch.desktopPreset;
+    if (patch.monitors !== undefined)
+      cols.monitors = patch.monitors === null ? null : JSON.stringify(patch.monitors);
+    if (patch.excludedReason !== undefined) cols.excluded_reason = patch.excludedReason;
+    const changed = await this.transaction(async (c) => {
+      const before = await this.row('SELECT * FROM devices WHERE id = $1 FOR UPDATE', [id], c);
+      if (!before) return false;
+      const after = (await this.updateRow('devices', id, cols, c)) ?? before;
+      return wattsKey(before, settings) !== wattsKey(after, settings);
+    });
+    if (changed) await this.requestEnergyRecompute([id]);
+    return this.getDevice(id);
+  }
+  async recordHello(id: number, h: Parameters<Store['recordHello']>[1]) {
+    await this.recordHelloOn(this.pool, id, h);
+  }
+  private async recordHelloOn(q: Queryable, id: number, h: Parameters<Store['recordHello']>[1]) {
+    await this.changes(
+      `UPDATE devices SET agent_version = $1, hello_etag = $2, hello_at = $3, last_seen = $3,
+       inventory = COALESCE($4::text, inventory), detected_class = COALESCE($5::text, detected_class),
+       class_review = CASE WHEN $4::text IS NULL THEN class_review ELSE $6::text END WHERE id = $7`,
+      [
+        h.agentVersion,
+        h.policyEtag ?? null,
+        h.now,
+        h.inventory ? JSON.stringify(h.inventory) : null,
+        h.detectedClass ?? null,
+        h.classReview ?? null,
+        id,
+      ],
+      q,
+    );
+    if (h.inventory) await this.recordBattery(q, id, h.inventory, h.now);
+  }
+  async recordInventory(id: number, inv: Parameters<Store['recordInventory']>[1]) {
+    await this.recordInventoryOn(this.pool, id, inv);
+  }
+  private async recordInventoryOn(q: Queryable, id: number, inv: Parameters<Store['recordInventory']>[1]) {
+    await this.changes(
+      'UPDATE devices SET inventory = $1, detected_class = COALESCE($2::text, detected_class), class_review = $3 WHERE id = $4',
+      [JSON.stringify(inv.inventory), inv.detectedClass ?? null, inv.classReview ?? null, id],
+      q,
+    );
+    await this.recordBattery(q, id, inv.inventory, inv.now);
+  }
+  /** the month's battery reading (the latest wins), and readings past the retention deleted */
+  private async recordBattery(
+    q: Queryable,
+    id: number,
+    inventory: Parameters<Store['recordInventory']>[1]['inventory'],
+    now: number,
+  ) {
+    const health = batteryHealthPct(inventory.battery);
+    if (health === null) return;
+    const d = new Date(now);
+    const month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    const first = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - (BATTERY_MONTHS_KEPT - 1), 1));
+    const oldest = `${first.getUTCFullYear()}-${String(first.getUTCMonth() + 1).padStart(2, '0')}`;
+    await this.changes(
+      `INSERT INTO battery_readings (device_id, month, health_pct, cycle_count, at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (device_id, month) DO UPDATE SET health_pct = excluded.health_pct,
+       cycle_count = excluded.cycle_count, at = excluded.at WHERE excluded.at >= battery_readings.at`,
+      [id, month, health, inventory.battery?.cycleCount ?? null, now],
+      q,
+    );
+    await this.changes('DELETE FROM battery_readings WHERE device_id = $1 AND month < $2', [id, oldest], q);
+  }
+  async batteryReadings(id: number): Promise<BatteryReading[]> {
+    const rows = await this.rows(
+      'SELECT month, health_pct, cycle_count, at FROM battery_readings WHERE device_id = $1 ORDER BY month',
+      [id],
+    );
+    return rows.map((r) => ({
+      month: String(r.month),
+      healthPct: Number(r.health_pct),
+      cycleCount: r.cycle_count === null ? null : Number(r.cycle_count),
+      at: Number(r.at),
+    }));
+  }
+  async setLastSeen(id: number, at: number) {
+    await this.changes('UPDATE devices SET last_seen = GREATEST(COALESCE(last_seen, 0), $1) WHERE id = $2', [
+      at,
+      id,
+    ]);
+  }
+  async setPolicySent(id: number, etag: string) {
+    await this.changes('UPDATE devices SET policy_etag_sent = $1 WHERE id = $2', [etag, id]);
+  }
+  async setPolicyStatus(id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
+    await this.setPolicyStatusOn(this.pool, id, st);
+  }
+  private async setPolicyStatusOn(q: Queryable, id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
+    await this.changes(
+      `UPDATE devices SET status_ok = $1, status_etag = $2, status_applied = $3, status_errors = $4, status_at = $5,
+       last_seen = $5 WHERE id = $6`,
+      [st.ok ? 1 : 0, st.etag, JSON.stringify(st.applied), JSON.stringify(st.errors), st.at, id],
+      q,
+    );
+  }
+  async recentIntervals(deviceId: number, limit: number) {
+    const rows = await this.rows(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = $1 ORDER BY start DESC LIMIT $2',
+      [deviceId, limit],
+    );
+    return rows.map((r) => toInterval(deviceId, r));
+  }
+
+  // ---- policies ----
+  async listPolicies() {
+    return (await this.rows('SELECT * FROM policies ORDER BY id')).map(toPolicy);
+  }
+  async getPolicy(id: number) {
+    const r = await this.row('SELECT * FROM policies WHERE id = $1', [id]);
+    return r ? toPolicy(r) : undefined;
+  }
+  async createPolicy(p: {
+    name: string;
+    description?: string | undefined;
+    settings: PolicySettings;
+    now: number;
+  }) {
+    const r = await this.row(
+      'INSERT INTO policies (name, description, settings, updated_at) VALUES ($1, $2, $3, $4) RETURNING *',
+      [p.name, p.description ?? null, JSON.stringify(p.settings), p.now],
+    );
+    return toPolicy(r!);
+  }
+  async updatePolicy(
+    id: number,
+    p: { name: string; description?: string | undefined; settings: PolicySettings; now: number },
+  ) {
+    const r = await this.row(
+      'UPDATE policies SET name = $1, description = $2, settings = $3, updated_at = $4 WHERE id = $5 RETURNING *',
+      [p.name, p.description ?? null, JSON.stringify(p.settings), p.now, id],
+    );
+    return r ? toPolicy(r) : undefined;
+  }
+  async deletePolicy(id: number) {
+    return this.transaction(async (c) => {
+      await this.changes('UPDATE groups SET policy_id = NULL WHERE policy_id = $1', [id], c);
+      await this.changes('UPDATE devices SET policy_id = NULL WHERE policy_id = $1', [id], c);
+      return (await this.changes('DELETE FROM policies WHERE id = $1', [id], c)) > 0;
+    });
+  }
+  async assignPolicy(policyId: number | null, target: { groupIds: number[]; deviceIds: number[] }) {
+    await this.transaction(async (c) => {
+      await this.changes(
+        'UPDATE groups SET policy_id = $1 WHERE id = ANY($2::bigint[])',
+        [policyId, target.groupIds],
+        c,
+      );
+      await this.changes(
+        'UPDATE devices SET policy_id = $1 WHERE id = ANY($2::bigint[])',
+        [policyId, target.deviceIds],
+        c,
+      );
+    });
+  }
+
+  // ---- retention ----
+  async pruneRawIntervals(before: number) {
+    // one statement: PostgreSQL's row versions let ingest go on writing while it runs
+    return this.changes('DELETE FROM intervals WHERE start < $1 AND "end" < $1', [before]);
+  }
+  async pruneSessions(now: number) {
+    return this.changes('DELETE FROM sessions WHERE expires_at <= $1', [now]);
+  }
+
+  // ---- usage ----
+  async sumRollupsByDevice(kind: 'hour' | 'day', from: number, to: number, deviceIds: number[]) {
+    const [table, col] = kind === 'hour' ? ['rollup_hour', 'hour'] : ['rollup_day', 'day'];
+    const sql = `SELECT device_id AS key, ${SUMS} FROM ${table}
+      WHERE device_id = ANY($1::bigint[]) AND ${col} >= $2 AND ${col} < $3 GROUP BY device_id ORDER BY device_id`;
+    return (await this.rows(sql, [deviceIds, from, to])).map(toSum);
+  }
+  async sumRollupsByBucket(kind: 'hour' | 'day', from: number, to: number, deviceIds: number[]) {
+    const [table, col] = kind === 'hour' ? ['rollup_hour', 'hour'] : ['rollup_day', 'day'];
+    const sql = `SELECT ${col} AS key, ${SUMS} FROM ${table}
+      WHERE device_id = ANY($1::bigint[]) AND ${col} >= $2 AND ${col} < $3 GROUP BY ${col} ORDER BY ${col}`;
+    return (await this.rows(sql, [deviceIds, from, to])).map(toSum);
+  }
+  async sumHourRollupsAt(hours: number[], deviceIds: number[]) {
+    if (hours.length === 0 || deviceIds.length === 0) return [];
+    const sql = `SELECT hour AS key, ${SUMS} FROM rollup_hour
+      WHERE device_id = ANY($1::bigint[]) AND hour = ANY($2::bigint[]) GROUP BY hour ORDER BY hour`;
+    return (await this.rows(sql, [deviceIds, hours])).map(toSum);
+  }
+  async sumFleetByBucket(kind: 'hour' | 'day', from: number, to: number, groupIds: number[]) {
+    if (groupIds.length === 0) return [];
+    const [table, col] = kind === 'hour' ? ['fleet_hour', 'hour'] : ['fleet_day', 'day'];
+    const sql = `SELECT ${col} AS key, ${SUMS} FROM ${table}
+      WHERE ${col} >= $1 AND ${col} < $2 AND group_id = ANY($3::bigint[]) GROUP BY ${col} ORDER BY ${col}`;
+    return (await this.rows(sql, [from, to, groupIds])).map(toSum);
+  }
+  async sumBoardHours(from: number, to: number) {
+    const sql = `SELECT hour AS key, ${SUMS} FROM board_hour WHERE hour >= $1 AND hour < $2 GROUP BY hour ORDER BY hour`;
+    return (await this.rows(sql, [from, to])).map(toSum);
+  }
+  async sumBoardHoursAt(hours: number[]) {
+    if (hours.length === 0) return [];
+    const sql = `SELECT hour AS key, ${SUMS} FROM board_hour WHERE hour = ANY($1::bigint[]) GROUP BY hour ORDER BY hour`;
+    return (await this.rows(sql, [hours])).map(toSum);
+  }
+  async sumFleetHoursAt(hours: number[], groupIds: number[]) {
+    if (hours.length === 0 || groupIds.length === 0) return [];
+    const sql = `SELECT hour AS key, ${SUMS} FROM fleet_hour
+      WHERE hour = ANY($1::bigint[]) AND group_id = ANY($2::bigint[]) GROUP BY hour ORDER BY hour`;
+    return (await this.rows(sql, [hours, groupIds])).map(toSum);
+  }
+  async sumFleetByGroupClass(kind: 'hour' | 'day', from: number, to: number, groupIds: number[]) {
+    if (groupIds.length === 0) return [];
+    const [table, col] = kind === 'hour' ? ['fleet_hour', 'hour'] : ['fleet_day', 'day'];
+    const sql = `SELECT group_id AS key, device_class AS c, ${SUMS} FROM ${table}
+      WHERE ${col} >= $1 AND ${col} < $2 AND group_id = ANY($3::bigint[])
+      GROUP BY group_id, device_class ORDER BY group_id, device_class`;
+    return (await this.rows(sql, [from, to, groupIds])).map(
+      (r): FleetSum => ({ ...toSum(r), groupId: Number(r.key), deviceClass: r.c as FleetSum['deviceClass'] }),
+    );
+  }
+  async intervalsOverlapping(deviceIds: number[], from: number, to: number) {
+    if (deviceIds.length === 0) return [];
+    // intervals of one device never overlap: those starting in [from, to), plus per device the last one
+    // starting before `from` when it reaches into the range (one lateral index probe per device)
+    const rows = await this.rows(
+      `SELECT device_id, start, "end", state, display, power FROM intervals
+         WHERE device_id = ANY($1::bigint[]) AND start >= $2 AND start < $3
+       UNION ALL
+       SELECT p.device_id, p.start, p."end", p.state, p.display, p.power
+         FROM unnest($1::bigint[]) AS d(id) CROSS JOIN LATERAL (
+           SELECT device_id, start, "end", state, display, power FROM intervals
+           WHERE device_id = d.id AND start < $2 ORDER BY start DESC LIMIT 1) p
+         WHERE p."end" > $2
+       ORDER BY device_id, start DESC`,
+      [deviceIds, from, to],
+    );
+    return rows.map((r) => toInterval(Number(r.device_id), r));
+  }
+
+  // ---- settings ----
+  async getSettings(): Promise<Settings> {
+    const r = await this.row("SELECT value FROM settings WHERE key = 'deployment'");
+    const stored = r ? SettingsSchema.partial().safeParse(JSON.parse(String(r.value))) : undefined;
+    return { ...DEFAULT_SETTINGS, ...(stored?.success ? stored.data : {}) } as Settings;
+  }
+  async putSettings(settings: Settings) {
+    const old = await this.getSettings();
+    await this.changes(
+      "INSERT INTO settings (key, value) VALUES ('deployment', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [JSON.stringify(settings)],
+    );
+    const next = await this.getSettings();
+    if (
+      JSON.stringify([old.classWatts, old.monitorWatts]) !==
+      JSON.stringify([next.classWatts, next.monitorWatts])
+    ) {
+      // class or monitor watts changed: recompute the devices whose watts changed
+      const rows = await this.rows(
+        'SELECT id, device_class, detected_class, desktop_preset, monitors FROM devices',
+      );
+      await this.requestEnergyRecompute(
+        rows.filter((r) => wattsKey(r, old) !== wattsKey(r, next)).map((r) => Number(r.id)),
+      );
+    }
+    return next;
+  }
+
+  /**
+   * Queues devices whose stored energy must be recomputed (their watts changed); kept in the
+   * database like SQLite's queue, so the request survives a restart and any process can do the work.
+   */
+  async requestEnergyRecompute(deviceIds: number[]): Promise<void> {
+    if (deviceIds.length === 0) return;
+    await this.changes(
+      `INSERT INTO energy_recompute (device_id, gen) SELECT id, 1 FROM unnest($1::bigint[]) AS t(id)
+       WHERE EXISTS (SELECT 1 FROM devices d WHERE d.id = t.id)
+       ON CONFLICT (device_id) DO UPDATE SET gen = energy_recompute.gen + 1`,
+      [deviceIds],
+    );
+  }
+
+  /** updates the given columns; returns the row after the update (undefined: nothing to update or no row) */
+  private async updateRow(
+    table: 'groups' | 'devices',
+    id: number,
+    cols: Record<string, unknown>,
+    q: Queryable = this.pool,
+  ): Promise<Row | undefined> {
+    const keys = Object.keys(cols);
+    if (keys.length === 0) return undefined;
+    return this.row(
+      `UPDATE ${table} SET ${keys.map((k, i) => `${k} = $${i + 1}`).join(', ')} WHERE id = $${keys.length + 1} RETURNING *`,
+      [...keys.map((k) => cols[k]), id],
+      q,
+    );
+  }
+}
+
+const SUMS = `SUM(active_ms) AS a, SUM(idle_on_ms) AS i1, SUM(idle_off_ms) AS i0, SUM(asleep_ms) AS s,
+  SUM(off_ms) AS o, SUM(energy_wh) AS e, SUM(waste_wh) AS w`;
