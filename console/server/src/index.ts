@@ -10,7 +10,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { generatePassword, hashPassword } from './crypto.js';
-import { Gateway, type GatewayLimits } from './gateway.js';
+import { Gateway, type GatewayLimits } from './agents/gateway.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
@@ -29,7 +29,7 @@ import { registerWebRoutes } from './routes/web-routes.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 
-export type { Gateway, GatewayEvent, GatewayLimits } from './gateway.js';
+export type { Gateway, GatewayEvent, GatewayLimits } from './agents/gateway.js';
 export type { HttpLimits } from './http/routes.js';
 export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
 export { SqliteStore } from './store/sqlite.js';

@@ -21,7 +21,7 @@ import {
   slotOf,
   slotWatts,
   WASTE,
-} from './rollup.js';
+} from './ingest/rollup.js';
 import type { DeviceRecord, FleetSum, GroupRecord, RollupSum, Store } from './store/types.js';
 
 export interface UsageQuery {

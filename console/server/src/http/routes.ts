@@ -38,7 +38,7 @@ import {
 import { deviceLifecycle } from '../device-lifecycle.js';
 import { deviceStateOf, policyStatusFor } from '../device-status.js';
 import { effectiveClass } from '../energy-profile.js';
-import type { Gateway } from '../gateway.js';
+import type { Gateway } from '../agents/gateway.js';
 import {
   beginLogin,
   DEFAULT_LOCKOUT_POLICY,

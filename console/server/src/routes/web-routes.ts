@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
-import type { GatewayEvent } from '../gateway.js';
+import type { GatewayEvent } from '../agents/gateway.js';
 import { matchedRoute } from '../http/canonical-path.js';
 import { DeviceViews, registerWebDeviceRoutes, type WebDeps } from './web-devices.js';
 import { registerWebEventRoutes, type WebNotice } from './web-events.js';

@@ -1,4 +1,4 @@
-import type { PolicySettings, Role, Settings } from '@sluimer/shared';
+import type { AgentCounters, PolicySettings, Role, Settings } from '@sluimer/shared';
 import { batteryHealthPct, SettingsSchema } from '@sluimer/shared';
 import pg from 'pg';
 import { MIGRATIONS, migrationSql } from './migrations.js';
@@ -6,6 +6,8 @@ import {
   ConflictError,
   DEFAULT_SETTINGS,
   LimitReachedError,
+  json,
+  plainInterval,
   SECRET_SELECT,
   toDevice,
   toGroup,
@@ -21,9 +23,15 @@ import {
   BATTERY_MONTHS_KEPT,
   type BatteryReading,
   type DevicePatch,
+  type DeviceRecord,
+  type DeviceUpdate,
   type FleetSum,
   type GroupPatch,
+  type IngestDeviceState,
+  IngestConflictError,
+  type IngestWrite,
   type NewGroup,
+  type RollupAmounts,
   type Store,
   type StoredInterval,
 } from './types.js';
@@ -110,7 +118,7 @@ function isUniqueViolation(err: unknown): boolean {
  * next read of any process sees. `pool` stays reachable so a notifier (LISTEN/NOTIFY between
  * console processes) can take its own connection from it.
  */
-export class PostgresStore implements Omit<Store, 'ingestBatch'> {
+export class PostgresStore implements Store {
   readonly pool: pg.Pool;
 
   private constructor(pool: pg.Pool) {
@@ -498,10 +506,12 @@ export class PostgresStore implements Omit<Store, 'ingestBatch'> {
     await this.recordHelloOn(this.pool, id, h);
   }
   private async recordHelloOn(q: Queryable, id: number, h: Parameters<Store['recordHello']>[1]) {
-    await this.changes(
-      `UPDATE devices SET agent_version = $1, hello_etag = $2, hello_at = $3, last_seen = $3,
-       inventory = COALESCE($4::text, inventory), detected_class = COALESCE($5::text, detected_class),
-       class_review = CASE WHEN $4::text IS NULL THEN class_review ELSE $6::text END WHERE id = $7`,
+    const r = await this.row(
+      `WITH old AS (SELECT id, ${PROFILE} FROM devices WHERE id = $7 FOR UPDATE)
+       UPDATE devices d SET agent_version = $1, hello_etag = $2, hello_at = $3, last_seen = $3,
+       inventory = COALESCE($4::text, d.inventory), detected_class = COALESCE($5::text, d.detected_class),
+       class_review = CASE WHEN $4::text IS NULL THEN d.class_review ELSE $6::text END
+       FROM old WHERE d.id = old.id RETURNING ${PROFILE_BEFORE_AFTER}`,
       [
         h.agentVersion,
         h.policyEtag ?? null,
@@ -513,18 +523,29 @@ export class PostgresStore implements Omit<Store, 'ingestBatch'> {
       ],
       q,
     );
+    // a newly detected class (no override set) changes the device's watts
+    if (r && h.detectedClass) await this.recomputeIfWattsChanged(q, id, r);
     if (h.inventory) await this.recordBattery(q, id, h.inventory, h.now);
   }
   async recordInventory(id: number, inv: Parameters<Store['recordInventory']>[1]) {
     await this.recordInventoryOn(this.pool, id, inv);
   }
   private async recordInventoryOn(q: Queryable, id: number, inv: Parameters<Store['recordInventory']>[1]) {
-    await this.changes(
-      'UPDATE devices SET inventory = $1, detected_class = COALESCE($2::text, detected_class), class_review = $3 WHERE id = $4',
+    const r = await this.row(
+      `WITH old AS (SELECT id, ${PROFILE} FROM devices WHERE id = $4 FOR UPDATE)
+       UPDATE devices d SET inventory = $1, detected_class = COALESCE($2::text, d.detected_class), class_review = $3
+       FROM old WHERE d.id = old.id RETURNING ${PROFILE_BEFORE_AFTER}`,
       [JSON.stringify(inv.inventory), inv.detectedClass ?? null, inv.classReview ?? null, id],
       q,
     );
+    if (r && inv.detectedClass) await this.recomputeIfWattsChanged(q, id, r);
     await this.recordBattery(q, id, inv.inventory, inv.now);
+  }
+  /** queues an energy recompute when the profile columns before (`old_*`) and after give other watts */
+  private async recomputeIfWattsChanged(q: Queryable, id: number, r: Row) {
+    const settings = await this.getSettings(q);
+    const before = Object.fromEntries(PROFILE_COLS.map((c) => [c, r[`old_${c}`]]));
+    if (wattsKey(before, settings) !== wattsKey(r, settings)) await this.requestEnergyRecompute([id], q);
   }
   /** the month's battery reading (the latest wins), and readings past the retention deleted */
   private async recordBattery(
@@ -640,6 +661,225 @@ export class PostgresStore implements Omit<Store, 'ingestBatch'> {
     });
   }
 
+  // ---- ingest (persistence only: the rules are in ingest/) ----
+  async ingestState(deviceIds: readonly number[]): Promise<Map<number, IngestDeviceState>> {
+    const out = new Map<number, IngestDeviceState>();
+    if (deviceIds.length === 0) return out;
+    // one round trip for the whole batch: each device with its newest interval (an index probe each)
+    const rows = await this.rows(
+      `SELECT d.id, d.max_seq, d.max_end, d.group_id, d.device_class, d.detected_class, d.desktop_preset,
+              d.monitors, d.counters, l.start, l."end", l.state, l.display, l.power
+       FROM devices d LEFT JOIN LATERAL (
+         SELECT start, "end", state, display, power FROM intervals
+         WHERE device_id = d.id ORDER BY start DESC LIMIT 1) l ON true
+       WHERE d.id = ANY($1::bigint[])`,
+      [[...new Set(deviceIds)]],
+    );
+    for (const r of rows) {
+      const id = Number(r.id);
+      out.set(id, {
+        deviceId: id,
+        maxSeq: Number(r.max_seq),
+        maxEnd: Number(r.max_end),
+        groupId: Number(r.group_id),
+        deviceClass: (r.device_class ?? null) as DeviceRecord['deviceClass'],
+        detectedClass: r.detected_class as DeviceRecord['detectedClass'],
+        desktopPreset: (r.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
+        monitors: json(r.monitors, null),
+        counters: json<AgentCounters | null>(r.counters, null),
+        lastInterval: r.start === null ? null : plainInterval(r),
+      });
+    }
+    return out;
+  }
+
+  async commitIngest(batch: IngestWrite): Promise<void> {
+    // Several console processes write the shared rollup rows (board_hour above all), so two batches
+    // can deadlock; PostgreSQL then aborts one. Nothing of it was written, so it is simply run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.transaction((c) => this.writeIngest(c, batch));
+        return;
+      } catch (err) {
+        const code = err instanceof Error && 'code' in err ? String(err.code) : '';
+        if ((code === '40P01' || code === '40001') && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * One batch in one transaction with a fixed number of statements whatever its size: arrays are
+   * sent as parameters and unnested by the server (no round trip per device, interval or bucket).
+   * Rows are written in key order so concurrent batches lock shared rollup rows in the same order.
+   */
+  private async writeIngest(c: pg.PoolClient, batch: IngestWrite): Promise<void> {
+    await this.applyUpdates(c, batch.updates);
+    if (batch.devices.length > 0) {
+      const ds = [...batch.devices].sort((a, b) => a.deviceId - b.deviceId);
+      const ids = ds.map((d) => d.deviceId);
+      if (new Set(ids).size !== ids.length)
+        throw new Error('commitIngest: a device appears twice in one batch');
+      const e = ds.map((d) => d.expect);
+      const advanced = await this.rows(
+        `UPDATE devices d SET max_seq = u.max_seq, max_end = u.max_end, last_seen = u.last_seen,
+           blockers = CASE WHEN u.blockers_at IS NULL THEN d.blockers ELSE u.blockers END,
+           blockers_at = COALESCE(u.blockers_at, d.blockers_at),
+           counters = CASE WHEN u.counters_at IS NULL THEN d.counters ELSE u.counters END,
+           counters_at = COALESCE(u.counters_at, d.counters_at)
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[],
+                     $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[])
+           AS u(id, max_seq, max_end, last_seen, blockers, blockers_at, counters, counters_at,
+                expect_seq, expect_group, expect_class, expect_detected, expect_preset, expect_monitors)
+         WHERE d.id = u.id AND d.max_seq = u.expect_seq AND d.group_id = u.expect_group
+           AND COALESCE(d.device_class, '') = u.expect_class AND d.detected_class = u.expect_detected
+           AND COALESCE(d.desktop_preset, '') = u.expect_preset AND COALESCE(d.monitors, '') = u.expect_monitors
+         RETURNING d.id`,
+        [
+          ids,
+          ds.map((d) => d.maxSeq),
+          ds.map((d) => d.maxEnd),
+          ds.map((d) => d.lastSeen),
+          ds.map((d) => (d.blockers ? JSON.stringify(d.blockers.value) : null)),
+          ds.map((d) => d.blockers?.at ?? null),
+          ds.map((d) => (d.counters ? JSON.stringify(d.counters.value) : null)),
+          ds.map((d) => d.counters?.at ?? null),
+          e.map((x) => x.maxSeq),
+          e.map((x) => x.groupId),
+          e.map((x) => x.deviceClass ?? ''),
+          e.map((x) => x.detectedClass),
+          e.map((x) => x.desktopPreset ?? ''),
+          e.map((x) => (x.monitors === null ? '' : JSON.stringify(x.monitors))),
+        ],
+        c,
+      );
+      if (advanced.length !== ids.length) {
+        // throwing rolls the whole batch back: the domain reads again and recomputes
+        const done = new Set(advanced.map((r) => Number(r.id)));
+        throw new IngestConflictError(ids.find((id) => !done.has(id))!);
+      }
+    }
+    if (batch.extend.length > 0) {
+      const xs = [...batch.extend].sort((a, b) => a.deviceId - b.deviceId || a.start - b.start);
+      await c.query(
+        `UPDATE intervals i SET "end" = u."end"
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(device_id, start, "end")
+         WHERE i.device_id = u.device_id AND i.start = u.start`,
+        [xs.map((x) => x.deviceId), xs.map((x) => x.start), xs.map((x) => x.end)],
+      );
+    }
+    if (batch.insert.length > 0) {
+      const ivs = batch.insert;
+      await c.query(
+        `INSERT INTO intervals (device_id, start, "end", state, display, power)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])`,
+        [
+          ivs.map((i) => i.deviceId),
+          ivs.map((i) => i.start),
+          ivs.map((i) => i.end),
+          ivs.map((i) => i.state),
+          ivs.map((i) => i.display ?? null),
+          ivs.map((i) => i.power ?? null),
+        ],
+      );
+    }
+    await this.addRollups(c, 'rollup_hour', ['device_id', 'hour'], batch.deviceHours, (r) => [
+      r.deviceId,
+      r.bucket,
+    ]);
+    await this.addRollups(c, 'rollup_day', ['device_id', 'day'], batch.deviceDays, (r) => [
+      r.deviceId,
+      r.bucket,
+    ]);
+    await this.addRollups(c, 'fleet_hour', ['hour', 'group_id', 'device_class'], batch.fleetHours, (r) => [
+      r.bucket,
+      r.groupId,
+      r.deviceClass,
+    ]);
+    await this.addRollups(c, 'fleet_day', ['day', 'group_id', 'device_class'], batch.fleetDays, (r) => [
+      r.bucket,
+      r.groupId,
+      r.deviceClass,
+    ]);
+    await this.addRollups(c, 'board_hour', ['hour'], batch.boardHours, (r) => [r.bucket]);
+  }
+
+  /**
+   * Adds rollup deltas in one statement: rows with the same key are summed first (an upsert may
+   * touch a row once per statement) and written in key order.
+   */
+  private async addRollups<T extends RollupAmounts>(
+    c: pg.PoolClient,
+    table: string,
+    keys: readonly string[],
+    rows: readonly T[],
+    keyOf: (r: T) => (number | string)[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const keyTypes = keys.map((k) => (k === 'device_class' ? 'text' : 'bigint'));
+    const args: unknown[][] = [
+      ...keys.map((_, i) => rows.map((r) => keyOf(r)[i])),
+      rows.map((r) => r.activeMs),
+      rows.map((r) => r.idleOnMs),
+      rows.map((r) => r.idleOffMs),
+      rows.map((r) => r.asleepMs),
+      rows.map((r) => r.offMs),
+      rows.map((r) => r.energyWh),
+      rows.map((r) => r.wasteWh),
+    ];
+    const types = [...keyTypes, 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'float8', 'float8'];
+    const k = keys.join(', ');
+    await c.query(
+      `INSERT INTO ${table} (${k}, ${AMOUNTS})
+       SELECT ${k}, ${AMOUNTS.split(', ')
+         .map((a) => `SUM(${a})`)
+         .join(', ')}
+       FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) AS u(${k}, ${AMOUNTS})
+       GROUP BY ${k} ORDER BY ${k}
+       ON CONFLICT (${k}) DO UPDATE SET ${AMOUNTS.split(', ')
+         .map((a) => `${a} = ${table}.${a} + excluded.${a}`)
+         .join(', ')}`,
+      args,
+    );
+  }
+
+  /** the small device writes of a batch, in order; runs of last-seen or policy-sent marks go as one statement */
+  private async applyUpdates(c: pg.PoolClient, updates: readonly DeviceUpdate[]): Promise<void> {
+    for (let i = 0; i < updates.length; ) {
+      const u = updates[i]!;
+      if (u.kind === 'lastSeen' || u.kind === 'policySent') {
+        let j = i;
+        while (j < updates.length && updates[j]!.kind === u.kind) j++;
+        const run = updates.slice(i, j) as Extract<DeviceUpdate, { kind: typeof u.kind }>[];
+        if (u.kind === 'lastSeen') {
+          const seen = run as Extract<DeviceUpdate, { kind: 'lastSeen' }>[];
+          await c.query(
+            `UPDATE devices d SET last_seen = GREATEST(COALESCE(d.last_seen, 0), u.at)
+             FROM (SELECT id, MAX(at) AS at FROM unnest($1::bigint[], $2::bigint[]) AS t(id, at) GROUP BY id) u
+             WHERE d.id = u.id`,
+            [seen.map((x) => x.deviceId), seen.map((x) => x.at)],
+          );
+        } else {
+          // the last mark of a device wins, as if written one after another
+          const last = new Map<number, string>();
+          for (const x of run as Extract<DeviceUpdate, { kind: 'policySent' }>[])
+            last.set(x.deviceId, x.etag);
+          await c.query(
+            `UPDATE devices d SET policy_etag_sent = u.etag
+             FROM unnest($1::bigint[], $2::text[]) AS u(id, etag) WHERE d.id = u.id`,
+            [[...last.keys()], [...last.values()]],
+          );
+        }
+        i = j;
+        continue;
+      }
+      if (u.kind === 'hello') await this.recordHelloOn(c, u.deviceId, u);
+      else if (u.kind === 'inventory') await this.recordInventoryOn(c, u.deviceId, u);
+      else await this.setPolicyStatusOn(c, u.deviceId, u);
+      i++;
+    }
+  }
+
   // ---- retention ----
   async pruneRawIntervals(before: number) {
     // one statement: PostgreSQL's row versions let ingest go on writing while it runs
@@ -720,8 +960,8 @@ export class PostgresStore implements Omit<Store, 'ingestBatch'> {
   }
 
   // ---- settings ----
-  async getSettings(): Promise<Settings> {
-    const r = await this.row("SELECT value FROM settings WHERE key = 'deployment'");
+  async getSettings(q: Queryable = this.pool): Promise<Settings> {
+    const r = await this.row("SELECT value FROM settings WHERE key = 'deployment'", [], q);
     const stored = r ? SettingsSchema.partial().safeParse(JSON.parse(String(r.value))) : undefined;
     return { ...DEFAULT_SETTINGS, ...(stored?.success ? stored.data : {}) } as Settings;
   }
@@ -751,13 +991,14 @@ export class PostgresStore implements Omit<Store, 'ingestBatch'> {
    * Queues devices whose stored energy must be recomputed (their watts changed); kept in the
    * database like SQLite's queue, so the request survives a restart and any process can do the work.
    */
-  async requestEnergyRecompute(deviceIds: number[]): Promise<void> {
+  async requestEnergyRecompute(deviceIds: number[], q: Queryable = this.pool): Promise<void> {
     if (deviceIds.length === 0) return;
     await this.changes(
       `INSERT INTO energy_recompute (device_id, gen) SELECT id, 1 FROM unnest($1::bigint[]) AS t(id)
        WHERE EXISTS (SELECT 1 FROM devices d WHERE d.id = t.id)
        ON CONFLICT (device_id) DO UPDATE SET gen = energy_recompute.gen + 1`,
       [deviceIds],
+      q,
     );
   }
 
@@ -777,6 +1018,13 @@ export class PostgresStore implements Omit<Store, 'ingestBatch'> {
     );
   }
 }
+
+/** the device columns its watts depend on (energy-profile.ts) */
+const PROFILE_COLS = ['device_class', 'detected_class', 'desktop_preset', 'monitors'] as const;
+const PROFILE = PROFILE_COLS.join(', ');
+const PROFILE_BEFORE_AFTER = PROFILE_COLS.map((c) => `old.${c} AS old_${c}, d.${c}`).join(', ');
+
+const AMOUNTS = 'active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh';
 
 const SUMS = `SUM(active_ms) AS a, SUM(idle_on_ms) AS i1, SUM(idle_off_ms) AS i0, SUM(asleep_ms) AS s,
   SUM(off_ms) AS o, SUM(energy_wh) AS e, SUM(waste_wh) AS w`;

@@ -13,7 +13,7 @@ import {
   slotOf,
   slotWatts,
   WASTE,
-} from '../rollup.js';
+} from '../ingest/rollup.js';
 import type { DeviceRecord } from './types.js';
 
 type Row = Record<string, unknown>;

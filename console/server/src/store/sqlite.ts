@@ -2,39 +2,19 @@ import { join } from 'node:path';
 import {
   type AgentCounters,
   type AppliedSettings,
-  absorbShort,
   batteryHealthPct,
   DEFAULT_ENERGY_SETTINGS,
-  ErrorCode,
   type Interval,
   type Inventory,
-  joinTouching,
-  LIMITS,
-  MAX_INTERVAL_MS,
   type PolicyError,
   type PolicySettings,
   type Role,
   type Settings,
   SettingsSchema,
-  sameKind,
 } from '@sluimer/shared';
 import Database from 'better-sqlite3';
 import { deviceTotalWatts } from '../energy-profile.js';
 import { createPrivateFile, secureDataDir, tightenFile } from '../ops/file-modes.js';
-import {
-  ACTIVE,
-  ASLEEP,
-  accumulate,
-  type Bucket,
-  ENERGY,
-  FleetBatch,
-  IDLE_OFF,
-  IDLE_ON,
-  OFF,
-  slotOf,
-  slotWatts,
-  WASTE,
-} from '../rollup.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { EnergyRecompute } from './recompute.js';
 import {
@@ -49,11 +29,12 @@ import {
   type GroupKind,
   type GroupPatch,
   type GroupRecord,
-  type IngestContext,
-  type IngestItem,
-  type IngestOutcome,
+  IngestConflictError,
+  type IngestDeviceState,
+  type IngestWrite,
   type NewGroup,
   type PolicyRecord,
+  type RollupAmounts,
   type RollupSum,
   type Store,
   type StoredInterval,
@@ -174,25 +155,6 @@ function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT_UNIQUE');
 }
 
-export function addCounters(a: AgentCounters | null, b: AgentCounters): AgentCounters {
-  const out: AgentCounters = { ...(a ?? {}) };
-  if (b.droppedReports) out.droppedReports = (out.droppedReports ?? 0) + b.droppedReports;
-  if (b.droppedIntervals) out.droppedIntervals = (out.droppedIntervals ?? 0) + b.droppedIntervals;
-  if (b.nudges) {
-    const nudges = { ...(out.nudges ?? {}) };
-    for (const [kind, n] of Object.entries(b.nudges)) {
-      const prev = nudges[kind] ?? { shown: 0, dismissed: 0, snoozed: 0 };
-      nudges[kind] = {
-        shown: prev.shown + n.shown,
-        dismissed: prev.dismissed + n.dismissed,
-        snoozed: prev.snoozed + n.snoozed,
-      };
-    }
-    out.nudges = nudges;
-  }
-  return out;
-}
-
 export interface SqliteStoreOptions {
   /** directory of the database file (created when missing); ':memory:' for a throwaway store */
   dataDir: string;
@@ -207,8 +169,6 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly path: string;
   private settingsCache: Settings | undefined;
-  /** fleet rollup amounts of the ingest transaction in progress */
-  private readonly fleet = new FleetBatch();
   private prepared: ReturnType<typeof prepare> | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -688,62 +648,63 @@ export class SqliteStore implements Store {
     })();
   }
 
-  // ---- ingest ----
-  async ingestBatch(
-    items: readonly IngestItem[],
-    ctx: IngestContext,
-    updates: readonly DeviceUpdate[] = [],
-  ): Promise<IngestOutcome[]> {
-    const settings = await this.getSettings();
-    const outcomes: IngestOutcome[] = [];
-    try {
-      this.db.transaction(() => {
-        for (const u of updates) this.applyUpdate(u);
-        for (const item of items) outcomes.push(this.ingestOne(item, ctx, settings));
-        this.flushFleet();
-      })();
-      return outcomes;
-    } catch {
-      // one item broke the batch (not a validation problem: those never throw): retry one by one
-      this.fleet.clear();
-      outcomes.length = 0;
-      for (const u of updates) {
-        try {
-          this.applyUpdate(u);
-        } catch {
-          // a device update that cannot be written (device deleted) is dropped
-        }
-      }
-      for (const item of items) {
-        try {
-          outcomes.push(
-            this.db.transaction(() => {
-              const outcome = this.ingestOne(item, ctx, settings);
-              this.flushFleet();
-              return outcome;
-            })(),
-          );
-        } catch (err) {
-          this.fleet.clear();
-          outcomes.push({
-            status: 'failed',
-            seq: item.seq,
-            message: `storing failed: ${err instanceof Error ? err.message : String(err)}`,
-          });
-        }
-      }
-      return outcomes;
+  // ---- ingest (persistence only; the rules are in ingest/) ----
+  async ingestState(deviceIds: readonly number[]): Promise<Map<number, IngestDeviceState>> {
+    const out = new Map<number, IngestDeviceState>();
+    for (const id of deviceIds) {
+      if (out.has(id)) continue;
+      const r = this.s.getDeviceIngest.get(id) as Row | undefined;
+      if (!r) continue;
+      const last = this.s.lastInterval.get(id) as Row | undefined;
+      out.set(id, {
+        deviceId: id,
+        maxSeq: Number(r.max_seq),
+        maxEnd: Number(r.max_end),
+        groupId: Number(r.group_id),
+        deviceClass: (r.device_class ?? null) as DeviceRecord['deviceClass'],
+        detectedClass: r.detected_class as DeviceRecord['detectedClass'],
+        desktopPreset: (r.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
+        monitors: json(r.monitors, null),
+        counters: json<AgentCounters | null>(r.counters, null),
+        lastInterval: last ? plainInterval(last) : null,
+      });
     }
+    return out;
   }
 
-  /** writes the fleet rollups collected by this transaction's reports (one upsert per group, class and bucket) */
-  private flushFleet(): void {
+  async commitIngest(batch: IngestWrite): Promise<void> {
     const s = this.s;
-    this.fleet.flush(
-      (hour, groupId, cls, b) => s.upsertFleetHour.run(hour, groupId, cls, ...bucketArgs(b)),
-      (day, groupId, cls, b) => s.upsertFleetDay.run(day, groupId, cls, ...bucketArgs(b)),
-      (hour, b) => s.upsertBoardHour.run(hour, ...bucketArgs(b)),
-    );
+    this.db.transaction(() => {
+      for (const u of batch.updates) this.applyUpdate(u);
+      for (const d of batch.devices) {
+        const e = d.expect;
+        const changed = s.advanceDevice.run(
+          d.maxSeq,
+          d.maxEnd,
+          d.lastSeen,
+          d.deviceId,
+          e.maxSeq,
+          e.groupId,
+          e.deviceClass ?? '',
+          e.detectedClass,
+          e.desktopPreset ?? '',
+          e.monitors === null ? '' : JSON.stringify(e.monitors),
+        ).changes;
+        // throwing rolls the whole batch back: the domain reads again and recomputes
+        if (changed === 0) throw new IngestConflictError(d.deviceId);
+        if (d.blockers) s.setBlockers.run(JSON.stringify(d.blockers.value), d.blockers.at, d.deviceId);
+        if (d.counters) s.setCounters.run(JSON.stringify(d.counters.value), d.counters.at, d.deviceId);
+      }
+      for (const x of batch.extend) s.extendInterval.run(x.end, x.deviceId, x.start);
+      this.insertIntervals(batch.insert);
+      for (const r of batch.deviceHours) s.upsertHour.run(r.deviceId, r.bucket, ...amountArgs(r));
+      for (const r of batch.deviceDays) s.upsertDay.run(r.deviceId, r.bucket, ...amountArgs(r));
+      for (const r of batch.fleetHours)
+        s.upsertFleetHour.run(r.bucket, r.groupId, r.deviceClass, ...amountArgs(r));
+      for (const r of batch.fleetDays)
+        s.upsertFleetDay.run(r.bucket, r.groupId, r.deviceClass, ...amountArgs(r));
+      for (const r of batch.boardHours) s.upsertBoardHour.run(r.bucket, ...amountArgs(r));
+    })();
   }
 
   private applyUpdate(u: DeviceUpdate): void {
@@ -766,173 +727,15 @@ export class SqliteStore implements Store {
     }
   }
 
-  private ingestOne(item: IngestItem, ctx: IngestContext, settings: Settings): IngestOutcome {
-    const s = this.s;
-    const dev = s.getDeviceIngest.get(item.deviceId) as Row | undefined;
-    const seq = item.seq;
-    if (!dev) {
-      return { status: 'failed', seq, message: 'device no longer enrolled' };
-    }
-    const storedSeq = Number(dev.max_seq);
-    // duplicates first: a resent report that was stored is acked again whatever else it holds
-    if (seq <= storedSeq) return { status: 'duplicate', seq };
-    if (seq > LIMITS.maxSeq || seq - storedSeq > LIMITS.maxSeqJump) {
-      // acking it would make every later report of this device look like a duplicate (welcome.ackedSeq)
-      return {
-        status: 'rejected',
-        seq,
-        code: ErrorCode.SeqOutOfRange,
-        message: `report seq ${seq} is out of range: at most ${Math.min(LIMITS.maxSeq, storedSeq + LIMITS.maxSeqJump)} (the stored ${storedSeq} plus ${LIMITS.maxSeqJump}, never above ${LIMITS.maxSeq}); number reports from welcome.ackedSeq + 1`,
-      };
-    }
-
-    let list = item.intervals;
-    for (let i = 1; i < list.length; i++) {
-      if (list[i]!.start < list[i - 1]!.start) {
-        list = [...list].sort((a, b) => a.start - b.start);
-        break;
-      }
-    }
-    let reportMaxEnd = 0;
-    for (let i = 0; i < list.length; i++) {
-      const iv = list[i]!;
-      if (item.strictIntervals && iv.end - iv.start < LIMITS.minIntervalMs) {
-        return {
-          status: 'rejected',
-          seq,
-          code: ErrorCode.IntervalTooShort,
-          message: `interval ${iv.start}–${iv.end} lasts ${iv.end - iv.start} ms; an interval lasts at least ${LIMITS.minIntervalMs} ms (join it with its neighbour)`,
-        };
-      }
-      if (iv.end > ctx.maxEnd) {
-        return {
-          status: 'rejected',
-          seq,
-          code: ErrorCode.IntervalInFuture,
-          message: `interval ${iv.start}–${iv.end} ends in the future (console time ${ctx.now}); check the device clock`,
-        };
-      }
-      if (iv.start < ctx.minStart) {
-        return {
-          status: 'rejected',
-          seq,
-          code: ErrorCode.IntervalTooOld,
-          message: `interval ${iv.start}–${iv.end} starts before the raw-data retention (${ctx.minStart})`,
-        };
-      }
-      if (i > 0 && iv.start < list[i - 1]!.end) {
-        return {
-          status: 'rejected',
-          seq,
-          code: ErrorCode.IntervalOverlap,
-          message: `intervals in this report overlap at ${iv.start}`,
-        };
-      }
-      if (iv.end > reportMaxEnd) reportMaxEnd = iv.end;
-    }
-    const storedMaxEnd = Number(dev.max_end);
-    if (list.length > 0 && list[0]!.start < storedMaxEnd) {
-      // only intervals that start before the newest stored end can overlap stored data
-      for (const iv of list) {
-        if (iv.start >= storedMaxEnd) break;
-        const prev = s.prevInterval.get(item.deviceId, iv.end) as Row | undefined;
-        if (prev && Number(prev.end) > iv.start) {
-          return {
-            status: 'rejected',
-            seq,
-            code: ErrorCode.IntervalOverlap,
-            message: `interval ${iv.start}–${iv.end} overlaps stored interval ${prev.start}–${prev.end}`,
-          };
-        }
-      }
-    }
-
-    // valid: write, touching intervals of the same kind joined (within the report, and the first one
-    // with the stored interval it continues). Duplicates are recognised by seq before this, so joining
-    // never hides a resent report; the rollups count the report's own time either way.
-    if (list.length > 0) {
-      const { watts, waste } = this.slotWattsOf(dev, settings);
-      const hours = new Map<number, Bucket>();
-      const days = new Map<number, Bucket>();
-      const add = (iv: Interval) =>
-        accumulate(hours, days, iv.start, iv.end, slotOf(iv.state, iv.display), watts, waste);
-      const prev = s.touching.get(item.deviceId, list[0]!.start) as Row | undefined;
-      let before = prev && Number(prev.end) === list[0]!.start ? toInterval(item.deviceId, prev) : undefined;
-      if (!item.strictIntervals) {
-        // older agents leave sub-second pieces where they cut their timeline: absorbed into a touching
-        // neighbour (the stored interval the report continues counts as one) rather than refused, so
-        // their reports are not lost; agents that promise whole seconds get interval_too_short instead
-        const absorbed = absorbShort(list, LIMITS.minIntervalMs, before);
-        list = absorbed.intervals;
-        if (before && absorbed.extendBefore !== undefined) {
-          s.extendInterval.run(absorbed.extendBefore, item.deviceId, before.start);
-          add({ ...before, start: before.end, end: absorbed.extendBefore });
-          before = { ...before, end: absorbed.extendBefore };
-        }
-      }
-      let rows = joinTouching(list);
-      const first = rows[0];
-      if (
-        first &&
-        before &&
-        before.end === first.start &&
-        sameKind(before, first) &&
-        first.end - before.start <= MAX_INTERVAL_MS
-      ) {
-        s.extendInterval.run(first.end, item.deviceId, before.start);
-        rows = rows.slice(1);
-      }
-      this.insertIntervals(item.deviceId, rows);
-      for (const iv of list) add(iv);
-      for (const [hour, b] of hours) s.upsertHour.run(item.deviceId, hour, ...bucketArgs(b));
-      for (const [day, b] of days) s.upsertDay.run(item.deviceId, day, ...bucketArgs(b));
-      this.fleet.add(Number(dev.group_id), String(dev.device_class ?? dev.detected_class), hours, days);
-    }
-    s.advanceDevice.run(seq, Math.max(storedMaxEnd, reportMaxEnd), ctx.now, item.deviceId);
-    if (item.blockers) s.setBlockers.run(JSON.stringify(item.blockers), ctx.now, item.deviceId);
-    if (item.counters) {
-      const merged = addCounters(json<AgentCounters | null>(dev.counters, null), item.counters);
-      s.setCounters.run(JSON.stringify(merged), ctx.now, item.deviceId);
-    }
-    return { status: 'stored', seq };
-  }
-
-  /** watts per rollup slot of a device row, memoised per (profile columns, settings) for the ingest path */
-  private slotWattsOf(dev: Row, settings: Settings): ReturnType<typeof slotWatts> {
-    if (this.wattsMemoSettings !== settings || this.wattsMemo.size > 1000) {
-      this.wattsMemo.clear();
-      this.wattsMemoSettings = settings;
-    }
-    const key = `${dev.device_class}|${dev.detected_class}|${dev.desktop_preset}|${dev.monitors}`;
-    let w = this.wattsMemo.get(key);
-    if (!w) {
-      w = slotWatts(
-        deviceTotalWatts(
-          {
-            deviceClass: (dev.device_class ?? null) as DeviceRecord['deviceClass'],
-            detectedClass: dev.detected_class as DeviceRecord['detectedClass'],
-            desktopPreset: (dev.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
-            monitors: json(dev.monitors, null),
-          },
-          settings,
-        ),
-      );
-      this.wattsMemo.set(key, w);
-    }
-    return w;
-  }
-  private readonly wattsMemo = new Map<string, ReturnType<typeof slotWatts>>();
-  private wattsMemoSettings: Settings | undefined;
-
-  /** inserts a report's intervals with multi-row INSERTs (one statement per up to INSERT_ROWS rows) */
-  private insertIntervals(deviceId: number, list: readonly Interval[]): void {
+  /** inserts intervals with multi-row INSERTs (one statement per up to INSERT_ROWS rows) */
+  private insertIntervals(list: readonly StoredInterval[]): void {
     const args: (number | string | null)[] = [];
     for (let i = 0; i < list.length; i += INSERT_ROWS) {
       const n = Math.min(INSERT_ROWS, list.length - i);
       args.length = 0;
       for (let k = i; k < i + n; k++) {
         const iv = list[k]!;
-        args.push(deviceId, iv.start, iv.end, iv.state, iv.display ?? null, iv.power ?? null);
+        args.push(iv.deviceId, iv.start, iv.end, iv.state, iv.display ?? null, iv.power ?? null);
       }
       let st = this.insertRows[n];
       if (!st) {
@@ -1116,19 +919,18 @@ export function toSum(r: Row): RollupSum {
 }
 
 export function toInterval(deviceId: number, r: Row): StoredInterval {
-  const iv: StoredInterval = {
-    deviceId,
-    start: Number(r.start),
-    end: Number(r.end),
-    state: r.state as Interval['state'],
-  };
+  return { deviceId, ...plainInterval(r) };
+}
+
+export function plainInterval(r: Row): Interval {
+  const iv: Interval = { start: Number(r.start), end: Number(r.end), state: r.state as Interval['state'] };
   if (r.display) iv.display = r.display as 'on' | 'off';
   if (r.power) iv.power = r.power as 'ac' | 'battery';
   return iv;
 }
 
-function bucketArgs(b: Bucket): [number, number, number, number, number, number, number] {
-  return [b[ACTIVE]!, b[IDLE_ON]!, b[IDLE_OFF]!, b[ASLEEP]!, b[OFF]!, b[ENERGY]!, b[WASTE]!];
+function amountArgs(r: RollupAmounts): [number, number, number, number, number, number, number] {
+  return [r.activeMs, r.idleOnMs, r.idleOffMs, r.asleepMs, r.offMs, r.energyWh, r.wasteWh];
 }
 
 const UPSERT_SET = `active_ms = active_ms + excluded.active_ms, idle_on_ms = idle_on_ms + excluded.idle_on_ms,
@@ -1225,7 +1027,15 @@ function prepare(db: Database.Database) {
       `INSERT INTO rollup_day (device_id, day, active_ms, idle_on_ms, idle_off_ms, asleep_ms, off_ms, energy_wh, waste_wh)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, day) DO UPDATE SET ${UPSERT_SET}`,
     ),
-    advanceDevice: db.prepare('UPDATE devices SET max_seq = ?, max_end = ?, last_seen = ? WHERE id = ?'),
+    // guarded: the batch was computed from this seq, group, class and watts profile
+    advanceDevice: db.prepare(
+      `UPDATE devices SET max_seq = ?, max_end = ?, last_seen = ? WHERE id = ? AND max_seq = ? AND group_id = ?
+       AND COALESCE(device_class, '') = ? AND detected_class = ? AND COALESCE(desktop_preset, '') = ?
+       AND COALESCE(monitors, '') = ?`,
+    ),
+    lastInterval: db.prepare(
+      'SELECT start, "end", state, display, power FROM intervals WHERE device_id = ? ORDER BY start DESC LIMIT 1',
+    ),
     setBlockers: db.prepare('UPDATE devices SET blockers = ?, blockers_at = ? WHERE id = ?'),
     setCounters: db.prepare('UPDATE devices SET counters = ?, counters_at = ? WHERE id = ?'),
   };

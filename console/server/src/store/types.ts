@@ -4,7 +4,6 @@ import type {
   Blocker,
   DesktopPreset,
   DeviceClass,
-  ErrorCode,
   Interval,
   Inventory,
   MonitorSize,
@@ -15,9 +14,11 @@ import type {
 } from '@sluimer/shared';
 
 /**
- * The console's persistent state. SQLite (`SqliteStore`) is the embedded default; the interface is
- * asynchronous so a PostgreSQL backend can implement it later. Per-connection state (who is online,
- * sockets, rate limits) lives in the gateway, never here.
+ * The console's persistent state, persistence only: rules (what a report may contain, duplicates,
+ * what a report adds to the rollups) live in the domain modules (ingest/, usage/, groups/, energy/) and
+ * are written once for every store. SQLite (`SqliteStore`) is the embedded default; PostgreSQL
+ * implements the same interface, and `store-contract.ts` checks both behave alike. Per-connection state
+ * (who is online, sockets, rate limits) lives in the gateway, never here.
  */
 export interface Store {
   close(): Promise<void>;
@@ -164,16 +165,20 @@ export interface Store {
   /** sets (or with `policyId` null clears) the direct policy of groups and devices */
   assignPolicy(policyId: number | null, target: { groupIds: number[]; deviceIds: number[] }): Promise<void>;
 
-  // ---- ingest ----
+  // ---- ingest (persistence only: the rules are in ingest/, written once for every store) ----
   /**
-   * Stores reports in one transaction, in order, after applying the device updates (hello, last seen,
-   * policy sent, policy status) collected with them; returns one outcome per report item.
+   * What ingest needs to judge and roll up reports of these devices: their seq and time high-water
+   * marks, rollup keys, watts profile, counters and newest stored interval. Devices that do not exist
+   * are left out of the map.
    */
-  ingestBatch(
-    items: readonly IngestItem[],
-    ctx: IngestContext,
-    updates?: readonly DeviceUpdate[],
-  ): Promise<IngestOutcome[]>;
+  ingestState(deviceIds: readonly number[]): Promise<Map<number, IngestDeviceState>>;
+  /**
+   * Writes one batch computed by the ingest domain in ONE transaction: the device updates first, then
+   * per device the guarded advance, interval extensions and inserts, and the rollup deltas (added to
+   * what is stored). When a device no longer matches its `expect` (another writer got there first,
+   * the device was moved or deleted) it throws IngestConflictError and writes nothing.
+   */
+  commitIngest(batch: IngestWrite): Promise<void>;
   /** deletes raw intervals that ended before `before`; rollups stay */
   pruneRawIntervals(before: number): Promise<number>;
   /** deletes sessions that expired before `now` */
@@ -344,20 +349,6 @@ export interface StoredInterval extends Interval {
   deviceId: number;
 }
 
-export interface IngestItem {
-  deviceId: number;
-  seq: number;
-  intervals: readonly Interval[];
-  blockers?: Blocker[] | undefined;
-  counters?: AgentCounters | undefined;
-  /**
-   * the agent promised intervals of at least LIMITS.minIntervalMs (hello feature `strict-intervals`):
-   * a shorter one refuses the report. Without it, shorter ones are absorbed into a touching neighbour.
-   */
-  strictIntervals?: boolean | undefined;
-}
-
-/** Small per-device writes the gateway batches into the next group commit. */
 /** one month's battery reading (the last of that month, UTC) */
 export interface BatteryReading {
   month: string;
@@ -368,27 +359,13 @@ export interface BatteryReading {
 /** battery readings older than this many months are deleted (docs/privacy.md) */
 export const BATTERY_MONTHS_KEPT = 96;
 
+/** Small per-device writes the gateway batches into the next group commit. */
 export type DeviceUpdate =
   | ({ kind: 'hello'; deviceId: number } & Parameters<Store['recordHello']>[1])
   | ({ kind: 'inventory'; deviceId: number } & Parameters<Store['recordInventory']>[1])
   | { kind: 'lastSeen'; deviceId: number; at: number }
   | { kind: 'policySent'; deviceId: number; etag: string }
   | ({ kind: 'policyStatus'; deviceId: number } & Parameters<Store['setPolicyStatus']>[1]);
-
-export interface IngestContext {
-  now: number;
-  /** interval ends may not lie beyond this (console clock plus allowed skew) */
-  maxEnd: number;
-  /** interval starts may not lie before this (raw retention) */
-  minStart: number;
-}
-
-export type IngestOutcome =
-  | { status: 'stored'; seq: number }
-  | { status: 'duplicate'; seq: number }
-  | { status: 'rejected'; seq: number; code: ErrorCode; message: string }
-  /** not stored and not the report's fault (storage trouble, device gone): never ack, never reject */
-  | { status: 'failed'; seq: number; message: string };
 
 export interface RollupSum {
   /** device id, or bucket start for per-hour sums */
@@ -406,4 +383,95 @@ export interface FleetSum extends RollupSum {
   /** the group id, as `key` */
   groupId: number;
   deviceClass: DeviceClass;
+}
+
+/** the seven amounts of a rollup row (ms per state, Wh) */
+export interface RollupAmounts {
+  activeMs: number;
+  idleOnMs: number;
+  idleOffMs: number;
+  asleepMs: number;
+  offMs: number;
+  energyWh: number;
+  wasteWh: number;
+}
+
+/** what the ingest domain reads of a device before judging its reports (Store.ingestState) */
+export interface IngestDeviceState {
+  deviceId: number;
+  /** the highest seq stored (reports up to it are duplicates) */
+  maxSeq: number;
+  /** the latest interval end stored */
+  maxEnd: number;
+  groupId: number;
+  deviceClass: DeviceClass | null;
+  detectedClass: DeviceClass;
+  desktopPreset: DesktopPreset | null;
+  monitors: MonitorSize[] | null;
+  counters: AgentCounters | null;
+  /** the stored interval that starts last (a report usually continues it), or null */
+  lastInterval: Interval | null;
+}
+
+/** The fields a device must still have when a batch is committed; anything else is a conflict. */
+export interface IngestExpect {
+  maxSeq: number;
+  groupId: number;
+  deviceClass: DeviceClass | null;
+  detectedClass: DeviceClass;
+  desktopPreset: DesktopPreset | null;
+  monitors: MonitorSize[] | null;
+}
+
+/** one device's new high-water marks and report extras, written when it still matches `expect` */
+export interface IngestDeviceAdvance {
+  deviceId: number;
+  expect: IngestExpect;
+  maxSeq: number;
+  maxEnd: number;
+  lastSeen: number;
+  blockers?: { value: Blocker[]; at: number } | undefined;
+  /** the merged counters (the domain adds the report's to the stored ones) */
+  counters?: { value: AgentCounters; at: number } | undefined;
+}
+
+/** everything one ingest batch writes (Store.commitIngest) */
+export interface IngestWrite {
+  /** small per-device writes that ride along with the batch, applied first, in order */
+  updates: readonly DeviceUpdate[];
+  devices: readonly IngestDeviceAdvance[];
+  /** stored intervals whose end moves (a report continues them); keyed by (deviceId, start) */
+  extend: readonly { deviceId: number; start: number; end: number }[];
+  /** new raw intervals */
+  insert: readonly StoredInterval[];
+  /** deltas added to rollup_hour (bucket = UTC hour start) and rollup_day (UTC day start) */
+  deviceHours: readonly DeviceRollupDelta[];
+  deviceDays: readonly DeviceRollupDelta[];
+  /** deltas added to the fleet rollups per (bucket, direct group, effective device class) */
+  fleetHours: readonly FleetRollupDelta[];
+  fleetDays: readonly FleetRollupDelta[];
+  /** deltas added to the whole fleet per UTC hour */
+  boardHours: readonly BoardRollupDelta[];
+}
+
+export interface DeviceRollupDelta extends RollupAmounts {
+  deviceId: number;
+  bucket: number;
+}
+
+export interface FleetRollupDelta extends RollupAmounts {
+  bucket: number;
+  groupId: number;
+  deviceClass: DeviceClass;
+}
+
+export interface BoardRollupDelta extends RollupAmounts {
+  bucket: number;
+}
+
+/** Thrown by Store.commitIngest when a device no longer matches what the batch was computed from. */
+export class IngestConflictError extends Error {
+  constructor(readonly deviceId: number) {
+    super(`device ${deviceId} changed while its reports were being stored`);
+  }
 }

@@ -1,7 +1,7 @@
 import { DAY_MS, type GroupWeek, HOUR_MS, localTime, MINUTE_MS, type SummaryFrame } from '@sluimer/shared';
-import type { PolicyService } from './policy-service.js';
-import type { GroupRecord, Store } from './store/types.js';
-import { computeUsage } from './usage.js';
+import type { PolicyService } from '../policy-service.js';
+import type { GroupRecord, Store } from '../store/types.js';
+import { computeUsage } from '../usage.js';
 
 /** at most this many groups per summary (protocol: SummaryFrameSchema.groups) */
 const MAX_GROUPS = 4;

@@ -1,7 +1,7 @@
 import { HOUR_MS, LIMITS, MINUTE_MS, STRICT_INTERVALS_FEATURE } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteStore } from './store/sqlite.js';
-import { startTestConsole, TestAgent, type TestConsole } from './test-support.js';
+import type { SqliteStore } from '../store/sqlite.js';
+import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
 
 // Limits against abuse on the agent socket (docs/security.md): report numbers, interval length,
 // joining touching intervals, and no more stored time than has passed. Real console, real sockets.

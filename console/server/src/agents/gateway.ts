@@ -18,12 +18,12 @@ import {
 } from '@sluimer/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { hashToken } from './crypto.js';
-import type { PolicyService } from './policy-service.js';
-import { RateLimiter } from './rate-limit.js';
-import { parseReport, parseSeq } from './report-parse.js';
-import type { DeviceUpdate, IngestItem, IngestOutcome, Store } from './store/types.js';
-import { SummaryService } from './summary.js';
+import { hashToken } from '../crypto.js';
+import type { PolicyService } from '../policy-service.js';
+import { RateLimiter } from '../rate-limit.js';
+import { parseReport, parseSeq } from '../ingest/report-parse.js';
+import type { DeviceUpdate, IngestItem, IngestOutcome, Store } from '../store/types.js';
+import { SummaryService } from '../usage/summary.js';
 
 export interface GatewayLimits {
   /** open agent sockets at most; more upgrades get 503 + Retry-After */

@@ -1,7 +1,7 @@
 import { HOUR_MS, type Inventory, MINUTE_MS } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteStore } from './store/sqlite.js';
-import { startTestConsole, TestAgent, type TestConsole } from './test-support.js';
+import type { SqliteStore } from '../store/sqlite.js';
+import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
 
 let t: TestConsole;
 let secret: string;
