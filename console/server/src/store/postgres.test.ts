@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forPostgres, MIGRATIONS } from './migrations.js';
 import { PostgresStore } from './postgres.js';
 import { ConflictError, LimitReachedError } from './sqlite.js';
+import { IngestConflictError } from './types.js';
 import { describeWithPostgres, type PostgresServer, startPostgres } from './testing/postgres-server.js';
 
 describeWithPostgres('PostgreSQL store', () => {
@@ -235,9 +236,9 @@ describeWithPostgres('PostgreSQL store', () => {
       errors: [],
       at: at + 1,
     });
-    expect(await s.updateDevice(ids[1]!, { name: 'Beamer-pc', monitors: [24] })).toMatchObject({
+    expect(await s.updateDevice(ids[1]!, { name: 'Beamer-pc', monitors: ['24'] })).toMatchObject({
       name: 'Beamer-pc',
-      monitors: [24],
+      monitors: ['24'],
     });
 
     const p = await s.createPolicy({ name: 'Lesuren', settings: { idleThresholdSec: 300 }, now: 1 });
@@ -347,6 +348,259 @@ describeWithPostgres('PostgreSQL store', () => {
     expect(over.map((i) => i.start).sort()).toEqual([t0 + 600000, t0 + 1800000]);
     expect((await s.recentIntervals(deviceId, 1))[0]?.state).toBe('off');
     expect(await s.pruneRawIntervals(t0 + 1200001)).toBe(2);
+  });
+
+  const zero = { activeMs: 0, idleOnMs: 0, idleOffMs: 0, asleepMs: 0, offMs: 0, energyWh: 0, wasteWh: 0 };
+  const ingestFixture = async () => {
+    const s = await open();
+    const g = await s.createGroup({
+      name: 'R',
+      parentId: null,
+      kind: 'room',
+      timeZone: null,
+      excludedReason: null,
+      now: 1,
+    });
+    const ids: number[] = [];
+    for (const n of [1, 2])
+      ids.push(
+        (
+          await s.enrollDevice({
+            installId: `i${n}`,
+            tokenHash: `t${n}`,
+            groupId: g.id,
+            hostname: `h${n}`,
+            inventory: {},
+            detectedClass: 'desktop',
+            now: 1,
+          })
+        ).deviceId,
+      );
+    const expect0 = {
+      maxSeq: 0,
+      groupId: g.id,
+      deviceClass: null,
+      detectedClass: 'desktop' as const,
+      desktopPreset: null,
+      monitors: null,
+    };
+    return { s, g, ids, expect0 };
+  };
+
+  it('writes an ingest batch in one transaction: advances, intervals, extensions and summed rollup deltas', async () => {
+    const { s, g, ids, expect0 } = await ingestFixture();
+    const [d1, d2] = ids as [number, number];
+    const t0 = Date.UTC(2026, 10, 2, 8);
+    await s.commitIngest({
+      updates: [
+        { kind: 'lastSeen', deviceId: d1, at: 5 },
+        { kind: 'lastSeen', deviceId: d1, at: 7 },
+        { kind: 'policySent', deviceId: d2, etag: 'a' },
+        { kind: 'policySent', deviceId: d2, etag: 'b' },
+      ],
+      devices: [
+        {
+          deviceId: d2,
+          expect: expect0,
+          maxSeq: 1,
+          maxEnd: t0 + 600_000,
+          lastSeen: t0 + 1,
+          blockers: { value: [], at: 9 },
+        },
+        {
+          deviceId: d1,
+          expect: expect0,
+          maxSeq: 3,
+          maxEnd: t0 + 1_200_000,
+          lastSeen: t0 + 2,
+          counters: { value: { droppedReports: 2 }, at: 10 },
+        },
+      ],
+      extend: [],
+      insert: [
+        { deviceId: d1, start: t0, end: t0 + 600_000, state: 'active', display: 'on', power: 'ac' },
+        { deviceId: d1, start: t0 + 600_000, end: t0 + 1_200_000, state: 'idle', display: 'on' },
+        { deviceId: d2, start: t0, end: t0 + 600_000, state: 'off' },
+      ],
+      deviceHours: [
+        { ...zero, deviceId: d1, bucket: t0, activeMs: 600_000, energyWh: 1 },
+        { ...zero, deviceId: d1, bucket: t0, idleOnMs: 600_000, energyWh: 2 },
+        { ...zero, deviceId: d2, bucket: t0, offMs: 600_000 },
+      ],
+      deviceDays: [
+        {
+          ...zero,
+          deviceId: d1,
+          bucket: Date.UTC(2026, 10, 2),
+          activeMs: 600_000,
+          idleOnMs: 600_000,
+          energyWh: 3,
+        },
+      ],
+      fleetHours: [
+        {
+          ...zero,
+          bucket: t0,
+          groupId: g.id,
+          deviceClass: 'desktop',
+          activeMs: 600_000,
+          idleOnMs: 600_000,
+          energyWh: 3,
+        },
+        { ...zero, bucket: t0, groupId: g.id, deviceClass: 'desktop', offMs: 600_000 },
+      ],
+      fleetDays: [
+        { ...zero, bucket: Date.UTC(2026, 10, 2), groupId: g.id, deviceClass: 'desktop', activeMs: 600_000 },
+      ],
+      boardHours: [
+        { ...zero, bucket: t0, activeMs: 600_000, idleOnMs: 600_000, offMs: 600_000, energyWh: 3 },
+      ],
+    });
+    expect(await s.getDevice(d1)).toMatchObject({
+      maxSeq: 3,
+      maxEnd: t0 + 1_200_000,
+      lastSeen: t0 + 2,
+      counters: { droppedReports: 2 },
+    });
+    expect(await s.getDevice(d2)).toMatchObject({
+      maxSeq: 1,
+      policyEtagSent: 'b',
+      blockers: [],
+      blockersAt: 9,
+      counters: null,
+    });
+    expect(await s.sumRollupsByDevice('hour', t0, t0 + HOUR_MS, [d1, d2])).toEqual([
+      expect.objectContaining({ key: d1, activeMs: 600_000, idleOnMs: 600_000, energyWh: 3 }),
+      expect.objectContaining({ key: d2, offMs: 600_000 }),
+    ]);
+    expect(await s.sumFleetByBucket('hour', t0, t0 + HOUR_MS, [g.id])).toEqual([
+      expect.objectContaining({ key: t0, activeMs: 600_000, idleOnMs: 600_000, offMs: 600_000, energyWh: 3 }),
+    ]);
+    expect(await s.sumBoardHours(t0, t0 + HOUR_MS)).toEqual([expect.objectContaining({ offMs: 600_000 })]);
+
+    // the domain reads back what it needs to judge the next report
+    const state = await s.ingestState([d1, d2, d1, 999_999]);
+    expect([...state.keys()].sort()).toEqual([d1, d2].sort());
+    expect(state.get(d1)).toEqual({
+      deviceId: d1,
+      maxSeq: 3,
+      maxEnd: t0 + 1_200_000,
+      groupId: g.id,
+      deviceClass: null,
+      detectedClass: 'desktop',
+      desktopPreset: null,
+      monitors: null,
+      counters: { droppedReports: 2 },
+      lastInterval: { start: t0 + 600_000, end: t0 + 1_200_000, state: 'idle', display: 'on' },
+    });
+
+    // a report that continues the newest interval moves its end
+    await s.commitIngest({
+      updates: [],
+      devices: [
+        {
+          deviceId: d1,
+          expect: { ...expect0, maxSeq: 3 },
+          maxSeq: 4,
+          maxEnd: t0 + 1_800_000,
+          lastSeen: t0 + 3,
+        },
+      ],
+      extend: [{ deviceId: d1, start: t0 + 600_000, end: t0 + 1_800_000 }],
+      insert: [],
+      deviceHours: [{ ...zero, deviceId: d1, bucket: t0, idleOnMs: 600_000 }],
+      deviceDays: [],
+      fleetHours: [],
+      fleetDays: [],
+      boardHours: [],
+    });
+    expect((await s.ingestState([d1])).get(d1)?.lastInterval).toMatchObject({
+      start: t0 + 600_000,
+      end: t0 + 1_800_000,
+    });
+    expect((await s.sumRollupsByDevice('hour', t0, t0 + HOUR_MS, [d1]))[0]?.idleOnMs).toBe(1_200_000);
+  });
+
+  it('writes nothing of a batch when one device changed since it was read, and says which', async () => {
+    const { s, g, ids, expect0 } = await ingestFixture();
+    const [d1, d2] = ids as [number, number];
+    await s.updateDevice(d2, { deviceClass: 'laptop' });
+    const t0 = Date.UTC(2026, 10, 2, 8);
+    const err = await s
+      .commitIngest({
+        updates: [{ kind: 'policySent', deviceId: d1, etag: 'x' }],
+        devices: [
+          { deviceId: d1, expect: expect0, maxSeq: 1, maxEnd: t0, lastSeen: t0 },
+          { deviceId: d2, expect: expect0, maxSeq: 1, maxEnd: t0, lastSeen: t0 },
+        ],
+        extend: [],
+        insert: [{ deviceId: d1, start: t0 - 600_000, end: t0, state: 'active' }],
+        deviceHours: [{ ...zero, deviceId: d1, bucket: t0 - HOUR_MS, activeMs: 600_000 }],
+        deviceDays: [],
+        fleetHours: [
+          { ...zero, bucket: t0 - HOUR_MS, groupId: g.id, deviceClass: 'desktop', activeMs: 600_000 },
+        ],
+        fleetDays: [],
+        boardHours: [{ ...zero, bucket: t0 - HOUR_MS, activeMs: 600_000 }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IngestConflictError);
+    expect((err as IngestConflictError).deviceId).toBe(d2);
+    expect(await s.getDevice(d1)).toMatchObject({ maxSeq: 0, policyEtagSent: null });
+    expect(await s.recentIntervals(d1, 10)).toEqual([]);
+    expect(await s.sumBoardHours(0, t0 + HOUR_MS)).toEqual([]);
+  });
+
+  it('lets two writers race for one device: one batch is stored, the other conflicts', async () => {
+    const url = await server.createDatabase();
+    const a = await open(url);
+    const b = await open(url);
+    const g = await a.createGroup({
+      name: 'R',
+      parentId: null,
+      kind: 'room',
+      timeZone: null,
+      excludedReason: null,
+      now: 1,
+    });
+    const { deviceId } = await a.enrollDevice({
+      installId: 'i',
+      tokenHash: 't',
+      groupId: g.id,
+      hostname: 'h',
+      inventory: {},
+      detectedClass: 'desktop',
+      now: 1,
+    });
+    const expect0 = {
+      maxSeq: 0,
+      groupId: g.id,
+      deviceClass: null,
+      detectedClass: 'desktop' as const,
+      desktopPreset: null,
+      monitors: null,
+    };
+    const t0 = Date.UTC(2026, 10, 2, 8);
+    const batch = (start: number) => ({
+      updates: [],
+      devices: [{ deviceId, expect: expect0, maxSeq: 1, maxEnd: start + 600_000, lastSeen: start }],
+      extend: [],
+      insert: [{ deviceId, start, end: start + 600_000, state: 'active' as const }],
+      deviceHours: [{ ...zero, deviceId, bucket: t0, activeMs: 600_000 }],
+      deviceDays: [],
+      fleetHours: [],
+      fleetDays: [],
+      boardHours: [{ ...zero, bucket: t0, activeMs: 600_000 }],
+    });
+    const results = await Promise.allSettled([
+      a.commitIngest(batch(t0)),
+      b.commitIngest(batch(t0 + 1_200_000)),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(IngestConflictError);
+    expect(await a.recentIntervals(deviceId, 10)).toHaveLength(1);
+    expect((await a.sumBoardHours(t0, t0 + HOUR_MS))[0]?.activeMs).toBe(600_000);
   });
 
   it('keeps settings with defaults for what was never set, read fresh by every process', async () => {
