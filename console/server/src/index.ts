@@ -9,8 +9,8 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './agents/gateway.js';
+import { generatePassword, hashPassword } from './crypto.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
@@ -26,12 +26,14 @@ import { registerOpsRoutes } from './ops/routes.js';
 import { guardSlowClients } from './ops/slow-clients.js';
 import { PolicyService } from './policy-service.js';
 import { registerWebRoutes } from './routes/web-routes.js';
+import { isPostgresUrl, PostgresStore } from './store/postgres.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 
 export type { Gateway, GatewayEvent, GatewayLimits } from './agents/gateway.js';
 export type { HttpLimits } from './http/routes.js';
 export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
+export { PostgresStore } from './store/postgres.js';
 export { SqliteStore } from './store/sqlite.js';
 export type { Store } from './store/types.js';
 
@@ -51,6 +53,11 @@ export interface StartConsoleOptions {
   dataDir?: string;
   /** Another store backend instead of the SQLite file. */
   store?: Store;
+  /**
+   * postgres://… (SLUIMER_DATABASE_URL): keep the data in PostgreSQL instead of the SQLite file in
+   * `dataDir`. Ignored when `store` is given.
+   */
+  databaseUrl?: string;
   /** Password of the `admin` account created on first start with an empty database; generated when absent. */
   adminPassword?: string;
   /** pino level; default 'info'. Use 'silent' in tests. Ignored when `logger` is given. */
@@ -108,8 +115,16 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
   const network = checkNetworkOptions(options);
   const dataDir = options.dataDir ?? './data';
   // before the store opens it: a folder or database left readable by others is fixed, and said so
-  const tightened = options.store ? [] : secureDataDir(dataDir, DB_FILE);
-  const store = options.store ?? new SqliteStore({ dataDir });
+  const postgresUrl = options.store ? undefined : options.databaseUrl;
+  if (postgresUrl !== undefined && !isPostgresUrl(postgresUrl)) {
+    throw new Error(
+      'SLUIMER_DATABASE_URL moet met postgres:// of postgresql:// beginnen / must start with postgres:// or postgresql://',
+    );
+  }
+  const tightened = options.store || postgresUrl ? [] : secureDataDir(dataDir, DB_FILE);
+  const store =
+    options.store ??
+    (postgresUrl ? await PostgresStore.open({ url: postgresUrl }) : new SqliteStore({ dataDir }));
   const tls = !!options.https;
   const app = Fastify({
     ...(options.logger

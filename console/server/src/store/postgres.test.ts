@@ -4,8 +4,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forPostgres, MIGRATIONS } from './migrations.js';
 import { PostgresStore } from './postgres.js';
 import { ConflictError, LimitReachedError } from './sqlite.js';
-import { IngestConflictError } from './types.js';
 import { describeWithPostgres, type PostgresServer, startPostgres } from './testing/postgres-server.js';
+import { IngestConflictError } from './types.js';
 
 describeWithPostgres('PostgreSQL store', () => {
   let server: PostgresServer;
