@@ -18,6 +18,7 @@ import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
+import { IngestService } from './ingest/service.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
 import { AuditLog, installAudit } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
@@ -32,6 +33,8 @@ import type { Store } from './store/types.js';
 
 export type { Gateway, GatewayEvent, GatewayLimits } from './agents/gateway.js';
 export type { HttpLimits } from './http/routes.js';
+export { IngestService } from './ingest/service.js';
+export type { IngestContext, IngestItem, IngestOutcome } from './ingest/types.js';
 export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
 export { PostgresStore } from './store/postgres.js';
 export { SqliteStore } from './store/sqlite.js';
@@ -94,6 +97,8 @@ export interface RunningConsole {
   url: string;
   port: number;
   store: Store;
+  /** stores reports exactly once (the gateway's; tests and demos seed data through it) */
+  ingest: IngestService;
   gateway: Gateway;
   app: FastifyInstance;
   /** every HTTP route with the access it declares (public, agent or the roles allowed) */
@@ -182,8 +187,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
 
     const policies = new PolicyService(store);
     const trust = trustFunction(network.trustProxy);
+    const ingest = new IngestService(store);
     const gateway = new Gateway({
       store,
+      ingest,
       policies,
       log,
       limits: options.gatewayLimits,
@@ -268,6 +275,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       url,
       port,
       store,
+      ingest,
       gateway,
       app,
       routes,

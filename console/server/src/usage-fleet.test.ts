@@ -18,6 +18,7 @@ import {
 } from '@sluimer/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { powerProfile } from './energy-profile.js';
+import { IngestService } from './ingest/service.js';
 import { PolicyService } from './policy-service.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { DeviceRecord } from './store/types.js';
@@ -129,7 +130,11 @@ async function ingestRandom(f: Fleet, seed: number, until: number, between?: () 
   items.sort((a, b) => a.seq - b.seq || r.next() - 0.5);
   for (let i = 0; i < items.length; ) {
     const n = r.int(1, 40);
-    const out = await f.store.ingestBatch(items.slice(i, i + n), { now: NOW, maxEnd: NOW, minStart: 0 });
+    const out = await new IngestService(f.store).ingestBatch(items.slice(i, i + n), {
+      now: NOW,
+      maxEnd: NOW,
+      minStart: 0,
+    });
     for (const o of out) expect(o.status).toBe('stored');
     i += n;
     await between?.();
@@ -398,7 +403,7 @@ describe('stored energy after corrections', () => {
     const id = dev!.id;
     const old = NOW - 40 * DAY_MS;
     const recent = NOW - 5 * DAY_MS;
-    const out = await f.store.ingestBatch(
+    const out = await new IngestService(f.store).ingestBatch(
       [
         {
           deviceId: id,

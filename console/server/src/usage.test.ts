@@ -221,7 +221,7 @@ describe('usage', () => {
     // stored through the ingest path (as an agent back from long ago would have, under a longer
     // retention), then the raw intervals pruned: rollups stay
     const now = Date.now();
-    const stored = await t.c.store.ingestBatch(
+    const stored = await t.c.ingest.ingestBatch(
       [{ deviceId: dev.deviceId, seq: 1, intervals: [{ start: old, end: old + HOUR_MS, state: 'idle' }] }],
       { now, maxEnd: now, minStart: 0 },
     );

@@ -8,7 +8,6 @@ import {
   type UsageRow,
 } from '@sluimer/shared';
 import { deviceTotalWatts, effectiveClass } from './energy-profile.js';
-import type { PolicyService } from './policy-service.js';
 import {
   ACTIVE,
   ASLEEP,
@@ -22,6 +21,7 @@ import {
   slotWatts,
   WASTE,
 } from './ingest/rollup.js';
+import type { PolicyService } from './policy-service.js';
 import type { DeviceRecord, FleetSum, GroupRecord, RollupSum, Store } from './store/types.js';
 
 export interface UsageQuery {

@@ -29,11 +29,13 @@ const { values: args } = parseArgs({
 });
 
 // the console is not a dependency of the scripts package (it depends on the scripts): load its build
-interface RollupStore {
+interface IngestService {
   ingestBatch(
     items: { deviceId: number; seq: number; intervals: Interval[] }[],
     ctx: { now: number; maxEnd: number; minStart: number },
   ): Promise<{ status: string }[]>;
+}
+interface RollupStore {
   createGroup(g: {
     name: string;
     parentId: number | null;
@@ -60,6 +62,7 @@ interface RollupStore {
 type GroupBy = 'device' | 'group' | 'deviceClass' | 'day' | 'hourOfWeek';
 interface ConsoleModules {
   SqliteStore: new (o: { dataDir: string; now?: () => number }) => RollupStore;
+  IngestService: new (s: RollupStore) => IngestService;
   PolicyService: new (s: RollupStore) => unknown;
   computeUsage(
     store: RollupStore,
@@ -71,13 +74,15 @@ interface ConsoleModules {
 async function loadConsole(): Promise<ConsoleModules> {
   const dist = new URL('../../../console/server/dist/', import.meta.url);
   const load = (p: string) => import(new URL(p, dist).href);
-  const [store, policy, usage] = await Promise.all([
+  const [store, ingest, policy, usage] = await Promise.all([
     load('store/sqlite.js'),
+    load('ingest/service.js'),
     load('policy-service.js'),
     load('usage.js'),
   ]);
   return {
     SqliteStore: store.SqliteStore,
+    IngestService: ingest.IngestService,
     PolicyService: policy.PolicyService,
     computeUsage: usage.computeUsage,
   };
@@ -153,7 +158,7 @@ async function main() {
   const days = Number(args.days);
   const runs = Number(args.runs);
   const deviceRuns = Number(args['device-runs']);
-  const { SqliteStore, PolicyService, computeUsage } = await loadConsole();
+  const { SqliteStore, IngestService, PolicyService, computeUsage } = await loadConsole();
   // the school year: 1 August 00:00 Amsterdam (22:00 UTC the day before) onwards
   const start = Date.UTC(2025, 6, 31, 22);
   const end = start + days * DAY_MS;
@@ -161,6 +166,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'sluimer-usage-bench-'));
   // the store's clock (the raw-retention window of the energy recompute) is the end of the history
   const store = new SqliteStore({ dataDir: dir, now: () => now });
+  const ingest = new IngestService(store);
   const machine = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
@@ -250,7 +256,7 @@ async function main() {
         items.push({ deviceId: d.id, seq: week + 1, intervals: list });
       }
       for (let i = 0; i < items.length; i += 250) {
-        const out = await store.ingestBatch(items.slice(i, i + 250), { now, maxEnd: now, minStart: 0 });
+        const out = await ingest.ingestBatch(items.slice(i, i + 250), { now, maxEnd: now, minStart: 0 });
         const bad = out.find((o) => o.status !== 'stored');
         if (bad) throw new Error(`seeding failed: ${JSON.stringify(bad)}`);
       }

@@ -1,7 +1,7 @@
 import { DAY_MS, HOUR_MS, type Interval, MINUTE_MS } from '@sluimer/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backlogDrainMs, DEFAULT_GATEWAY_LIMITS } from './gateway.js';
 import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
+import { backlogDrainMs, DEFAULT_GATEWAY_LIMITS } from './gateway.js';
 
 const running: TestConsole[] = [];
 afterEach(async () => {

@@ -6,7 +6,6 @@ import {
   AGENT_WS_PATH,
   type ConsoleFrame,
   classifyDevice,
-  DAY_MS,
   ErrorCode,
   HelloFrameSchema,
   HOUR_MS,
@@ -19,10 +18,13 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { hashToken } from '../crypto.js';
+import { IngestBatcher } from '../ingest/batcher.js';
+import { parseReport, parseSeq } from '../ingest/report-parse.js';
+import { IngestService } from '../ingest/service.js';
+import type { IngestItem, IngestOutcome } from '../ingest/types.js';
 import type { PolicyService } from '../policy-service.js';
 import { RateLimiter } from '../rate-limit.js';
-import { parseReport, parseSeq } from '../ingest/report-parse.js';
-import type { DeviceUpdate, IngestItem, IngestOutcome, Store } from '../store/types.js';
+import type { DeviceUpdate, Store } from '../store/types.js';
 import { SummaryService } from '../usage/summary.js';
 
 export interface GatewayLimits {
@@ -128,13 +130,6 @@ class Connection {
   }
 }
 
-interface Pending {
-  conn: Connection;
-  item: IngestItem;
-  /** settles the frame's turn on its socket once it is answered */
-  done: () => void;
-}
-
 /**
  * What the gateway tells listeners on `gateway.events` ('event'): a device came online or went
  * offline, stored a report, or reported a policy status. The web app's live updates
@@ -155,6 +150,8 @@ export interface GatewayOptions {
   summaryIntervalMs?: number;
   /** the client's address (behind a trusted reverse proxy: from X-Forwarded-For); default the socket's */
   clientAddress?: (req: IncomingMessage) => string;
+  /** stores the reports (default: an IngestService over `store`) */
+  ingest?: IngestService;
 }
 
 /** The agent WebSocket gateway (protocol v1, design.md). */
@@ -171,10 +168,8 @@ export class Gateway {
   private readonly badAuthLimiter: RateLimiter;
   private readonly deviceLimiter: RateLimiter;
   private readonly intervalBudget: RateLimiter;
-  private pending: Pending[] = [];
-  private updates: { update: DeviceUpdate; resolve: () => void }[] = [];
-  private flushScheduled = false;
-  private flushing: Promise<void> | null = null;
+  /** group commit of reports and device writes (ingest/) */
+  private readonly ingest: IngestBatcher;
   private closing = false;
   private readonly store: Store;
   private readonly policies: PolicyService;
@@ -185,7 +180,9 @@ export class Gateway {
   private readonly summaryTimer: NodeJS.Timeout;
   private summaryPass: Promise<void> | null = null;
   /** counters for health and benchmarks */
-  readonly stats = { batches: 0, reports: 0, intervals: 0, rejected: 0, duplicates: 0 };
+  get stats(): IngestBatcher['stats'] {
+    return this.ingest.stats;
+  }
   /** live events for the web app ('event', GatewayEvent) */
   readonly events = new EventEmitter().setMaxListeners(0);
   private emit(e: GatewayEvent): void {
@@ -201,6 +198,7 @@ export class Gateway {
     this.policies = options.policies;
     this.log = options.log;
     this.now = options.now ?? Date.now;
+    this.ingest = new IngestBatcher(options.ingest ?? new IngestService(this.store), this.now, this.log);
     this.clientAddress = options.clientAddress ?? ((req) => req.socket.remoteAddress ?? 'unknown');
     this.limits = { ...DEFAULT_GATEWAY_LIMITS, ...options.limits };
     this.upgradeLimiter = new RateLimiter(this.limits.upgradeBurst, this.limits.upgradePerSec);
@@ -303,10 +301,7 @@ export class Gateway {
     clearInterval(this.summaryTimer);
     if (this.summaryPass) await this.summaryPass;
     for (const conn of this.connections.values()) conn.ws.close(1001, 'console shutting down');
-    while (this.flushing || this.pending.length || this.updates.length) {
-      if (this.flushing) await this.flushing;
-      else await this.flush();
-    }
+    await this.ingest.drain();
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.log.info({ ingest: this.stats }, 'agent gateway closed');
@@ -343,7 +338,7 @@ export class Gateway {
     }
     if (
       this.connections.size >= this.limits.maxConnections ||
-      this.pending.length >= this.limits.maxPendingReports
+      this.ingest.waiting >= this.limits.maxPendingReports
     ) {
       reject(socket, 503, ErrorCode.RateLimited, 'console is busy; try again later', retryAfter(5, 60));
       return;
@@ -677,13 +672,16 @@ export class Gateway {
     }
   }
 
-  // ---- group commit ----
+  // ---- reports: stored by the ingest batcher, answered here once committed ----
 
-  private onReport(conn: Connection, item: IngestItem): Promise<void> {
-    return new Promise<void>((done) => {
-      this.pending.push({ conn, item, done });
-      this.scheduleFlush();
-    });
+  private async onReport(conn: Connection, item: IngestItem): Promise<void> {
+    const { outcome, at } = await this.ingest.submit(item);
+    try {
+      this.answer(conn, item, outcome, at);
+    } catch (err) {
+      this.log.error({ err, deviceId: conn.deviceId }, 'agent frame failed');
+      conn.send({ type: 'error', code: ErrorCode.Internal, message: 'internal error' });
+    }
   }
 
   /** answers a report once its batch is committed (or failed) */
@@ -717,66 +715,7 @@ export class Gateway {
 
   /** a small device write that rides along with the next group commit; resolves once committed */
   private queueUpdate(u: DeviceUpdate): Promise<void> {
-    return new Promise((resolve) => {
-      this.updates.push({ update: u, resolve });
-      this.scheduleFlush();
-    });
-  }
-
-  private scheduleFlush() {
-    if (this.flushScheduled || this.flushing) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush();
-    });
-  }
-
-  /** commits every report collected so far in one transaction, then answers them */
-  private flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    const batch = this.pending;
-    this.pending = [];
-    const updates = this.updates;
-    this.updates = [];
-    if (batch.length === 0 && updates.length === 0) return Promise.resolve();
-    this.flushing = (async () => {
-      let outcomes: IngestOutcome[];
-      const now = this.now();
-      try {
-        const settings = await this.store.getSettings();
-        outcomes = await this.store.ingestBatch(
-          batch.map((p) => p.item),
-          { now, maxEnd: now + LIMITS.maxFutureSkewMs, minStart: now - settings.rawRetentionDays * DAY_MS },
-          updates.map((u) => u.update),
-        );
-      } catch (err) {
-        this.log.error({ err }, 'ingest batch failed');
-        outcomes = batch.map((p) => ({ status: 'failed', seq: p.item.seq, message: 'storage unavailable' }));
-      }
-      this.stats.batches++;
-      for (let i = 0; i < batch.length; i++) {
-        const o = outcomes[i]!;
-        const p = batch[i]!;
-        if (o.status === 'stored') {
-          this.stats.reports++;
-          this.stats.intervals += p.item.intervals.length;
-        } else if (o.status === 'duplicate') this.stats.duplicates++;
-        else this.stats.rejected++;
-        try {
-          this.answer(p.conn, p.item, o, now);
-        } catch (err) {
-          this.log.error({ err, deviceId: p.conn.deviceId }, 'agent frame failed');
-          p.conn.send({ type: 'error', code: ErrorCode.Internal, message: 'internal error' });
-        }
-        p.done();
-      }
-      for (const u of updates) u.resolve();
-    })().finally(() => {
-      this.flushing = null;
-      if (this.pending.length) this.scheduleFlush();
-    });
-    return this.flushing;
+    return this.ingest.update(u);
   }
 }
 

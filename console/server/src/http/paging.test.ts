@@ -52,7 +52,7 @@ describe('bounded answers', () => {
       items.push({ deviceId: dev.deviceId, seq: r + 1, intervals });
     }
     const now = Date.now();
-    const outcomes = await t.c.store.ingestBatch(items, {
+    const outcomes = await t.c.ingest.ingestBatch(items, {
       now,
       maxEnd: now + LIMITS.maxFutureSkewMs,
       minStart: now - 30 * DAY_MS,

@@ -27,6 +27,7 @@ import {
 } from '@sluimer/shared';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Gateway } from '../agents/gateway.js';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -38,7 +39,6 @@ import {
 import { deviceLifecycle } from '../device-lifecycle.js';
 import { deviceStateOf, policyStatusFor } from '../device-status.js';
 import { effectiveClass } from '../energy-profile.js';
-import type { Gateway } from '../agents/gateway.js';
 import {
   beginLogin,
   DEFAULT_LOCKOUT_POLICY,

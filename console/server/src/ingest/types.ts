@@ -28,4 +28,3 @@ export type IngestOutcome =
   | { status: 'rejected'; seq: number; code: ErrorCode; message: string }
   /** not stored and not the report's fault (storage trouble, device gone): never ack, never reject */
   | { status: 'failed'; seq: number; message: string };
-

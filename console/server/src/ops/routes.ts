@@ -1,8 +1,8 @@
 import { ErrorCode } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { randomToken } from '../crypto.js';
 import type { Gateway } from '../agents/gateway.js';
+import { randomToken } from '../crypto.js';
 import { ADMIN, STAFF } from '../http/auth.js';
 import { ApiError, idParam, notFound, parse } from '../http/errors.js';
 import type { PolicyService } from '../policy-service.js';

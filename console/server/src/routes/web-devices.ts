@@ -7,9 +7,9 @@ import {
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Gateway } from '../agents/gateway.js';
 import { DEVICE_VIEW_STATES, type PolicyStatusName, policyStatusFor } from '../device-status.js';
 import { effectiveClass } from '../energy-profile.js';
-import type { Gateway } from '../agents/gateway.js';
 import { ANY_ROLE, STAFF } from '../http/auth.js';
 import { ApiError, idParam, notFound, parse } from '../http/errors.js';
 import type { PolicyService } from '../policy-service.js';

@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { type PolicyStatusName, policyStatusFor } from '../device-status.js';
 import type { GatewayEvent } from '../agents/gateway.js';
+import { type PolicyStatusName, policyStatusFor } from '../device-status.js';
 import { ANY_ROLE } from '../http/auth.js';
 import type { WebDeps } from './web-devices.js';
 import type { DeviceStateTracker, OnlineState } from './web-state.js';

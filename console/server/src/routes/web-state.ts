@@ -1,6 +1,6 @@
 import type { DeviceState as IntervalState } from '@sluimer/shared';
-import { type DeviceViewState, deviceStateOf } from '../device-status.js';
 import type { Gateway, GatewayEvent } from '../agents/gateway.js';
+import { type DeviceViewState, deviceStateOf } from '../device-status.js';
 import type { Store } from '../store/types.js';
 
 export type OnlineState = DeviceViewState;

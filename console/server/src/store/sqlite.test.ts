@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOUR_MS } from '@sluimer/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { IngestService } from '../ingest/service.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite.js';
 
@@ -148,7 +149,7 @@ describe('SQLite store', () => {
     `);
     const t0 = Date.UTC(2026, 0, 5, 8);
     const now = t0 + 100 * 24 * HOUR_MS;
-    const out = await store.ingestBatch(
+    const out = await new IngestService(store).ingestBatch(
       [
         {
           deviceId: 1,

@@ -21,6 +21,7 @@ import {
   type ApiTokenListItem,
   BATTERY_MONTHS_KEPT,
   type BatteryReading,
+  ConflictError,
   type DevicePatch,
   type DeviceRecord,
   type DeviceUpdate,
@@ -32,6 +33,7 @@ import {
   IngestConflictError,
   type IngestDeviceState,
   type IngestWrite,
+  LimitReachedError,
   type NewGroup,
   type PolicyRecord,
   type RollupAmounts,
@@ -52,11 +54,7 @@ export const DB_FILE = 'sluimer-console.sqlite';
 /** rows per multi-row INSERT of intervals (6 parameters each) */
 const INSERT_ROWS = 50;
 
-/** Thrown for a unique-constraint clash (a username or install id that exists). */
-export class ConflictError extends Error {}
-
-/** Thrown by enrollDevice when the enroll secret has enrolled as many devices as its limit allows. */
-export class LimitReachedError extends Error {}
+export { ConflictError, LimitReachedError } from './types.js';
 
 type Row = Record<string, unknown>;
 

@@ -475,3 +475,9 @@ export class IngestConflictError extends Error {
     super(`device ${deviceId} changed while its reports were being stored`);
   }
 }
+
+/** Thrown for a unique-constraint clash (a username or install id that exists). */
+export class ConflictError extends Error {}
+
+/** Thrown by enrollDevice when the enroll secret has enrolled as many devices as its limit allows. */
+export class LimitReachedError extends Error {}

@@ -1,9 +1,9 @@
 import { HOUR_MS, MINUTE_MS, type SummaryFrame, SummaryFrameSchema } from '@sluimer/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyService } from '../policy-service.js';
-import { localMidnight, SummaryService, weekStartOf } from './summary.js';
 import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
 import { computeUsage } from '../usage.js';
+import { localMidnight, SummaryService, weekStartOf } from './summary.js';
 
 // a fixed console clock: Wednesday 25 November 2026, 14:30 in Amsterdam (13:30 UTC)
 const NOW = Date.UTC(2026, 10, 25, 13, 30);
