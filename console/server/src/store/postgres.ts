@@ -3,10 +3,8 @@ import { batteryHealthPct, SettingsSchema } from '@sluimer/shared';
 import pg from 'pg';
 import { MIGRATIONS, migrationSql } from './migrations.js';
 import {
-  ConflictError,
   DEFAULT_SETTINGS,
   json,
-  LimitReachedError,
   plainInterval,
   SECRET_SELECT,
   toDevice,
@@ -22,6 +20,7 @@ import {
   type ApiTokenListItem,
   BATTERY_MONTHS_KEPT,
   type BatteryReading,
+  ConflictError,
   type DevicePatch,
   type DeviceRecord,
   type DeviceUpdate,
@@ -30,6 +29,7 @@ import {
   IngestConflictError,
   type IngestDeviceState,
   type IngestWrite,
+  LimitReachedError,
   type NewGroup,
   type RollupAmounts,
   type Store,
