@@ -1,6 +1,7 @@
 import { HOUR_MS } from '@sluimer/shared';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isStorageError } from '../ops/retention.js';
 import { forPostgres, MIGRATIONS } from './migrations.js';
 import { PostgresStore } from './postgres.js';
 import { ConflictError, LimitReachedError } from './sqlite.js';
@@ -70,9 +71,20 @@ describeWithPostgres('PostgreSQL store', () => {
     await expect(PostgresStore.open({ url })).rejects.toThrow(/newer than this console/);
   });
 
-  it('says why when the server cannot be reached', async () => {
+  it('says why when the server cannot be reached, as a storage error (HTTP 503, not a bug)', async () => {
     const url = `postgres://postgres@localhost/none?host=${encodeURIComponent(`${server.socketDir}/nowhere`)}`;
-    await expect(PostgresStore.open({ url })).rejects.toThrow();
+    const err = await PostgresStore.open({ url }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(isStorageError(err)).toBe(true);
+    // a database that is not there is the operator's mistake, said by the server
+    const missing = await PostgresStore.open({ url: server.url.replace('/postgres?', '/nosuchdb?') }).catch(
+      (e: unknown) => e,
+    );
+    expect(String(missing)).toContain('database "nosuchdb" does not exist');
+    // what a full disk or a standby would answer
+    expect(isStorageError(Object.assign(new Error('disk full'), { code: '53100' }))).toBe(true);
+    expect(isStorageError(Object.assign(new Error('read-only'), { code: '25006' }))).toBe(true);
+    expect(isStorageError(Object.assign(new Error('unique'), { code: '23505' }))).toBe(false);
   });
 
   it('keeps users, sessions and API tokens, and refuses a second user of the same name', async () => {
