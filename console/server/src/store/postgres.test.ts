@@ -1,4 +1,4 @@
-import { HOUR_MS } from '@sluimer/shared';
+import { DAY_MS, HOUR_MS } from '@sluimer/shared';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isStorageError } from '../ops/retention.js';
@@ -18,10 +18,11 @@ describeWithPostgres('PostgreSQL store', () => {
     for (const s of stores) await s.close();
     await server?.stop();
   });
-  const open = async (url?: string, migrateTo?: number) => {
+  const open = async (url?: string, migrateTo?: number, now?: () => number) => {
     const s = await PostgresStore.open({
       url: url ?? (await server.createDatabase()),
       ...(migrateTo === undefined ? {} : { migrateTo }),
+      ...(now ? { now } : {}),
     });
     stores.push(s);
     return s;
@@ -623,8 +624,9 @@ describeWithPostgres('PostgreSQL store', () => {
     expect((await b.getSettings()).rawRetentionDays).toBe(30);
   });
 
-  it('queues an energy recompute when a correction changes a device’s watts', async () => {
-    const s = await open();
+  it('re-prices stored energy from the raw intervals when a correction changes a device’s watts', async () => {
+    const now = Date.UTC(2026, 10, 3);
+    const s = await open(undefined, undefined, () => now);
     const g = await s.createGroup({
       name: 'R',
       parentId: null,
@@ -642,11 +644,90 @@ describeWithPostgres('PostgreSQL store', () => {
       detectedClass: 'desktop',
       now: 1,
     });
+    const t0 = Date.UTC(2026, 10, 2, 8);
+    const day = Date.UTC(2026, 10, 2);
+    const z = { activeMs: 0, idleOnMs: 0, idleOffMs: 0, asleepMs: 0, offMs: 0, energyWh: 0, wasteWh: 0 };
+    // an hour active and an hour idle (display on), stored with made-up energy
+    await s.commitIngest({
+      updates: [],
+      devices: [
+        {
+          deviceId,
+          expect: {
+            maxSeq: 0,
+            groupId: g.id,
+            deviceClass: null,
+            detectedClass: 'desktop',
+            desktopPreset: null,
+            monitors: null,
+          },
+          maxSeq: 1,
+          maxEnd: t0 + 2 * HOUR_MS,
+          lastSeen: t0,
+        },
+      ],
+      extend: [],
+      insert: [
+        { deviceId, start: t0, end: t0 + HOUR_MS, state: 'active', display: 'on' },
+        { deviceId, start: t0 + HOUR_MS, end: t0 + 2 * HOUR_MS, state: 'idle', display: 'on' },
+      ],
+      deviceHours: [
+        { ...z, deviceId, bucket: t0, activeMs: HOUR_MS, energyWh: 100 },
+        { ...z, deviceId, bucket: t0 + HOUR_MS, idleOnMs: HOUR_MS, energyWh: 100, wasteWh: 90 },
+      ],
+      deviceDays: [
+        { ...z, deviceId, bucket: day, activeMs: HOUR_MS, idleOnMs: HOUR_MS, energyWh: 200, wasteWh: 90 },
+      ],
+      fleetHours: [
+        { ...z, bucket: t0, groupId: g.id, deviceClass: 'desktop', activeMs: HOUR_MS, energyWh: 100 },
+        {
+          ...z,
+          bucket: t0 + HOUR_MS,
+          groupId: g.id,
+          deviceClass: 'desktop',
+          idleOnMs: HOUR_MS,
+          energyWh: 100,
+          wasteWh: 90,
+        },
+      ],
+      fleetDays: [
+        {
+          ...z,
+          bucket: day,
+          groupId: g.id,
+          deviceClass: 'desktop',
+          activeMs: HOUR_MS,
+          idleOnMs: HOUR_MS,
+          energyWh: 200,
+          wasteWh: 90,
+        },
+      ],
+      boardHours: [
+        { ...z, bucket: t0, activeMs: HOUR_MS, energyWh: 100 },
+        { ...z, bucket: t0 + HOUR_MS, idleOnMs: HOUR_MS, energyWh: 100, wasteWh: 90 },
+      ],
+    });
     await s.updateDevice(deviceId, { name: 'alleen een naam' });
-    const queued = async () => (await s.pool.query('SELECT device_id, gen FROM energy_recompute')).rows;
-    expect(await queued()).toEqual([]);
+    await s.energy.idle();
+    expect((await s.sumRollupsByDevice('hour', t0, t0 + 2 * HOUR_MS, [deviceId]))[0]?.energyWh).toBe(200);
+
+    // a laptop: 15 W active, 8 W idle with the display on
     await s.updateDevice(deviceId, { deviceClass: 'laptop' });
-    expect(await queued()).toEqual([{ device_id: deviceId, gen: 1 }]);
+    await s.energy.idle();
+    expect(await s.energy.pending()).toBe(0);
+    const hours = await s.sumRollupsByBucket('hour', t0, t0 + 2 * HOUR_MS, [deviceId]);
+    expect(hours.map((h) => h.energyWh)).toEqual([15, 8]);
+    expect(hours[1]!.wasteWh).toBeGreaterThan(0);
+    expect(hours[1]!.wasteWh).toBeLessThan(8);
+    expect((await s.sumRollupsByDevice('day', day, day + DAY_MS, [deviceId]))[0]?.energyWh).toBe(23);
+    // fleet (moved to the laptop class) and board follow by the same difference
+    expect(await s.sumFleetByGroupClass('day', day, day + DAY_MS, [g.id])).toEqual([
+      expect.objectContaining({ deviceClass: 'laptop', energyWh: 23, wasteWh: hours[1]!.wasteWh }),
+    ]);
+    expect((await s.sumFleetByBucket('hour', t0, t0 + 2 * HOUR_MS, [g.id])).map((h) => h.energyWh)).toEqual([
+      15, 8,
+    ]);
+    expect((await s.sumBoardHours(t0, t0 + 2 * HOUR_MS)).map((h) => h.energyWh)).toEqual([15, 8]);
   });
 
   it('reads a BIGINT as a number (times and ids in milliseconds)', async () => {

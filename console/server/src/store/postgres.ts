@@ -2,6 +2,7 @@ import type { AgentCounters, PolicySettings, Role, Settings } from '@sluimer/sha
 import { batteryHealthPct, SettingsSchema } from '@sluimer/shared';
 import pg from 'pg';
 import { MIGRATIONS, migrationSql } from './migrations.js';
+import { PostgresEnergyRecompute } from './postgres-recompute.js';
 import {
   DEFAULT_SETTINGS,
   json,
@@ -106,6 +107,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** for tests: stop after this many migrations */
   migrateTo?: number;
+  /** the clock of the energy recompute's retention window (default Date.now) */
+  now?: () => number;
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -120,9 +123,20 @@ function isUniqueViolation(err: unknown): boolean {
  */
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
+  private readonly now: () => number;
+  /** transactions that queued an energy recompute: the worker is started once they commit */
+  private readonly queuedIn = new WeakSet<pg.PoolClient>();
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, now: () => number) {
     this.pool = pool;
+    this.now = now;
+  }
+
+  private energyRecompute: PostgresEnergyRecompute | undefined;
+  /** recomputes stored energy after class, preset, monitor or watt corrections (postgres-recompute.ts) */
+  get energy(): PostgresEnergyRecompute {
+    this.energyRecompute ??= new PostgresEnergyRecompute(this, () => this.now());
+    return this.energyRecompute;
   }
 
   /** connects and migrates; throws (with the server's reason) when the database cannot be reached */
@@ -135,16 +149,22 @@ export class PostgresStore implements Store {
     });
     // an idle connection the server drops (restart, failover) must not crash the process
     pool.on('error', () => {});
+    let version: number;
     try {
-      await migratePostgres(pool, options.migrateTo);
+      version = await migratePostgres(pool, options.migrateTo);
     } catch (err) {
       await pool.end();
       throw err;
     }
-    return new PostgresStore(pool);
+    const store = new PostgresStore(pool, options.now ?? Date.now);
+    if (version === MIGRATIONS.length) store.energy.kick(); // resume a recompute cut short by a restart
+    return store;
   }
 
   async close(): Promise<void> {
+    // the chunk in progress finishes (it is one transaction); the rest stays queued for the next start
+    this.energyRecompute?.stop();
+    await this.energyRecompute?.idle();
     if (!this.pool.ended) await this.pool.end();
   }
 
@@ -165,8 +185,10 @@ export class PostgresStore implements Store {
       await c.query('BEGIN');
       const out = await fn(c);
       await c.query('COMMIT');
+      if (this.queuedIn.delete(c)) this.energy.kick();
       return out;
     } catch (err) {
+      this.queuedIn.delete(c);
       await c.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
@@ -1000,6 +1022,9 @@ export class PostgresStore implements Store {
       [deviceIds],
       q,
     );
+    // inside a transaction the worker could not see the request yet: it starts after the commit
+    if (q === this.pool) this.energy.kick();
+    else this.queuedIn.add(q as pg.PoolClient);
   }
 
   /** updates the given columns; returns the row after the update (undefined: nothing to update or no row) */
