@@ -44,7 +44,11 @@ describeWithPostgres('a console on PostgreSQL', () => {
     expect(await a.report(1, [iv(0, 30, 'active'), iv(30, 90)])).toEqual({ type: 'ack', seq: 1 });
     expect(await a.report(2, [iv(90, 120)])).toEqual({ type: 'ack', seq: 2 });
     // an overlap with what is stored is refused and changes nothing
-    expect(await b.report(2, [iv(30, 70, 'active')])).toMatchObject({ type: 'error', code: 'interval_overlap', seq: 2 });
+    expect(await b.report(2, [iv(30, 70, 'active')])).toMatchObject({
+      type: 'error',
+      code: 'interval_overlap',
+      seq: 2,
+    });
 
     const r = await t.api(
       'GET',
