@@ -55,6 +55,37 @@ describeWithPostgres('PostgreSQL store', () => {
     expect(rows[0].data_type).toBe('bigint');
   });
 
+  it('brings a database of an older schema up to date and keeps its data (fleet rollups filled, tokens given an expiry)', async () => {
+    const url = await server.createDatabase();
+    const fleetStep = MIGRATIONS.findIndex((m) => m.name === 'fleet rollups per group and device class');
+    expect(fleetStep).toBeGreaterThan(0);
+    const old = await open(url, fleetStep);
+    expect(await version(old)).toBe(fleetStep);
+    const t0 = Date.UTC(2026, 10, 2);
+    await old.pool.query(`
+      INSERT INTO users (id, username, password_hash, role, created_at) VALUES (1, 'it', 'x', 'it', 0);
+      INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (5, 1, 'script', 'h5', 0);
+      INSERT INTO groups (id, name, kind, created_at) VALUES (1, 'School', 'school', 0);
+      INSERT INTO devices (id, install_id, token_hash, group_id, hostname, inventory, detected_class, enrolled_at)
+        VALUES (7, 'i-7', 'h-7', 1, 'pc-7', '{}', 'desktop', 0), (8, 'i-8', 'h-8', 1, 'pc-8', '{}', 'desktop', 0);
+      INSERT INTO rollup_hour (device_id, hour, idle_on_ms, energy_wh) VALUES (7, ${t0}, 3600000, 35), (8, ${t0}, 1800000, 17.5);
+      INSERT INTO rollup_day (device_id, day, idle_on_ms, energy_wh) VALUES (7, ${t0}, 3600000, 35), (8, ${t0}, 1800000, 17.5);
+    `);
+    await old.close();
+    const before = Date.now();
+    const s = await open(url);
+    expect(await version(s)).toBe(MIGRATIONS.length);
+    expect(await s.sumFleetByGroupClass('day', t0, t0 + DAY_MS, [1])).toEqual([
+      expect.objectContaining({ groupId: 1, deviceClass: 'desktop', idleOnMs: 5400000, energyWh: 52.5 }),
+    ]);
+    expect(await s.sumBoardHours(t0, t0 + HOUR_MS)).toEqual([expect.objectContaining({ idleOnMs: 5400000 })]);
+    const [tk] = await s.listApiTokens();
+    expect(tk!.expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 90 * DAY_MS);
+    expect(tk!.expiresAt).toBeLessThanOrEqual(Date.now() + 90 * DAY_MS);
+  });
+    expect(g.parentId).toBe(1);
+  });
+
   it('maps the portable SQL types to PostgreSQL and leaves other words alone', () => {
     expect(
       forPostgres(
