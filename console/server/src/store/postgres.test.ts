@@ -83,8 +83,6 @@ describeWithPostgres('PostgreSQL store', () => {
     expect(tk!.expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 90 * DAY_MS);
     expect(tk!.expiresAt).toBeLessThanOrEqual(Date.now() + 90 * DAY_MS);
   });
-    expect(g.parentId).toBe(1);
-  });
 
   it('maps the portable SQL types to PostgreSQL and leaves other words alone', () => {
     expect(
