@@ -159,6 +159,16 @@ export async function planBatch(
       }),
     (bucket, b) => write.boardHours.push({ bucket, ...amounts(b) }),
   );
+  // rows in one order for every batch, so concurrent writers (several console processes on one
+  // database) lock them in the same order and cannot deadlock each other
+  write.devices.sort((x, y) => x.deviceId - y.deviceId);
+  const byKey = (x: { bucket: number; groupId: number; deviceClass: string }, y: typeof x) =>
+    x.bucket - y.bucket ||
+    x.groupId - y.groupId ||
+    (x.deviceClass < y.deviceClass ? -1 : x.deviceClass > y.deviceClass ? 1 : 0);
+  write.fleetHours.sort(byKey);
+  write.fleetDays.sort(byKey);
+  write.boardHours.sort((x, y) => x.bucket - y.bucket);
   return { outcomes, write };
 }
 
