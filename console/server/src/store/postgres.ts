@@ -127,9 +127,22 @@ export class PostgresStore implements Store {
   /** transactions that queued an energy recompute: the worker is started once they commit */
   private readonly queuedIn = new WeakSet<pg.PoolClient>();
 
-  private constructor(pool: pg.Pool, now: () => number) {
+  private constructor(
+    pool: pg.Pool,
+    now: () => number,
+    private readonly url: string,
+  ) {
     this.pool = pool;
     this.now = now;
+  }
+
+  /** a connection outside the pool, for what must hold one open (LISTEN: store/bus.ts) */
+  newClient(): pg.Client {
+    return new pg.Client({
+      connectionString: this.url,
+      types: numericTypes(),
+      application_name: 'sluimer-console',
+    });
   }
 
   private energyRecompute: PostgresEnergyRecompute | undefined;
@@ -156,7 +169,7 @@ export class PostgresStore implements Store {
       await pool.end();
       throw err;
     }
-    const store = new PostgresStore(pool, options.now ?? Date.now);
+    const store = new PostgresStore(pool, options.now ?? Date.now, options.url);
     if (version === MIGRATIONS.length) store.energy.kick(); // resume a recompute cut short by a restart
     return store;
   }
