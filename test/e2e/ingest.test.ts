@@ -167,10 +167,10 @@ describeWithPostgres('on PostgreSQL', () => {
   let server: PostgresServer;
   beforeAll(async () => {
     server = await startPostgres();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
-  });
+  }, 60_000);
   exactlyOnce('exactly-once ingest through the built console on PostgreSQL', async () => ({
     SLUIMER_DATABASE_URL: await server.createDatabase(),
   }));

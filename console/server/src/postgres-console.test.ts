@@ -22,11 +22,11 @@ describeWithPostgres('a console on PostgreSQL', () => {
     server = await startPostgres();
     url = await server.createDatabase();
     t = await startTestConsole({ databaseUrl: url });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await t?.close();
     await server?.stop();
-  });
+  }, 60_000);
 
   it('runs on the database the URL names', () => {
     expect(t.c.store).toBeInstanceOf(PostgresStore);

@@ -167,11 +167,11 @@ describeWithPostgres('sluimer-console migrate --to postgres://…', () => {
   const dirs: string[] = [];
   beforeAll(async () => {
     server = await startPostgres();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  }, 60_000);
   const run = async (argv: string[], env: NodeJS.ProcessEnv) => {
     let out = '';
     let err = '';

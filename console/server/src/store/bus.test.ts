@@ -43,11 +43,11 @@ describeWithPostgres('the bus between console processes on one PostgreSQL', () =
   beforeAll(async () => {
     server = await startPostgres();
     url = await server.createDatabase();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     for (const c of closing.reverse()) await c.close();
     await server?.stop();
-  });
+  }, 60_000);
   const consoleProcess = async () => {
     const store = await PostgresStore.open({ url, poolSize: 2 });
     const bus = await PostgresBus.start(store.pool, () => store.newClient(), { retryMs: 50 });

@@ -9,9 +9,9 @@ describeWithPostgres('PostgreSQL store contract', () => {
   let server: PostgresServer;
   beforeAll(async () => {
     server = await startPostgres();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
-  });
+  }, 60_000);
   describeStoreContract('PostgreSQL', async () => PostgresStore.open({ url: await server.createDatabase() }));
 });

@@ -13,11 +13,11 @@ describeWithPostgres('PostgreSQL store', () => {
   const stores: PostgresStore[] = [];
   beforeAll(async () => {
     server = await startPostgres();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     for (const s of stores) await s.close();
     await server?.stop();
-  });
+  }, 60_000);
   const open = async (url?: string, migrateTo?: number, now?: () => number) => {
     const s = await PostgresStore.open({
       url: url ?? (await server.createDatabase()),
