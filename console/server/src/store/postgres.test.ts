@@ -645,6 +645,80 @@ describeWithPostgres('PostgreSQL store', () => {
     expect((await a.sumBoardHours(t0, t0 + HOUR_MS))[0]?.activeMs).toBe(600_000);
   });
 
+  it('keeps the audit log, retires a device, exports everything about it and erases it with its usage', async () => {
+    const { s, g, ids, expect0 } = await ingestFixture();
+    const [d1, d2] = ids as [number, number];
+    const entry = (at: number, route: string, targetId: number | null) => ({
+      at,
+      userId: null,
+      username: 'it',
+      role: 'it',
+      via: 'token',
+      ip: '127.0.0.1',
+      method: 'PATCH',
+      route,
+      targetId,
+      status: 200,
+      details: { name: 'x' },
+    });
+    await s.appendAudit(entry(1, '/api/v1/devices/:id', d1));
+    await s.appendAudit(entry(2, '/api/v1/groups/:id', g.id));
+    await s.appendAudit(entry(3, '/api/v1/devices/:id', d2));
+    const all = await s.listAudit({ limit: 10 });
+    expect(all.map((e) => e.at)).toEqual([3, 2, 1]);
+    expect(all[0]).toMatchObject({
+      route: '/api/v1/devices/:id',
+      targetId: d2,
+      details: { name: 'x' },
+      userId: null,
+    });
+    expect((await s.listAudit({ limit: 10, route: '/api/v1/devices' })).map((e) => e.at)).toEqual([3, 1]);
+    expect((await s.listAudit({ limit: 1, before: all[0]!.id })).map((e) => e.at)).toEqual([2]);
+    expect(await s.pruneAudit(2)).toBe(1);
+
+    await s.retireDevice(d1, { at: 50, reason: 'kapot', tokenHash: 'retired-token' });
+    expect(await s.getDeviceByTokenHash('t1')).toBeUndefined();
+    const t0 = Date.UTC(2026, 10, 2, 8);
+    await s.commitIngest({
+      updates: [],
+      devices: [{ deviceId: d1, expect: expect0, maxSeq: 1, maxEnd: t0 + HOUR_MS, lastSeen: t0 }],
+      extend: [],
+      insert: [{ deviceId: d1, start: t0, end: t0 + HOUR_MS, state: 'active' }],
+      deviceHours: [{ ...zero, deviceId: d1, bucket: t0, activeMs: HOUR_MS, energyWh: 15 }],
+      deviceDays: [{ ...zero, deviceId: d1, bucket: Date.UTC(2026, 10, 2), activeMs: HOUR_MS, energyWh: 15 }],
+      fleetHours: [
+        { ...zero, bucket: t0, groupId: g.id, deviceClass: 'desktop', activeMs: HOUR_MS, energyWh: 15 },
+      ],
+      fleetDays: [
+        {
+          ...zero,
+          bucket: Date.UTC(2026, 10, 2),
+          groupId: g.id,
+          deviceClass: 'desktop',
+          activeMs: HOUR_MS,
+          energyWh: 15,
+        },
+      ],
+      boardHours: [{ ...zero, bucket: t0, activeMs: HOUR_MS, energyWh: 15 }],
+    });
+    const exported = await s.exportDevice(d1);
+    expect(exported?.device).toMatchObject({ id: d1, hostname: 'h1', inventory: {} });
+    expect(exported?.device).not.toHaveProperty('token_hash');
+    expect(exported?.retirement).toEqual({ retired_at: 50, reason: 'kapot' });
+    expect(exported?.intervals).toEqual([
+      { start: t0, end: t0 + HOUR_MS, state: 'active', display: null, power: null },
+    ]);
+    expect(exported?.hourlyRollups).toHaveLength(1);
+    expect(await s.exportDevice(999_999)).toBeUndefined();
+
+    expect(await s.eraseDevice(d1)).toEqual({ intervals: 1, hourlyRollups: 1, dailyRollups: 1, devices: 1 });
+    expect(await s.getDevice(d1)).toBeUndefined();
+    // the fleet and board totals lose the erased device's time
+    expect(await s.sumBoardHoursAt([t0])).toEqual([expect.objectContaining({ activeMs: 0, energyWh: 0 })]);
+    expect(await s.sumFleetByGroupClass('day', t0 - DAY_MS, t0 + DAY_MS, [g.id])).toEqual([]);
+    expect(await s.housekeeping()).toEqual({ postponed: false });
+  });
+
   it('keeps settings with defaults for what was never set, read fresh by every process', async () => {
     const url = await server.createDatabase();
     const [a, b] = [await open(url), await open(url)];

@@ -57,6 +57,21 @@ function numericTypes(): pg.CustomTypesConfig {
   return t;
 }
 
+/** an audit entry to store (ops/audit.ts); `details` is already redacted, undefined is stored as none */
+interface AuditRecordPg {
+  at: number;
+  userId: number | null;
+  username: string | null;
+  role: string | null;
+  via: string | null;
+  ip: string;
+  method: string;
+  route: string;
+  targetId: number | null;
+  status: number;
+  details: unknown;
+}
+
 /** arbitrary fixed key of the advisory lock that lets one process at a time migrate */
 const MIGRATE_LOCK = 0x51_75_1e_e7;
 
@@ -913,6 +928,129 @@ export class PostgresStore implements Store {
       else await this.setPolicyStatusOn(c, u.deviceId, u);
       i++;
     }
+  }
+
+  // ---- operations: audit log, retirement, AVG export and erasure, housekeeping ----
+  // (the shapes of the Store's operations methods: audit entries as ops/audit.ts writes them)
+
+  async appendAudit(e: AuditRecordPg): Promise<void> {
+    await this.changes(
+      `INSERT INTO audit_log (at, user_id, username, role, via, ip, method, route, target_id, status, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        e.at,
+        e.userId,
+        e.username,
+        e.role,
+        e.via,
+        e.ip,
+        e.method,
+        e.route,
+        e.targetId,
+        e.status,
+        e.details === undefined ? null : JSON.stringify(e.details),
+      ],
+    );
+  }
+  /** newest first */
+  async listAudit(q: { limit: number; before?: number; targetId?: number; route?: string }) {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.before !== undefined) {
+      args.push(q.before);
+      where.push(`id < $${args.length}`);
+    }
+    if (q.targetId !== undefined) {
+      args.push(q.targetId);
+      where.push(`target_id = $${args.length}`);
+    }
+    if (q.route !== undefined) {
+      args.push(q.route);
+      where.push(`starts_with(route, $${args.length})`);
+    }
+    args.push(q.limit);
+    const rows = await this.rows(
+      `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${args.length}`,
+      args,
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      userId: r.user_id === null ? null : Number(r.user_id),
+      username: (r.username as string | null) ?? null,
+      role: (r.role as string | null) ?? null,
+      via: (r.via as string | null) ?? null,
+      ip: String(r.ip),
+      method: String(r.method),
+      route: String(r.route),
+      targetId: r.target_id === null ? null : Number(r.target_id),
+      status: Number(r.status),
+      details: typeof r.details === 'string' ? (JSON.parse(r.details) as unknown) : null,
+    }));
+  }
+  async pruneAudit(before: number): Promise<number> {
+    return this.changes('DELETE FROM audit_log WHERE at < $1', [before]);
+  }
+  /** the device's token is replaced by `tokenHash` (one no token matches) and the retirement kept, or replaced */
+  async retireDevice(id: number, r: { at: number; reason: string | null; tokenHash: string }): Promise<void> {
+    await this.transaction(async (c) => {
+      await c.query('UPDATE devices SET token_hash = $1 WHERE id = $2', [r.tokenHash, id]);
+      await c.query(
+        `INSERT INTO device_retirements (device_id, retired_at, reason) VALUES ($1, $2, $3)
+         ON CONFLICT (device_id) DO UPDATE SET retired_at = excluded.retired_at, reason = excluded.reason`,
+        [id, r.at, r.reason],
+      );
+    });
+  }
+  /** everything stored about one device (AVG art. 15/20), token hash left out; undefined when unknown */
+  async exportDevice(id: number) {
+    // one snapshot: a report stored meanwhile shows up everywhere or nowhere
+    return this.transaction(async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const device = await this.row('SELECT * FROM devices WHERE id = $1', [id], c);
+      if (!device) return undefined;
+      const { token_hash: _secret, ...columns } = device;
+      for (const k of ['inventory', 'monitors', 'status_applied', 'status_errors', 'blockers', 'counters'])
+        if (typeof columns[k] === 'string') columns[k] = JSON.parse(columns[k] as string);
+      const all = (sql: string) => this.rows(sql, [id], c);
+      const retirement = await this.row(
+        'SELECT retired_at, reason FROM device_retirements WHERE device_id = $1',
+        [id],
+        c,
+      );
+      return {
+        device: columns,
+        retirement: retirement
+          ? {
+              retired_at: Number(retirement.retired_at),
+              reason: (retirement.reason as string | null) ?? null,
+            }
+          : null,
+        intervals: await all(
+          'SELECT start, "end", state, display, power FROM intervals WHERE device_id = $1 ORDER BY start',
+        ),
+        hourlyRollups: await all('SELECT * FROM rollup_hour WHERE device_id = $1 ORDER BY hour'),
+        dailyRollups: await all('SELECT * FROM rollup_day WHERE device_id = $1 ORDER BY day'),
+        batteryReadings: await all(
+          'SELECT month, health_pct, cycle_count, at FROM battery_readings WHERE device_id = $1 ORDER BY month',
+        ),
+      };
+    });
+  }
+  /** erases one device: its intervals, rollups (the fleet and board totals lose them by trigger), retirement and the device */
+  async eraseDevice(id: number) {
+    return this.transaction(async (c) => {
+      const intervals = await this.changes('DELETE FROM intervals WHERE device_id = $1', [id], c);
+      const hourlyRollups = await this.changes('DELETE FROM rollup_hour WHERE device_id = $1', [id], c);
+      const dailyRollups = await this.changes('DELETE FROM rollup_day WHERE device_id = $1', [id], c);
+      await this.changes('DELETE FROM device_retirements WHERE device_id = $1', [id], c);
+      const devices = await this.changes('DELETE FROM devices WHERE id = $1', [id], c);
+      return { intervals, hourlyRollups, dailyRollups, devices };
+    });
+  }
+  /** PostgreSQL looks after its own storage (autovacuum, checkpoints): nothing to do here */
+  async housekeeping(): Promise<{ postponed: boolean }> {
+    return { postponed: false };
   }
 
   // ---- retention ----
