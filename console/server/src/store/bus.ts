@@ -27,8 +27,8 @@ class Handlers {
   private readonly resync = new Set<() => void>();
 
   subscribe(topic: string, handler: (payload: unknown) => void): () => void {
-    let set = this.byTopic.get(topic);
-    if (!set) this.byTopic.set(topic, (set = new Set()));
+    const set = this.byTopic.get(topic) ?? new Set<(payload: unknown) => void>();
+    this.byTopic.set(topic, set);
     set.add(handler);
     return () => set.delete(handler);
   }
