@@ -22,10 +22,11 @@ export interface ConsoleFixture {
   dispose(): Promise<void>;
 }
 
-export async function startConsoleFixture(): Promise<ConsoleFixture> {
+/** `env` adds to the console's environment, e.g. SLUIMER_DATABASE_URL to run it on PostgreSQL */
+export async function startConsoleFixture(env: Record<string, string> = {}): Promise<ConsoleFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluimer-e2e-'));
   const fixture: ConsoleFixture = {
-    proc: await startConsoleProcess({ dataDir, adminPassword: ADMIN_PASSWORD }),
+    proc: await startConsoleProcess({ dataDir, adminPassword: ADMIN_PASSWORD, env }),
     dataDir,
     api: undefined as unknown as ConsoleClient,
     async restart() {
@@ -33,6 +34,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
         dataDir,
         adminPassword: ADMIN_PASSWORD,
         port: fixture.proc.port,
+        env,
       });
       fixture.api = new ConsoleClient(fixture.proc.url);
       await fixture.api.login('admin', ADMIN_PASSWORD);

@@ -7,8 +7,10 @@ import { prettyFactory } from 'pino-pretty';
 import { type RunningConsole, startConsole } from './index.js';
 import { type NetworkConfig, networkConfigFromEnv } from './network-config.js';
 import { backupCommand } from './ops/backup.js';
+import { migrateCommand } from './ops/migrate-to-postgres.js';
 import { resetPasswordCommand } from './ops/reset-password.js';
 import { tlsFromEnv } from './ops/tls.js';
+import { isPostgresUrl } from './store/postgres.js';
 import type { BatteryReading } from './store/types.js';
 
 const HELP = `sluimer-console [--demo]
@@ -21,6 +23,11 @@ Starts the Sluimer console: API, agent gateway and web app on one port.
 
 sluimer-console backup <bestand>    online back-up terwijl de console draait / online backup while it runs
 sluimer-console restore <bestand>   back-up terugzetten (console gestopt) / restore a backup (console stopped)
+sluimer-console migrate --to postgres://…
+    kopieert de SQLite-database (SLUIMER_DATA) volledig naar een lege PostgreSQL-database en
+    controleert dat de gebruikstotalen gelijk zijn (console gestopt) /
+    copies the SQLite database (SLUIMER_DATA) completely into an empty PostgreSQL database and
+    checks that the usage totals are equal (console stopped)
 sluimer-console reset-password [gebruiker]
     nieuw wachtwoord (standaard voor 'admin'), uit SLUIMER_ADMIN_PASSWORD, standaardinvoer of
     gegenereerd en getoond; beëindigt de sessies van die gebruiker /
@@ -34,6 +41,8 @@ Omgeving / environment:
                           address people and devices reach the console on (allowed Host, install commands)
                           (bijv. / e.g. https://sluimer.school.nl)
   SLUIMER_DATA            map van de database / database folder (./data)
+  SLUIMER_DATABASE_URL    postgres://gebruiker:wachtwoord@host/database: PostgreSQL in plaats van SQLite /
+                          postgres://user:password@host/database: PostgreSQL instead of SQLite
   SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start (daarna genegeerd: gebruik reset-password) /
                           password of 'admin' on first start (ignored later: use reset-password)
   SLUIMER_LOG_LEVEL       pino-niveau / pino level (info; debug toont ook regels per apparaat / debug adds per-device lines)
@@ -101,6 +110,9 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   if (argv[0] === 'backup' || argv[0] === 'restore') {
     return backupCommand(argv, io.env ?? process.env, stdout, stderr);
   }
+  if (argv[0] === 'migrate') {
+    return migrateCommand(argv, { env: io.env ?? process.env, stdout, stderr });
+  }
   if (argv[0] === 'reset-password') {
     return resetPasswordCommand(argv, {
       env: io.env ?? process.env,
@@ -122,6 +134,12 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     return 2;
   }
   const dataDir = resolve(env.SLUIMER_DATA || './data');
+  if (env.SLUIMER_DATABASE_URL && !isPostgresUrl(env.SLUIMER_DATABASE_URL)) {
+    stderr.write(
+      'SLUIMER_DATABASE_URL moet met postgres:// of postgresql:// beginnen / must start with postgres:// or postgresql://\n',
+    );
+    return 2;
+  }
   let log: pino.Logger;
   try {
     log = createLogger(env, io.isTTY ?? process.stdout.isTTY === true, io.stdout ?? process.stdout);
@@ -155,6 +173,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       port,
       host: env.SLUIMER_HOST || '0.0.0.0',
       dataDir,
+      ...(env.SLUIMER_DATABASE_URL ? { databaseUrl: env.SLUIMER_DATABASE_URL } : {}),
       adminPassword: env.SLUIMER_ADMIN_PASSWORD || undefined,
       logger: log,
       logRequests: env.SLUIMER_LOG_REQUESTS === '1',
@@ -166,7 +185,11 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     );
     return 1;
   }
-  log.info({ url: running.url, dataDir }, 'Sluimer console listening');
+  // the database URL is not logged: it may hold a password
+  log.info(
+    { url: running.url, ...(env.SLUIMER_DATABASE_URL ? { database: 'postgresql' } : { dataDir }) },
+    'Sluimer console listening',
+  );
 
   const admin = running.initialAdmin;
   io.onListening?.(running);

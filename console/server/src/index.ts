@@ -29,6 +29,7 @@ import { AuditLog } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
 import { startMaintenance } from './ops/retention.js';
 import { guardSlowClients } from './ops/slow-clients.js';
+import { isPostgresUrl, PostgresStore } from './store/postgres.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 
@@ -38,6 +39,7 @@ export type { HttpLimits } from './http/routes.js';
 export { IngestService } from './ingest/service.js';
 export type { IngestContext, IngestItem, IngestOutcome } from './ingest/types.js';
 export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
+export { PostgresStore } from './store/postgres.js';
 export { SqliteStore } from './store/sqlite.js';
 export type { Store } from './store/types.js';
 export { computeUsage } from './usage/usage.js';
@@ -58,6 +60,11 @@ export interface StartConsoleOptions {
   dataDir?: string;
   /** Another store backend instead of the SQLite file. */
   store?: Store;
+  /**
+   * postgres://… (SLUIMER_DATABASE_URL): keep the data in PostgreSQL instead of the SQLite file in
+   * `dataDir`. Ignored when `store` is given.
+   */
+  databaseUrl?: string;
   /** Password of the `admin` account created on first start with an empty database; generated when absent. */
   adminPassword?: string;
   /** pino level; default 'info'. Use 'silent' in tests. Ignored when `logger` is given. */
@@ -117,8 +124,16 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
   const network = checkNetworkOptions(options);
   const dataDir = options.dataDir ?? './data';
   // before the store opens it: a folder or database left readable by others is fixed, and said so
-  const tightened = options.store ? [] : secureDataDir(dataDir, DB_FILE);
-  const store = options.store ?? new SqliteStore({ dataDir });
+  const postgresUrl = options.store ? undefined : options.databaseUrl;
+  if (postgresUrl !== undefined && !isPostgresUrl(postgresUrl)) {
+    throw new Error(
+      'SLUIMER_DATABASE_URL moet met postgres:// of postgresql:// beginnen / must start with postgres:// or postgresql://',
+    );
+  }
+  const tightened = options.store || postgresUrl ? [] : secureDataDir(dataDir, DB_FILE);
+  const store =
+    options.store ??
+    (postgresUrl ? await PostgresStore.open({ url: postgresUrl }) : new SqliteStore({ dataDir }));
   const tls = !!options.https;
   const app = Fastify({
     ...(options.logger

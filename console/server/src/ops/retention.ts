@@ -41,8 +41,18 @@ export function startMaintenance(opts: {
 
 const STORAGE_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB|BUSY|LOCKED)/;
 
-/** whether an error comes from the storage (disk full, read-only, I/O) rather than from the request */
+/**
+ * PostgreSQL's SQLSTATEs for the same trouble: 08 connection lost, 53 out of disk, memory or
+ * connections, 57P0x server shutting down or starting, 25006 a read-only server (a standby).
+ */
+const POSTGRES_STATES = /^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[1-4]|25006)$/;
+
+/** whether an error comes from the storage (disk full, read-only, I/O, database unreachable) rather than from the request */
 export function isStorageError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && STORAGE_CODES.test(code);
+  const e = err as { code?: unknown; syscall?: unknown } | null;
+  const code = e?.code;
+  if (typeof code !== 'string') return false;
+  // the database server cannot be reached at all (refused, socket missing, timed out)
+  if (e?.syscall === 'connect') return true;
+  return STORAGE_CODES.test(code) || POSTGRES_STATES.test(code);
 }

@@ -150,65 +150,105 @@ export class EnergyRecompute {
   private chunk(id: number, a: number, b: number): void {
     const dev = this.q.device.get(id) as Row | undefined;
     if (!dev) return;
-    const profile = {
-      deviceClass: (dev.device_class ?? null) as DeviceRecord['deviceClass'],
-      detectedClass: dev.detected_class as DeviceRecord['detectedClass'],
-      desktopPreset: (dev.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
-      monitors:
-        typeof dev.monitors === 'string' ? (JSON.parse(dev.monitors) as DeviceRecord['monitors']) : null,
-    };
-    const groupId = Number(dev.group_id);
-    const cls = String(profile.deviceClass ?? profile.detectedClass);
-    const { watts, waste } = slotWatts(deviceTotalWatts(profile, this.settings()));
-    const fresh = new Map<number, Bucket>();
-    const add = (r: Row) => {
-      const s = Math.max(Number(r.start), a);
-      const e = Math.min(Number(r.end), b);
-      if (e > s)
-        accumulate(
-          fresh,
-          null,
-          s,
-          e,
-          slotOf(r.state as never, (r.display ?? undefined) as never),
-          watts,
-          waste,
-        );
-    };
     const prev = this.q.before.get(id, a) as Row | undefined;
-    if (prev) add(prev);
-    for (const r of this.q.within.iterate(id, a, b) as IterableIterator<Row>) add(r);
-
-    const dayDelta = new Map<number, [number, number]>();
-    for (const r of this.q.hours.all(id, a, b) as Row[]) {
-      const hour = Number(r.hour);
-      const f = fresh.get(hour);
-      // only hours whose raw intervals are all still there: the time per state must agree
-      if (
-        !f ||
-        f[ACTIVE] !== Number(r.active_ms) ||
-        f[IDLE_ON] !== Number(r.idle_on_ms) ||
-        f[IDLE_OFF] !== Number(r.idle_off_ms) ||
-        f[ASLEEP] !== Number(r.asleep_ms) ||
-        f[OFF] !== Number(r.off_ms)
-      ) {
-        continue;
-      }
-      const dE = f[ENERGY]! - Number(r.energy_wh);
-      const dW = f[WASTE]! - Number(r.waste_wh);
-      if (dE === 0 && dW === 0) continue;
-      this.q.setHour.run(f[ENERGY]!, f[WASTE]!, id, hour);
-      this.q.addFleetHour.run(dE, dW, hour, groupId, cls);
-      this.q.addBoardHour.run(dE, dW, hour);
-      const day = Math.floor(hour / DAY_MS) * DAY_MS;
-      const d = dayDelta.get(day) ?? [0, 0];
-      d[0] += dE;
-      d[1] += dW;
-      dayDelta.set(day, d);
+    const raw = [...(prev ? [prev] : []), ...(this.q.within.iterate(id, a, b) as IterableIterator<Row>)];
+    const { groupId, deviceClass, hours, days } = repriceHours(
+      dev,
+      this.settings(),
+      raw,
+      this.q.hours.all(id, a, b) as Row[],
+      a,
+      b,
+    );
+    for (const h of hours) {
+      this.q.setHour.run(h.energyWh, h.wasteWh, id, h.hour);
+      this.q.addFleetHour.run(h.dE, h.dW, h.hour, groupId, deviceClass);
+      this.q.addBoardHour.run(h.dE, h.dW, h.hour);
     }
-    for (const [day, [dE, dW]] of dayDelta) {
-      this.q.addDay.run(dE, dW, id, day);
-      this.q.addFleetDay.run(dE, dW, day, groupId, cls);
+    for (const d of days) {
+      this.q.addDay.run(d.dE, d.dW, id, d.day);
+      this.q.addFleetDay.run(d.dE, d.dW, d.day, groupId, deviceClass);
     }
   }
+}
+
+/** what a recompute chunk writes: new hour figures with their differences, and day differences */
+export interface Repriced {
+  groupId: number;
+  /** the effective class (override, else detected) */
+  deviceClass: string;
+  hours: { hour: number; energyWh: number; wasteWh: number; dE: number; dW: number }[];
+  days: { day: number; dE: number; dW: number }[];
+}
+
+/**
+ * The pure part of a recompute chunk (any store): the device row (group, class, preset, monitors),
+ * its raw intervals that reach into hours [a, b) (the one starting before `a` included) and its
+ * stored hourly rollups there. An hour is re-priced only when its raw intervals are all still there
+ * (the time per state from raw data equals the stored time); unchanged hours are left out.
+ */
+export function repriceHours(
+  dev: Row,
+  settings: Settings,
+  raw: readonly Row[],
+  stored: readonly Row[],
+  a: number,
+  b: number,
+): Repriced {
+  const profile = {
+    deviceClass: (dev.device_class ?? null) as DeviceRecord['deviceClass'],
+    detectedClass: dev.detected_class as DeviceRecord['detectedClass'],
+    desktopPreset: (dev.desktop_preset ?? null) as DeviceRecord['desktopPreset'],
+    monitors:
+      typeof dev.monitors === 'string' ? (JSON.parse(dev.monitors) as DeviceRecord['monitors']) : null,
+  };
+  const { watts, waste } = slotWatts(deviceTotalWatts(profile, settings));
+  const fresh = new Map<number, Bucket>();
+  for (const r of raw) {
+    const s = Math.max(Number(r.start), a);
+    const e = Math.min(Number(r.end), b);
+    if (e > s)
+      accumulate(
+        fresh,
+        null,
+        s,
+        e,
+        slotOf(r.state as never, (r.display ?? undefined) as never),
+        watts,
+        waste,
+      );
+  }
+  const out: Repriced = {
+    groupId: Number(dev.group_id),
+    deviceClass: String(profile.deviceClass ?? profile.detectedClass),
+    hours: [],
+    days: [],
+  };
+  const dayDelta = new Map<number, [number, number]>();
+  for (const r of stored) {
+    const hour = Number(r.hour);
+    const f = fresh.get(hour);
+    // only hours whose raw intervals are all still there: the time per state must agree
+    if (
+      !f ||
+      f[ACTIVE] !== Number(r.active_ms) ||
+      f[IDLE_ON] !== Number(r.idle_on_ms) ||
+      f[IDLE_OFF] !== Number(r.idle_off_ms) ||
+      f[ASLEEP] !== Number(r.asleep_ms) ||
+      f[OFF] !== Number(r.off_ms)
+    ) {
+      continue;
+    }
+    const dE = f[ENERGY]! - Number(r.energy_wh);
+    const dW = f[WASTE]! - Number(r.waste_wh);
+    if (dE === 0 && dW === 0) continue;
+    out.hours.push({ hour, energyWh: f[ENERGY]!, wasteWh: f[WASTE]!, dE, dW });
+    const day = Math.floor(hour / DAY_MS) * DAY_MS;
+    const d = dayDelta.get(day) ?? [0, 0];
+    d[0] += dE;
+    d[1] += dW;
+    dayDelta.set(day, d);
+  }
+  for (const [day, [dE, dW]] of dayDelta) out.days.push({ day, dE, dW });
+  return out;
 }

@@ -65,11 +65,12 @@ export { ConflictError, LimitReachedError } from './errors.js';
 
 type Row = Record<string, unknown>;
 
-const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+export const json = <T>(v: unknown, fallback: T): T =>
+  typeof v === 'string' ? (JSON.parse(v) as T) : fallback;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-function toUser(r: Row): UserRecord {
+export function toUser(r: Row): UserRecord {
   return {
     id: Number(r.id),
     username: String(r.username),
@@ -79,7 +80,7 @@ function toUser(r: Row): UserRecord {
   };
 }
 
-function toGroup(r: Row): GroupRecord {
+export function toGroup(r: Row): GroupRecord {
   return {
     id: Number(r.id),
     parentId: num(r.parent_id),
@@ -92,7 +93,7 @@ function toGroup(r: Row): GroupRecord {
   };
 }
 
-function toSecret(r: Row): EnrollSecretRecord {
+export function toSecret(r: Row): EnrollSecretRecord {
   return {
     id: Number(r.id),
     groupId: Number(r.group_id),
@@ -105,7 +106,7 @@ function toSecret(r: Row): EnrollSecretRecord {
   };
 }
 
-function toPolicy(r: Row): PolicyRecord {
+export function toPolicy(r: Row): PolicyRecord {
   return {
     id: Number(r.id),
     name: String(r.name),
@@ -115,7 +116,7 @@ function toPolicy(r: Row): PolicyRecord {
   };
 }
 
-function toDevice(r: Row): DeviceRecord {
+export function toDevice(r: Row): DeviceRecord {
   return {
     id: Number(r.id),
     installId: String(r.install_id),
@@ -1089,7 +1090,7 @@ export function insertAuditRow(db: Database.Database, e: AuditRecord): void {
   );
 }
 
-function wattsKey(r: Row, settings: Settings): string {
+export function wattsKey(r: Row, settings: Settings): string {
   return JSON.stringify(
     deviceTotalWatts(
       {
@@ -1104,13 +1105,13 @@ function wattsKey(r: Row, settings: Settings): string {
 }
 
 /** enroll secrets with the number of devices enrolled through each */
-const SECRET_SELECT = `SELECT e.*, (SELECT COUNT(*) FROM devices d WHERE d.enroll_secret_id = e.id) AS devices_enrolled
+export const SECRET_SELECT = `SELECT e.*, (SELECT COUNT(*) FROM devices d WHERE d.enroll_secret_id = e.id) AS devices_enrolled
   FROM enroll_secrets e`;
 
 const SUMS = `SUM(active_ms) AS a, SUM(idle_on_ms) AS i1, SUM(idle_off_ms) AS i0, SUM(asleep_ms) AS s,
   SUM(off_ms) AS o, SUM(energy_wh) AS e, SUM(waste_wh) AS w`;
 
-function toSum(r: Row): RollupSum {
+export function toSum(r: Row): RollupSum {
   return {
     key: Number(r.key),
     activeMs: Number(r.a),
@@ -1123,11 +1124,11 @@ function toSum(r: Row): RollupSum {
   };
 }
 
-function toInterval(deviceId: number, r: Row): StoredInterval {
+export function toInterval(deviceId: number, r: Row): StoredInterval {
   return { deviceId, ...plainInterval(r) };
 }
 
-function plainInterval(r: Row): Interval {
+export function plainInterval(r: Row): Interval {
   const iv: Interval = { start: Number(r.start), end: Number(r.end), state: r.state as Interval['state'] };
   if (r.display) iv.display = r.display as 'on' | 'off';
   if (r.power) iv.power = r.power as 'ac' | 'battery';
