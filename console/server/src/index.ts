@@ -12,11 +12,13 @@ import Fastify, {
 import { generatePassword, hashPassword } from './crypto.js';
 import { Gateway, type GatewayLimits } from './gateway.js';
 import { type DeclaredRoute, installAuth, installRouteAccess } from './http/auth.js';
+import { registerCalendarRoutes } from './http/calendar.js';
 import { installCanonicalPaths, notFoundPath, ROUTER_OPTIONS, rawPathOf } from './http/canonical-path.js';
 import { ApiError, errorBody, installErrorHandler } from './http/errors.js';
 import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
+import { registerSavingsRoutes } from './http/savings.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
 import { AuditLog, installAudit } from './ops/audit.js';
@@ -203,6 +205,8 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       ...(network.publicUrl ? { publicUrl: network.publicUrl } : {}),
     });
     registerImpactRoutes(app, { store, policies, now });
+    registerCalendarRoutes(app, { store, policies, now, pushPolicies: (ids) => gateway.pushPolicies(ids) });
+    registerSavingsRoutes(app, { store, policies, now });
     registerWebRoutes(app, { store, policies, gateway, now });
     if (store instanceof SqliteStore) {
       // audit log, device retirement, AVG export/erasure (ops/*.ts)
