@@ -14,6 +14,7 @@ const DevicePage = lazy(() => import('./pages/Device.js').then((m) => ({ default
 const PoliciesPage = lazy(() => import('./pages/Policies.js').then((m) => ({ default: m.PoliciesPage })));
 const GroupsPage = lazy(() => import('./pages/Groups.js').then((m) => ({ default: m.GroupsPage })));
 const SettingsPage = lazy(() => import('./pages/Settings.js').then((m) => ({ default: m.SettingsPage })));
+const SavingsPage = lazy(() => import('./pages/Savings.js').then((m) => ({ default: m.SavingsPage })));
 const AccountPage = lazy(() => import('./pages/Account.js').then((m) => ({ default: m.AccountPage })));
 
 const NAV: { to: string; key: MessageKey; visible: (u: SessionUser) => boolean }[] = [
@@ -21,6 +22,7 @@ const NAV: { to: string; key: MessageKey; visible: (u: SessionUser) => boolean }
   { to: '/devices', key: 'nav.devices', visible: (u) => can.editDevices(u.role) },
   { to: '/policies', key: 'nav.policies', visible: (u) => can.editPolicies(u.role) },
   { to: '/groups', key: 'nav.groups', visible: () => true },
+  { to: '/savings', key: 'nav.savings', visible: () => true },
   { to: '/settings', key: 'nav.settings', visible: (u) => can.seeSettings(u.role) },
 ];
 
@@ -84,6 +86,7 @@ function Routes({ path, user }: { path: string; user: SessionUser }) {
   if (path === '/policies')
     return staff ? <PoliciesPage /> : <NotForRole role={user.role} forRoles="staff" />;
   if (path === '/groups') return <GroupsPage />;
+  if (path === '/savings') return <SavingsPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/settings')
     return can.seeSettings(user.role) ? <SettingsPage /> : <NotForRole role={user.role} forRoles="admin" />;

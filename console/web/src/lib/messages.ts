@@ -407,6 +407,52 @@ const nl = {
   'state.col.idle': 'Inactief',
   'state.col.asleep': 'Slaapstand',
   'state.col.off': 'Uit',
+  // ---- impact: Besparing (issue 10) ----
+  'nav.savings': 'Besparing',
+  'savings.title': 'Besparing',
+  'savings.intro':
+    'Wat het energiebeleid heeft opgeleverd: per school en lokaal de vermijdbare verspilling per apparaat per schooldag vóór en na de laatste beleidswijziging. Alleen schooldagen worden met schooldagen vergeleken; vakanties en weekenden tellen niet mee.',
+  'savings.empty':
+    'Nog geen apparaten met gegevens. Zodra apparaten rapporteren, verschijnt hier per school wat het beleid oplevert.',
+  'savings.auditOnly': 'alleen meten',
+  'savings.consoleDefault': 'standaard van de console',
+  'savings.trend.schoolDays': 'Schooldagen',
+  'savings.trend.otherDays': 'Weekend en vakantie',
+  'savings.trend.title': 'Verspilling per apparaat per dag',
+  'savings.trend.explain':
+    'Euro’s vermijdbare verspilling per apparaat per dag; de verticale lijnen zijn beleidswijzigingen.',
+  'savings.trend.empty': 'Nog geen dagen met gegevens.',
+  'savings.trend.summary':
+    'Verspilling per apparaat per dag op {school}, met {changes} beleidswijziging(en) gemarkeerd.',
+  'savings.col.room': 'Lokaal',
+  'savings.col.devices': 'Apparaten',
+  'savings.col.change': 'Wijziging',
+  'savings.col.before': 'Vóór (€ per apparaat per schooldag)',
+  'savings.col.after': 'Na (€ per apparaat per schooldag)',
+  'savings.col.perYear': 'Besparing per jaar',
+  'savings.col.basis': 'Gebaseerd op',
+  'savings.col.date': 'Datum',
+  'savings.col.dayType': 'Soort dag',
+  'savings.col.eurPerDevice': '€ per apparaat',
+  'savings.changeText': '{date}: {from} → {to}',
+  'savings.noChange': 'geen wijziging vastgelegd',
+  'savings.noChangeYet':
+    'Hier is nog geen beleidswijziging vastgelegd, dus nog niets te vergelijken. Wijs een beleid toe; na een paar schoolweken staat hier wat het oplevert.',
+  'savings.deviceDays': '{before} apparaat-dagen vóór, {after} na',
+  'savings.calendarAssumed':
+    'Deze school heeft nog geen eigen schoolkalender: de vakanties van regio midden gelden. Stel de kalender in bij Scholen en lokalen.',
+  'savings.tile.perYear': 'Bespaard per jaar',
+  'savings.tile.perYear.explain':
+    'Het verschil per apparaat per schooldag, maal het aantal apparaten en 195 schooldagen per jaar, tegen de stroomprijs uit de instellingen.',
+  'savings.tile.beforeAfter': 'Vóór → na, per apparaat per schooldag',
+  'savings.tile.beforeAfter.explain':
+    'Gemiddelde vermijdbare verspilling per apparaat op een schooldag, vóór en na de laatste wijziging.',
+  'savings.tile.reduction': '{pct} minder',
+  'savings.tile.noReduction': 'nog geen vergelijking',
+  'savings.tile.basis': 'Apparaat-schooldagen',
+  'savings.tile.basis.explain':
+    'Hoeveel apparaat-schooldagen achter de vergelijking staan. Onder de 20 aan een kant is het cijfer voorlopig.',
+  'savings.rooms.caption': 'Lokalen van {school}',
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -805,6 +851,51 @@ const en: Record<MessageKey, string> = {
   'state.col.idle': 'Idle',
   'state.col.asleep': 'Asleep',
   'state.col.off': 'Off',
+  // ---- impact: Besparing (issue 10) ----
+  'nav.savings': 'Savings',
+  'savings.title': 'Savings',
+  'savings.intro':
+    'What the power policy achieved: per school and room, the avoidable waste per device per school day before and after the latest policy change. School days are compared with school days only; vacations and weekends do not count.',
+  'savings.empty':
+    'No devices with data yet. Once devices report, this page shows per school what the policy saves.',
+  'savings.auditOnly': 'audit only',
+  'savings.consoleDefault': 'console default',
+  'savings.trend.schoolDays': 'School days',
+  'savings.trend.otherDays': 'Weekends and vacations',
+  'savings.trend.title': 'Waste per device per day',
+  'savings.trend.explain':
+    'Euros of avoidable waste per device per day; the vertical lines are policy changes.',
+  'savings.trend.empty': 'No days with data yet.',
+  'savings.trend.summary': 'Waste per device per day at {school}, with {changes} policy change(s) marked.',
+  'savings.col.room': 'Room',
+  'savings.col.devices': 'Devices',
+  'savings.col.change': 'Change',
+  'savings.col.before': 'Before (€ per device per school day)',
+  'savings.col.after': 'After (€ per device per school day)',
+  'savings.col.perYear': 'Saving per year',
+  'savings.col.basis': 'Based on',
+  'savings.col.date': 'Date',
+  'savings.col.dayType': 'Kind of day',
+  'savings.col.eurPerDevice': '€ per device',
+  'savings.changeText': '{date}: {from} → {to}',
+  'savings.noChange': 'no change recorded',
+  'savings.noChangeYet':
+    'No policy change is recorded here yet, so there is nothing to compare. Assign a policy; after a few school weeks this shows what it saves.',
+  'savings.deviceDays': '{before} device-days before, {after} after',
+  'savings.calendarAssumed':
+    'This school has no calendar of its own yet: the vacations of region midden apply. Set the calendar under Schools & rooms.',
+  'savings.tile.perYear': 'Saved per year',
+  'savings.tile.perYear.explain':
+    'The difference per device per school day, times the devices and 195 school days a year, at the electricity price in the settings.',
+  'savings.tile.beforeAfter': 'Before → after, per device per school day',
+  'savings.tile.beforeAfter.explain':
+    'Average avoidable waste per device on a school day, before and after the latest change.',
+  'savings.tile.reduction': '{pct} less',
+  'savings.tile.noReduction': 'no comparison yet',
+  'savings.tile.basis': 'Device school days',
+  'savings.tile.basis.explain':
+    'How many device school days the comparison rests on. Below 20 on one side the figure is provisional.',
+  'savings.rooms.caption': 'Rooms of {school}',
 };
 
 export const catalogs = { nl: nl as Record<MessageKey, string>, en };
