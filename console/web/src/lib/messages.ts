@@ -453,6 +453,32 @@ const nl = {
   'savings.tile.basis.explain':
     'Hoeveel apparaat-schooldagen achter de vergelijking staan. Onder de 20 aan een kant is het cijfer voorlopig.',
   'savings.rooms.caption': 'Lokalen van {school}',
+  'calendar.title': 'Schoolkalender',
+  'calendar.status.own':
+    'Deze school heeft een eigen kalender. Beleid zonder eigen schooltijden volgt deze schooltijden; vakanties, feestdagen en studiedagen gelden als buiten schooltijd.',
+  'calendar.status.inherited': 'Deze groep volgt de kalender van haar school.',
+  'calendar.status.assumed':
+    'Nog geen eigen kalender: Sluimer neemt de vakanties van regio midden aan. Sla de kalender op om dat te veranderen.',
+  'calendar.onSchool': 'Een kalender stel je in bij de school zelf.',
+  'calendar.region': 'Vakantieregio',
+  'calendar.region.noord': 'Noord',
+  'calendar.region.midden': 'Midden',
+  'calendar.region.zuid': 'Zuid',
+  'calendar.hours': 'Schooltijden',
+  'calendar.from': 'van',
+  'calendar.to': 'tot en met',
+  'calendar.vacations': 'Vakanties',
+  'calendar.name': 'Naam',
+  'calendar.date': 'Datum',
+  'calendar.indicative': '(datum nog niet bevestigd)',
+  'calendar.newVacation': 'Vakantie',
+  'calendar.addVacation': 'Vakantie toevoegen',
+  'calendar.studyDays': 'Studiedagen',
+  'calendar.noStudyDays': 'Geen studiedagen.',
+  'calendar.newStudyDay': 'Studiedag',
+  'calendar.addStudyDay': 'Studiedag toevoegen',
+  'calendar.holidays': '{n} feestdagen (landelijk, uit de vakantieregio).',
+  'calendar.save': 'Kalender opslaan',
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -896,6 +922,32 @@ const en: Record<MessageKey, string> = {
   'savings.tile.basis.explain':
     'How many device school days the comparison rests on. Below 20 on one side the figure is provisional.',
   'savings.rooms.caption': 'Rooms of {school}',
+  'calendar.title': 'School calendar',
+  'calendar.status.own':
+    'This school has its own calendar. Policies without their own school hours follow these hours; vacations, holidays and study days count as outside school hours.',
+  'calendar.status.inherited': "This group follows its school's calendar.",
+  'calendar.status.assumed':
+    'No calendar of its own yet: Sluimer assumes the vacations of region midden. Save the calendar to change that.',
+  'calendar.onSchool': 'A calendar is set on the school itself.',
+  'calendar.region': 'Vacation region',
+  'calendar.region.noord': 'North',
+  'calendar.region.midden': 'Middle',
+  'calendar.region.zuid': 'South',
+  'calendar.hours': 'School hours',
+  'calendar.from': 'from',
+  'calendar.to': 'until',
+  'calendar.vacations': 'Vacations',
+  'calendar.name': 'Name',
+  'calendar.date': 'Date',
+  'calendar.indicative': '(date not confirmed yet)',
+  'calendar.newVacation': 'Vacation',
+  'calendar.addVacation': 'Add vacation',
+  'calendar.studyDays': 'Study days',
+  'calendar.noStudyDays': 'No study days.',
+  'calendar.newStudyDay': 'Study day',
+  'calendar.addStudyDay': 'Add study day',
+  'calendar.holidays': '{n} holidays (national, from the vacation region).',
+  'calendar.save': 'Save calendar',
 };
 
 export const catalogs = { nl: nl as Record<MessageKey, string>, en };
