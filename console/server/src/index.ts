@@ -19,6 +19,7 @@ import { hostPolicy, installHostCheck } from './http/host-check.js';
 import { registerImpactRoutes } from './http/impact.js';
 import { type HttpLimits, registerRoutes } from './http/routes.js';
 import { registerSavingsRoutes } from './http/savings.js';
+import { registerWasteCausesRoutes } from './http/waste-causes.js';
 import { installSecurityHeaders, installWeb } from './http/web.js';
 import { checkNetworkOptions, type TrustProxy } from './network-config.js';
 import { AuditLog, installAudit } from './ops/audit.js';
@@ -207,6 +208,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     registerImpactRoutes(app, { store, policies, now });
     registerCalendarRoutes(app, { store, policies, now, pushPolicies: (ids) => gateway.pushPolicies(ids) });
     registerSavingsRoutes(app, { store, policies, now });
+    registerWasteCausesRoutes(app, { store, policies, now });
     registerWebRoutes(app, { store, policies, gateway, now });
     if (store instanceof SqliteStore) {
       // audit log, device retirement, AVG export/erasure (ops/*.ts)

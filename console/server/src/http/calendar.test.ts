@@ -113,3 +113,24 @@ describe('policy history and savings over HTTP', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe('GET /api/v1/waste-causes', () => {
+  it('refuses bad input with a code a program can switch on, and answers a good period', async () => {
+    const to = Date.now() - 60_000;
+    const from = to - 7 * 24 * 3_600_000;
+    const get = (q: string) => t.api('GET', `/api/v1/waste-causes?${q}`, { token: viewer });
+    expect((await get(`from=${from}&to=${to + 3_600_000}`)).body.error.code).toBe('period_in_future');
+    expect((await get(`from=${to - 100 * 24 * 3_600_000}&to=${to}`)).body.error.code).toBe('period_too_long');
+    expect((await get(`from=${to}&to=${from}`)).body.error.code).toBe('validation_failed');
+    const unknown = await get(`from=${from}&to=${to}&groupId=999999`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details.groupIds).toEqual([999999]);
+    expect((await get(`from=${from}&to=${to}&ids=1;2`)).status).toBe(400);
+    const ok = await get(`from=${from}&to=${to}&groupId=${school}`);
+    expect(ok.status).toBe(200);
+    expect(ok.body.totalKwh).toBe(0);
+    expect(ok.body.limitations.map((l: { code: string }) => l.code)).toContain(
+      'blocker_history_not_recorded',
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { PolicyService } from '../policy-service.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { recordPolicyState } from './policy-history.js';
 import { computeSavings } from './savings.js';
+import { computeWasteCauses } from './waste-causes-data.js';
 
 /** Monday 30 November 2026, noon UTC: "now" */
 const NOW = Date.UTC(2026, 10, 30, 12);
@@ -178,5 +179,41 @@ describe('before/after', () => {
     const room = (await computeSavings(f.store, f.policies, { now: NOW })).schools[0]!.rooms[0]!;
     expect(room.change).toBeNull();
     expect(room.comparison).toBeNull();
+  });
+});
+
+describe('why the rest is still wasted', () => {
+  it('splits each device’s waste by the policy recorded at the time, and the causes add up to the total', async () => {
+    const f = await fleet();
+    await recordPolicyState(f.store, f.policies, FIRST);
+    await assignAt(f, CHANGE);
+    const from = Date.UTC(2026, 10, 2);
+    const to = Date.UTC(2026, 10, 30);
+    const r = await computeWasteCauses(
+      f.store,
+      f.policies,
+      { groupIds: [f.school], deviceIds: [] },
+      {
+        from,
+        to,
+        now: NOW,
+      },
+    );
+    expect(r.totalKwh).toBeGreaterThan(0);
+    const sum = r.causes.reduce((s, c) => s + c.kwh, 0);
+    expect(sum).toBeCloseTo(r.totalKwh, 9);
+    for (const d of r.perDevice) {
+      expect(d.parts.reduce((s, p) => s + p.kwh, 0)).toBeCloseTo(d.totalKwh, 9);
+    }
+    const causes = new Map(r.causes.map((c) => [`${c.cause}${c.detail ? `:${c.detail}` : ''}`, c]));
+    // before 9 November the room had no policy (audit only by the console default)
+    expect(causes.get('no_policy:none')?.devices).toBe(3);
+    // after it, the policy is in force but no device reported applying it yet: pending
+    expect(causes.get('policy_failed:pending')?.devices).toBe(3);
+    const none = causes.get('no_policy:none')!.kwh;
+    const pending = causes.get('policy_failed:pending')!.kwh;
+    // time shares: 2 November 00:00 to the change on 9 November 12:00 UTC is 7.5 of the 28 days
+    expect(none / (none + pending)).toBeCloseTo(7.5 / 28, 9);
+    expect(causes.get('no_policy:none')!.nextStep.nl).toMatch(/Lokaal 1|De Regenboog/);
   });
 });
