@@ -479,6 +479,17 @@ const nl = {
   'calendar.addStudyDay': 'Studiedag toevoegen',
   'calendar.holidays': '{n} feestdagen (landelijk, uit de vakantieregio).',
   'calendar.save': 'Kalender opslaan',
+  'col.whyWasted': 'Waarom nog verspild',
+  'cause.blocker': 'blokkade {name}',
+  'cause.excluded': 'uitgezonderd ({reason})',
+  'cause.no_policy': 'geen beleid',
+  'cause.audit_only': 'beleid meet alleen',
+  'cause.policy_failed': 'beleid niet toegepast',
+  'cause.locked': 'instellingen vergrendeld (GPO/MDM)',
+  'cause.timeouts_long': 'wachttijden langer dan aanbevolen',
+  'cause.within_recommended': 'binnen de aanbeveling',
+  'cause.no_data': 'geen gegevens',
+  'cause.nextSteps': 'Wat te doen',
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -948,6 +959,17 @@ const en: Record<MessageKey, string> = {
   'calendar.addStudyDay': 'Add study day',
   'calendar.holidays': '{n} holidays (national, from the vacation region).',
   'calendar.save': 'Save calendar',
+  'col.whyWasted': 'Why still wasted',
+  'cause.blocker': 'blocker {name}',
+  'cause.excluded': 'excluded ({reason})',
+  'cause.no_policy': 'no policy',
+  'cause.audit_only': 'policy only measures',
+  'cause.policy_failed': 'policy not applied',
+  'cause.locked': 'settings locked (GPO/MDM)',
+  'cause.timeouts_long': 'timeouts longer than recommended',
+  'cause.within_recommended': 'within the recommendation',
+  'cause.no_data': 'no data',
+  'cause.nextSteps': 'What to do',
 };
 
 export const catalogs = { nl: nl as Record<MessageKey, string>, en };
