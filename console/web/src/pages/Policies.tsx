@@ -140,6 +140,7 @@ export function PoliciesPage() {
                 <PolicyEditor
                   key={`${current.id}-${current.updatedAt ?? ''}`}
                   initial={current}
+                  scope={{ groupIds: current.groupIds ?? [], deviceIds: current.deviceIds ?? [] }}
                   readOnly={!editable}
                   serverError={serverError}
                   onSave={async (v) => {
