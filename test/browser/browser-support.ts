@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { dateDemoPolicyHistory } from '../../console/server/src/impact/demo-history.js';
 import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
 import { startDemo } from '../../scripts/src/demo.js';
 import { ConsoleClient } from '../../scripts/src/fleet/index.js';
@@ -65,6 +66,7 @@ export async function startDemoConsole(o: { deviceCount: number; dirPrefix: stri
     logLevel: 'silent',
     webDist: WEB_DIST,
   });
+  const seededFrom = Date.now();
   const demo = await startDemo({
     url: consoleApp.url,
     username: 'admin',
@@ -73,6 +75,8 @@ export async function startDemoConsole(o: { deviceCount: number; dirPrefix: stri
     historyDays: 10,
     live: false,
   });
+  // as `sluimer-console --demo` does: the seeded policy history belongs to the simulated past
+  if (demo.summary) await dateDemoPolicyHistory(consoleApp.store, { ...demo.summary, seededFrom });
   const api = new ConsoleClient(consoleApp.url);
   await api.login('admin', ADMIN_PASSWORD);
   await api.post('/api/v1/users', { ...USERS.it, role: 'it' });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { isLoopbackHost } from '@sluimer/shared';
 import { pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { dateDemoPolicyHistory } from './impact/demo-history.js';
 import { type RunningConsole, startConsole } from './index.js';
 import { type NetworkConfig, networkConfigFromEnv } from './network-config.js';
 import { backupCommand } from './ops/backup.js';
@@ -45,6 +46,8 @@ Omgeving / environment:
 
 interface DemoHandle {
   stop(): Promise<void>;
+  /** set when this start seeded a new demo (scripts/src/demo.ts DemoSummary, the parts used here) */
+  summary?: { historyFrom: number; policyFrom: number; policyId: number } | undefined;
 }
 
 /** scripts/src/demo.ts keeps its simulated agents' tokens in this file in the data folder */
@@ -316,6 +319,7 @@ async function startDemo(
   try {
     const url = `http://127.0.0.1:${running.port}`;
     const store = running.store;
+    const seededFrom = Date.now();
     const handle = await mod.startDemo({
       url,
       username: 'admin',
@@ -324,6 +328,9 @@ async function startDemo(
       log,
       lastIntervalEnd: async (deviceId: number) => (await store.recentIntervals(deviceId, 1))[0]?.end,
     });
+    // the policy history the seeding wrote "now" belongs to the simulated past (impact/demo-history.ts)
+    const seeded = handle.summary;
+    if (seeded) await dateDemoPolicyHistory(store, { ...seeded, seededFrom });
     log.info(
       resumable ? '--demo: simulated agents picked up again' : '--demo: simulated school board started',
     );

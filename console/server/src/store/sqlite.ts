@@ -1142,6 +1142,12 @@ export class SqliteStore implements Store {
       }
     })();
   }
+  async datePolicyHistory(ids: readonly number[], at: number) {
+    const q = this.db.prepare('UPDATE policy_history SET at = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) q.run(at, id);
+    })();
+  }
   async wastePerDeviceHour(deviceIds: number[], from: number, to: number) {
     const q = this.db.prepare(
       'SELECT hour, waste_wh FROM rollup_hour WHERE device_id = ? AND hour >= ? AND hour < ? ORDER BY hour',

@@ -230,6 +230,8 @@ export interface Store {
   /** policy history rows, oldest first; with `groupIds`/`deviceIds` only those targets */
   listPolicyHistory(filter?: { groupIds?: number[]; deviceIds?: number[] }): Promise<PolicyHistoryRecord[]>;
   appendPolicyHistory(rows: readonly NewPolicyHistory[]): Promise<void>;
+  /** moves these rows to another moment (the demo dates its seeded history into the simulated past) */
+  datePolicyHistory(ids: readonly number[], at: number): Promise<void>;
   /** recorded waste per device and UTC hour (rollup_hour) for hours in [from, to); only hours with data */
   wastePerDeviceHour(
     deviceIds: number[],
