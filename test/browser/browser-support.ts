@@ -55,7 +55,11 @@ export interface DemoConsole {
  * The real console on port 0 in a temp folder, seeded with a demo board (history only, no live
  * agents) and the `it` and `viewer` users of USERS.
  */
-export async function startDemoConsole(o: { deviceCount: number; dirPrefix: string }): Promise<DemoConsole> {
+export async function startDemoConsole(o: {
+  deviceCount: number;
+  dirPrefix: string;
+  historyDays?: number;
+}): Promise<DemoConsole> {
   requireBuiltWebApp();
   const dataDir = mkdtempSync(join(tmpdir(), o.dirPrefix));
   const consoleApp = await startConsole({
@@ -72,7 +76,7 @@ export async function startDemoConsole(o: { deviceCount: number; dirPrefix: stri
     username: 'admin',
     password: ADMIN_PASSWORD,
     deviceCount: o.deviceCount,
-    historyDays: 10,
+    historyDays: o.historyDays ?? 10,
     live: false,
   });
   // as `sluimer-console --demo` does: the seeded policy history belongs to the simulated past
