@@ -108,9 +108,9 @@ async function settled(page: Page): Promise<void> {
 }
 
 const PAGES: Record<keyof typeof USERS, string[]> = {
-  admin: ['/', '/devices', '/devices/:id', '/policies', '/groups', '/settings'],
-  it: ['/', '/devices', '/policies', '/groups'],
-  viewer: ['/', '/groups', '/devices'],
+  admin: ['/', '/devices', '/devices/:id', '/policies', '/groups', '/savings', '/settings'],
+  it: ['/', '/devices', '/policies', '/groups', '/savings'],
+  viewer: ['/', '/groups', '/devices', '/savings'],
 };
 
 describe('accessible and Dutch', () => {

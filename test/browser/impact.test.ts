@@ -41,7 +41,8 @@ async function loggedIn(who: keyof typeof USERS, size = DESKTOP): Promise<Page> 
   await page.getByLabel('Gebruikersnaam').fill(USERS[who].username);
   await page.getByLabel('Wachtwoord').fill(USERS[who].password);
   await page.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.getByTestId('who').waitFor();
+  // at phone width the account link sits in the collapsed menu: present, not visible
+  await page.getByTestId('who').waitFor({ state: 'attached' });
   return page;
 }
 
