@@ -419,6 +419,7 @@ const nl = {
   'savings.trend.schoolDays': 'Schooldagen',
   'savings.trend.otherDays': 'Weekend en vakantie',
   'savings.trend.title': 'Verspilling per apparaat per dag',
+  'savings.trend.titleOf': 'Verspilling per apparaat per dag, {school}',
   'savings.trend.explain':
     'Euro’s vermijdbare verspilling per apparaat per dag; de verticale lijnen zijn beleidswijzigingen.',
   'savings.trend.empty': 'Nog geen dagen met gegevens.',
@@ -918,6 +919,7 @@ const en: Record<MessageKey, string> = {
   'savings.trend.schoolDays': 'School days',
   'savings.trend.otherDays': 'Weekends and vacations',
   'savings.trend.title': 'Waste per device per day',
+  'savings.trend.titleOf': 'Waste per device per day, {school}',
   'savings.trend.explain':
     'Euros of avoidable waste per device per day; the vertical lines are policy changes.',
   'savings.trend.empty': 'No days with data yet.',

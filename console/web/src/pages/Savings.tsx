@@ -196,7 +196,7 @@ function SchoolSavingsView({ school }: { school: School }) {
       </header>
       {!school.calendarStored && <p className="notice">{t('savings.calendarAssumed')}</p>}
       {changed ? (
-        <section className="tiles" aria-label={school.name}>
+        <div className="tiles">
           <Tile
             label={t('savings.tile.perYear')}
             value={eur(school.savingPerYearEur)}
@@ -222,12 +222,12 @@ function SchoolSavingsView({ school }: { school: School }) {
             })}
             explain={t('savings.tile.basis.explain')}
           />
-        </section>
+        </div>
       ) : (
         <p className="empty">{t('savings.noChangeYet')}</p>
       )}
       <ChartCard
-        title={t('savings.trend.title')}
+        title={t('savings.trend.titleOf', { school: school.name })}
         explain={t('savings.trend.explain')}
         option={option}
         isEmpty={school.trend.length === 0}
