@@ -205,6 +205,8 @@ export interface DemoSummary {
   policyId: number;
   historyFrom: number;
   historyTo: number;
+  /** when the demo policy took effect in the simulated history (its schools were audit only before) */
+  policyFrom: number;
   seedMs: number;
   ackP50Ms: number;
   ackP99Ms: number;
@@ -364,6 +366,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     policyId,
     historyFrom,
     historyTo,
+    policyFrom: now - 14 * DAY_MS,
     seedMs,
     ackP50Ms: percentile(stats.latenciesMs, 50),
     ackP99Ms: percentile(stats.latenciesMs, 99),

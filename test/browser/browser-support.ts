@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { dateDemoPolicyHistory } from '../../console/server/src/impact/demo-history.js';
 import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
 import { startDemo } from '../../scripts/src/demo.js';
 import { ConsoleClient } from '../../scripts/src/fleet/index.js';
@@ -54,7 +55,11 @@ export interface DemoConsole {
  * The real console on port 0 in a temp folder, seeded with a demo board (history only, no live
  * agents) and the `it` and `viewer` users of USERS.
  */
-export async function startDemoConsole(o: { deviceCount: number; dirPrefix: string }): Promise<DemoConsole> {
+export async function startDemoConsole(o: {
+  deviceCount: number;
+  dirPrefix: string;
+  historyDays?: number;
+}): Promise<DemoConsole> {
   requireBuiltWebApp();
   const dataDir = mkdtempSync(join(tmpdir(), o.dirPrefix));
   const consoleApp = await startConsole({
@@ -65,15 +70,18 @@ export async function startDemoConsole(o: { deviceCount: number; dirPrefix: stri
     logLevel: 'silent',
     webDist: WEB_DIST,
   });
+  const seededFrom = Date.now();
   const demo = await startDemo({
     url: consoleApp.url,
     username: 'admin',
     password: ADMIN_PASSWORD,
     deviceCount: o.deviceCount,
-    historyDays: 10,
+    historyDays: o.historyDays ?? 10,
     live: false,
     batteryHistory: (deviceId, readings) => consoleApp.store.addBatteryHistory(deviceId, readings),
   });
+  // as `sluimer-console --demo` does: the seeded policy history belongs to the simulated past
+  if (demo.summary) await dateDemoPolicyHistory(consoleApp.store, { ...demo.summary, seededFrom });
   const api = new ConsoleClient(consoleApp.url);
   await api.login('admin', ADMIN_PASSWORD);
   await api.post('/api/v1/users', { ...USERS.it, role: 'it' });

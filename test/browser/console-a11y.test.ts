@@ -108,9 +108,19 @@ async function settled(page: Page): Promise<void> {
 }
 
 const PAGES: Record<keyof typeof USERS, string[]> = {
-  admin: ['/', '/devices', '/devices/:id', '/policies', '/groups', '/settings', '/lifecycle', '/report'],
-  it: ['/', '/devices', '/policies', '/groups'],
-  viewer: ['/', '/groups', '/devices', '/lifecycle'],
+  admin: [
+    '/',
+    '/devices',
+    '/devices/:id',
+    '/policies',
+    '/groups',
+    '/savings',
+    '/settings',
+    '/lifecycle',
+    '/report',
+  ],
+  it: ['/', '/devices', '/policies', '/groups', '/savings'],
+  viewer: ['/', '/groups', '/devices', '/lifecycle', '/savings'],
 };
 
 describe('accessible and Dutch', () => {

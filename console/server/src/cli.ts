@@ -4,6 +4,7 @@ import { DEMO_STATE_FILE, type DemoHandle, startDemo as startDemoBoard } from '@
 import { isLoopbackHost } from '@sluimer/shared';
 import { pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { dateDemoPolicyHistory } from './impact/demo-history.js';
 import { type RunningConsole, startConsole } from './index.js';
 import { type NetworkConfig, networkConfigFromEnv } from './network-config.js';
 import { backupCommand } from './ops/backup.js';
@@ -317,6 +318,7 @@ async function startDemo(
   try {
     const url = `http://127.0.0.1:${running.port}`;
     const store = running.store;
+    const seededFrom = Date.now();
     const handle = await startDemoBoard({
       url,
       username: 'admin',
@@ -327,6 +329,9 @@ async function startDemo(
       batteryHistory: (deviceId: number, readings: BatteryReading[]) =>
         store.addBatteryHistory(deviceId, readings),
     });
+    // the policy history the seeding wrote "now" belongs to the simulated past (impact/demo-history.ts)
+    const seeded = handle.summary;
+    if (seeded) await dateDemoPolicyHistory(store, { ...seeded, seededFrom });
     log.info(
       resumable ? '--demo: simulated agents picked up again' : '--demo: simulated school board started',
     );

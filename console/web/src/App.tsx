@@ -18,6 +18,7 @@ const DevicePage = lazy(() => import('./pages/Device.js').then((m) => ({ default
 const PoliciesPage = lazy(() => import('./pages/Policies.js').then((m) => ({ default: m.PoliciesPage })));
 const GroupsPage = lazy(() => import('./pages/Groups.js').then((m) => ({ default: m.GroupsPage })));
 const SettingsPage = lazy(() => import('./pages/Settings.js').then((m) => ({ default: m.SettingsPage })));
+const SavingsPage = lazy(() => import('./pages/Savings.js').then((m) => ({ default: m.SavingsPage })));
 const AccountPage = lazy(() => import('./pages/Account.js').then((m) => ({ default: m.AccountPage })));
 const LifecyclePage = lazy(() => import('./pages/Lifecycle.js').then((m) => ({ default: m.LifecyclePage })));
 const AnnualReportPage = lazy(() =>
@@ -31,6 +32,7 @@ const NAV: { to: string; key: MessageKey; visible: (u: SessionUser) => boolean }
   { to: '/groups', key: 'nav.groups', visible: () => true },
   { to: '/lifecycle', key: 'nav.lifecycle', visible: () => true },
   { to: '/report', key: 'nav.report', visible: () => true },
+  { to: '/savings', key: 'nav.savings', visible: () => true },
   { to: '/settings', key: 'nav.settings', visible: (u) => can.seeSettings(u.role) },
 ];
 
@@ -96,6 +98,7 @@ function Routes({ path, user }: { path: string; user: SessionUser }) {
   if (path === '/groups') return <GroupsPage />;
   if (path === '/lifecycle') return <LifecyclePage />;
   if (path === '/report') return <AnnualReportPage />;
+  if (path === '/savings') return <SavingsPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/api-reference') return <ApiReferencePage />;
   if (path === '/settings')

@@ -5,6 +5,7 @@ import {
   type PolicySettings,
   policyEtag,
   resolvePolicy,
+  type SchoolCalendar,
 } from '@sluimer/shared';
 import type { DeviceRecord, GroupRecord, PolicyRecord, Store } from '../store/types.js';
 
@@ -16,7 +17,11 @@ export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
  */
 export class PolicyService {
   private cache:
-    | Promise<{ groups: Map<number, GroupRecord>; policies: Map<number, PolicyRecord> }>
+    | Promise<{
+        groups: Map<number, GroupRecord>;
+        policies: Map<number, PolicyRecord>;
+        calendars: Map<number, SchoolCalendar>;
+      }>
     | undefined;
 
   constructor(private readonly store: Store) {}
@@ -27,9 +32,14 @@ export class PolicyService {
 
   private load() {
     if (!this.cache) {
-      this.cache = Promise.all([this.store.listGroups(), this.store.listPolicies()]).then(([g, p]) => ({
+      this.cache = Promise.all([
+        this.store.listGroups(),
+        this.store.listPolicies(),
+        this.store.listSchoolCalendars(),
+      ]).then(([g, p, c]) => ({
         groups: new Map(g.map((x) => [x.id, x])),
         policies: new Map(p.map((x) => [x.id, x])),
+        calendars: new Map(c.map((x) => [x.groupId, x.calendar])),
       }));
       this.cache.catch(() => {
         this.cache = undefined;
@@ -83,6 +93,17 @@ export class PolicyService {
     return DEFAULT_TIME_ZONE;
   }
 
+  /** the nearest stored school calendar on the group or an ancestor (the school's), with its group */
+  async calendarOf(groupId: number): Promise<{ schoolId: number; calendar: SchoolCalendar } | undefined> {
+    const { calendars } = await this.load();
+    const chain = await this.chain(groupId);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const calendar = calendars.get(chain[i]!.id);
+      if (calendar) return { schoolId: chain[i]!.id, calendar };
+    }
+    return undefined;
+  }
+
   /** why the device is excluded from enforcement: its own reason, else the nearest group's */
   async excludedReasonOf(device: Pick<DeviceRecord, 'groupId' | 'excludedReason'>): Promise<string | null> {
     if (device.excludedReason) return device.excludedReason;
@@ -113,8 +134,14 @@ export class PolicyService {
       layers.push(own.settings);
       source = own;
     }
+    // a policy that sets no school hours refers to the school's: its stored calendar's weekly hours
+    const resolved = resolvePolicy(layers);
+    if (!resolved.schoolHours) {
+      const school = await this.calendarOf(device.groupId);
+      if (school) resolved.schoolHours = school.calendar.schoolHours;
+    }
     const policy: EffectivePolicy = {
-      ...resolvePolicy(layers),
+      ...resolved,
       timeZone: await this.timeZoneOf(device.groupId),
       policyId: source?.id ?? null,
     };

@@ -109,7 +109,11 @@ export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps
         ...rest,
         defaultPeriod: req.defaultPeriod,
         devicesWithBlockersNow: data.devicesWithBlockersNow,
-        limitations: limitationsOf(result.retention, data.devicesWithBlockersNow),
+        limitations: limitationsOf(
+          result.retention,
+          data.devicesWithBlockersNow,
+          data.devicesWithAssumedCalendar,
+        ),
       };
     },
   );
@@ -118,6 +122,7 @@ export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps
 function limitationsOf(
   retention: { complete: boolean; coveredFrom: number },
   devicesWithBlockersNow: number,
+  devicesWithAssumedCalendar: number,
 ): WhatIfLimitation[] {
   const out: WhatIfLimitation[] = [
     {
@@ -126,13 +131,15 @@ function limitationsOf(
         `De console bewaart alleen de laatste blokkades per apparaat, niet wanneer ze golden: tijd die een blokkade wakker hield, telt hier als te besparen (${devicesWithBlockersNow} apparaten melden nu een blokkade). / ` +
         `The console keeps only each device's latest blockers, not when they held: time a blocker kept awake counts as avoidable here (${devicesWithBlockersNow} devices report a blocker now).`,
     },
-    {
+  ];
+  if (devicesWithAssumedCalendar > 0) {
+    out.push({
       code: 'school_calendar_assumed',
       message:
-        `Er is nog geen schoolkalender opgeslagen: de vakanties en feestdagen van regio ${ASSUMED_REGION} gelden, met de schooltijden van het concept, anders die van het huidige beleid van elk apparaat (of ma–vr 08:00–17:00). / ` +
-        `No school calendar is stored yet: the vacations and holidays of region ${ASSUMED_REGION} apply, with the draft's school hours, else those of each device's current policy (or Mon–Fri 08:00–17:00).`,
-    },
-  ];
+        `${devicesWithAssumedCalendar} apparaten horen bij een school zonder eigen schoolkalender: daar gelden de vakanties en feestdagen van regio ${ASSUMED_REGION}, met de schooltijden van het concept, anders die van het huidige beleid (of ma–vr 08:00–17:00). Stel de kalender in bij Scholen en lokalen. / ` +
+        `${devicesWithAssumedCalendar} devices belong to a school without its own calendar: the vacations and holidays of region ${ASSUMED_REGION} apply there, with the draft's school hours, else those of the current policy (or Mon–Fri 08:00–17:00). Set the calendar under Schools and rooms.`,
+    });
+  }
   if (!retention.complete) {
     const from = new Date(retention.coveredFrom).toISOString();
     out.push({

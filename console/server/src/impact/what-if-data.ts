@@ -1,13 +1,12 @@
 import {
   DAY_MS,
-  dutchSchoolCalendar,
   REPLAY_LOOKBACK_MS,
   type ReplayDevice,
   type SchoolCalendar,
   type SchoolHours,
   type Settings,
-  type VacationRegion,
 } from '@sluimer/shared';
+import { ASSUMED_REGION, assumedCalendar, resolveCalendar } from '../calendar/school-calendars.js';
 import { deviceTotalWatts } from '../energy/energy-profile.js';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { DeviceRecord, Store, StoredInterval } from '../store/types.js';
@@ -23,11 +22,11 @@ import type { DeviceRecord, Store, StoredInterval } from '../store/types.js';
 const INTERVAL_CHUNK = 200;
 
 /**
- * The vacation region the console assumes: the store keeps no school calendar yet, so every school
- * gets the shipped Dutch holidays of region midden in its own time zone. Named in the response's
- * `limitations` so nobody mistakes it for the school's own calendar.
+ * The vacation region the console assumes for a school without a stored calendar: the shipped Dutch
+ * holidays of region midden in its own time zone. Named in the response's `limitations` so nobody
+ * mistakes it for the school's own calendar.
  */
-export const ASSUMED_REGION: VacationRegion = 'midden';
+export { ASSUMED_REGION };
 
 export interface WhatIfScope {
   groupIds: readonly number[];
@@ -43,11 +42,14 @@ export interface WhatIfData {
   rawRetentionFrom: number;
   /** devices in scope whose latest report names a blocker (the store keeps no history of them) */
   devicesWithBlockersNow: number;
+  /** devices in scope whose school stored no calendar (the assumed one was used) */
+  devicesWithAssumedCalendar: number;
 }
 
 /** The school calendar the console uses for a time zone and weekly hours (see ASSUMED_REGION). */
 export function calendarForZone(timeZone: string, schoolHours?: SchoolHours): SchoolCalendar {
-  return dutchSchoolCalendar(ASSUMED_REGION, schoolHours ? { timeZone, schoolHours } : { timeZone });
+  const cal = assumedCalendar(timeZone);
+  return schoolHours ? { ...cal, schoolHours } : cal;
 }
 
 /** Unknown group and device ids of a scope, so the route can refuse a half-known scope. */
@@ -95,13 +97,17 @@ export async function gatherWhatIfData(
   const calendars: Record<string, SchoolCalendar> = {};
   const devices: ReplayDevice[] = [];
   let devicesWithBlockersNow = 0;
+  let devicesWithAssumedCalendar = 0;
   for (const d of records) {
-    // the school hours in force on the device now: a draft without its own keeps these when assigned
-    // (a more specific layer replaces only the fields it sets); the replay lets a draft's own win
+    // the school's calendar (stored, else assumed), with the school hours in force on the device now:
+    // a policy that sets none follows the school's; the replay lets a draft's own win
     const { policy } = await policies.effectiveFor(d);
-    const zone = policy.timeZone ?? (await policies.timeZoneOf(d.groupId));
-    const key = policy.schoolHours ? `${zone} ${JSON.stringify(policy.schoolHours)}` : zone;
-    calendars[key] ??= calendarForZone(zone, policy.schoolHours);
+    const resolved = await resolveCalendar(policies, d.groupId);
+    if (!resolved.stored) devicesWithAssumedCalendar++;
+    const base = resolved.calendar;
+    const hours = policy.schoolHours ?? base.schoolHours;
+    const key = `${resolved.schoolId ?? base.timeZone} ${JSON.stringify(hours)}`;
+    calendars[key] ??= { ...base, schoolHours: hours };
     const group = groups.get(d.groupId);
     const device: ReplayDevice = {
       deviceId: d.id,
@@ -122,6 +128,7 @@ export async function gatherWhatIfData(
     settings,
     rawRetentionFrom: period.now - settings.rawRetentionDays * DAY_MS,
     devicesWithBlockersNow,
+    devicesWithAssumedCalendar,
   };
 }
 

@@ -477,6 +477,42 @@ CREATE TABLE device_purchases (
 );
 `,
   },
+  {
+    // issue 10: a school's own calendar (school hours, region, vacations, holidays, study days) as one
+    // validated JSON document per school group (SchoolCalendarSchema); gone with the group.
+    name: 'school calendars',
+    sql: `
+CREATE TABLE school_calendars (
+  group_id INTEGER PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
+  calendar TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
+  {
+    // issue 10: which policy governed a group (or a device with its own policy) from when, recorded by
+    // the console whenever the effective policy changes, so before/after has its change dates. Rows
+    // outlive deleted groups and policies on purpose (the history stays true); `first_record` marks the
+    // state found when recording began (its real start is unknown).
+    name: 'policy history',
+    sql: `
+CREATE TABLE policy_history (
+  id INTEGER PRIMARY KEY,
+  group_id INTEGER,
+  device_id INTEGER,
+  policy_id INTEGER,
+  policy_name TEXT,
+  audit_only INTEGER NOT NULL,
+  excluded_reason TEXT,
+  settings TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  first_record INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX policy_history_group ON policy_history(group_id, at);
+CREATE INDEX policy_history_device ON policy_history(device_id, at);
+`,
+  },
 ];
 
 /** Brings the database up to `target` migrations (default: all). Returns the version reached. */

@@ -8,7 +8,10 @@ import {
   type Inventory,
   type PolicyError,
   type PolicySettings,
+  PolicySettingsSchema,
   type Role,
+  type SchoolCalendar,
+  SchoolCalendarSchema,
   type Settings,
   SettingsSchema,
 } from '@sluimer/shared';
@@ -40,6 +43,8 @@ import {
   type IngestWrite,
   LimitReachedError,
   type NewGroup,
+  type NewPolicyHistory,
+  type PolicyHistoryRecord,
   type PolicyRecord,
   type PurchaseInput,
   type PurchaseRecord,
@@ -47,6 +52,7 @@ import {
   type RollupSum,
   type Store,
   type StoredInterval,
+  type StoredSchoolCalendar,
   type UserRecord,
 } from './types.js';
 
@@ -954,6 +960,90 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  // ---- impact: school calendars, policy history, waste per device-hour (issue 10) ----
+  async getSchoolCalendar(groupId: number) {
+    const r = this.db.prepare('SELECT * FROM school_calendars WHERE group_id = ?').get(groupId) as
+      | Row
+      | undefined;
+    return r ? toSchoolCalendar(r) : undefined;
+  }
+  async listSchoolCalendars() {
+    return (this.db.prepare('SELECT * FROM school_calendars ORDER BY group_id').all() as Row[]).map(
+      toSchoolCalendar,
+    );
+  }
+  async putSchoolCalendar(
+    groupId: number,
+    calendar: SchoolCalendar,
+    now: number,
+  ): Promise<StoredSchoolCalendar> {
+    this.db
+      .prepare(
+        `INSERT INTO school_calendars (group_id, calendar, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (group_id) DO UPDATE SET calendar = excluded.calendar, updated_at = excluded.updated_at`,
+      )
+      .run(groupId, JSON.stringify(calendar), now);
+    return { groupId, calendar, updatedAt: now };
+  }
+  async deleteSchoolCalendar(groupId: number) {
+    return this.db.prepare('DELETE FROM school_calendars WHERE group_id = ?').run(groupId).changes > 0;
+  }
+  async listPolicyHistory(filter: { groupIds?: number[]; deviceIds?: number[] } = {}) {
+    const where: string[] = [];
+    const args: number[] = [];
+    // ids come from the caller as numbers; bound as parameters, never spliced in
+    if (filter.groupIds) {
+      where.push(`group_id IN (${filter.groupIds.map(() => '?').join(', ') || 'NULL'})`);
+      args.push(...filter.groupIds);
+    }
+    if (filter.deviceIds) {
+      where.push(`device_id IN (${filter.deviceIds.map(() => '?').join(', ') || 'NULL'})`);
+      args.push(...filter.deviceIds);
+    }
+    const sql = `SELECT * FROM policy_history${where.length ? ` WHERE ${where.join(' OR ')}` : ''} ORDER BY at, id`;
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toPolicyHistory);
+  }
+  async appendPolicyHistory(rows: readonly NewPolicyHistory[]) {
+    const ins = this.db.prepare(
+      `INSERT INTO policy_history (group_id, device_id, policy_id, policy_name, audit_only, excluded_reason, settings, etag, at, first_record)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) {
+        ins.run(
+          r.groupId,
+          r.deviceId,
+          r.policyId,
+          r.policyName,
+          r.auditOnly ? 1 : 0,
+          r.excludedReason,
+          JSON.stringify(r.settings),
+          r.etag,
+          r.at,
+          r.firstRecord ? 1 : 0,
+        );
+      }
+    })();
+  }
+  async datePolicyHistory(ids: readonly number[], at: number) {
+    const q = this.db.prepare('UPDATE policy_history SET at = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) q.run(at, id);
+    })();
+  }
+  async wastePerDeviceHour(deviceIds: number[], from: number, to: number) {
+    const q = this.db.prepare(
+      'SELECT hour, waste_wh FROM rollup_hour WHERE device_id = ? AND hour >= ? AND hour < ? ORDER BY hour',
+    );
+    const out: { deviceId: number; hour: number; wasteWh: number }[] = [];
+    for (const id of deviceIds) {
+      for (const r of q.iterate(id, from, to) as IterableIterator<Row>) {
+        out.push({ deviceId: id, hour: Number(r.hour), wasteWh: Number(r.waste_wh) });
+      }
+    }
+    return out;
+  }
+
   private updateRow(table: 'groups' | 'devices', id: number, cols: Record<string, unknown>) {
     const keys = Object.keys(cols);
     if (keys.length === 0) return;
@@ -1102,6 +1192,32 @@ export function wattsKey(r: Row, settings: Settings): string {
       settings,
     ),
   );
+}
+
+function toSchoolCalendar(r: Row): StoredSchoolCalendar {
+  // stored only after validation; parsed again so a hand-edited row cannot reach the replay unchecked
+  return {
+    groupId: Number(r.group_id),
+    calendar: SchoolCalendarSchema.parse(JSON.parse(String(r.calendar))),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toPolicyHistory(r: Row): PolicyHistoryRecord {
+  const settings = PolicySettingsSchema.safeParse(JSON.parse(String(r.settings)));
+  return {
+    id: Number(r.id),
+    groupId: r.group_id === null ? null : Number(r.group_id),
+    deviceId: r.device_id === null ? null : Number(r.device_id),
+    policyId: r.policy_id === null ? null : Number(r.policy_id),
+    policyName: r.policy_name === null ? null : String(r.policy_name),
+    auditOnly: Number(r.audit_only) === 1,
+    excludedReason: r.excluded_reason === null ? null : String(r.excluded_reason),
+    settings: settings.success ? settings.data : {},
+    etag: String(r.etag),
+    at: Number(r.at),
+    firstRecord: Number(r.first_record) === 1,
+  };
 }
 
 /** enroll secrets with the number of devices enrolled through each */

@@ -10,6 +10,7 @@ import type {
   PolicyError,
   PolicySettings,
   Role,
+  SchoolCalendar,
   Settings,
 } from '@sluimer/shared';
 
@@ -259,6 +260,22 @@ export interface Store {
    * reading keeps it. Returns the readings added.
    */
   addBatteryHistory(deviceId: number, readings: readonly BatteryReading[]): Promise<number>;
+  // ---- impact: school calendars, policy history, waste per device-hour (issue 10) ----
+  getSchoolCalendar(groupId: number): Promise<StoredSchoolCalendar | undefined>;
+  listSchoolCalendars(): Promise<StoredSchoolCalendar[]>;
+  putSchoolCalendar(groupId: number, calendar: SchoolCalendar, now: number): Promise<StoredSchoolCalendar>;
+  deleteSchoolCalendar(groupId: number): Promise<boolean>;
+  /** policy history rows, oldest first; with `groupIds`/`deviceIds` only those targets */
+  listPolicyHistory(filter?: { groupIds?: number[]; deviceIds?: number[] }): Promise<PolicyHistoryRecord[]>;
+  appendPolicyHistory(rows: readonly NewPolicyHistory[]): Promise<void>;
+  /** moves these rows to another moment (the demo dates its seeded history into the simulated past) */
+  datePolicyHistory(ids: readonly number[], at: number): Promise<void>;
+  /** recorded waste per device and UTC hour (rollup_hour) for hours in [from, to); only hours with data */
+  wastePerDeviceHour(
+    deviceIds: number[],
+    from: number,
+    to: number,
+  ): Promise<{ deviceId: number; hour: number; wasteWh: number }[]>;
 }
 
 /** one device's purchase data, imported from the school's own records (CSV) */
@@ -272,6 +289,31 @@ export interface PurchaseInput {
 }
 export interface PurchaseRecord extends PurchaseInput {
   importedAt: number;
+}
+
+export interface StoredSchoolCalendar {
+  groupId: number;
+  calendar: SchoolCalendar;
+  updatedAt: number;
+}
+
+/** One recorded effective policy of a group (what a device without its own policy gets) or a device. */
+export interface NewPolicyHistory {
+  groupId: number | null;
+  deviceId: number | null;
+  policyId: number | null;
+  policyName: string | null;
+  auditOnly: boolean;
+  excludedReason: string | null;
+  settings: PolicySettings;
+  etag: string;
+  at: number;
+  /** the state found when recording began: its real start is unknown */
+  firstRecord: boolean;
+}
+
+export interface PolicyHistoryRecord extends NewPolicyHistory {
+  id: number;
 }
 
 export interface UserRecord {

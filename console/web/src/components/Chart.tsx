@@ -4,6 +4,7 @@ import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
+  MarkLineComponent,
   TooltipComponent,
   VisualMapComponent,
 } from 'echarts/components';
@@ -24,6 +25,7 @@ echarts.use([
   TooltipComponent,
   VisualMapComponent,
   LegendComponent,
+  MarkLineComponent,
   AriaComponent,
   DataZoomComponent,
   CanvasRenderer,

@@ -14,6 +14,9 @@ import {
   SCHOOL_HOURS_HELP,
   settingsFromDraft,
 } from '../lib/policyForm.js';
+import { WhatIfPanel } from './WhatIfPanel.js';
+
+const NO_SCOPE = { groupIds: [], deviceIds: [] };
 
 export interface PolicyEditorValue {
   name: string;
@@ -28,6 +31,8 @@ export function PolicyEditor(props: {
   onSave: (v: PolicyEditorValue) => Promise<void>;
   onCancel?: () => void;
   serverError?: string;
+  /** where the policy is assigned, for "Wat levert dit op?"; absent: the whole board */
+  scope?: { groupIds: number[]; deviceIds: number[] };
 }) {
   const { t, lang } = useI18n();
   const [name, setName] = useState(props.initial?.name ?? '');
@@ -292,6 +297,7 @@ export function PolicyEditor(props: {
           </button>
         )}
       </fieldset>
+      {!ro && <WhatIfPanel settings={result.settings} scope={props.scope ?? NO_SCOPE} />}
       {!ro && (
         <div className="actions">
           <button type="submit" className="btn-primary" disabled={busy}>

@@ -11,6 +11,7 @@ import {
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
 import { InstallAddressNote } from '../components/InstallAddressNote.js';
+import { SchoolCalendarCard } from '../components/SchoolCalendarCard.js';
 import { ErrorBox } from '../components/Tile.js';
 import { api, qs } from '../lib/api.js';
 import { useConsoleAddress } from '../lib/consoleAddress.js';
@@ -402,6 +403,7 @@ function GroupDetail({
         </p>
       </section>
       <GroupContents group={group} editable={editable} policyName={policy?.name} inherited={inherited} />
+      <SchoolCalendarCard groupId={group.id} isSchool={group.kind === 'school'} editable={editable} />
       {editable && (
         <DeleteGroup group={group} childCount={children.length} path={path} onDeleted={onDeleted} />
       )}

@@ -60,6 +60,7 @@ import {
   totals,
   trendByDay,
 } from '../lib/shaping.js';
+import { causesText, useWasteCauses } from '../lib/wasteCauses.js';
 import { groupPaths } from './Groups.js';
 
 const WASTE = '#b4440e';
@@ -214,6 +215,11 @@ export function OverviewPage() {
   const never = useMemo(() => (d.device ? neverSleeping(d.device.rows) : []), [d.device]);
   const top = useMemo(() => (d.device ? topByWaste(d.device.rows, 10) : []), [d.device]);
   const topReasons = useTopReasons(top);
+  const topCauses = useWasteCauses(
+    top.map((r) => r.key),
+    period.from,
+    period.to,
+  );
 
   const anySettings = USAGE_BY.map((b) => d[b]?.settings).find(Boolean);
   const price = anySettings?.priceEurPerKwh ?? 0.25;
@@ -419,6 +425,7 @@ export function OverviewPage() {
               <TopWasters
                 rows={top}
                 reasons={topReasons}
+                causes={topCauses}
                 paths={paths}
                 lang={lang}
                 linkable={can.editDevices(user.role)}
@@ -1046,6 +1053,7 @@ function MetricSwitch({ value, onChange }: { value: Metric; onChange: (m: Metric
 function TopWasters(props: {
   rows: (UsageRow & { label?: string })[];
   reasons: Map<string, DeviceReason>;
+  causes: ReturnType<typeof useWasteCauses>;
   paths: Map<number, string>;
   lang: Lang;
   linkable: boolean;
@@ -1058,7 +1066,8 @@ function TopWasters(props: {
       key: r.key,
       name: dv?.name ?? r.label ?? `#${r.key}`,
       room: dv ? (props.paths.get(dv.groupId) ?? dv.groupPath) : '',
-      reason: reasonText(dv?.reason, t, lang),
+      // the recorded cause split (replayed under the recommended policy); today's reason until it arrives
+      reason: causesText(props.causes?.byDevice.get(r.key), t, lang) || reasonText(dv?.reason, t, lang),
       wasteKwh: r.wasteKwh,
       wasteEur: r.wasteEur,
       idleSec: r.idleSec,
@@ -1108,9 +1117,19 @@ function TopWasters(props: {
             value: (r) => r.idleSec / 3600,
             render: (r) => formatNumber(r.idleSec / 3600, lang, 1),
           },
-          { key: 'reason', label: t('col.reason'), value: (r) => r.reason },
+          { key: 'reason', label: t('col.whyWasted'), value: (r) => r.reason },
         ]}
       />
+      {props.causes && props.causes.steps.length > 0 && (
+        <>
+          <h3>{t('cause.nextSteps')}</h3>
+          <ul data-testid="next-steps">
+            {props.causes.steps.slice(0, 5).map((c) => (
+              <li key={`${c.cause}:${c.detail ?? ''}`}>{c.nextStep[lang]}</li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }

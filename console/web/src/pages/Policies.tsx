@@ -136,6 +136,7 @@ export function PoliciesPage() {
                 <PolicyEditor
                   key={`${current.id}-${current.updatedAt ?? ''}`}
                   initial={current}
+                  scope={{ groupIds: current.groupIds ?? [], deviceIds: current.deviceIds ?? [] }}
                   readOnly={!editable}
                   serverError={serverError}
                   onSave={async (v) => {

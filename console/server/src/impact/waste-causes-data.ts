@@ -1,0 +1,153 @@
+import {
+  type DeviceWasteInput,
+  ErrorCode,
+  explainRemainingWaste,
+  type PolicyFacts,
+  recommendedPolicy,
+  replayWhatIf,
+  type WasteCausesResult,
+} from '@sluimer/shared';
+import { DEFAULT_TIME_ZONE, type PolicyService, policyStatusOf } from '../groups/policy-service.js';
+import type { DeviceRecord, PolicyHistoryRecord, Store } from '../store/types.js';
+import { latestByTarget } from './policy-history.js';
+import { calendarForZone, gatherWhatIfData } from './what-if-data.js';
+
+/**
+ * Why the rest is still wasted (docs/impact.md): each device's recorded waste in a period, replayed
+ * under the recommended policy and split by cause with the policy facts the console recorded for the
+ * period (policy history), not today's state. What is not recorded is said in `limitations`.
+ */
+
+export interface WasteCausesAnswer extends Omit<WasteCausesResult, 'perDevice'> {
+  from: number;
+  to: number;
+  perDevice: WasteCausesResult['perDevice'];
+  limitations: { code: string; message: string }[];
+}
+
+/** The recommended policy without school hours of its own: each device's school calendar decides. */
+function recommendedSettings() {
+  const { schoolHours: _own, ...settings } = recommendedPolicy().settings;
+  return settings;
+}
+
+function factsOf(row: PolicyHistoryRecord | undefined, device: DeviceRecord, etagNow: string): PolicyFacts {
+  if (!row) return { policy: 'unknown' };
+  if (row.policyId === null) return { policy: 'none' };
+  if (row.auditOnly) return { policy: 'audit_only' };
+  // the status is recorded only for the policy in force now; for an older one it is not known
+  if (row.etag !== etagNow) return { policy: 'enforced', status: 'compliant' };
+  if (device.policyStatus?.errors.some((e) => e.code === ErrorCode.OverriddenByPolicy)) {
+    return { policy: 'enforced', status: 'locked' };
+  }
+  const status = policyStatusOf(device, etagNow);
+  return { policy: 'enforced', status };
+}
+
+/**
+ * The facts over [from, to) as shares of time: the rows of the device (when it had its own policy) or
+ * else of its group, each holding until the next. The state found when recording began is taken to have
+ * held before it too.
+ */
+function factsOverPeriod(
+  rows: readonly PolicyHistoryRecord[],
+  device: DeviceRecord,
+  etagNow: string,
+  from: number,
+  to: number,
+): DeviceWasteInput['facts'] {
+  if (rows.length === 0) return { policy: 'unknown' };
+  const out: { share: number; facts: PolicyFacts }[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const start = i === 0 && rows[0]!.firstRecord ? -Infinity : rows[i]!.at;
+    const end = i + 1 < rows.length ? rows[i + 1]!.at : Infinity;
+    const ms = Math.min(end, to) - Math.max(start, from);
+    if (ms > 0) out.push({ share: ms / (to - from), facts: factsOf(rows[i], device, etagNow) });
+  }
+  // before the first row (a group made later than the period's start): nothing recorded
+  const firstStart = rows[0]!.firstRecord ? -Infinity : rows[0]!.at;
+  if (firstStart > from) {
+    out.push({ share: (Math.min(firstStart, to) - from) / (to - from), facts: { policy: 'unknown' } });
+  }
+  return out.length > 0 ? out : { policy: 'unknown' };
+}
+
+export async function computeWasteCauses(
+  store: Store,
+  policies: PolicyService,
+  scope: { groupIds: number[]; deviceIds: number[] },
+  period: { from: number; to: number; now: number },
+): Promise<WasteCausesAnswer> {
+  const data = await gatherWhatIfData(store, policies, scope, period);
+  const result = replayWhatIf({
+    policy: recommendedSettings(),
+    from: period.from,
+    to: period.to,
+    rawRetentionFrom: data.rawRetentionFrom,
+    calendar: calendarForZone(DEFAULT_TIME_ZONE),
+    calendars: data.calendars,
+    devices: data.devices,
+    energy: data.settings,
+  });
+  const ids = data.devices.map((d) => d.deviceId);
+  const records = new Map(
+    (await store.listDevices()).filter((d) => ids.includes(d.id)).map((d) => [d.id, d]),
+  );
+  const groupIds = [...new Set([...records.values()].map((d) => d.groupId))];
+  const history = await store.listPolicyHistory({ groupIds, deviceIds: ids });
+  const byTarget = new Map<string, PolicyHistoryRecord[]>();
+  for (const r of history) {
+    const k = r.deviceId !== null ? `d${r.deviceId}` : `g${r.groupId}`;
+    byTarget.set(k, [...(byTarget.get(k) ?? []), r]);
+  }
+  const latest = latestByTarget(history);
+  const inputs: DeviceWasteInput[] = [];
+  for (const replay of result.perDevice) {
+    const device = records.get(replay.deviceId);
+    if (!device) continue;
+    const { etag } = await policies.effectiveFor(device);
+    const own = byTarget.get(`d${device.id}`);
+    const group = byTarget.get(`g${device.groupId}`) ?? [];
+    // a device with its own rows: its group's rows until its first own row, then its own
+    const rows = own
+      ? [...group.filter((r) => r.at < own[0]!.at), ...own]
+      : latest.has(`g${device.groupId}`)
+        ? group
+        : [];
+    const src = data.devices.find((d) => d.deviceId === replay.deviceId);
+    const input: DeviceWasteInput = {
+      deviceId: replay.deviceId,
+      replay,
+      facts: factsOverPeriod(rows, device, etag, period.from, period.to),
+    };
+    if (src?.name) input.name = src.name;
+    if (src?.group) input.group = src.group;
+    inputs.push(input);
+  }
+  const yearFactor = result.avoidedKwh > 0 ? result.perYear.avoidedKwh / result.avoidedKwh : undefined;
+  const split = explainRemainingWaste(inputs, {
+    priceEurPerKwh: data.settings.priceEurPerKwh,
+    ...(yearFactor !== undefined ? { yearFactor } : {}),
+  });
+  const limitations = [
+    {
+      code: 'blocker_history_not_recorded',
+      message:
+        'De console bewaart niet wanneer een blokkade een apparaat wakker hield: zulke tijd staat hier onder de andere oorzaken, niet onder "blokkade". / ' +
+        'The console does not record when a blocker held a device awake: such time appears under the other causes here, not under "blocker".',
+    },
+    {
+      code: 'policy_status_history_not_recorded',
+      message:
+        'Of een beleid lukte, is alleen bekend voor het beleid dat nu geldt; voor eerdere beleidsversies gaat de telling uit van "toegepast". / ' +
+        'Whether a policy worked is known only for the policy in force now; for earlier policy versions the split assumes "applied".',
+    },
+  ];
+  if (!result.retention.complete) {
+    limitations.push({
+      code: 'raw_retention_exceeded',
+      message: `De cijfers gelden vanaf ${new Date(result.retention.coveredFrom).toISOString()} (bewaartermijn ruwe gegevens). / The figures cover only from ${new Date(result.retention.coveredFrom).toISOString()} (raw-data retention).`,
+    });
+  }
+  return { from: period.from, to: period.to, ...split, limitations };
+}
