@@ -1,6 +1,5 @@
-import { ErrorCode } from '@sluimer/shared';
+import { AuditQuerySchema, ErrorCode, RetireRequestSchema } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { randomToken } from '../crypto.js';
 import type { Gateway } from '../gateway.js';
 import { ADMIN, STAFF } from '../http/auth.js';
@@ -18,19 +17,6 @@ export interface OpsDeps {
 }
 
 type Row = Record<string, unknown>;
-
-const AuditQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    before: z.coerce.number().int().positive().optional(),
-    deviceId: z.coerce.number().int().positive().optional(),
-  })
-  .strict();
-
-const RetireSchema = z
-  .object({ reason: z.string().max(500).optional() })
-  .strict()
-  .optional();
 
 /**
  * Operations and privacy endpoints (docs/api.md, docs/privacy.md): the audit log, retiring a device
@@ -52,7 +38,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   // retire: the device token is replaced by an unusable value and its socket closed; history stays
   app.post('/api/v1/devices/:id/retire', { config: { access: STAFF } }, async (request) => {
     const id = idParam(request.params);
-    const body = parse(RetireSchema, request.body, 'retirement');
+    const body = parse(RetireRequestSchema, request.body, 'retirement');
     if (!(await store.getDevice(id))) throw notFound(`device ${id}`);
     const at = now();
     db.transaction(() => {
