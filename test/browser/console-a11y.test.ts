@@ -110,7 +110,7 @@ async function settled(page: Page): Promise<void> {
 const PAGES: Record<keyof typeof USERS, string[]> = {
   admin: ['/', '/devices', '/devices/:id', '/policies', '/groups', '/settings'],
   it: ['/', '/devices', '/policies', '/groups'],
-  viewer: ['/', '/groups', '/devices'],
+  viewer: ['/', '/groups', '/devices', '/api-reference'],
 };
 
 describe('accessible and Dutch', () => {
