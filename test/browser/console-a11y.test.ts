@@ -120,7 +120,7 @@ const PAGES: Record<keyof typeof USERS, string[]> = {
     '/report',
   ],
   it: ['/', '/devices', '/policies', '/groups', '/savings'],
-  viewer: ['/', '/groups', '/devices', '/lifecycle', '/savings'],
+  viewer: ['/', '/groups', '/devices', '/lifecycle', '/savings', '/api-reference'],
 };
 
 describe('accessible and Dutch', () => {

@@ -474,7 +474,9 @@ describe('console web app', () => {
     });
     expect(served).toBeGreaterThan(40);
     await expect(page.getByTestId('api-operation').count()).resolves.toBe(served);
-    const groups = page.getByTestId('api-operation').filter({ hasText: 'GET /api/v1/groups/{id}' });
+    const groups = page
+      .getByTestId('api-operation')
+      .filter({ has: page.getByText('GET /api/v1/groups/{id}', { exact: true }) });
     await groups.locator('summary').click();
     await expect(groups.getByText('effectiveTimeZone').count()).resolves.toBeGreaterThan(0);
     await shot(page, 'api-reference-desktop');

@@ -1,17 +1,9 @@
+import { AuditQuerySchema } from '@sluimer/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { AuditLog } from '../ops/audit.js';
 import { ADMIN } from './auth.js';
 import { matchedRoute } from './canonical-path.js';
 import { parse } from './errors.js';
-
-const AuditQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    before: z.coerce.number().int().positive().optional(),
-    deviceId: z.coerce.number().int().positive().optional(),
-  })
-  .strict();
 
 /** GET /api/v1/audit: the audit log for admins, newest first (ops/audit.ts writes it) */
 export function registerAuditRoutes(app: FastifyInstance, audit: AuditLog): void {

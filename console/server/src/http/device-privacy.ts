@@ -1,16 +1,10 @@
-import { ErrorCode } from '@sluimer/shared';
+import { ErrorCode, RetireRequestSchema } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { randomToken } from '../auth/crypto.js';
 import type { AuditLog } from '../ops/audit.js';
 import { ADMIN, STAFF } from './auth.js';
 import type { RouteContext } from './context.js';
 import { ApiError, idParam, notFound, parse } from './errors.js';
-
-const RetireSchema = z
-  .object({ reason: z.string().max(500).optional() })
-  .strict()
-  .optional();
 
 /**
  * The end of a device's life and the privacy routes (docs/api.md, docs/privacy.md): retiring a device
@@ -22,7 +16,7 @@ export function registerDevicePrivacyRoutes(app: FastifyInstance, ctx: RouteCont
   // retire: the device token is replaced by an unusable value and its socket closed; history stays
   app.post('/api/v1/devices/:id/retire', { config: { access: STAFF } }, async (request) => {
     const id = idParam(request.params);
-    const body = parse(RetireSchema, request.body, 'retirement');
+    const body = parse(RetireRequestSchema, request.body, 'retirement');
     if (!(await store.getDevice(id))) throw notFound(`device ${id}`);
     const at = now();
     await store.retireDevice(id, { at, reason: body?.reason ?? null, tokenHash: `retired:${randomToken()}` });

@@ -3,21 +3,19 @@ import {
   ErrorCode,
   isSluimerError,
   parseWhatIfRequest,
+  RecommendedQuerySchema,
   recommendedPolicy,
   replayWhatIf,
   type WhatIfLimitation,
   type WhatIfResponse,
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { DEFAULT_TIME_ZONE, type PolicyService } from '../groups/policy-service.js';
 import { GateFullError, ReplayGate } from '../impact/replay-gate.js';
 import { ASSUMED_REGION, calendarForZone, gatherWhatIfData, knownScope } from '../impact/what-if-data.js';
 import type { Store } from '../store/types.js';
 import { ANY_ROLE } from './auth.js';
 import { ApiError, notFound, parse } from './errors.js';
-
-const RecommendedQuerySchema = z.object({ groupId: z.coerce.number().int().positive().optional() }).strict();
 
 /**
  * Proof of impact (docs/api.md "Impact"): thin routes over the pure core in shared/src/impact. The

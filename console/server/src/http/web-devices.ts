@@ -1,14 +1,16 @@
 import {
-  DEVICE_CLASSES,
-  DEVICE_POLICY_STATUSES,
+  DeviceReasonsQuerySchema,
   type EffectivePolicy,
   ErrorCode,
+  MAX_TIMELINE_INTERVALS,
   parseTimeParam,
+  TimelineQuerySchema,
   type WasteReason,
+  type WEB_DEVICE_SORTS,
   type WebDevice,
+  WebDeviceListQuerySchema,
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { Gateway } from '../agents/gateway.js';
 import { effectiveClass } from '../energy/energy-profile.js';
 import type { PolicyService } from '../groups/policy-service.js';
@@ -28,37 +30,10 @@ export interface WebDeps {
 /** A row of the web device list and why a device wastes energy: shapes of the shared contract. */
 export type { WasteReason, WebDevice } from '@sluimer/shared';
 
-const SORTS = ['name', 'group', 'class', 'state', 'policy', 'lastSeen'] as const;
+// the query schemas are the shared contract's (shared/src/api/web.ts)
+export { MAX_TIMELINE_INTERVALS };
 
-const ListQuerySchema = z.object({
-  q: z.string().max(200).optional(),
-  groupId: z.coerce.number().int().positive().optional(),
-  deviceClass: z.enum(DEVICE_CLASSES).optional(),
-  state: z.enum(DEVICE_VIEW_STATES).optional(),
-  policyStatus: z.enum([...DEVICE_POLICY_STATUSES, 'none']).optional(),
-  policyId: z.coerce.number().int().positive().optional(),
-  sort: z.enum(SORTS).default('name'),
-  order: z.enum(['asc', 'desc']).default('asc'),
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
-/** intervals in one timeline answer at most (docs/api.md); a day at the 1 s minimum holds 86,400 */
-export const MAX_TIMELINE_INTERVALS = 10_000;
-const TimelineQuerySchema = z.object({
-  from: z.string().min(1),
-  to: z.string().min(1),
-  limit: z.coerce.number().int().min(1).max(MAX_TIMELINE_INTERVALS).default(MAX_TIMELINE_INTERVALS),
-});
 const MAX_TIMELINE_MS = 31 * 24 * 3600 * 1000;
-
-const ReasonsQuerySchema = z.object({
-  ids: z
-    .string()
-    .max(2000)
-    .transform((s) => s.split(',').filter(Boolean).map(Number))
-    .pipe(z.array(z.number().int().positive()).min(1).max(100)),
-});
 
 /** Builds the web view of devices: effective policy, state, reason, path. Caches per request. */
 export class DeviceViews {
@@ -180,7 +155,7 @@ export const CACHE_MS = 10_000;
 
 const collator = new Intl.Collator('nl', { numeric: true, sensitivity: 'base' });
 
-function compare(sort: (typeof SORTS)[number]): (a: WebDevice, b: WebDevice) => number {
+function compare(sort: (typeof WEB_DEVICE_SORTS)[number]): (a: WebDevice, b: WebDevice) => number {
   const str = collator.compare;
   switch (sort) {
     case 'name':
@@ -203,7 +178,7 @@ export function registerWebDeviceRoutes(app: FastifyInstance, deps: WebDeps, vie
 
   /** searchable, filterable, sortable, paginated device list (server-side, for 10,000 devices) */
   app.get('/api/v1/web/devices', { config: { access: STAFF } }, async (request) => {
-    const q = parse(ListQuerySchema, request.query, 'query');
+    const q = parse(WebDeviceListQuerySchema, request.query, 'query');
     let list = await views.all();
     if (q.groupId) {
       const subtree = await policies.subtree(q.groupId);
@@ -269,7 +244,7 @@ export function registerWebDeviceRoutes(app: FastifyInstance, deps: WebDeps, vie
    * blocker process names only for admin and IT (privacy by design).
    */
   app.get('/api/v1/web/device-reasons', { config: { access: ANY_ROLE } }, async (request) => {
-    const q = parse(ReasonsQuerySchema, request.query, 'query');
+    const q = parse(DeviceReasonsQuerySchema, request.query, 'query');
     const records = (await Promise.all(q.ids.map((id) => store.getDevice(id)))).filter(
       (d): d is DeviceRecord => !!d,
     );
