@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SOURCE_BOUND } from '../../core/targets.js';
 import { PolicyEnforcer } from '../../service/policy.js';
 import { MemoryStore } from '../../service/store.js';
-import type { RecordedCall } from '../runner.js';
+import type { RecordedCall } from '../fake-runner.js';
 import {
   type PlatformAdapter,
   type PowerEvent,

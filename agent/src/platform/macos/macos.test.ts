@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { adapterContract } from '../contract/suite.js';
-import { type CommandRunner, fakeRunner } from '../runner.js';
+import { fakeRunner } from '../fake-runner.js';
+import type { CommandRunner } from '../runner.js';
 import { CMD, MacosAdapter, osascriptNotifyArgs, pmsetSetArgs } from './adapter.js';
 import {
   parseHidIdleTimeMs,
