@@ -73,20 +73,7 @@ export interface PlatformAdapter {
   capabilities(): Promise<Capability[]>;
   /** live power events where the OS offers them; returns an unsubscribe function */
   onEvent(listener: (event: PowerEvent) => void): () => void;
-  /**
-   * Optional (added with the OS adapters): show a desktop notification in the user session where the
-   * adapter runs inside one. Resolves with an id from the notification server, if it gives one.
-   */
-  notify?(n: DesktopNotification): Promise<string | undefined>;
   close?(): Promise<void>;
-}
-
-export interface DesktopNotification {
-  summary: string;
-  body: string;
-  urgency?: 'low' | 'normal' | 'critical';
-  /** how long it stays, ms; the server decides when omitted */
-  timeoutMs?: number;
 }
 
 /**

@@ -7,7 +7,6 @@ import type {
   ApplyOutcome,
   BatteryInfo,
   Capability,
-  DesktopNotification,
   Known,
   PlatformAdapter,
   PowerEvent,
@@ -16,7 +15,6 @@ import type {
   SettingsTarget,
 } from '../types.js';
 import { body, DbusConnection, replyNumber, replyVariantInt } from './dbus-client.js';
-import { notifyArgs, parseNotifyId } from './notify.js';
 import {
   type Inhibitor,
   inhibitorToBlocker,
@@ -883,16 +881,6 @@ export class LinuxAdapter implements PlatformAdapter {
       bus?.close();
       bus = null;
     };
-  }
-
-  async notify(n: DesktopNotification): Promise<string | undefined> {
-    const r = await this.runner.run('gdbus', notifyArgs(n), { env: this.env });
-    if (r.code !== 0)
-      throw new SluimerError(
-        r.notFound ? ErrorCode.Unsupported : ErrorCode.CommandFailed,
-        `no notification server on the session bus: ${(r.stderr || r.stdout).trim().split('\n')[0]}`,
-      );
-    return parseNotifyId(r.stdout);
   }
 
   async close(): Promise<void> {

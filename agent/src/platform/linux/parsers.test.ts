@@ -9,7 +9,6 @@ import {
   replyNumber,
   uint64Body,
 } from './dbus-client.js';
-import { gvariantString, notifyArgs } from './notify.js';
 import {
   parseBusctlInhibitors,
   parseDbusUint,
@@ -276,25 +275,6 @@ describe('Linux command construction', () => {
       'backlight',
       'intel_backlight',
       '9600',
-    ]);
-  });
-  it('quotes notification text as GVariant strings', () => {
-    expect(gvariantString("it's \\ ok")).toBe("'it\\'s \\\\ ok'");
-    const args = notifyArgs({
-      summary: 'Slaapstand',
-      body: 'Beweeg de muis',
-      urgency: 'critical',
-      timeoutMs: 5000,
-    });
-    expect(args.slice(-8)).toEqual([
-      "'Sluimer'",
-      'uint32 0',
-      "''",
-      "'Slaapstand'",
-      "'Beweeg de muis'",
-      '@as []',
-      "{'urgency': <byte 2>}",
-      'int32 5000',
     ]);
   });
   it('writes a systemd timer for the scheduled action and reads it back', () => {

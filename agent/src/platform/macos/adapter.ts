@@ -5,7 +5,6 @@ import type {
   ApplyOutcome,
   BatteryInfo,
   Capability,
-  DesktopNotification,
   Known,
   PerSource,
   PlatformAdapter,
@@ -50,20 +49,6 @@ export function pmsetSetArgs(
     args.push(key, String(v === null ? 0 : Math.ceil(v / 60)));
   }
   return args;
-}
-
-export function osascriptNotifyArgs(n: DesktopNotification): string[] {
-  // passed as argv to the script, never spliced into AppleScript source
-  return [
-    '-e',
-    'on run argv',
-    '-e',
-    'display notification (item 2 of argv) with title "Sluimer" subtitle (item 1 of argv)',
-    '-e',
-    'end run',
-    n.summary,
-    n.body,
-  ];
 }
 
 export interface MacosAdapterOptions {
@@ -268,12 +253,6 @@ export class MacosAdapter implements PlatformAdapter {
     const r = await this.run(CMD.sleepNow);
     if (r.code !== 0)
       throw new SluimerError(ErrorCode.CommandFailed, `pmset sleepnow failed: ${r.stderr.trim()}`);
-  }
-
-  async notify(n: DesktopNotification): Promise<string | undefined> {
-    const r = await this.runner.run('osascript', osascriptNotifyArgs(n));
-    if (r.code !== 0) throw new SluimerError(ErrorCode.CommandFailed, `osascript: ${r.stderr.trim()}`);
-    return undefined;
   }
 
   async capabilities(): Promise<Capability[]> {
