@@ -20,13 +20,14 @@ export type { Known, PerSource, PowerEvent, PowerSettings, PowerSourceKind, Sche
  * the service hands them over. The same contract tests run against every adapter that can run here.
  */
 
+/**
+ * The battery as it is now. Capacities, cycle count and maker are hardware inventory: systeminformation
+ * reads them once a day (service/hardware-reader.ts), so no adapter keeps its own copy of that code.
+ */
 export interface BatteryInfo {
   hasBattery: boolean;
   percent?: number;
   charging?: boolean;
-  designCapacityWh?: number;
-  fullCapacityWh?: number;
-  cycleCount?: number;
 }
 
 export type CapabilityStatus = 'readable' | 'enforceable' | 'needs-admin' | 'unsupported';

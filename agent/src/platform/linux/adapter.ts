@@ -520,12 +520,8 @@ export class LinuxAdapter implements PlatformAdapter {
       const pretty = osr.get('PRETTY_NAME');
       if (pretty) inv.osVersion = pretty.slice(0, 100);
       // chassis, maker and model (DMI) come from systeminformation (service/hardware-reader.ts)
-      const b = await this.battery();
-      inv.battery = b
-        ? (Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'charging')) as NonNullable<
-            Inventory['battery']
-          >)
-        : { hasBattery: false };
+      // present or not; capacities and cycles come from systeminformation (service/hardware-reader.ts)
+      inv.battery = { hasBattery: (await this.battery()) !== null };
       const bls = await readBacklights(this.o.backlightDir);
       if (bls.length > 0) inv.displays = [{ internal: true }];
       return inv;

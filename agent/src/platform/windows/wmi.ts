@@ -1,3 +1,4 @@
+import { ErrorCode, SluimerError } from '@sluimer/shared';
 import { normalizeText } from '../runner.js';
 
 /**
@@ -80,26 +81,22 @@ export interface WindowsPowerInfo {
   /** Win32_Battery.BatteryStatus: 2 = on AC; 1, 3–5, 11 = discharging */
   batteryStatus?: number;
   percent?: number;
-  designCapacityMWh?: number;
-  fullCapacityMWh?: number;
-  cycleCount?: number;
 }
 
-/** The JSON object printed by the adapter's battery script (see windows/scripts.ts). */
+/** The JSON object printed by the adapter's Win32_Battery script (AC_SCRIPT in adapter.ts). */
 export function parseWindowsPowerJson(text: string): WindowsPowerInfo {
   const [r] = parsePsJson(text);
-  if (!r) return { hasBattery: false };
+  // the script always prints an object (HasBattery false on a desktop): no object = could not tell
+  if (!r || typeof r.HasBattery !== 'boolean')
+    throw new SluimerError(
+      ErrorCode.ParseFailed,
+      `Win32_Battery: no answer to read ("${text.trim().slice(0, 80)}"); the power source is unknown`,
+    );
   const info: WindowsPowerInfo = { hasBattery: r.HasBattery === true };
   const status = int(r.BatteryStatus);
   if (status !== undefined) info.batteryStatus = status;
   const pct = int(r.EstimatedChargeRemaining);
   if (pct !== undefined && pct >= 0 && pct <= 100) info.percent = pct;
-  const design = int(r.DesignedCapacity);
-  if (design !== undefined && design > 0) info.designCapacityMWh = design;
-  const full = int(r.FullChargedCapacity);
-  if (full !== undefined && full > 0) info.fullCapacityMWh = full;
-  const cycles = int(r.CycleCount);
-  if (cycles !== undefined && cycles > 0) info.cycleCount = cycles;
   return info;
 }
 
