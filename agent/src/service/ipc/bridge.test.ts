@@ -191,10 +191,11 @@ describe('idle time from the tray', () => {
     expect(wrapped.os).toBe('windows');
   });
 
-  it("takes the power source from the tray's powerMonitor when a tray reports one", async () => {
+  it("on Windows takes the power source from the tray's powerMonitor when a tray reports one", async () => {
     const { withTrayIdle } = await import('./bridge.js');
     let adapterReads = 0;
     const platform = {
+      os: 'windows',
       idleMs: async () => 'unknown' as const,
       powerSource: async () => {
         adapterReads++;
@@ -209,6 +210,11 @@ describe('idle time from the tray', () => {
     signals = { idleMs: 1, presenting: false, trays: 1, power: 'battery' };
     expect(await wrapped.powerSource()).toBe('battery');
     expect(adapterReads).toBe(1);
+    // on Linux and macOS the adapter's own cheap reading stays the authority
+    // biome-ignore lint/suspicious/noExplicitAny: a partial adapter is enough here
+    const linux = withTrayIdle({ ...platform, os: 'linux' } as any, () => signals);
+    expect(await linux.powerSource()).toBe('ac');
+    expect(adapterReads).toBe(2);
   });
 });
 

@@ -352,9 +352,10 @@ export function withTrayIdle<T extends PlatformAdapter>(
           return target.idleMs();
         };
       }
-      // the tray's powerMonitor sees a switch at once and costs nothing to ask (on Windows the
-      // adapter's own reading is a one-shot PowerShell)
-      if (prop === 'powerSource') {
+      // on Windows the adapter's own reading is a one-shot PowerShell; the tray's powerMonitor sees a
+      // switch at once for free. Elsewhere the OS reading (sysfs, pmset) is cheap and stays the
+      // authority over what a session process claims.
+      if (prop === 'powerSource' && target.os === 'windows') {
         return async () => signals()?.power ?? target.powerSource();
       }
       const value = Reflect.get(target, prop, receiver);
