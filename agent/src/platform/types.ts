@@ -66,10 +66,19 @@ export interface PlatformAdapter {
   /** static hardware facts; adapters cache them */
   inventory(): Promise<Inventory>;
   /**
-   * Writes settings and reads them back. `mode: 'restore'` writes saved originals, which may be
-   * outside the policy bounds (e.g. "never"); `mode: 'policy'` refuses out-of-bounds values.
+   * Writes settings the OS keeps (per source where it has both) and reads them back. `mode:
+   * 'restore'` writes saved originals, which may be outside the policy bounds (e.g. "never");
+   * `mode: 'policy'` refuses out-of-bounds values. The live panel is not touched here: what it
+   * should show is the core's decision (`panelTarget`), written through `setPanelPct`.
    */
   apply(target: SettingsTarget, mode: 'policy' | 'restore'): Promise<ApplyOutcome>;
+  /**
+   * Optional, where the agent can set an internal panel: its brightness now in % (the brightest
+   * panel when there are several), null when there is none to set.
+   */
+  panelPct?(): Promise<number | null>;
+  /** Sets every internal panel to exactly `pct` (1–100); throws a SluimerError saying why not. */
+  setPanelPct?(pct: number): Promise<void>;
   sleepNow(): Promise<void>;
   capabilities(): Promise<Capability[]>;
   /** live power events where the OS offers them; returns an unsubscribe function */

@@ -208,14 +208,35 @@ export function adapterContract(name: string, setup: () => Promise<ContractSubje
       const out = await a.apply({ brightnessPct: { ac: 40, battery: 30 } }, 'policy');
       if (!env.hasBacklight) {
         expect(out.errors.map((e) => e.code)).toContain(ErrorCode.Unsupported);
+        expect(await a.panelPct?.()).toBeFalsy();
         return;
       }
       expect(out.errors).toEqual([]);
-      if (src === 'ac' || src === 'battery') {
-        const pct = out.applied.brightnessPct[src];
-        expect(pct).toBeTypeOf('number');
-        expect(pct as number).toBeLessThanOrEqual(src === 'ac' ? 40 : 30);
-        expect(pct as number).toBeGreaterThan(0);
+      // the adapter reads the panel and sets exactly what it is given; the value is the core's
+      if (a.panelPct && a.setPanelPct) {
+        const before = await a.panelPct();
+        expect(before).toBeTypeOf('number');
+        await a.setPanelPct(25);
+        // in the panel's own steps (a firmware panel may have only 15 levels)
+        const after = await a.panelPct();
+        expect(Math.abs((after as number) - 25)).toBeLessThanOrEqual(7);
+        if (env.panelPct) expect(await env.panelPct()).toBe(after);
+        await a.setPanelPct(before as number);
+      }
+      // through the service's enforcer the panel ends at or below the cap for the source in use
+      const enforcer = new PolicyEnforcer(a, new MemoryStore(), systemClock);
+      try {
+        const frame = await enforcer.setPolicy({ brightnessCapPct: { ac: 40, battery: 30 } }, 'cap-test');
+        expect(frame.errors).toEqual([]);
+        if (src === 'ac' || src === 'battery') {
+          const pct = (await a.readSettings()).brightnessPct[src];
+          expect(pct).toBeTypeOf('number');
+          expect(pct as number).toBeLessThanOrEqual(src === 'ac' ? 40 : 30);
+          expect(pct as number).toBeGreaterThan(0);
+          if (env.panelPct) expect(await env.panelPct()).toBeLessThanOrEqual(src === 'ac' ? 40 : 30);
+        }
+      } finally {
+        await enforcer.restore();
       }
     });
 

@@ -9,7 +9,7 @@ import { restoreWith } from '../../cli/restore.js';
 import { createAgentService } from '../../service/agent.js';
 import { FakeConsole } from '../../service/fake-console.js';
 import { PolicyEnforcer } from '../../service/policy.js';
-import { FileStore } from '../../service/store.js';
+import { FileStore, MemoryStore } from '../../service/store.js';
 import { adapterContract } from '../contract/suite.js';
 import { recordingRunner } from '../fake-runner.js';
 import { execFileRunner } from '../runner.js';
@@ -449,10 +449,18 @@ if (enabled) {
         powerSupplyDir: s.powerSupplyDir,
       });
       // acpi_video0 is firmware type and at 15/15 = 100 %
+      expect(await a.panelPct()).toBe(100);
+      // apply checks there is a panel; it never decides what the panel shows
       const out = await a.apply({ brightnessPct: { ac: 60, battery: 30 } }, 'policy');
       expect(out.errors).toEqual([]);
+      expect(readFileSync(`${s.backlightDir}/acpi_video0/brightness`, 'utf8').trim()).toBe('15');
+      // the core's value goes through setPanelPct, in the panel's own steps
+      await new PolicyEnforcer(a, new MemoryStore(), systemClock).setPolicy(
+        { brightnessCapPct: { ac: 60, battery: 30 } },
+        'cap',
+      );
       expect(readFileSync(`${s.backlightDir}/acpi_video0/brightness`, 'utf8').trim()).toBe('9');
-      expect(out.applied.brightnessPct).toEqual({ ac: 60 });
+      expect((await a.readSettings()).brightnessPct).toEqual({ ac: 60 });
       // the raw device is left alone
       expect(readFileSync(`${s.backlightDir}/intel_backlight/brightness`, 'utf8').trim()).toBe('17280');
       // on battery the battery cap applies
@@ -463,8 +471,11 @@ if (enabled) {
         powerSupplyDir: b.powerSupplyDir,
       });
       expect(await ab.powerSource()).toBe('battery');
-      const outB = await ab.apply({ brightnessPct: { ac: 60, battery: 30 } }, 'policy');
-      expect(outB.applied.brightnessPct).toEqual({ battery: 27 });
+      await new PolicyEnforcer(ab, new MemoryStore(), systemClock).setPolicy(
+        { brightnessCapPct: { ac: 60, battery: 30 } },
+        'cap',
+      );
+      expect((await ab.readSettings()).brightnessPct).toEqual({ battery: 27 });
       await rm(s.root, { recursive: true, force: true });
       await rm(b.root, { recursive: true, force: true });
     });

@@ -1,7 +1,7 @@
 import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { brightnessToSet, checkTarget, valueForSource } from '../../core/bounds.js';
+import { checkTarget, valueForSource } from '../../core/bounds.js';
 import { type CommandResult, type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -574,7 +574,7 @@ export class LinuxAdapter implements PlatformAdapter {
       if (pick !== undefined) await setKey(SESSION_SCHEMA, 'idle-delay', pick ?? 0, 'displayOffAfterSec');
     }
     const cap = allowed.brightnessPct;
-    if (cap) await this.applyBrightnessCap(cap, src, errors);
+    if (cap) await this.checkBacklight(errors);
     if (allowed.schedule !== undefined) await this.applySchedule(allowed.schedule, errors);
 
     const applied = await this.readSettings();
@@ -598,24 +598,27 @@ export class LinuxAdapter implements PlatformAdapter {
     return { applied, errors };
   }
 
-  private async applyBrightnessCap(
-    cap: NonNullable<SettingsTarget['brightnessPct']>,
-    src: Known<PowerSourceKind>,
-    errors: ApplyOutcome['errors'],
-  ): Promise<void> {
+  /** A brightness cap needs a panel; the value it should show is the core's (`setPanelPct`). */
+  private async checkBacklight(errors: ApplyOutcome['errors']): Promise<void> {
     const [bl] = await readBacklights(this.o.backlightDir);
-    if (!bl) {
-      errors.push({
-        setting: 'brightnessPct',
-        code: ErrorCode.Unsupported,
-        message: 'no backlight in /sys/class/backlight (desktop monitor): brightness cap not applicable',
-      });
-      return;
-    }
-    const limit = valueForSource(cap, src);
-    if (typeof limit !== 'number') return; // the cap for the other source applies when it switches
-    const pct = brightnessToSet(percentOf(bl), limit);
-    if (pct === null) return;
+    if (bl) return;
+    errors.push({
+      setting: 'brightnessPct',
+      code: ErrorCode.Unsupported,
+      message: 'no backlight in /sys/class/backlight (desktop monitor): brightness cap not applicable',
+    });
+  }
+
+  async panelPct(): Promise<number | null> {
+    const [bl] = await readBacklights(this.o.backlightDir);
+    return bl ? percentOf(bl) : null;
+  }
+
+  /** sysfs where writable (root or a udev rule), else logind's SetBrightness for the session. */
+  async setPanelPct(pct: number): Promise<void> {
+    const [bl] = await readBacklights(this.o.backlightDir);
+    if (!bl)
+      throw new SluimerError(ErrorCode.Unsupported, 'no backlight in /sys/class/backlight (desktop monitor)');
     const raw = rawFor(bl, pct);
     try {
       await writeBrightness(this.o.backlightDir, bl.name, raw);
@@ -625,11 +628,10 @@ export class LinuxAdapter implements PlatformAdapter {
     }
     const r = await this.run(logindSetBrightness(bl.name, raw));
     if (r.code !== 0)
-      errors.push({
-        setting: `brightnessPct.${src}`,
-        code: ErrorCode.NeedsAdmin,
-        message: `cannot write ${bl.name}: sysfs needs root and logind SetBrightness failed (${r.stderr.trim().slice(0, 150)})`,
-      });
+      throw new SluimerError(
+        ErrorCode.NeedsAdmin,
+        `cannot write ${bl.name}: sysfs needs root and logind SetBrightness failed (${r.stderr.trim().slice(0, 150)})`,
+      );
   }
 
   private async applySchedule(s: SettingsTarget['schedule'], errors: ApplyOutcome['errors']): Promise<void> {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { PolicyEnforcer } from '../../service/policy.js';
+import { MemoryStore } from '../../service/store.js';
 import { adapterContract } from '../contract/suite.js';
 import type { CommandRunner } from '../runner.js';
+import { systemClock } from '../types.js';
 import { powercfgQueryArgs, powercfgSetArgs, WindowsAdapter } from './adapter.js';
 import { fakeWindows } from './fake-windows.js';
 import { GUID } from './guids.js';
@@ -94,11 +97,23 @@ describe('Windows command construction', () => {
       }),
     ]);
   });
-  it('lowers the live panel brightness to the cap for the current source via WMI', async () => {
+  it('writes the plan brightness per source and leaves the live panel to the core (WMI, through the enforcer)', async () => {
     const win = fakeWindows({ elevated: true });
-    const a = new WindowsAdapter({ runner: win.runner, session: 'user', powerSourceMaxAgeMs: 0 });
-    await a.apply({ brightnessPct: { ac: 60, battery: 40 } }, 'policy');
+    const a = new WindowsAdapter({ runner: win.runner, session: 'service', powerSourceMaxAgeMs: 0 });
+    const out = await a.apply({ brightnessPct: { ac: 60, battery: 40 } }, 'policy');
+    expect(out.applied.brightnessPct).toEqual({ ac: 60, battery: 40 });
+    expect(win.livePct()).toBe(100); // apply never decides what the panel shows
+    expect(await a.panelPct()).toBe(100);
+    const enforcer = new PolicyEnforcer(a, new MemoryStore(), systemClock);
+    await enforcer.setPolicy({ brightnessCapPct: { ac: 60, battery: 40 } }, 'e1');
     expect(win.livePct()).toBe(60); // BatteryStatus 2 = on AC
+    win.setSource('battery');
+    expect(await enforcer.reevaluate()).not.toBeNull();
+    expect(win.livePct()).toBe(40);
+    // back on mains a cap never brightens the panel
+    win.setSource('ac');
+    await enforcer.reevaluate();
+    expect(win.livePct()).toBe(40);
   });
   it('creates the scheduled task as SYSTEM and reads it back', async () => {
     const win = fakeWindows({ elevated: true });

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { brightnessToSet, checkTarget, valueForSource } from '../../core/bounds.js';
+import { checkTarget } from '../../core/bounds.js';
 import { type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -285,23 +285,6 @@ export class WindowsAdapter implements PlatformAdapter {
           message: 'powercfg /setactive failed',
         });
     }
-    // live brightness: lower the panel now if it is above the cap for the current source
-    const cap = allowed.brightnessPct;
-    if (cap) {
-      const src = await this.powerSource();
-      const limit = valueForSource(cap, src);
-      if (typeof limit === 'number') {
-        try {
-          const panels = parseWmiMonitorBrightness(await runPowerShell(this.runner, BRIGHTNESS_SCRIPT));
-          const pct = Math.min(
-            ...panels.map((p) => brightnessToSet(p.currentPct, limit) ?? Number.POSITIVE_INFINITY),
-          );
-          if (Number.isFinite(pct)) await runPowerShell(this.runner, setBrightnessScript(pct));
-        } catch {
-          // WBEM_E_NOT_SUPPORTED on desktops: the plan value above is all there is
-        }
-      }
-    }
     if (allowed.schedule !== undefined) {
       const r =
         allowed.schedule === null
@@ -340,6 +323,21 @@ export class WindowsAdapter implements PlatformAdapter {
     return { applied, errors };
   }
 
+  /** WMI WmiMonitorBrightness; null where there is no such panel (WBEM_E_NOT_SUPPORTED on desktops). */
+  async panelPct(): Promise<number | null> {
+    try {
+      const panels = parseWmiMonitorBrightness(await runPowerShell(this.runner, BRIGHTNESS_SCRIPT));
+      return panels.length > 0 ? Math.max(...panels.map((p) => p.currentPct)) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** WmiSetBrightness on every internal panel (one-shot PowerShell). */
+  async setPanelPct(pct: number): Promise<void> {
+    await runPowerShell(this.runner, setBrightnessScript(pct));
+  }
+
   async sleepNow(): Promise<void> {
     await runPowerShell(this.runner, SLEEP_SCRIPT);
   }
@@ -370,7 +368,7 @@ export class WindowsAdapter implements PlatformAdapter {
     caps.push({
       id: 'power-source',
       status: src === 'unknown' ? 'unsupported' : 'readable',
-      detail: `Win32_Battery.BatteryStatus (now ${src})`,
+      detail: `Win32_Battery.BatteryStatus in a one-shot PowerShell, reused ${Math.round(this.powerSourceMaxAgeMs / 1000)} s; the service prefers the tray's powerMonitor (now ${src})`,
     });
     caps.push({
       id: 'display-state',
