@@ -238,7 +238,7 @@ export function adapterContract(name: string, setup: () => Promise<ContractSubje
       } finally {
         await enforcer.restore();
       }
-    });
+    }, 20_000); // real gsettings and sysfs reads through the enforcer: slow on a loaded machine
 
     it('lists blockers as valid protocol blockers, or says why it cannot', async () => {
       if (env.blockersReadable) {

@@ -478,7 +478,7 @@ if (enabled) {
       expect((await ab.readSettings()).brightnessPct).toEqual({ battery: 27 });
       await rm(s.root, { recursive: true, force: true });
       await rm(b.root, { recursive: true, force: true });
-    });
+    }, 20_000);
 
     it('says "unsupported" for a brightness cap on a desktop without backlight', async () => {
       const d = await fakeSysfs({ backlight: false });
