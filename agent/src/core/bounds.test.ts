@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brightnessToSet, checkTarget, valueForSource } from './bounds.js';
+import { brightnessToSet, checkTarget, panelTarget, valueForSource } from './bounds.js';
 
 describe('the policy rules adapters apply', () => {
   it('refuses out-of-bounds values in policy mode and lets saved originals through in restore mode', () => {
@@ -27,5 +27,15 @@ describe('the policy rules adapters apply', () => {
     expect(brightnessToSet(40, 60)).toBeNull();
     expect(brightnessToSet(60, 60)).toBeNull();
     expect(brightnessToSet(50, 0)).toBe(1);
+  });
+
+  it('sets the live panel to the cap of the source in use, and leaves it while the source is unknown', () => {
+    const cap = { ac: 60, battery: 30 };
+    expect(panelTarget(cap, 'battery', 80)).toBe(30);
+    expect(panelTarget(cap, 'ac', 80)).toBe(60);
+    expect(panelTarget(cap, 'ac', 50)).toBeNull();
+    expect(panelTarget(cap, 'unknown', 100)).toBeNull();
+    expect(panelTarget({ ac: 60 }, 'battery', 100)).toBeNull();
+    expect(panelTarget(undefined, 'ac', 100)).toBeNull();
   });
 });

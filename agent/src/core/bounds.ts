@@ -110,6 +110,19 @@ export function valueForSource<T>(
 }
 
 /**
+ * What the live panel should be set to now, or null to leave it: the cap for the current source
+ * (none while the source is unknown), and a cap only ever lowers.
+ */
+export function panelTarget(
+  cap: PerSource<number> | undefined,
+  source: PowerSourceKind | 'unknown',
+  currentPct: number,
+): number | null {
+  const limit = valueForSource(cap, source);
+  return typeof limit === 'number' ? brightnessToSet(currentPct, limit) : null;
+}
+
+/**
  * The brightness-cap rule: a cap only ever lowers a panel. Returns the percentage to set, or null
  * when the panel is already at or below the cap (a cap never brightens, and never blacks out: 1 %
  * at least).

@@ -144,10 +144,80 @@ describe('inventoryFromSi', () => {
       AT,
     );
     expect(inv).toEqual({ readAt: AT, battery: { hasBattery: true } });
-    expect(InventorySchema.parse(inventoryFromSi({}, AT))).toEqual({
-      readAt: AT,
-      battery: { hasBattery: false },
-    });
+    // no battery answer at all (the section failed or timed out) is not "no battery"
+    expect(InventorySchema.parse(inventoryFromSi({}, AT))).toEqual({ readAt: AT });
+  });
+
+  it('maps a Windows laptop whose static battery data WMI refused: charge capacity only, no health', () => {
+    // BatteryStaticData needs admin on some firmware: systeminformation then gives 0 for the design
+    const inv = inventoryFromSi(
+      {
+        ...windowsLaptop,
+        battery: {
+          hasBattery: true,
+          cycleCount: 0,
+          designedCapacity: 0,
+          maxCapacity: 41_020,
+          capacityUnit: 'mWh',
+          voltage: 0,
+          manufacturer: '',
+          model: '',
+        },
+      },
+      AT,
+    );
+    expect(inv.battery).toEqual({ hasBattery: true, fullCapacityWh: 41.02 });
+    expect(batteryHealthPct(inv.battery)).toBeNull();
+    expect(classifyDevice(inv).deviceClass).toBe('laptop');
+  });
+
+  it('maps a Windows desktop: no Win32_Battery, a SATA SSD, chassis from SMBIOS', () => {
+    const inv = inventoryFromSi(
+      {
+        system: { manufacturer: 'Dell Inc.', model: 'OptiPlex 7070', serial: '8XYZ123', virtual: false },
+        bios: { vendor: 'Dell Inc.', version: '1.21.0', releaseDate: '2019-06-20' },
+        chassis: { type: 'Mini Tower' },
+        battery: {
+          hasBattery: false,
+          cycleCount: 0,
+          designedCapacity: 0,
+          maxCapacity: 0,
+          capacityUnit: '',
+          voltage: 0,
+          manufacturer: '',
+          model: '',
+        },
+        diskLayout: [{ type: 'SSD', size: 256_060_514_304, smartStatus: 'Ok', interfaceType: 'SATA' }],
+      },
+      AT,
+    );
+    expect(InventorySchema.parse(inv)).toEqual(inv);
+    expect(inv.battery).toEqual({ hasBattery: false });
+    expect(inv.bios?.releaseDate).toBe('2019-06-20');
+    expect(classifyDevice(inv).deviceClass).toBe('desktop');
+  });
+
+  it('maps an Intel MacBook Pro in mAh with a cycle count and an empty serial', () => {
+    const inv = inventoryFromSi(
+      {
+        system: { manufacturer: 'Apple Inc.', model: 'MacBookPro16,2', serial: '' },
+        chassis: { type: 'Notebook' },
+        battery: {
+          hasBattery: true,
+          cycleCount: 987,
+          designedCapacity: 5088,
+          maxCapacity: 3410,
+          capacityUnit: 'mAh',
+          voltage: 11.4,
+          manufacturer: 'DSY',
+          model: '',
+        },
+      },
+      AT,
+    );
+    expect(inv.serialNumber).toBeUndefined();
+    expect(inv.battery).toMatchObject({ designCapacityMah: 5088, fullCapacityMah: 3410, cycleCount: 987 });
+    expect(batteryHealthPct(inv.battery)).toBe(67);
   });
 });
 

@@ -124,7 +124,7 @@ function battery(b: SiSnapshot['battery']): NonNullable<Inventory['battery']> {
 /**
  * systeminformation's answers → Sluimer's inventory (the hardware part; os, osVersion and displays
  * stay with the platform adapters, which read them from the OS). Pure: placeholders and zeros
- * become "absent", never a value.
+ * become "absent", never a value; a section systeminformation did not answer stays absent.
  */
 export function inventoryFromSi(si: SiSnapshot, readAt: number): Inventory {
   const inv: Inventory = { readAt };
@@ -172,6 +172,7 @@ export function inventoryFromSi(si: SiSnapshot, readAt: number): Inventory {
     }
     inv.disks = disks;
   }
-  inv.battery = battery(si.battery);
+  // a battery section that failed or timed out says nothing: absent, never "no battery"
+  if (si.battery) inv.battery = battery(si.battery);
   return inv;
 }

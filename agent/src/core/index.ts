@@ -3,6 +3,7 @@ export * from './clock-offset.js';
 export * from './hardware-inventory.js';
 export * from './idle.js';
 export * from './nudges.js';
+export * from './presenting.js';
 export * from './sampling.js';
 export * from './targets.js';
 export * from './timeline.js';

@@ -4,7 +4,6 @@ import {
   inSchoolHours,
   localTime,
   type PerSource,
-  POLICY_BOUNDS,
   type PowerSettings,
   type PowerSourceKind,
   type ScheduledAction,

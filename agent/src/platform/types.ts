@@ -20,13 +20,14 @@ export type { Known, PerSource, PowerEvent, PowerSettings, PowerSourceKind, Sche
  * the service hands them over. The same contract tests run against every adapter that can run here.
  */
 
+/**
+ * The battery as it is now. Capacities, cycle count and maker are hardware inventory: systeminformation
+ * reads them once a day (service/hardware-reader.ts), so no adapter keeps its own copy of that code.
+ */
 export interface BatteryInfo {
   hasBattery: boolean;
   percent?: number;
   charging?: boolean;
-  designCapacityWh?: number;
-  fullCapacityWh?: number;
-  cycleCount?: number;
 }
 
 export type CapabilityStatus = 'readable' | 'enforceable' | 'needs-admin' | 'unsupported';
@@ -65,28 +66,24 @@ export interface PlatformAdapter {
   /** static hardware facts; adapters cache them */
   inventory(): Promise<Inventory>;
   /**
-   * Writes settings and reads them back. `mode: 'restore'` writes saved originals, which may be
-   * outside the policy bounds (e.g. "never"); `mode: 'policy'` refuses out-of-bounds values.
+   * Writes settings the OS keeps (per source where it has both) and reads them back. `mode:
+   * 'restore'` writes saved originals, which may be outside the policy bounds (e.g. "never");
+   * `mode: 'policy'` refuses out-of-bounds values. The live panel is not touched here: what it
+   * should show is the core's decision (`panelTarget`), written through `setPanelPct`.
    */
   apply(target: SettingsTarget, mode: 'policy' | 'restore'): Promise<ApplyOutcome>;
+  /**
+   * Optional, where the agent can set an internal panel: its brightness now in % (the brightest
+   * panel when there are several), null when there is none to set.
+   */
+  panelPct?(): Promise<number | null>;
+  /** Sets every internal panel to exactly `pct` (1–100); throws a SluimerError saying why not. */
+  setPanelPct?(pct: number): Promise<void>;
   sleepNow(): Promise<void>;
   capabilities(): Promise<Capability[]>;
   /** live power events where the OS offers them; returns an unsubscribe function */
   onEvent(listener: (event: PowerEvent) => void): () => void;
-  /**
-   * Optional (added with the OS adapters): show a desktop notification in the user session where the
-   * adapter runs inside one. Resolves with an id from the notification server, if it gives one.
-   */
-  notify?(n: DesktopNotification): Promise<string | undefined>;
   close?(): Promise<void>;
-}
-
-export interface DesktopNotification {
-  summary: string;
-  body: string;
-  urgency?: 'low' | 'normal' | 'critical';
-  /** how long it stays, ms; the server decides when omitted */
-  timeoutMs?: number;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type PolicyError,
   type PolicyStatusFrame,
 } from '@sluimer/shared';
+import { panelTarget } from '../core/bounds.js';
 import {
   enforcementKey,
   failedFields,
@@ -182,6 +183,8 @@ export class PolicyEnforcer {
             errors.push(...out.errors);
             notBack = failedFields(back, out.errors);
           }
+          // the live panel first, so the read-back below shows it: the core decides the value
+          await this.capPanel(valid, source, errors);
           const out = await this.platform.apply(valid, 'policy');
           errors.push(...out.errors);
           applied = out.applied;
@@ -212,6 +215,24 @@ export class PolicyEnforcer {
         message: e.message.slice(0, 1000),
       })),
     };
+  }
+
+  /** Lowers the live panel to the cap for the current source (core rule), where the adapter has one. */
+  private async capPanel(
+    target: SettingsTarget,
+    source: PowerSourceKind | 'unknown',
+    errors: PolicyError[],
+  ): Promise<void> {
+    const { panelPct, setPanelPct } = this.platform;
+    if (!target.brightnessPct || !panelPct || !setPanelPct) return;
+    const now = await panelPct.call(this.platform).catch(() => null);
+    // no panel: the adapter's apply says the cap is unsupported here
+    if (now === null) return;
+    const pct = panelTarget(target.brightnessPct, source, now);
+    if (pct === null) return;
+    await setPanelPct.call(this.platform, pct).catch((err: unknown) => {
+      errors.push(errorEntry(err, `brightnessPct.${source}`));
+    });
   }
 
   private async ensureOriginals(): Promise<SavedOriginals> {

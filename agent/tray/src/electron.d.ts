@@ -105,7 +105,7 @@ declare module 'electron' {
     isStarted(id: number): boolean;
   };
   export const shell: { openExternal(url: string): Promise<void> };
-  export const powerMonitor: Emitter & { getSystemIdleTime(): number };
+  export const powerMonitor: Emitter & { getSystemIdleTime(): number; isOnBatteryPower(): boolean };
   export const screen: {
     getDisplayNearestPoint(point: { x: number; y: number }): { workArea: Rectangle };
   };

@@ -1,17 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TrayState } from '../../src/service/ipc/protocol.js';
 import { buildMenu, iconState, tooltip } from './menu.js';
-import {
-  parsePmsetAssertions,
-  parsePresenting,
-  parseSystemdInhibit,
-  parseWindowsNotificationState,
-  presentingProbe,
-} from './presenting.js';
 import { externalUrlAllowed, isOwnPage, popoverPosition, secureWebPreferences } from './security.js';
-
-const fixture = (p: string) => readFileSync(new URL(`../../fixtures/captured/${p}`, import.meta.url), 'utf8');
 
 const state: TrayState = {
   type: 'state',
@@ -60,50 +50,6 @@ describe('tray menu', () => {
       ['Nederlands', true],
       ['English', false],
     ]);
-  });
-});
-
-describe('presentation detection', () => {
-  it('builds a cheap probe per OS', () => {
-    expect(presentingProbe('linux')).toEqual({ cmd: 'systemd-inhibit', args: ['--list', '--no-pager'] });
-    expect(presentingProbe('darwin')).toEqual({ cmd: 'pmset', args: ['-g', 'assertions'] });
-    const win = presentingProbe('win32')!;
-    expect(Buffer.from(win.args.at(-1)!, 'base64').toString('utf16le')).toContain(
-      'SHQueryUserNotificationState',
-    );
-  });
-
-  it('reads the captured outputs: GNOME inhibitors and a Mac without display assertions are not presenting', () => {
-    expect(parseSystemdInhibit(fixture('linux/linux-systemd-inhibit-list-gnome.txt'))).toBe(false);
-    expect(parsePmsetAssertions(fixture('macos/macos-pmset-g-assertions-2025.txt'))).toBe(false);
-  });
-
-  it('counts an idle block by a video player or presentation, but not by Sluimer or in delay mode', () => {
-    const header = 'WHO            UID  USER PID  COMM     WHAT              WHY                MODE';
-    expect(
-      parseSystemdInhibit(
-        `${header}\nfirefox        1000 anna 4242 firefox  idle              video-playing      block\n`,
-      ),
-    ).toBe(true);
-    expect(
-      parseSystemdInhibit(
-        `${header}\nlibreoffice    1000 anna 4243 soffice  sleep:idle        Presentation       block\n`,
-      ),
-    ).toBe(true);
-    expect(
-      parseSystemdInhibit(
-        `${header}\nsluimer        0    root 99   node     idle              snooze             block\n`,
-      ),
-    ).toBe(false);
-    expect(
-      parseSystemdInhibit(
-        `${header}\nfirefox        1000 anna 4242 firefox  idle              video-playing      delay\n`,
-      ),
-    ).toBe(false);
-    expect(parsePmsetAssertions('   PreventUserIdleDisplaySleep    1\n')).toBe(true);
-    expect(parseWindowsNotificationState('4\r\n')).toBe(true);
-    expect(parseWindowsNotificationState('5\r\n')).toBe(false);
-    expect(parsePresenting('win32', '3')).toBe(true);
   });
 });
 

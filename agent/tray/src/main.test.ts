@@ -87,11 +87,6 @@ describe('tray main process (against a mocked electron)', { timeout: 20_000 }, (
       platform: 'linux',
       ipcBackoff: { initialMs: 20, maxMs: 100 },
       env: { XDG_SESSION_TYPE: 'x11' },
-      runCommand: async () =>
-        [
-          'WHO            UID  USER PID  COMM    WHAT  WHY                MODE',
-          'firefox        1000 anna 4242 firefox idle  video-playing      block',
-        ].join('\n'),
     });
   });
   afterEach(() => {
@@ -115,11 +110,32 @@ describe('tray main process (against a mocked electron)', { timeout: 20_000 }, (
     expect(t.tooltip).toContain('Alles in orde');
   });
 
-  it('reports idle time and the presentation flag to the service', async () => {
+  it("reports the session's idle time and power source from powerMonitor, and no presentation guess", async () => {
     const s = await until(
       () => server.signals().trays === 1 && server.signals().idleMs !== null && server.signals(),
     );
-    expect(s).toEqual({ idleMs: 42_000, presenting: true, trays: 1 });
+    expect(s).toEqual({ idleMs: 42_000, presenting: false, trays: 1, power: 'ac' });
+  });
+
+  it('sends a power-source switch at once, not at the next 15 s report', async () => {
+    fake.rec.onBattery = true;
+    fake.rec.powerMonitor.emit('on-battery');
+    await until(() => server.signals().power === 'battery');
+    fake.rec.onBattery = false;
+    fake.rec.powerMonitor.emit('on-ac');
+    await until(() => server.signals().power === 'ac');
+  });
+
+  it('runs no OS command of its own: no child processes, no notification commands', async () => {
+    const dir = import.meta.dirname;
+    const { readdir } = await import('node:fs/promises');
+    const sources = (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    expect(sources).toContain('main.ts');
+    for (const f of sources) {
+      const text = await readFile(path.join(dir, f), 'utf8');
+      expect(text, f).not.toMatch(/node:child_process|from 'child_process'/);
+      expect(text, f).not.toMatch(/\bnotify\(/);
+    }
   });
 
   it('shows a nudge in Dutch, marks the icon, and sends shown and snoozed back', async () => {

@@ -1,9 +1,10 @@
 /**
  * Electron main process of the Sluimer tray: thin wiring only. Decisions live in the service
- * (agent/src/core/nudges.ts), menu and icon state in ./menu.ts, security rules in ./security.ts,
- * presentation detection in ./presenting.ts; this file connects them to Electron.
+ * (agent/src/core/nudges.ts), menu and icon state in ./menu.ts, security rules in ./security.ts;
+ * this file connects them to Electron. The tray is a client of the service: it runs no OS command of
+ * its own. What only the session knows (idle time, lock, power source) comes from Electron's
+ * powerMonitor; presentations and notifications without Electron are the service's side.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isLang, type Lang, messages, renderNudge } from '@sluimer/shared';
@@ -25,10 +26,9 @@ import {
 } from 'electron';
 import { connectIpc, type IpcClient } from '../../src/service/ipc/client.js';
 import type { NudgeMessage, TrayState } from '../../src/service/ipc/protocol.js';
-import { APP_USER_MODEL_ID, notify } from '../../src/session/notify.js';
+import { APP_USER_MODEL_ID } from '../../src/session/notify.js';
 import { CHANNELS, type TrayView } from './api.js';
 import { buildMenu, type IconState, iconState, type MenuItemModel, tooltip } from './menu.js';
-import { parsePresenting, presentingProbe } from './presenting.js';
 import { externalUrlAllowed, isOwnPage, popoverPosition, secureWebPreferences } from './security.js';
 import { effectiveLang, loadSettings, saveSettings, type TraySettings } from './settings.js';
 
@@ -39,10 +39,8 @@ export interface TrayOptions {
   root?: string;
   userDataDir?: string;
   sessionEveryMs?: number;
-  presentingEveryMs?: number;
   /** a nudge counts as waiting (icon) this long unless answered */
   nudgeWaitingMs?: number;
-  runCommand?: (cmd: string, args: string[]) => Promise<string>;
   env?: NodeJS.ProcessEnv;
   /** reconnect backoff towards the service */
   ipcBackoff?: { initialMs?: number; maxMs?: number };
@@ -59,13 +57,6 @@ export interface TrayController {
 
 const POPOVER = { width: 360, height: 520 };
 
-const defaultRun = (cmd: string, args: string[]) =>
-  new Promise<string>((resolve, reject) =>
-    execFile(cmd, args, { windowsHide: true, timeout: 10_000 }, (err, stdout) =>
-      err ? reject(err) : resolve(String(stdout)),
-    ),
-  );
-
 export async function startTray(opts: TrayOptions = {}): Promise<TrayController | null> {
   const platform = opts.platform ?? process.platform;
   const env = opts.env ?? process.env;
@@ -73,7 +64,6 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
   const indexHtml = path.join(root, 'dist', 'renderer', 'index.html');
   const preload = path.join(root, 'dist', 'preload.cjs');
   const asset = (name: string) => path.join(root, 'assets', name);
-  const run = opts.runCommand ?? defaultRun;
 
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -104,7 +94,6 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
   let waiting: { id: string; until: number } | null = null;
   let popover: BrowserWindow | null = null;
   let page: TrayView['page'] = 'week';
-  let presenting = false;
   let locked = false;
 
   const lang = (): Lang => effectiveLang(settings, state?.defaultLang ?? null);
@@ -217,21 +206,7 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
       notification.show();
       return;
     }
-    // no Electron notification support (e.g. no daemon seen by Electron): the OS command
-    try {
-      client.reportOutcome({ nudgeId: n.id, kind: n.content.kind, outcome: 'shown' });
-      const r = await notify(
-        {
-          ...text,
-          ...(n.snoozeMinutes ? { actions: [{ key: 'snooze', label: m.snooze(n.snoozeMinutes) }] } : {}),
-        },
-        { platform, waitMs: 10 * 60_000 },
-      );
-      if (r.outcome === 'action') answer(r.action === 'snooze' ? 'snoozed' : 'dismissed');
-      else if (r.outcome === 'closed') answer('dismissed');
-    } catch {
-      // nothing to show it with; the tray icon still says a nudge is waiting
-    }
+    // no notification support here: the tray icon says a nudge is waiting and the popover shows it
   }
 
   async function showPopover(p: TrayView['page']) {
@@ -312,26 +287,18 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
     locked = false;
     report();
   });
+  // a switch is sent at once: the service applies what the OS does not switch itself within seconds
+  powerMonitor.on('on-ac', () => report());
+  powerMonitor.on('on-battery', () => report());
   const wayland = platform === 'linux' && (env.XDG_SESSION_TYPE === 'wayland' || !!env.WAYLAND_DISPLAY);
   function report() {
     // Electron's idle time is broken on GNOME Wayland (electron#34826, always 0): report unknown
     const idleMs = wayland ? null : Math.max(0, Math.round(powerMonitor.getSystemIdleTime() * 1000));
-    client.reportSession(idleMs, presenting, locked);
+    client.reportSession(idleMs, undefined, locked, powerMonitor.isOnBatteryPower() ? 'battery' : 'ac');
   }
-  const probe = presentingProbe(platform);
-  async function probePresenting() {
-    if (!probe) return;
-    try {
-      presenting = parsePresenting(platform, await run(probe.cmd, probe.args));
-    } catch {
-      presenting = false;
-    }
-  }
-  await probePresenting();
   report();
   const timers = [
     setInterval(report, opts.sessionEveryMs ?? 15_000),
-    setInterval(() => void probePresenting(), opts.presentingEveryMs ?? 60_000),
     setInterval(() => {
       if (waiting && !nudgeWaiting()) {
         waiting = null;

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeRunner } from '../runner.js';
+import { fakeRunner } from '../fake-runner.js';
 import { LinuxAdapter, POWER_SCHEMA } from './adapter.js';
 
 // Adapter logic that needs no session: fake command answers, real files in temp dirs.

@@ -1,13 +1,12 @@
 import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { brightnessToSet, checkTarget, valueForSource } from '../../core/bounds.js';
+import { checkTarget, valueForSource } from '../../core/bounds.js';
 import { type CommandResult, type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
   BatteryInfo,
   Capability,
-  DesktopNotification,
   Known,
   PlatformAdapter,
   PowerEvent,
@@ -16,7 +15,6 @@ import type {
   SettingsTarget,
 } from '../types.js';
 import { body, DbusConnection, replyNumber, replyVariantInt } from './dbus-client.js';
-import { notifyArgs, parseNotifyId } from './notify.js';
 import {
   type Inhibitor,
   inhibitorToBlocker,
@@ -522,12 +520,8 @@ export class LinuxAdapter implements PlatformAdapter {
       const pretty = osr.get('PRETTY_NAME');
       if (pretty) inv.osVersion = pretty.slice(0, 100);
       // chassis, maker and model (DMI) come from systeminformation (service/hardware-reader.ts)
-      const b = await this.battery();
-      inv.battery = b
-        ? (Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'charging')) as NonNullable<
-            Inventory['battery']
-          >)
-        : { hasBattery: false };
+      // present or not; capacities and cycles come from systeminformation (service/hardware-reader.ts)
+      inv.battery = { hasBattery: (await this.battery()) !== null };
       const bls = await readBacklights(this.o.backlightDir);
       if (bls.length > 0) inv.displays = [{ internal: true }];
       return inv;
@@ -580,7 +574,7 @@ export class LinuxAdapter implements PlatformAdapter {
       if (pick !== undefined) await setKey(SESSION_SCHEMA, 'idle-delay', pick ?? 0, 'displayOffAfterSec');
     }
     const cap = allowed.brightnessPct;
-    if (cap) await this.applyBrightnessCap(cap, src, errors);
+    if (cap) await this.checkBacklight(errors);
     if (allowed.schedule !== undefined) await this.applySchedule(allowed.schedule, errors);
 
     const applied = await this.readSettings();
@@ -604,24 +598,27 @@ export class LinuxAdapter implements PlatformAdapter {
     return { applied, errors };
   }
 
-  private async applyBrightnessCap(
-    cap: NonNullable<SettingsTarget['brightnessPct']>,
-    src: Known<PowerSourceKind>,
-    errors: ApplyOutcome['errors'],
-  ): Promise<void> {
+  /** A brightness cap needs a panel; the value it should show is the core's (`setPanelPct`). */
+  private async checkBacklight(errors: ApplyOutcome['errors']): Promise<void> {
     const [bl] = await readBacklights(this.o.backlightDir);
-    if (!bl) {
-      errors.push({
-        setting: 'brightnessPct',
-        code: ErrorCode.Unsupported,
-        message: 'no backlight in /sys/class/backlight (desktop monitor): brightness cap not applicable',
-      });
-      return;
-    }
-    const limit = valueForSource(cap, src);
-    if (typeof limit !== 'number') return; // the cap for the other source applies when it switches
-    const pct = brightnessToSet(percentOf(bl), limit);
-    if (pct === null) return;
+    if (bl) return;
+    errors.push({
+      setting: 'brightnessPct',
+      code: ErrorCode.Unsupported,
+      message: 'no backlight in /sys/class/backlight (desktop monitor): brightness cap not applicable',
+    });
+  }
+
+  async panelPct(): Promise<number | null> {
+    const [bl] = await readBacklights(this.o.backlightDir);
+    return bl ? percentOf(bl) : null;
+  }
+
+  /** sysfs where writable (root or a udev rule), else logind's SetBrightness for the session. */
+  async setPanelPct(pct: number): Promise<void> {
+    const [bl] = await readBacklights(this.o.backlightDir);
+    if (!bl)
+      throw new SluimerError(ErrorCode.Unsupported, 'no backlight in /sys/class/backlight (desktop monitor)');
     const raw = rawFor(bl, pct);
     try {
       await writeBrightness(this.o.backlightDir, bl.name, raw);
@@ -631,11 +628,10 @@ export class LinuxAdapter implements PlatformAdapter {
     }
     const r = await this.run(logindSetBrightness(bl.name, raw));
     if (r.code !== 0)
-      errors.push({
-        setting: `brightnessPct.${src}`,
-        code: ErrorCode.NeedsAdmin,
-        message: `cannot write ${bl.name}: sysfs needs root and logind SetBrightness failed (${r.stderr.trim().slice(0, 150)})`,
-      });
+      throw new SluimerError(
+        ErrorCode.NeedsAdmin,
+        `cannot write ${bl.name}: sysfs needs root and logind SetBrightness failed (${r.stderr.trim().slice(0, 150)})`,
+      );
   }
 
   private async applySchedule(s: SettingsTarget['schedule'], errors: ApplyOutcome['errors']): Promise<void> {
@@ -883,16 +879,6 @@ export class LinuxAdapter implements PlatformAdapter {
       bus?.close();
       bus = null;
     };
-  }
-
-  async notify(n: DesktopNotification): Promise<string | undefined> {
-    const r = await this.runner.run('gdbus', notifyArgs(n), { env: this.env });
-    if (r.code !== 0)
-      throw new SluimerError(
-        r.notFound ? ErrorCode.Unsupported : ErrorCode.CommandFailed,
-        `no notification server on the session bus: ${(r.stderr || r.stdout).trim().split('\n')[0]}`,
-      );
-    return parseNotifyId(r.stdout);
   }
 
   async close(): Promise<void> {

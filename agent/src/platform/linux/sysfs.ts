@@ -69,27 +69,13 @@ export function powerSourceFrom(supplies: SupplyState[]): PowerSourceKind | 'unk
 const num = (v: string | undefined) =>
   v !== undefined && /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : undefined;
 
-/** Battery facts from a uevent map: µWh or µAh × µV design voltage → Wh; CYCLE_COUNT=0 = not reported. */
+/** The live battery from a uevent map: charge and whether it charges (capacities: systeminformation). */
 export function batteryFrom(props: Map<string, string>): BatteryInfo {
   const b: BatteryInfo = { hasBattery: true };
   const cap = num(props.get('CAPACITY'));
   if (cap !== undefined && cap >= 0 && cap <= 100) b.percent = cap;
   const status = (props.get('STATUS') ?? '').toLowerCase();
   if (status) b.charging = status === 'charging';
-  const volt = num(props.get('VOLTAGE_MIN_DESIGN')) ?? num(props.get('VOLTAGE_NOW'));
-  const wh = (energy: string, charge: string) => {
-    const e = num(props.get(energy));
-    if (e !== undefined && e > 0) return Math.round(e / 1e4) / 100;
-    const c = num(props.get(charge));
-    if (c !== undefined && c > 0 && volt) return Math.round((c * volt) / 1e10) / 100;
-    return undefined;
-  };
-  const design = wh('ENERGY_FULL_DESIGN', 'CHARGE_FULL_DESIGN');
-  if (design !== undefined) b.designCapacityWh = design;
-  const full = wh('ENERGY_FULL', 'CHARGE_FULL');
-  if (full !== undefined) b.fullCapacityWh = full;
-  const cycles = num(props.get('CYCLE_COUNT'));
-  if (cycles !== undefined && cycles > 0) b.cycleCount = cycles;
   return b;
 }
 

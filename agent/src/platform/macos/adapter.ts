@@ -5,7 +5,6 @@ import type {
   ApplyOutcome,
   BatteryInfo,
   Capability,
-  DesktopNotification,
   Known,
   PerSource,
   PlatformAdapter,
@@ -16,7 +15,6 @@ import type {
 } from '../types.js';
 import {
   parseHidIdleTimeMs,
-  parseIoregInts,
   parsePmsetAssertions,
   parsePmsetBatt,
   parsePmsetSections,
@@ -31,10 +29,8 @@ export const CMD = {
   batt: ['pmset', ['-g', 'batt']],
   assertions: ['pmset', ['-g', 'assertions']],
   sched: ['pmset', ['-g', 'sched']],
-  smartBattery: ['ioreg', ['-r', '-n', 'AppleSmartBattery']],
   displayState: ['pmset', ['-g', 'powerstate', 'IODisplayWrangler']],
   sleepNow: ['pmset', ['sleepnow']],
-  model: ['sysctl', ['-n', 'hw.model']],
   osVersion: ['sw_vers', ['-productVersion']],
 } as const satisfies Record<string, readonly [string, readonly string[]]>;
 
@@ -50,20 +46,6 @@ export function pmsetSetArgs(
     args.push(key, String(v === null ? 0 : Math.ceil(v / 60)));
   }
   return args;
-}
-
-export function osascriptNotifyArgs(n: DesktopNotification): string[] {
-  // passed as argv to the script, never spliced into AppleScript source
-  return [
-    '-e',
-    'on run argv',
-    '-e',
-    'display notification (item 2 of argv) with title "Sluimer" subtitle (item 1 of argv)',
-    '-e',
-    'end run',
-    n.summary,
-    n.body,
-  ];
 }
 
 export interface MacosAdapterOptions {
@@ -116,18 +98,6 @@ export class MacosAdapter implements PlatformAdapter {
     const b: BatteryInfo = { hasBattery: true };
     if (live.percent !== undefined) b.percent = live.percent;
     if (live.charging !== undefined) b.charging = live.charging;
-    const io = await this.run(CMD.smartBattery);
-    if (io.code === 0) {
-      const ints = parseIoregInts(io.stdout);
-      const mv = ints.get('Voltage') ?? ints.get('DesignVoltage');
-      const design = ints.get('DesignCapacity');
-      // MaxCapacity is a percentage on Apple Silicon; AppleRawMaxCapacity is mAh there
-      const full = ints.get('AppleRawMaxCapacity') ?? ints.get('MaxCapacity');
-      if (design && mv) b.designCapacityWh = Math.round((design * mv) / 1e4) / 100;
-      if (full && full > 100 && mv) b.fullCapacityWh = Math.round((full * mv) / 1e4) / 100;
-      const cycles = ints.get('CycleCount');
-      if (cycles) b.cycleCount = cycles;
-    }
     return b;
   }
 
@@ -172,21 +142,19 @@ export class MacosAdapter implements PlatformAdapter {
     return parsePmsetAssertions(r.stdout, names).blockers;
   }
 
+  /**
+   * What systeminformation has no answer for here: the OS version and whether a battery is there.
+   * Model, chassis and the battery's capacities and cycles come from systeminformation
+   * (service/hardware-reader.ts), which reads the same ioreg data once a day.
+   */
   inventory(): Promise<Inventory> {
     this.inventoryCache ??= (async () => {
-      const inv: Inventory = { os: 'macos', manufacturer: 'Apple' };
-      const model = await this.run(CMD.model);
-      if (model.code === 0 && model.stdout.trim()) inv.model = model.stdout.trim().slice(0, 100);
+      const inv: Inventory = { os: 'macos' };
       const ver = await this.run(CMD.osVersion);
       if (ver.code === 0 && ver.stdout.trim()) inv.osVersion = `macOS ${ver.stdout.trim()}`.slice(0, 100);
-      const b = await this.battery();
-      inv.battery = b
-        ? {
-            hasBattery: true,
-            ...Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'charging' && k !== 'hasBattery')),
-          }
-        : { hasBattery: false };
-      if (inv.model?.toLowerCase().startsWith('macbook')) inv.chassisType = 'Notebook';
+      const batt = await this.run(CMD.batt);
+      // pmset failing says nothing about the battery: left out rather than "none"
+      if (batt.code === 0) inv.battery = { hasBattery: parsePmsetBatt(batt.stdout).hasBattery };
       return inv;
     })();
     return this.inventoryCache;
@@ -268,12 +236,6 @@ export class MacosAdapter implements PlatformAdapter {
     const r = await this.run(CMD.sleepNow);
     if (r.code !== 0)
       throw new SluimerError(ErrorCode.CommandFailed, `pmset sleepnow failed: ${r.stderr.trim()}`);
-  }
-
-  async notify(n: DesktopNotification): Promise<string | undefined> {
-    const r = await this.runner.run('osascript', osascriptNotifyArgs(n));
-    if (r.code !== 0) throw new SluimerError(ErrorCode.CommandFailed, `osascript: ${r.stderr.trim()}`);
-    return undefined;
   }
 
   async capabilities(): Promise<Capability[]> {

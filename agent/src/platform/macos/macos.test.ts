@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { adapterContract } from '../contract/suite.js';
-import { type CommandRunner, fakeRunner } from '../runner.js';
-import { CMD, MacosAdapter, osascriptNotifyArgs, pmsetSetArgs } from './adapter.js';
+import { fakeRunner } from '../fake-runner.js';
+import type { CommandRunner } from '../runner.js';
+import { CMD, MacosAdapter, pmsetSetArgs } from './adapter.js';
 import {
   parseHidIdleTimeMs,
   parsePmsetAssertions,
@@ -141,11 +142,6 @@ describe('pmset batt, sched and ioreg', () => {
       '18:00:00',
     ]);
   });
-  it('passes notification text as argv, never inside AppleScript source', () => {
-    const args = osascriptNotifyArgs({ summary: 'a" & do shell script "x', body: 'b' });
-    expect(args.filter((a) => a.startsWith('display notification'))[0]).not.toContain('do shell script');
-    expect(args.slice(-2)).toEqual(['a" & do shell script "x', 'b']);
-  });
 });
 
 /** A stand-in Mac (pmset keeps state, root), to run the adapter contract without a Mac. */
@@ -185,13 +181,7 @@ function fakeMac() {
     }
     if (file === 'pmset' && a === '-g powerstate IODisplayWrangler')
       return { stdout: 'IODisplayWrangler     4   4\n' };
-    if (file === 'sysctl') return { stdout: 'MacBookAir10,1\n' };
     if (file === 'sw_vers') return { stdout: '15.1\n' };
-    if (file === 'ioreg')
-      return {
-        stdout:
-          '"CycleCount" = 212\n"DesignCapacity" = 4380\n"AppleRawMaxCapacity" = 3900\n"Voltage" = 12700\n',
-      };
     return undefined;
   });
   return {
@@ -248,15 +238,16 @@ describe('macOS adapter', () => {
     expect((await new MacosAdapter({ runner: failing, uid: 0 }).readSettings()).schedule).toBeUndefined();
     expect((await new MacosAdapter({ runner: mac.runner, uid: 0 }).readSettings()).schedule).toBeNull();
   });
-  it('reads battery capacity in Wh from AppleSmartBattery', async () => {
-    const b = await new MacosAdapter({ runner: fakeMac().runner }).battery();
-    expect(b).toEqual({
-      hasBattery: true,
-      percent: 100,
-      charging: false,
-      designCapacityWh: 55.63,
-      fullCapacityWh: 49.53,
-      cycleCount: 212,
+  it('reads the live battery from pmset only; capacities are left to systeminformation', async () => {
+    const mac = fakeMac();
+    const a = new MacosAdapter({ runner: mac.runner });
+    expect(await a.battery()).toEqual({ hasBattery: true, percent: 100, charging: false });
+    expect(await a.inventory()).toEqual({
+      os: 'macos',
+      osVersion: 'macOS 15.1',
+      battery: { hasBattery: true },
     });
+    expect(mac.runner.calls.some((c) => c.args.includes('AppleSmartBattery'))).toBe(false);
+    expect(mac.runner.calls.some((c) => c.file === 'sysctl')).toBe(false);
   });
 });

@@ -268,18 +268,3 @@ export function parseHidIdleTimeMs(text: string): number | null {
   if (!m) return null;
   return Number(BigInt(m[1]!) / 1_000_000n);
 }
-
-/** `ioreg -n AppleSmartBattery -r`: integer properties by name. */
-export function parseIoregInts(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of normalizeText(text).matchAll(/"([A-Za-z]+)"\s*=\s*(-?\d+)\s*$/gm))
-    if (!out.has(m[1]!)) out.set(m[1]!, Number(m[2]!));
-  return out;
-}
-
-export function parseIoregBools(text: string): Map<string, boolean> {
-  const out = new Map<string, boolean>();
-  for (const m of normalizeText(text).matchAll(/"([A-Za-z]+)"\s*=\s*(Yes|No)\s*$/gm))
-    if (!out.has(m[1]!)) out.set(m[1]!, m[2] === 'Yes');
-  return out;
-}

@@ -1,5 +1,6 @@
+import os from 'node:os';
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { brightnessToSet, checkTarget, valueForSource } from '../../core/bounds.js';
+import { checkTarget } from '../../core/bounds.js';
 import { type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -17,7 +18,7 @@ import { decodeConsoleOutput } from './console-encoding.js';
 import { GUID } from './guids.js';
 import { parsePowercfgQuery } from './powercfg-query.js';
 import { parsePowercfgRequests } from './powercfg-requests.js';
-import { PowerShellHelper } from './ps-helper.js';
+import { IDLE_SCRIPT, parseIdleOutput, runPowerShell } from './powershell.js';
 import {
   parseTaskXml,
   SLEEP_SCRIPT,
@@ -26,12 +27,11 @@ import {
   schtasksQueryArgs,
 } from './schtasks.js';
 import {
-  chassisName,
   onBatteryFromStatus,
   parsePolicyRegQuery,
-  parseWindowsInventoryJson,
   parseWindowsPowerJson,
   parseWmiMonitorBrightness,
+  type WindowsPowerInfo,
 } from './wmi.js';
 
 /** The settings Sluimer writes, by subgroup alias + setting GUID (aliases work in /q and /set*valueindex). */
@@ -62,18 +62,7 @@ export function powercfgSetArgs(key: SettingKey, source: PowerSourceKind, value:
 
 export const POLICY_KEY = 'HKLM\\Software\\Policies\\Microsoft\\Power\\PowerSettings';
 
-export const BATTERY_SCRIPT = `
-$b = Get-CimInstance -ClassName Win32_Battery | Select-Object -First 1
-$o = [ordered]@{ HasBattery = [bool]$b }
-if ($b) {
-  $o.BatteryStatus = [int]$b.BatteryStatus
-  $o.EstimatedChargeRemaining = [int]$b.EstimatedChargeRemaining
-  try { $o.DesignedCapacity = [int](Get-CimInstance -Namespace root/WMI -ClassName BatteryStaticData -ErrorAction Stop | Select-Object -First 1).DesignedCapacity } catch {}
-  try { $o.FullChargedCapacity = [int](Get-CimInstance -Namespace root/WMI -ClassName BatteryFullChargedCapacity -ErrorAction Stop | Select-Object -First 1).FullChargedCapacity } catch {}
-  try { $o.CycleCount = [int](Get-CimInstance -Namespace root/WMI -ClassName BatteryCycleCount -ErrorAction Stop | Select-Object -First 1).CycleCount } catch {}
-}
-$o | ConvertTo-Json -Compress`;
-
+/** One cheap Win32_Battery query: present, status (on AC or not) and charge. */
 export const AC_SCRIPT = `
 $b = Get-CimInstance -ClassName Win32_Battery | Select-Object -First 1
 [ordered]@{ HasBattery = [bool]$b; BatteryStatus = [int]$b.BatteryStatus; EstimatedChargeRemaining = [int]$b.EstimatedChargeRemaining } | ConvertTo-Json -Compress`;
@@ -84,21 +73,21 @@ export const BRIGHTNESS_SCRIPT =
 export const setBrightnessScript = (pct: number): string =>
   `Get-CimInstance -Namespace root/WMI -ClassName WmiMonitorBrightnessMethods -ErrorAction Stop | ForEach-Object { Invoke-CimMethod -InputObject $_ -MethodName WmiSetBrightness -Arguments @{ Timeout = [uint32]0; Brightness = [byte]${Math.round(pct)} } | Out-Null }; 'ok'`;
 
-export const INVENTORY_SCRIPT = `
-$e = Get-CimInstance -ClassName Win32_SystemEnclosure | Select-Object -First 1
-$c = Get-CimInstance -ClassName Win32_ComputerSystem
-$os = Get-CimInstance -ClassName Win32_OperatingSystem
-[ordered]@{ ChassisTypes = @($e.ChassisTypes); Manufacturer = $c.Manufacturer; Model = $c.Model; OsVersion = ($os.Caption + ' ' + $os.Version) } | ConvertTo-Json -Compress`;
-
-export interface PsHelperLike {
-  idleMs(): Promise<number>;
-  run(script: string): Promise<string>;
-  close(): void;
-}
-
 export interface WindowsAdapterOptions {
   runner?: CommandRunner;
-  helper?: PsHelperLike;
+  /**
+   * Where this process runs: `service` = session 0 (the Windows service), which sees no user input,
+   * so idle time is unknown here and comes from the tray; `user` = inside a desktop session (inspect,
+   * doctor, a run without the service). Default: a process with SESSIONNAME set runs in a session.
+   */
+  session?: 'service' | 'user';
+  /**
+   * How long a power-source reading (a one-shot PowerShell) is reused. With the tray running the
+   * service takes the source from Electron's powerMonitor instead and this is never read per sample.
+   */
+  powerSourceMaxAgeMs?: number;
+  /** the Windows version string (default node:os `version()` + `release()`, no command) */
+  osVersion?: () => string;
 }
 
 const HIGH_INTEGRITY_SID = 'S-1-16-12288';
@@ -114,32 +103,60 @@ export class WindowsAdapter implements PlatformAdapter {
    */
   readonly sourceBound = ['brightnessPct'] as const;
   private readonly runner: CommandRunner;
-  private readonly helper: PsHelperLike;
+  private readonly session: 'service' | 'user';
+  private readonly powerSourceMaxAgeMs: number;
+  private readonly osVersion: () => string;
   private inventoryCache: Promise<Inventory> | null = null;
-  private staticBattery: Promise<BatteryInfo | null> | null = null;
+  private lastPower: { at: number; reading: Promise<WindowsPowerInfo> } | null = null;
 
   constructor(options: WindowsAdapterOptions = {}) {
     // console tools print in the OEM code page when redirected: decode it, keep UTF-8 when valid
     const base = options.runner ?? execFileRunner();
     this.runner = { run: (file, args, o) => base.run(file, args, { decode: decodeConsoleOutput, ...o }) };
-    this.helper = options.helper ?? new PowerShellHelper();
+    this.session = options.session ?? (process.env.SESSIONNAME ? 'user' : 'service');
+    this.powerSourceMaxAgeMs = options.powerSourceMaxAgeMs ?? 60_000;
+    this.osVersion = options.osVersion ?? (() => `${os.version()} ${os.release()}`.trim());
   }
 
   /** why the last idle reading failed (doctor) */
   lastIdleError = '';
 
+  /**
+   * In session 0 there is no user input to see: unknown, without starting anything (the service
+   * takes the pupil's idle time from the tray). Inside a session: one GetLastInputInfo reading.
+   */
   async idleMs(): Promise<Known<number>> {
+    if (this.session === 'service') {
+      this.lastIdleError =
+        'running in session 0 (service): idle time comes from the tray in the user session';
+      return 'unknown';
+    }
     try {
-      return await this.helper.idleMs();
+      const ms = parseIdleOutput(await runPowerShell(this.runner, IDLE_SCRIPT));
+      if (ms === null) throw new SluimerError(ErrorCode.CommandFailed, 'GetLastInputInfo failed');
+      return ms;
     } catch (e) {
       this.lastIdleError = (e as Error).message;
       return 'unknown';
     }
   }
 
+  /** One Win32_Battery reading, reused for `powerSourceMaxAgeMs` (a one-shot PowerShell each time). */
+  private powerReading(): Promise<WindowsPowerInfo> {
+    const now = Date.now();
+    if (this.lastPower && now - this.lastPower.at < this.powerSourceMaxAgeMs) return this.lastPower.reading;
+    const reading = runPowerShell(this.runner, AC_SCRIPT).then(parseWindowsPowerJson);
+    this.lastPower = { at: now, reading };
+    // a failed reading is not kept: the next call asks again
+    reading.catch(() => {
+      if (this.lastPower?.reading === reading) this.lastPower = null;
+    });
+    return reading;
+  }
+
   async powerSource(): Promise<Known<PowerSourceKind>> {
     try {
-      const info = parseWindowsPowerJson(await this.helper.run(AC_SCRIPT));
+      const info = await this.powerReading();
       if (!info.hasBattery) return 'ac'; // desktops have no Win32_Battery: mains
       const onBattery = onBatteryFromStatus(info.batteryStatus);
       return onBattery === undefined ? 'unknown' : onBattery ? 'battery' : 'ac';
@@ -153,21 +170,14 @@ export class WindowsAdapter implements PlatformAdapter {
     return 'unknown';
   }
 
+  /**
+   * The live part only (present, charge, charging). Capacities and cycle count are hardware inventory:
+   * systeminformation reads them (service/hardware-reader.ts), once a day.
+   */
   async battery(): Promise<BatteryInfo | null> {
-    this.staticBattery ??= this.helper.run(BATTERY_SCRIPT).then((out) => {
-      const info = parseWindowsPowerJson(out);
-      if (!info.hasBattery) return null;
-      const b: BatteryInfo = { hasBattery: true };
-      if (info.designCapacityMWh) b.designCapacityWh = info.designCapacityMWh / 1000;
-      if (info.fullCapacityMWh) b.fullCapacityWh = info.fullCapacityMWh / 1000;
-      if (info.cycleCount) b.cycleCount = info.cycleCount;
-      return b;
-    });
-    const stat = await this.staticBattery.catch(() => null);
-    if (!stat) return null;
-    // the live part (percent, charging) is one cheap Win32_Battery query
-    const live = parseWindowsPowerJson(await this.helper.run(AC_SCRIPT).catch(() => '{}'));
-    const out: BatteryInfo = { ...stat };
+    const live = await this.powerReading();
+    if (!live.hasBattery) return null;
+    const out: BatteryInfo = { hasBattery: true };
     if (live.percent !== undefined) out.percent = live.percent;
     const onBattery = onBatteryFromStatus(live.batteryStatus);
     if (onBattery !== undefined) out.charging = !onBattery && (out.percent ?? 0) < 100;
@@ -224,22 +234,18 @@ export class WindowsAdapter implements PlatformAdapter {
     return parsePowercfgRequests(r.stdout).blockers;
   }
 
+  /**
+   * What systeminformation has no answer for: the OS and whether a battery is there. Maker, model,
+   * chassis and the battery's capacities come from systeminformation (service/hardware-reader.ts).
+   */
   inventory(): Promise<Inventory> {
     this.inventoryCache ??= (async () => {
       const inv: Inventory = { os: 'windows' };
-      try {
-        const parsed = parseWindowsInventoryJson(await this.helper.run(INVENTORY_SCRIPT));
-        const chassis = chassisName(parsed.chassisCodes[0]);
-        if (chassis) inv.chassisType = chassis;
-        if (parsed.manufacturer) inv.manufacturer = parsed.manufacturer.slice(0, 100);
-        if (parsed.model) inv.model = parsed.model.slice(0, 100);
-        if (parsed.osVersion) inv.osVersion = parsed.osVersion.slice(0, 100);
-      } catch {
-        // inventory stays partial; doctor shows the reason
-      }
-      const b = await this.battery().catch(() => null);
-      inv.battery = b ? { ...b } : { hasBattery: false };
-      delete (inv.battery as BatteryInfo).charging;
+      const version = this.osVersion().replace(/\s+/g, ' ').trim();
+      if (version) inv.osVersion = version.slice(0, 100);
+      const b = await this.battery().catch(() => undefined);
+      // a failed reading says nothing about the battery: left out rather than "none"
+      if (b !== undefined) inv.battery = { hasBattery: b !== null };
       return inv;
     })();
     return this.inventoryCache;
@@ -279,23 +285,6 @@ export class WindowsAdapter implements PlatformAdapter {
           message: 'powercfg /setactive failed',
         });
     }
-    // live brightness: lower the panel now if it is above the cap for the current source
-    const cap = allowed.brightnessPct;
-    if (cap) {
-      const src = await this.powerSource();
-      const limit = valueForSource(cap, src);
-      if (typeof limit === 'number') {
-        try {
-          const panels = parseWmiMonitorBrightness(await this.helper.run(BRIGHTNESS_SCRIPT));
-          const pct = Math.min(
-            ...panels.map((p) => brightnessToSet(p.currentPct, limit) ?? Number.POSITIVE_INFINITY),
-          );
-          if (Number.isFinite(pct)) await this.helper.run(setBrightnessScript(pct));
-        } catch {
-          // WBEM_E_NOT_SUPPORTED on desktops: the plan value above is all there is
-        }
-      }
-    }
     if (allowed.schedule !== undefined) {
       const r =
         allowed.schedule === null
@@ -334,8 +323,23 @@ export class WindowsAdapter implements PlatformAdapter {
     return { applied, errors };
   }
 
+  /** WMI WmiMonitorBrightness; null where there is no such panel (WBEM_E_NOT_SUPPORTED on desktops). */
+  async panelPct(): Promise<number | null> {
+    try {
+      const panels = parseWmiMonitorBrightness(await runPowerShell(this.runner, BRIGHTNESS_SCRIPT));
+      return panels.length > 0 ? Math.max(...panels.map((p) => p.currentPct)) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** WmiSetBrightness on every internal panel (one-shot PowerShell). */
+  async setPanelPct(pct: number): Promise<void> {
+    await runPowerShell(this.runner, setBrightnessScript(pct));
+  }
+
   async sleepNow(): Promise<void> {
-    await this.helper.run(SLEEP_SCRIPT);
+    await runPowerShell(this.runner, SLEEP_SCRIPT);
   }
 
   private async elevated(): Promise<boolean> {
@@ -352,19 +356,19 @@ export class WindowsAdapter implements PlatformAdapter {
         ? {
             id: 'idle-time',
             status: 'unsupported',
-            detail: 'PowerShell helper with GetLastInputInfo did not answer',
+            detail: `GetLastInputInfo: ${this.lastIdleError || 'no answer'}`,
           }
         : {
             id: 'idle-time',
             status: 'readable',
-            detail: `GetLastInputInfo via one long-lived PowerShell helper (now ${Math.round(idle / 1000)} s); only meaningful inside a user session, not session 0`,
+            detail: `GetLastInputInfo through a one-shot PowerShell (now ${Math.round(idle / 1000)} s); the service in session 0 takes idle time from the tray`,
           },
     );
     const src = await this.powerSource();
     caps.push({
       id: 'power-source',
       status: src === 'unknown' ? 'unsupported' : 'readable',
-      detail: `Win32_Battery.BatteryStatus (now ${src})`,
+      detail: `Win32_Battery.BatteryStatus in a one-shot PowerShell, reused ${Math.round(this.powerSourceMaxAgeMs / 1000)} s; the service prefers the tray's powerMonitor (now ${src})`,
     });
     caps.push({
       id: 'display-state',
@@ -436,6 +440,6 @@ export class WindowsAdapter implements PlatformAdapter {
   }
 
   async close(): Promise<void> {
-    this.helper.close();
+    // nothing resident to stop
   }
 }

@@ -1,6 +1,6 @@
-import { fakeRunner } from '../runner.js';
-import type { PsHelperLike } from './adapter.js';
-import { AC_SCRIPT, BATTERY_SCRIPT, BRIGHTNESS_SCRIPT, INVENTORY_SCRIPT, SETTINGS } from './adapter.js';
+import { fakeRunner } from '../fake-runner.js';
+import { AC_SCRIPT, BRIGHTNESS_SCRIPT, SETTINGS } from './adapter.js';
+import { IDLE_SCRIPT, POWERSHELL, scriptOf } from './powershell.js';
 import { SLEEP_SCRIPT } from './schtasks.js';
 
 /**
@@ -49,8 +49,38 @@ export function fakeWindows(
     ].join('\r\n');
   };
 
+  /** what powershell.exe prints for each fixed script the adapter runs (one-shot, like the real one) */
+  const powershell = (script: string): { stdout?: string; stderr?: string; code?: number } => {
+    if (script === IDLE_SCRIPT) return { stdout: `${Date.now() - lastInput}\r\n` };
+    if (script === AC_SCRIPT)
+      return {
+        stdout: options.desktop
+          ? '{"HasBattery":false,"BatteryStatus":0,"EstimatedChargeRemaining":0}'
+          : `{"HasBattery":true,"BatteryStatus":${onBattery ? 1 : 2},"EstimatedChargeRemaining":87}`,
+      };
+    if (script === BRIGHTNESS_SCRIPT) {
+      if (options.desktop) return { code: 1, stderr: 'Niet ondersteund (WBEM_E_NOT_SUPPORTED)\r\n' };
+      return {
+        stdout: `{"InstanceName":"DISPLAY\\\\LEN40B2\\\\4&3062e51&0&UID67568640_0","CurrentBrightness":${livePct},"Levels":101,"Active":true}`,
+      };
+    }
+    if (script.startsWith('Get-CimInstance -Namespace root/WMI -ClassName WmiMonitorBrightnessMethods')) {
+      livePct = Number(/Brightness = \[byte\](\d+)/.exec(script)?.[1]);
+      return { stdout: 'ok\r\n' };
+    }
+    if (script === SLEEP_SCRIPT) {
+      slept.push(new Date().toISOString());
+      return { stdout: '' };
+    }
+    return { code: 1, stderr: `fake powershell: unexpected script ${script.slice(0, 60)}` };
+  };
+
   const runner = fakeRunner((file, args) => {
     const a = args.map((x) => x.toLowerCase());
+    if (file === POWERSHELL) {
+      const script = scriptOf(args);
+      return script === null ? { code: 1, stderr: 'not an encoded command' } : powershell(script);
+    }
     if (file === 'powercfg') {
       if (a[0] === '/q') {
         const out = query(a[3]!);
@@ -122,42 +152,10 @@ export function fakeWindows(
     return undefined;
   });
 
-  const helper: PsHelperLike & { spawns: number } = {
-    spawns: 1,
-    async idleMs() {
-      return Date.now() - lastInput;
-    },
-    async run(script: string) {
-      if (script === AC_SCRIPT || script === BATTERY_SCRIPT)
-        return options.desktop
-          ? '{"HasBattery":false}'
-          : `{"HasBattery":true,"BatteryStatus":${onBattery ? 1 : 2},"EstimatedChargeRemaining":87,"DesignedCapacity":50000,"FullChargedCapacity":41000,"CycleCount":112}`;
-      if (script === BRIGHTNESS_SCRIPT) {
-        if (options.desktop) throw new Error('Niet ondersteund (WBEM_E_NOT_SUPPORTED)');
-        return `{"InstanceName":"DISPLAY\\\\LEN40B2\\\\4&3062e51&0&UID67568640_0","CurrentBrightness":${livePct},"Levels":101,"Active":true}`;
-      }
-      if (script.startsWith('Get-CimInstance -Namespace root/WMI -ClassName WmiMonitorBrightnessMethods')) {
-        livePct = Number(/Brightness = \[byte\](\d+)/.exec(script)?.[1]);
-        return 'ok';
-      }
-      if (script === INVENTORY_SCRIPT)
-        return JSON.stringify({
-          ChassisTypes: options.desktop ? [3] : [10],
-          Manufacturer: 'LENOVO',
-          Model: '20XW',
-          OsVersion: 'Microsoft Windows 11 Pro 10.0.22631',
-        });
-      if (script === SLEEP_SCRIPT) {
-        slept.push(new Date().toISOString());
-        return '';
-      }
-      throw new Error(`fake helper: unexpected script ${script.slice(0, 60)}`);
-    },
-    close() {},
-  };
   return {
     runner,
-    helper,
+    /** how many PowerShell processes the adapter started (each exits after its script) */
+    powershellRuns: () => runner.calls.filter((c) => c.file === POWERSHELL).length,
     state,
     slept,
     livePct: () => livePct,

@@ -1,3 +1,4 @@
+import { ErrorCode, SluimerError } from '@sluimer/shared';
 import { normalizeText } from '../runner.js';
 
 /**
@@ -80,26 +81,22 @@ export interface WindowsPowerInfo {
   /** Win32_Battery.BatteryStatus: 2 = on AC; 1, 3–5, 11 = discharging */
   batteryStatus?: number;
   percent?: number;
-  designCapacityMWh?: number;
-  fullCapacityMWh?: number;
-  cycleCount?: number;
 }
 
-/** The JSON object printed by the adapter's battery script (see windows/scripts.ts). */
+/** The JSON object printed by the adapter's Win32_Battery script (AC_SCRIPT in adapter.ts). */
 export function parseWindowsPowerJson(text: string): WindowsPowerInfo {
   const [r] = parsePsJson(text);
-  if (!r) return { hasBattery: false };
+  // the script always prints an object (HasBattery false on a desktop): no object = could not tell
+  if (!r || typeof r.HasBattery !== 'boolean')
+    throw new SluimerError(
+      ErrorCode.ParseFailed,
+      `Win32_Battery: no answer to read ("${text.trim().slice(0, 80)}"); the power source is unknown`,
+    );
   const info: WindowsPowerInfo = { hasBattery: r.HasBattery === true };
   const status = int(r.BatteryStatus);
   if (status !== undefined) info.batteryStatus = status;
   const pct = int(r.EstimatedChargeRemaining);
   if (pct !== undefined && pct >= 0 && pct <= 100) info.percent = pct;
-  const design = int(r.DesignedCapacity);
-  if (design !== undefined && design > 0) info.designCapacityMWh = design;
-  const full = int(r.FullChargedCapacity);
-  if (full !== undefined && full > 0) info.fullCapacityMWh = full;
-  const cycles = int(r.CycleCount);
-  if (cycles !== undefined && cycles > 0) info.cycleCount = cycles;
   return info;
 }
 
@@ -125,53 +122,4 @@ export function parsePolicyRegQuery(text: string): { ac?: number; dc?: number } 
     else out.dc = v;
   }
   return out;
-}
-
-/** Inventory script output (JSON): chassis codes, manufacturer, model, OS caption/version. */
-export function parseWindowsInventoryJson(text: string): {
-  chassisCodes: number[];
-  manufacturer?: string;
-  model?: string;
-  osVersion?: string;
-} {
-  const [r] = parsePsJson(text);
-  if (!r) return { chassisCodes: [] };
-  const codes = Array.isArray(r.ChassisTypes)
-    ? r.ChassisTypes
-    : r.ChassisTypes !== undefined
-      ? [r.ChassisTypes]
-      : [];
-  const out: { chassisCodes: number[]; manufacturer?: string; model?: string; osVersion?: string } = {
-    chassisCodes: codes.map(int).filter((n): n is number => n !== undefined),
-  };
-  if (typeof r.Manufacturer === 'string' && r.Manufacturer.trim()) out.manufacturer = r.Manufacturer.trim();
-  if (typeof r.Model === 'string' && r.Model.trim()) out.model = r.Model.trim();
-  if (typeof r.OsVersion === 'string' && r.OsVersion.trim()) out.osVersion = r.OsVersion.trim();
-  return out;
-}
-
-/** SMBIOS chassis codes → the names shared/inventory.ts classifies (platforms.md §7). */
-export function chassisName(code: number | undefined): string | undefined {
-  const names: Record<number, string> = {
-    3: 'Desktop',
-    4: 'Low Profile Desktop',
-    5: 'Pizza Box',
-    6: 'Mini Tower',
-    7: 'Tower',
-    8: 'Portable',
-    9: 'Laptop',
-    10: 'Notebook',
-    11: 'Hand Held',
-    12: 'Docking Station',
-    13: 'All in One',
-    14: 'Sub Notebook',
-    15: 'Space-saving',
-    16: 'Lunch Box',
-    30: 'Tablet',
-    31: 'Convertible',
-    32: 'Detachable',
-    35: 'Mini PC',
-    36: 'Stick PC',
-  };
-  return code === undefined ? undefined : names[code];
 }

@@ -190,6 +190,32 @@ describe('idle time from the tray', () => {
     expect(await wrapped.powerSource()).toBe('ac');
     expect(wrapped.os).toBe('windows');
   });
+
+  it("on Windows takes the power source from the tray's powerMonitor when a tray reports one", async () => {
+    const { withTrayIdle } = await import('./bridge.js');
+    let adapterReads = 0;
+    const platform = {
+      os: 'windows',
+      idleMs: async () => 'unknown' as const,
+      powerSource: async () => {
+        adapterReads++;
+        return 'ac' as const;
+      },
+    };
+    let signals: import('./server.js').AggregateSignals | null = { idleMs: 1, presenting: false, trays: 1 };
+    // biome-ignore lint/suspicious/noExplicitAny: a partial adapter is enough here
+    const wrapped = withTrayIdle(platform as any, () => signals);
+    expect(await wrapped.powerSource()).toBe('ac');
+    expect(adapterReads).toBe(1);
+    signals = { idleMs: 1, presenting: false, trays: 1, power: 'battery' };
+    expect(await wrapped.powerSource()).toBe('battery');
+    expect(adapterReads).toBe(1);
+    // on Linux and macOS the adapter's own cheap reading stays the authority
+    // biome-ignore lint/suspicious/noExplicitAny: a partial adapter is enough here
+    const linux = withTrayIdle({ ...platform, os: 'linux' } as any, () => signals);
+    expect(await linux.powerSource()).toBe('ac');
+    expect(adapterReads).toBe(2);
+  });
 });
 
 describe('nudge outcome counts in reports', () => {
@@ -363,6 +389,108 @@ describe('no tray connected: the service shows due nudges itself', () => {
     } finally {
       client.close();
       await t.close();
+    }
+  });
+});
+
+describe('tray bridge: presentations are read from the blockers, not from the tray', () => {
+  it('holds a due nudge while a display request is listed, and sends it once the request is gone', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'slm-bridge-p-'));
+    let blockers: import('@sluimer/shared').Blocker[] | Error = [
+      { name: 'POWERPNT.EXE', kind: 'process', blocks: ['display'], reason: 'Diavoorstelling' },
+    ];
+    let reads = 0;
+    const bridge = await startTrayBridge({
+      agent: {
+        events: new EventEmitter(),
+        status: () => ({ link: 'ready', enrolled: true, state: 'active' }),
+        policy: {
+          current: () => ({
+            policy: { sleepAfterSec: { ac: 900, battery: 600 }, timeZone: 'Europe/Amsterdam' },
+            etag: 'e1',
+          }),
+        },
+      },
+      platform: {
+        powerSource: async () => 'ac',
+        readSettings: async (): Promise<PowerSettings> => ({
+          sleepAfterSec: {},
+          displayOffAfterSec: {},
+          brightnessPct: {},
+        }),
+        blockers: async () => {
+          reads++;
+          if (blockers instanceof Error) throw blockers;
+          return blockers;
+        },
+      },
+      clock: { now: () => at('2026-11-24T10:00'), monotonic: () => performance.now() },
+      profile: { deviceClass: 'laptop' },
+      ipcPath: path.join(dir, 'agent.sock'),
+      tickMs: 0,
+    });
+    const nudges: NudgeMessage[] = [];
+    const client = connectIpc({
+      path: bridge.server.path,
+      backoff: { initialMs: 20, maxMs: 50 },
+      onNudge: (n) => nudges.push(n),
+    });
+    try {
+      await until(() => client.connected());
+      // a tray that sends no presentation flag at all (the current tray)
+      client.reportSession(14 * 60_000, undefined, false, 'ac');
+      await until(() => bridge.signals().idleMs === 14 * 60_000);
+      expect((await bridge.tick())?.suppressed?.reason).toBe('presenting');
+      expect(reads).toBeGreaterThan(0);
+      // blockers that cannot be read do not hold a nudge back (nothing is known to be showing)
+      blockers = new Error('powercfg /requests needs admin');
+      const sent = await bridge.tick();
+      expect(sent?.nudge?.content.kind).toBe('sleepSoon');
+      await until(() => nudges[0]);
+    } finally {
+      client.close();
+      await bridge.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not list blockers on a tick with no nudge due', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'slm-bridge-q-'));
+    let reads = 0;
+    const bridge = await startTrayBridge({
+      agent: {
+        events: new EventEmitter(),
+        status: () => ({ link: 'ready', enrolled: true, state: 'active' }),
+        policy: { current: () => ({ policy: { sleepAfterSec: { ac: 900 } }, etag: 'e1' }) },
+      },
+      platform: {
+        powerSource: async () => 'ac',
+        readSettings: async (): Promise<PowerSettings> => ({
+          sleepAfterSec: {},
+          displayOffAfterSec: {},
+          brightnessPct: {},
+        }),
+        blockers: async () => {
+          reads++;
+          return [];
+        },
+      },
+      clock: { now: () => at('2026-11-24T10:00'), monotonic: () => performance.now() },
+      profile: { deviceClass: 'laptop' },
+      ipcPath: path.join(dir, 'agent.sock'),
+      tickMs: 0,
+    });
+    const client = connectIpc({ path: bridge.server.path, backoff: { initialMs: 20, maxMs: 50 } });
+    try {
+      await until(() => client.connected());
+      client.reportSession(1_000, undefined, false, 'ac');
+      await until(() => bridge.signals().idleMs === 1_000);
+      expect((await bridge.tick())?.nudge).toBeNull();
+      expect(reads).toBe(0);
+    } finally {
+      client.close();
+      await bridge.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -27,6 +27,7 @@ import {
   todayFromTotals,
   type WeekSummary,
 } from '../../core/nudges.js';
+import { presentingFromBlockers } from '../../core/presenting.js';
 import type { Clock, PlatformAdapter } from '../../platform/types.js';
 import type { SessionNotifier } from '../../session/notifier.js';
 import type { LinkState } from '../link.js';
@@ -47,7 +48,8 @@ export interface BridgedAgent {
 
 export interface TrayBridgeOptions {
   agent: BridgedAgent;
-  platform: Pick<PlatformAdapter, 'powerSource' | 'readSettings'>;
+  platform: Pick<PlatformAdapter, 'powerSource' | 'readSettings'> &
+    Partial<Pick<PlatformAdapter, 'blockers'>>;
   clock: Clock;
   /** how the energy model sees this device (class from the inventory) */
   profile: DevicePowerProfile;
@@ -248,25 +250,36 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
     let session: { idleMs: number | null; presenting: boolean } | null =
       signals.trays > 0 ? { idleMs: signals.idleMs, presenting: signals.presenting } : null;
     if (fallback) {
-      // a presentation cannot be seen without the tray; the desktop's own do-not-disturb still applies
+      // a presentation shows in the blockers (below); the desktop's own do-not-disturb still applies
       session = {
         idleMs: await (opts.ownIdleMs?.() ?? Promise.resolve(null)).catch(() => null),
         presenting: false,
       };
     }
-    const decision = decideNudge({
-      now,
-      policy: policy(),
-      timeline: view,
-      session,
-      ...(fallback ? { kinds: FALLBACK_NUDGE_KINDS } : {}),
-      ...(source === 'unknown' ? {} : { power: source }),
-      ...(typeof pct === 'number' ? { brightness: { pct, ...(capped ?? {}) } } : {}),
-      profile: opts.profile,
-      energy,
-      weeks: buildState().weeks,
-      state: nudgeState,
-    });
+    const decideWith = (s: typeof session) =>
+      decideNudge({
+        now,
+        policy: policy(),
+        timeline: view,
+        session: s,
+        ...(fallback ? { kinds: FALLBACK_NUDGE_KINDS } : {}),
+        ...(source === 'unknown' ? {} : { power: source }),
+        ...(typeof pct === 'number' ? { brightness: { pct, ...(capped ?? {}) } } : {}),
+        profile: opts.profile,
+        energy,
+        weeks: buildState().weeks,
+        state: nudgeState,
+      });
+    let decision = decideWith(session);
+    // a presentation is looked for only when a nudge is due: the blockers the service lists (one OS
+    // query), not a probe in the tray; blockers that cannot be read leave the nudge as decided
+    if (decision.nudge && session && !session.presenting && opts.platform.blockers) {
+      const blockers = await opts.platform.blockers().catch(() => null);
+      if (blockers && presentingFromBlockers(blockers)) {
+        session = { ...session, presenting: true };
+        decision = decideWith(session);
+      }
+    }
     if (fallback && decision.nudge) {
       const target = await fallback.target().catch((err) => {
         opts.log?.(`no session for a notification: ${(err as Error).message}`);
@@ -322,9 +335,9 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
 }
 
 /**
- * A platform adapter whose idle time comes from the pupil's session when a tray reports it: a
- * Windows service in session 0 (and a system daemon elsewhere) cannot see user input itself
- * (platforms.md §8). Without a tray, or when the tray cannot tell, the adapter's own reading stands.
+ * A platform adapter whose idle time (and power source) comes from the pupil's session when a tray
+ * reports it: a Windows service in session 0 (and a system daemon elsewhere) cannot see user input
+ * itself (platforms.md §8). Without a tray, or when the tray cannot tell, the adapter's own reading stands.
  */
 export function withTrayIdle<T extends PlatformAdapter>(
   platform: T,
@@ -338,6 +351,12 @@ export function withTrayIdle<T extends PlatformAdapter>(
           if (s && s.trays > 0 && s.idleMs !== null) return s.idleMs;
           return target.idleMs();
         };
+      }
+      // on Windows the adapter's own reading is a one-shot PowerShell; the tray's powerMonitor sees a
+      // switch at once for free. Elsewhere the OS reading (sysfs, pmset) is cheap and stays the
+      // authority over what a session process claims.
+      if (prop === 'powerSource' && target.os === 'windows') {
+        return async () => signals()?.power ?? target.powerSource();
       }
       const value = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? value.bind(target) : value;

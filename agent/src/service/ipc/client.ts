@@ -27,7 +27,13 @@ export interface IpcClientOptions {
 export interface IpcClient {
   connected(): boolean;
   /** latest session signals; re-sent after every reconnect */
-  reportSession(idleMs: number | null, presenting: boolean, locked?: boolean): void;
+  /** `presenting` only from older callers (the service finds presentations itself); `power` from powerMonitor */
+  reportSession(
+    idleMs: number | null,
+    presenting?: boolean,
+    locked?: boolean,
+    power?: 'ac' | 'battery',
+  ): void;
   /** nudge outcomes are queued while the service is away and delivered after reconnecting */
   reportOutcome(outcome: Omit<OutcomeMessage, 'type'>): void;
   requestSnooze(): void;
@@ -120,8 +126,14 @@ export function connectIpc(options: IpcClientOptions = {}): IpcClient {
 
   return {
     connected: () => ready,
-    reportSession(idleMs, presenting, locked) {
-      lastSession = { type: 'session', idleMs, presenting, ...(locked === undefined ? {} : { locked }) };
+    reportSession(idleMs, presenting, locked, power) {
+      lastSession = {
+        type: 'session',
+        idleMs,
+        ...(presenting === undefined ? {} : { presenting }),
+        ...(locked === undefined ? {} : { locked }),
+        ...(power === undefined ? {} : { power }),
+      };
       write(lastSession);
     },
     reportOutcome(outcome) {

@@ -29,9 +29,14 @@ export const SessionSignalsSchema = z.object({
   type: z.literal('session'),
   /** ms since last input in this session; null = unknown (e.g. GNOME Wayland) */
   idleMs: ms.nullable(),
-  /** presentation or full-screen video running */
-  presenting: z.boolean(),
+  /**
+   * Older trays only: they probed for a presentation themselves. Trays now leave it out; the service
+   * reads presentations from the blockers it lists (core/presenting.ts).
+   */
+  presenting: z.boolean().optional(),
   locked: z.boolean().optional(),
+  /** the power source as Electron's powerMonitor sees it (sent again on every on-ac/on-battery) */
+  power: z.enum(['ac', 'battery']).optional(),
 });
 export const OutcomeSchema = z.object({
   type: z.literal('outcome'),

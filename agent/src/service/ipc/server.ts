@@ -67,6 +67,8 @@ export interface AggregateSignals {
   idleMs: number | null;
   presenting: boolean;
   trays: number;
+  /** the power source a tray reported (Electron powerMonitor); absent when none did */
+  power?: 'ac' | 'battery';
 }
 
 export interface IpcServer {
@@ -168,15 +170,18 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
     let idleMs: number | null = null;
     let presenting = false;
     let trays = 0;
+    let power: 'ac' | 'battery' | undefined;
     for (const c of clients) {
       if (!c.hello) continue;
       trays++;
       const s = c.signals;
+      // the same machine for every session: any tray's reading will do, a locked one's too
+      power ??= s?.power;
       if (!s || s.locked) continue;
-      presenting ||= s.presenting;
+      presenting ||= s.presenting === true;
       if (s.idleMs !== null) idleMs = idleMs === null ? s.idleMs : Math.min(idleMs, s.idleMs);
     }
-    return { idleMs, presenting, trays };
+    return { idleMs, presenting, trays, ...(power ? { power } : {}) };
   };
 
   /** token bucket per connection: false = over budget (the message is dropped) */

@@ -11,6 +11,7 @@ export function createFakeElectron() {
     opened: [] as string[],
     appUserModelId: null as string | null,
     idleSeconds: 42,
+    onBattery: false,
     blockers: new Map<number, string>(),
     app: null as unknown as InstanceType<typeof EventEmitter>,
     powerMonitor: null as unknown as InstanceType<typeof EventEmitter>,
@@ -124,7 +125,10 @@ export function createFakeElectron() {
     getVersion: () => '0.1.0',
     quit: () => {},
   });
-  rec.powerMonitor = Object.assign(new EventEmitter(), { getSystemIdleTime: () => rec.idleSeconds });
+  rec.powerMonitor = Object.assign(new EventEmitter(), {
+    getSystemIdleTime: () => rec.idleSeconds,
+    isOnBatteryPower: () => rec.onBattery,
+  });
   const module = {
     app: rec.app,
     Tray,
