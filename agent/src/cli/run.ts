@@ -149,15 +149,18 @@ export async function command(args: string[]): Promise<number> {
   }
 
   const { createAgentService } = await import('../service/agent.js');
-  const { startTrayBridge, withTrayIdle } = await import('../service/ipc/bridge.js');
-  let bridge: Awaited<ReturnType<typeof startTrayBridge>> | null = null;
-  // the pupil's session (tray) knows the idle time a system service cannot see
-  platform = withTrayIdle(platform, () => bridge?.signals() ?? null);
+  const { SessionIdle } = await import('../service/session-idle.js');
+  const { NudgeCounters } = await import('../core/nudges.js');
+  // shared by the agent and the tray bridge, made before both: the pupil's session (tray) knows the
+  // idle time a system service cannot see, and the bridge counts nudge outcomes for the reports
+  const sessionIdle = new SessionIdle();
+  const nudgeCounters = new NudgeCounters();
   const agent = createAgentService({
     platform,
     serverUrl: server,
     enrollSecret: parsed['enroll-secret'] ?? process.env.SLUIMER_ENROLL_SECRET ?? deployment.enrollSecret,
-    takeNudgeCounts: () => bridge?.counters.take(),
+    sessionIdle,
+    takeNudgeCounts: () => nudgeCounters.take(),
     // a simulated device reads no real hardware
     ...(parsed.simulate
       ? {}
@@ -201,6 +204,7 @@ export async function command(args: string[]): Promise<number> {
   };
   agent.events.on('enrolled', () => void forgetSecret());
 
+  let bridge: import('../service/ipc/bridge.js').TrayBridge | null = null;
   let exitCode = 0;
   const done = new Promise<void>((resolveDone) => {
     let stopping = false;
@@ -256,7 +260,10 @@ export async function command(args: string[]): Promise<number> {
         ? undefined
         : (await import('../session/notifier.js')).createSessionNotifier();
       const adapter = platform;
+      const { startTrayBridge } = await import('../service/ipc/bridge.js');
       bridge = await startTrayBridge({
+        sessionIdle,
+        counters: nudgeCounters,
         ...(notifier
           ? {
               notifier,
@@ -274,7 +281,13 @@ export async function command(args: string[]): Promise<number> {
         whyUrl: deployment.whyUrl ?? null,
         ...(ipcPath ? { ipcPath } : {}),
         // a root service hands the socket to the pupil's session user alone (docs/security.md)
-        ...(notifier && isRootUnix() ? { ipcOwner: sessionUid(notifier) } : {}),
+        ...(notifier && isRootUnix()
+          ? {
+              ipcOwner: sessionUid(notifier),
+              // logind announces logins there; without it (macOS) the owner is asked every 30 s
+              ...(process.platform === 'linux' ? { ipcOwnerWatchDir: '/run/systemd/sessions' } : {}),
+            }
+          : {}),
         ...(deployment.language ? { defaultLang: deployment.language } : {}),
         log: (msg) => log.warn(msg),
       });

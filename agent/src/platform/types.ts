@@ -74,12 +74,24 @@ export interface PlatformAdapter {
   /** live power events where the OS offers them; returns an unsubscribe function */
   onEvent(listener: (event: PowerEvent) => void): () => void;
   /**
+   * Optional: idle transitions as OS events, so the service need not poll while nothing changes.
+   * `listener('idle')` when the time since the last input crosses `thresholdMs`, `listener('active')`
+   * at the first input after that. Calling it again moves the threshold. Resolves with an unsubscribe
+   * function, or null when this OS or session offers no such events (the service then polls).
+   */
+  watchIdle?(
+    thresholdMs: number,
+    listener: (transition: IdleTransition) => void,
+  ): Promise<(() => void) | null>;
+  /**
    * Optional (added with the OS adapters): show a desktop notification in the user session where the
    * adapter runs inside one. Resolves with an id from the notification server, if it gives one.
    */
   notify?(n: DesktopNotification): Promise<string | undefined>;
   close?(): Promise<void>;
 }
+
+export type IdleTransition = 'idle' | 'active';
 
 export interface DesktopNotification {
   summary: string;

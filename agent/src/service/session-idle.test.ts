@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { type SessionSignals, SessionIdle } from './session-idle.js';
+
+describe('SessionIdle', () => {
+  it('prefers the idle time a connected tray reports, else the adapter reading', async () => {
+    const idle = new SessionIdle();
+    const own = async () => 'unknown' as const;
+    expect(await idle.idleMs(own)).toBe('unknown');
+    let signals: SessionSignals = { idleMs: 12_000, presenting: false, trays: 1 };
+    idle.connect({ signals: () => signals });
+    expect(await idle.idleMs(own)).toBe(12_000);
+    signals = { idleMs: null, presenting: false, trays: 1 };
+    expect(await idle.idleMs(own)).toBe('unknown');
+    signals = { idleMs: 5_000, presenting: false, trays: 0 };
+    expect(await idle.idleMs(async () => 42)).toBe(42);
+    idle.disconnect();
+    signals = { idleMs: 7_000, presenting: false, trays: 1 };
+    expect(await idle.idleMs(async () => 43)).toBe(43);
+  });
+});
