@@ -115,6 +115,78 @@ if (enabled) {
       expect(await adapter.idleMs()).toBeLessThan(500);
     });
 
+    it('tells idle and user-active transitions as X events (SYNC IDLETIME alarms), without polling', async () => {
+      const a = new LinuxAdapter({
+        env: { ...session.env, DBUS_SESSION_BUS_ADDRESS: '' },
+        backlightDir: sys.backlightDir,
+        powerSupplyDir: sys.powerSupplyDir,
+      });
+      const seen: { t: string; idle: number }[] = [];
+      let wake: () => void = () => {};
+      const next = () => new Promise<void>((r) => (wake = r));
+      const stop = await a.watchIdle(1_500, (t) => {
+        void a.idleMs().then((idle) => {
+          seen.push({ t, idle: idle as number });
+          wake();
+        });
+      });
+      expect(stop).toBeTypeOf('function');
+      await run('xdotool', ['mousemove', '100', '100'], { env: session.env });
+      let got = next();
+      await got;
+      // the idle event comes when the last input is 1.5 s ago (the agent backdates idle to it)
+      expect(seen.at(-1)?.t).toBe('idle');
+      expect(seen.at(-1)?.idle).toBeGreaterThanOrEqual(1_400);
+      expect(seen.at(-1)?.idle).toBeLessThan(2_500);
+      got = next();
+      await run('xdotool', ['mousemove', '200', '150'], { env: session.env });
+      await got;
+      expect(seen.at(-1)?.t).toBe('active');
+      expect(seen.at(-1)?.idle).toBeLessThan(500);
+      // again, at a new threshold
+      await a.watchIdle(1_000, (t) => {
+        seen.push({ t, idle: -1 });
+        wake();
+      });
+      got = next();
+      await got;
+      expect(seen.at(-1)?.t).toBe('idle');
+      stop?.();
+      await a.close();
+    });
+
+    it('uses Mutter IdleMonitor watches (AddIdleWatch, AddUserActiveWatch) when Mutter is on the bus', async () => {
+      const mutter = await startFakeMutter(session.busAddress, () => 0);
+      const a = new LinuxAdapter({
+        env: session.env,
+        backlightDir: sys.backlightDir,
+        powerSupplyDir: sys.powerSupplyDir,
+      });
+      const seen: string[] = [];
+      let wake: () => void = () => {};
+      const stop = await a.watchIdle(300_000, (t) => {
+        seen.push(t);
+        wake();
+      });
+      expect([...mutter.watches.values()]).toEqual([300_000]);
+      let got = new Promise<void>((r) => (wake = r));
+      await mutter.fire('idle');
+      await got;
+      expect(seen).toEqual(['idle']);
+      // after idle Mutter is asked for the next input (a one-shot watch)
+      await new Promise((r) => setTimeout(r, 100));
+      expect([...mutter.watches.values()]).toContain('active');
+      got = new Promise<void>((r) => (wake = r));
+      await mutter.fire('active');
+      await got;
+      expect(seen).toEqual(['idle', 'active']);
+      stop?.();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(mutter.watches.size).toBe(0);
+      mutter.stop();
+      await a.close();
+    });
+
     it('asks Mutter over one persistent D-Bus connection when it is on the bus (no gdbus per sample)', async () => {
       let fakeIdle = 4321;
       let powerSave = 0;
