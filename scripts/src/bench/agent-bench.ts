@@ -218,7 +218,12 @@ async function main() {
   );
   hardStop.unref();
   const password = 'agent-bench-password';
-  const consoleProc = await startConsoleProcess({ dataDir: join(root, 'console'), adminPassword: password });
+  // a loaded machine can take long to start the console: that is not what is measured
+  const consoleProc = await startConsoleProcess({
+    dataDir: join(root, 'console'),
+    adminPassword: password,
+    timeoutMs: 120_000,
+  });
   children.push(consoleProc.child);
   const subjects: Subject[] = [];
   let session: { env: NodeJS.ProcessEnv; stop(): Promise<void> } | undefined;
