@@ -26,7 +26,6 @@ import {
   observeSample,
   type Sample,
   startTracker,
-  TRACKER_DEFAULTS,
   type TrackerConfig,
   type TrackerState,
   takeClosed,
@@ -38,7 +37,7 @@ import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
 import { mergeInventory } from './hardware-reader.js';
 import type { MiniFetch } from './http-fetch.js';
-import { ConsoleLink, type LinkState, type LinkTimings } from './link.js';
+import { backoffDelay, ConsoleLink, LINK_DEFAULTS, type LinkState, type LinkTimings } from './link.js';
 import { type Logger, silentLogger } from './log.js';
 import { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 import { PolicyEnforcer, toApplied } from './policy.js';
@@ -505,10 +504,8 @@ class Agent implements AgentService {
         );
         return;
       }
-      const t = {
-        base: this.opts.link?.backoffBaseMs ?? 1_000,
-        max: this.opts.link?.backoffMaxMs ?? 300_000,
-      };
+      // the link's backoff (full jitter, its base and cap): one rule for every retry to the console
+      const timings = { ...LINK_DEFAULTS, ...this.opts.link };
       const random = this.opts.random ?? Math.random;
       for (let attempt = 0; !this.stopped; attempt++) {
         try {
@@ -520,10 +517,12 @@ class Agent implements AgentService {
             this.giveUp((err as Error).message);
             return;
           }
-          const jittered = Math.floor(random() * Math.min(t.max, t.base * 2 ** Math.min(attempt, 30)));
+          const jittered = backoffDelay(attempt, timings, random());
           const retryAfter = (err as SluimerError).details?.retryAfterMs;
           const delay =
-            typeof retryAfter === 'number' ? Math.max(jittered, Math.min(retryAfter, 60 * 60_000)) : jittered;
+            typeof retryAfter === 'number'
+              ? Math.max(jittered, Math.min(retryAfter, timings.retryAfterMaxMs))
+              : jittered;
           this.log.warn('enrollment failed; retrying', { err, delayMs: delay });
           await new Promise<void>((r) => {
             const timer = setTimeout(r, delay);
@@ -733,12 +732,8 @@ class Agent implements AgentService {
     };
     const before = this.state;
     this.state = observeSample(this.state, sample, this.trackerCfg);
-    const tolerance = this.trackerCfg.sleepToleranceMs ?? TRACKER_DEFAULTS.sleepToleranceMs;
-    const woke =
-      before.open?.state === 'asleep' ||
-      (before.lastWall !== null &&
-        before.lastMono !== null &&
-        sample.wallNow - before.lastWall - (sample.monotonicNow - before.lastMono) > tolerance);
+    // the core decides what was a sleep (core/idle.ts): a sleep interval it closed with this sample
+    const woke = this.state.closed.slice(before.closed.length).some((i) => i.state === 'asleep');
     if (woke) {
       // after a sleep the old socket is most likely dead (NAT, Wi-Fi): do not wait for the ping
       this.link.reconnectSoon();
