@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SessionSignals, SessionIdle } from './session-idle.js';
+import { SessionIdle, type SessionSignals } from './session-idle.js';
 
 describe('SessionIdle', () => {
   it('prefers the idle time a connected tray reports, else the adapter reading', async () => {

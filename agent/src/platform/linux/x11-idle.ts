@@ -198,15 +198,14 @@ export function syncAlarmRequest(
   b.writeUInt16LE(b.length / 4, 2);
   b.writeUInt32LE(alarm, 4);
   b.writeUInt32LE(0x3f, 8);
-  let o = 12;
-  b.writeUInt32LE(counter, o);
-  b.writeUInt32LE(0, (o += 4)); // absolute
-  b.writeInt32LE(Math.floor(valueMs / 2 ** 32), (o += 4)); // value: high, low
-  b.writeUInt32LE(valueMs % 2 ** 32, (o += 4));
-  b.writeUInt32LE(testType, (o += 4));
-  b.writeInt32LE(0, (o += 4)); // delta 0: fires once per transition
-  b.writeUInt32LE(0, (o += 4));
-  b.writeUInt32LE(1, (o += 4)); // events
+  b.writeUInt32LE(counter, 12);
+  b.writeUInt32LE(0, 16); // absolute
+  b.writeInt32LE(Math.floor(valueMs / 2 ** 32), 20); // value: high, low
+  b.writeUInt32LE(valueMs % 2 ** 32, 24);
+  b.writeUInt32LE(testType, 28);
+  b.writeInt32LE(0, 32); // delta 0: fires once per transition
+  b.writeUInt32LE(0, 36);
+  b.writeUInt32LE(1, 40); // events
   return b;
 }
 
