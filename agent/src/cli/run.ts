@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { RelaunchSpec } from '../config/ca.js';
 import type { PlatformAdapter } from '../platform/types.js';
 import { systemClock } from '../platform/types.js';
@@ -24,7 +26,8 @@ export const USAGE = `Usage: sluimer-agent run --server URL [--enroll-secret S] 
   --ca-file FILE       PEM file of the school's CA that signed the console's certificate (or SLUIMER_CA_FILE)
   --data DIR           where the outbox, token and saved settings live (default: per OS)
   --simulate           use the simulated platform (demo, development): changes nothing on this machine
-  --sample-ms N        how often the idle time is read (default 5000)
+  --sample-ms N        how often the idle time is read while idle, where the OS sends no idle
+                       events (default 5000)
   --report-ms N        how often a report is written and sent (default 60000)
   --ipc PATH           local socket / named pipe for the tray (default per OS; off with --simulate)
   --no-tray            do not listen for trays
@@ -72,7 +75,29 @@ function positiveInt(name: string, v: string | undefined, fallback: number, min:
   return n;
 }
 
+/**
+ * V8's memory reducer wakes an idle process every 8 s for a series of garbage collections after each
+ * burst of allocation (and wakes its GC threads with it): measured on Linux, 60–80 of the service's
+ * ~95 wake-ups a minute while the device was idle (docs/benchmarks.md "Agent footprint"). The heap
+ * of this service is small and steady, so it is turned off; ordinary GCs still run when the heap
+ * grows. Set at run time: the reducer checks the flag each time it would schedule itself.
+ */
+function quietGarbageCollector(): void {
+  v8.setFlagsFromString('--no-memory-reducer');
+}
+
+/**
+ * What the memory reducer did once, done once by hand: a full collection when start-up (enrollment,
+ * the hardware reading, the first policy) has settled, so the start-up garbage does not stay resident.
+ */
+function collectStartupGarbage(afterMs: number): void {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (() => void) | undefined;
+  if (typeof gc === 'function') setTimeout(gc, afterMs).unref();
+}
+
 export async function command(args: string[]): Promise<number> {
+  quietGarbageCollector();
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(args);
@@ -149,15 +174,18 @@ export async function command(args: string[]): Promise<number> {
   }
 
   const { createAgentService } = await import('../service/agent.js');
-  const { startTrayBridge, withTrayIdle } = await import('../service/ipc/bridge.js');
-  let bridge: Awaited<ReturnType<typeof startTrayBridge>> | null = null;
-  // the pupil's session (tray) knows the idle time a system service cannot see
-  platform = withTrayIdle(platform, () => bridge?.signals() ?? null);
+  const { SessionIdle } = await import('../service/session-idle.js');
+  const { NudgeCounters } = await import('../core/nudges.js');
+  // shared by the agent and the tray bridge, made before both: the pupil's session (tray) knows the
+  // idle time a system service cannot see, and the bridge counts nudge outcomes for the reports
+  const sessionIdle = new SessionIdle();
+  const nudgeCounters = new NudgeCounters();
   const agent = createAgentService({
     platform,
     serverUrl: server,
     enrollSecret: parsed['enroll-secret'] ?? process.env.SLUIMER_ENROLL_SECRET ?? deployment.enrollSecret,
-    takeNudgeCounts: () => bridge?.counters.take(),
+    sessionIdle,
+    takeNudgeCounts: () => nudgeCounters.take(),
     // a simulated device reads no real hardware
     ...(parsed.simulate
       ? {}
@@ -201,6 +229,7 @@ export async function command(args: string[]): Promise<number> {
   };
   agent.events.on('enrolled', () => void forgetSecret());
 
+  let bridge: import('../service/ipc/bridge.js').TrayBridge | null = null;
   let exitCode = 0;
   const done = new Promise<void>((resolveDone) => {
     let stopping = false;
@@ -242,6 +271,7 @@ export async function command(args: string[]): Promise<number> {
     await agent.stop().catch(() => {});
     return 1;
   }
+  collectStartupGarbage(45_000);
   // already enrolled from an earlier run: a secret put back in the file is not needed either
   if (agent.status().enrolled && enrollSecretSource) void forgetSecret();
   const ipcPath = parsed.ipc ?? deployment.ipcPath;
@@ -256,7 +286,10 @@ export async function command(args: string[]): Promise<number> {
         ? undefined
         : (await import('../session/notifier.js')).createSessionNotifier();
       const adapter = platform;
+      const { startTrayBridge } = await import('../service/ipc/bridge.js');
       bridge = await startTrayBridge({
+        sessionIdle,
+        counters: nudgeCounters,
         ...(notifier
           ? {
               notifier,
@@ -274,7 +307,13 @@ export async function command(args: string[]): Promise<number> {
         whyUrl: deployment.whyUrl ?? null,
         ...(ipcPath ? { ipcPath } : {}),
         // a root service hands the socket to the pupil's session user alone (docs/security.md)
-        ...(notifier && isRootUnix() ? { ipcOwner: sessionUid(notifier) } : {}),
+        ...(notifier && isRootUnix()
+          ? {
+              ipcOwner: sessionUid(notifier),
+              // logind announces logins there; without it (macOS) the owner is asked every 30 s
+              ...(process.platform === 'linux' ? { ipcOwnerWatchDir: '/run/systemd/sessions' } : {}),
+            }
+          : {}),
         ...(deployment.language ? { defaultLang: deployment.language } : {}),
         log: (msg) => log.warn(msg),
       });

@@ -83,8 +83,20 @@ export interface PlatformAdapter {
   capabilities(): Promise<Capability[]>;
   /** live power events where the OS offers them; returns an unsubscribe function */
   onEvent(listener: (event: PowerEvent) => void): () => void;
+  /**
+   * Optional: idle transitions as OS events, so the service need not poll while nothing changes.
+   * `listener('idle')` when the time since the last input crosses `thresholdMs`, `listener('active')`
+   * at the first input after that. Calling it again moves the threshold. Resolves with an unsubscribe
+   * function, or null when this OS or session offers no such events (the service then polls).
+   */
+  watchIdle?(
+    thresholdMs: number,
+    listener: (transition: IdleTransition) => void,
+  ): Promise<(() => void) | null>;
   close?(): Promise<void>;
 }
+
+export type IdleTransition = 'idle' | 'active';
 
 /**
  * The clock sources (core/timeline.ts): the wall clock, a monotonic clock that stands still during a

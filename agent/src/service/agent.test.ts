@@ -562,3 +562,75 @@ describe('agent service', () => {
     expect(c.reports().length).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('sampling on idle events', () => {
+  /** a simulated device on the real clocks, counting how often the agent reads its idle time */
+  function countingPlatform(withEvents: boolean, idleMs = 0) {
+    const platform = new SimulatedPlatform();
+    const counts = { reads: 0, listener: null as ((t: 'idle' | 'active') => void) | null, stopped: false };
+    platform.idleMs = async () => {
+      counts.reads++;
+      return idleMs;
+    };
+    if (withEvents) {
+      Object.assign(platform, {
+        watchIdle: async (_thresholdMs: number, listener: (t: 'idle' | 'active') => void) => {
+          counts.listener = listener;
+          return () => {
+            counts.stopped = true;
+          };
+        },
+      });
+    }
+    return { platform, counts };
+  }
+
+  it('with idle events from the platform it samples on each event and otherwise once per report period', async () => {
+    const c = await consoleWith();
+    const { platform, counts } = countingPlatform(true);
+    const agent = createAgentService({
+      platform,
+      serverUrl: c.url,
+      enrollSecret: 'geheim',
+      outbox: ':memory:',
+      sampleMs: 50,
+      link: fast,
+      stopGraceMs: 0,
+    });
+    cleanups.push(() => agent.stop());
+    await agent.start();
+    await c.waitFor(() => counts.listener !== null, 2_000);
+    const before = counts.reads;
+    await new Promise((r) => setTimeout(r, 500));
+    // polled every 50 ms this would be ~10 reads; the next timed sample is the report, 60 s away
+    expect(counts.reads - before).toBeLessThanOrEqual(1);
+    const beforeIdle = counts.reads;
+    counts.listener?.('idle');
+    await c.waitFor(() => counts.reads > beforeIdle, 1_000);
+    const afterIdle = counts.reads;
+    counts.listener?.('active');
+    await c.waitFor(() => counts.reads > afterIdle, 1_000);
+    await agent.stop();
+    expect(counts.stopped).toBe(true);
+  });
+
+  it('without idle events it polls at the sample period while the device is idle', async () => {
+    const c = await consoleWith();
+    // idle for ten minutes: every sample finds the device idle
+    const { platform, counts } = countingPlatform(false, 10 * 60_000);
+    const agent = createAgentService({
+      platform,
+      serverUrl: c.url,
+      enrollSecret: 'geheim',
+      outbox: ':memory:',
+      sampleMs: 50,
+      link: fast,
+      stopGraceMs: 0,
+    });
+    cleanups.push(() => agent.stop());
+    await agent.start();
+    const before = counts.reads;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(counts.reads - before).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -26,7 +26,6 @@ import {
   observeSample,
   type Sample,
   startTracker,
-  TRACKER_DEFAULTS,
   type TrackerConfig,
   type TrackerState,
   takeClosed,
@@ -38,10 +37,11 @@ import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
 import { mergeInventory } from './hardware-reader.js';
 import type { MiniFetch } from './http-fetch.js';
-import { ConsoleLink, type LinkState, type LinkTimings } from './link.js';
+import { backoffDelay, ConsoleLink, LINK_DEFAULTS, type LinkState, type LinkTimings } from './link.js';
 import { type Logger, silentLogger } from './log.js';
 import { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 import { PolicyEnforcer, toApplied } from './policy.js';
+import type { SessionIdle } from './session-idle.js';
 import { type DataDirLock, FileStore, type KeyStore, lockDataDir, MemoryStore } from './store.js';
 
 function readVersion(): string {
@@ -75,7 +75,12 @@ export interface AgentServiceOptions {
   agentVersion?: string;
   /** sample the idle time this often (default 5 s) */
   sampleMs?: number;
-  /** longest wait between samples while the device is in use (idle cannot start sooner); default 6 × sampleMs, at most 30 s */
+  /**
+   * Longest wait between samples while the device is in use and idle time is polled (idle cannot
+   * start sooner than the threshold); default the report period, so the sample and the report share
+   * one wake-up. Where the platform sends idle transitions (`watchIdle`) the agent samples on those
+   * events and once per report period, whatever the state.
+   */
   maxActiveSampleMs?: number;
   /** cut the open interval and write a report this often (default 60 s) */
   reportEveryMs?: number;
@@ -112,6 +117,11 @@ export interface AgentServiceOptions {
    * `false` turns it off (tests that run simulated time faster than the console's real clock).
    */
   clockCorrection?: false | { thresholdMs?: number; holdMs?: number };
+  /**
+   * The idle time the pupil's session reports through a tray (service/session-idle.ts), read before
+   * the platform's own; absent: the platform's alone.
+   */
+  sessionIdle?: SessionIdle;
   /** nudge outcome counts to send with the next report (the tray bridge's counters) */
   takeNudgeCounts?: () => AgentCounters['nudges'] | undefined;
   /**
@@ -151,7 +161,7 @@ export interface AgentService {
   readonly outbox: Outbox;
   readonly link: ConsoleLink;
   readonly policy: PolicyEnforcer;
-  /** events: 'enrolled' (Identity), 'welcome', 'summary' (room/class week frame), 'ack' (seq), 'policy_status' (frame), 'report' (seqs), 'intervals' (closed intervals just written), 'fatal' (message), 'link' (state) */
+  /** events: 'sampled' (after each sample), 'enrolled' (Identity), 'welcome', 'summary' (room/class week frame), 'ack' (seq), 'policy_status' (frame), 'report' (seqs), 'intervals' (closed intervals just written), 'fatal' (message), 'link' (state) */
   readonly events: EventEmitter;
 }
 
@@ -193,6 +203,11 @@ class Agent implements AgentService {
   /** extension frames the console's last welcome said it accepts */
   private consoleFeatures: readonly string[] = [];
   private timers: NodeJS.Timeout[] = [];
+  /** the one sample timer (re-armed after each sample); samples also run on idle events */
+  private sampleTimer: NodeJS.Timeout | null = null;
+  /** the platform's idle-transition watch (`watchIdle`) and the threshold it was armed with */
+  private idleWatch: { thresholdMs: number; stop: () => void } | null = null;
+  private arming: Promise<void> | null = null;
   private lastIdleMs: number | 'unknown' = 'unknown';
   /** the timeline at the last clock reading (core/timeline.ts); null before the first */
   private timeline: TimelineState | null = null;
@@ -248,12 +263,17 @@ class Agent implements AgentService {
       this.clockOffset = savedOffset;
     }
     this.sampleMs = opts.sampleMs ?? 5_000;
-    // six base periods, at most 30 s: 5 s sampling waits up to 30 s while the device is in use
-    this.maxActiveSampleMs = opts.maxActiveSampleMs ?? Math.min(30_000, 6 * this.sampleMs);
     this.reportEveryMs = opts.reportEveryMs ?? 60_000;
+    // while in use, a polled device waits until idle could first begin, at most until the next report
+    this.maxActiveSampleMs = opts.maxActiveSampleMs ?? this.reportEveryMs;
     this.policyCheckMs = opts.policyCheckMs ?? 60_000;
     this.checkpointMs = opts.stateCheckpointMs ?? this.reportEveryMs;
-    this.policy = new PolicyEnforcer(this.platform, this.store, this.clock, this.log);
+    this.policy = new PolicyEnforcer(this.platform, this.store, this.clock, this.log, () => {
+      const session = this.opts.sessionIdle;
+      return session
+        ? session.powerSource(this.platform.os, () => this.platform.powerSource())
+        : this.platform.powerSource();
+    });
     this.trackerCfg = {
       ...opts.tracker,
       idleThresholdMs: idleThresholdMs(this.policy.current()?.policy ?? {}),
@@ -420,6 +440,7 @@ class Agent implements AgentService {
     }
     const policy = parsed.data;
     this.trackerCfg.idleThresholdMs = idleThresholdMs(policy);
+    if (this.idleWatch) void this.armIdleWatch();
     const status = await this.policy.setPolicy(policy, etag);
     this.sendStatus(status);
   }
@@ -488,10 +509,8 @@ class Agent implements AgentService {
         );
         return;
       }
-      const t = {
-        base: this.opts.link?.backoffBaseMs ?? 1_000,
-        max: this.opts.link?.backoffMaxMs ?? 300_000,
-      };
+      // the link's backoff (full jitter, its base and cap): one rule for every retry to the console
+      const timings = { ...LINK_DEFAULTS, ...this.opts.link };
       const random = this.opts.random ?? Math.random;
       for (let attempt = 0; !this.stopped; attempt++) {
         try {
@@ -503,10 +522,12 @@ class Agent implements AgentService {
             this.giveUp((err as Error).message);
             return;
           }
-          const jittered = Math.floor(random() * Math.min(t.max, t.base * 2 ** Math.min(attempt, 30)));
+          const jittered = backoffDelay(attempt, timings, random());
           const retryAfter = (err as SluimerError).details?.retryAfterMs;
           const delay =
-            typeof retryAfter === 'number' ? Math.max(jittered, Math.min(retryAfter, 60 * 60_000)) : jittered;
+            typeof retryAfter === 'number'
+              ? Math.max(jittered, Math.min(retryAfter, timings.retryAfterMaxMs))
+              : jittered;
           this.log.warn('enrollment failed; retrying', { err, delayMs: delay });
           await new Promise<void>((r) => {
             const timer = setTimeout(r, delay);
@@ -539,7 +560,10 @@ class Agent implements AgentService {
     this.lastFlushMono = this.clock.monotonic();
     this.lastPolicyMono = this.clock.monotonic();
     this.unsubscribe = this.platform.onEvent((e) => this.onEvent(e));
-    if (!this.opts.manualTicks) this.scheduleSample(this.sampleMs);
+    if (!this.opts.manualTicks) {
+      this.scheduleSample(this.sampleMs);
+      void this.armIdleWatch();
+    }
     // the policy kept from the last run still applies while offline (school hours continue)
     void this.policy.reevaluate().catch((err) => this.log.error('policy check failed', { err }));
     void this.connectInBackground();
@@ -555,26 +579,76 @@ class Agent implements AgentService {
     await this.tick();
   }
 
-  /** one timer at a time, re-armed after each sample: longer waits while the device is in use */
+  /** one timer at a time, re-armed after each sample */
   private scheduleSample(delay: number): void {
-    const timer = setTimeout(() => {
-      this.timers = this.timers.filter((t) => t !== timer);
-      this.tick()
-        .catch((err) => this.log.error('sample failed', { err }))
-        .finally(() => {
-          if (this.stopped) return;
-          this.scheduleSample(
-            nextSampleDelayMs({
-              open: this.state?.open?.state,
-              idleMs: this.lastIdleMs,
-              idleThresholdMs: this.trackerCfg.idleThresholdMs,
-              baseMs: this.sampleMs,
-              maxActiveMs: Math.max(this.sampleMs, this.maxActiveSampleMs),
-            }),
-          );
-        });
+    if (this.sampleTimer) clearTimeout(this.sampleTimer);
+    this.sampleTimer = setTimeout(() => {
+      this.sampleTimer = null;
+      this.sampleNow();
     }, delay);
-    this.timers.push(timer);
+  }
+
+  /** a sample now (timer or idle event); the next one is scheduled when it is done */
+  private sampleNow(): void {
+    if (this.stopped) return;
+    if (this.sampleTimer) clearTimeout(this.sampleTimer);
+    this.sampleTimer = null;
+    // an event during a running sample gets a sample of its own after it (the running one may have
+    // read the idle time before the transition)
+    const run = this.ticking ? this.ticking.catch(() => undefined).then(() => this.tick()) : this.tick();
+    run
+      .catch((err) => this.log.error('sample failed', { err }))
+      .finally(() => {
+        if (this.stopped || this.sampleTimer) return;
+        this.scheduleSample(this.nextSampleDelay());
+      });
+  }
+
+  /**
+   * With idle events the next sample is the next report or policy check (the events bring the
+   * transitions); polled, it follows core/sampling.ts: the base period while idle, and while in use
+   * not before the threshold could first be crossed.
+   */
+  private nextSampleDelay(): number {
+    if (this.idleWatch) {
+      const mono = this.clock.monotonic();
+      const report = this.reportEveryMs - (mono - this.lastFlushMono);
+      const policy = this.policyCheckMs - (mono - this.lastPolicyMono);
+      return Math.max(this.sampleMs, Math.min(report, policy));
+    }
+    return nextSampleDelayMs({
+      open: this.state?.open?.state,
+      idleMs: this.lastIdleMs,
+      idleThresholdMs: this.trackerCfg.idleThresholdMs,
+      baseMs: this.sampleMs,
+      maxActiveMs: Math.max(this.sampleMs, this.maxActiveSampleMs),
+    });
+  }
+
+  /**
+   * Asks the platform for idle transitions at the current threshold (again when a policy moved it).
+   * Without them (no such events on this OS or session) the agent polls.
+   */
+  private armIdleWatch(): Promise<void> {
+    if (!this.platform.watchIdle || this.opts.manualTicks || this.stopped) return Promise.resolve();
+    const threshold = this.trackerCfg.idleThresholdMs;
+    if (this.idleWatch?.thresholdMs === threshold) return Promise.resolve();
+    this.arming ??= (async () => {
+      this.idleWatch?.stop();
+      this.idleWatch = null;
+      const stop = await this.platform
+        .watchIdle?.(threshold, () => this.sampleNow())
+        .catch((err) => {
+          this.log.info('no idle events from the platform; polling', { err });
+          return null;
+        });
+      if (!stop) return;
+      if (this.stopped) stop();
+      else this.idleWatch = { thresholdMs: threshold, stop };
+    })().finally(() => {
+      this.arming = null;
+    });
+    return this.arming;
   }
 
   /**
@@ -644,9 +718,15 @@ class Agent implements AgentService {
   private async doTick(): Promise<void> {
     if (!this.state || this.stopped) return;
     const [idle, display, power] = await Promise.all([
-      this.platform.idleMs().catch(() => 'unknown' as const),
+      (this.opts.sessionIdle
+        ? this.opts.sessionIdle.idleMs(() => this.platform.idleMs())
+        : this.platform.idleMs()
+      ).catch(() => 'unknown' as const),
       this.platform.displayState().catch(() => 'unknown' as const),
-      this.platform.powerSource().catch(() => 'unknown' as const),
+      (this.opts.sessionIdle
+        ? this.opts.sessionIdle.powerSource(this.platform.os, () => this.platform.powerSource())
+        : this.platform.powerSource()
+      ).catch(() => 'unknown' as const),
     ]);
     if (!this.state || this.stopped) return;
     this.lastIdleMs = idle;
@@ -660,12 +740,8 @@ class Agent implements AgentService {
     };
     const before = this.state;
     this.state = observeSample(this.state, sample, this.trackerCfg);
-    const tolerance = this.trackerCfg.sleepToleranceMs ?? TRACKER_DEFAULTS.sleepToleranceMs;
-    const woke =
-      before.open?.state === 'asleep' ||
-      (before.lastWall !== null &&
-        before.lastMono !== null &&
-        sample.wallNow - before.lastWall - (sample.monotonicNow - before.lastMono) > tolerance);
+    // the core decides what was a sleep (core/idle.ts): a sleep interval it closed with this sample
+    const woke = this.state.closed.slice(before.closed.length).some((i) => i.state === 'asleep');
     if (woke) {
       // after a sleep the old socket is most likely dead (NAT, Wi-Fi): do not wait for the ping
       this.link.reconnectSoon();
@@ -688,6 +764,10 @@ class Agent implements AgentService {
       if (status) this.sendStatus(status);
     }
     if (this.pendingStatus && this.link.state === 'ready') this.sendStatus(this.pendingStatus);
+    if (this.idleWatch && this.idleWatch.thresholdMs !== this.trackerCfg.idleThresholdMs)
+      void this.armIdleWatch();
+    // the tray bridge decides its nudges on the same wake-up
+    this.events.emit('sampled');
   }
 
   async flush(): Promise<number[]> {
@@ -777,6 +857,10 @@ class Agent implements AgentService {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.sampleTimer) clearTimeout(this.sampleTimer);
+    this.sampleTimer = null;
+    this.idleWatch?.stop();
+    this.idleWatch = null;
     this.unsubscribe?.();
     this.enrollAbort.abort();
     if (this.ticking) await this.ticking.catch(() => {});

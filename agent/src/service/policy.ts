@@ -89,6 +89,9 @@ export class PolicyEnforcer {
     private readonly store: KeyStore,
     private readonly clock: Clock,
     private readonly log: Logger = silentLogger,
+    /** where the power source is read (the tray's report on Windows, see SessionIdle); the adapter by default */
+    private readonly readPowerSource: () => Promise<PowerSourceKind | 'unknown'> = () =>
+      platform.powerSource(),
   ) {
     const saved = store.read<{ policy: unknown; etag: string }>('policy');
     if (saved) {
@@ -127,7 +130,7 @@ export class PolicyEnforcer {
 
   /** The power source now; a failed read counts as unknown (and re-applies once it is known again). */
   private async source(): Promise<PowerSourceKind | 'unknown'> {
-    return this.platform.powerSource().catch(() => 'unknown' as const);
+    return this.readPowerSource().catch(() => 'unknown' as const);
   }
 
   /**

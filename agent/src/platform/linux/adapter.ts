@@ -7,6 +7,7 @@ import type {
   ApplyOutcome,
   BatteryInfo,
   Capability,
+  IdleTransition,
   Known,
   PlatformAdapter,
   PowerEvent,
@@ -14,7 +15,7 @@ import type {
   PowerSourceKind,
   SettingsTarget,
 } from '../types.js';
-import { body, DbusConnection, replyNumber, replyVariantInt } from './dbus-client.js';
+import { body, DbusConnection, replyNumber, replyVariantInt, uint64Body } from './dbus-client.js';
 import {
   type Inhibitor,
   inhibitorToBlocker,
@@ -150,7 +151,10 @@ export interface LinuxAdapterOptions {
   mutterRetryMs?: number;
   /** system bus for logind signals (PrepareForSleep) and UPower's power-source changes */
   systemBusAddress?: string;
-  /** how often sysfs is read for a power-source switch (default 15 s; UPower's signal is immediate) */
+  /**
+   * how often sysfs is read for a power-source switch where UPower is not on the system bus and a
+   * battery exists (default 15 s); with UPower its signal is the event and nothing is polled
+   */
   powerPollMs?: number;
 }
 
@@ -299,6 +303,69 @@ export class LinuxAdapter implements PlatformAdapter {
       }
       throw e;
     }
+  }
+
+  /**
+   * Idle transitions as events: Mutter's IdleMonitor watches where GNOME runs (X11 and Wayland), else
+   * the X server's SYNC IDLETIME alarms over the persistent X11 connection. Null where neither is
+   * reachable (xprintidle or logind only): the service then polls.
+   */
+  async watchIdle(thresholdMs: number, listener: (t: IdleTransition) => void): Promise<(() => void) | null> {
+    if (this.env.DBUS_SESSION_BUS_ADDRESS && !this.dbusBroken && Date.now() >= this.mutterDownUntil) {
+      const stop = await this.watchMutter(thresholdMs, listener).catch(() => null);
+      if (stop) return stop;
+    }
+    if (this.env.DISPLAY) {
+      try {
+        this.x11 ??= new X11IdleConnection(this.env.DISPLAY, this.env.XAUTHORITY);
+        const x11 = this.x11;
+        await x11.watchIdle(thresholdMs, listener);
+        return () => x11.unwatchIdle();
+      } catch {
+        // no SYNC/IDLETIME (or no X): polled instead
+      }
+    }
+    return null;
+  }
+
+  /** org.gnome.Mutter.IdleMonitor: AddIdleWatch(threshold) + AddUserActiveWatch (one-shot, re-added). */
+  private async watchMutter(
+    thresholdMs: number,
+    listener: (t: IdleTransition) => void,
+  ): Promise<(() => void) | null> {
+    this.dbus ??= new DbusConnection(this.env.DBUS_SESSION_BUS_ADDRESS);
+    const bus = this.dbus;
+    const dest = 'org.gnome.Mutter.IdleMonitor';
+    const path = '/org/gnome/Mutter/IdleMonitor/Core';
+    const iface = 'org.gnome.Mutter.IdleMonitor';
+    await bus.addMatch(`type='signal',interface='${iface}',member='WatchFired',path='${path}'`);
+    const idleWatch = replyNumber(
+      await bus.call(dest, path, iface, 'AddIdleWatch', uint64Body(Math.max(1_000, thresholdMs))),
+    );
+    if (idleWatch === null) return null;
+    let activeWatch: number | null = null;
+    let stopped = false;
+    const armActive = async () => {
+      activeWatch = replyNumber(await bus.call(dest, path, iface, 'AddUserActiveWatch'));
+    };
+    bus.onSignal = (m) => {
+      if (stopped || m.member !== 'WatchFired' || m.body.length < 4) return;
+      const id = m.body.readUInt32LE(0);
+      if (id === idleWatch) {
+        listener('idle');
+        void armActive().catch(() => undefined);
+      } else if (id === activeWatch) {
+        activeWatch = null;
+        listener('active');
+      }
+    };
+    return () => {
+      stopped = true;
+      bus.onSignal = null;
+      for (const id of [idleWatch, activeWatch])
+        if (id !== null)
+          void bus.call(dest, path, iface, 'RemoveWatch', body('u', [id])).catch(() => undefined);
+    };
   }
 
   /** Manager IdleHint + IdleSinceHint (µs since epoch, 0 = never set → unknown). */
@@ -832,14 +899,16 @@ export class LinuxAdapter implements PlatformAdapter {
   }
 
   onEvent(listener: (event: PowerEvent) => void): () => void {
-    // power-source changes: read sysfs when UPower says something changed (at once), and every
-    // `powerPollMs` for systems without UPower (cheap file reads)
+    // power-source changes: sysfs is read when UPower says something changed (at once). Without
+    // UPower on the system bus it is polled every `powerPollMs`, and only when there is a battery: a
+    // device without one cannot switch, so it is never woken for this.
     let last: Known<PowerSourceKind> | null = null;
     let reading: Promise<void> | null = null;
+    let stopped = false;
     const tick = (): Promise<void> => {
       reading ??= (async () => {
         const now = await this.powerSource().catch(() => 'unknown' as const);
-        if (last !== null && now !== last && now !== 'unknown')
+        if (last !== null && now !== last && now !== 'unknown' && !stopped)
           listener({ type: 'power-source', source: now, at: Date.now() });
         last = now;
       })().finally(() => {
@@ -847,9 +916,15 @@ export class LinuxAdapter implements PlatformAdapter {
       });
       return reading;
     };
-    void tick();
-    const t = setInterval(() => void tick(), this.o.powerPollMs);
-    t.unref();
+    let poll: NodeJS.Timeout | null = null;
+    let upower = false;
+    const decidePolling = async () => {
+      const batteries = systemBatteries(await readSupplies(this.o.powerSupplyDir).catch(() => []));
+      if (stopped || upower || poll || batteries.length === 0) return;
+      poll = setInterval(() => void tick(), this.o.powerPollMs);
+      poll.unref();
+    };
+    void tick().then(decidePolling);
     // suspend/resume from logind's PrepareForSleep(b) on the system bus, where there is one; the core
     // also sees a sleep as the wall clock jumping ahead of the monotonic clock
     let bus: DbusConnection | null = new DbusConnection(this.o.systemBusAddress);
@@ -870,12 +945,30 @@ export class LinuxAdapter implements PlatformAdapter {
           "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',path_namespace='/org/freedesktop/UPower'",
         ),
       )
+      .then(() =>
+        bus?.call(
+          'org.freedesktop.DBus',
+          '/org/freedesktop/DBus',
+          'org.freedesktop.DBus',
+          'NameHasOwner',
+          body('s', ['org.freedesktop.UPower']),
+        ),
+      )
+      .then((reply) => {
+        // UPower runs: its signal is the event, the poll is not needed
+        if (reply && reply.body.length >= 4 && reply.body.readUInt32LE(0) === 1) {
+          upower = true;
+          if (poll) clearInterval(poll);
+          poll = null;
+        }
+      })
       .catch(() => {
         bus?.close();
         bus = null;
       });
     return () => {
-      clearInterval(t);
+      stopped = true;
+      if (poll) clearInterval(poll);
       bus?.close();
       bus = null;
     };

@@ -140,6 +140,77 @@ export function screenSaverQueryInfoRequest(major: number, drawable: number): Bu
   return b;
 }
 
+/** SYNC request: Initialize (minor 0), asking for version 3.1. */
+export function syncInitializeRequest(major: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt8(major, 0);
+  b.writeUInt8(0, 1);
+  b.writeUInt16LE(2, 2);
+  b.writeUInt8(3, 4);
+  b.writeUInt8(1, 5);
+  return b;
+}
+
+/** SYNC request: ListSystemCounters (minor 1). */
+export function syncListCountersRequest(major: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt8(major, 0);
+  b.writeUInt8(1, 1);
+  b.writeUInt16LE(1, 2);
+  return b;
+}
+
+/** The IDLETIME counter's id from a ListSystemCounters reply; null when the server has none. */
+export function idleCounterFrom(reply: Buffer): number | null {
+  const n = reply.readUInt32LE(8);
+  let o = 32;
+  for (let i = 0; i < n && o + 14 <= reply.length; i++) {
+    const id = reply.readUInt32LE(o);
+    const nameLen = reply.readUInt16LE(o + 12);
+    const name = reply.subarray(o + 14, o + 14 + nameLen).toString('latin1');
+    if (name === 'IDLETIME') return id;
+    const size = 14 + nameLen;
+    o += size + pad4(size);
+  }
+  return null;
+}
+
+/** SYNC test types */
+export const POSITIVE_TRANSITION = 0;
+export const NEGATIVE_TRANSITION = 1;
+
+/**
+ * SYNC CreateAlarm (minor 8) or ChangeAlarm (minor 9) on a counter: absolute value, a transition
+ * test, delta 0, events on. Values follow the value-mask bit order (counter, value type, value,
+ * test type, delta, events).
+ */
+export function syncAlarmRequest(
+  major: number,
+  create: boolean,
+  alarm: number,
+  counter: number,
+  valueMs: number,
+  testType: number,
+): Buffer {
+  const b = Buffer.alloc(12 + 8 * 4);
+  b.writeUInt8(major, 0);
+  b.writeUInt8(create ? 8 : 9, 1);
+  b.writeUInt16LE(b.length / 4, 2);
+  b.writeUInt32LE(alarm, 4);
+  b.writeUInt32LE(0x3f, 8);
+  b.writeUInt32LE(counter, 12);
+  b.writeUInt32LE(0, 16); // absolute
+  b.writeInt32LE(Math.floor(valueMs / 2 ** 32), 20); // value: high, low
+  b.writeUInt32LE(valueMs % 2 ** 32, 24);
+  b.writeUInt32LE(testType, 28);
+  b.writeInt32LE(0, 32); // delta 0: fires once per transition
+  b.writeUInt32LE(0, 36);
+  b.writeUInt32LE(1, 40); // events
+  return b;
+}
+
+export type IdleTransition = 'idle' | 'active';
+
 type Waiter = { resolve: (b: Buffer) => void; reject: (e: Error) => void };
 
 export class X11IdleConnection {
@@ -152,6 +223,14 @@ export class X11IdleConnection {
   private dpmsMajor: number | null | undefined = undefined;
   private ready: Promise<void> | null = null;
   private closed = false;
+  private idBase = 0;
+  private idMask = 0;
+  private nextId = 1;
+  private syncMajor: number | null = null;
+  private syncFirstEvent = 0;
+  /** the alarms of the idle watch: [crossed the threshold, input after that] */
+  private alarms: { idle: number; active: number; thresholdMs: number } | null = null;
+  private watcher: ((t: IdleTransition) => void) | null = null;
 
   constructor(
     private readonly displayName: string | undefined = process.env.DISPLAY,
@@ -188,8 +267,8 @@ export class X11IdleConnection {
       this.buf = this.buf.subarray(total);
       if (kind === 1) this.replies.shift()?.resolve(msg);
       else if (kind === 0) this.replies.shift()?.reject(new Error(`X error ${msg[1]}`));
+      else if ((kind & 0x7f) === this.syncFirstEvent + 1 && this.syncMajor !== null) this.onAlarm(msg);
       if (this.replies.length === 0) this.socket?.unref();
-      // events (kind >= 2) are ignored: none are selected
     }
   }
 
@@ -240,6 +319,8 @@ export class X11IdleConnection {
     socket.write(cookie ? setupRequest(cookie.name, cookie.data) : setupRequest());
     const reply = await setup;
     this.root = rootFromSetup(reply, addr.screen);
+    this.idBase = reply.readUInt32LE(12);
+    this.idMask = reply.readUInt32LE(16);
     socket.unref();
     const ext = await this.request(queryExtensionRequest('MIT-SCREEN-SAVER'));
     if (ext[8] !== 1) throw new Error('the X server has no MIT-SCREEN-SAVER extension');
@@ -277,6 +358,66 @@ export class X11IdleConnection {
     b.writeUInt16LE(1, 2);
     const r = await this.request(b);
     return { level: r.readUInt16LE(8), enabled: r[10] === 1 };
+  }
+
+  private onAlarm(msg: Buffer): void {
+    const alarm = msg.readUInt32LE(4);
+    const a = this.alarms;
+    if (!a || !this.watcher) return;
+    if (alarm === a.idle) this.watcher('idle');
+    else if (alarm === a.active) this.watcher('active');
+  }
+
+  private newId(): number {
+    const id = this.idBase | (this.nextId++ & this.idMask);
+    return id >>> 0;
+  }
+
+  /**
+   * Idle transitions as X events, without polling: two SYNC alarms on the server's IDLETIME counter,
+   * one firing when idle time crosses `thresholdMs` (the last input is then `thresholdMs` ago) and one
+   * when input arrives after that (the counter falls back below the threshold). The X server arms
+   * its own timer for the first and checks the second on input, so the agent sleeps meanwhile.
+   * Calling it again moves both alarms to a new threshold. Throws when the server has no SYNC
+   * extension or no IDLETIME counter.
+   */
+  async watchIdle(thresholdMs: number, listener: (t: IdleTransition) => void): Promise<void> {
+    if (this.closed) throw new Error('closed');
+    this.ready ??= this.open().catch((e: Error) => {
+      this.fail(e);
+      throw e;
+    });
+    await this.ready;
+    if (this.syncMajor === null) {
+      const ext = await this.request(queryExtensionRequest('SYNC'));
+      if (ext[8] !== 1) throw new Error('the X server has no SYNC extension');
+      this.syncMajor = ext[9]!;
+      this.syncFirstEvent = ext[10]!;
+      await this.request(syncInitializeRequest(this.syncMajor));
+    }
+    const major = this.syncMajor;
+    const counters = await this.request(syncListCountersRequest(major));
+    const counter = idleCounterFrom(counters);
+    if (counter === null) throw new Error('the X server has no IDLETIME counter');
+    const t = Math.max(1_000, Math.round(thresholdMs));
+    const create = this.alarms === null;
+    const ids = this.alarms ?? { idle: this.newId(), active: this.newId(), thresholdMs: t };
+    this.alarms = { ...ids, thresholdMs: t };
+    this.watcher = listener;
+    this.send(syncAlarmRequest(major, create, ids.idle, counter, t, POSITIVE_TRANSITION));
+    this.send(syncAlarmRequest(major, create, ids.active, counter, t - 1, NEGATIVE_TRANSITION));
+    // a round trip, so a refused alarm (X error) is seen here rather than lost
+    await this.request(syncListCountersRequest(major));
+  }
+
+  /** ends the idle watch (the alarms go with the connection) */
+  unwatchIdle(): void {
+    this.watcher = null;
+  }
+
+  /** a request without a reply */
+  private send(b: Buffer): void {
+    this.socket?.write(b);
   }
 
   close(): void {

@@ -171,53 +171,6 @@ describe('tray bridge: the service side of nudges', () => {
   });
 });
 
-describe('idle time from the tray', () => {
-  it('prefers the session idle time a tray reports, else the adapter reading', async () => {
-    const { withTrayIdle } = await import('./bridge.js');
-    const platform = {
-      os: 'windows',
-      idleMs: async () => 'unknown' as const,
-      powerSource: async () => 'ac' as const,
-    };
-    let signals: { idleMs: number | null; presenting: boolean; trays: number } | null = null;
-    // biome-ignore lint/suspicious/noExplicitAny: a partial adapter is enough here
-    const wrapped = withTrayIdle(platform as any, () => signals);
-    expect(await wrapped.idleMs()).toBe('unknown');
-    signals = { idleMs: 12_000, presenting: false, trays: 1 };
-    expect(await wrapped.idleMs()).toBe(12_000);
-    signals = { idleMs: null, presenting: false, trays: 1 };
-    expect(await wrapped.idleMs()).toBe('unknown');
-    expect(await wrapped.powerSource()).toBe('ac');
-    expect(wrapped.os).toBe('windows');
-  });
-
-  it("on Windows takes the power source from the tray's powerMonitor when a tray reports one", async () => {
-    const { withTrayIdle } = await import('./bridge.js');
-    let adapterReads = 0;
-    const platform = {
-      os: 'windows',
-      idleMs: async () => 'unknown' as const,
-      powerSource: async () => {
-        adapterReads++;
-        return 'ac' as const;
-      },
-    };
-    let signals: import('./server.js').AggregateSignals | null = { idleMs: 1, presenting: false, trays: 1 };
-    // biome-ignore lint/suspicious/noExplicitAny: a partial adapter is enough here
-    const wrapped = withTrayIdle(platform as any, () => signals);
-    expect(await wrapped.powerSource()).toBe('ac');
-    expect(adapterReads).toBe(1);
-    signals = { idleMs: 1, presenting: false, trays: 1, power: 'battery' };
-    expect(await wrapped.powerSource()).toBe('battery');
-    expect(adapterReads).toBe(1);
-    // on Linux and macOS the adapter's own cheap reading stays the authority
-    // biome-ignore lint/suspicious/noExplicitAny: a partial adapter is enough here
-    const linux = withTrayIdle({ ...platform, os: 'linux' } as any, () => signals);
-    expect(await linux.powerSource()).toBe('ac');
-    expect(adapterReads).toBe(2);
-  });
-});
-
 describe('nudge outcome counts in reports', () => {
   it('ride in the next report as counters.nudges, numbers only, and survive a merge of reports', async () => {
     const { Outbox } = await import('../outbox.js');

@@ -31,6 +31,7 @@ import { presentingFromBlockers } from '../../core/presenting.js';
 import type { Clock, PlatformAdapter } from '../../platform/types.js';
 import type { SessionNotifier } from '../../session/notifier.js';
 import type { LinkState } from '../link.js';
+import type { SessionIdle } from '../session-idle.js';
 import type { KeyStore } from '../store.js';
 import type { TrayState } from './protocol.js';
 import { type AggregateSignals, type IpcServer, startIpcServer } from './server.js';
@@ -49,7 +50,7 @@ export interface BridgedAgent {
 export interface TrayBridgeOptions {
   agent: BridgedAgent;
   platform: Pick<PlatformAdapter, 'powerSource' | 'readSettings'> &
-    Partial<Pick<PlatformAdapter, 'blockers'>>;
+    Partial<Pick<PlatformAdapter, 'blockers' | 'os'>>;
   clock: Clock;
   /** how the energy model sees this device (class from the inventory) */
   profile: DevicePowerProfile;
@@ -57,12 +58,19 @@ export interface TrayBridgeOptions {
   ipcPath?: string;
   /** Unix: the session user who alone may open the socket (see `IpcServerOptions.owner`) */
   ipcOwner?: () => Promise<number | null>;
+  /** see `IpcServerOptions.ownerWatchDir` */
+  ipcOwnerWatchDir?: string;
   whyUrl?: string | null;
   defaultLang?: Lang;
   /** keeps nudge history and hourly totals across restarts */
   store?: KeyStore;
-  /** decide and push state this often (default 15 s); 0 = only on `tick()` */
+  /**
+   * Decide and push state this often; default 0: on the agent's own samples (its 'sampled' event),
+   * so the bridge never wakes the device by itself. 0 with `agentTicks: false`: only on `tick()`.
+   */
   tickMs?: number;
+  /** decide after every sample of the agent (default true) */
+  agentTicks?: boolean;
   /**
    * room/class results from elsewhere; by default they come from the console's `summary` frames
    * (the agent's 'summary' event), kept in `store` across restarts
@@ -74,6 +82,10 @@ export interface TrayBridgeOptions {
    * the tray can hold the pupil's session awake, and the service never does.
    */
   notifier?: SessionNotifier;
+  /** the tray-reported idle time the agent reads (service/session-idle.ts): connected once listening */
+  sessionIdle?: SessionIdle;
+  /** nudge outcome counts the agent takes for its reports; default a new one (see `TrayBridge.counters`) */
+  counters?: NudgeCounters;
   /** the idle time the service reads itself (for the fallback's sleep-soon warning); null = unknown */
   ownIdleMs?: () => Promise<number | null>;
   log?: (msg: string) => void;
@@ -90,6 +102,11 @@ export interface TrayBridge {
 }
 
 const TIMELINE_KEEP_MS = 4 * 24 * 3_600_000;
+/**
+ * The settings (for the brightness now) are read again after a policy was applied or the power source
+ * changed, and otherwise at most this often: reading them runs OS commands (gsettings, powercfg).
+ */
+const SETTINGS_MAX_AGE_MS = 10 * 60_000;
 /** nudges sent to trays are remembered this long for their outcomes (and at most this many) */
 const SENT_KEEP_MS = 2 * 24 * 3_600_000;
 const SENT_KEEP = 200;
@@ -98,7 +115,7 @@ type SentNudge = { id: string; kind: string; at: number };
 export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBridge> {
   const { agent, clock, store } = opts;
   const energy = opts.energy ?? DEFAULT_ENERGY_SETTINGS;
-  const counters = new NudgeCounters();
+  const counters = opts.counters ?? new NudgeCounters();
   let nudgeState: NudgeState = store?.read<NudgeState>('nudges') ?? initialNudgeState();
   let totals: HourlyTotals = store?.read<HourlyTotals>('totals') ?? {};
   let summary: SummaryFrame | null = store?.read<SummaryFrame>('summary') ?? null;
@@ -106,6 +123,27 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
   let lastBrightness: number | null = null;
   let capped: { pct: number; cappedFromPct: number; cappedAt: number } | null = null;
   let lastSent = '';
+
+  let settingsCache: {
+    at: number;
+    source: string;
+    settings: Awaited<ReturnType<typeof readSettings>>;
+  } | null = null;
+  async function readSettings() {
+    return opts.platform.readSettings().catch(() => null);
+  }
+  const readPower = () =>
+    opts.sessionIdle
+      ? opts.sessionIdle.powerSource(opts.platform.os ?? 'unknown', () => opts.platform.powerSource())
+      : opts.platform.powerSource();
+  const settingsFor = async (source: string) => {
+    const now = clock.monotonic();
+    if (settingsCache && settingsCache.source === source && now - settingsCache.at < SETTINGS_MAX_AGE_MS)
+      return settingsCache.settings;
+    const settings = await readSettings();
+    settingsCache = { at: now, source, settings };
+    return settings;
+  };
 
   const policy = () => agent.policy.current()?.policy ?? null;
   const zone = () => policy()?.timeZone ?? 'Europe/Amsterdam';
@@ -164,6 +202,7 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
   const server = await startIpcServer({
     ...(opts.ipcPath ? { path: opts.ipcPath } : {}),
     ...(opts.ipcOwner ? { owner: opts.ipcOwner } : {}),
+    ...(opts.ipcOwnerWatchDir ? { ownerWatchDir: opts.ipcOwnerWatchDir } : {}),
     getState: buildState,
     onSession: () => void tick(),
     onOutcome: (o) => {
@@ -198,9 +237,10 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
   };
   const onPolicyStatus = async () => {
     // a cap that lowered the screen: brightness before vs after applying
-    const source = await opts.platform.powerSource().catch(() => 'unknown' as const);
+    const source = await readPower().catch(() => 'unknown' as const);
     if (source === 'unknown') return;
-    const settings = await opts.platform.readSettings().catch(() => null);
+    settingsCache = null; // applied just now: read again
+    const settings = await settingsFor(source);
     const now = settings?.brightnessPct[source];
     if (typeof now === 'number') {
       if (lastBrightness !== null && lastBrightness > now) {
@@ -233,8 +273,8 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
   async function decide(): Promise<NudgeDecision | null> {
     const now = clock.now();
     const signals = server.signals();
-    const source = await opts.platform.powerSource().catch(() => 'unknown' as const);
-    const settings = source === 'unknown' ? null : await opts.platform.readSettings().catch(() => null);
+    const source = await readPower().catch(() => 'unknown' as const);
+    const settings = source === 'unknown' ? null : await settingsFor(source);
     const pct = source === 'unknown' ? undefined : settings?.brightnessPct[source];
     if (typeof pct === 'number' && lastBrightness === null) lastBrightness = pct;
     // the open interval, so "the session running now" is visible before the next report
@@ -313,8 +353,11 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
     return decision;
   }
 
-  const timer = opts.tickMs === 0 ? null : setInterval(() => void tick(), opts.tickMs ?? 15_000);
+  opts.sessionIdle?.connect(server);
+  const timer = opts.tickMs ? setInterval(() => void tick(), opts.tickMs) : null;
   timer?.unref?.();
+  const onSampled = () => void tick();
+  if (opts.agentTicks !== false && !opts.tickMs) agent.events.on('sampled', onSampled);
 
   return {
     server,
@@ -328,38 +371,10 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
       agent.events.off('policy_status', onPolicyStatus);
       agent.events.off('link', onLink);
       agent.events.off('summary', onSummary);
+      agent.events.off('sampled', onSampled);
+      opts.sessionIdle?.disconnect();
       persist();
       await server.close();
     },
   };
-}
-
-/**
- * A platform adapter whose idle time (and power source) comes from the pupil's session when a tray
- * reports it: a Windows service in session 0 (and a system daemon elsewhere) cannot see user input
- * itself (platforms.md §8). Without a tray, or when the tray cannot tell, the adapter's own reading stands.
- */
-export function withTrayIdle<T extends PlatformAdapter>(
-  platform: T,
-  signals: () => AggregateSignals | null,
-): T {
-  return new Proxy(platform, {
-    get(target, prop, receiver) {
-      if (prop === 'idleMs') {
-        return async () => {
-          const s = signals();
-          if (s && s.trays > 0 && s.idleMs !== null) return s.idleMs;
-          return target.idleMs();
-        };
-      }
-      // on Windows the adapter's own reading is a one-shot PowerShell; the tray's powerMonitor sees a
-      // switch at once for free. Elsewhere the OS reading (sysfs, pmset) is cheap and stays the
-      // authority over what a session process claims.
-      if (prop === 'powerSource' && target.os === 'windows') {
-        return async () => signals()?.power ?? target.powerSource();
-      }
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }

@@ -267,3 +267,47 @@ describe('bounds against a flooding local client', () => {
     }
   });
 });
+
+describe('the socket owner follows logins, not a timer', () => {
+  it('asks again when the watched session directory changes, and not every ownerCheckMs', async () => {
+    const sessions = path.join(dir, 'sessions');
+    await mkdir(sessions);
+    let asks = 0;
+    servers.push(
+      await startIpcServer({
+        path: file,
+        getState: () => state,
+        owner: async () => {
+          asks++;
+          return null;
+        },
+        ownerCheckMs: 20,
+        ownerWatchDir: sessions,
+      }),
+    );
+    const first = asks;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(asks).toBe(first);
+    // logind writes a session file at a login
+    await writeFile(path.join(sessions, '3'), 'UID=1000\nACTIVE=1\n');
+    await until(() => asks > first, 3_000);
+  });
+
+  it('asks once where there is no session directory (no logind)', async () => {
+    let asks = 0;
+    servers.push(
+      await startIpcServer({
+        path: file,
+        getState: () => state,
+        owner: async () => {
+          asks++;
+          return null;
+        },
+        ownerCheckMs: 20,
+        ownerWatchDir: path.join(dir, 'no-such-dir'),
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(asks).toBe(1);
+  });
+});

@@ -1,3 +1,4 @@
+import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { chmod, lchown, lstat, mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -26,8 +27,15 @@ export interface IpcServerOptions {
    * Not given: the socket belongs to the service's own user (development, a per-user service).
    */
   owner?: () => Promise<number | null>;
-  /** how often `owner` is asked (default 30 s: each ask runs loginctl or stat) */
+  /** how often `owner` is asked when nothing announces a change (default 30 s: each ask runs loginctl or stat) */
   ownerCheckMs?: number;
+  /**
+   * A directory whose changes announce a new session (logind's `/run/systemd/sessions`): when given
+   * and watchable, `owner` is asked on its changes instead of every `ownerCheckMs`, so the service is
+   * not woken while nobody logs in or out. A directory that does not exist means there is no such
+   * session manager on this machine (a container, a system without logind): asked once only.
+   */
+  ownerWatchDir?: string;
   /** per-connection and per-server bounds (defaults: IPC_LIMITS) */
   limits?: Partial<IpcLimits>;
   /** current state, sent to every tray as soon as it says hello */
@@ -348,24 +356,46 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
 
   let checking = false;
   let closed = false;
-  const ownerTimer = managed
-    ? setInterval(async () => {
-        if (checking || closed) return;
-        checking = true;
-        try {
-          const uid = await askOwner();
-          if (uid !== owner && !closed) {
-            log(`ipc: session user changed (${owner ?? 'none'} → ${uid ?? 'none'}); socket handed over`);
-            await closeServer();
-            if (!closed) await listen(uid);
-          }
-        } catch (err) {
-          log(`ipc: could not hand the socket over: ${(err as Error).message}`);
-        } finally {
-          checking = false;
-        }
-      }, options.ownerCheckMs ?? 30_000)
-    : null;
+  const checkOwner = async () => {
+    if (checking || closed) return;
+    checking = true;
+    try {
+      const uid = await askOwner();
+      if (uid !== owner && !closed) {
+        log(`ipc: session user changed (${owner ?? 'none'} → ${uid ?? 'none'}); socket handed over`);
+        await closeServer();
+        if (!closed) await listen(uid);
+      }
+    } catch (err) {
+      log(`ipc: could not hand the socket over: ${(err as Error).message}`);
+    } finally {
+      checking = false;
+    }
+  };
+  let ownerWatch: FSWatcher | null = null;
+  let debounce: NodeJS.Timeout | null = null;
+  let ownerFixed = false;
+  if (managed && options.ownerWatchDir) {
+    try {
+      if (!existsSync(options.ownerWatchDir)) throw Object.assign(new Error('absent'), { absent: true });
+      ownerWatch = watch(options.ownerWatchDir, () => {
+        // logind writes several files per login: one ask once they settled
+        if (debounce) clearTimeout(debounce);
+        debounce = setTimeout(() => void checkOwner(), 500);
+        debounce.unref();
+      });
+      ownerWatch.unref();
+      ownerWatch.on('error', () => undefined);
+    } catch (err) {
+      ownerWatch = null;
+      // absent: no session manager to announce a login, and none to ask either; else asked periodically
+      ownerFixed = (err as { absent?: boolean }).absent === true;
+    }
+  }
+  const ownerTimer =
+    managed && !ownerWatch && !ownerFixed
+      ? setInterval(() => void checkOwner(), options.ownerCheckMs ?? 30_000)
+      : null;
   ownerTimer?.unref();
 
   return {
@@ -389,6 +419,8 @@ export async function startIpcServer(options: IpcServerOptions): Promise<IpcServ
     close: async () => {
       closed = true;
       if (ownerTimer) clearInterval(ownerTimer);
+      ownerWatch?.close();
+      if (debounce) clearTimeout(debounce);
       await closeServer();
     },
   };
