@@ -91,6 +91,30 @@ const MATRIX: {
     roles: ANY,
   },
   { method: 'POST', url: '/api/v1/what-if', path: '/api/v1/what-if', body: {}, roles: ANY },
+  { method: 'GET', url: '/api/v1/savings', path: '/api/v1/savings', roles: ANY },
+  { method: 'GET', url: '/api/v1/policy-history', path: '/api/v1/policy-history', roles: ANY },
+  {
+    method: 'GET',
+    url: '/api/v1/waste-causes',
+    path: '/api/v1/waste-causes?from=1&to=2',
+    roles: ANY,
+  },
+  // school calendars (http/calendar.ts)
+  { method: 'GET', url: '/api/v1/groups/:id/calendar', path: '/api/v1/groups/999999/calendar', roles: ANY },
+  {
+    method: 'PUT',
+    url: '/api/v1/groups/:id/calendar',
+    path: '/api/v1/groups/999999/calendar',
+    body: {},
+    roles: STAFF,
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/groups/:id/calendar',
+    path: '/api/v1/groups/999999/calendar',
+    roles: STAFF,
+  },
+  { method: 'GET', url: '/api/v1/calendar/template', path: '/api/v1/calendar/template', roles: ANY },
   // device lifecycle (http/lifecycle.ts)
   { method: 'GET', url: '/api/v1/lifecycle', path: '/api/v1/lifecycle', roles: ANY },
   {
