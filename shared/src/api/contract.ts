@@ -1,6 +1,9 @@
 import type { z } from 'zod';
+import { SchoolCalendarSchema } from '../calendar/school-calendar.js';
 import { WhatIfRequestSchema } from '../impact/what-if-request.js';
 import { WhatIfResponseSchema } from '../impact/what-if-response.js';
+import { PurchaseImportRequestSchema } from '../lifecycle/purchases.js';
+import { AnnualReportQuerySchema, LifecycleQuerySchema } from '../lifecycle/report.js';
 import { EnrollRequestSchema, EnrollResponseSchema } from '../protocol.js';
 import {
   AdminTokenQuerySchema,
@@ -14,6 +17,7 @@ import {
   UpdateUserRequestSchema,
   UserSchema,
 } from './auth.js';
+import { CalendarTemplateQuerySchema, GroupCalendarSchema } from './calendar.js';
 import { IdParamsSchema, pagingQuery } from './common.js';
 import {
   DeviceDetailSchema,
@@ -28,6 +32,18 @@ import {
   GroupSchema,
   UpdateGroupRequestSchema,
 } from './groups.js';
+import {
+  ImpactScopeQuerySchema,
+  PolicyHistoryAnswerSchema,
+  SavingsAnswerSchema,
+  WasteCausesAnswerSchema,
+  WasteCausesQuerySchema,
+} from './impact.js';
+import {
+  AnnualReportSchema,
+  FleetLifecycleResponseSchema,
+  PurchaseImportResponseSchema,
+} from './lifecycle.js';
 import { HealthSchema, OpenApiDocumentSchema } from './meta.js';
 import {
   AuditPageSchema,
@@ -352,6 +368,72 @@ export const API_CONTRACT = {
     body: WhatIfRequestSchema,
     requestCheck: 'handler',
     responses: { 200: WhatIfResponseSchema },
+  },
+
+  // ---- school calendars, savings, waste causes ----
+  'GET /api/v1/groups/:id/calendar': {
+    summary: 'The school calendar that applies to a group, and where it comes from',
+    tag: 'calendar',
+    params: id,
+    responses: { 200: GroupCalendarSchema },
+  },
+  'PUT /api/v1/groups/:id/calendar': {
+    summary: "Set a school's calendar (pushed to its devices)",
+    tag: 'calendar',
+    params: id,
+    body: SchoolCalendarSchema,
+    requestCheck: 'handler',
+    responses: { 200: GroupCalendarSchema },
+  },
+  'DELETE /api/v1/groups/:id/calendar': {
+    summary: "Remove a school's own calendar (the assumed one applies again)",
+    tag: 'calendar',
+    params: id,
+    responses: { 204: null },
+  },
+  'GET /api/v1/calendar/template': {
+    summary: 'The shipped Dutch vacations and holidays of a region, to start a calendar from',
+    tag: 'calendar',
+    query: CalendarTemplateQuerySchema,
+    responses: { 200: SchoolCalendarSchema },
+  },
+  'GET /api/v1/savings': {
+    summary: 'What policy changes saved: before/after per school and room (Besparing)',
+    tag: 'impact',
+    query: ImpactScopeQuerySchema,
+    responses: { 200: SavingsAnswerSchema },
+  },
+  'GET /api/v1/policy-history': {
+    summary: 'The recorded effective policies of groups and devices, oldest first',
+    tag: 'impact',
+    query: ImpactScopeQuerySchema,
+    responses: { 200: PolicyHistoryAnswerSchema },
+  },
+  'GET /api/v1/waste-causes': {
+    summary: "Why devices still waste energy in a period: each device's waste split by cause",
+    tag: 'impact',
+    query: WasteCausesQuerySchema,
+    responses: { 200: WasteCausesAnswerSchema },
+  },
+
+  // ---- lifecycle ----
+  'GET /api/v1/lifecycle': {
+    summary: 'Fleet lifecycle: ages, batteries, advice, and what longer use avoids (Levensduur)',
+    tag: 'lifecycle',
+    query: LifecycleQuerySchema,
+    responses: { 200: FleetLifecycleResponseSchema },
+  },
+  'POST /api/v1/lifecycle/purchases': {
+    summary: 'Import purchase data (CSV): every line checked, all stored or none',
+    tag: 'lifecycle',
+    body: PurchaseImportRequestSchema,
+    responses: { 200: PurchaseImportResponseSchema },
+  },
+  'GET /api/v1/reports/annual': {
+    summary: 'The annual sustainability report of the board or a group for a school year',
+    tag: 'lifecycle',
+    query: AnnualReportQuerySchema,
+    responses: { 200: AnnualReportSchema },
   },
 
   // ---- usage, settings, audit ----

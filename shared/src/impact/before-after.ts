@@ -1,3 +1,4 @@
+import type { BeforeAfterResult, Confidence, DayTypeComparison, SideFigures } from '../api/impact.js';
 import { type CalendarDayType, compileCalendar, type SchoolCalendar } from '../calendar/school-calendar.js';
 import { energyStateOf, type StateWatts, wasteWatts } from '../energy.js';
 import { formatNumber } from '../i18n/format.js';
@@ -31,32 +32,6 @@ export interface BeforeAfterInput {
   /** day types to compare, each only with itself (default: school days only) */
   dayTypes?: readonly CalendarDayType[];
   minDeviceDays?: number;
-}
-
-export interface SideFigures {
-  deviceDays: number;
-  wasteKwh: number;
-  /** null when there are no device-days */
-  wasteKwhPerDeviceDay: number | null;
-}
-
-export type Confidence = 'enough' | 'few' | 'none';
-
-export interface DayTypeComparison {
-  dayType: CalendarDayType;
-  before: SideFigures;
-  after: SideFigures;
-  /** (before − after) / before per device-day, in %; null when either side is empty or before is 0 */
-  reductionPct: number | null;
-  confidence: Confidence;
-  /** plain-language note when the confidence is not `enough` */
-  note?: { nl: string; en: string };
-}
-
-export interface BeforeAfterResult extends DayTypeComparison {
-  changedOn: string;
-  /** one comparison per requested day type; the top-level figures are the first of these */
-  byDayType: DayTypeComparison[];
 }
 
 const DAY_NAMES: Record<CalendarDayType, { nl: string; en: string }> = {

@@ -1,3 +1,4 @@
+import type { CauseSummary, DeviceWasteCauses, WasteCausesResult, WastePart } from '../api/impact.js';
 import { formatEur } from '../i18n/format.js';
 import type { DeviceReplay } from './what-if.js';
 
@@ -46,41 +47,6 @@ export interface DeviceWasteInput {
    * period's avoidable waste recorded under it (shares add up to 1).
    */
   facts: PolicyFacts | readonly { share: number; facts: PolicyFacts }[];
-}
-
-export interface WastePart {
-  cause: WasteCause;
-  /** the blocker's name, the exclusion reason, 'none' / 'audit_only', 'failed' / 'drifted' / 'pending' */
-  detail?: string;
-  kwh: number;
-}
-
-export interface DeviceWasteCauses {
-  deviceId: number;
-  name?: string;
-  groupId?: number;
-  totalKwh: number;
-  parts: WastePart[];
-}
-
-export interface CauseSummary {
-  cause: WasteCause;
-  detail?: string;
-  kwh: number;
-  eur: number;
-  /** the same extrapolated to a year with `yearFactor`; null without one */
-  eurPerYear: number | null;
-  devices: number;
-  /** groups with this cause, the most devices first */
-  groups: { id: number | null; name: string; devices: number; kwh: number }[];
-  nextStep: { nl: string; en: string };
-}
-
-export interface WasteCausesResult {
-  totalKwh: number;
-  totalEur: number;
-  causes: CauseSummary[];
-  perDevice: DeviceWasteCauses[];
 }
 
 function partsOf(d: DeviceWasteInput): WastePart[] {

@@ -53,8 +53,8 @@ const DeviceSchema = z.object({
 
 /**
  * `POST /api/v1/what-if` answer: the replay's result (without the full per-device list; the top
- * devices are in `topDevices`), the period used and what the answer cannot know. Extra fields may be
- * added; these are the contract.
+ * devices are in `topDevices`), the period used and what the answer cannot know. The contract
+ * serialiser sends only what this schema names: a field the web app reads must be here.
  */
 export const WhatIfResponseSchema = z.object({
   from: z.number(),
@@ -70,6 +70,15 @@ export const WhatIfResponseSchema = z.object({
     blockerKwh: z.number(),
     excludedKwh: z.number(),
     excludedDevices: z.number().int(),
+    /** the named blockers that held waste in the period, the most kWh first, with their rooms */
+    blockers: z.array(
+      z.object({
+        name: z.string(),
+        kwh: z.number(),
+        devices: z.number().int(),
+        groups: z.array(z.object({ name: z.string(), devices: z.number().int() })),
+      }),
+    ),
   }),
   interruptions: z.number().int(),
   interruptionsPerSchoolWeek: z.number().nullable(),

@@ -1,3 +1,4 @@
+import type { FleetLifecycle, LifetimeExtension } from '../api/lifecycle.js';
 import { EMBODIED } from '../energy.js';
 import { type AdviceKind, adviseDevice, EXTRA_YEARS, type LifecycleFacts } from './advice.js';
 
@@ -26,18 +27,6 @@ export function batteryBucket(pct: number): BatteryBucket {
  * class lifetime L instead of L + extraYears, summed (energy.md §3, "embodied share per year").
  * `fromYears` is the fleet's mean expected lifetime, so the sentence reads "from N to N+2 years".
  */
-export interface LifetimeExtension {
-  devices: number;
-  fromYears: number;
-  toYears: number;
-  /** embodied kg CO2e per year at the expected lifetimes */
-  embodiedKgPerYear: number;
-  /** the same at the longer lifetimes */
-  extendedKgPerYear: number;
-  /** the difference, kg CO2e per year */
-  avoidedKgPerYear: number;
-}
-
 export function lifetimeExtension(
   devices: readonly Pick<LifecycleFacts, 'deviceClass'>[],
   extraYears = EXTRA_YEARS,
@@ -65,23 +54,6 @@ export function lifetimeExtension(
 
 export interface FleetDevice extends LifecycleFacts {
   id: number;
-}
-
-export interface FleetLifecycle {
-  devices: number;
-  /** devices per age bucket; `unknown` has no date at all */
-  ageDistribution: { bucket: AgeBucket | 'unknown'; count: number }[];
-  /** devices with a battery per health bucket; `unknown` reports no capacities */
-  batteryDistribution: { bucket: BatteryBucket | 'unknown'; count: number }[];
-  /** devices per advice */
-  advice: Record<AdviceKind, number>;
-  /** devices whose advice is a new battery: a swap keeps them going */
-  batterySwapIds: number[];
-  /** mean age of devices with a known age, years; null when none is known */
-  meanAgeYears: number | null;
-  extension: LifetimeExtension;
-  /** what the advised battery swaps cost, and what new devices in their place would have cost */
-  batterySwap: { eur: number; kgCo2e: number; replaceEur: number; replaceKgCo2e: number };
 }
 
 /** Fleet figures for the Levensduur page and the annual report, from per-device facts. */

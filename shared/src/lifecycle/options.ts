@@ -1,3 +1,4 @@
+import type { OptionFigures } from '../api/lifecycle.js';
 import { type DeviceClass, EMBODIED } from '../energy.js';
 
 /**
@@ -5,23 +6,6 @@ import { type DeviceClass, EMBODIED } from '../energy.js';
  * figures"). Embodied figures for whole devices come from the energy model (energy.md §2.2); the
  * parts and prices are Sluimer assumptions a deployment can change later, shown with every advice.
  */
-export interface OptionFigures {
-  /** typical price of a new device of this class, incl. VAT (school purchase) */
-  newDeviceEur: number;
-  /** replacement battery, fitted */
-  batteryEur: number | null;
-  batteryKg: number | null;
-  /** memory upgrade (one module), fitted */
-  memoryEur: number | null;
-  memoryKg: number | null;
-  /** SSD in place of a hard disk or a failing SSD, fitted and re-imaged */
-  ssdEur: number | null;
-  ssdKg: number | null;
-  /** refurbishment: cleaning, check, new image, worn parts (battery included where there is one) */
-  refurbishEur: number;
-  refurbishKg: number;
-}
-
 const BATTERY_KG = 5; // ≈ 50 Wh pack at roughly 100 kg CO2e per kWh of cells [A]
 const MEMORY_KG = 3; // one SO-DIMM/DIMM module [A]
 const SSD_KG = 10; // a 256–512 GB SSD [A]

@@ -365,9 +365,3 @@ export function validatePurchaseRecords(
   }
   return { ok: true, rows };
 }
-
-export interface PurchaseImportResponse {
-  imported: number;
-  dryRun: boolean;
-  rows: { line: number; deviceId: number; hostname: string; purchaseDate: string }[];
-}

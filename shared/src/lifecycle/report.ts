@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import type { ReportAssumptions, UsePhaseFigures } from '../api/lifecycle.js';
 import { type DeviceClass, EMBODIED } from '../energy.js';
 import { BATTERY_WORN_PCT, EXTRA_YEARS, SERVICE_LIFE_MARGIN_YEARS } from './advice.js';
-import type { FleetLifecycle } from './fleet.js';
-import { LIFECYCLE_OPTION_FIGURES, type OptionFigures } from './options.js';
+import { LIFECYCLE_OPTION_FIGURES } from './options.js';
 
 /** A Dutch school year runs from 1 August to 31 July: "2025-2026". */
 export const SchoolYearSchema = z
@@ -45,48 +45,6 @@ export function schoolYearRange(label: string): {
     fromDate: `${y}-08-01`,
     toDate: `${y + 1}-07-31`,
   };
-}
-
-export interface UsePhaseFigures {
-  energyKwh: number;
-  energyEur: number;
-  energyKg: number;
-  wasteKwh: number;
-  wasteEur: number;
-  wasteKg: number;
-}
-
-export interface ReportAssumptions {
-  priceEurPerKwh: number;
-  gridKgPerKwh: number;
-  extraYears: number;
-  batteryWornPct: number;
-  serviceLifeMarginYears: number;
-  classes: {
-    deviceClass: DeviceClass;
-    embodiedKg: number;
-    rangeKg: [number, number];
-    lifetimeYears: number;
-    figures: OptionFigures;
-  }[];
-}
-
-export interface AnnualReport {
-  scope: { groupId: number | null; name: string; kind: string };
-  schoolYear: string;
-  fromDate: string;
-  toDate: string;
-  /** set when the school year is still running: the figures go up to this day */
-  partialUntil: string | null;
-  generatedAt: number;
-  usePhase: UsePhaseFigures;
-  /**
-   * measured savings of the use phase, from the impact module where it has landed; null says it
-   * is not counted in this report (and the report says so)
-   */
-  savings: UsePhaseFigures | null;
-  fleet: FleetLifecycle;
-  assumptions: ReportAssumptions;
 }
 
 export function reportAssumptions(energy: {

@@ -1,4 +1,9 @@
-import { dutchSchoolCalendar, type SchoolCalendar, type VacationRegion } from '@sluimer/shared';
+import {
+  ASSUMED_VACATION_REGION,
+  dutchSchoolCalendar,
+  type SchoolCalendar,
+  type VacationRegion,
+} from '@sluimer/shared';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { GroupRecord } from '../store/types.js';
 
@@ -9,7 +14,7 @@ import type { GroupRecord } from '../store/types.js';
  */
 
 /** The region the console assumes for a school that stored no calendar of its own. */
-export const ASSUMED_REGION: VacationRegion = 'midden';
+export const ASSUMED_REGION: VacationRegion = ASSUMED_VACATION_REGION;
 
 export interface ResolvedCalendar {
   calendar: SchoolCalendar;

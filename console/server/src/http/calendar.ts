@@ -1,7 +1,11 @@
-import { ErrorCode, SchoolCalendarSchema, VacationRegionSchema } from '@sluimer/shared';
+import {
+  CalendarTemplateQuerySchema,
+  ErrorCode,
+  type GroupCalendar,
+  SchoolCalendarSchema,
+} from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { ASSUMED_REGION, assumedCalendar, resolveCalendar } from '../calendar/school-calendars.js';
+import { assumedCalendar, resolveCalendar } from '../calendar/school-calendars.js';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { Store } from '../store/types.js';
 import { ANY_ROLE, STAFF } from './auth.js';
@@ -20,17 +24,10 @@ export interface CalendarRouteDeps {
   now: () => number;
 }
 
-const TemplateQuerySchema = z
-  .object({
-    region: VacationRegionSchema.default(ASSUMED_REGION),
-    groupId: z.coerce.number().int().positive().optional(),
-  })
-  .strict();
-
 export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRouteDeps): void {
   const { store, policies, pushPolicies, now } = deps;
 
-  const calendarJson = async (groupId: number) => {
+  const calendarJson = async (groupId: number): Promise<GroupCalendar> => {
     const resolved = await resolveCalendar(policies, groupId);
     const own = await store.getSchoolCalendar(groupId);
     return {
@@ -53,7 +50,7 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: CalendarRoute
 
   // the shipped Dutch vacations and holidays of a region, to start a school's calendar from
   app.get('/api/v1/calendar/template', { config: { access: ANY_ROLE } }, async (request) => {
-    const q = parse(TemplateQuerySchema, request.query, 'query');
+    const q = parse(CalendarTemplateQuerySchema, request.query, 'query');
     let zone: string | undefined;
     if (q.groupId !== undefined) {
       if (!(await store.getGroup(q.groupId))) throw notFound(`group ${q.groupId}`);

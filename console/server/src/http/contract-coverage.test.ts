@@ -82,6 +82,8 @@ describe('the API contract', () => {
       'GET /api/v1/web/devices/:id/timeline': `?from=${from}&to=${to}`,
       'GET /api/v1/web/device-reasons': `?ids=${ids.deviceId}`,
       'GET /api/v1/policies/recommended': `?groupId=${ids.groupId}`,
+      'GET /api/v1/waste-causes': `?from=${T0 - HOUR_MS}&to=${Date.now()}&ids=${ids.deviceId}`,
+      'GET /api/v1/calendar/template': `?groupId=${ids.groupId}`,
     };
     const idFor = (url: string) =>
       url.includes('/groups/') ? ids.groupId : url.includes('/policies/') ? ids.policyId : ids.deviceId;

@@ -146,6 +146,8 @@ describe('POST /api/v1/what-if', () => {
     expect(res.body.avoidedKwh).toBeCloseTo(2 * 0.00525, 12);
     expect(res.body.unreachableKwh).toBe(0);
     expect(res.body.devicesWithBlockersNow).toBe(1);
+    // the blocker list the what-if panel reads is sent (the contract's serialiser drops unnamed fields)
+    expect(res.body.unreachable.blockers).toEqual([]);
     const note = res.body.limitations.find(
       (l: { code: string }) => l.code === 'blocker_history_not_recorded',
     );

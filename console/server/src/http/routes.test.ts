@@ -91,7 +91,15 @@ const MATRIX: {
     roles: ANY,
   },
   { method: 'POST', url: '/api/v1/what-if', path: '/api/v1/what-if', body: {}, roles: ANY },
-  // school calendar, savings, policy history, waste causes (http/calendar.ts, savings.ts, waste-causes.ts)
+  { method: 'GET', url: '/api/v1/savings', path: '/api/v1/savings', roles: ANY },
+  { method: 'GET', url: '/api/v1/policy-history', path: '/api/v1/policy-history', roles: ANY },
+  {
+    method: 'GET',
+    url: '/api/v1/waste-causes',
+    path: '/api/v1/waste-causes?from=1&to=2',
+    roles: ANY,
+  },
+  // school calendars (http/calendar.ts)
   { method: 'GET', url: '/api/v1/groups/:id/calendar', path: '/api/v1/groups/999999/calendar', roles: ANY },
   {
     method: 'PUT',
@@ -107,9 +115,6 @@ const MATRIX: {
     roles: STAFF,
   },
   { method: 'GET', url: '/api/v1/calendar/template', path: '/api/v1/calendar/template', roles: ANY },
-  { method: 'GET', url: '/api/v1/savings', path: '/api/v1/savings', roles: ANY },
-  { method: 'GET', url: '/api/v1/policy-history', path: '/api/v1/policy-history', roles: ANY },
-  { method: 'GET', url: '/api/v1/waste-causes', path: '/api/v1/waste-causes', roles: ANY },
   // device lifecycle (http/lifecycle.ts)
   { method: 'GET', url: '/api/v1/lifecycle', path: '/api/v1/lifecycle', roles: ANY },
   {

@@ -1,5 +1,5 @@
+import { ImpactScopeQuerySchema, type PolicyHistoryAnswer } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { PolicyService } from '../groups/policy-service.js';
 import { PolicyHistoryRecorder } from '../impact/policy-history.js';
 import { computeSavings } from '../impact/savings.js';
@@ -18,8 +18,6 @@ export interface SavingsRouteDeps {
   policies: PolicyService;
   now: () => number;
 }
-
-const ScopeQuerySchema = z.object({ groupId: z.coerce.number().int().positive().optional() }).strict();
 
 /** routes whose successful changes can move an effective policy */
 const CHANGES_POLICY = /^\/api\/v1\/(policies|groups|devices)(\/|$)/;
@@ -43,7 +41,7 @@ export function registerSavingsRoutes(app: FastifyInstance, deps: SavingsRouteDe
   });
 
   app.get('/api/v1/savings', { config: { access: ANY_ROLE } }, async (request) => {
-    const q = parse(ScopeQuerySchema, request.query, 'query');
+    const q = parse(ImpactScopeQuerySchema, request.query, 'query');
     if (q.groupId !== undefined && !(await store.getGroup(q.groupId))) throw notFound(`group ${q.groupId}`);
     return computeSavings(store, policies, {
       ...(q.groupId !== undefined ? { groupId: q.groupId } : {}),
@@ -51,12 +49,16 @@ export function registerSavingsRoutes(app: FastifyInstance, deps: SavingsRouteDe
     });
   });
 
-  app.get('/api/v1/policy-history', { config: { access: ANY_ROLE } }, async (request) => {
-    const q = parse(ScopeQuerySchema, request.query, 'query');
-    if (q.groupId === undefined) return { items: await store.listPolicyHistory() };
-    if (!(await store.getGroup(q.groupId))) throw notFound(`group ${q.groupId}`);
-    const groupIds = [...(await policies.subtree(q.groupId))];
-    const deviceIds = (await store.listDevices({ groupIds })).map((d) => d.id);
-    return { items: await store.listPolicyHistory({ groupIds, deviceIds }) };
-  });
+  app.get(
+    '/api/v1/policy-history',
+    { config: { access: ANY_ROLE } },
+    async (request): Promise<PolicyHistoryAnswer> => {
+      const q = parse(ImpactScopeQuerySchema, request.query, 'query');
+      if (q.groupId === undefined) return { items: await store.listPolicyHistory() };
+      if (!(await store.getGroup(q.groupId))) throw notFound(`group ${q.groupId}`);
+      const groupIds = [...(await policies.subtree(q.groupId))];
+      const deviceIds = (await store.listDevices({ groupIds })).map((d) => d.id);
+      return { items: await store.listPolicyHistory({ groupIds, deviceIds }) };
+    },
+  );
 }

@@ -1,6 +1,5 @@
-import { ErrorCode } from '@sluimer/shared';
+import { ErrorCode, WasteCausesQuerySchema } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { PolicyService } from '../groups/policy-service.js';
 import { GateFullError, ReplayGate } from '../impact/replay-gate.js';
 import { computeWasteCauses } from '../impact/waste-causes-data.js';
@@ -20,30 +19,13 @@ export interface WasteCausesRouteDeps {
 }
 
 const MAX_PERIOD_MS = 92 * 24 * 3_600_000;
-const MAX_IDS = 200;
-
-const idList = z
-  .string()
-  .max(4000)
-  .regex(/^\d+(,\d+)*$/, 'comma-separated ids')
-  .transform((s) => s.split(',').map(Number))
-  .refine((a) => a.length <= MAX_IDS, { message: `at most ${MAX_IDS} ids` });
-
-const QuerySchema = z
-  .object({
-    from: z.coerce.number().int().nonnegative(),
-    to: z.coerce.number().int().positive(),
-    groupId: z.coerce.number().int().positive().optional(),
-    ids: idList.optional(),
-  })
-  .strict();
 
 export function registerWasteCausesRoutes(app: FastifyInstance, deps: WasteCausesRouteDeps): void {
   const { store, policies, now } = deps;
   const gate = new ReplayGate(8);
 
   app.get('/api/v1/waste-causes', { config: { access: ANY_ROLE } }, async (request) => {
-    const q = parse(QuerySchema, request.query, 'query');
+    const q = parse(WasteCausesQuerySchema, request.query, 'query');
     const t = now();
     if (q.to <= q.from) throw new ApiError(400, ErrorCode.Validation, 'to must be after from');
     if (q.to > t + 60_000) {

@@ -5,6 +5,10 @@ import {
   DAY_MS,
   type DeviceDayWaste,
   FALLBACK_SCHOOL_DAYS_PER_YEAR,
+  type PolicyChange,
+  type RoomSavings,
+  type SavingsAnswer,
+  type SchoolSavings,
   type SideFigures,
 } from '@sluimer/shared';
 import { resolveCalendar, schoolOf } from '../calendar/school-calendars.js';
@@ -22,55 +26,6 @@ import type { GroupRecord, PolicyHistoryRecord, Store } from '../store/types.js'
 export const SAVINGS_BEFORE_DAYS = 56;
 /** days the trend shows at most */
 export const SAVINGS_TREND_DAYS = 120;
-
-export interface PolicyChange {
-  at: number;
-  /** local date in the school's zone */
-  date: string;
-  groupId: number;
-  groupName: string;
-  from: { policyId: number | null; policyName: string | null; auditOnly: boolean };
-  to: { policyId: number | null; policyName: string | null; auditOnly: boolean };
-}
-
-export interface RoomSavings {
-  groupId: number;
-  name: string;
-  devices: number;
-  /** devices left out because they carry their own policy (their own history applies) */
-  devicesWithOwnPolicy: number;
-  /** the latest policy change of this room (on the room or above it); null: none recorded */
-  change: PolicyChange | null;
-  /** null when there is no change to compare around */
-  comparison: BeforeAfterResult | null;
-  /** (before − after) per device-school-day × devices × school days a year × price; null without both sides */
-  savingPerYearEur: number | null;
-  beforeEurPerDeviceDay: number | null;
-  afterEurPerDeviceDay: number | null;
-}
-
-export interface SchoolSavings {
-  groupId: number;
-  name: string;
-  calendarStored: boolean;
-  before: SideFigures;
-  after: SideFigures;
-  reductionPct: number | null;
-  savingPerYearEur: number | null;
-  beforeEurPerDeviceDay: number | null;
-  afterEurPerDeviceDay: number | null;
-  rooms: RoomSavings[];
-  /** per local date: waste per device-day (euros), with its day type, for the chart */
-  trend: { date: string; dayType: string; eurPerDevice: number; devices: number }[];
-  changes: PolicyChange[];
-}
-
-export interface SavingsAnswer {
-  now: number;
-  priceEurPerKwh: number;
-  schoolDaysPerYear: number;
-  schools: SchoolSavings[];
-}
 
 const policyOf = (r: PolicyHistoryRecord | undefined) => ({
   policyId: r?.policyId ?? null,

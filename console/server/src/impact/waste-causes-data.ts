@@ -5,7 +5,7 @@ import {
   type PolicyFacts,
   recommendedPolicy,
   replayWhatIf,
-  type WasteCausesResult,
+  type WasteCausesAnswer,
 } from '@sluimer/shared';
 import { DEFAULT_TIME_ZONE, type PolicyService, policyStatusOf } from '../groups/policy-service.js';
 import type { DeviceRecord, PolicyHistoryRecord, Store } from '../store/types.js';
@@ -17,13 +17,6 @@ import { calendarForZone, gatherWhatIfData } from './what-if-data.js';
  * under the recommended policy and split by cause with the policy facts the console recorded for the
  * period (policy history), not today's state. What is not recorded is said in `limitations`.
  */
-
-export interface WasteCausesAnswer extends Omit<WasteCausesResult, 'perDevice'> {
-  from: number;
-  to: number;
-  perDevice: WasteCausesResult['perDevice'];
-  limitations: { code: string; message: string }[];
-}
 
 /** The recommended policy without school hours of its own: each device's school calendar decides. */
 function recommendedSettings() {

@@ -1,33 +1,14 @@
 import {
-  type Advice,
   adviseDevice,
-  type BatteryProjection,
   batteryHealthPct,
-  type DeviceAge,
+  type DeviceLifecycle,
   deviceAge,
-  type EmbodiedShare,
   embodiedShare,
   type LifecycleFacts,
   projectBattery,
 } from '@sluimer/shared';
 import { effectiveClass } from '../energy/energy-profile.js';
 import type { BatteryReading, DeviceRecord, PurchaseRecord, Store } from '../store/types.js';
-
-/** why a battery has no projection: too few months of readings, or no wear in them */
-export type BatteryOutlook = 'projected' | 'too-few-months' | 'no-wear' | 'no-battery';
-
-export interface DeviceLifecycle {
-  batteryHealthPct: number | null;
-  cycleCount: number | null;
-  batteryTrend: { month: string; healthPct: number; cycleCount: number | null }[];
-  batteryProjection: BatteryProjection | null;
-  batteryOutlook: BatteryOutlook;
-  /** the age and the date it counts from: purchase date, else BIOS date, else first seen */
-  age: DeviceAge | null;
-  purchase: { purchaseDate: string; priceEur: number | null; warrantyEnd: string | null } | null;
-  embodied: EmbodiedShare;
-  advice: Advice;
-}
 
 /** What the advice rules know about a device, from its record, readings and purchase data. */
 export function lifecycleOf(

@@ -1,46 +1,17 @@
 import {
   type AdviceKind,
-  type AdviceRule,
   type AgeSource,
   DAY_MS,
-  type DeviceClass,
   type FleetDevice,
-  type FleetLifecycle,
+  type FleetDeviceRow,
+  type FleetLifecycleResponse,
   fleetLifecycle,
   operationalFigures,
-  type UsePhaseFigures,
 } from '@sluimer/shared';
 import { effectiveClass } from '../energy/energy-profile.js';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { DeviceRecord, Store } from '../store/types.js';
 import { lifecycleOf } from './device-lifecycle.js';
-
-/** one device in the fleet lists (battery swaps, advice) */
-export interface FleetDeviceRow {
-  id: number;
-  name: string;
-  groupId: number;
-  deviceClass: DeviceClass;
-  ageYears: number | null;
-  ageSource: AgeSource | null;
-  batteryHealthPct: number | null;
-  below80: string | null;
-  advice: AdviceKind;
-  rule: AdviceRule;
-}
-
-export interface FleetLifecycleResponse {
-  groupId: number | null;
-  fleet: FleetLifecycle;
-  /** devices a battery swap keeps going, worst battery first */
-  batterySwaps: FleetDeviceRow[];
-  /** devices whose advice is not `keep`, in advice order */
-  attention: FleetDeviceRow[];
-  /** how the ages were found: purchase date, BIOS date, first seen */
-  ageSources: Record<AgeSource, number>;
-  /** the use-phase lever next to the lifetime one: avoidable waste of the last 365 days */
-  usePhase: { days: number } & UsePhaseFigures;
-}
 
 /** The devices of a group's subtree (the whole board without a group), with their lifecycle facts. */
 export async function fleetFacts(

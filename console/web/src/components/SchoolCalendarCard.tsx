@@ -1,5 +1,6 @@
 import {
   type CalendarDay,
+  type GroupCalendar,
   type SchoolCalendar,
   VACATION_REGIONS,
   type Vacation,
@@ -13,16 +14,6 @@ import { weekdayNames } from '../lib/format.js';
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
-
-/** GET /api/v1/groups/:id/calendar */
-interface CalendarAnswer {
-  groupId: number;
-  schoolId: number | null;
-  stored: boolean;
-  own: boolean;
-  updatedAt: number | null;
-  calendar: SchoolCalendar;
-}
 
 /**
  * The school calendar of a group (docs/impact.md, "School calendar"): a school edits its school hours,
@@ -40,7 +31,7 @@ export function SchoolCalendarCard({
 }) {
   const { t, lang } = useI18n();
   const days = weekdayNames(lang);
-  const loaded = useApi<CalendarAnswer>(`/api/v1/groups/${groupId}/calendar`);
+  const loaded = useApi<GroupCalendar>(`/api/v1/groups/${groupId}/calendar`);
   const [draft, setDraft] = useState<SchoolCalendar>();
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   useEffect(() => setDraft(loaded.data?.calendar), [loaded.data]);

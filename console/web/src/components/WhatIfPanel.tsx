@@ -5,13 +5,6 @@ import { formatEur, formatKg, formatKwh, formatNumber } from '../lib/format.js';
 import { errorMessage } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 
-/** the answer; the replay's blocker list rides along (extra fields are allowed by the contract) */
-type Answer = WhatIfResponse & {
-  unreachable: WhatIfResponse['unreachable'] & {
-    blockers?: { name: string; kwh: number; devices: number }[];
-  };
-};
-
 /** how long the editor must be still before the what-if runs again */
 export const WHAT_IF_DEBOUNCE_MS = 600;
 
@@ -27,7 +20,7 @@ export function WhatIfPanel(props: {
   scope: { groupIds: number[]; deviceIds: number[] };
 }) {
   const { t, lang } = useI18n();
-  const [answer, setAnswer] = useState<Answer>();
+  const [answer, setAnswer] = useState<WhatIfResponse>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [wholeBoard, setWholeBoard] = useState(false);
@@ -44,7 +37,7 @@ export function WhatIfPanel(props: {
     const mine = ++seq.current;
     setBusy(true);
     const timer = setTimeout(() => {
-      api<Answer>('POST', '/api/v1/what-if', JSON.parse(body) as unknown).then(
+      api<WhatIfResponse>('POST', '/api/v1/what-if', JSON.parse(body) as unknown).then(
         (a) => {
           if (mine !== seq.current) return; // a newer edit is on its way
           setAnswer(a);

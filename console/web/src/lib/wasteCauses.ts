@@ -1,20 +1,13 @@
-import type { WasteCause } from '@sluimer/shared';
+import type { DeviceWasteCauses, WasteCause, WasteCausesAnswer } from '@sluimer/shared';
+
+/** one device's cause split (GET /api/v1/waste-causes) */
+export type DeviceCauses = DeviceWasteCauses;
+
 import { useEffect, useState } from 'react';
 import { get, qs } from './api.js';
 import type { Lang } from './format.js';
 import { formatPercent } from './format.js';
 import type { MessageKey } from './messages.js';
-
-/** GET /api/v1/waste-causes: the parts the overview shows */
-export interface DeviceCauses {
-  deviceId: number;
-  totalKwh: number;
-  parts: { cause: WasteCause; detail?: string; kwh: number }[];
-}
-interface CausesAnswer {
-  perDevice: DeviceCauses[];
-  causes: { cause: WasteCause; detail?: string; nextStep: { nl: string; en: string } }[];
-}
 
 /** the replay reads raw intervals: at most this far back (the route's bound) */
 const MAX_SPAN_MS = 92 * 24 * 3_600_000;
@@ -26,7 +19,7 @@ const MAX_SPAN_MS = 92 * 24 * 3_600_000;
 export function useWasteCauses(ids: string[], from: number, to: number) {
   const [answer, setAnswer] = useState<{
     byDevice: Map<string, DeviceCauses>;
-    steps: CausesAnswer['causes'];
+    steps: WasteCausesAnswer['causes'];
   }>();
   const key = ids.join(',');
   useEffect(() => {
@@ -36,7 +29,7 @@ export function useWasteCauses(ids: string[], from: number, to: number) {
     const start = Math.max(from, end - MAX_SPAN_MS);
     if (end <= start) return;
     const ac = new AbortController();
-    get<CausesAnswer>(`/api/v1/waste-causes${qs({ ids: key, from: start, to: end })}`, ac.signal).then(
+    get<WasteCausesAnswer>(`/api/v1/waste-causes${qs({ ids: key, from: start, to: end })}`, ac.signal).then(
       (a) =>
         setAnswer({
           byDevice: new Map(a.perDevice.map((d) => [String(d.deviceId), d])),

@@ -1,4 +1,12 @@
-import type { AgeBucket, BatteryBucket, FleetLifecycle, Group, PurchaseRowError } from '@sluimer/shared';
+import type {
+  AgeBucket,
+  ApiResponse,
+  BatteryBucket,
+  FleetDeviceRow,
+  FleetLifecycleResponse,
+  Group,
+  PurchaseRowError,
+} from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { ChartCard, type ChartOption } from '../components/Chart.js';
 import { type Column, DataTable } from '../components/DataTable.js';
@@ -11,28 +19,6 @@ import type { MessageKey } from '../lib/messages.js';
 import { Link, useTitle } from '../lib/router.js';
 import { can, useSession } from '../lib/session.js';
 import { groupPaths } from './Groups.js';
-
-/** GET /api/v1/lifecycle (console/server/src/lifecycle/fleet.ts) */
-interface FleetRow {
-  id: number;
-  name: string;
-  groupId: number;
-  deviceClass: string;
-  ageYears: number | null;
-  ageSource: 'purchase' | 'bios' | 'first-seen' | null;
-  batteryHealthPct: number | null;
-  below80: string | null;
-  advice: string;
-  rule: string;
-}
-export interface FleetLifecycleResponse {
-  groupId: number | null;
-  fleet: FleetLifecycle;
-  batterySwaps: FleetRow[];
-  attention: FleetRow[];
-  ageSources: { purchase: number; bios: number; 'first-seen': number };
-  usePhase: { days: number; wasteKwh: number; wasteEur: number; wasteKg: number };
-}
 
 const BAR = '#2f5f98';
 const WORN = '#b45309';
@@ -93,7 +79,7 @@ export function LifecyclePage() {
     }),
     [f, unknownLabel],
   );
-  const deviceColumns: Column<FleetRow>[] = [
+  const deviceColumns: Column<FleetDeviceRow>[] = [
     {
       key: 'name',
       label: t('life.col.device'),
@@ -333,10 +319,14 @@ function PurchaseImport({ onImported }: { onImported: () => void }) {
     if (csv === null) return;
     setBusy(true);
     try {
-      const r = await api<{ imported: number; rows: unknown[] }>('POST', '/api/v1/lifecycle/purchases', {
-        csv,
-        dryRun,
-      });
+      const r = await api<ApiResponse<'POST /api/v1/lifecycle/purchases'>>(
+        'POST',
+        '/api/v1/lifecycle/purchases',
+        {
+          csv,
+          dryRun,
+        },
+      );
       setStatus({
         ok: true,
         text: dryRun

@@ -1,3 +1,4 @@
+import type { PolicyChange, RoomSavings, SavingsAnswer, SchoolSavings } from '@sluimer/shared';
 import { useMemo } from 'react';
 import { ChartCard, type ChartOption } from '../components/Chart.js';
 import { type Column, DataTable } from '../components/DataTable.js';
@@ -6,57 +7,6 @@ import { formatEur, formatNumber, formatPercent } from '../lib/format.js';
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import { useTitle } from '../lib/router.js';
-
-/** GET /api/v1/savings (docs/impact.md, "Besparing"): the parts this page shows */
-interface Side {
-  deviceDays: number;
-  wasteKwhPerDeviceDay: number | null;
-}
-interface PolicyRef {
-  policyName: string | null;
-  auditOnly: boolean;
-}
-interface Change {
-  at: number;
-  date: string;
-  groupName: string;
-  from: PolicyRef;
-  to: PolicyRef;
-}
-interface Comparison {
-  before: Side;
-  after: Side;
-  reductionPct: number | null;
-  confidence: 'enough' | 'few' | 'none';
-  note?: { nl: string; en: string };
-}
-interface Room {
-  groupId: number;
-  name: string;
-  devices: number;
-  change: Change | null;
-  comparison: Comparison | null;
-  savingPerYearEur: number | null;
-  beforeEurPerDeviceDay: number | null;
-  afterEurPerDeviceDay: number | null;
-}
-interface School {
-  groupId: number;
-  name: string;
-  calendarStored: boolean;
-  before: Side;
-  after: Side;
-  reductionPct: number | null;
-  savingPerYearEur: number | null;
-  beforeEurPerDeviceDay: number | null;
-  afterEurPerDeviceDay: number | null;
-  rooms: Room[];
-  trend: { date: string; dayType: string; eurPerDevice: number; devices: number }[];
-  changes: Change[];
-}
-interface SavingsAnswer {
-  schools: School[];
-}
 
 export function SavingsPage() {
   const { t } = useI18n();
@@ -84,13 +34,13 @@ export function SavingsPage() {
   );
 }
 
-function policyLabel(p: PolicyRef, t: ReturnType<typeof useI18n>['t']): string {
+function policyLabel(p: PolicyChange['from'], t: ReturnType<typeof useI18n>['t']): string {
   return p.auditOnly && !p.policyName
     ? t('savings.auditOnly')
     : (p.policyName ?? t('savings.consoleDefault'));
 }
 
-function SchoolSavingsView({ school }: { school: School }) {
+function SchoolSavingsView({ school }: { school: SchoolSavings }) {
   const { t, lang } = useI18n();
   const eur = (v: number | null) => (v === null ? '—' : formatEur(v, lang));
   const changed = school.changes.length > 0;
@@ -133,7 +83,7 @@ function SchoolSavingsView({ school }: { school: School }) {
     };
   }, [school, t, lang]);
 
-  const columns: Column<Room>[] = [
+  const columns: Column<RoomSavings>[] = [
     { key: 'name', label: t('savings.col.room'), value: (r) => r.name },
     { key: 'devices', label: t('savings.col.devices'), value: (r) => r.devices, numeric: true },
     {
