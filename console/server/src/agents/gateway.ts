@@ -140,6 +140,13 @@ export type GatewayEvent =
   | { type: 'report'; deviceId: number; at: number; lastState?: string; lastEnd?: number }
   | { type: 'policy_status'; deviceId: number; ok: boolean; etag: string; at: number };
 
+/** what the gateway needs to know of the other console processes (agents/cluster.ts) */
+export interface GatewayPeers {
+  isOnline(deviceId: number): boolean;
+  /** a policy change to push: these devices, or all (undefined) */
+  policyChanged(deviceIds: number[] | undefined): void;
+}
+
 export interface GatewayOptions {
   store: Store;
   policies: PolicyService;
@@ -257,9 +264,24 @@ export class Gateway {
     });
   }
 
+  /** connected here, or (several console processes) to another process */
   isOnline(deviceId: number): boolean {
-    return this.connections.has(deviceId);
+    return this.connections.has(deviceId) || (this.peers?.isOnline(deviceId) ?? false);
   }
+
+  /** devices with a socket to this process */
+  connectedDeviceIds(): number[] {
+    return [...this.connections.keys()];
+  }
+
+  /**
+   * Other console processes on the same database (agents/cluster.ts): their agents count as online
+   * and a policy change made here is announced to them, so each pushes to its own agents.
+   */
+  attachPeers(peers: GatewayPeers): void {
+    this.peers = peers;
+  }
+  private peers: GatewayPeers | undefined;
 
   /** last frame or connection moment seen by this process, if any */
   lastSeen(deviceId: number): number | undefined {
@@ -276,8 +298,18 @@ export class Gateway {
     if (conn) conn.ws.close(code, reason);
   }
 
-  /** recomputes effective policies of connected agents and pushes those that changed */
+  /**
+   * recomputes effective policies of connected agents and pushes those that changed; other console
+   * processes are told to do the same for theirs. Returns how many were pushed from this process.
+   */
   async pushPolicies(deviceIds?: Iterable<number>): Promise<number> {
+    const ids = deviceIds ? [...deviceIds] : undefined;
+    this.peers?.policyChanged(ids);
+    return this.pushPoliciesHere(ids);
+  }
+
+  /** pushes changed policies to the agents connected to this process only */
+  async pushPoliciesHere(deviceIds?: Iterable<number>): Promise<number> {
     const targets = deviceIds
       ? [...deviceIds].map((id) => this.connections.get(id)).filter((c): c is Connection => !!c)
       : [...this.connections.values()];
