@@ -120,6 +120,22 @@ describeWithPostgres('two console processes on one PostgreSQL', () => {
     stream.close();
   }, 20_000);
 
+  it('closes an older socket of a device on A once the device connects to B', async () => {
+    const { secret } = await a.groupWithSecret('Twee');
+    const { deviceId, deviceToken } = await a.enroll(secret, 'cluster-twice');
+    const first = await TestAgent.hello(a.url, deviceToken);
+    agents.push(first.agent);
+    const second = await TestAgent.hello(b.url, deviceToken);
+    agents.push(second.agent);
+    expect(await first.agent.waitClosed()).toEqual({
+      code: 4000,
+      reason: 'replaced by a newer connection of this device',
+    });
+    expect(second.agent.closed).toBeNull();
+    await eventually(() => online(a, deviceId), 'still online on A through B');
+    second.agent.close();
+  }, 20_000);
+
   it('counts the agents of a process that shuts down as offline on the others', async () => {
     const { secret } = await b.groupWithSecret('Weg');
     const { deviceId, deviceToken } = await b.enroll(secret, 'cluster-gone');

@@ -174,8 +174,11 @@ export class Cluster {
       let e: GatewayEvent;
       if (w[0] === 'd') {
         // presence first, so listeners reading isOnline see the new state
-        if (w[2]) peer.devices.add(w[1]);
-        else peer.devices.delete(w[1]);
+        if (w[2]) {
+          peer.devices.add(w[1]);
+          // one socket per device across processes too: an older one here is closed
+          this.o.gateway.replacedElsewhere(w[1], w[3]);
+        } else peer.devices.delete(w[1]);
         e = { type: 'device', deviceId: w[1], online: w[2] === 1, at: w[3] };
       } else if (w[0] === 'r') {
         e = {

@@ -114,6 +114,8 @@ class Connection {
   strictIntervals = false;
   /** figures of the last summary sent (weekStart + groups), to resend only when they change */
   sentSummary: string | null = null;
+  /** when the welcome went out (the moment the device came online here) */
+  welcomedAt = 0;
   constructor(
     readonly ws: WebSocket,
     readonly deviceId: number,
@@ -290,6 +292,16 @@ export class Gateway {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /**
+   * The device came online at another console process at `at`: a socket here that was welcomed
+   * before that is stale and is closed, as a newer socket replaces an older one within one process.
+   */
+  replacedElsewhere(deviceId: number, at: number): void {
+    const conn = this.connections.get(deviceId);
+    if (conn?.helloDone && conn.welcomedAt < at)
+      conn.ws.close(4000, 'replaced by a newer connection of this device');
   }
 
   /** closes the device's socket, e.g. after it enrolled again and its old token stopped working */
@@ -685,6 +697,7 @@ export class Gateway {
     conn.sendsInventory = hello.features?.includes(INVENTORY_FEATURE) ?? false;
     clearTimeout(conn.helloTimer);
     conn.sentEtag = etag;
+    conn.welcomedAt = now;
     conn.send({
       type: 'welcome',
       deviceId: device.id,
