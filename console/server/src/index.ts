@@ -263,7 +263,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     registerCalendarRoutes(app, { store, policies, now, pushPolicies: (ids) => gateway.pushPolicies(ids) });
     registerSavingsRoutes(app, { store, policies, now });
     registerWasteCausesRoutes(app, { store, policies, now });
-    registerWebRoutes(app, { store, policies, gateway, now });
+    registerWebRoutes(app, { store, policies, gateway, now }, cluster);
     registerOpenApiRoute(app, routes);
     installAudit(app, audit);
     const maintenance = startMaintenance({ store, audit, now, log });

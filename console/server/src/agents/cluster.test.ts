@@ -120,6 +120,27 @@ describeWithPostgres('two console processes on one PostgreSQL', () => {
     stream.close();
   }, 20_000);
 
+  it('tells A’s browsers of a device enrolled through B, and A’s device list shows B’s edits at once', async () => {
+    const stream = await events(a);
+    await stream.until(/sluimer live updates/);
+    const { secret } = await b.groupWithSecret('Nieuw');
+    const { deviceId } = await b.enroll(secret, 'cluster-enrolled');
+    await stream.until(new RegExp(`event: enrolled\\ndata: \\{[^\\n]*"deviceId":${deviceId}`));
+    stream.close();
+
+    const names = async () =>
+      (await a.api('GET', '/api/v1/web/devices?limit=1000', { token: a.adminToken })).body.devices.find(
+        (d: { id: number }) => d.id === deviceId,
+      )?.name;
+    await eventually(async () => (await names()) !== undefined, 'in A’s list');
+    const renamed = await b.api('PATCH', `/api/v1/devices/${deviceId}`, {
+      token: b.adminToken,
+      body: { name: 'Lokaal 12 — pc 3' },
+    });
+    expect(renamed.status).toBe(200);
+    await eventually(async () => (await names()) === 'Lokaal 12 — pc 3', 'renamed in A’s list');
+  }, 20_000);
+
   it('closes an older socket of a device on A once the device connects to B', async () => {
     const { secret } = await a.groupWithSecret('Twee');
     const { deviceId, deviceToken } = await a.enroll(secret, 'cluster-twice');

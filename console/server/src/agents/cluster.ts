@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PolicyService } from '../groups/policy-service.js';
+import type { WebPeerMessage, WebPeers } from '../http/web-routes.js';
 import type { Bus } from '../store/bus.js';
 import type { Gateway, GatewayEvent } from './gateway.js';
 
@@ -16,6 +17,8 @@ import type { Gateway, GatewayEvent } from './gateway.js';
  * - `events` — the gateway's live events (device online/offline, report stored, policy status),
  *   gathered for EVENT_FLUSH_MS and re-emitted on every other process's `gateway.events`, so the web's
  *   live events (http/events.ts) reach browsers on any process. Reports are coalesced per device.
+ * - `web` — an API write (other processes drop their cached device list) and the web's
+ *   `enrolled` notices.
  * - `presence` — each process's full list of connected devices every `snapshotMs`, in parts below
  *   the NOTIFY limit. It is also the heartbeat: a process not heard from for 3 × `snapshotMs`
  *   (killed, cut off) is forgotten and its devices go offline here. Connect/disconnect between
@@ -51,7 +54,7 @@ interface Peer {
   building?: { gen: number; ids: Set<number>; got: number };
 }
 
-export class Cluster {
+export class Cluster implements WebPeers {
   /** this process on the bus */
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly peers = new Map<string, Peer>();
@@ -120,6 +123,23 @@ export class Cluster {
     this.snapshotTimer.unref();
     this.publish('hello', { p: this.id });
     this.sendSnapshot();
+  }
+
+  // ---- the web app: API writes (cached device lists) and enrollment notices ----
+
+  share(m: WebPeerMessage): void {
+    this.publish('web', { p: this.id, m });
+  }
+
+  onShared(handler: (m: WebPeerMessage) => void): void {
+    this.unsubscribe.push(
+      this.o.bus.subscribe('web', (msg) => {
+        const { p, m } = msg as { p: string; m: WebPeerMessage };
+        if (p === this.id) return;
+        this.heard(p);
+        handler(m);
+      }),
+    );
   }
 
   /** the other processes heard from, with how many agents each has */
