@@ -44,6 +44,9 @@ Omgeving / environment:
   SLUIMER_DATA            map van de database / database folder (./data)
   SLUIMER_DATABASE_URL    postgres://gebruiker:wachtwoord@host/database: PostgreSQL in plaats van SQLite /
                           postgres://user:password@host/database: PostgreSQL instead of SQLite
+  SLUIMER_PRESENCE_INTERVAL_MS  met PostgreSQL: hoe vaak dit proces de andere zegt welke apparaten het heeft
+                          (10000); een proces dat 3× zwijgt telt als weg / with PostgreSQL: how often this process
+                          tells the others which devices it has (10000); one silent 3× counts as gone
   SLUIMER_ADMIN_PASSWORD  wachtwoord van 'admin' bij de eerste start (daarna genegeerd: gebruik reset-password) /
                           password of 'admin' on first start (ignored later: use reset-password)
   SLUIMER_LOG_LEVEL       pino-niveau / pino level (info; debug toont ook regels per apparaat / debug adds per-device lines)
@@ -141,6 +144,16 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     );
     return 2;
   }
+  const presenceMs = env.SLUIMER_PRESENCE_INTERVAL_MS ? Number(env.SLUIMER_PRESENCE_INTERVAL_MS) : undefined;
+  if (
+    presenceMs !== undefined &&
+    !(Number.isInteger(presenceMs) && presenceMs >= 100 && presenceMs <= 600_000)
+  ) {
+    stderr.write(
+      `SLUIMER_PRESENCE_INTERVAL_MS moet een geheel aantal ms van 100 tot 600000 zijn / must be whole ms from 100 to 600000: ${env.SLUIMER_PRESENCE_INTERVAL_MS}\n`,
+    );
+    return 2;
+  }
   let log: pino.Logger;
   try {
     log = createLogger(env, io.isTTY ?? process.stdout.isTTY === true, io.stdout ?? process.stdout);
@@ -175,6 +188,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       host: env.SLUIMER_HOST || '0.0.0.0',
       dataDir,
       ...(env.SLUIMER_DATABASE_URL ? { databaseUrl: env.SLUIMER_DATABASE_URL } : {}),
+      ...(presenceMs !== undefined ? { presenceIntervalMs: presenceMs } : {}),
       adminPassword: env.SLUIMER_ADMIN_PASSWORD || undefined,
       logger: log,
       logRequests: env.SLUIMER_LOG_REQUESTS === '1',

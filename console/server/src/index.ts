@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
+import { Cluster } from './agents/cluster.js';
 import { Gateway, type GatewayLimits } from './agents/gateway.js';
 import { generatePassword, hashPassword } from './auth/crypto.js';
 import { PolicyService } from './groups/policy-service.js';
@@ -32,6 +33,7 @@ import { AuditLog } from './ops/audit.js';
 import { secureDataDir } from './ops/file-modes.js';
 import { startMaintenance } from './ops/retention.js';
 import { guardSlowClients } from './ops/slow-clients.js';
+import { type Bus, LocalBus, PostgresBus } from './store/bus.js';
 import { isPostgresUrl, PostgresStore } from './store/postgres.js';
 import { DB_FILE, SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
@@ -63,6 +65,13 @@ export interface StartConsoleOptions {
   dataDir?: string;
   /** Another store backend instead of the SQLite file. */
   store?: Store;
+  /**
+   * The bus to the other console processes on the same database, with `store` (default: none, this
+   * process alone). With `databaseUrl` a PostgreSQL LISTEN/NOTIFY bus is made from the store.
+   */
+  bus?: Bus;
+  /** how often this process tells the others which agents it has (default 10 s; agents/cluster.ts) */
+  presenceIntervalMs?: number;
   /**
    * postgres://… (SLUIMER_DATABASE_URL): keep the data in PostgreSQL instead of the SQLite file in
    * `dataDir`. Ignored when `store` is given.
@@ -134,9 +143,18 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     );
   }
   const tightened = options.store || postgresUrl ? [] : secureDataDir(dataDir, DB_FILE);
-  const store =
-    options.store ??
-    (postgresUrl ? await PostgresStore.open({ url: postgresUrl }) : new SqliteStore({ dataDir }));
+  const pgStore = postgresUrl ? await PostgresStore.open({ url: postgresUrl }) : undefined;
+  const store: Store = options.store ?? pgStore ?? new SqliteStore({ dataDir });
+  // console processes sharing one PostgreSQL database hear each other over LISTEN/NOTIFY
+  let bus: Bus;
+  try {
+    bus =
+      options.bus ??
+      (pgStore ? await PostgresBus.start(pgStore.pool, () => pgStore.newClient()) : new LocalBus());
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
   const tls = !!options.https;
   const app = Fastify({
     ...(options.logger
@@ -208,6 +226,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       // agents behind the same trusted proxy are told apart the way HTTP clients are (request.ip)
       clientAddress: (req) => proxyAddr(req, trust),
     });
+    // other processes only when the bus can have them (PostgreSQL); one SQLite process needs none
+    const cluster = bus.shared
+      ? new Cluster({ bus, gateway, policies, log, snapshotMs: options.presenceIntervalMs })
+      : undefined;
 
     // JSON bodies; an empty body with a JSON content type counts as no body (e.g. a bare POST /logout)
     app.removeContentTypeParser('application/json');
@@ -241,7 +263,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     registerCalendarRoutes(app, { store, policies, now, pushPolicies: (ids) => gateway.pushPolicies(ids) });
     registerSavingsRoutes(app, { store, policies, now });
     registerWasteCausesRoutes(app, { store, policies, now });
-    registerWebRoutes(app, { store, policies, gateway, now });
+    registerWebRoutes(app, { store, policies, gateway, now }, cluster);
     registerOpenApiRoute(app, routes);
     installAudit(app, audit);
     const maintenance = startMaintenance({ store, audit, now, log });
@@ -296,8 +318,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
         closing ??= (async () => {
           clearInterval(pruneTimer);
           await gateway.close();
+          await cluster?.close();
           await pruning;
           await app.close();
+          await bus.close();
           await store.close();
         })();
         return closing;
@@ -307,6 +331,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     return running;
   } catch (err) {
     await app.close().catch(() => {});
+    await bus.close().catch(() => {});
     await store.close().catch(() => {});
     throw err;
   }

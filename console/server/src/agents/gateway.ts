@@ -114,6 +114,8 @@ class Connection {
   strictIntervals = false;
   /** figures of the last summary sent (weekStart + groups), to resend only when they change */
   sentSummary: string | null = null;
+  /** when the welcome went out (the moment the device came online here) */
+  welcomedAt = 0;
   constructor(
     readonly ws: WebSocket,
     readonly deviceId: number,
@@ -139,6 +141,13 @@ export type GatewayEvent =
   | { type: 'device'; deviceId: number; online: boolean; at: number }
   | { type: 'report'; deviceId: number; at: number; lastState?: string; lastEnd?: number }
   | { type: 'policy_status'; deviceId: number; ok: boolean; etag: string; at: number };
+
+/** what the gateway needs to know of the other console processes (agents/cluster.ts) */
+export interface GatewayPeers {
+  isOnline(deviceId: number): boolean;
+  /** a policy change to push: these devices, or all (undefined) */
+  policyChanged(deviceIds: number[] | undefined): void;
+}
 
 export interface GatewayOptions {
   store: Store;
@@ -257,9 +266,24 @@ export class Gateway {
     });
   }
 
+  /** connected here, or (several console processes) to another process */
   isOnline(deviceId: number): boolean {
-    return this.connections.has(deviceId);
+    return this.connections.has(deviceId) || (this.peers?.isOnline(deviceId) ?? false);
   }
+
+  /** devices with a socket to this process */
+  connectedDeviceIds(): number[] {
+    return [...this.connections.keys()];
+  }
+
+  /**
+   * Other console processes on the same database (agents/cluster.ts): their agents count as online
+   * and a policy change made here is announced to them, so each pushes to its own agents.
+   */
+  attachPeers(peers: GatewayPeers): void {
+    this.peers = peers;
+  }
+  private peers: GatewayPeers | undefined;
 
   /** last frame or connection moment seen by this process, if any */
   lastSeen(deviceId: number): number | undefined {
@@ -270,14 +294,34 @@ export class Gateway {
     return this.connections.size;
   }
 
+  /**
+   * The device came online at another console process at `at`: a socket here that was welcomed
+   * before that is stale and is closed, as a newer socket replaces an older one within one process.
+   */
+  replacedElsewhere(deviceId: number, at: number): void {
+    const conn = this.connections.get(deviceId);
+    if (conn?.helloDone && conn.welcomedAt < at)
+      conn.ws.close(4000, 'replaced by a newer connection of this device');
+  }
+
   /** closes the device's socket, e.g. after it enrolled again and its old token stopped working */
   disconnect(deviceId: number, code: number, reason: string): void {
     const conn = this.connections.get(deviceId);
     if (conn) conn.ws.close(code, reason);
   }
 
-  /** recomputes effective policies of connected agents and pushes those that changed */
+  /**
+   * recomputes effective policies of connected agents and pushes those that changed; other console
+   * processes are told to do the same for theirs. Returns how many were pushed from this process.
+   */
   async pushPolicies(deviceIds?: Iterable<number>): Promise<number> {
+    const ids = deviceIds ? [...deviceIds] : undefined;
+    this.peers?.policyChanged(ids);
+    return this.pushPoliciesHere(ids);
+  }
+
+  /** pushes changed policies to the agents connected to this process only */
+  async pushPoliciesHere(deviceIds?: Iterable<number>): Promise<number> {
     const targets = deviceIds
       ? [...deviceIds].map((id) => this.connections.get(id)).filter((c): c is Connection => !!c)
       : [...this.connections.values()];
@@ -653,6 +697,7 @@ export class Gateway {
     conn.sendsInventory = hello.features?.includes(INVENTORY_FEATURE) ?? false;
     clearTimeout(conn.helloTimer);
     conn.sentEtag = etag;
+    conn.welcomedAt = now;
     conn.send({
       type: 'welcome',
       deviceId: device.id,

@@ -26,9 +26,19 @@ export class PolicyService {
 
   constructor(private readonly store: Store) {}
 
+  /** after a change to groups, policies or calendars; other console processes are told too */
   invalidate(): void {
     this.cache = undefined;
+    this.onInvalidate?.();
   }
+
+  /** forgets the cache without telling anyone (another console process made the change) */
+  invalidateHere(): void {
+    this.cache = undefined;
+  }
+
+  /** set by agents/cluster.ts when several console processes share the database */
+  onInvalidate: (() => void) | undefined;
 
   private load() {
     if (!this.cache) {

@@ -8,11 +8,18 @@ import { DeviceViews, registerWebDeviceRoutes, type WebDeps } from './web-device
 
 export type { WebDeps } from './web-devices.js';
 
+/** what one console process tells the others about the web app (agents/cluster.ts carries it) */
+export type WebPeerMessage = { type: 'changed' } | WebNotice;
+export interface WebPeers {
+  share(m: WebPeerMessage): void;
+  onShared(handler: (m: WebPeerMessage) => void): void;
+}
+
 /**
  * Endpoints made for the web app (docs/api.md "Web app endpoints"): the paginated device list,
  * device timelines, top-waster reasons and live events. Registered by the console next to the API.
  */
-export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
+export function registerWebRoutes(app: FastifyInstance, deps: WebDeps, peers?: WebPeers): void {
   const states = new DeviceStateTracker(deps.store, deps.gateway);
   app.addHook('onClose', async () => states.close());
   const views = new DeviceViews(deps, states);
@@ -23,8 +30,11 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       request.method !== 'GET' &&
       request.method !== 'HEAD' &&
       matchedRoute(request)?.url.startsWith('/api/')
-    )
+    ) {
       views.invalidate();
+      // other console processes rebuild theirs too
+      peers?.share({ type: 'changed' });
+    }
   });
   const onEvent = (e: GatewayEvent) => {
     if (e.type === 'policy_status' || (e.type === 'device' && e.online)) views.invalidate();
@@ -45,11 +55,16 @@ export function registerWebRoutes(app: FastifyInstance, deps: WebDeps): void {
       if (typeof deviceId === 'number') {
         const notice: WebNotice = { type: 'enrolled', deviceId, at: deps.now() };
         notices.emit('notice', notice);
+        peers?.share(notice);
       }
     } catch {
       // not JSON: nothing to tell
     }
     return payload;
+  });
+  peers?.onShared((m) => {
+    if (m.type === 'changed') views.invalidate();
+    else notices.emit('notice', m);
   });
   registerWebDeviceRoutes(app, deps, views);
   registerWebEventRoutes(app, deps, states, notices);

@@ -11,6 +11,8 @@ import type pg from 'pg';
  * keeps in memory.
  */
 export interface Bus {
+  /** whether other processes can be on this bus (false: LocalBus, this process alone) */
+  readonly shared: boolean;
   publish(topic: string, payload: unknown): Promise<void>;
   /** returns a function that unsubscribes */
   subscribe(topic: string, handler: (payload: unknown) => void): () => void;
@@ -62,6 +64,7 @@ function encode(topic: string, payload: unknown): string {
 
 /** One console process (SQLite): messages go straight to this process's subscribers. */
 export class LocalBus implements Bus {
+  readonly shared = false;
   private readonly h = new Handlers();
   async publish(topic: string, payload: unknown): Promise<void> {
     // the same envelope and limit as PostgreSQL, so code that works here works there
@@ -86,6 +89,7 @@ const CHANNEL = 'sluimer_bus';
  * lost it reconnects with back-off and then calls the resync handlers.
  */
 export class PostgresBus implements Bus {
+  readonly shared = true;
   private readonly h = new Handlers();
   private listener: pg.Client | undefined;
   private closed = false;

@@ -1,4 +1,4 @@
-import type { AgentCounters, PolicySettings, Role, Settings } from '@sluimer/shared';
+import type { AgentCounters, PolicySettings, Role, SchoolCalendar, Settings } from '@sluimer/shared';
 import { batteryHealthPct, SettingsSchema } from '@sluimer/shared';
 import pg from 'pg';
 import { MIGRATIONS, migrationSql } from './migrations.js';
@@ -12,6 +12,8 @@ import {
   toGroup,
   toInterval,
   toPolicy,
+  toPolicyHistory,
+  toSchoolCalendar,
   toSecret,
   toSum,
   toUser,
@@ -32,9 +34,14 @@ import {
   type IngestWrite,
   LimitReachedError,
   type NewGroup,
+  type NewPolicyHistory,
+  type PolicyHistoryRecord,
+  type PurchaseInput,
+  type PurchaseRecord,
   type RollupAmounts,
   type Store,
   type StoredInterval,
+  type StoredSchoolCalendar,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -1034,6 +1041,12 @@ export class PostgresStore implements Store {
         batteryReadings: await all(
           'SELECT month, health_pct, cycle_count, at FROM battery_readings WHERE device_id = $1 ORDER BY month',
         ),
+        purchase:
+          (await this.row(
+            'SELECT purchase_date, price_cents, warranty_end, imported_at FROM device_purchases WHERE device_id = $1',
+            [id],
+            c,
+          )) ?? null,
       };
     });
   }
@@ -1176,6 +1189,163 @@ export class PostgresStore implements Store {
     // inside a transaction the worker could not see the request yet: it starts after the commit
     if (q === this.pool) this.energy.kick();
     else this.queuedIn.add(q as pg.PoolClient);
+  }
+
+  // ---- device lifecycle (issue 11) ----
+  async putPurchases(rows: readonly PurchaseInput[], now: number): Promise<number> {
+    // one transaction: a row that fails (e.g. a device deleted meanwhile) leaves nothing behind
+    return this.transaction(async (c) => {
+      for (const r of rows) {
+        await c.query(
+          `INSERT INTO device_purchases (device_id, purchase_date, price_cents, warranty_end, imported_at)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id) DO UPDATE SET purchase_date = excluded.purchase_date,
+           price_cents = excluded.price_cents, warranty_end = excluded.warranty_end, imported_at = excluded.imported_at`,
+          [r.deviceId, r.purchaseDate, r.priceCents, r.warrantyEnd, now],
+        );
+      }
+      return rows.length;
+    });
+  }
+
+  async listPurchases(deviceIds?: readonly number[]): Promise<PurchaseRecord[]> {
+    const cols = 'device_id, purchase_date, price_cents, warranty_end, imported_at';
+    // one array parameter instead of a placeholder per id: no parameter limit to chunk around
+    const rows =
+      deviceIds === undefined
+        ? await this.rows(`SELECT ${cols} FROM device_purchases ORDER BY device_id`)
+        : await this.rows(
+            `SELECT ${cols} FROM device_purchases WHERE device_id = ANY($1::bigint[]) ORDER BY device_id`,
+            [[...deviceIds]],
+          );
+    return rows.map((r) => ({
+      deviceId: Number(r.device_id),
+      purchaseDate: String(r.purchase_date),
+      priceCents: r.price_cents === null ? null : Number(r.price_cents),
+      warrantyEnd: r.warranty_end === null ? null : String(r.warranty_end),
+      importedAt: Number(r.imported_at),
+    }));
+  }
+
+  async batteryReadingsOf(deviceIds: readonly number[]): Promise<Map<number, BatteryReading[]>> {
+    const rows = await this.rows(
+      `SELECT device_id, month, health_pct, cycle_count, at FROM battery_readings
+       WHERE device_id = ANY($1::bigint[]) ORDER BY device_id, month`,
+      [[...deviceIds]],
+    );
+    const out = new Map<number, BatteryReading[]>();
+    for (const r of rows) {
+      const id = Number(r.device_id);
+      const list = out.get(id) ?? [];
+      out.set(id, list);
+      list.push({
+        month: String(r.month),
+        healthPct: Number(r.health_pct),
+        cycleCount: r.cycle_count === null ? null : Number(r.cycle_count),
+        at: Number(r.at),
+      });
+    }
+    return out;
+  }
+
+  async addBatteryHistory(deviceId: number, readings: readonly BatteryReading[]): Promise<number> {
+    return this.transaction(async (c) => {
+      let added = 0;
+      for (const r of readings) {
+        added += await this.changes(
+          `INSERT INTO battery_readings (device_id, month, health_pct, cycle_count, at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (device_id, month) DO NOTHING`,
+          [deviceId, r.month, r.healthPct, r.cycleCount, r.at],
+          c,
+        );
+      }
+      return added;
+    });
+  }
+
+  // ---- impact: school calendars, policy history, waste per device-hour (issue 10) ----
+  async getSchoolCalendar(groupId: number): Promise<StoredSchoolCalendar | undefined> {
+    const r = await this.row('SELECT * FROM school_calendars WHERE group_id = $1', [groupId]);
+    return r ? toSchoolCalendar(r) : undefined;
+  }
+  async listSchoolCalendars(): Promise<StoredSchoolCalendar[]> {
+    return (await this.rows('SELECT * FROM school_calendars ORDER BY group_id')).map(toSchoolCalendar);
+  }
+  async putSchoolCalendar(
+    groupId: number,
+    calendar: SchoolCalendar,
+    now: number,
+  ): Promise<StoredSchoolCalendar> {
+    await this.changes(
+      `INSERT INTO school_calendars (group_id, calendar, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (group_id) DO UPDATE SET calendar = excluded.calendar, updated_at = excluded.updated_at`,
+      [groupId, JSON.stringify(calendar), now],
+    );
+    return { groupId, calendar, updatedAt: now };
+  }
+  async deleteSchoolCalendar(groupId: number): Promise<boolean> {
+    return (await this.changes('DELETE FROM school_calendars WHERE group_id = $1', [groupId])) > 0;
+  }
+  async listPolicyHistory(
+    filter: { groupIds?: number[]; deviceIds?: number[] } = {},
+  ): Promise<PolicyHistoryRecord[]> {
+    const where: string[] = [];
+    const args: number[][] = [];
+    // ids are bound as array parameters, never spliced in; an empty list matches nothing
+    if (filter.groupIds) {
+      args.push(filter.groupIds);
+      where.push(`group_id = ANY($${args.length}::bigint[])`);
+    }
+    if (filter.deviceIds) {
+      args.push(filter.deviceIds);
+      where.push(`device_id = ANY($${args.length}::bigint[])`);
+    }
+    const sql = `SELECT * FROM policy_history${where.length ? ` WHERE ${where.join(' OR ')}` : ''} ORDER BY at, id`;
+    return (await this.rows(sql, args)).map(toPolicyHistory);
+  }
+  async appendPolicyHistory(rows: readonly NewPolicyHistory[]): Promise<void> {
+    await this.transaction(async (c) => {
+      for (const r of rows) {
+        await c.query(
+          `INSERT INTO policy_history (group_id, device_id, policy_id, policy_name, audit_only, excluded_reason, settings, etag, at, first_record)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [
+            r.groupId,
+            r.deviceId,
+            r.policyId,
+            r.policyName,
+            r.auditOnly ? 1 : 0,
+            r.excludedReason,
+            JSON.stringify(r.settings),
+            r.etag,
+            r.at,
+            r.firstRecord ? 1 : 0,
+          ],
+        );
+      }
+    });
+  }
+  async datePolicyHistory(ids: readonly number[], at: number): Promise<void> {
+    await this.changes('UPDATE policy_history SET at = $1 WHERE id = ANY($2::bigint[])', [at, [...ids]]);
+  }
+  async wastePerDeviceHour(
+    deviceIds: number[],
+    from: number,
+    to: number,
+  ): Promise<{ deviceId: number; hour: number; wasteWh: number }[]> {
+    const rows = await this.rows(
+      `SELECT device_id, hour, waste_wh FROM rollup_hour
+       WHERE device_id = ANY($1::bigint[]) AND hour >= $2 AND hour < $3 ORDER BY device_id, hour`,
+      [deviceIds, from, to],
+    );
+    // the caller's device order, as the SQLite store gives it
+    const byDevice = new Map<number, { deviceId: number; hour: number; wasteWh: number }[]>();
+    for (const r of rows) {
+      const id = Number(r.device_id);
+      const list = byDevice.get(id) ?? [];
+      byDevice.set(id, list);
+      list.push({ deviceId: id, hour: Number(r.hour), wasteWh: Number(r.waste_wh) });
+    }
+    return [...new Set(deviceIds)].flatMap((id) => byDevice.get(id) ?? []);
   }
 
   /** updates the given columns; returns the row after the update (undefined: nothing to update or no row) */

@@ -1194,7 +1194,7 @@ export function wattsKey(r: Row, settings: Settings): string {
   );
 }
 
-function toSchoolCalendar(r: Row): StoredSchoolCalendar {
+export function toSchoolCalendar(r: Row): StoredSchoolCalendar {
   // stored only after validation; parsed again so a hand-edited row cannot reach the replay unchecked
   return {
     groupId: Number(r.group_id),
@@ -1203,7 +1203,7 @@ function toSchoolCalendar(r: Row): StoredSchoolCalendar {
   };
 }
 
-function toPolicyHistory(r: Row): PolicyHistoryRecord {
+export function toPolicyHistory(r: Row): PolicyHistoryRecord {
   const settings = PolicySettingsSchema.safeParse(JSON.parse(String(r.settings)));
   return {
     id: Number(r.id),

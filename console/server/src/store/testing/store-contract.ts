@@ -891,6 +891,196 @@ export function describeStoreContract(name: string, makeStore: () => Store | Pro
       );
     });
 
+    describe('device lifecycle: purchases and battery history', () => {
+      it(
+        "stores purchases all or nothing, replaces a device's record and exports and erases it with the device",
+        withStore(async (store) => {
+          const a = await seedDevice(store);
+          const b = await seedDevice(store, { groupId: a.groupId });
+          const rowA = {
+            deviceId: a.deviceId,
+            purchaseDate: '2022-08-15',
+            priceCents: 64_900,
+            warrantyEnd: '2025-08-15',
+          };
+          const rowB = {
+            deviceId: b.deviceId,
+            purchaseDate: '2021-01-04',
+            priceCents: null,
+            warrantyEnd: null,
+          };
+          expect(await store.putPurchases([rowA, rowB], T0)).toBe(2);
+          expect(await store.listPurchases()).toEqual([
+            { ...rowA, importedAt: T0 },
+            { ...rowB, importedAt: T0 },
+          ]);
+          expect(await store.listPurchases([b.deviceId, 99_999])).toEqual([{ ...rowB, importedAt: T0 }]);
+          expect(await store.listPurchases([])).toEqual([]);
+
+          // a batch naming an unknown device fails whole: b's record is not replaced
+          const newB = { ...rowB, purchaseDate: '2023-03-01', priceCents: 50_000 };
+          await expect(store.putPurchases([newB, { ...rowA, deviceId: 99_999 }], T0 + 1)).rejects.toThrow();
+          expect(await store.listPurchases([b.deviceId])).toEqual([{ ...rowB, importedAt: T0 }]);
+          expect(await store.putPurchases([newB], T0 + 2)).toBe(1);
+          expect(await store.listPurchases([b.deviceId])).toEqual([{ ...newB, importedAt: T0 + 2 }]);
+
+          expect((await store.exportDevice(a.deviceId))?.purchase).toEqual({
+            purchase_date: '2022-08-15',
+            price_cents: 64_900,
+            warranty_end: '2025-08-15',
+            imported_at: T0,
+          });
+          expect((await store.exportDevice(b.deviceId))?.purchase).toMatchObject({ price_cents: 50_000 });
+          await store.eraseDevice(a.deviceId);
+          expect((await store.listPurchases()).map((p) => p.deviceId)).toEqual([b.deviceId]);
+        }),
+      );
+
+      it(
+        'adds earlier battery months without overwriting a month that has a reading, oldest first per device',
+        withStore(async (store) => {
+          const a = await seedDevice(store);
+          const b = await seedDevice(store, { groupId: a.groupId });
+          const march = { month: '2026-03', healthPct: 91, cycleCount: 120, at: T0 };
+          expect(await store.addBatteryHistory(a.deviceId, [march])).toBe(1);
+          expect(
+            await store.addBatteryHistory(a.deviceId, [
+              { month: '2026-01', healthPct: 95, cycleCount: null, at: T0 - 60 * DAY_MS },
+              { ...march, healthPct: 10 },
+            ]),
+          ).toBe(1);
+          const readings = await store.batteryReadingsOf([a.deviceId, b.deviceId]);
+          expect([...readings.keys()]).toEqual([a.deviceId]);
+          expect(readings.get(a.deviceId)).toEqual([
+            { month: '2026-01', healthPct: 95, cycleCount: null, at: T0 - 60 * DAY_MS },
+            march,
+          ]);
+          expect((await store.batteryReadingsOf([])).size).toBe(0);
+        }),
+      );
+    });
+
+    describe('impact: school calendars, policy history, waste per device-hour', () => {
+      const calendar = {
+        timeZone: 'Europe/Amsterdam',
+        schoolHours: { mon: { start: '08:30', end: '15:30' }, fri: { start: '08:30', end: '12:00' } },
+        vacations: [{ name: 'Herfstvakantie', start: '2026-10-17', end: '2026-10-25' }],
+        holidays: [{ date: '2026-04-27', name: 'Koningsdag' }],
+        studyDays: [],
+      };
+
+      it(
+        'keeps one calendar per school group, replaces it and forgets it with the group',
+        withStore(async (store) => {
+          const { groupId } = await seedDevice(store);
+          const other = await store.createGroup({
+            name: 'Andere school',
+            parentId: null,
+            kind: 'school',
+            timeZone: null,
+            excludedReason: null,
+            now: T0,
+          });
+          expect(await store.getSchoolCalendar(groupId)).toBeUndefined();
+          expect(await store.putSchoolCalendar(groupId, calendar, T0)).toEqual({
+            groupId,
+            calendar,
+            updatedAt: T0,
+          });
+          await store.putSchoolCalendar(
+            other.id,
+            { ...calendar, studyDays: [{ date: '2026-03-09', name: 'Studiedag' }] },
+            T0,
+          );
+          const changed = { ...calendar, vacations: [] };
+          await store.putSchoolCalendar(groupId, changed, T0 + 5);
+          expect(await store.getSchoolCalendar(groupId)).toEqual({
+            groupId,
+            calendar: changed,
+            updatedAt: T0 + 5,
+          });
+          expect((await store.listSchoolCalendars()).map((c) => c.groupId)).toEqual([groupId, other.id]);
+          expect(await store.deleteSchoolCalendar(groupId)).toBe(true);
+          expect(await store.deleteSchoolCalendar(groupId)).toBe(false);
+          expect(await store.deleteGroup(other.id)).toBe('deleted');
+          expect(await store.listSchoolCalendars()).toEqual([]);
+        }),
+      );
+
+      it(
+        'records policy history oldest first, filters by group or device and re-dates rows',
+        withStore(async (store) => {
+          const row = {
+            groupId: 7,
+            deviceId: null,
+            policyId: 3,
+            policyName: 'Standaard',
+            auditOnly: false,
+            excludedReason: null,
+            settings: { sleepAfterSec: { ac: 1800, battery: 900 } },
+            etag: 'e1',
+            at: T0 + 2,
+            firstRecord: true,
+          };
+          await store.appendPolicyHistory([
+            row,
+            {
+              ...row,
+              groupId: null,
+              deviceId: 42,
+              policyId: null,
+              policyName: null,
+              auditOnly: true,
+              etag: 'e2',
+              at: T0 + 1,
+              firstRecord: false,
+            },
+            { ...row, groupId: 8, excludedReason: 'lab', etag: 'e3', at: T0 + 3 },
+          ]);
+          const all = await store.listPolicyHistory();
+          expect(all.map((h) => h.etag)).toEqual(['e2', 'e1', 'e3']);
+          expect(all[1]).toEqual({ ...row, id: all[1]!.id });
+          expect(all[0]).toMatchObject({ deviceId: 42, groupId: null, auditOnly: true, firstRecord: false });
+          expect((await store.listPolicyHistory({ groupIds: [8] })).map((h) => h.etag)).toEqual(['e3']);
+          expect(
+            (await store.listPolicyHistory({ groupIds: [7], deviceIds: [42] })).map((h) => h.etag),
+          ).toEqual(['e2', 'e1']);
+          expect(await store.listPolicyHistory({ groupIds: [] })).toEqual([]);
+          await store.datePolicyHistory([all[0]!.id], T0 + 10);
+          expect((await store.listPolicyHistory()).map((h) => h.etag)).toEqual(['e1', 'e3', 'e2']);
+        }),
+      );
+
+      it(
+        'gives the recorded waste per device and hour within [from, to), only hours with data',
+        withStore(async (store) => {
+          const { deviceId, groupId } = await seedDevice(store);
+          const other = await seedDevice(store, { groupId });
+          const row = (id: number, hour: number, wasteWh: number): DeviceRollupDelta => ({
+            deviceId: id,
+            bucket: hour,
+            ...amounts(0, 10 * MINUTE_MS, wasteWh, wasteWh),
+          });
+          await store.commitIngest({
+            ...emptyWrite(),
+            deviceHours: [
+              row(deviceId, T0, 1.5),
+              row(deviceId, T0 + 2 * HOUR_MS, 2),
+              row(other.deviceId, T0, 4),
+            ],
+          });
+          expect(await store.wastePerDeviceHour([other.deviceId, deviceId], T0, T0 + 2 * HOUR_MS)).toEqual([
+            { deviceId: other.deviceId, hour: T0, wasteWh: 4 },
+            { deviceId, hour: T0, wasteWh: 1.5 },
+          ]);
+          expect(await store.wastePerDeviceHour([deviceId], T0 + HOUR_MS, T0 + 3 * HOUR_MS)).toEqual([
+            { deviceId, hour: T0 + 2 * HOUR_MS, wasteWh: 2 },
+          ]);
+          expect(await store.wastePerDeviceHour([], T0, T0 + HOUR_MS)).toEqual([]);
+        }),
+      );
+    });
+
     describe('settings', () => {
       it(
         'gives defaults for what was never set and keeps what is put',
