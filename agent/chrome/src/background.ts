@@ -13,6 +13,7 @@ import {
 } from '@sluimer/agent/core';
 import {
   AGENT_WS_PATH,
+  bearerSubprotocols,
   ConsoleFrameSchema,
   type EffectivePolicy,
   EnrollResponseSchema,
@@ -187,6 +188,7 @@ async function step(reason: 'start' | 'state' | 'tick', idle?: ChromeIdleState):
   const now = Date.now();
   const state = idle ?? (await chrome.idle.queryState(detectionSec));
   s.idle = state;
+  if (__SLUIMER_TEST_HOOKS__) console.log(`sluimer step ${reason} ${state} ${now}`);
   s.tracker ??= startTracker(null, { now, bootWall: 0 }, cfg);
   s.tracker = observeSample(
     s.tracker,
@@ -271,36 +273,13 @@ class Link {
       return;
     }
     if (!needed || this.retry) return;
-    void this.open(identity);
+    this.open(identity);
   }
 
-  private async open(identity: Identity): Promise<void> {
+  private open(identity: Identity): void {
     const url = agentSocketUrl(identity.consoleUrl, AGENT_WS_PATH);
-    // browsers cannot set headers on a WebSocket: a session rule adds the device token to the upgrade
-    await chrome.declarativeNetRequest.updateSessionRules({
-      removeRuleIds: [1],
-      addRules: [
-        {
-          id: 1,
-          priority: 1,
-          action: {
-            type: chrome.declarativeNetRequest.RuleActionType.MODIFY_HEADERS,
-            requestHeaders: [
-              {
-                header: 'Authorization',
-                operation: chrome.declarativeNetRequest.HeaderOperation.SET,
-                value: `Bearer ${identity.deviceToken}`,
-              },
-            ],
-          },
-          condition: {
-            urlFilter: `|${url}`,
-            resourceTypes: [chrome.declarativeNetRequest.ResourceType.WEBSOCKET],
-          },
-        },
-      ],
-    });
-    const ws = new WebSocket(url);
+    // browsers cannot set headers on a WebSocket: the token goes as a subprotocol (protocol.ts)
+    const ws = new WebSocket(url, bearerSubprotocols(identity.deviceToken));
     this.ws = ws;
     this.welcomed = false;
     this.sent.clear();
