@@ -158,15 +158,18 @@ describe('the Chrome extension agent in Chromium against the built console', { t
 
     // the console goes away; new input and idle are measured and queued in the outbox
     await c.proc.stop();
+    const downAt = Date.now();
     await moveFor(3_000);
+    // the active stretch closes once Chrome reports idle again; its report waits in the outbox
     const queued = await waitFor(
-      'reports waiting in the outbox',
+      "the outage's active stretch waiting in the outbox",
       async () => {
         const s = await storage();
-        const reports = (s.outbox as { reports: unknown[] }).reports;
-        return reports.length > 0 ? reports.length : undefined;
+        const reports = (s.outbox as { reports: { intervals: { state: string; end: number }[] }[] }).reports;
+        const waiting = reports.flatMap((r) => r.intervals);
+        return waiting.some((i) => i.state === 'active' && i.end > downAt) ? reports.length : undefined;
       },
-      (DETECTION_SEC + 10) * 1000,
+      (DETECTION_SEC + 15) * 1000,
       500,
     );
     expect(queued).toBeGreaterThan(0);
