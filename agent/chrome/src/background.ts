@@ -178,7 +178,7 @@ async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Iden
 
 // ---------------------------------------------------------------- measuring
 
-async function step(reason: 'start' | 'state' | 'tick', idle?: ChromeIdleState): Promise<void> {
+async function step(reason: 'boot' | 'start' | 'state' | 'tick', idle?: ChromeIdleState): Promise<void> {
   const config = await readConfig();
   if (!config) return;
   const s = await load(config);
@@ -186,7 +186,13 @@ async function step(reason: 'start' | 'state' | 'tick', idle?: ChromeIdleState):
   const detectionSec = cfg.idleThresholdMs / 1000;
   chrome.idle.setDetectionInterval(detectionSec);
   const now = Date.now();
-  const state = idle ?? (await chrome.idle.queryState(detectionSec));
+  // Chrome's idle monitor only reports changes from what it last saw, and a new monitor (browser start,
+  // extension installed) starts at `active`: at a start the extension takes the monitor's view, so no
+  // change is ever missed; Chrome reports `idle` itself within a second when it applies. The minute
+  // tick reads the state afresh, which bounds any drift to a minute.
+  const state =
+    idle ??
+    (reason === 'boot' ? 'active' : reason === 'start' ? s.idle : await chrome.idle.queryState(detectionSec));
   s.idle = state;
   if (__SLUIMER_TEST_HOOKS__) console.log(`sluimer step ${reason} ${state} ${now}`);
   s.tracker ??= startTracker(null, { now, bootWall: 0 }, cfg);
@@ -384,8 +390,8 @@ const link = new Link();
 
 chrome.idle.onStateChanged.addListener((state) => void serial(() => step('state', state)));
 chrome.alarms.onAlarm.addListener(() => void serial(() => step('tick')));
-chrome.runtime.onStartup.addListener(() => void serial(() => step('start')));
-chrome.runtime.onInstalled.addListener(() => void serial(() => step('start')));
+chrome.runtime.onStartup.addListener(() => void serial(() => step('boot')));
+chrome.runtime.onInstalled.addListener(() => void serial(() => step('boot')));
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed' || (__SLUIMER_TEST_HOOKS__ && area === 'local' && 'testPolicy' in changes)) {
     void serial(() => step('start'));
