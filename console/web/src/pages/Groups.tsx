@@ -1,6 +1,7 @@
 import { GROUP_KINDS, type UsageResponse, WEEKDAYS } from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
+import { GoogleAdminPanel } from '../components/GoogleAdminPanel.js';
 import { InstallAddressNote } from '../components/InstallAddressNote.js';
 import { ErrorBox } from '../components/Tile.js';
 import { api, asList, qs } from '../lib/api.js';
@@ -398,6 +399,7 @@ function GroupDetail({
         <DeleteGroup group={group} childCount={children.length} path={path} onDeleted={onDeleted} />
       )}
       <Secrets group={group} editable={editable} />
+      <GoogleAdminPanel groupId={group.id} />
     </>
   );
 }
