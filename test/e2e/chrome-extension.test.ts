@@ -106,7 +106,6 @@ describe('the Chrome extension agent in Chromium against the built console', { t
       ],
     });
     worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    worker.on('console', (m) => console.log('SW', m.text()));
     await worker.evaluate((policy) => chrome.storage.local.set({ testPolicy: policy }), {
       consoleUrl: c.proc.url,
       enrollSecret: secret,
