@@ -169,8 +169,8 @@ async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Iden
     deviceToken: body.deviceToken,
     consoleUrl: config.consoleUrl,
   };
-  // a device enrolled anew starts numbering where the console says (welcome.ackedSeq)
-  s.outbox = { ...s.outbox, reports: [] };
+  // reports measured before enrollment stay queued: the welcome's ackedSeq tells where this device's
+  // numbering stands, and everything above it is still to be delivered
   delete s.lastError;
   await save(s);
   return s.identity;
