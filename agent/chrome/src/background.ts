@@ -203,7 +203,7 @@ async function step(reason: 'boot' | 'start' | 'state' | 'tick', idle?: ChromeId
   );
   const changed = reason === 'state' || s.tracker.closed.length > 0;
   if (changed || now - s.lastReportAt >= REPORT_EVERY_MS) writeReport(s, cfg);
-  decideNudge(s, config, now);
+  decideNudge(s, now);
   await save(s);
   const identity = await ensureEnrolled(config, s).catch((err: Error) => {
     s.lastError = `enroll failed: ${err.message}`;
@@ -226,7 +226,7 @@ function writeReport(s: Persisted, cfg: TrackerConfig): void {
 
 // ---------------------------------------------------------------- nudges
 
-function decideNudge(s: Persisted, config: ManagedConfig, now: number): void {
+function decideNudge(s: Persisted, now: number): void {
   const t = s.tracker;
   if (!t) return;
   const view = [...s.timeline];
@@ -246,11 +246,11 @@ function decideNudge(s: Persisted, config: ManagedConfig, now: number): void {
     const spec = notificationFor(decision.nudge, langFor(chrome.i18n.getUILanguage()), 'icon.png');
     chrome.notifications.create(spec.id, spec.options);
   }
-  scheduleSleepSoonCheck(s, config, now);
+  scheduleSleepSoonCheck(s, now);
 }
 
 /** While idle, the sleep-soon warning is due two minutes before the policy's sleep timeout. */
-function scheduleSleepSoonCheck(s: Persisted, config: ManagedConfig, now: number): void {
+function scheduleSleepSoonCheck(s: Persisted, now: number): void {
   const sleepSec = s.policy?.sleepAfterSec?.ac;
   const last = s.tracker?.lastInput;
   if (s.idle === 'active' || !sleepSec || last == null) {
@@ -259,7 +259,6 @@ function scheduleSleepSoonCheck(s: Persisted, config: ManagedConfig, now: number
   }
   const due = last + sleepSec * 1000 - 2 * 60_000 + 1_000;
   if (due > now) void chrome.alarms.create(NUDGE_ALARM, { when: due });
-  void config;
 }
 
 // ---------------------------------------------------------------- the link (protocol v1)
