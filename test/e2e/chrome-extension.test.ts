@@ -94,13 +94,15 @@ describe('the Chrome extension agent in Chromium against the built console', { t
     context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: false,
-      env: { ...process.env, DISPLAY: display },
+      // Chrome's own notification centre, not a desktop daemon that may close the notification first
+      env: { ...process.env, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: 'disabled:' },
       args: [
         '--no-sandbox',
         '--disable-gpu',
         '--disable-background-networking',
         '--disable-component-update',
         '--no-first-run',
+        '--disable-features=NativeNotifications,SystemNotifications',
         `--disable-extensions-except=${extDir}`,
         `--load-extension=${extDir}`,
       ],
@@ -210,7 +212,10 @@ describe('the Chrome extension agent in Chromium against the built console', { t
       },
       240_000,
       1_000,
-    );
+    ).catch(async (err) => {
+      const st = await storage();
+      throw new Error(`${(err as Error).message}; nudge state ${JSON.stringify(st.nudges)}, idle ${st.idle}`);
+    });
     expect(notes.filter((id) => id.startsWith('sluimer-sleepSoon-'))).toHaveLength(1);
   });
 });
