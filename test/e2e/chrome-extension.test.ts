@@ -214,7 +214,9 @@ describe('the Chrome extension agent in Chromium against the built console', { t
       1_000,
     ).catch(async (err) => {
       const st = await storage();
-      throw new Error(`${(err as Error).message}; nudge state ${JSON.stringify(st.nudges)}, idle ${st.idle}`);
+      throw new Error(
+        `${(err as Error).message}; nudge state ${JSON.stringify(st.nudges)}, idle ${st.idle}, held ${JSON.stringify(st.lastHeld)}, policy ${JSON.stringify(st.policy)}, lastInput ${(st.tracker as { lastInput: number }).lastInput}, now ${Date.now()}`,
+      );
     });
     expect(notes.filter((id) => id.startsWith('sluimer-sleepSoon-'))).toHaveLength(1);
   });

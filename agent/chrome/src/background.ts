@@ -70,6 +70,8 @@ interface Persisted {
   lastReportAt: number;
   idle: ChromeIdleState;
   lastError?: string;
+  /** the last nudge decision that held a nudge back, for support: kind and reason, no content */
+  lastHeld?: { at: number; kind: string; reason: string; idleMs: number | null };
 }
 
 const fresh = (): Persisted => ({
@@ -242,6 +244,9 @@ function decideNudge(s: Persisted, now: number): void {
     weeks: groupWeeksFromSummary(s.summary ? { ...s.summary } : null, now, zone),
   });
   s.nudges = decision.state;
+  if (decision.suppressed) {
+    s.lastHeld = { at: now, ...decision.suppressed, idleMs: sessionIdleMs(s.idle, now, t) };
+  }
   if (decision.nudge) {
     const spec = notificationFor(decision.nudge, langFor(chrome.i18n.getUILanguage()), 'icon.png');
     chrome.notifications.create(spec.id, spec.options);
