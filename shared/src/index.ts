@@ -1,5 +1,6 @@
 export * from './api/index.js';
 export * from './calendar/index.js';
+export * from './chromeos-admin.js';
 export * from './device-power.js';
 export * from './energy.js';
 export * from './errors.js';

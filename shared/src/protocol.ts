@@ -237,3 +237,28 @@ export type ConsoleFrame = z.infer<typeof ConsoleFrameSchema>;
 
 /** WebSocket path of the agent gateway. */
 export const AGENT_WS_PATH = '/api/v1/agent';
+
+/**
+ * Extension (optional) for agents that cannot set headers on a WebSocket (the Chrome extension: browsers
+ * allow only subprotocols): the device token travels as a second subprotocol `sluimer.bearer.<token>`
+ * next to `sluimer.v1`, and the console answers with `sluimer.v1` only, so the token is never echoed.
+ * `Authorization: Bearer` stays the way for every other agent and wins when both are sent.
+ */
+export const AGENT_WS_SUBPROTOCOL = 'sluimer.v1';
+const BEARER_SUBPROTOCOL_PREFIX = 'sluimer.bearer.';
+
+export function bearerSubprotocols(deviceToken: string): string[] {
+  return [AGENT_WS_SUBPROTOCOL, `${BEARER_SUBPROTOCOL_PREFIX}${deviceToken}`];
+}
+
+/** The device token from a `Sec-WebSocket-Protocol` header value, or undefined. */
+export function tokenFromSubprotocols(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const p of header.split(',')) {
+    const v = p.trim();
+    if (v.startsWith(BEARER_SUBPROTOCOL_PREFIX) && v.length > BEARER_SUBPROTOCOL_PREFIX.length) {
+      return v.slice(BEARER_SUBPROTOCOL_PREFIX.length);
+    }
+  }
+  return undefined;
+}

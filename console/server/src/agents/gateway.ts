@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import {
   AGENT_FRAME_TYPES,
   AGENT_WS_PATH,
+  AGENT_WS_SUBPROTOCOL,
   type ConsoleFrame,
   classifyDevice,
   ErrorCode,
@@ -14,6 +15,7 @@ import {
   LIMITS,
   PolicyStatusFrameSchema,
   STRICT_INTERVALS_FEATURE,
+  tokenFromSubprotocols,
 } from '@sluimer/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -169,6 +171,9 @@ export class Gateway {
     noServer: true,
     maxPayload: LIMITS.hardMaxFrameBytes,
     perMessageDeflate: false,
+    // browser agents (the Chrome extension) carry their token as a subprotocol: answer with the
+    // protocol name only, never the token
+    handleProtocols: (protocols) => (protocols.has(AGENT_WS_SUBPROTOCOL) ? AGENT_WS_SUBPROTOCOL : false),
   });
   private readonly connections = new Map<number, Connection>();
   private readonly seen = new Map<number, number>();
@@ -388,8 +393,10 @@ export class Gateway {
       return;
     }
     const auth = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    const device = m ? await this.store.getDeviceByTokenHash(hashToken(m[1]!)) : undefined;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+    const token = bearer ?? tokenFromSubprotocols(req.headers['sec-websocket-protocol']);
+    const m = token !== undefined;
+    const device = m ? await this.store.getDeviceByTokenHash(hashToken(token)) : undefined;
     if (!device) {
       // failed authentications per address are limited; devices with valid tokens behind the same NAT
       // are never locked out by a few neighbours with stale tokens

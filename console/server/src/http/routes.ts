@@ -10,6 +10,7 @@ import { registerDevicePrivacyRoutes } from './device-privacy.js';
 import { registerDeviceRoutes } from './devices.js';
 import { registerEnrollRoutes } from './enroll.js';
 import { registerEnrollSecretRoutes } from './enroll-secrets.js';
+import { registerGoogleAdminRoutes } from './google-admin.js';
 import { registerGroupRoutes } from './groups.js';
 import { registerHealthRoutes } from './health.js';
 import { LoginGuard } from './login-guard.js';
@@ -78,6 +79,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   registerTokenRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
+  registerGoogleAdminRoutes(app, ctx);
   registerEnrollSecretRoutes(app, ctx);
   registerDeviceRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);

@@ -10,6 +10,7 @@ import {
 } from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
+import { GoogleAdminPanel } from '../components/GoogleAdminPanel.js';
 import { InstallAddressNote } from '../components/InstallAddressNote.js';
 import { SchoolCalendarCard } from '../components/SchoolCalendarCard.js';
 import { ErrorBox } from '../components/Tile.js';
@@ -408,6 +409,7 @@ function GroupDetail({
         <DeleteGroup group={group} childCount={children.length} path={path} onDeleted={onDeleted} />
       )}
       <Secrets group={group} editable={editable} />
+      <GoogleAdminPanel groupId={group.id} />
     </>
   );
 }
