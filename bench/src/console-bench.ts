@@ -16,6 +16,7 @@ import {
 import { benchSchool, chunk, deviceTimeline, MIXED_ROLES, makeDevice } from '@sluimer/scripts/model';
 import { DAY_MS, HOUR_MS, type Interval, LIMITS, MINUTE_MS } from '@sluimer/shared';
 import Database from 'better-sqlite3';
+import { type BenchPostgres, postgresCpuSeconds, startBenchPostgres } from './postgres.js';
 import {
   type ConsoleProcess,
   cpuSeconds,
@@ -24,7 +25,6 @@ import {
   runQueueWaitSec,
   startConsoleProcess,
 } from './proc.js';
-import { type BenchPostgres, postgresCpuSeconds, startBenchPostgres } from './postgres.js';
 
 /**
  * `npm run bench`: the console as its own process, driven over real loopback sockets by
