@@ -16,6 +16,7 @@ import {
 import { benchSchool, chunk, deviceTimeline, MIXED_ROLES, makeDevice } from '@sluimer/scripts/model';
 import { DAY_MS, HOUR_MS, type Interval, LIMITS, MINUTE_MS } from '@sluimer/shared';
 import Database from 'better-sqlite3';
+import { type BenchPostgres, postgresCpuSeconds, startBenchPostgres } from './postgres.js';
 import {
   type ConsoleProcess,
   cpuSeconds,
@@ -29,6 +30,10 @@ import {
  * `npm run bench`: the console as its own process, driven over real loopback sockets by
  * protocol-level simulated agents in this process. Bounded: every phase has a size and a time
  * limit, and the whole run is killed after --max-minutes.
+ *
+ * `--postgres N`: the same run on a private PostgreSQL server with N console processes sharing it,
+ * agents spread evenly over them (as a load balancer would), the policy pushed through the first;
+ * PostgreSQL's own CPU time is reported per phase. Without it: one console process on SQLite.
  */
 
 const { values: args } = parseArgs({
@@ -41,10 +46,13 @@ const { values: args } = parseArgs({
     'steady-batches': { type: 'string', default: '20,4' },
     'max-minutes': { type: 'string', default: '15' },
     out: { type: 'string' },
+    /** console processes on one private PostgreSQL (0: one process on SQLite) */
+    postgres: { type: 'string', default: '0' },
   },
 });
 
 const AGENTS = Number(args.agents);
+const PG_PROCS = Number(args.postgres);
 const HISTORY_DEVICES = Math.min(AGENTS, Number(args['history-devices']));
 const HISTORY_DAYS = Number(args['history-days']);
 const STEADY_SECONDS = Number(args['steady-seconds']);
@@ -142,11 +150,18 @@ function sendBody(d: SimDevice, body: string) {
 }
 
 let consoleProc: ConsoleProcess | undefined;
+/** every console process (one on SQLite; --postgres N of them) */
+let consoleProcs: ConsoleProcess[] = [];
+let pg: BenchPostgres | undefined;
+const sum = (f: (pid: number) => number) => consoleProcs.reduce((n, p) => n + f(p.pid), 0);
+const pgCpu = () => (pg ? postgresCpuSeconds(pg.pid) : 0);
 
 async function main() {
   const started = Date.now();
   const hardStop = setTimeout(() => {
     log(`time limit of ${args['max-minutes']} min reached; stopping`);
+    for (const p of consoleProcs) void p.kill();
+    pg?.stop();
     process.exit(2);
   }, Number(args['max-minutes']) * MINUTE_MS);
   hardStop.unref();
@@ -175,13 +190,15 @@ async function main() {
     steadySeconds: STEADY_SECONDS,
     steadyRate: STEADY_RATE,
     localAddresses: LOCAL_ADDRESSES.length,
+    store: PG_PROCS > 0 ? 'postgresql' : 'sqlite',
+    consoleProcesses: Math.max(1, PG_PROCS),
   };
   log(`machine: ${JSON.stringify(results.machine)}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'sluimer-bench-'));
   const password = 'bench-password-123';
   let floorBefore: ReturnType<typeof rawFloor> | undefined;
   try {
-    {
+    if (PG_PROCS === 0) {
       const school = benchSchool();
       const now = Date.now();
       const profiles = Array.from({ length: HISTORY_DEVICES }, (_, i) => ({
@@ -202,8 +219,24 @@ async function main() {
       );
       log(`floor before: ${JSON.stringify(floorBefore)}`);
     }
-    consoleProc = await startConsoleProcess({ dataDir, adminPassword: password, logLevel: 'warn' });
-    const pid = consoleProc.pid;
+    if (PG_PROCS > 0) {
+      log(`starting a private PostgreSQL and ${PG_PROCS} console processes on it`);
+      pg = await startBenchPostgres();
+      const env = { SLUIMER_DATABASE_URL: pg.url };
+      // one at a time: the first migrates, the others find the schema ready
+      for (let k = 0; k < PG_PROCS; k++)
+        consoleProcs.push(
+          await startConsoleProcess({
+            dataDir: join(dataDir, `console-${k}`),
+            adminPassword: password,
+            logLevel: 'warn',
+            env,
+          }),
+        );
+    } else {
+      consoleProcs = [await startConsoleProcess({ dataDir, adminPassword: password, logLevel: 'warn' })];
+    }
+    consoleProc = consoleProcs[0]!;
     const api = new ConsoleClient(consoleProc.url);
     await api.login('admin', password);
     const histGroup = idOf(await api.post('/api/v1/groups', { name: 'Bench historie', kind: 'school' }));
@@ -213,7 +246,7 @@ async function main() {
     const liveSecret = (await api.post<{ secret: string }>(`/api/v1/groups/${liveGroup}/enroll-secrets`))
       .secret;
     await sleep(500);
-    const rssIdle = rssBytes(pid);
+    const rssIdle = sum(rssBytes);
 
     // ---- enroll and connect ----
     const school = benchSchool();
@@ -231,28 +264,48 @@ async function main() {
     }));
     log(`enrolling ${AGENTS} devices from ${LOCAL_ADDRESSES.length} loopback addresses`);
     const t0 = performance.now();
-    const devices = await enrollFleet(consoleProc.url, items, {
-      concurrency: 32,
-      since: histFrom,
-      localAddresses: LOCAL_ADDRESSES,
-      agent: { reconnect: true },
-    });
+    // device i goes to process i mod N, as a load balancer would spread them
+    const perProcess = await Promise.all(
+      consoleProcs.map((p, k) =>
+        enrollFleet(
+          p.url,
+          items.filter((_, i) => i % consoleProcs.length === k),
+          {
+            concurrency: Math.ceil(32 / consoleProcs.length),
+            since: histFrom,
+            localAddresses: LOCAL_ADDRESSES,
+            agent: { reconnect: true },
+          },
+        ),
+      ),
+    );
+    const devices = items.map(
+      (_, i) => perProcess[i % consoleProcs.length]![Math.floor(i / consoleProcs.length)]!,
+    );
     const enrollSec = (performance.now() - t0) / 1000;
     log(`enrolled in ${enrollSec.toFixed(1)} s; connecting`);
-    const rssBeforeConnect = rssBytes(pid);
+    const rssBeforeConnect = sum(rssBytes);
     const t1 = performance.now();
     await connectFleet(devices, 200);
     const connectSec = (performance.now() - t1) / 1000;
     await sleep(3000);
     const held = devices.filter((d) => d.agent.connected).length;
     const health = await api.get<{ agentsOnline: number }>('/api/v1/health');
-    const rssConnected = rssBytes(pid);
+    const perConsole = await Promise.all(
+      consoleProcs.map(async (p) => {
+        const c = new ConsoleClient(p.url);
+        await c.login('admin', password);
+        return (await c.get<{ agentsOnline: number }>('/api/v1/health')).agentsOnline;
+      }),
+    );
+    const rssConnected = sum(rssBytes);
     results.connections = {
       enrolled: devices.length,
       enrollSec: r1(enrollSec),
       connectSec: r1(connectSec),
       heldBySimulator: held,
       onlinePerConsole: health.agentsOnline,
+      onlineEachProcess: perConsole,
       rssIdleMb: mb(rssIdle),
       rssBeforeConnectMb: mb(rssBeforeConnect),
       rssConnectedMb: mb(rssConnected),
@@ -270,8 +323,9 @@ async function main() {
     log(
       `generated ${totalIntervals} intervals in ${totalReports} reports (${((performance.now() - tg) / 1000).toFixed(1)} s); sending`,
     );
-    const cpu0 = cpuSeconds(pid);
-    const wait0 = runQueueWaitSec(pid);
+    const cpu0 = sum(cpuSeconds);
+    const pgCpu0 = pgCpu();
+    const wait0 = sum(runQueueWaitSec);
     const simCpu0 = benchCpu();
     const bulkLat: number[] = [];
     let bulkRejected = 0;
@@ -290,7 +344,7 @@ async function main() {
       await Promise.all(inFlight);
     });
     const bulkSec = (performance.now() - tb) / 1000;
-    const bulkCpu = cpuSeconds(pid) - cpu0;
+    const bulkCpu = sum(cpuSeconds) - cpu0;
     (results.loadavg as Record<string, unknown>).afterBulk = load();
     results.bulkIngest = {
       devices: histDevices.length,
@@ -301,8 +355,9 @@ async function main() {
       seconds: r1(bulkSec),
       intervalsPerSec: Math.round(totalIntervals / bulkSec),
       consoleCpuSec: r1(bulkCpu),
+      ...(pg ? { postgresCpuSec: r1(pgCpu() - pgCpu0) } : {}),
       simulatorCpuSec: r1(benchCpu() - simCpu0),
-      consoleWaitingForCpuSec: r1(runQueueWaitSec(pid) - wait0),
+      consoleWaitingForCpuSec: r1(sum(runQueueWaitSec) - wait0),
       ackP50Ms: r1(percentile(bulkLat, 50)),
       ackP99Ms: r1(percentile(bulkLat, 99)),
     };
@@ -324,8 +379,9 @@ async function main() {
       let next = 0;
       const pendingSteady = new Set<Promise<unknown>>();
       log(`steady load: ${reportsPerSec} reports/s × ${batchSize} intervals for ${STEADY_SECONDS} s`);
-      const cpu1 = cpuSeconds(pid);
-      const wait1 = runQueueWaitSec(pid);
+      const cpu1 = sum(cpuSeconds);
+      const pgCpu1 = pgCpu();
+      const wait1 = sum(runQueueWaitSec);
       const simCpu1 = benchCpu();
       const ts = performance.now();
       await new Promise<void>((resolve) => {
@@ -378,9 +434,10 @@ async function main() {
         rejected: steadyRejected,
         committedIntervalsPerSec: Math.round((ackedInWindow * batchSize) / windowSec),
         allAckedAfterSec: r1(drainSec),
-        consoleCpuSec: r1(cpuSeconds(pid) - cpu1),
+        consoleCpuSec: r1(sum(cpuSeconds) - cpu1),
+        ...(pg ? { postgresCpuSec: r1(pgCpu() - pgCpu1) } : {}),
         simulatorCpuSec: r1(benchCpu() - simCpu1),
-        consoleWaitingForCpuSec: r1(runQueueWaitSec(pid) - wait1),
+        consoleWaitingForCpuSec: r1(sum(runQueueWaitSec) - wait1),
         ackP50Ms: r1(percentile(steadyLat, 50)),
         ackP99Ms: r1(percentile(steadyLat, 99)),
         ackMaxMs: r1(percentile(steadyLat, 100)),
@@ -458,11 +515,23 @@ async function main() {
     }
     results.usage = { devices: HISTORY_DEVICES, days: 90, ...usage };
     log(`usage: ${JSON.stringify(results.usage)}`);
-    results.rssEndMb = mb(rssBytes(pid));
+    results.rssEndMb = mb(sum(rssBytes));
 
     await mapLimit(devices, 256, (d) => d.agent.close());
-    await consoleProc.stop();
+    for (const p of consoleProcs) await p.stop();
+    consoleProcs = [];
     consoleProc = undefined;
+    if (pg) {
+      pg.stop();
+      pg = undefined;
+      results.totalSec = Math.round((Date.now() - started) / 1000);
+      // the raw-floor comparison is SQLite's (the same rows straight into better-sqlite3)
+      const json = JSON.stringify(results, null, 2);
+      process.stdout.write(`${json}\n`);
+      if (args.out) writeFileSync(args.out, `${json}\n`);
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    }
 
     // ---- raw floor: the same number of rows straight into better-sqlite3 ----
     const floorAfter = rawFloor(histDevices, histFrom, histTo, dataDir, 'floor-after');
@@ -477,7 +546,8 @@ async function main() {
     (results.loadavg as Record<string, unknown>).end = load();
     results.totalSec = Math.round((Date.now() - started) / 1000);
   } finally {
-    if (consoleProc) await consoleProc.kill();
+    for (const p of consoleProcs) await p.kill();
+    pg?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
   const json = JSON.stringify(results, null, 2);

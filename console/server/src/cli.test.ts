@@ -89,6 +89,14 @@ describe('sluimer-console command', { timeout: 30_000 }, () => {
     expect(stderr.text).toContain('--frobnicate');
   });
 
+  it('refuses a presence interval that is not whole milliseconds from 100 to 600000 with exit code 2', async () => {
+    for (const bad of ['0', '99', '1.5', 'tien', '600001']) {
+      const stderr = sink();
+      expect(await main([], { env: { SLUIMER_PRESENCE_INTERVAL_MS: bad }, stderr })).toBe(2);
+      expect(stderr.text).toContain('SLUIMER_PRESENCE_INTERVAL_MS');
+    }
+  });
+
   it('creates admin with a generated password printed once, and shuts down cleanly', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sluimer-cli-test-'));
     dirs.push(dataDir);
