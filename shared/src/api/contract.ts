@@ -26,6 +26,7 @@ import {
   DeviceUpdateRequestSchema,
 } from './devices.js';
 import { CreatedEnrollSecretSchema, CreateEnrollSecretRequestSchema, EnrollSecretSchema } from './enroll.js';
+import { GoogleAdminAnswerSchema } from './google-admin.js';
 import {
   CreateGroupRequestSchema,
   GroupDetailSchema,
@@ -371,6 +372,13 @@ export const API_CONTRACT = {
   },
 
   // ---- school calendars, savings, waste causes ----
+  'GET /api/v1/groups/:id/google-admin': {
+    summary:
+      "The Google Admin settings that make the group's Chromebooks follow its policy, and the Chromebooks that do not",
+    tag: 'groups',
+    params: id,
+    responses: { 200: GoogleAdminAnswerSchema },
+  },
   'GET /api/v1/groups/:id/calendar': {
     summary: 'The school calendar that applies to a group, and where it comes from',
     tag: 'calendar',

@@ -4,6 +4,7 @@ export * from './common.js';
 export * from './contract.js';
 export * from './devices.js';
 export * from './enroll.js';
+export * from './google-admin.js';
 export * from './groups.js';
 export * from './impact.js';
 export * from './lifecycle.js';

@@ -100,6 +100,12 @@ const MATRIX: {
     roles: ANY,
   },
   // school calendars (http/calendar.ts)
+  {
+    method: 'GET',
+    url: '/api/v1/groups/:id/google-admin',
+    path: '/api/v1/groups/999999/google-admin',
+    roles: STAFF,
+  },
   { method: 'GET', url: '/api/v1/groups/:id/calendar', path: '/api/v1/groups/999999/calendar', roles: ANY },
   {
     method: 'PUT',

@@ -1,17 +1,7 @@
-import type { GoogleAdminSettings } from '@sluimer/shared';
+import type { GoogleAdminAnswer } from '@sluimer/shared';
 import { useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
-
-interface GoogleAdminView extends GoogleAdminSettings {
-  chromebooks: {
-    deviceId: number;
-    name: string;
-    overruns: number;
-    longestIdleMin: number;
-    notInForce: boolean;
-  }[];
-}
 
 /**
  * Per group with Chromebooks: the Google Admin settings that make ChromeOS follow the group's policy
@@ -20,7 +10,7 @@ interface GoogleAdminView extends GoogleAdminSettings {
  */
 export function GoogleAdminPanel({ groupId }: { groupId: number }) {
   const { t } = useI18n();
-  const view = useApi<GoogleAdminView>(`/api/v1/groups/${groupId}/google-admin`);
+  const view = useApi<GoogleAdminAnswer>(`/api/v1/groups/${groupId}/google-admin`);
   const v = view.data;
   if (!v || v.chromebooks.length === 0) return null;
   return (
