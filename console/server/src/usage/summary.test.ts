@@ -139,12 +139,13 @@ describe('summary extension', () => {
     const dev = await t.enroll(roomSecret);
     const { agent } = await TestAgent.hello(t.url, dev.deviceToken, { features: ['summary'] });
     const first = SummaryFrameSchema.parse(await agent.next()) as SummaryFrame;
-    // same hour: cached, unchanged, nothing resent by the 200 ms pass
+    // more idle time reported within the same hour: acked, and the hour's cached figures are not
+    // resent by the 200 ms pass
+    expect(await agent.report(1, [idle(at(NOW, -30), at(NOW, -10))])).toEqual({ type: 'ack', seq: 1 });
     await new Promise((r) => setTimeout(r, 600));
     expect(agent.frames).toEqual([]);
-    // the next hour, with more idle time reported meanwhile
+    // the next hour: the pass recomputes, the figures now hold the report, so they are resent
     clock = NOW + HOUR_MS;
-    expect(await agent.report(1, [idle(at(NOW, 0), at(NOW, 40))])).toEqual({ type: 'ack', seq: 1 });
     const second = SummaryFrameSchema.parse(await agent.next(3000));
     expect(second.at).toBe(NOW + HOUR_MS);
     expect(second.groups[0]!.thisWeek.idleOnHours).toBeGreaterThan(first.groups[0]!.thisWeek.idleOnHours);
