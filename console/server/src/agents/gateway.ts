@@ -128,6 +128,11 @@ class Connection {
     if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
+  /** a frame already serialised (one policy frame shared by every socket it goes to) */
+  sendText(text: string): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+
   /** `send({ type: 'ack', seq })` without building and serialising an object per report */
   ack(seq: number): void {
     if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(`{"type":"ack","seq":${seq}}`);
@@ -325,20 +330,48 @@ export class Gateway {
     return this.pushPoliciesHere(ids);
   }
 
-  /** pushes changed policies to the agents connected to this process only */
-  async pushPoliciesHere(deviceIds?: Iterable<number>): Promise<number> {
-    const targets = deviceIds
-      ? [...deviceIds].map((id) => this.connections.get(id)).filter((c): c is Connection => !!c)
-      : [...this.connections.values()];
+  /**
+   * pushes changed policies to the agents connected to this process only. Pushes run one after
+   * another, so a slower earlier push can never overwrite a newer policy on a socket.
+   */
+  pushPoliciesHere(deviceIds?: Iterable<number>): Promise<number> {
+    const ids = deviceIds ? [...deviceIds] : undefined;
+    const run = this.pushQueue.then(() => this.pushNow(ids));
+    this.pushQueue = run.catch(() => 0);
+    return run;
+  }
+  private pushQueue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One push, whatever the number of agents: one store read for all their devices, one policy
+   * resolution per distinct group/own policy/exclusion, one serialised frame per distinct policy,
+   * written to each socket without waiting for it; the `policySent` marks ride along with the next
+   * group commit.
+   */
+  private async pushNow(deviceIds: number[] | undefined): Promise<number> {
+    const ids: number[] = [];
+    for (const id of deviceIds ?? this.connections.keys()) {
+      const conn = this.connections.get(id);
+      if (conn?.helloDone && !conn.closed) ids.push(id);
+    }
+    if (ids.length === 0) return 0;
+    const targets = await this.store.policyTargets(ids);
+    const resolved = await this.policies.effectiveForEach(targets);
+    const frames = new Map<string, string>();
     let pushed = 0;
-    for (const conn of targets) {
-      if (!conn.helloDone || conn.closed) continue;
-      const device = await this.store.getDevice(conn.deviceId);
-      if (!device) continue;
-      const { policy, etag } = await this.policies.effectiveFor(device);
+    for (let i = 0; i < targets.length; i++) {
+      // the socket of now: it may have been replaced while the devices were read
+      const conn = this.connections.get(targets[i]!.id);
+      if (!conn?.helloDone || conn.closed) continue;
+      const { policy, etag } = resolved[i]!;
       if (etag === conn.sentEtag) continue;
+      let text = frames.get(etag);
+      if (text === undefined) {
+        text = JSON.stringify({ type: 'policy', policy, etag } satisfies ConsoleFrame);
+        frames.set(etag, text);
+      }
       conn.sentEtag = etag;
-      conn.send({ type: 'policy', policy, etag });
+      conn.sendText(text);
       void this.queueUpdate({ kind: 'policySent', deviceId: conn.deviceId, etag });
       pushed++;
     }

@@ -67,7 +67,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     tls: deps.tls,
     ...(deps.publicUrl !== undefined ? { publicUrl: deps.publicUrl } : {}),
     async policyChanged(deviceIds) {
-      policies.invalidate();
+      // the push's one message to the other console processes drops their caches too
+      policies.invalidateHere();
       return gateway.pushPolicies(deviceIds);
     },
   };

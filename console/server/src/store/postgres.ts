@@ -13,6 +13,7 @@ import {
   toInterval,
   toPolicy,
   toPolicyHistory,
+  toPolicyTarget,
   toSchoolCalendar,
   toSecret,
   toSum,
@@ -523,6 +524,14 @@ export class PostgresStore implements Store {
     }
     return (await this.rows(sql, args)).map(toDevice);
   }
+  async policyTargets(ids: readonly number[]) {
+    if (ids.length === 0) return [];
+    const rows = await this.rows(
+      'SELECT id, group_id, policy_id, excluded_reason FROM devices WHERE id = ANY($1::bigint[]) ORDER BY id',
+      [ids],
+    );
+    return rows.map(toPolicyTarget);
+  }
   async timelinePage(deviceId: number, from: number, to: number, limit: number) {
     const out: StoredInterval[] = [];
     // intervals of one device never overlap: only the last one starting before `from` can reach into it
@@ -904,7 +913,7 @@ export class PostgresStore implements Store {
   private async applyUpdates(c: pg.PoolClient, updates: readonly DeviceUpdate[]): Promise<void> {
     for (let i = 0; i < updates.length; ) {
       const u = updates[i]!;
-      if (u.kind === 'lastSeen' || u.kind === 'policySent') {
+      if (u.kind === 'lastSeen' || u.kind === 'policySent' || u.kind === 'policyStatus') {
         let j = i;
         while (j < updates.length && updates[j]!.kind === u.kind) j++;
         const run = updates.slice(i, j) as Extract<DeviceUpdate, { kind: typeof u.kind }>[];
@@ -915,6 +924,27 @@ export class PostgresStore implements Store {
              FROM (SELECT id, MAX(at) AS at FROM unnest($1::bigint[], $2::bigint[]) AS t(id, at) GROUP BY id) u
              WHERE d.id = u.id`,
             [seen.map((x) => x.deviceId), seen.map((x) => x.at)],
+          );
+        } else if (u.kind === 'policyStatus') {
+          // after a push every agent answers at once: one statement for the run, not one per device;
+          // the last status of a device wins, as if written one after another
+          const last = new Map<number, Extract<DeviceUpdate, { kind: 'policyStatus' }>>();
+          for (const x of run as Extract<DeviceUpdate, { kind: 'policyStatus' }>[]) last.set(x.deviceId, x);
+          const sts = [...last.values()];
+          await c.query(
+            `UPDATE devices d SET status_ok = u.ok, status_etag = u.etag, status_applied = u.applied,
+               status_errors = u.errors, status_at = u.at, last_seen = u.at
+             FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+               AS u(id, ok, etag, applied, errors, at)
+             WHERE d.id = u.id`,
+            [
+              sts.map((x) => x.deviceId),
+              sts.map((x) => (x.ok ? 1 : 0)),
+              sts.map((x) => x.etag),
+              sts.map((x) => JSON.stringify(x.applied)),
+              sts.map((x) => JSON.stringify(x.errors)),
+              sts.map((x) => x.at),
+            ],
           );
         } else {
           // the last mark of a device wins, as if written one after another
@@ -931,8 +961,7 @@ export class PostgresStore implements Store {
         continue;
       }
       if (u.kind === 'hello') await this.recordHelloOn(c, u.deviceId, u);
-      else if (u.kind === 'inventory') await this.recordInventoryOn(c, u.deviceId, u);
-      else await this.setPolicyStatusOn(c, u.deviceId, u);
+      else await this.recordInventoryOn(c, u.deviceId, u);
       i++;
     }
   }

@@ -31,6 +31,7 @@ import {
   type DeviceErasure,
   type DeviceExport,
   type DevicePatch,
+  type DevicePolicyTarget,
   type DeviceRecord,
   type DeviceUpdate,
   type EnrollSecretRecord,
@@ -119,6 +120,15 @@ export function toPolicy(r: Row): PolicyRecord {
     description: str(r.description),
     settings: JSON.parse(String(r.settings)) as PolicySettings,
     updatedAt: Number(r.updated_at),
+  };
+}
+
+export function toPolicyTarget(r: Row): DevicePolicyTarget {
+  return {
+    id: Number(r.id),
+    groupId: Number(r.group_id),
+    policyId: num(r.policy_id),
+    excludedReason: str(r.excluded_reason),
   };
 }
 
@@ -504,6 +514,16 @@ export class SqliteStore implements Store {
     }`;
     if (filter?.limit !== undefined) args.push(filter.limit);
     return (this.db.prepare(sql).all(...args) as Row[]).map(toDevice);
+  }
+  async policyTargets(ids: readonly number[]) {
+    if (ids.length === 0) return [];
+    return (
+      this.db
+        .prepare(
+          'SELECT id, group_id, policy_id, excluded_reason FROM devices WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
+        )
+        .all(JSON.stringify(ids)) as Row[]
+    ).map(toPolicyTarget);
   }
   async timelinePage(deviceId: number, from: number, to: number, limit: number) {
     const out: StoredInterval[] = [];

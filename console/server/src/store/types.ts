@@ -108,6 +108,11 @@ export interface Store {
   /** devices in id order; `afterId` and `limit` select a page */
   listDevices(filter?: { groupIds?: number[]; afterId?: number; limit?: number }): Promise<DeviceRecord[]>;
   /**
+   * what policy resolution needs of each of these devices (group, own policy, exclusion), in one read
+   * for a whole policy push; ids of devices that do not exist are left out
+   */
+  policyTargets(ids: readonly number[]): Promise<DevicePolicyTarget[]>;
+  /**
    * one device's intervals that overlap [from, to) in start order, at most `limit` of them; `more` says
    * whether the range holds more (continue from the last one's end)
    */
@@ -447,6 +452,9 @@ export interface BatteryReading {
 }
 /** battery readings older than this many months are deleted (docs/privacy.md) */
 export const BATTERY_MONTHS_KEPT = 96;
+
+/** the fields of a device its effective policy is resolved from (groups/policy-service.ts) */
+export type DevicePolicyTarget = Pick<DeviceRecord, 'id' | 'groupId' | 'policyId' | 'excludedReason'>;
 
 /** Small per-device writes the gateway batches into the next group commit. */
 export type DeviceUpdate =

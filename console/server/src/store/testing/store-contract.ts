@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConflictError,
   type DeviceRollupDelta,
+  type DeviceUpdate,
   IngestConflictError,
   type IngestDeviceState,
   type IngestWrite,
@@ -455,6 +456,22 @@ export function describeStoreContract(name: string, makeStore: () => Store | Pro
       );
 
       it(
+        'reads the policy targets of listed devices in one go, leaving out unknown ids',
+        withStore(async (store) => {
+          const a = await seedDevice(store);
+          const b = await seedDevice(store);
+          const p = await store.createPolicy({ name: 'Eigen', settings: {}, now: T0 });
+          await store.assignPolicy(p.id, { groupIds: [], deviceIds: [b.deviceId] });
+          await store.updateDevice(a.deviceId, { excludedReason: 'server' });
+          expect(await store.policyTargets([b.deviceId, 999_999, a.deviceId])).toEqual([
+            { id: a.deviceId, groupId: a.groupId, policyId: null, excludedReason: 'server' },
+            { id: b.deviceId, groupId: b.groupId, policyId: p.id, excludedReason: null },
+          ]);
+          expect(await store.policyTargets([])).toEqual([]);
+        }),
+      );
+
+      it(
         'updates a device’s name, group, class, preset, monitors and exclusion',
         withStore(async (store) => {
           const { deviceId } = await seedDevice(store);
@@ -646,6 +663,51 @@ export function describeStoreContract(name: string, makeStore: () => Store | Pro
             maxSeq: 1,
             maxEnd: T0 + 20 * MINUTE_MS,
             lastInterval: { start: T0 + 10 * MINUTE_MS, end: T0 + 20 * MINUTE_MS, state: 'active' },
+          });
+        }),
+      );
+
+      it(
+        'writes the policy statuses of many devices in one batch, a device’s last one winning',
+        withStore(async (store) => {
+          const a = await seedDevice(store);
+          const b = await seedDevice(store);
+          const status = (deviceId: number, etag: string, ok: boolean, at: number) =>
+            ({
+              kind: 'policyStatus',
+              deviceId,
+              etag,
+              ok,
+              applied: { sleepAfterSec: { ac: 900 } },
+              errors: ok ? [] : [{ setting: 'brightness', code: 'unsupported', message: 'no backlight' }],
+              at,
+            }) as DeviceUpdate;
+          await store.commitIngest({
+            ...emptyWrite(),
+            updates: [
+              status(a.deviceId, 'old', false, T0 + 1),
+              status(b.deviceId, 'e1', false, T0 + 2),
+              status(a.deviceId, 'e1', true, T0 + 3),
+            ],
+          });
+          expect(await store.getDevice(a.deviceId)).toMatchObject({
+            policyStatus: {
+              ok: true,
+              etag: 'e1',
+              applied: { sleepAfterSec: { ac: 900 } },
+              errors: [],
+              at: T0 + 3,
+            },
+            lastSeen: T0 + 3,
+          });
+          expect(await store.getDevice(b.deviceId)).toMatchObject({
+            policyStatus: {
+              ok: false,
+              etag: 'e1',
+              errors: [{ setting: 'brightness', code: 'unsupported', message: 'no backlight' }],
+              at: T0 + 2,
+            },
+            lastSeen: T0 + 2,
           });
         }),
       );
