@@ -1,21 +1,17 @@
-import { DAY_MS, HOUR_MS, type Interval } from '@sluimer/shared';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  describeWithPostgres,
-  type PostgresServer,
-  startPostgres,
-} from '../../console/server/src/store/testing/postgres-server.js';
-import { chunk, deviceTimeline } from '../../scripts/src/model/behaviour.js';
-import { benchSchool, MIXED_ROLES, makeDevice } from '../../scripts/src/model/fleet-plan.js';
+import { expect, it } from 'vitest';
+import { describeWithPostgres } from '../../console/server/src/store/testing/postgres-server.js';
 import {
   type ConsoleFixture,
   createGroupWithSecret,
   enrolledAgent,
   expectedTotals,
+  historyWindow,
   ms,
-  ProtocolAgent,
-  startConsoleFixture,
+  scriptedTimeline,
+  streamReports,
+  successorOf,
   usageByDevice,
+  useConsoles,
   waitFor,
 } from './helpers.js';
 
@@ -25,41 +21,16 @@ import {
  * killed with SIGKILL mid-stream its agents go on at the other with nothing lost or counted twice.
  */
 
-const school = benchSchool();
-const to = Math.floor((Date.now() - 2 * HOUR_MS) / 1000) * 1000;
-const from = to - 2 * DAY_MS;
-const qFrom = from - DAY_MS;
-const qTo = Date.now() + HOUR_MS;
-
-function timelineOf(i: number): { intervals: Interval[]; batches: Interval[][] } {
-  const profile = makeDevice(
-    MIXED_ROLES[i % MIXED_ROLES.length] ?? 'chromebook',
-    { key: 'cluster', prefix: 'CL' },
-    i,
-  );
-  const { intervals } = deviceTimeline(profile, school, from, to);
-  return { intervals, batches: chunk(intervals, 1) };
-}
+const span = historyWindow(2);
+const { qFrom, qTo } = span;
+const timelineOf = (i: number) => scriptedTimeline(i, { key: 'cluster', prefix: 'CL' }, span, 1);
 
 describeWithPostgres('two console processes on one PostgreSQL', () => {
-  let server: PostgresServer;
-  let a: ConsoleFixture;
-  let b: ConsoleFixture;
-
-  beforeAll(async () => {
-    server = await startPostgres();
-    // presence lists every 300 ms: a killed process is noticed within a second
-    const env = { SLUIMER_DATABASE_URL: await server.createDatabase(), SLUIMER_PRESENCE_INTERVAL_MS: '300' };
-    a = await startConsoleFixture(env);
-    b = await startConsoleFixture(env);
-  }, 180_000);
-  afterAll(async () => {
-    await a?.dispose();
-    await b?.dispose();
-    await server?.stop();
-  }, 60_000);
+  // presence lists every 300 ms: a killed process is noticed within a second
+  const consoles = useConsoles({ count: 2, postgres: true, env: { SLUIMER_PRESENCE_INTERVAL_MS: '300' } });
 
   it('applies a policy set through process A on an agent connected to process B', async () => {
+    const [a, b] = consoles as [ConsoleFixture, ConsoleFixture];
     const { groupId, secret } = await createGroupWithSecret(a.api, 'Push');
     const policies: unknown[] = [];
     const d = await enrolledAgent(b.proc.url, secret, { onPolicy: (p) => policies.push(p) });
@@ -85,6 +56,7 @@ describeWithPostgres('two console processes on one PostgreSQL', () => {
   }, 60_000);
 
   it('loses nothing and counts nothing twice when process A is killed mid-stream and its agents move to B', async () => {
+    const [a, b] = consoles as [ConsoleFixture, ConsoleFixture];
     const { groupId, secret } = await createGroupWithSecret(b.api, 'Kill');
     const devices = await Promise.all(
       [1, 2, 3, 4].map(async (i) => ({
@@ -98,22 +70,10 @@ describeWithPostgres('two console processes on one PostgreSQL', () => {
         if (!(await b.api.get<{ online: boolean }>(`/api/v1/devices/${d.deviceId}`)).online) return undefined;
       return true;
     });
-    let acked = 0;
-    const all: Promise<unknown>[] = [];
-    const streaming = (async () => {
-      const longest = Math.max(...devices.map((d) => d.batches.length));
-      for (let k = 0; k < longest; k++) {
-        for (const d of devices) {
-          const batch = d.batches[k];
-          if (batch) all.push(d.agent.report(batch).then(() => acked++));
-        }
-        await new Promise((r) => setTimeout(r, 15));
-      }
-    })();
-    const total = devices.reduce((n, d) => n + d.batches.length, 0);
-    await waitFor('some acks before the kill', () => acked > 20 || undefined, 20_000, 2);
+    const stream = streamReports(devices);
+    await waitFor('some acks before the kill', () => stream.acked() > 20 || undefined, 20_000, 2);
     await a.proc.kill();
-    expect(acked).toBeLessThan(total);
+    expect(stream.acked()).toBeLessThan(stream.total);
 
     // A's devices drop out of B's presence once A's lists stop (3 × 300 ms)
     await waitFor('A’s agents offline on B', async () => {
@@ -123,19 +83,17 @@ describeWithPostgres('two console processes on one PostgreSQL', () => {
     });
 
     // the stream goes on meanwhile: what A did not ack waits in the agents, unsent
-    await streaming;
+    await stream.sent;
     // each agent reconnects — the load balancer now sends it to B — with everything still unacked
     const moved = await Promise.all(
       devices.map(async (d) => {
         d.agent.kill();
-        const again = new ProtocolAgent({ ...d.agent.opts, server: b.proc.url });
-        for (const [seq, p] of d.agent.pending) again.pending.set(seq, p);
-        again.nextSeq = d.agent.nextSeq;
+        const again = successorOf(d.agent, b.proc.url);
         await again.connect();
         return again;
       }),
     );
-    await Promise.all(all);
+    await stream.allAcked();
     const usage = await usageByDevice(b.api, qFrom, qTo, groupId);
     for (const d of devices) {
       expect(ms(usage.get(d.deviceId))).toEqual(ms(expectedTotals(d.intervals)));

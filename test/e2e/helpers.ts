@@ -1,10 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Interval, UsageResponse } from '@sluimer/shared';
+import { DAY_MS, HOUR_MS, type Interval, type UsageResponse } from '@sluimer/shared';
+import { afterAll, beforeAll } from 'vitest';
 import { type ConsoleProcess, startConsoleProcess } from '../../bench/src/proc.js';
+import {
+  type PostgresServer,
+  startPostgres,
+} from '../../console/server/src/store/testing/postgres-server.js';
 import { ConsoleClient, enrollDevice, idOf } from '../../scripts/src/fleet/api-client.js';
 import { ProtocolAgent, type ProtocolAgentOptions } from '../../scripts/src/fleet/protocol-agent.js';
+import { chunk, deviceTimeline } from '../../scripts/src/model/behaviour.js';
+import { benchSchool, MIXED_ROLES, makeDevice } from '../../scripts/src/model/fleet-plan.js';
 
 export { freePort, REPO_ROOT, startConsoleProcess } from '../../bench/src/proc.js';
 export { ConsoleClient, enrollDevice, idOf } from '../../scripts/src/fleet/api-client.js';
@@ -47,6 +54,95 @@ export async function startConsoleFixture(env: Record<string, string> = {}): Pro
   fixture.api = new ConsoleClient(fixture.proc.url);
   await fixture.api.login('admin', ADMIN_PASSWORD);
   return fixture;
+}
+
+/**
+ * Console processes for the enclosing describe block: started before its tests, disposed after them.
+ * With `postgres`, the suite starts a private PostgreSQL server and runs them all on one fresh
+ * database of it (several processes on one database, as behind a load balancer), and stops it after;
+ * wrap such a suite in `describeWithPostgres` so it is skipped where PostgreSQL is not installed.
+ * The array is filled once the suite's beforeAll ran: read it inside tests or hooks.
+ */
+export function useConsoles(
+  opts: { count?: number; postgres?: boolean; env?: Record<string, string> } = {},
+): ConsoleFixture[] {
+  const consoles: ConsoleFixture[] = [];
+  let server: PostgresServer | undefined;
+  beforeAll(async () => {
+    const env = { ...opts.env };
+    if (opts.postgres) {
+      server = await startPostgres();
+      env.SLUIMER_DATABASE_URL = await server.createDatabase();
+    }
+    // one after another: the first migrates the database, the others find it ready
+    for (let k = 0; k < (opts.count ?? 1); k++) consoles.push(await startConsoleFixture(env));
+  }, 180_000);
+  afterAll(async () => {
+    for (const c of consoles) await c.dispose();
+    await server?.stop();
+  }, 60_000);
+  return consoles;
+}
+
+/** the days of scripted history the e2e suites report, ending two hours ago, and a query window around it */
+export function historyWindow(days: number): { from: number; to: number; qFrom: number; qTo: number } {
+  const to = Math.floor((Date.now() - 2 * HOUR_MS) / 1000) * 1000;
+  const from = to - days * DAY_MS;
+  return { from, to, qFrom: from - DAY_MS, qTo: Date.now() + HOUR_MS };
+}
+
+/** device `i`'s behaviour-model timeline over [from, to), and the same cut into reports of `size` intervals */
+export function scriptedTimeline(
+  i: number,
+  school: { key: string; prefix: string },
+  window: { from: number; to: number },
+  size: number,
+): { intervals: Interval[]; batches: Interval[][] } {
+  const profile = makeDevice(MIXED_ROLES[i % MIXED_ROLES.length] ?? 'chromebook', school, i);
+  const { intervals } = deviceTimeline(profile, benchSchool(), window.from, window.to);
+  return { intervals, batches: chunk(intervals, size) };
+}
+
+/**
+ * Every device sends its batches, one report per device every `everyMs`, without waiting for acks,
+ * as agents catching up do; for killing a console in the middle of a stream.
+ */
+export function streamReports(
+  devices: readonly { agent: ProtocolAgent; batches: Interval[][] }[],
+  everyMs = 15,
+): { total: number; acked(): number; sent: Promise<void>; allAcked(): Promise<unknown[]> } {
+  let acked = 0;
+  const all: Promise<unknown>[] = [];
+  const sent = (async () => {
+    const longest = Math.max(...devices.map((d) => d.batches.length));
+    for (let k = 0; k < longest; k++) {
+      for (const d of devices) {
+        const batch = d.batches[k];
+        if (batch) all.push(d.agent.report(batch).then(() => acked++));
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    total: devices.reduce((n, d) => n + d.batches.length, 0),
+    acked: () => acked,
+    sent,
+    allAcked: async () => {
+      await sent;
+      return Promise.all(all);
+    },
+  };
+}
+
+/**
+ * A fresh, unconnected agent with the same token (and `server`, unless another is given) that takes
+ * over what `agent` has not had acknowledged, like the agent restarted: it re-sends on connecting.
+ */
+export function successorOf(agent: ProtocolAgent, server?: string): ProtocolAgent {
+  const again = new ProtocolAgent({ ...agent.opts, ...(server ? { server } : {}) });
+  for (const [seq, p] of agent.pending) again.pending.set(seq, p);
+  again.nextSeq = agent.nextSeq;
+  return again;
 }
 
 export async function createGroupWithSecret(

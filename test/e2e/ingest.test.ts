@@ -1,21 +1,18 @@
-import { DAY_MS, HOUR_MS, type Interval } from '@sluimer/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  describeWithPostgres,
-  type PostgresServer,
-  startPostgres,
-} from '../../console/server/src/store/testing/postgres-server.js';
-import { chunk, deviceTimeline } from '../../scripts/src/model/behaviour.js';
-import { benchSchool, MIXED_ROLES, makeDevice } from '../../scripts/src/model/fleet-plan.js';
+import { DAY_MS, HOUR_MS } from '@sluimer/shared';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeWithPostgres } from '../../console/server/src/store/testing/postgres-server.js';
 import {
   type ConsoleFixture,
   createGroupWithSecret,
   enrolledAgent,
   expectedTotals,
+  historyWindow,
   ms,
-  ProtocolAgent,
-  startConsoleFixture,
+  scriptedTimeline,
+  streamReports,
+  successorOf,
   usageByDevice,
+  useConsoles,
   waitFor,
 } from './helpers.js';
 
@@ -25,31 +22,17 @@ import {
  * duplicates, after re-sends and after the console is killed with SIGKILL in the middle of a stream.
  */
 
-const school = benchSchool();
-const to = Math.floor((Date.now() - 2 * HOUR_MS) / 1000) * 1000;
-const from = to - 3 * DAY_MS;
-const qFrom = from - DAY_MS;
-const qTo = Date.now() + HOUR_MS;
+const span = historyWindow(3);
+const { from, qFrom, qTo } = span;
+const timelineOf = (i: number, size = 40) => scriptedTimeline(i, { key: 'e2e', prefix: 'E2E' }, span, size);
 
-function timelineOf(i: number, size = 40): { intervals: Interval[]; batches: Interval[][] } {
-  const profile = makeDevice(
-    MIXED_ROLES[i % MIXED_ROLES.length] ?? 'chromebook',
-    { key: 'e2e', prefix: 'E2E' },
-    i,
-  );
-  const { intervals } = deviceTimeline(profile, school, from, to);
-  return { intervals, batches: chunk(intervals, size) };
-}
-
-/** the suite, on the store the environment selects (SQLite by default) */
-const exactlyOnce = (name: string, env: () => Promise<Record<string, string>>) =>
+/** the suite on SQLite, or on a fresh database of a private PostgreSQL server */
+const exactlyOnce = (name: string, postgres: boolean) =>
   describe(name, () => {
+    const consoles = useConsoles({ postgres });
     let c: ConsoleFixture;
-    beforeAll(async () => {
-      c = await startConsoleFixture(await env());
-    });
-    afterAll(async () => {
-      await c?.dispose();
+    beforeAll(() => {
+      c = consoles[0]!;
     });
 
     it('stores reported intervals and gives back exactly the scripted seconds per state', async () => {
@@ -106,10 +89,8 @@ const exactlyOnce = (name: string, env: () => Promise<Record<string, string>>) =
       // the socket dies; the next reports wait in the agent, unsent
       d.agent.kill();
       const later = d.batches.slice(half).map((b) => d.agent.report(b));
-      const again = new ProtocolAgent({ ...d.agent.opts });
-      // hand the pending reports to a fresh connection with the same token, like a restarted agent
-      for (const [seq, p] of d.agent.pending) again.pending.set(seq, p);
-      again.nextSeq = d.agent.nextSeq;
+      // a fresh connection with the same token takes the pending reports over, like a restarted agent
+      const again = successorOf(d.agent);
       const welcome = await again.connect();
       expect(welcome.ackedSeq).toBe(half);
       await Promise.all(later);
@@ -126,29 +107,16 @@ const exactlyOnce = (name: string, env: () => Promise<Record<string, string>>) =
           ...timelineOf(i, 1),
         })),
       );
-      let acked = 0;
       // every device streams one interval per report, one report every 15 ms, without waiting for acks
-      const all: Promise<unknown>[] = [];
-      const streaming = (async () => {
-        const longest = Math.max(...devices.map((d) => d.batches.length));
-        for (let k = 0; k < longest; k++) {
-          for (const d of devices) {
-            const b = d.batches[k];
-            if (b) all.push(d.agent.report(b).then(() => acked++));
-          }
-          await new Promise((r) => setTimeout(r, 15));
-        }
-      })();
-      const total = devices.reduce((n, d) => n + d.batches.length, 0);
-      await waitFor('some acks before the crash', () => acked > 20 || undefined, 20_000, 2);
-      const ackedBeforeKill = acked;
+      const stream = streamReports(devices);
+      await waitFor('some acks before the crash', () => stream.acked() > 20 || undefined, 20_000, 2);
+      const ackedBeforeKill = stream.acked();
       await c.proc.kill();
-      expect(ackedBeforeKill).toBeLessThan(total);
+      expect(ackedBeforeKill).toBeLessThan(stream.total);
       await c.restart();
-      await streaming;
       // agents reconnect by themselves, learn ackedSeq and re-send the rest
-      const outcomes = await Promise.all(all);
-      expect(outcomes).toHaveLength(total);
+      const outcomes = await stream.allAcked();
+      expect(outcomes).toHaveLength(stream.total);
       for (const d of devices) expect(d.agent.reconnects).toBeGreaterThanOrEqual(1);
       const usage = await usageByDevice(c.api, qFrom, qTo, groupId);
       for (const d of devices) expect(ms(usage.get(d.deviceId))).toEqual(ms(expectedTotals(d.intervals)));
@@ -160,18 +128,9 @@ const exactlyOnce = (name: string, env: () => Promise<Record<string, string>>) =
     });
   });
 
-exactlyOnce('exactly-once ingest through the built console', async () => ({}));
+exactlyOnce('exactly-once ingest through the built console', false);
 
 // the same on PostgreSQL: a private server, a fresh database for the suite
 describeWithPostgres('on PostgreSQL', () => {
-  let server: PostgresServer;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-  }, 60_000);
-  exactlyOnce('exactly-once ingest through the built console on PostgreSQL', async () => ({
-    SLUIMER_DATABASE_URL: await server.createDatabase(),
-  }));
+  exactlyOnce('exactly-once ingest through the built console on PostgreSQL', true);
 });
