@@ -775,141 +775,155 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * One batch in one transaction with a fixed number of statements whatever its size: arrays are
-   * sent as parameters and unnested by the server (no round trip per device, interval or bucket).
+   * One batch in one transaction: the device updates (a few statements), then everything else in ONE
+   * statement of data-modifying CTEs, whatever the batch's size: arrays are sent as parameters and
+   * unnested by the server. Each round trip to the server costs a wait for a CPU on a busy machine,
+   * so a batch costs BEGIN, that statement and COMMIT (before, one statement per table: up to nine).
    * Rows are written in key order so concurrent batches lock shared rollup rows in the same order.
+   * The statement answers which devices advanced; fewer than sent is a conflict (another writer
+   * moved one of them on), and throwing rolls the whole transaction back.
    */
   private async writeIngest(c: pg.PoolClient, batch: IngestWrite): Promise<void> {
     await this.applyUpdates(c, batch.updates);
+    const args: unknown[] = [];
+    /** array parameters, as the argument list of an unnest() */
+    const arrays = (columns: [type: string, values: unknown[]][]) =>
+      columns
+        .map(([type, values]) => {
+          args.push(values);
+          return `$${args.length}::${type}[]`;
+        })
+        .join(', ');
+    const ctes: string[] = [];
+    let ids: number[] = [];
     if (batch.devices.length > 0) {
       const ds = [...batch.devices].sort((a, b) => a.deviceId - b.deviceId);
-      const ids = ds.map((d) => d.deviceId);
+      ids = ds.map((d) => d.deviceId);
       if (new Set(ids).size !== ids.length)
         throw new Error('commitIngest: a device appears twice in one batch');
       const e = ds.map((d) => d.expect);
-      const advanced = await this.rows(
-        `UPDATE devices d SET max_seq = u.max_seq, max_end = u.max_end, last_seen = u.last_seen,
+      const u = arrays([
+        ['bigint', ids],
+        ['bigint', ds.map((d) => d.maxSeq)],
+        ['bigint', ds.map((d) => d.maxEnd)],
+        ['bigint', ds.map((d) => d.lastSeen)],
+        ['text', ds.map((d) => (d.blockers ? JSON.stringify(d.blockers.value) : null))],
+        ['bigint', ds.map((d) => d.blockers?.at ?? null)],
+        ['text', ds.map((d) => (d.counters ? JSON.stringify(d.counters.value) : null))],
+        ['bigint', ds.map((d) => d.counters?.at ?? null)],
+        ['bigint', e.map((x) => x.maxSeq)],
+        ['bigint', e.map((x) => x.groupId)],
+        ['text', e.map((x) => x.deviceClass ?? '')],
+        ['text', e.map((x) => x.detectedClass)],
+        ['text', e.map((x) => x.desktopPreset ?? '')],
+        ['text', e.map((x) => (x.monitors === null ? '' : JSON.stringify(x.monitors)))],
+      ]);
+      ctes.push(`advanced AS (
+        UPDATE devices d SET max_seq = u.max_seq, max_end = u.max_end, last_seen = u.last_seen,
            blockers = CASE WHEN u.blockers_at IS NULL THEN d.blockers ELSE u.blockers END,
            blockers_at = COALESCE(u.blockers_at, d.blockers_at),
            counters = CASE WHEN u.counters_at IS NULL THEN d.counters ELSE u.counters END,
            counters_at = COALESCE(u.counters_at, d.counters_at)
-         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[],
-                     $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[])
+         FROM unnest(${u})
            AS u(id, max_seq, max_end, last_seen, blockers, blockers_at, counters, counters_at,
                 expect_seq, expect_group, expect_class, expect_detected, expect_preset, expect_monitors)
          WHERE d.id = u.id AND d.max_seq = u.expect_seq AND d.group_id = u.expect_group
            AND COALESCE(d.device_class, '') = u.expect_class AND d.detected_class = u.expect_detected
            AND COALESCE(d.desktop_preset, '') = u.expect_preset AND COALESCE(d.monitors, '') = u.expect_monitors
-         RETURNING d.id`,
-        [
-          ids,
-          ds.map((d) => d.maxSeq),
-          ds.map((d) => d.maxEnd),
-          ds.map((d) => d.lastSeen),
-          ds.map((d) => (d.blockers ? JSON.stringify(d.blockers.value) : null)),
-          ds.map((d) => d.blockers?.at ?? null),
-          ds.map((d) => (d.counters ? JSON.stringify(d.counters.value) : null)),
-          ds.map((d) => d.counters?.at ?? null),
-          e.map((x) => x.maxSeq),
-          e.map((x) => x.groupId),
-          e.map((x) => x.deviceClass ?? ''),
-          e.map((x) => x.detectedClass),
-          e.map((x) => x.desktopPreset ?? ''),
-          e.map((x) => (x.monitors === null ? '' : JSON.stringify(x.monitors))),
-        ],
-        c,
-      );
-      if (advanced.length !== ids.length) {
-        // throwing rolls the whole batch back: the domain reads again and recomputes
-        const done = new Set(advanced.map((r) => Number(r.id)));
-        throw new IngestConflictError(ids.find((id) => !done.has(id))!);
-      }
+         RETURNING d.id)`);
     }
+    // the other writes happen only when every device advanced: on a conflict nothing but the
+    // (rolled back) advance is written, and a deleted device's rows never reach the rollup tables
+    const allAdvanced = ids.length > 0 ? `(SELECT count(*) FROM advanced) = ${ids.length}` : 'true';
     if (batch.extend.length > 0) {
       const xs = [...batch.extend].sort((a, b) => a.deviceId - b.deviceId || a.start - b.start);
-      await c.query(
-        `UPDATE intervals i SET "end" = u."end"
-         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(device_id, start, "end")
-         WHERE i.device_id = u.device_id AND i.start = u.start`,
-        [xs.map((x) => x.deviceId), xs.map((x) => x.start), xs.map((x) => x.end)],
-      );
+      const u = arrays([
+        ['bigint', xs.map((x) => x.deviceId)],
+        ['bigint', xs.map((x) => x.start)],
+        ['bigint', xs.map((x) => x.end)],
+      ]);
+      ctes.push(`extended AS (
+        UPDATE intervals i SET "end" = u."end"
+         FROM unnest(${u}) AS u(device_id, start, "end")
+         WHERE i.device_id = u.device_id AND i.start = u.start AND ${allAdvanced})`);
     }
     if (batch.insert.length > 0) {
       const ivs = batch.insert;
-      await c.query(
-        `INSERT INTO intervals (device_id, start, "end", state, display, power)
-         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])`,
-        [
-          ivs.map((i) => i.deviceId),
-          ivs.map((i) => i.start),
-          ivs.map((i) => i.end),
-          ivs.map((i) => i.state),
-          ivs.map((i) => i.display ?? null),
-          ivs.map((i) => i.power ?? null),
-        ],
-      );
+      const u = arrays([
+        ['bigint', ivs.map((i) => i.deviceId)],
+        ['bigint', ivs.map((i) => i.start)],
+        ['bigint', ivs.map((i) => i.end)],
+        ['text', ivs.map((i) => i.state)],
+        ['text', ivs.map((i) => i.display ?? null)],
+        ['text', ivs.map((i) => i.power ?? null)],
+      ]);
+      ctes.push(`inserted AS (
+        INSERT INTO intervals (device_id, start, "end", state, display, power)
+         SELECT * FROM unnest(${u}) AS u(device_id, start, "end", state, display, power)
+         WHERE ${allAdvanced})`);
     }
-    await this.addRollups(c, 'rollup_hour', ['device_id', 'hour'], batch.deviceHours, (r) => [
-      r.deviceId,
-      r.bucket,
-    ]);
-    await this.addRollups(c, 'rollup_day', ['device_id', 'day'], batch.deviceDays, (r) => [
-      r.deviceId,
-      r.bucket,
-    ]);
-    await this.addRollups(c, 'fleet_hour', ['hour', 'group_id', 'device_class'], batch.fleetHours, (r) => [
+    /**
+     * adds rollup deltas: rows with the same key are summed first (an upsert may touch a row once
+     * per statement) and written in key order
+     */
+    const rollup = <T extends RollupAmounts>(
+      table: string,
+      keys: readonly string[],
+      rows: readonly T[],
+      keyOf: (r: T) => (number | string)[],
+    ) => {
+      if (rows.length === 0) return;
+      const u = arrays([
+        ...keys.map((k, i): [string, unknown[]] => [
+          k === 'device_class' ? 'text' : 'bigint',
+          rows.map((r) => keyOf(r)[i]),
+        ]),
+        ['bigint', rows.map((r) => r.activeMs)],
+        ['bigint', rows.map((r) => r.idleOnMs)],
+        ['bigint', rows.map((r) => r.idleOffMs)],
+        ['bigint', rows.map((r) => r.asleepMs)],
+        ['bigint', rows.map((r) => r.offMs)],
+        ['float8', rows.map((r) => r.energyWh)],
+        ['float8', rows.map((r) => r.wasteWh)],
+      ]);
+      const k = keys.join(', ');
+      const amounts = AMOUNTS.split(', ');
+      ctes.push(`${table}_added AS (
+        INSERT INTO ${table} (${k}, ${AMOUNTS})
+         SELECT ${k}, ${amounts.map((a) => `SUM(${a})`).join(', ')}
+         FROM unnest(${u}) AS u(${k}, ${AMOUNTS})
+         WHERE ${allAdvanced}
+         GROUP BY ${k} ORDER BY ${k}
+         ON CONFLICT (${k}) DO UPDATE SET ${amounts.map((a) => `${a} = ${table}.${a} + excluded.${a}`).join(', ')})`);
+    };
+    rollup('rollup_hour', ['device_id', 'hour'], batch.deviceHours, (r) => [r.deviceId, r.bucket]);
+    rollup('rollup_day', ['device_id', 'day'], batch.deviceDays, (r) => [r.deviceId, r.bucket]);
+    rollup('fleet_hour', ['hour', 'group_id', 'device_class'], batch.fleetHours, (r) => [
       r.bucket,
       r.groupId,
       r.deviceClass,
     ]);
-    await this.addRollups(c, 'fleet_day', ['day', 'group_id', 'device_class'], batch.fleetDays, (r) => [
+    rollup('fleet_day', ['day', 'group_id', 'device_class'], batch.fleetDays, (r) => [
       r.bucket,
       r.groupId,
       r.deviceClass,
     ]);
-    await this.addRollups(c, 'board_hour', ['hour'], batch.boardHours, (r) => [r.bucket]);
-  }
-
-  /**
-   * Adds rollup deltas in one statement: rows with the same key are summed first (an upsert may
-   * touch a row once per statement) and written in key order.
-   */
-  private async addRollups<T extends RollupAmounts>(
-    c: pg.PoolClient,
-    table: string,
-    keys: readonly string[],
-    rows: readonly T[],
-    keyOf: (r: T) => (number | string)[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    const keyTypes = keys.map((k) => (k === 'device_class' ? 'text' : 'bigint'));
-    const args: unknown[][] = [
-      ...keys.map((_, i) => rows.map((r) => keyOf(r)[i])),
-      rows.map((r) => r.activeMs),
-      rows.map((r) => r.idleOnMs),
-      rows.map((r) => r.idleOffMs),
-      rows.map((r) => r.asleepMs),
-      rows.map((r) => r.offMs),
-      rows.map((r) => r.energyWh),
-      rows.map((r) => r.wasteWh),
-    ];
-    const types = [...keyTypes, 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'float8', 'float8'];
-    const k = keys.join(', ');
-    await c.query(
-      `INSERT INTO ${table} (${k}, ${AMOUNTS})
-       SELECT ${k}, ${AMOUNTS.split(', ')
-         .map((a) => `SUM(${a})`)
-         .join(', ')}
-       FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) AS u(${k}, ${AMOUNTS})
-       GROUP BY ${k} ORDER BY ${k}
-       ON CONFLICT (${k}) DO UPDATE SET ${AMOUNTS.split(', ')
-         .map((a) => `${a} = ${table}.${a} + excluded.${a}`)
-         .join(', ')}`,
+    rollup('board_hour', ['hour'], batch.boardHours, (r) => [r.bucket]);
+    if (ctes.length === 0) return;
+    // every CTE runs to completion whether the final SELECT reads it or not
+    const advanced = await this.rows(
+      `WITH ${ctes.join(',\n')}
+       SELECT ${ids.length > 0 ? 'id FROM advanced' : 'NULL AS id WHERE false'}`,
       args,
+      c,
     );
+    if (advanced.length !== ids.length) {
+      // throwing rolls the whole batch back: the domain reads again and recomputes
+      const done = new Set(advanced.map((r) => Number(r.id)));
+      throw new IngestConflictError(ids.find((id) => !done.has(id))!);
+    }
   }
 
-  /** the small device writes of a batch, in order; runs of last-seen or policy-sent marks go as one statement */
   private async applyUpdates(c: pg.PoolClient, updates: readonly DeviceUpdate[]): Promise<void> {
     for (let i = 0; i < updates.length; ) {
       const u = updates[i]!;
