@@ -25,8 +25,16 @@ export class IngestService {
   /** the limits reports are checked against at `now`: clock skew ahead, raw retention behind */
   async contextAt(now: number): Promise<IngestContext> {
     const settings = await this.store.getSettings();
-    return { now, maxEnd: now + LIMITS.maxFutureSkewMs, minStart: now - settings.rawRetentionDays * DAY_MS };
+    const ctx = {
+      now,
+      maxEnd: now + LIMITS.maxFutureSkewMs,
+      minStart: now - settings.rawRetentionDays * DAY_MS,
+    };
+    // the batch planned with this context uses the same settings: one read (a round trip) less per batch
+    this.settingsOf = { ctx, settings };
+    return ctx;
   }
+  private settingsOf: { ctx: IngestContext; settings: Settings } | undefined;
 
   /**
    * Stores reports in one transaction, in order, after the device updates (hello, last seen, policy
@@ -37,7 +45,7 @@ export class IngestService {
     ctx: IngestContext,
     updates: readonly DeviceUpdate[] = [],
   ): Promise<IngestOutcome[]> {
-    const settings = await this.store.getSettings();
+    const settings = this.settingsOf?.ctx === ctx ? this.settingsOf.settings : await this.store.getSettings();
     try {
       return await this.attempt(items, updates, ctx, settings);
     } catch {
