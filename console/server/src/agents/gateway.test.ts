@@ -239,6 +239,54 @@ describe('agent gateway', () => {
     agent.close();
   });
 
+  it('pushes to a whole group at once: one policy for the group, a device’s own policy kept, unknown devices refused', async () => {
+    const { groupId, secret: s3 } = await t.groupWithSecret('Bulk school');
+    const enrolled = await Promise.all([1, 2, 3, 4].map(() => t.enroll(s3)));
+    const agents = await Promise.all(enrolled.map((e) => TestAgent.hello(t.url, e.deviceToken)));
+    const policy = (name: string, ac: number) =>
+      t.api('POST', '/api/v1/policies', {
+        token: t.adminToken,
+        body: { name, settings: { auditOnly: false, sleepAfterSec: { ac } } },
+      });
+    const school = await policy('Bulk', 1200);
+    const own = await policy('Eigen', 300);
+    const first = enrolled[0]!.deviceId;
+
+    // a device that does not exist: refused with its id, and nothing assigned or pushed
+    const refused = await t.api('POST', `/api/v1/policies/${own.body.id}/assign`, {
+      token: t.adminToken,
+      body: { deviceIds: [first, 987_654] },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details).toEqual({ groupIds: [], deviceIds: [987_654] });
+
+    await t.api('POST', `/api/v1/policies/${own.body.id}/assign`, {
+      token: t.adminToken,
+      body: { deviceIds: [first] },
+    });
+    expect(await agents[0]!.agent.next()).toMatchObject({
+      type: 'policy',
+      policy: { sleepAfterSec: { ac: 300 } },
+    });
+    for (const a of agents.slice(1)) expect(a.agent.frames).toEqual([]);
+
+    const assigned = await t.api('POST', `/api/v1/policies/${school.body.id}/assign`, {
+      token: t.adminToken,
+      body: { groupIds: [groupId] },
+    });
+    // the device's own policy beats the group's: only the three others get a frame
+    expect(assigned.body.pushed).toBe(3);
+    const frames = await Promise.all(agents.slice(1).map((a) => a.agent.next()));
+    for (const f of frames)
+      expect(f).toMatchObject({
+        type: 'policy',
+        policy: { sleepAfterSec: { ac: 1200 }, policyName: 'Bulk' },
+      });
+    expect(new Set(frames.map((f) => (f as { etag: string }).etag)).size).toBe(1);
+    expect(agents[0]!.agent.frames).toEqual([]);
+    for (const a of agents) await a.agent.close();
+  });
+
   it('pushes a policy frame to connected agents as soon as a policy is assigned or changed', async () => {
     const { groupId, secret: s2 } = await t.groupWithSecret('Push school');
     const room = await t.api('POST', '/api/v1/groups', {
