@@ -360,7 +360,9 @@ export class Gateway {
     const frames = new Map<string, string>();
     let pushed = 0;
     for (let i = 0; i < targets.length; i++) {
-      // the socket of now: it may have been replaced while the devices were read
+      // thousands of sockets: let reads and acks in between every so often
+      if (i > 0 && i % 2000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      // the socket of now: it may have been replaced while the devices were read (or meanwhile)
       const conn = this.connections.get(targets[i]!.id);
       if (!conn?.helloDone || conn.closed) continue;
       const { policy, etag } = resolved[i]!;
