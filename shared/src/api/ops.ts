@@ -59,6 +59,8 @@ export const DeviceExportSchema = z.object({
   hourlyRollups: z.array(z.record(z.string(), z.unknown())),
   dailyRollups: z.array(z.record(z.string(), z.unknown())),
   batteryReadings: z.array(z.record(z.string(), z.unknown())),
+  /** blocker history: when a named blocker held the device (name, kind, possible, blocks, start, end) */
+  blockerSpans: z.array(z.record(z.string(), z.unknown())),
   audit: z.array(AuditEntrySchema),
 });
 
@@ -69,6 +71,7 @@ export const DeletedDeviceSchema = z.object({
     intervals: z.number().int(),
     hourlyRollups: z.number().int(),
     dailyRollups: z.number().int(),
+    blockerSpans: z.number().int(),
     devices: z.number().int(),
   }),
 });

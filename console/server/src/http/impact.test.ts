@@ -52,7 +52,7 @@ beforeAll(async () => {
   school = await t.groupWithSecret('De Regenboog');
   laptop = await laptopWithIdleHour(school.secret, h);
   const second = await t.groupWithSecret('Het Anker');
-  // its latest report names a blocker; when it held is not recorded
+  // its report names a blocker over its idle hour: recorded as a span that holds until the data ends
   const blocked = await laptopWithIdleHour(second.secret, h, {
     blockers: [{ name: 'vlc.exe', kind: 'process', reason: 'video' }],
   });
@@ -118,11 +118,9 @@ describe('POST /api/v1/what-if', () => {
     ]);
     expect(body.topDevices[0]).toMatchObject({ deviceId: laptop, hasData: true });
     expect(body.retention.complete).toBe(true);
-    // what it cannot know is said, not guessed
-    expect(body.limitations.map((l) => l.code).sort()).toEqual([
-      'blocker_history_not_recorded',
-      'school_calendar_assumed',
-    ]);
+    // what it cannot know is said, not guessed; a console that recorded blockers from its first report
+    // has their history for every period
+    expect(body.limitations.map((l) => l.code).sort()).toEqual(['school_calendar_assumed']);
   });
 
   it('counts the display going off before the sleep', async () => {
@@ -142,16 +140,24 @@ describe('POST /api/v1/what-if', () => {
     const all = await t.api('GET', '/api/v1/devices', { token: t.adminToken });
     expect(res.body.devices).toBe(all.body.length);
     expect(res.body.devices).toBe(2);
-    // the blocker reported now is not placed in the past: both hours count as avoidable, and it says so
-    expect(res.body.avoidedKwh).toBeCloseTo(2 * 0.00525, 12);
-    expect(res.body.unreachableKwh).toBe(0);
+    // the hour vlc.exe held stays as it was: only the free laptop's 45 minutes are avoided, the held
+    // device's 45 minutes are unreachable and named
+    expect(res.body.avoidedKwh).toBeCloseTo(0.00525, 12);
+    expect(res.body.unreachableKwh).toBeCloseTo(0.00525, 12);
+    expect(res.body.unreachable.blockerKwh).toBeCloseTo(0.00525, 12);
     expect(res.body.devicesWithBlockersNow).toBe(1);
     // the blocker list the what-if panel reads is sent (the contract's serialiser drops unnamed fields)
-    expect(res.body.unreachable.blockers).toEqual([]);
-    const note = res.body.limitations.find(
-      (l: { code: string }) => l.code === 'blocker_history_not_recorded',
+    expect(res.body.unreachable.blockers).toEqual([
+      {
+        name: 'vlc.exe',
+        kwh: expect.closeTo(0.00525, 12),
+        devices: 1,
+        groups: [{ name: 'Het Anker', devices: 1 }],
+      },
+    ]);
+    expect(res.body.limitations.map((l: { code: string }) => l.code)).not.toContain(
+      'blocker_history_not_recorded',
     );
-    expect(note.message).toContain('1 apparaten melden nu een blokkade');
     expect(res.body.groups.map((g: { groupId: number }) => g.groupId).sort()).toEqual(
       [school.groupId, other.groupId].sort(),
     );

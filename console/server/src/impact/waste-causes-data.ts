@@ -9,13 +9,15 @@ import {
 } from '@sluimer/shared';
 import { DEFAULT_TIME_ZONE, type PolicyService, policyStatusOf } from '../groups/policy-service.js';
 import type { DeviceRecord, PolicyHistoryRecord, Store } from '../store/types.js';
+import { blockerHistoryLimitation } from './blocker-history.js';
 import { latestByTarget } from './policy-history.js';
 import { calendarForZone, gatherWhatIfData } from './what-if-data.js';
 
 /**
  * Why the rest is still wasted (docs/impact.md): each device's recorded waste in a period, replayed
  * under the recommended policy and split by cause with the policy facts the console recorded for the
- * period (policy history), not today's state. What is not recorded is said in `limitations`.
+ * period (policy history) and the blocker spans recorded by ingest (blocker history), not today's
+ * state. What is not recorded is said in `limitations`.
  */
 
 /** The recommended policy without school hours of its own: each device's school calendar decides. */
@@ -122,20 +124,15 @@ export async function computeWasteCauses(
     priceEurPerKwh: data.settings.priceEurPerKwh,
     ...(yearFactor !== undefined ? { yearFactor } : {}),
   });
-  const limitations = [
-    {
-      code: 'blocker_history_not_recorded',
-      message:
-        'De console bewaart niet wanneer een blokkade een apparaat wakker hield: zulke tijd staat hier onder de andere oorzaken, niet onder "blokkade". / ' +
-        'The console does not record when a blocker held a device awake: such time appears under the other causes here, not under "blocker".',
-    },
-    {
-      code: 'policy_status_history_not_recorded',
-      message:
-        'Of een beleid lukte, is alleen bekend voor het beleid dat nu geldt; voor eerdere beleidsversies gaat de telling uit van "toegepast". / ' +
-        'Whether a policy worked is known only for the policy in force now; for earlier policy versions the split assumes "applied".',
-    },
-  ];
+  const limitations: { code: string; message: string }[] = [];
+  const blockerHistory = blockerHistoryLimitation(period.from, data.blockerHistoryFrom);
+  if (blockerHistory) limitations.push(blockerHistory);
+  limitations.push({
+    code: 'policy_status_history_not_recorded',
+    message:
+      'Of een beleid lukte, is alleen bekend voor het beleid dat nu geldt; voor eerdere beleidsversies gaat de telling uit van "toegepast". / ' +
+      'Whether a policy worked is known only for the policy in force now; for earlier policy versions the split assumes "applied".',
+  });
   if (!result.retention.complete) {
     limitations.push({
       code: 'raw_retention_exceeded',

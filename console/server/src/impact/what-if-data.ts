@@ -1,4 +1,5 @@
 import {
+  type BlockerSpan,
   DAY_MS,
   REPLAY_LOOKBACK_MS,
   type ReplayDevice,
@@ -40,8 +41,10 @@ export interface WhatIfData {
   settings: Settings;
   /** the earliest moment raw intervals are still kept */
   rawRetentionFrom: number;
-  /** devices in scope whose latest report names a blocker (the store keeps no history of them) */
+  /** devices in scope whose latest report names a blocker */
   devicesWithBlockersNow: number;
+  /** from when the console records blocker spans (Store.blockerHistoryFrom): before it, none are known */
+  blockerHistoryFrom: number;
   /** devices in scope whose school stored no calendar (the assumed one was used) */
   devicesWithAssumedCalendar: number;
 }
@@ -94,6 +97,25 @@ export async function gatherWhatIfData(
     }
   }
 
+  // blocker spans; an open one holds up to the device's last reported moment (ingest/blocker-spans.ts)
+  const spans = new Map<number, BlockerSpan[]>();
+  const dataEnd = new Map(records.map((d) => [d.id, d.maxEnd]));
+  for (let i = 0; i < records.length; i += INTERVAL_CHUNK) {
+    const ids = records.slice(i, i + INTERVAL_CHUNK).map((d) => d.id);
+    for (const s of await store.blockerSpansOverlapping(ids, readFrom, period.to)) {
+      const end = s.end ?? dataEnd.get(s.deviceId) ?? s.start;
+      if (end <= s.start) continue;
+      const span: BlockerSpan = { start: s.start, end, name: s.name };
+      if (s.blocks) span.blocks = s.blocks;
+      let list = spans.get(s.deviceId);
+      if (!list) {
+        list = [];
+        spans.set(s.deviceId, list);
+      }
+      list.push(span);
+    }
+  }
+
   const calendars: Record<string, SchoolCalendar> = {};
   const devices: ReplayDevice[] = [];
   let devicesWithBlockersNow = 0;
@@ -116,7 +138,7 @@ export async function gatherWhatIfData(
       excludedReason: policy.excludedReason ?? null,
       calendarKey: key,
       intervals: intervals.get(d.id) ?? [],
-      // no blocker spans: the store keeps only the latest blockers, not when they held (limitations)
+      blockers: spans.get(d.id) ?? [],
     };
     if (group) device.group = { id: group.id, name: group.name };
     devices.push(device);
@@ -128,6 +150,7 @@ export async function gatherWhatIfData(
     settings,
     rawRetentionFrom: period.now - settings.rawRetentionDays * DAY_MS,
     devicesWithBlockersNow,
+    blockerHistoryFrom: await store.blockerHistoryFrom(),
     devicesWithAssumedCalendar,
   };
 }

@@ -1,5 +1,5 @@
 import type { AgentCounters, PolicySettings, Role, SchoolCalendar, Settings } from '@sluimer/shared';
-import { batteryHealthPct, SettingsSchema } from '@sluimer/shared';
+import { batteryHealthPct, DAY_MS, SettingsSchema } from '@sluimer/shared';
 import pg from 'pg';
 import { MIGRATIONS, migrationSql } from './migrations.js';
 import { PostgresEnergyRecompute } from './postgres-recompute.js';
@@ -8,6 +8,7 @@ import {
   json,
   plainInterval,
   SECRET_SELECT,
+  spanOf,
   toDevice,
   toGroup,
   toInterval,
@@ -22,6 +23,7 @@ import {
 import {
   type ApiTokenListItem,
   BATTERY_MONTHS_KEPT,
+  type BlockerSpanWrite,
   type BatteryReading,
   ConflictError,
   type DevicePatch,
@@ -859,6 +861,47 @@ export class PostgresStore implements Store {
       r.deviceClass,
     ]);
     await this.addRollups(c, 'board_hour', ['hour'], batch.boardHours, (r) => [r.bucket]);
+    if (batch.blockerSpans) await this.writeBlockerSpans(c, batch.blockerSpans);
+  }
+
+  /**
+   * Closes and opens blocker spans in two statements. The day cap counts what is stored plus the new
+   * rows before each (in start order), so an insert past the cap is left out.
+   */
+  private async writeBlockerSpans(c: pg.PoolClient, w: BlockerSpanWrite): Promise<void> {
+    if (w.close.length > 0) {
+      const xs = [...w.close].sort((a, b) => a.deviceId - b.deviceId || a.id - b.id);
+      await c.query(
+        `UPDATE blocker_spans b SET "end" = u."end"
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(id, device_id, "end")
+         WHERE b.id = u.id AND b.device_id = u.device_id AND b."end" IS NULL`,
+        [xs.map((x) => x.id), xs.map((x) => x.deviceId), xs.map((x) => x.end)],
+      );
+    }
+    if (w.insert.length === 0) return;
+    const rs = w.insert;
+    await c.query(
+      `INSERT INTO blocker_spans (device_id, name, kind, possible, blocks, start, "end")
+       SELECT u.device_id, u.name, u.kind, u.possible, u.blocks, u.start, u."end"
+       FROM (SELECT n.*, (n.start / $8::bigint) * $8::bigint AS day,
+                    row_number() OVER (PARTITION BY n.device_id, n.start / $8::bigint ORDER BY n.start, n.ord) AS k
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])
+               WITH ORDINALITY AS n(device_id, name, kind, possible, blocks, start, "end", ord)) u
+       WHERE u.k + (SELECT COUNT(*) FROM blocker_spans b
+                    WHERE b.device_id = u.device_id AND b.start >= u.day AND b.start < u.day + $8::bigint) <= $9
+       ORDER BY u.device_id, u.start`,
+      [
+        rs.map((r) => r.deviceId),
+        rs.map((r) => r.name),
+        rs.map((r) => r.kind),
+        rs.map((r) => (r.possible ? 1 : 0)),
+        rs.map((r) => (r.blocks ? JSON.stringify(r.blocks) : null)),
+        rs.map((r) => r.start),
+        rs.map((r) => r.end),
+        DAY_MS,
+        w.maxPerDeviceDay,
+      ],
+    );
   }
 
   /**
@@ -1047,6 +1090,14 @@ export class PostgresStore implements Store {
             [id],
             c,
           )) ?? null,
+        blockerSpans: (
+          await all(
+            'SELECT name, kind, possible, blocks, start, "end" FROM blocker_spans WHERE device_id = $1 ORDER BY start, id',
+          )
+        ).map((r) => {
+          const { id: _id, deviceId: _d, ...span } = spanOf({ ...r, id: 0, device_id: id });
+          return span;
+        }),
       };
     });
   }
@@ -1056,9 +1107,10 @@ export class PostgresStore implements Store {
       const intervals = await this.changes('DELETE FROM intervals WHERE device_id = $1', [id], c);
       const hourlyRollups = await this.changes('DELETE FROM rollup_hour WHERE device_id = $1', [id], c);
       const dailyRollups = await this.changes('DELETE FROM rollup_day WHERE device_id = $1', [id], c);
+      const blockerSpans = await this.changes('DELETE FROM blocker_spans WHERE device_id = $1', [id], c);
       await this.changes('DELETE FROM device_retirements WHERE device_id = $1', [id], c);
       const devices = await this.changes('DELETE FROM devices WHERE id = $1', [id], c);
-      return { intervals, hourlyRollups, dailyRollups, devices };
+      return { intervals, hourlyRollups, dailyRollups, blockerSpans, devices };
     });
   }
   /** PostgreSQL looks after its own storage (autovacuum, checkpoints): nothing to do here */
@@ -1073,6 +1125,32 @@ export class PostgresStore implements Store {
   }
   async pruneSessions(now: number) {
     return this.changes('DELETE FROM sessions WHERE expires_at <= $1', [now]);
+  }
+
+  // ---- blocker history ----
+  async openBlockerSpans(deviceIds: readonly number[]) {
+    if (deviceIds.length === 0) return [];
+    const rows = await this.rows(
+      'SELECT * FROM blocker_spans WHERE device_id = ANY($1::bigint[]) AND "end" IS NULL ORDER BY device_id, start, id',
+      [[...new Set(deviceIds)]],
+    );
+    return rows.map(spanOf);
+  }
+  async blockerSpansOverlapping(deviceIds: readonly number[], from: number, to: number) {
+    if (deviceIds.length === 0) return [];
+    const rows = await this.rows(
+      `SELECT * FROM blocker_spans WHERE device_id = ANY($1::bigint[]) AND start < $2 AND ("end" IS NULL OR "end" > $3)
+       ORDER BY device_id, start, id`,
+      [[...new Set(deviceIds)], to, from],
+    );
+    return rows.map(spanOf);
+  }
+  async blockerHistoryFrom() {
+    const r = await this.row('SELECT began_at FROM blocker_history WHERE id = 1');
+    return r ? Number(r.began_at) : 0;
+  }
+  async pruneBlockerSpans(before: number) {
+    return this.changes('DELETE FROM blocker_spans WHERE "end" IS NOT NULL AND "end" < $1', [before]);
   }
 
   // ---- usage ----

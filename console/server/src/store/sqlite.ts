@@ -3,6 +3,7 @@ import {
   type AgentCounters,
   type AppliedSettings,
   batteryHealthPct,
+  DAY_MS,
   DEFAULT_ENERGY_SETTINGS,
   type Interval,
   type Inventory,
@@ -27,6 +28,8 @@ import {
   type AuditRecord,
   BATTERY_MONTHS_KEPT,
   type BatteryReading,
+  type BlockerSpanRecord,
+  type BlockerSpanWrite,
   ConflictError,
   type DeviceErasure,
   type DeviceExport,
@@ -75,6 +78,20 @@ export const json = <T>(v: unknown, fallback: T): T =>
   typeof v === 'string' ? (JSON.parse(v) as T) : fallback;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** a blocker_spans row (either engine) as the store hands it out */
+export function spanOf(r: Row): BlockerSpanRecord {
+  return {
+    id: Number(r.id),
+    deviceId: Number(r.device_id),
+    name: String(r.name),
+    kind: r.kind as BlockerSpanRecord['kind'],
+    possible: Number(r.possible) === 1,
+    blocks: json<string[] | null>(r.blocks, null),
+    start: Number(r.start),
+    end: r.end === null || r.end === undefined ? null : Number(r.end),
+  };
+}
 
 export function toUser(r: Row): UserRecord {
   return {
@@ -715,7 +732,37 @@ export class SqliteStore implements Store {
       for (const r of batch.fleetDays)
         s.upsertFleetDay.run(r.bucket, r.groupId, r.deviceClass, ...amountArgs(r));
       for (const r of batch.boardHours) s.upsertBoardHour.run(r.bucket, ...amountArgs(r));
+      if (batch.blockerSpans) this.writeBlockerSpans(batch.blockerSpans);
     })();
+  }
+
+  /** closes and opens blocker spans (inside commitIngest's transaction); inserts past the day cap are left out */
+  private writeBlockerSpans(w: BlockerSpanWrite): void {
+    const close = this.db.prepare(
+      'UPDATE blocker_spans SET "end" = ? WHERE id = ? AND device_id = ? AND "end" IS NULL',
+    );
+    for (const c of w.close) close.run(c.end, c.id, c.deviceId);
+    if (w.insert.length === 0) return;
+    const count = this.db.prepare(
+      'SELECT COUNT(*) AS n FROM blocker_spans WHERE device_id = ? AND start >= ? AND start < ?',
+    );
+    const insert = this.db.prepare(
+      'INSERT INTO blocker_spans (device_id, name, kind, possible, blocks, start, "end") VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const r of w.insert) {
+      const day = Math.floor(r.start / DAY_MS) * DAY_MS;
+      const n = Number((count.get(r.deviceId, day, day + DAY_MS) as Row).n);
+      if (n >= w.maxPerDeviceDay) continue;
+      insert.run(
+        r.deviceId,
+        r.name,
+        r.kind,
+        r.possible ? 1 : 0,
+        r.blocks ? JSON.stringify(r.blocks) : null,
+        r.start,
+        r.end,
+      );
+    }
   }
 
   private applyUpdate(u: DeviceUpdate): void {
@@ -1044,6 +1091,33 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  // ---- blocker history ----
+  async openBlockerSpans(deviceIds: readonly number[]) {
+    const q = this.db.prepare(
+      'SELECT * FROM blocker_spans WHERE device_id = ? AND "end" IS NULL ORDER BY start, id',
+    );
+    const out: BlockerSpanRecord[] = [];
+    for (const id of new Set(deviceIds)) for (const r of q.all(id) as Row[]) out.push(spanOf(r));
+    return out;
+  }
+  async blockerSpansOverlapping(deviceIds: readonly number[], from: number, to: number) {
+    // along the (device_id, start) index; a span starting before `from` qualifies by its end
+    const q = this.db.prepare(
+      'SELECT * FROM blocker_spans WHERE device_id = ? AND start < ? AND ("end" IS NULL OR "end" > ?) ORDER BY start, id',
+    );
+    const out: BlockerSpanRecord[] = [];
+    for (const id of new Set(deviceIds)) for (const r of q.all(id, to, from) as Row[]) out.push(spanOf(r));
+    return out;
+  }
+  async blockerHistoryFrom() {
+    const r = this.db.prepare('SELECT began_at FROM blocker_history WHERE id = 1').get() as Row | undefined;
+    return r ? Number(r.began_at) : 0;
+  }
+  async pruneBlockerSpans(before: number) {
+    return this.db.prepare('DELETE FROM blocker_spans WHERE "end" IS NOT NULL AND "end" < ?').run(before)
+      .changes;
+  }
+
   private updateRow(table: 'groups' | 'devices', id: number, cols: Record<string, unknown>) {
     const keys = Object.keys(cols);
     if (keys.length === 0) return;
@@ -1135,6 +1209,9 @@ export class SqliteStore implements Store {
             'SELECT purchase_date, price_cents, warranty_end, imported_at FROM device_purchases WHERE device_id = ?',
           )
           .get(id) as Record<string, unknown> | undefined) ?? null,
+      blockerSpans: all(
+        'SELECT name, kind, possible, blocks, start, "end" FROM blocker_spans WHERE device_id = ? ORDER BY start, id',
+      ).map((r) => ({ ...r, possible: r.possible === 1, blocks: json(r.blocks, null) })),
     };
   }
 
@@ -1144,9 +1221,10 @@ export class SqliteStore implements Store {
       const intervals = db.prepare('DELETE FROM intervals WHERE device_id = ?').run(id).changes;
       const hours = db.prepare('DELETE FROM rollup_hour WHERE device_id = ?').run(id).changes;
       const days = db.prepare('DELETE FROM rollup_day WHERE device_id = ?').run(id).changes;
+      const blockerSpans = db.prepare('DELETE FROM blocker_spans WHERE device_id = ?').run(id).changes;
       db.prepare('DELETE FROM device_retirements WHERE device_id = ?').run(id);
       const devices = db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes;
-      return { intervals, hourlyRollups: hours, dailyRollups: days, devices };
+      return { intervals, hourlyRollups: hours, dailyRollups: days, blockerSpans, devices };
     })();
   }
 
