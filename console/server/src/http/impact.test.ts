@@ -303,3 +303,33 @@ describe('POST /api/v1/what-if and school hours', () => {
     ).toBe('validation_failed');
   });
 });
+
+describe('GET /api/v1/waste-causes with recorded blockers', () => {
+  it('attributes the waste a reported blocker held to that blocker, names its room, and the causes add up', async () => {
+    const res = await t.api(
+      'GET',
+      `/api/v1/waste-causes?from=${period.from}&to=${period.to}&groupId=${other.groupId}`,
+      { token: viewer },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const causes = res.body.causes as {
+      cause: string;
+      detail?: string;
+      kwh: number;
+      devices: number;
+      nextStep: { nl: string; en: string };
+    }[];
+    const blocker = causes.find((c) => c.cause === 'blocker');
+    expect(blocker).toMatchObject({ detail: 'vlc.exe', devices: 1 });
+    expect(blocker!.kwh).toBeGreaterThan(0);
+    expect(blocker!.nextStep.nl).toMatch(/^vlc\.exe hield 1 apparaat wakker in Het Anker\./);
+    expect(blocker!.nextStep.en).toMatch(/^vlc\.exe kept 1 device awake in Het Anker\./);
+    // held the whole hour: nothing of it is left to the policy causes
+    expect(causes.map((c) => c.cause).sort()).toEqual(['blocker', 'within_recommended']);
+    expect(causes.reduce((s, c) => s + c.kwh, 0)).toBeCloseTo(res.body.totalKwh, 12);
+    expect(res.body.totalKwh).toBeCloseTo(0.007, 12);
+    expect(res.body.limitations.map((l: { code: string }) => l.code)).not.toContain(
+      'blocker_history_not_recorded',
+    );
+  });
+});
