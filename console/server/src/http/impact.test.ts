@@ -146,8 +146,13 @@ describe('POST /api/v1/what-if', () => {
     expect(res.body.unreachableKwh).toBeCloseTo(0.00525, 12);
     expect(res.body.unreachable.blockerKwh).toBeCloseTo(0.00525, 12);
     expect(res.body.devicesWithBlockersNow).toBe(1);
-    // the blocker list the what-if panel reads is sent (the contract's serialiser drops unnamed fields)
+    // the blocker list the what-if panel reads is sent (the contract's serialiser drops unnamed fields);
+    // a viewer does not see program names (docs/privacy.md)
     expect(res.body.unreachable.blockers).toEqual([
+      { name: '', kwh: expect.closeTo(0.00525, 12), devices: 1, groups: [{ name: 'Het Anker', devices: 1 }] },
+    ]);
+    const staff = await whatIf({ policy: { settings: { sleepAfterSec: { ac: 900 } } }, ...period });
+    expect(staff.body.unreachable.blockers).toEqual([
       {
         name: 'vlc.exe',
         kwh: expect.closeTo(0.00525, 12),
@@ -309,7 +314,7 @@ describe('GET /api/v1/waste-causes with recorded blockers', () => {
     const res = await t.api(
       'GET',
       `/api/v1/waste-causes?from=${period.from}&to=${period.to}&groupId=${other.groupId}`,
-      { token: viewer },
+      { token: t.adminToken },
     );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const causes = res.body.causes as {
@@ -331,5 +336,16 @@ describe('GET /api/v1/waste-causes with recorded blockers', () => {
     expect(res.body.limitations.map((l: { code: string }) => l.code)).not.toContain(
       'blocker_history_not_recorded',
     );
+    // a viewer gets the same split without the program's name
+    const seen = await t.api(
+      'GET',
+      `/api/v1/waste-causes?from=${period.from}&to=${period.to}&groupId=${other.groupId}`,
+      { token: viewer },
+    );
+    const anon = (seen.body.causes as typeof causes).find((c) => c.cause === 'blocker')!;
+    expect(anon.kwh).toBeCloseTo(blocker!.kwh, 12);
+    expect(anon.detail ?? '').toBe('');
+    expect(anon.nextStep.nl).toMatch(/^Een programma hield 1 apparaat wakker in Het Anker\./);
+    expect(JSON.stringify(seen.body)).not.toContain('vlc.exe');
   });
 });

@@ -88,6 +88,8 @@ export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps
             policies,
             { groupIds: req.groupIds, deviceIds: req.deviceIds },
             { from: req.from, to: req.to, now: t },
+            // blocker names (program names) only for admin and IT (docs/privacy.md)
+            { blockerNames: request.user!.role !== 'viewer' },
           );
           const result = replayWhatIf({
             policy: req.policy,

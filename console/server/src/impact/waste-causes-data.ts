@@ -72,8 +72,9 @@ export async function computeWasteCauses(
   policies: PolicyService,
   scope: { groupIds: number[]; deviceIds: number[] },
   period: { from: number; to: number; now: number },
+  opts: { blockerNames?: boolean } = {},
 ): Promise<WasteCausesAnswer> {
-  const data = await gatherWhatIfData(store, policies, scope, period);
+  const data = await gatherWhatIfData(store, policies, scope, period, opts);
   const result = replayWhatIf({
     policy: recommendedSettings(),
     from: period.from,

@@ -78,6 +78,7 @@ export async function gatherWhatIfData(
   policies: PolicyService,
   scope: WhatIfScope,
   period: { from: number; to: number; now: number },
+  opts: { blockerNames?: boolean } = {},
 ): Promise<WhatIfData> {
   const settings = await store.getSettings();
   const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
@@ -105,7 +106,9 @@ export async function gatherWhatIfData(
     for (const s of await store.blockerSpansOverlapping(ids, readFrom, period.to)) {
       const end = s.end ?? dataEnd.get(s.deviceId) ?? s.start;
       if (end <= s.start) continue;
-      const span: BlockerSpan = { start: s.start, end, name: s.name };
+      // a blocker's name is a program name: only admin and IT see it (docs/privacy.md); for the others
+      // it is left out and the answers say "a program"
+      const span: BlockerSpan = { start: s.start, end, name: opts.blockerNames === false ? '' : s.name };
       if (s.blocks) span.blocks = s.blocks;
       let list = spans.get(s.deviceId);
       if (!list) {
