@@ -61,6 +61,8 @@ export const DeviceExportSchema = z.object({
   batteryReadings: z.array(z.record(z.string(), z.unknown())),
   /** blocker history: when a named blocker held the device (name, kind, possible, blocks, start, end) */
   blockerSpans: z.array(z.record(z.string(), z.unknown())),
+  /** policy-status history: each policy_status frame and hello as reported (kind, etag, ok, error codes, at) */
+  policyStatusHistory: z.array(z.record(z.string(), z.unknown())),
   audit: z.array(AuditEntrySchema),
 });
 
@@ -72,6 +74,7 @@ export const DeletedDeviceSchema = z.object({
     hourlyRollups: z.number().int(),
     dailyRollups: z.number().int(),
     blockerSpans: z.number().int(),
+    policyStatusEvents: z.number().int(),
     devices: z.number().int(),
   }),
 });

@@ -711,7 +711,7 @@ describeWithPostgres('PostgreSQL store', () => {
     expect(exported?.hourlyRollups).toHaveLength(1);
     expect(await s.exportDevice(999_999)).toBeUndefined();
 
-    expect(await s.eraseDevice(d1)).toEqual({
+    expect(await s.eraseDevice(d1)).toMatchObject({
       intervals: 1,
       hourlyRollups: 1,
       dailyRollups: 1,

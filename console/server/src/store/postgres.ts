@@ -9,6 +9,7 @@ import {
   plainInterval,
   SECRET_SELECT,
   spanOf,
+  statusEventOf,
   toDevice,
   toGroup,
   toInterval,
@@ -24,6 +25,8 @@ import {
   type ApiTokenListItem,
   BATTERY_MONTHS_KEPT,
   type BlockerSpanWrite,
+  POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
+  type PolicyStatusEvent,
   type BatteryReading,
   ConflictError,
   type DevicePatch,
@@ -585,6 +588,12 @@ export class PostgresStore implements Store {
     // a newly detected class (no override set) changes the device's watts
     if (r && h.detectedClass) await this.recomputeIfWattsChanged(q, id, r);
     if (h.inventory) await this.recordBattery(q, id, h.inventory, h.now);
+    if (h.policyEtag)
+      await this.recordStatusEvent(
+        q,
+        { kind: 'hello', etag: h.policyEtag, ok: null, errorCodes: [], at: h.now },
+        id,
+      );
   }
   async recordInventory(id: number, inv: Parameters<Store['recordInventory']>[1]) {
     await this.recordInventoryOn(this.pool, id, inv);
@@ -653,6 +662,11 @@ export class PostgresStore implements Store {
     await this.setPolicyStatusOn(this.pool, id, st);
   }
   private async setPolicyStatusOn(q: Queryable, id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
+    await this.recordStatusEvent(
+      q,
+      { kind: 'status', etag: st.etag, ok: st.ok, errorCodes: st.errors.map((e) => e.code), at: st.at },
+      id,
+    );
     await this.changes(
       `UPDATE devices SET status_ok = $1, status_etag = $2, status_applied = $3, status_errors = $4, status_at = $5,
        last_seen = $5 WHERE id = $6`,
@@ -1098,6 +1112,14 @@ export class PostgresStore implements Store {
           const { id: _id, deviceId: _d, ...span } = spanOf({ ...r, id: 0, device_id: id });
           return span;
         }),
+        policyStatusHistory: (
+          await all(
+            'SELECT kind, etag, ok, error_codes, at FROM policy_status_history WHERE device_id = $1 ORDER BY at, id',
+          )
+        ).map((r) => {
+          const { deviceId: _d, errorCodes, ...e } = statusEventOf({ ...r, device_id: id });
+          return { ...e, ok: r.ok === null ? null : Number(r.ok), error_codes: errorCodes };
+        }),
       };
     });
   }
@@ -1108,9 +1130,14 @@ export class PostgresStore implements Store {
       const hourlyRollups = await this.changes('DELETE FROM rollup_hour WHERE device_id = $1', [id], c);
       const dailyRollups = await this.changes('DELETE FROM rollup_day WHERE device_id = $1', [id], c);
       const blockerSpans = await this.changes('DELETE FROM blocker_spans WHERE device_id = $1', [id], c);
+      const policyStatusEvents = await this.changes(
+        'DELETE FROM policy_status_history WHERE device_id = $1',
+        [id],
+        c,
+      );
       await this.changes('DELETE FROM device_retirements WHERE device_id = $1', [id], c);
       const devices = await this.changes('DELETE FROM devices WHERE id = $1', [id], c);
-      return { intervals, hourlyRollups, dailyRollups, blockerSpans, devices };
+      return { intervals, hourlyRollups, dailyRollups, blockerSpans, policyStatusEvents, devices };
     });
   }
   /** PostgreSQL looks after its own storage (autovacuum, checkpoints): nothing to do here */
@@ -1146,8 +1173,55 @@ export class PostgresStore implements Store {
     return rows.map(spanOf);
   }
   async blockerHistoryFrom() {
-    const r = await this.row('SELECT began_at FROM blocker_history WHERE id = 1');
+    return this.historyFrom('blocker_spans');
+  }
+  async policyStatusHistoryFrom() {
+    return this.historyFrom('policy_status');
+  }
+  private async historyFrom(name: string): Promise<number> {
+    const r = await this.row('SELECT began_at FROM history_start WHERE name = $1', [name]);
     return r ? Number(r.began_at) : 0;
+  }
+  async policyStatusHistory(deviceIds: readonly number[], to: number) {
+    if (deviceIds.length === 0) return [];
+    const rows = await this.rows(
+      'SELECT * FROM policy_status_history WHERE device_id = ANY($1::bigint[]) AND at < $2 ORDER BY device_id, at, id',
+      [[...new Set(deviceIds)], to],
+    );
+    return rows.map(statusEventOf);
+  }
+  async prunePolicyStatusHistory(before: number) {
+    return this.changes(
+      `DELETE FROM policy_status_history WHERE at < $1 AND id NOT IN
+         (SELECT MAX(id) FROM policy_status_history GROUP BY device_id, kind)`,
+      [before],
+    );
+  }
+  /** one policy-status event, unless the device has its day's share already */
+  private async recordStatusEvent(
+    q: Queryable,
+    e: Omit<PolicyStatusEvent, 'deviceId'>,
+    id: number,
+  ): Promise<void> {
+    const day = Math.floor(e.at / DAY_MS) * DAY_MS;
+    await this.changes(
+      `INSERT INTO policy_status_history (device_id, kind, etag, ok, error_codes, at)
+       SELECT $1::bigint, $2::text, $3::text, $4::bigint, $5::text, $6::bigint
+       WHERE (SELECT COUNT(*) FROM policy_status_history
+         WHERE device_id = $1::bigint AND at >= $7::bigint AND at < $8::bigint) < $9::bigint`,
+      [
+        id,
+        e.kind,
+        e.etag,
+        e.ok === null ? null : e.ok ? 1 : 0,
+        JSON.stringify(e.errorCodes),
+        e.at,
+        day,
+        day + DAY_MS,
+        POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
+      ],
+      q,
+    );
   }
   async pruneBlockerSpans(before: number) {
     return this.changes('DELETE FROM blocker_spans WHERE "end" IS NOT NULL AND "end" < $1', [before]);

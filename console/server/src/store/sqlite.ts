@@ -30,6 +30,8 @@ import {
   type BatteryReading,
   type BlockerSpanRecord,
   type BlockerSpanWrite,
+  POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
+  type PolicyStatusEvent,
   ConflictError,
   type DeviceErasure,
   type DeviceExport,
@@ -78,6 +80,18 @@ export const json = <T>(v: unknown, fallback: T): T =>
   typeof v === 'string' ? (JSON.parse(v) as T) : fallback;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** a policy_status_history row (either engine) as the store hands it out */
+export function statusEventOf(r: Row): PolicyStatusEvent {
+  return {
+    deviceId: Number(r.device_id),
+    kind: r.kind === 'hello' ? 'hello' : 'status',
+    etag: str(r.etag),
+    ok: r.ok === null || r.ok === undefined ? null : Number(r.ok) === 1,
+    errorCodes: json<string[]>(r.error_codes, []),
+    at: Number(r.at),
+  };
+}
 
 /** a blocker_spans row (either engine) as the store hands it out */
 export function spanOf(r: Row): BlockerSpanRecord {
@@ -568,6 +582,8 @@ export class SqliteStore implements Store {
     // a newly detected class (no override set) changes the device's watts
     if (before !== undefined && this.wattsKeyOf(id, settings) !== before) this.energy.request([id]);
     if (h.inventory) this.recordBatterySync(id, h.inventory, h.now);
+    if (h.policyEtag)
+      this.recordStatusEvent({ kind: 'hello', etag: h.policyEtag, ok: null, errorCodes: [], at: h.now }, id);
   }
   async recordInventory(id: number, inv: Parameters<Store['recordInventory']>[1]) {
     this.recordInventorySync(id, inv);
@@ -613,6 +629,10 @@ export class SqliteStore implements Store {
     this.setPolicyStatusSync(id, st);
   }
   private setPolicyStatusSync(id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
+    this.recordStatusEvent(
+      { kind: 'status', etag: st.etag, ok: st.ok, errorCodes: st.errors.map((e) => e.code), at: st.at },
+      id,
+    );
     this.s.setPolicyStatus.run(
       st.ok ? 1 : 0,
       st.etag,
@@ -1110,8 +1130,54 @@ export class SqliteStore implements Store {
     return out;
   }
   async blockerHistoryFrom() {
-    const r = this.db.prepare('SELECT began_at FROM blocker_history WHERE id = 1').get() as Row | undefined;
+    return this.historyFrom('blocker_spans');
+  }
+  async policyStatusHistoryFrom() {
+    return this.historyFrom('policy_status');
+  }
+  private historyFrom(name: string): number {
+    const r = this.db.prepare('SELECT began_at FROM history_start WHERE name = ?').get(name) as
+      | Row
+      | undefined;
     return r ? Number(r.began_at) : 0;
+  }
+  async policyStatusHistory(deviceIds: readonly number[], to: number) {
+    const q = this.db.prepare(
+      'SELECT * FROM policy_status_history WHERE device_id = ? AND at < ? ORDER BY at, id',
+    );
+    const out: PolicyStatusEvent[] = [];
+    for (const id of new Set(deviceIds)) for (const r of q.all(id, to) as Row[]) out.push(statusEventOf(r));
+    return out;
+  }
+  async prunePolicyStatusHistory(before: number) {
+    return this.db
+      .prepare(
+        `DELETE FROM policy_status_history WHERE at < ? AND id NOT IN
+           (SELECT MAX(id) FROM policy_status_history GROUP BY device_id, kind)`,
+      )
+      .run(before).changes;
+  }
+  /** one policy-status event, unless the device has its day's share already */
+  private recordStatusEvent(e: Omit<PolicyStatusEvent, 'deviceId'>, id: number): void {
+    const day = Math.floor(e.at / DAY_MS) * DAY_MS;
+    this.db
+      .prepare(
+        `INSERT INTO policy_status_history (device_id, kind, etag, ok, error_codes, at)
+         SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM policy_status_history
+           WHERE device_id = ? AND at >= ? AND at < ?) < ?`,
+      )
+      .run(
+        id,
+        e.kind,
+        e.etag,
+        e.ok === null ? null : e.ok ? 1 : 0,
+        JSON.stringify(e.errorCodes),
+        e.at,
+        id,
+        day,
+        day + DAY_MS,
+        POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
+      );
   }
   async pruneBlockerSpans(before: number) {
     return this.db.prepare('DELETE FROM blocker_spans WHERE "end" IS NOT NULL AND "end" < ?').run(before)
@@ -1212,6 +1278,9 @@ export class SqliteStore implements Store {
       blockerSpans: all(
         'SELECT name, kind, possible, blocks, start, "end" FROM blocker_spans WHERE device_id = ? ORDER BY start, id',
       ).map((r) => ({ ...r, possible: r.possible === 1, blocks: json(r.blocks, null) })),
+      policyStatusHistory: all(
+        'SELECT kind, etag, ok, error_codes, at FROM policy_status_history WHERE device_id = ? ORDER BY at, id',
+      ).map((r) => ({ ...r, error_codes: json(r.error_codes, []) })),
     };
   }
 
@@ -1222,9 +1291,19 @@ export class SqliteStore implements Store {
       const hours = db.prepare('DELETE FROM rollup_hour WHERE device_id = ?').run(id).changes;
       const days = db.prepare('DELETE FROM rollup_day WHERE device_id = ?').run(id).changes;
       const blockerSpans = db.prepare('DELETE FROM blocker_spans WHERE device_id = ?').run(id).changes;
+      const policyStatusEvents = db
+        .prepare('DELETE FROM policy_status_history WHERE device_id = ?')
+        .run(id).changes;
       db.prepare('DELETE FROM device_retirements WHERE device_id = ?').run(id);
       const devices = db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes;
-      return { intervals, hourlyRollups: hours, dailyRollups: days, blockerSpans, devices };
+      return {
+        intervals,
+        hourlyRollups: hours,
+        dailyRollups: days,
+        blockerSpans,
+        policyStatusEvents,
+        devices,
+      };
     })();
   }
 

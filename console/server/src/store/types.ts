@@ -287,8 +287,35 @@ export interface Store {
   ): Promise<BlockerSpanRecord[]>;
   /** the moment from which blocker spans are recorded (0: since the console's first report) */
   blockerHistoryFrom(): Promise<number>;
+  /**
+   * the recorded policy-status events of these devices before `to` (every policy_status frame and every
+   * hello naming an etag, as setPolicyStatus and recordHello wrote them), by device and time
+   */
+  policyStatusHistory(deviceIds: readonly number[], to: number): Promise<PolicyStatusEvent[]>;
+  /** the moment from which policy-status events are recorded (0: since the console's first report) */
+  policyStatusHistoryFrom(): Promise<number>;
+  /**
+   * deletes policy-status events before `before` (raw-data retention), except each device's latest of
+   * each kind: the state a later period starts from
+   */
+  prunePolicyStatusHistory(before: number): Promise<number>;
   /** deletes closed spans that ended before `before` (raw-data retention); open ones stay */
   pruneBlockerSpans(before: number): Promise<number>;
+}
+
+/** at most this many policy-status events per device are recorded on one UTC day (a reconnecting agent cannot fill the disk) */
+export const POLICY_STATUS_EVENTS_PER_DEVICE_DAY = 50;
+
+/** one recorded policy-status event: a policy_status frame, or a hello naming the etag the agent holds */
+export interface PolicyStatusEvent {
+  deviceId: number;
+  kind: 'status' | 'hello';
+  etag: string | null;
+  /** the frame's `ok` (status events only) */
+  ok: boolean | null;
+  /** the codes of the frame's errors (status events only; messages are not kept) */
+  errorCodes: string[];
+  at: number;
 }
 
 /** a span in which a device reported a blocker; `end` null while it is open */
@@ -558,6 +585,8 @@ export interface DeviceExport {
   purchase: Record<string, unknown> | null;
   /** the blocker history: name, kind, possible, blocks, start, end */
   blockerSpans: Record<string, unknown>[];
+  /** the recorded policy-status events: kind, etag, ok, error codes, at */
+  policyStatusHistory: Record<string, unknown>[];
 }
 
 /** rows removed by an erasure, per kind; `devices` is 1 when the device went */
@@ -566,6 +595,7 @@ export interface DeviceErasure {
   hourlyRollups: number;
   dailyRollups: number;
   blockerSpans: number;
+  policyStatusEvents: number;
   devices: number;
 }
 /** the seven amounts of a rollup row (ms per state, Wh) */

@@ -1074,6 +1074,92 @@ export function describeStoreContract(name: string, makeStore: () => Store | Pro
       );
     });
 
+    describe('policy-status history', () => {
+      it(
+        'records every policy status and every hello naming an etag, caps them per device-day, prunes all but the latest and exports and erases them with the device',
+        withStore(async (store) => {
+          const a = await seedDevice(store);
+          const b = await seedDevice(store, { groupId: a.groupId });
+          expect(await store.policyStatusHistoryFrom()).toBe(0);
+          await store.recordHello(a.deviceId, { agentVersion: '1.0.0', now: T0 });
+          await store.recordHello(a.deviceId, { agentVersion: '1.0.0', policyEtag: 'e0', now: T0 + 1 });
+          await store.setPolicyStatus(a.deviceId, {
+            etag: 'e1',
+            ok: false,
+            applied: {},
+            errors: [{ code: 'overridden_by_policy', message: 'C:\\Users\\x: locked by GPO' }],
+            at: T0 + 2,
+          });
+          // through the ingest batch as the gateway writes it
+          await store.commitIngest({
+            ...emptyWrite(),
+            updates: [
+              {
+                kind: 'policyStatus',
+                deviceId: a.deviceId,
+                etag: 'e1',
+                ok: true,
+                applied: {},
+                errors: [],
+                at: T0 + 3,
+              },
+            ],
+          });
+          await store.setPolicyStatus(b.deviceId, {
+            etag: 'e1',
+            ok: true,
+            applied: {},
+            errors: [],
+            at: T0 + 4,
+          });
+          const events = await store.policyStatusHistory([a.deviceId, b.deviceId], T0 + 10);
+          expect(events.filter((e) => e.deviceId === a.deviceId)).toEqual([
+            { deviceId: a.deviceId, kind: 'hello', etag: 'e0', ok: null, errorCodes: [], at: T0 + 1 },
+            {
+              deviceId: a.deviceId,
+              kind: 'status',
+              etag: 'e1',
+              ok: false,
+              errorCodes: ['overridden_by_policy'],
+              at: T0 + 2,
+            },
+            { deviceId: a.deviceId, kind: 'status', etag: 'e1', ok: true, errorCodes: [], at: T0 + 3 },
+          ]);
+          expect(await store.policyStatusHistory([a.deviceId], T0 + 2)).toHaveLength(1);
+          // a device reconnecting all day records at most POLICY_STATUS_EVENTS_PER_DEVICE_DAY events
+          for (let k = 0; k < 60; k++)
+            await store.recordHello(b.deviceId, {
+              agentVersion: '1.0.0',
+              policyEtag: 'e1',
+              now: T0 + 10 + k,
+            });
+          const bEvents = await store.policyStatusHistory([b.deviceId], T0 + DAY_MS);
+          expect(bEvents).toHaveLength(50);
+          // pruning keeps each device's latest event of each kind
+          expect(await store.prunePolicyStatusHistory(T0 + DAY_MS)).toBe(1 + 48);
+          expect(
+            (await store.policyStatusHistory([a.deviceId, b.deviceId], T0 + DAY_MS)).map((e) => [
+              e.deviceId,
+              e.kind,
+              e.at,
+            ]),
+          ).toEqual(
+            [
+              [a.deviceId, 'hello', T0 + 1],
+              [a.deviceId, 'status', T0 + 3],
+              [b.deviceId, 'status', T0 + 4],
+              [b.deviceId, 'hello', T0 + 58],
+            ].sort((x, y) => Number(x[0]) - Number(y[0]) || Number(x[2]) - Number(y[2])),
+          );
+          const exported = await store.exportDevice(a.deviceId);
+          expect(exported?.policyStatusHistory).toHaveLength(2);
+          expect(JSON.stringify(exported?.policyStatusHistory)).not.toContain('GPO');
+          expect(await store.eraseDevice(a.deviceId)).toMatchObject({ policyStatusEvents: 2, devices: 1 });
+          expect(await store.policyStatusHistory([a.deviceId], T0 + DAY_MS)).toEqual([]);
+        }),
+      );
+    });
+
     describe('impact: school calendars, policy history, waste per device-hour', () => {
       const calendar = {
         timeZone: 'Europe/Amsterdam',
