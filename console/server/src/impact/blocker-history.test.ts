@@ -29,7 +29,7 @@ describe('the blocker-history limitation', () => {
   });
 
   it('begins at the upgrade for a console that already had reports, and at 0 for a new one', async () => {
-    const step = MIGRATIONS.findIndex((m) => m.name === 'blocker history');
+    const step = MIGRATIONS.findIndex((m) => m.name === 'blocker and policy status history');
     expect(step).toBeGreaterThan(0);
     const dir = mkdtempSync(join(tmpdir(), 'sluimer-blocker-history-'));
     dirs.push(dir);
@@ -44,6 +44,7 @@ describe('the blocker-history limitation', () => {
     const before = Date.now();
     const upgraded = new SqliteStore({ dataDir: dir });
     const from = await upgraded.blockerHistoryFrom();
+    expect(await upgraded.policyStatusHistoryFrom()).toBe(from);
     await upgraded.close();
     expect(from).toBeGreaterThanOrEqual(before - 1000);
     expect(from).toBeLessThanOrEqual(Date.now() + 1000);

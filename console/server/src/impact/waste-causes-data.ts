@@ -8,9 +8,10 @@ import {
   type WasteCausesAnswer,
 } from '@sluimer/shared';
 import { DEFAULT_TIME_ZONE, type PolicyService, policyStatusOf } from '../groups/policy-service.js';
-import type { DeviceRecord, PolicyHistoryRecord, Store } from '../store/types.js';
-import { blockerHistoryLimitation } from './blocker-history.js';
+import type { DeviceRecord, PolicyHistoryRecord, PolicyStatusEvent, Store } from '../store/types.js';
+import { blockerHistoryLimitation, historyDay } from './blocker-history.js';
 import { latestByTarget } from './policy-history.js';
+import { recordedStatusOver } from './policy-status-history.js';
 import { calendarForZone, gatherWhatIfData } from './what-if-data.js';
 
 /**
@@ -26,11 +27,19 @@ function recommendedSettings() {
   return settings;
 }
 
-function factsOf(row: PolicyHistoryRecord | undefined, device: DeviceRecord, etagNow: string): PolicyFacts {
+/**
+ * What today's state says about a row's time, used where nothing was recorded: before a device's first
+ * recorded policy_status (on a console upgraded from a version without the history, or a period before
+ * its first report), today's status for the policy in force now, and "applied" for an older one.
+ */
+function assumedFacts(
+  row: PolicyHistoryRecord | undefined,
+  device: DeviceRecord,
+  etagNow: string,
+): PolicyFacts {
   if (!row) return { policy: 'unknown' };
   if (row.policyId === null) return { policy: 'none' };
   if (row.auditOnly) return { policy: 'audit_only' };
-  // the status is recorded only for the policy in force now; for an older one it is not known
   if (row.etag !== etagNow) return { policy: 'enforced', status: 'compliant' };
   if (device.policyStatus?.errors.some((e) => e.code === ErrorCode.OverriddenByPolicy)) {
     return { policy: 'enforced', status: 'locked' };
@@ -42,22 +51,36 @@ function factsOf(row: PolicyHistoryRecord | undefined, device: DeviceRecord, eta
 /**
  * The facts over [from, to) as shares of time: the rows of the device (when it had its own policy) or
  * else of its group, each holding until the next. The state found when recording began is taken to have
- * held before it too.
+ * held before it too. Within an enforced row the status comes from the device's recorded policy-status
+ * events (impact/policy-status-history.ts), moment by moment; where none was recorded yet, from
+ * `assumedFacts`.
  */
 function factsOverPeriod(
   rows: readonly PolicyHistoryRecord[],
   device: DeviceRecord,
   etagNow: string,
+  events: readonly PolicyStatusEvent[],
   from: number,
   to: number,
 ): DeviceWasteInput['facts'] {
   if (rows.length === 0) return { policy: 'unknown' };
   const out: { share: number; facts: PolicyFacts }[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const start = i === 0 && rows[0]!.firstRecord ? -Infinity : rows[i]!.at;
-    const end = i + 1 < rows.length ? rows[i + 1]!.at : Infinity;
-    const ms = Math.min(end, to) - Math.max(start, from);
-    if (ms > 0) out.push({ share: ms / (to - from), facts: factsOf(rows[i], device, etagNow) });
+    const row = rows[i]!;
+    const start = Math.max(from, i === 0 && row.firstRecord ? -Infinity : row.at);
+    const end = Math.min(to, i + 1 < rows.length ? rows[i + 1]!.at : Infinity);
+    if (end <= start) continue;
+    const assumed = assumedFacts(row, device, etagNow);
+    if (assumed.policy !== 'enforced') {
+      out.push({ share: (end - start) / (to - from), facts: assumed });
+      continue;
+    }
+    for (const piece of recordedStatusOver(events, row.etag, start, end)) {
+      out.push({
+        share: (piece.to - piece.from) / (to - from),
+        facts: piece.status ? { policy: 'enforced', status: piece.status } : assumed,
+      });
+    }
   }
   // before the first row (a group made later than the period's start): nothing recorded
   const firstStart = rows[0]!.firstRecord ? -Infinity : rows[0]!.at;
@@ -97,6 +120,15 @@ export async function computeWasteCauses(
     byTarget.set(k, [...(byTarget.get(k) ?? []), r]);
   }
   const latest = latestByTarget(history);
+  const statusEvents = new Map<number, PolicyStatusEvent[]>();
+  for (const e of await store.policyStatusHistory(ids, period.to)) {
+    let list = statusEvents.get(e.deviceId);
+    if (!list) {
+      list = [];
+      statusEvents.set(e.deviceId, list);
+    }
+    list.push(e);
+  }
   const inputs: DeviceWasteInput[] = [];
   for (const replay of result.perDevice) {
     const device = records.get(replay.deviceId);
@@ -114,7 +146,7 @@ export async function computeWasteCauses(
     const input: DeviceWasteInput = {
       deviceId: replay.deviceId,
       replay,
-      facts: factsOverPeriod(rows, device, etag, period.from, period.to),
+      facts: factsOverPeriod(rows, device, etag, statusEvents.get(device.id) ?? [], period.from, period.to),
     };
     if (src?.name) input.name = src.name;
     if (src?.group) input.group = src.group;
@@ -128,12 +160,15 @@ export async function computeWasteCauses(
   const limitations: { code: string; message: string }[] = [];
   const blockerHistory = blockerHistoryLimitation(period.from, data.blockerHistoryFrom);
   if (blockerHistory) limitations.push(blockerHistory);
-  limitations.push({
-    code: 'policy_status_history_not_recorded',
-    message:
-      'Of een beleid lukte, is alleen bekend voor het beleid dat nu geldt; voor eerdere beleidsversies gaat de telling uit van "toegepast". / ' +
-      'Whether a policy worked is known only for the policy in force now; for earlier policy versions the split assumes "applied".',
-  });
+  const statusFrom = await store.policyStatusHistoryFrom();
+  if (period.from < statusFrom) {
+    limitations.push({
+      code: 'policy_status_history_not_recorded',
+      message:
+        `Of een beleid lukte, houdt de console pas sinds ${historyDay(statusFrom, 'nl-NL')} bij; voor tijd daarvóór geldt de huidige status voor het beleid van nu en "toegepast" voor eerdere versies. / ` +
+        `The console records whether a policy worked only since ${historyDay(statusFrom, 'en-GB')}; for time before that the current status counts for today's policy and "applied" for earlier versions.`,
+    });
+  }
   if (!result.retention.complete) {
     limitations.push({
       code: 'raw_retention_exceeded',
