@@ -82,6 +82,37 @@ describe('blocker spans from real reports over the agent WebSocket', () => {
   });
 });
 
+describe('policy-status history from real frames over the agent WebSocket', () => {
+  it('records the hello naming its etag and each policy_status frame, error codes without messages', async () => {
+    const t = await startTestConsole();
+    try {
+      const school = await t.groupWithSecret('Het Anker');
+      const dev = await t.enroll(school.secret);
+      const { agent } = await TestAgent.hello(t.url, dev.deviceToken, { policyEtag: 'held-before' });
+      agent.send({
+        type: 'policy_status',
+        etag: 'e1',
+        ok: false,
+        applied: {},
+        errors: [{ code: 'overridden_by_policy', message: 'locked by GPO on \\\\server\\share' }],
+      });
+      let events = await t.c.store.policyStatusHistory([dev.deviceId], Date.now() + HOUR_MS);
+      for (let i = 0; i < 50 && events.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        events = await t.c.store.policyStatusHistory([dev.deviceId], Date.now() + HOUR_MS);
+      }
+      expect(events.map(({ kind, etag, ok, errorCodes }) => ({ kind, etag, ok, errorCodes }))).toEqual([
+        { kind: 'hello', etag: 'held-before', ok: null, errorCodes: [] },
+        { kind: 'status', etag: 'e1', ok: false, errorCodes: ['overridden_by_policy'] },
+      ]);
+      agent.close();
+      await agent.waitClosed();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('the blocker tracker', () => {
   const T0 = Date.UTC(2026, 2, 2, 8);
 
