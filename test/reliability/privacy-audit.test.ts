@@ -127,6 +127,10 @@ describe('AVG: one device’s data', () => {
     expect(e.hourlyRollups).toHaveLength(3);
     expect(e.dailyRollups.length).toBeGreaterThanOrEqual(1);
     expect(e.audit).toContainEqual(expect.objectContaining({ method: 'PATCH', targetId: d.deviceId }));
+    // when the blocker held it: name and kind, from the idle interval's start, still open
+    expect(e.blockerSpans).toEqual([
+      { name: 'Teams.exe', kind: 'process', possible: false, blocks: null, start: d.t0 + HOUR, end: null },
+    ]);
     expect((await t.api('GET', '/api/v1/devices/999999/export', { token: t.adminToken })).status).toBe(404);
     d.agent.close();
   });
@@ -142,15 +146,22 @@ describe('AVG: one device’s data', () => {
           n: number;
         }
       ).n;
-    for (const table of ['intervals', 'rollup_hour', 'rollup_day', 'devices'])
+    for (const table of ['intervals', 'rollup_hour', 'rollup_day', 'blocker_spans', 'devices'])
       expect(count(table, gone.deviceId)).toBeGreaterThan(0);
 
     const itToken = await t.userToken('it');
     expect((await t.api('DELETE', `/api/v1/devices/${gone.deviceId}`, { token: itToken })).status).toBe(403);
     const r = await t.api('DELETE', `/api/v1/devices/${gone.deviceId}`, { token: t.adminToken });
     expect(r.status).toBe(200);
-    expect(r.body.deleted).toMatchObject({ intervals: 2, hourlyRollups: 3, devices: 1 });
-    for (const table of ['intervals', 'rollup_hour', 'rollup_day', 'devices'])
+    expect(r.body.deleted).toMatchObject({ intervals: 2, hourlyRollups: 3, blockerSpans: 1, devices: 1 });
+    for (const table of [
+      'intervals',
+      'rollup_hour',
+      'rollup_day',
+      'blocker_spans',
+      'policy_status_history',
+      'devices',
+    ])
       expect(count(table, gone.deviceId)).toBe(0);
     expect((await gone.agent.waitClosed())?.code).toBe(4001);
     await expect(TestAgent.connect(t.url, gone.deviceToken)).rejects.toMatchObject({ status: 401 });

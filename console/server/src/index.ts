@@ -286,8 +286,14 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     const prune = async () => {
       try {
         const settings = await store.getSettings();
-        const removed = await store.pruneRawIntervals(now() - settings.rawRetentionDays * DAY_MS);
+        const cutoff = now() - settings.rawRetentionDays * DAY_MS;
+        const removed = await store.pruneRawIntervals(cutoff);
         if (removed) log.info({ removed }, 'pruned raw intervals past retention');
+        // the blocker and policy-status histories are raw data too (docs/privacy.md)
+        const spans = await store.pruneBlockerSpans(cutoff);
+        const statuses = await store.prunePolicyStatusHistory(cutoff);
+        if (spans || statuses)
+          log.info({ spans, statuses }, 'pruned blocker and policy-status history past retention');
         await store.pruneSessions(now());
         // expired API tokens answer `token_expired` for 30 days, then they go
         await store.pruneApiTokens(now() - 30 * DAY_MS);

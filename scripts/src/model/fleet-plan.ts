@@ -57,7 +57,12 @@ const END_OF_DAY: Record<DeviceRole, Record<EndAction, number>> = {
   chromebook: { shutdown: 10, sleep: 85, idle: 5 },
 };
 
-/** Things that keep school PCs awake, as the agent reports them (names only, no users: AVG). */
+/**
+ * Things that keep school PCs awake, as the agent reports them (names only, no users: AVG): a Teams
+ * meeting, a slideshow or a video left running, an audio driver holding a stream open. A device that
+ * has one reports it with every idle stretch; the console records when it held (blocker history), so
+ * the demo board names it under "Waarom nog verspild".
+ */
 export const EXAMPLE_BLOCKERS: readonly Blocker[] = [
   {
     name: 'Teams.exe',
@@ -65,7 +70,13 @@ export const EXAMPLE_BLOCKERS: readonly Blocker[] = [
     reason: 'Vergadering of presentatie open',
     blocks: ['display', 'system'],
   },
-  { name: 'Windows Update', kind: 'service', reason: 'Update wordt geïnstalleerd', blocks: ['system'] },
+  // a slideshow left running on the classroom PC after the lesson (the digibord's usual blocker)
+  {
+    name: 'POWERPNT.EXE',
+    kind: 'process',
+    reason: 'Diavoorstelling loopt',
+    blocks: ['display', 'system'],
+  },
   { name: 'Realtek HD Audio', kind: 'driver', reason: 'Audiostream open', blocks: ['system'] },
   { name: 'vlc.exe', kind: 'process', reason: 'Video wordt afgespeeld', blocks: ['display', 'system'] },
 ];

@@ -59,6 +59,10 @@ export const DeviceExportSchema = z.object({
   hourlyRollups: z.array(z.record(z.string(), z.unknown())),
   dailyRollups: z.array(z.record(z.string(), z.unknown())),
   batteryReadings: z.array(z.record(z.string(), z.unknown())),
+  /** blocker history: when a named blocker held the device (name, kind, possible, blocks, start, end) */
+  blockerSpans: z.array(z.record(z.string(), z.unknown())),
+  /** policy-status history: each policy_status frame and hello as reported (kind, etag, ok, error codes, at) */
+  policyStatusHistory: z.array(z.record(z.string(), z.unknown())),
   audit: z.array(AuditEntrySchema),
 });
 
@@ -69,6 +73,8 @@ export const DeletedDeviceSchema = z.object({
     intervals: z.number().int(),
     hourlyRollups: z.number().int(),
     dailyRollups: z.number().int(),
+    blockerSpans: z.number().int(),
+    policyStatusEvents: z.number().int(),
     devices: z.number().int(),
   }),
 });

@@ -187,7 +187,8 @@ export function nextStep(c: Omit<CauseSummary, 'nextStep'>): { nl: string; en: s
   const devEn = n === 1 ? '1 device' : `${n} devices`;
   switch (c.cause) {
     case 'blocker': {
-      const who = c.detail || 'een programma';
+      // no name: the reader may not see program names (a viewer), or none was reported
+      const who = c.detail || 'Een programma';
       const inTop = top && top.devices < n ? ` (${top.devices}${whereNl})` : whereNl;
       const inTopEn = top && top.devices < n ? ` (${top.devices}${whereEn})` : whereEn;
       return {

@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 /**
  * What a what-if answer cannot know, named instead of guessed (docs/impact.md, docs/api.md):
- * - `blocker_history_not_recorded`: the console keeps only each device's latest blockers, so no past
- *   stretch is treated as held; figures held by a blocker count as avoidable;
+ * - `blocker_history_not_recorded`: the period starts before the console began recording blocker
+ *   spans (a console upgraded from a version without them): time before that is never treated as
+ *   held, so what a blocker held then counts as avoidable;
  * - `school_calendar_assumed`: no school calendar is stored yet; the shipped Dutch holidays of one
  *   region are used with the draft's (or the default) school hours;
  * - `raw_retention_exceeded`: part of the period lies before the raw-data retention and is left out.

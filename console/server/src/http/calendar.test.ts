@@ -129,7 +129,8 @@ describe('GET /api/v1/waste-causes', () => {
     const ok = await get(`from=${from}&to=${to}&groupId=${school}`);
     expect(ok.status).toBe(200);
     expect(ok.body.totalKwh).toBe(0);
-    expect(ok.body.limitations.map((l: { code: string }) => l.code)).toContain(
+    // a console that recorded blocker spans from its first report has their history for every period
+    expect(ok.body.limitations.map((l: { code: string }) => l.code)).not.toContain(
       'blocker_history_not_recorded',
     );
   });

@@ -52,7 +52,7 @@ beforeAll(async () => {
   school = await t.groupWithSecret('De Regenboog');
   laptop = await laptopWithIdleHour(school.secret, h);
   const second = await t.groupWithSecret('Het Anker');
-  // its latest report names a blocker; when it held is not recorded
+  // its report names a blocker over its idle hour: recorded as a span that holds until the data ends
   const blocked = await laptopWithIdleHour(second.secret, h, {
     blockers: [{ name: 'vlc.exe', kind: 'process', reason: 'video' }],
   });
@@ -118,11 +118,9 @@ describe('POST /api/v1/what-if', () => {
     ]);
     expect(body.topDevices[0]).toMatchObject({ deviceId: laptop, hasData: true });
     expect(body.retention.complete).toBe(true);
-    // what it cannot know is said, not guessed
-    expect(body.limitations.map((l) => l.code).sort()).toEqual([
-      'blocker_history_not_recorded',
-      'school_calendar_assumed',
-    ]);
+    // what it cannot know is said, not guessed; a console that recorded blockers from its first report
+    // has their history for every period
+    expect(body.limitations.map((l) => l.code).sort()).toEqual(['school_calendar_assumed']);
   });
 
   it('counts the display going off before the sleep', async () => {
@@ -142,16 +140,29 @@ describe('POST /api/v1/what-if', () => {
     const all = await t.api('GET', '/api/v1/devices', { token: t.adminToken });
     expect(res.body.devices).toBe(all.body.length);
     expect(res.body.devices).toBe(2);
-    // the blocker reported now is not placed in the past: both hours count as avoidable, and it says so
-    expect(res.body.avoidedKwh).toBeCloseTo(2 * 0.00525, 12);
-    expect(res.body.unreachableKwh).toBe(0);
+    // the hour vlc.exe held stays as it was: only the free laptop's 45 minutes are avoided, the held
+    // device's 45 minutes are unreachable and named
+    expect(res.body.avoidedKwh).toBeCloseTo(0.00525, 12);
+    expect(res.body.unreachableKwh).toBeCloseTo(0.00525, 12);
+    expect(res.body.unreachable.blockerKwh).toBeCloseTo(0.00525, 12);
     expect(res.body.devicesWithBlockersNow).toBe(1);
-    // the blocker list the what-if panel reads is sent (the contract's serialiser drops unnamed fields)
-    expect(res.body.unreachable.blockers).toEqual([]);
-    const note = res.body.limitations.find(
-      (l: { code: string }) => l.code === 'blocker_history_not_recorded',
+    // the blocker list the what-if panel reads is sent (the contract's serialiser drops unnamed fields);
+    // a viewer does not see program names (docs/privacy.md)
+    expect(res.body.unreachable.blockers).toEqual([
+      { name: '', kwh: expect.closeTo(0.00525, 12), devices: 1, groups: [{ name: 'Het Anker', devices: 1 }] },
+    ]);
+    const staff = await whatIf({ policy: { settings: { sleepAfterSec: { ac: 900 } } }, ...period });
+    expect(staff.body.unreachable.blockers).toEqual([
+      {
+        name: 'vlc.exe',
+        kwh: expect.closeTo(0.00525, 12),
+        devices: 1,
+        groups: [{ name: 'Het Anker', devices: 1 }],
+      },
+    ]);
+    expect(res.body.limitations.map((l: { code: string }) => l.code)).not.toContain(
+      'blocker_history_not_recorded',
     );
-    expect(note.message).toContain('1 apparaten melden nu een blokkade');
     expect(res.body.groups.map((g: { groupId: number }) => g.groupId).sort()).toEqual(
       [school.groupId, other.groupId].sort(),
     );
@@ -295,5 +306,46 @@ describe('POST /api/v1/what-if and school hours', () => {
     expect(
       (await t.api('GET', '/api/v1/policies/recommended?groupId=x', { token: viewer })).body.error.code,
     ).toBe('validation_failed');
+  });
+});
+
+describe('GET /api/v1/waste-causes with recorded blockers', () => {
+  it('attributes the waste a reported blocker held to that blocker, names its room, and the causes add up', async () => {
+    const res = await t.api(
+      'GET',
+      `/api/v1/waste-causes?from=${period.from}&to=${period.to}&groupId=${other.groupId}`,
+      { token: t.adminToken },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const causes = res.body.causes as {
+      cause: string;
+      detail?: string;
+      kwh: number;
+      devices: number;
+      nextStep: { nl: string; en: string };
+    }[];
+    const blocker = causes.find((c) => c.cause === 'blocker');
+    expect(blocker).toMatchObject({ detail: 'vlc.exe', devices: 1 });
+    expect(blocker!.kwh).toBeGreaterThan(0);
+    expect(blocker!.nextStep.nl).toMatch(/^vlc\.exe hield 1 apparaat wakker in Het Anker\./);
+    expect(blocker!.nextStep.en).toMatch(/^vlc\.exe kept 1 device awake in Het Anker\./);
+    // held the whole hour: nothing of it is left to the policy causes
+    expect(causes.map((c) => c.cause).sort()).toEqual(['blocker', 'within_recommended']);
+    expect(causes.reduce((s, c) => s + c.kwh, 0)).toBeCloseTo(res.body.totalKwh, 12);
+    expect(res.body.totalKwh).toBeCloseTo(0.007, 12);
+    expect(res.body.limitations.map((l: { code: string }) => l.code)).not.toContain(
+      'blocker_history_not_recorded',
+    );
+    // a viewer gets the same split without the program's name
+    const seen = await t.api(
+      'GET',
+      `/api/v1/waste-causes?from=${period.from}&to=${period.to}&groupId=${other.groupId}`,
+      { token: viewer },
+    );
+    const anon = (seen.body.causes as typeof causes).find((c) => c.cause === 'blocker')!;
+    expect(anon.kwh).toBeCloseTo(blocker!.kwh, 12);
+    expect(anon.detail ?? '').toBe('');
+    expect(anon.nextStep.nl).toMatch(/^Een programma hield 1 apparaat wakker in Het Anker\./);
+    expect(JSON.stringify(seen.body)).not.toContain('vlc.exe');
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_TIME_ZONE, type PolicyService } from '../groups/policy-service.js';
+import { blockerHistoryLimitation } from '../impact/blocker-history.js';
 import { GateFullError, ReplayGate } from '../impact/replay-gate.js';
 import { ASSUMED_REGION, calendarForZone, gatherWhatIfData, knownScope } from '../impact/what-if-data.js';
 import type { Store } from '../store/types.js';
@@ -87,6 +88,8 @@ export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps
             policies,
             { groupIds: req.groupIds, deviceIds: req.deviceIds },
             { from: req.from, to: req.to, now: t },
+            // blocker names (program names) only for admin and IT (docs/privacy.md)
+            { blockerNames: request.user!.role !== 'viewer' },
           );
           const result = replayWhatIf({
             policy: req.policy,
@@ -109,7 +112,7 @@ export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps
         devicesWithBlockersNow: data.devicesWithBlockersNow,
         limitations: limitationsOf(
           result.retention,
-          data.devicesWithBlockersNow,
+          blockerHistoryLimitation(req.from, data.blockerHistoryFrom),
           data.devicesWithAssumedCalendar,
         ),
       };
@@ -119,17 +122,10 @@ export function registerImpactRoutes(app: FastifyInstance, deps: ImpactRouteDeps
 
 function limitationsOf(
   retention: { complete: boolean; coveredFrom: number },
-  devicesWithBlockersNow: number,
+  blockerHistory: WhatIfLimitation | undefined,
   devicesWithAssumedCalendar: number,
 ): WhatIfLimitation[] {
-  const out: WhatIfLimitation[] = [
-    {
-      code: 'blocker_history_not_recorded',
-      message:
-        `De console bewaart alleen de laatste blokkades per apparaat, niet wanneer ze golden: tijd die een blokkade wakker hield, telt hier als te besparen (${devicesWithBlockersNow} apparaten melden nu een blokkade). / ` +
-        `The console keeps only each device's latest blockers, not when they held: time a blocker kept awake counts as avoidable here (${devicesWithBlockersNow} devices report a blocker now).`,
-    },
-  ];
+  const out: WhatIfLimitation[] = blockerHistory ? [blockerHistory] : [];
   if (devicesWithAssumedCalendar > 0) {
     out.push({
       code: 'school_calendar_assumed',

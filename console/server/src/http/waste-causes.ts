@@ -54,7 +54,14 @@ export function registerWasteCausesRoutes(app: FastifyInstance, deps: WasteCause
     }
     try {
       return await gate.run(() =>
-        computeWasteCauses(store, policies, scope, { from: q.from, to: q.to, now: t }),
+        computeWasteCauses(
+          store,
+          policies,
+          scope,
+          { from: q.from, to: q.to, now: t },
+          // blocker names (program names) only for admin and IT (docs/privacy.md)
+          { blockerNames: request.user!.role !== 'viewer' },
+        ),
       );
     } catch (err) {
       if (!(err instanceof GateFullError)) throw err;

@@ -222,3 +222,52 @@ describe('why the rest is still wasted', () => {
     expect(causes.get('no_policy:none')!.nextStep.nl).toMatch(/Lokaal 1|De Regenboog/);
   });
 });
+
+describe('why the rest is still wasted, with the policy status recorded over the period', () => {
+  it('reads failed and applied from the statuses the device reported at the time, not from today’s', async () => {
+    const f = await fleet();
+    await recordPolicyState(f.store, f.policies, FIRST);
+    await assignAt(f, CHANGE);
+    const [first] = await f.store.listDevices();
+    const { etag } = await f.policies.effectiveFor(first!);
+    // a day after the change the agent reports the policy failed; a week later it applies it
+    await f.store.setPolicyStatus(first!.id, {
+      etag,
+      ok: false,
+      applied: {},
+      errors: [{ code: 'command_failed', message: 'powercfg failed' }],
+      at: CHANGE + DAY_MS,
+    });
+    await f.store.setPolicyStatus(first!.id, {
+      etag,
+      ok: true,
+      applied: {},
+      errors: [],
+      at: CHANGE + 8 * DAY_MS,
+    });
+    const from = Date.UTC(2026, 10, 2);
+    const to = Date.UTC(2026, 10, 30);
+    const r = await computeWasteCauses(
+      f.store,
+      f.policies,
+      { groupIds: [], deviceIds: [first!.id] },
+      { from, to, now: NOW },
+    );
+    const d = r.perDevice[0]!;
+    const avoidable = d.parts.filter((p) => p.cause !== 'within_recommended' && p.cause !== 'blocker');
+    const total = avoidable.reduce((s, p) => s + p.kwh, 0);
+    const share = (cause: string, detail?: string) =>
+      avoidable
+        .filter((p) => p.cause === cause && (detail === undefined || p.detail === detail))
+        .reduce((s, p) => s + p.kwh, 0) / total;
+    // 28 days: 7.5 without a policy, 7 failed, 12.5 applied; the day before the device's first report
+    // is not recorded and takes today's status (applied), so 13.5 applied in all
+    expect(share('no_policy', 'none')).toBeCloseTo(7.5 / 28, 9);
+    expect(share('policy_failed', 'pending')).toBe(0);
+    expect(share('policy_failed', 'failed')).toBeCloseTo(7 / 28, 9);
+    expect(share('timeouts_long')).toBeCloseTo(13.5 / 28, 9);
+    expect(d.parts.reduce((s, p) => s + p.kwh, 0)).toBeCloseTo(d.totalKwh, 9);
+    // recorded from the console's first report: no limitation for the status
+    expect(r.limitations.map((l) => l.code)).not.toContain('policy_status_history_not_recorded');
+  });
+});

@@ -8,14 +8,17 @@ import {
   type WasteCausesAnswer,
 } from '@sluimer/shared';
 import { DEFAULT_TIME_ZONE, type PolicyService, policyStatusOf } from '../groups/policy-service.js';
-import type { DeviceRecord, PolicyHistoryRecord, Store } from '../store/types.js';
+import type { DeviceRecord, PolicyHistoryRecord, PolicyStatusEvent, Store } from '../store/types.js';
+import { blockerHistoryLimitation, historyDay } from './blocker-history.js';
 import { latestByTarget } from './policy-history.js';
+import { recordedStatusOver } from './policy-status-history.js';
 import { calendarForZone, gatherWhatIfData } from './what-if-data.js';
 
 /**
  * Why the rest is still wasted (docs/impact.md): each device's recorded waste in a period, replayed
  * under the recommended policy and split by cause with the policy facts the console recorded for the
- * period (policy history), not today's state. What is not recorded is said in `limitations`.
+ * period (policy history) and the blocker spans recorded by ingest (blocker history), not today's
+ * state. What is not recorded is said in `limitations`.
  */
 
 /** The recommended policy without school hours of its own: each device's school calendar decides. */
@@ -24,11 +27,19 @@ function recommendedSettings() {
   return settings;
 }
 
-function factsOf(row: PolicyHistoryRecord | undefined, device: DeviceRecord, etagNow: string): PolicyFacts {
+/**
+ * What today's state says about a row's time, used where nothing was recorded: before a device's first
+ * recorded policy_status (on a console upgraded from a version without the history, or a period before
+ * its first report), today's status for the policy in force now, and "applied" for an older one.
+ */
+function assumedFacts(
+  row: PolicyHistoryRecord | undefined,
+  device: DeviceRecord,
+  etagNow: string,
+): PolicyFacts {
   if (!row) return { policy: 'unknown' };
   if (row.policyId === null) return { policy: 'none' };
   if (row.auditOnly) return { policy: 'audit_only' };
-  // the status is recorded only for the policy in force now; for an older one it is not known
   if (row.etag !== etagNow) return { policy: 'enforced', status: 'compliant' };
   if (device.policyStatus?.errors.some((e) => e.code === ErrorCode.OverriddenByPolicy)) {
     return { policy: 'enforced', status: 'locked' };
@@ -40,22 +51,36 @@ function factsOf(row: PolicyHistoryRecord | undefined, device: DeviceRecord, eta
 /**
  * The facts over [from, to) as shares of time: the rows of the device (when it had its own policy) or
  * else of its group, each holding until the next. The state found when recording began is taken to have
- * held before it too.
+ * held before it too. Within an enforced row the status comes from the device's recorded policy-status
+ * events (impact/policy-status-history.ts), moment by moment; where none was recorded yet, from
+ * `assumedFacts`.
  */
 function factsOverPeriod(
   rows: readonly PolicyHistoryRecord[],
   device: DeviceRecord,
   etagNow: string,
+  events: readonly PolicyStatusEvent[],
   from: number,
   to: number,
 ): DeviceWasteInput['facts'] {
   if (rows.length === 0) return { policy: 'unknown' };
   const out: { share: number; facts: PolicyFacts }[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const start = i === 0 && rows[0]!.firstRecord ? -Infinity : rows[i]!.at;
-    const end = i + 1 < rows.length ? rows[i + 1]!.at : Infinity;
-    const ms = Math.min(end, to) - Math.max(start, from);
-    if (ms > 0) out.push({ share: ms / (to - from), facts: factsOf(rows[i], device, etagNow) });
+    const row = rows[i]!;
+    const start = Math.max(from, i === 0 && row.firstRecord ? -Infinity : row.at);
+    const end = Math.min(to, i + 1 < rows.length ? rows[i + 1]!.at : Infinity);
+    if (end <= start) continue;
+    const assumed = assumedFacts(row, device, etagNow);
+    if (assumed.policy !== 'enforced') {
+      out.push({ share: (end - start) / (to - from), facts: assumed });
+      continue;
+    }
+    for (const piece of recordedStatusOver(events, row.etag, start, end)) {
+      out.push({
+        share: (piece.to - piece.from) / (to - from),
+        facts: piece.status ? { policy: 'enforced', status: piece.status } : assumed,
+      });
+    }
   }
   // before the first row (a group made later than the period's start): nothing recorded
   const firstStart = rows[0]!.firstRecord ? -Infinity : rows[0]!.at;
@@ -70,8 +95,9 @@ export async function computeWasteCauses(
   policies: PolicyService,
   scope: { groupIds: number[]; deviceIds: number[] },
   period: { from: number; to: number; now: number },
+  opts: { blockerNames?: boolean } = {},
 ): Promise<WasteCausesAnswer> {
-  const data = await gatherWhatIfData(store, policies, scope, period);
+  const data = await gatherWhatIfData(store, policies, scope, period, opts);
   const result = replayWhatIf({
     policy: recommendedSettings(),
     from: period.from,
@@ -94,6 +120,15 @@ export async function computeWasteCauses(
     byTarget.set(k, [...(byTarget.get(k) ?? []), r]);
   }
   const latest = latestByTarget(history);
+  const statusEvents = new Map<number, PolicyStatusEvent[]>();
+  for (const e of await store.policyStatusHistory(ids, period.to)) {
+    let list = statusEvents.get(e.deviceId);
+    if (!list) {
+      list = [];
+      statusEvents.set(e.deviceId, list);
+    }
+    list.push(e);
+  }
   const inputs: DeviceWasteInput[] = [];
   for (const replay of result.perDevice) {
     const device = records.get(replay.deviceId);
@@ -111,7 +146,7 @@ export async function computeWasteCauses(
     const input: DeviceWasteInput = {
       deviceId: replay.deviceId,
       replay,
-      facts: factsOverPeriod(rows, device, etag, period.from, period.to),
+      facts: factsOverPeriod(rows, device, etag, statusEvents.get(device.id) ?? [], period.from, period.to),
     };
     if (src?.name) input.name = src.name;
     if (src?.group) input.group = src.group;
@@ -122,20 +157,18 @@ export async function computeWasteCauses(
     priceEurPerKwh: data.settings.priceEurPerKwh,
     ...(yearFactor !== undefined ? { yearFactor } : {}),
   });
-  const limitations = [
-    {
-      code: 'blocker_history_not_recorded',
-      message:
-        'De console bewaart niet wanneer een blokkade een apparaat wakker hield: zulke tijd staat hier onder de andere oorzaken, niet onder "blokkade". / ' +
-        'The console does not record when a blocker held a device awake: such time appears under the other causes here, not under "blocker".',
-    },
-    {
+  const limitations: { code: string; message: string }[] = [];
+  const blockerHistory = blockerHistoryLimitation(period.from, data.blockerHistoryFrom);
+  if (blockerHistory) limitations.push(blockerHistory);
+  const statusFrom = await store.policyStatusHistoryFrom();
+  if (period.from < statusFrom) {
+    limitations.push({
       code: 'policy_status_history_not_recorded',
       message:
-        'Of een beleid lukte, is alleen bekend voor het beleid dat nu geldt; voor eerdere beleidsversies gaat de telling uit van "toegepast". / ' +
-        'Whether a policy worked is known only for the policy in force now; for earlier policy versions the split assumes "applied".',
-    },
-  ];
+        `Of een beleid lukte, houdt de console pas sinds ${historyDay(statusFrom, 'nl-NL')} bij; voor tijd daarvóór geldt de huidige status voor het beleid van nu en "toegepast" voor eerdere versies. / ` +
+        `The console records whether a policy worked only since ${historyDay(statusFrom, 'en-GB')}; for time before that the current status counts for today's policy and "applied" for earlier versions.`,
+    });
+  }
   if (!result.retention.complete) {
     limitations.push({
       code: 'raw_retention_exceeded',

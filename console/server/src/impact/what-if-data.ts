@@ -1,4 +1,5 @@
 import {
+  type BlockerSpan,
   DAY_MS,
   REPLAY_LOOKBACK_MS,
   type ReplayDevice,
@@ -40,8 +41,10 @@ export interface WhatIfData {
   settings: Settings;
   /** the earliest moment raw intervals are still kept */
   rawRetentionFrom: number;
-  /** devices in scope whose latest report names a blocker (the store keeps no history of them) */
+  /** devices in scope whose latest report names a blocker */
   devicesWithBlockersNow: number;
+  /** from when the console records blocker spans (Store.blockerHistoryFrom): before it, none are known */
+  blockerHistoryFrom: number;
   /** devices in scope whose school stored no calendar (the assumed one was used) */
   devicesWithAssumedCalendar: number;
 }
@@ -75,6 +78,7 @@ export async function gatherWhatIfData(
   policies: PolicyService,
   scope: WhatIfScope,
   period: { from: number; to: number; now: number },
+  opts: { blockerNames?: boolean } = {},
 ): Promise<WhatIfData> {
   const settings = await store.getSettings();
   const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
@@ -91,6 +95,27 @@ export async function gatherWhatIfData(
         intervals.set(iv.deviceId, list);
       }
       list.push(iv);
+    }
+  }
+
+  // blocker spans; an open one holds up to the device's last reported moment (ingest/blocker-spans.ts)
+  const spans = new Map<number, BlockerSpan[]>();
+  const dataEnd = new Map(records.map((d) => [d.id, d.maxEnd]));
+  for (let i = 0; i < records.length; i += INTERVAL_CHUNK) {
+    const ids = records.slice(i, i + INTERVAL_CHUNK).map((d) => d.id);
+    for (const s of await store.blockerSpansOverlapping(ids, readFrom, period.to)) {
+      const end = s.end ?? dataEnd.get(s.deviceId) ?? s.start;
+      if (end <= s.start) continue;
+      // a blocker's name is a program name: only admin and IT see it (docs/privacy.md); for the others
+      // it is left out and the answers say "a program"
+      const span: BlockerSpan = { start: s.start, end, name: opts.blockerNames === false ? '' : s.name };
+      if (s.blocks) span.blocks = s.blocks;
+      let list = spans.get(s.deviceId);
+      if (!list) {
+        list = [];
+        spans.set(s.deviceId, list);
+      }
+      list.push(span);
     }
   }
 
@@ -116,7 +141,7 @@ export async function gatherWhatIfData(
       excludedReason: policy.excludedReason ?? null,
       calendarKey: key,
       intervals: intervals.get(d.id) ?? [],
-      // no blocker spans: the store keeps only the latest blockers, not when they held (limitations)
+      blockers: spans.get(d.id) ?? [],
     };
     if (group) device.group = { id: group.id, name: group.name };
     devices.push(device);
@@ -128,6 +153,7 @@ export async function gatherWhatIfData(
     settings,
     rawRetentionFrom: period.now - settings.rawRetentionDays * DAY_MS,
     devicesWithBlockersNow,
+    blockerHistoryFrom: await store.blockerHistoryFrom(),
     devicesWithAssumedCalendar,
   };
 }

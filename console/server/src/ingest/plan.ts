@@ -1,5 +1,6 @@
 import { absorbShort, type Interval, joinTouching, LIMITS, MAX_INTERVAL_MS, sameKind } from '@sluimer/shared';
 import type {
+  BlockerSpanRecord,
   DeviceRollupDelta,
   DeviceUpdate,
   IngestDeviceState,
@@ -8,6 +9,7 @@ import type {
   RollupAmounts,
   StoredInterval,
 } from '../store/types.js';
+import { BlockerTracker, blockerSpanWrite } from './blocker-spans.js';
 import { addCounters } from './counters.js';
 import {
   ACTIVE,
@@ -38,6 +40,8 @@ export interface PlanInput {
   wattsOf: (state: IngestDeviceState) => SlotWatts;
   /** stored intervals of a device that overlap [from, to) (only for reports reaching back into stored time) */
   storedBetween: (deviceId: number, from: number, to: number) => Promise<StoredInterval[]>;
+  /** Store.openBlockerSpans of the items' devices (absent: none are open) */
+  openSpans?: readonly BlockerSpanRecord[];
 }
 
 /** One device as the batch leaves it so far: its state plus what the batch writes for it. */
@@ -47,6 +51,8 @@ interface DeviceView {
   advanced: boolean;
   blockers?: IngestItem['blockers'];
   countersChanged: boolean;
+  /** the device's blocker spans as the batch's reports leave them */
+  spans: BlockerTracker;
   /** new intervals by start (a later report of the batch may still extend one) */
   inserts: Map<number, StoredInterval>;
   /** new ends of stored intervals, by start */
@@ -90,6 +96,10 @@ export async function planBatch(
         },
         advanced: false,
         countersChanged: false,
+        spans: new BlockerTracker(
+          id,
+          (input.openSpans ?? []).filter((x) => x.deviceId === id),
+        ),
         inserts: new Map(),
         extends: new Map(),
         hours: new Map(),
@@ -123,6 +133,7 @@ export async function planBatch(
     fleetDays: [],
     boardHours: [],
   };
+  const spans = blockerSpanWrite([...views.values()].map((v) => v.spans));
   const fleet = new FleetBatch();
   for (const [deviceId, v] of views) {
     if (!v.advanced) continue;
@@ -169,7 +180,7 @@ export async function planBatch(
   write.fleetHours.sort(byKey);
   write.fleetDays.sort(byKey);
   write.boardHours.sort((x, y) => x.bucket - y.bucket);
-  return { outcomes, write };
+  return { outcomes, write: spans ? { ...write, blockerSpans: spans } : write };
 }
 
 async function planReport(v: DeviceView, item: IngestItem, input: PlanInput): Promise<IngestOutcome> {
@@ -231,6 +242,7 @@ async function planReport(v: DeviceView, item: IngestItem, input: PlanInput): Pr
     for (const iv of list) add(iv);
   }
 
+  v.spans.apply(list, item.blockers, s.maxEnd);
   s.maxSeq = seq;
   s.maxEnd = Math.max(s.maxEnd, checked.maxEnd);
   v.advanced = true;

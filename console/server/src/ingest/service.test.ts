@@ -202,4 +202,42 @@ describe('the ingest service', () => {
     expect(await store.getDevice(b)).toMatchObject({ maxSeq: 1, policyEtagSent: 'e1' });
     expect(await store.getDevice(a)).toMatchObject({ maxSeq: 0 });
   });
+
+  it('opens, ends and opens again blocker spans across the reports of one batch, and a duplicate moves none', async () => {
+    const { store, ingest, a } = await setup();
+    const idle = (fromMin: number, toMin: number): Interval => ({
+      start: T0 + fromMin * MINUTE_MS,
+      end: T0 + toMin * MINUTE_MS,
+      state: 'idle',
+      display: 'on',
+    });
+    const vlc = { name: 'vlc.exe', kind: 'process' as const };
+    const reports = [
+      { deviceId: a, seq: 1, intervals: [active(0, 5), idle(5, 10)], blockers: [vlc] },
+      { deviceId: a, seq: 2, intervals: [idle(10, 20)] },
+      { deviceId: a, seq: 3, intervals: [active(20, 25), idle(25, 30)], blockers: [vlc] },
+    ];
+    expect((await ingest.ingestBatch(reports, CTX)).map((o) => o.status)).toEqual([
+      'stored',
+      'stored',
+      'stored',
+    ]);
+    const spans = () => store.blockerSpansOverlapping([a], T0, T0 + HOUR_MS);
+    expect((await spans()).map((s) => [s.start - T0, s.end === null ? null : s.end - T0])).toEqual([
+      [5 * MINUTE_MS, 10 * MINUTE_MS],
+      [25 * MINUTE_MS, null],
+    ]);
+    // the first report again (a resend): a duplicate, and the spans stay as they are
+    expect(await ingest.ingestBatch([reports[0]!], CTX)).toEqual([{ status: 'duplicate', seq: 1 }]);
+    expect(await spans()).toHaveLength(2);
+    // the next report sleeps: the open span ends there
+    await ingest.ingestBatch(
+      [{ deviceId: a, seq: 4, intervals: [{ ...idle(30, 35), state: 'asleep', display: 'off' }] }],
+      CTX,
+    );
+    expect((await spans()).map((s) => (s.end === null ? null : s.end - T0))).toEqual([
+      10 * MINUTE_MS,
+      30 * MINUTE_MS,
+    ]);
+  });
 });

@@ -82,9 +82,12 @@ export class IngestService {
     settings: Settings,
   ): Promise<IngestOutcome[]> {
     for (let tries = 0; ; tries++) {
-      const states = items.length
-        ? await this.store.ingestState([...new Set(items.map((i) => i.deviceId))])
-        : new Map<number, IngestDeviceState>();
+      const ids = [...new Set(items.map((i) => i.deviceId))];
+      const states = items.length ? await this.store.ingestState(ids) : new Map<number, IngestDeviceState>();
+      // only reports with time move blocker spans (blocker-spans.ts)
+      const openSpans = items.some((i) => i.intervals.length > 0)
+        ? await this.store.openBlockerSpans(ids)
+        : [];
       const { outcomes, write } = await planBatch({
         items,
         updates,
@@ -92,6 +95,7 @@ export class IngestService {
         ctx,
         wattsOf: (s) => this.wattsOf(s, settings),
         storedBetween: (id, from, to) => this.store.intervalsOverlapping([id], from, to),
+        openSpans,
       });
       try {
         await this.store.commitIngest(write);

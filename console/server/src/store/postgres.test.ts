@@ -711,7 +711,13 @@ describeWithPostgres('PostgreSQL store', () => {
     expect(exported?.hourlyRollups).toHaveLength(1);
     expect(await s.exportDevice(999_999)).toBeUndefined();
 
-    expect(await s.eraseDevice(d1)).toEqual({ intervals: 1, hourlyRollups: 1, dailyRollups: 1, devices: 1 });
+    expect(await s.eraseDevice(d1)).toMatchObject({
+      intervals: 1,
+      hourlyRollups: 1,
+      dailyRollups: 1,
+      blockerSpans: 0,
+      devices: 1,
+    });
     expect(await s.getDevice(d1)).toBeUndefined();
     // the fleet and board totals lose the erased device's time
     expect(await s.sumBoardHoursAt([t0])).toEqual([expect.objectContaining({ activeMs: 0, energyWh: 0 })]);

@@ -1,5 +1,5 @@
 import type { AgentCounters, PolicySettings, Role, SchoolCalendar, Settings } from '@sluimer/shared';
-import { batteryHealthPct, SettingsSchema } from '@sluimer/shared';
+import { batteryHealthPct, DAY_MS, SettingsSchema } from '@sluimer/shared';
 import pg from 'pg';
 import { MIGRATIONS, migrationSql } from './migrations.js';
 import { PostgresEnergyRecompute } from './postgres-recompute.js';
@@ -8,6 +8,8 @@ import {
   json,
   plainInterval,
   SECRET_SELECT,
+  spanOf,
+  statusEventOf,
   toDevice,
   toGroup,
   toInterval,
@@ -24,6 +26,7 @@ import {
   type ApiTokenListItem,
   BATTERY_MONTHS_KEPT,
   type BatteryReading,
+  type BlockerSpanWrite,
   ConflictError,
   type DevicePatch,
   type DeviceRecord,
@@ -36,7 +39,9 @@ import {
   LimitReachedError,
   type NewGroup,
   type NewPolicyHistory,
+  POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
   type PolicyHistoryRecord,
+  type PolicyStatusEvent,
   type PurchaseInput,
   type PurchaseRecord,
   type RollupAmounts,
@@ -592,6 +597,12 @@ export class PostgresStore implements Store {
     // a newly detected class (no override set) changes the device's watts
     if (r && h.detectedClass) await this.recomputeIfWattsChanged(q, id, r);
     if (h.inventory) await this.recordBattery(q, id, h.inventory, h.now);
+    if (h.policyEtag)
+      await this.recordStatusEvent(
+        q,
+        { kind: 'hello', etag: h.policyEtag, ok: null, errorCodes: [], at: h.now },
+        id,
+      );
   }
   async recordInventory(id: number, inv: Parameters<Store['recordInventory']>[1]) {
     await this.recordInventoryOn(this.pool, id, inv);
@@ -660,6 +671,11 @@ export class PostgresStore implements Store {
     await this.setPolicyStatusOn(this.pool, id, st);
   }
   private async setPolicyStatusOn(q: Queryable, id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
+    await this.recordStatusEvent(
+      q,
+      { kind: 'status', etag: st.etag, ok: st.ok, errorCodes: st.errors.map((e) => e.code), at: st.at },
+      id,
+    );
     await this.changes(
       `UPDATE devices SET status_ok = $1, status_etag = $2, status_applied = $3, status_errors = $4, status_at = $5,
        last_seen = $5 WHERE id = $6`,
@@ -909,19 +925,61 @@ export class PostgresStore implements Store {
       r.deviceClass,
     ]);
     rollup('board_hour', ['hour'], batch.boardHours, (r) => [r.bucket]);
-    if (ctes.length === 0) return;
-    // every CTE runs to completion whether the final SELECT reads it or not
-    const advanced = await this.rows(
-      `WITH ${ctes.join(',\n')}
-       SELECT ${ids.length > 0 ? 'id FROM advanced' : 'NULL AS id WHERE false'}`,
-      args,
-      c,
-    );
-    if (advanced.length !== ids.length) {
-      // throwing rolls the whole batch back: the domain reads again and recomputes
-      const done = new Set(advanced.map((r) => Number(r.id)));
-      throw new IngestConflictError(ids.find((id) => !done.has(id))!);
+    if (ctes.length > 0) {
+      // every CTE runs to completion whether the final SELECT reads it or not
+      const advanced = await this.rows(
+        `WITH ${ctes.join(',\n')}
+         SELECT ${ids.length > 0 ? 'id FROM advanced' : 'NULL AS id WHERE false'}`,
+        args,
+        c,
+      );
+      if (advanced.length !== ids.length) {
+        // throwing rolls the whole batch back: the domain reads again and recomputes
+        const done = new Set(advanced.map((r) => Number(r.id)));
+        throw new IngestConflictError(ids.find((id) => !done.has(id))!);
+      }
     }
+    if (batch.blockerSpans) await this.writeBlockerSpans(c, batch.blockerSpans);
+  }
+
+  /**
+   * Closes and opens blocker spans in two statements. The day cap counts what is stored plus the new
+   * rows before each (in start order), so an insert past the cap is left out.
+   */
+  private async writeBlockerSpans(c: pg.PoolClient, w: BlockerSpanWrite): Promise<void> {
+    if (w.close.length > 0) {
+      const xs = [...w.close].sort((a, b) => a.deviceId - b.deviceId || a.id - b.id);
+      await c.query(
+        `UPDATE blocker_spans b SET "end" = u."end"
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(id, device_id, "end")
+         WHERE b.id = u.id AND b.device_id = u.device_id AND b."end" IS NULL`,
+        [xs.map((x) => x.id), xs.map((x) => x.deviceId), xs.map((x) => x.end)],
+      );
+    }
+    if (w.insert.length === 0) return;
+    const rs = w.insert;
+    await c.query(
+      `INSERT INTO blocker_spans (device_id, name, kind, possible, blocks, start, "end")
+       SELECT u.device_id, u.name, u.kind, u.possible, u.blocks, u.start, u."end"
+       FROM (SELECT n.*, (n.start / $8::bigint) * $8::bigint AS day,
+                    row_number() OVER (PARTITION BY n.device_id, n.start / $8::bigint ORDER BY n.start, n.ord) AS k
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])
+               WITH ORDINALITY AS n(device_id, name, kind, possible, blocks, start, "end", ord)) u
+       WHERE u.k + (SELECT COUNT(*) FROM blocker_spans b
+                    WHERE b.device_id = u.device_id AND b.start >= u.day AND b.start < u.day + $8::bigint) <= $9
+       ORDER BY u.device_id, u.start`,
+      [
+        rs.map((r) => r.deviceId),
+        rs.map((r) => r.name),
+        rs.map((r) => r.kind),
+        rs.map((r) => (r.possible ? 1 : 0)),
+        rs.map((r) => (r.blocks ? JSON.stringify(r.blocks) : null)),
+        rs.map((r) => r.start),
+        rs.map((r) => r.end),
+        DAY_MS,
+        w.maxPerDeviceDay,
+      ],
+    );
   }
 
   private async applyUpdates(c: pg.PoolClient, updates: readonly DeviceUpdate[]): Promise<void> {
@@ -1090,6 +1148,22 @@ export class PostgresStore implements Store {
             [id],
             c,
           )) ?? null,
+        blockerSpans: (
+          await all(
+            'SELECT name, kind, possible, blocks, start, "end" FROM blocker_spans WHERE device_id = $1 ORDER BY start, id',
+          )
+        ).map((r) => {
+          const { id: _id, deviceId: _d, ...span } = spanOf({ ...r, id: 0, device_id: id });
+          return span;
+        }),
+        policyStatusHistory: (
+          await all(
+            'SELECT kind, etag, ok, error_codes, at FROM policy_status_history WHERE device_id = $1 ORDER BY at, id',
+          )
+        ).map((r) => {
+          const { deviceId: _d, errorCodes, ...e } = statusEventOf({ ...r, device_id: id });
+          return { ...e, ok: r.ok === null ? null : Number(r.ok), error_codes: errorCodes };
+        }),
       };
     });
   }
@@ -1099,9 +1173,15 @@ export class PostgresStore implements Store {
       const intervals = await this.changes('DELETE FROM intervals WHERE device_id = $1', [id], c);
       const hourlyRollups = await this.changes('DELETE FROM rollup_hour WHERE device_id = $1', [id], c);
       const dailyRollups = await this.changes('DELETE FROM rollup_day WHERE device_id = $1', [id], c);
+      const blockerSpans = await this.changes('DELETE FROM blocker_spans WHERE device_id = $1', [id], c);
+      const policyStatusEvents = await this.changes(
+        'DELETE FROM policy_status_history WHERE device_id = $1',
+        [id],
+        c,
+      );
       await this.changes('DELETE FROM device_retirements WHERE device_id = $1', [id], c);
       const devices = await this.changes('DELETE FROM devices WHERE id = $1', [id], c);
-      return { intervals, hourlyRollups, dailyRollups, devices };
+      return { intervals, hourlyRollups, dailyRollups, blockerSpans, policyStatusEvents, devices };
     });
   }
   /** PostgreSQL looks after its own storage (autovacuum, checkpoints): nothing to do here */
@@ -1116,6 +1196,79 @@ export class PostgresStore implements Store {
   }
   async pruneSessions(now: number) {
     return this.changes('DELETE FROM sessions WHERE expires_at <= $1', [now]);
+  }
+
+  // ---- blocker history ----
+  async openBlockerSpans(deviceIds: readonly number[]) {
+    if (deviceIds.length === 0) return [];
+    const rows = await this.rows(
+      'SELECT * FROM blocker_spans WHERE device_id = ANY($1::bigint[]) AND "end" IS NULL ORDER BY device_id, start, id',
+      [[...new Set(deviceIds)]],
+    );
+    return rows.map(spanOf);
+  }
+  async blockerSpansOverlapping(deviceIds: readonly number[], from: number, to: number) {
+    if (deviceIds.length === 0) return [];
+    const rows = await this.rows(
+      `SELECT * FROM blocker_spans WHERE device_id = ANY($1::bigint[]) AND start < $2 AND ("end" IS NULL OR "end" > $3)
+       ORDER BY device_id, start, id`,
+      [[...new Set(deviceIds)], to, from],
+    );
+    return rows.map(spanOf);
+  }
+  async blockerHistoryFrom() {
+    return this.historyFrom('blocker_spans');
+  }
+  async policyStatusHistoryFrom() {
+    return this.historyFrom('policy_status');
+  }
+  private async historyFrom(name: string): Promise<number> {
+    const r = await this.row('SELECT began_at FROM history_start WHERE name = $1', [name]);
+    return r ? Number(r.began_at) : 0;
+  }
+  async policyStatusHistory(deviceIds: readonly number[], to: number) {
+    if (deviceIds.length === 0) return [];
+    const rows = await this.rows(
+      'SELECT * FROM policy_status_history WHERE device_id = ANY($1::bigint[]) AND at < $2 ORDER BY device_id, at, id',
+      [[...new Set(deviceIds)], to],
+    );
+    return rows.map(statusEventOf);
+  }
+  async prunePolicyStatusHistory(before: number) {
+    return this.changes(
+      `DELETE FROM policy_status_history WHERE at < $1 AND id NOT IN
+         (SELECT MAX(id) FROM policy_status_history GROUP BY device_id, kind)`,
+      [before],
+    );
+  }
+  /** one policy-status event, unless the device has its day's share already */
+  private async recordStatusEvent(
+    q: Queryable,
+    e: Omit<PolicyStatusEvent, 'deviceId'>,
+    id: number,
+  ): Promise<void> {
+    const day = Math.floor(e.at / DAY_MS) * DAY_MS;
+    await this.changes(
+      `INSERT INTO policy_status_history (device_id, kind, etag, ok, error_codes, at)
+       SELECT $1::bigint, $2::text, $3::text, $4::bigint, $5::text, $6::bigint
+       WHERE (SELECT COUNT(*) FROM policy_status_history
+         WHERE device_id = $1::bigint AND at >= $7::bigint AND at < $8::bigint) < $9::bigint`,
+      [
+        id,
+        e.kind,
+        e.etag,
+        e.ok === null ? null : e.ok ? 1 : 0,
+        JSON.stringify(e.errorCodes),
+        e.at,
+        day,
+        day + DAY_MS,
+        POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
+      ],
+      q,
+    );
+  }
+  async pruneBlockerSpans(before: number) {
+    return this.changes('DELETE FROM blocker_spans WHERE "end" IS NOT NULL AND "end" < $1', [before]);
   }
 
   // ---- usage ----

@@ -3,6 +3,7 @@ import {
   type AgentCounters,
   type AppliedSettings,
   batteryHealthPct,
+  DAY_MS,
   DEFAULT_ENERGY_SETTINGS,
   type Interval,
   type Inventory,
@@ -27,6 +28,8 @@ import {
   type AuditRecord,
   BATTERY_MONTHS_KEPT,
   type BatteryReading,
+  type BlockerSpanRecord,
+  type BlockerSpanWrite,
   ConflictError,
   type DeviceErasure,
   type DeviceExport,
@@ -45,8 +48,10 @@ import {
   LimitReachedError,
   type NewGroup,
   type NewPolicyHistory,
+  POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
   type PolicyHistoryRecord,
   type PolicyRecord,
+  type PolicyStatusEvent,
   type PurchaseInput,
   type PurchaseRecord,
   type RollupAmounts,
@@ -76,6 +81,32 @@ export const json = <T>(v: unknown, fallback: T): T =>
   typeof v === 'string' ? (JSON.parse(v) as T) : fallback;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** a policy_status_history row (either engine) as the store hands it out */
+export function statusEventOf(r: Row): PolicyStatusEvent {
+  return {
+    deviceId: Number(r.device_id),
+    kind: r.kind === 'hello' ? 'hello' : 'status',
+    etag: str(r.etag),
+    ok: r.ok === null || r.ok === undefined ? null : Number(r.ok) === 1,
+    errorCodes: json<string[]>(r.error_codes, []),
+    at: Number(r.at),
+  };
+}
+
+/** a blocker_spans row (either engine) as the store hands it out */
+export function spanOf(r: Row): BlockerSpanRecord {
+  return {
+    id: Number(r.id),
+    deviceId: Number(r.device_id),
+    name: String(r.name),
+    kind: r.kind as BlockerSpanRecord['kind'],
+    possible: Number(r.possible) === 1,
+    blocks: json<string[] | null>(r.blocks, null),
+    start: Number(r.start),
+    end: r.end === null || r.end === undefined ? null : Number(r.end),
+  };
+}
 
 export function toUser(r: Row): UserRecord {
   return {
@@ -571,6 +602,8 @@ export class SqliteStore implements Store {
     // a newly detected class (no override set) changes the device's watts
     if (before !== undefined && this.wattsKeyOf(id, settings) !== before) this.energy.request([id]);
     if (h.inventory) this.recordBatterySync(id, h.inventory, h.now);
+    if (h.policyEtag)
+      this.recordStatusEvent({ kind: 'hello', etag: h.policyEtag, ok: null, errorCodes: [], at: h.now }, id);
   }
   async recordInventory(id: number, inv: Parameters<Store['recordInventory']>[1]) {
     this.recordInventorySync(id, inv);
@@ -616,6 +649,10 @@ export class SqliteStore implements Store {
     this.setPolicyStatusSync(id, st);
   }
   private setPolicyStatusSync(id: number, st: Parameters<Store['setPolicyStatus']>[1]) {
+    this.recordStatusEvent(
+      { kind: 'status', etag: st.etag, ok: st.ok, errorCodes: st.errors.map((e) => e.code), at: st.at },
+      id,
+    );
     this.s.setPolicyStatus.run(
       st.ok ? 1 : 0,
       st.etag,
@@ -735,7 +772,37 @@ export class SqliteStore implements Store {
       for (const r of batch.fleetDays)
         s.upsertFleetDay.run(r.bucket, r.groupId, r.deviceClass, ...amountArgs(r));
       for (const r of batch.boardHours) s.upsertBoardHour.run(r.bucket, ...amountArgs(r));
+      if (batch.blockerSpans) this.writeBlockerSpans(batch.blockerSpans);
     })();
+  }
+
+  /** closes and opens blocker spans (inside commitIngest's transaction); inserts past the day cap are left out */
+  private writeBlockerSpans(w: BlockerSpanWrite): void {
+    const close = this.db.prepare(
+      'UPDATE blocker_spans SET "end" = ? WHERE id = ? AND device_id = ? AND "end" IS NULL',
+    );
+    for (const c of w.close) close.run(c.end, c.id, c.deviceId);
+    if (w.insert.length === 0) return;
+    const count = this.db.prepare(
+      'SELECT COUNT(*) AS n FROM blocker_spans WHERE device_id = ? AND start >= ? AND start < ?',
+    );
+    const insert = this.db.prepare(
+      'INSERT INTO blocker_spans (device_id, name, kind, possible, blocks, start, "end") VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const r of w.insert) {
+      const day = Math.floor(r.start / DAY_MS) * DAY_MS;
+      const n = Number((count.get(r.deviceId, day, day + DAY_MS) as Row).n);
+      if (n >= w.maxPerDeviceDay) continue;
+      insert.run(
+        r.deviceId,
+        r.name,
+        r.kind,
+        r.possible ? 1 : 0,
+        r.blocks ? JSON.stringify(r.blocks) : null,
+        r.start,
+        r.end,
+      );
+    }
   }
 
   private applyUpdate(u: DeviceUpdate): void {
@@ -1064,6 +1131,79 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  // ---- blocker history ----
+  async openBlockerSpans(deviceIds: readonly number[]) {
+    const q = this.db.prepare(
+      'SELECT * FROM blocker_spans WHERE device_id = ? AND "end" IS NULL ORDER BY start, id',
+    );
+    const out: BlockerSpanRecord[] = [];
+    for (const id of new Set(deviceIds)) for (const r of q.all(id) as Row[]) out.push(spanOf(r));
+    return out;
+  }
+  async blockerSpansOverlapping(deviceIds: readonly number[], from: number, to: number) {
+    // along the (device_id, start) index; a span starting before `from` qualifies by its end
+    const q = this.db.prepare(
+      'SELECT * FROM blocker_spans WHERE device_id = ? AND start < ? AND ("end" IS NULL OR "end" > ?) ORDER BY start, id',
+    );
+    const out: BlockerSpanRecord[] = [];
+    for (const id of new Set(deviceIds)) for (const r of q.all(id, to, from) as Row[]) out.push(spanOf(r));
+    return out;
+  }
+  async blockerHistoryFrom() {
+    return this.historyFrom('blocker_spans');
+  }
+  async policyStatusHistoryFrom() {
+    return this.historyFrom('policy_status');
+  }
+  private historyFrom(name: string): number {
+    const r = this.db.prepare('SELECT began_at FROM history_start WHERE name = ?').get(name) as
+      | Row
+      | undefined;
+    return r ? Number(r.began_at) : 0;
+  }
+  async policyStatusHistory(deviceIds: readonly number[], to: number) {
+    const q = this.db.prepare(
+      'SELECT * FROM policy_status_history WHERE device_id = ? AND at < ? ORDER BY at, id',
+    );
+    const out: PolicyStatusEvent[] = [];
+    for (const id of new Set(deviceIds)) for (const r of q.all(id, to) as Row[]) out.push(statusEventOf(r));
+    return out;
+  }
+  async prunePolicyStatusHistory(before: number) {
+    return this.db
+      .prepare(
+        `DELETE FROM policy_status_history WHERE at < ? AND id NOT IN
+           (SELECT MAX(id) FROM policy_status_history GROUP BY device_id, kind)`,
+      )
+      .run(before).changes;
+  }
+  /** one policy-status event, unless the device has its day's share already */
+  private recordStatusEvent(e: Omit<PolicyStatusEvent, 'deviceId'>, id: number): void {
+    const day = Math.floor(e.at / DAY_MS) * DAY_MS;
+    this.db
+      .prepare(
+        `INSERT INTO policy_status_history (device_id, kind, etag, ok, error_codes, at)
+         SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM policy_status_history
+           WHERE device_id = ? AND at >= ? AND at < ?) < ?`,
+      )
+      .run(
+        id,
+        e.kind,
+        e.etag,
+        e.ok === null ? null : e.ok ? 1 : 0,
+        JSON.stringify(e.errorCodes),
+        e.at,
+        id,
+        day,
+        day + DAY_MS,
+        POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
+      );
+  }
+  async pruneBlockerSpans(before: number) {
+    return this.db.prepare('DELETE FROM blocker_spans WHERE "end" IS NOT NULL AND "end" < ?').run(before)
+      .changes;
+  }
+
   private updateRow(table: 'groups' | 'devices', id: number, cols: Record<string, unknown>) {
     const keys = Object.keys(cols);
     if (keys.length === 0) return;
@@ -1155,6 +1295,12 @@ export class SqliteStore implements Store {
             'SELECT purchase_date, price_cents, warranty_end, imported_at FROM device_purchases WHERE device_id = ?',
           )
           .get(id) as Record<string, unknown> | undefined) ?? null,
+      blockerSpans: all(
+        'SELECT name, kind, possible, blocks, start, "end" FROM blocker_spans WHERE device_id = ? ORDER BY start, id',
+      ).map((r) => ({ ...r, possible: r.possible === 1, blocks: json(r.blocks, null) })),
+      policyStatusHistory: all(
+        'SELECT kind, etag, ok, error_codes, at FROM policy_status_history WHERE device_id = ? ORDER BY at, id',
+      ).map((r) => ({ ...r, error_codes: json(r.error_codes, []) })),
     };
   }
 
@@ -1164,9 +1310,20 @@ export class SqliteStore implements Store {
       const intervals = db.prepare('DELETE FROM intervals WHERE device_id = ?').run(id).changes;
       const hours = db.prepare('DELETE FROM rollup_hour WHERE device_id = ?').run(id).changes;
       const days = db.prepare('DELETE FROM rollup_day WHERE device_id = ?').run(id).changes;
+      const blockerSpans = db.prepare('DELETE FROM blocker_spans WHERE device_id = ?').run(id).changes;
+      const policyStatusEvents = db
+        .prepare('DELETE FROM policy_status_history WHERE device_id = ?')
+        .run(id).changes;
       db.prepare('DELETE FROM device_retirements WHERE device_id = ?').run(id);
       const devices = db.prepare('DELETE FROM devices WHERE id = ?').run(id).changes;
-      return { intervals, hourlyRollups: hours, dailyRollups: days, devices };
+      return {
+        intervals,
+        hourlyRollups: hours,
+        dailyRollups: days,
+        blockerSpans,
+        policyStatusEvents,
+        devices,
+      };
     })();
   }
 

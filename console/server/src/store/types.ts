@@ -246,7 +246,7 @@ export interface Store {
   ): Promise<void>;
   /** everything stored about one device (AVG art. 15/20), token hash left out; undefined when unknown */
   exportDevice(id: number): Promise<DeviceExport | undefined>;
-  /** erases one device: its intervals, rollups, retirement and the device itself; what went */
+  /** erases one device: its intervals, rollups, blocker spans, retirement and the device itself; what went */
   eraseDevice(id: number): Promise<DeviceErasure>;
   /** periodic upkeep of the storage itself (SQLite: fold the WAL back and truncate it); `postponed` when busy */
   housekeeping(): Promise<{ postponed: boolean }>;
@@ -281,6 +281,71 @@ export interface Store {
     from: number,
     to: number,
   ): Promise<{ deviceId: number; hour: number; wasteWh: number }[]>;
+  // ---- blocker history (issue 10): spans written by commitIngest (IngestWrite.blockerSpans) ----
+  /** the open spans (end null) of these devices */
+  openBlockerSpans(deviceIds: readonly number[]): Promise<BlockerSpanRecord[]>;
+  /** spans of these devices that overlap [from, to) (open ones from their start on), by device and start */
+  blockerSpansOverlapping(
+    deviceIds: readonly number[],
+    from: number,
+    to: number,
+  ): Promise<BlockerSpanRecord[]>;
+  /** the moment from which blocker spans are recorded (0: since the console's first report) */
+  blockerHistoryFrom(): Promise<number>;
+  /**
+   * the recorded policy-status events of these devices before `to` (every policy_status frame and every
+   * hello naming an etag, as setPolicyStatus and recordHello wrote them), by device and time
+   */
+  policyStatusHistory(deviceIds: readonly number[], to: number): Promise<PolicyStatusEvent[]>;
+  /** the moment from which policy-status events are recorded (0: since the console's first report) */
+  policyStatusHistoryFrom(): Promise<number>;
+  /**
+   * deletes policy-status events before `before` (raw-data retention), except each device's latest of
+   * each kind: the state a later period starts from
+   */
+  prunePolicyStatusHistory(before: number): Promise<number>;
+  /** deletes closed spans that ended before `before` (raw-data retention); open ones stay */
+  pruneBlockerSpans(before: number): Promise<number>;
+}
+
+/** at most this many policy-status events per device are recorded on one UTC day (a reconnecting agent cannot fill the disk) */
+export const POLICY_STATUS_EVENTS_PER_DEVICE_DAY = 50;
+
+/** one recorded policy-status event: a policy_status frame, or a hello naming the etag the agent holds */
+export interface PolicyStatusEvent {
+  deviceId: number;
+  kind: 'status' | 'hello';
+  etag: string | null;
+  /** the frame's `ok` (status events only) */
+  ok: boolean | null;
+  /** the codes of the frame's errors (status events only; messages are not kept) */
+  errorCodes: string[];
+  at: number;
+}
+
+/** a span in which a device reported a blocker; `end` null while it is open */
+export interface BlockerSpanRecord {
+  id: number;
+  deviceId: number;
+  name: string;
+  kind: Blocker['kind'];
+  possible: boolean;
+  blocks: string[] | null;
+  start: number;
+  end: number | null;
+}
+
+/** what ingest writes of the blocker history in one batch (see ingest/blocker-spans.ts) */
+export interface BlockerSpanWrite {
+  /** stored open spans that end: `end` is set (only while still open) */
+  close: readonly { id: number; deviceId: number; end: number }[];
+  /** new spans, closed (`end` set) or open (`end` null) */
+  insert: readonly Omit<BlockerSpanRecord, 'id'>[];
+  /**
+   * at most this many spans per device start on one UTC day: an insert beyond it is left out (a
+   * flapping agent cannot fill the disk)
+   */
+  maxPerDeviceDay: number;
 }
 
 /** one device's purchase data, imported from the school's own records (CSV) */
@@ -526,6 +591,10 @@ export interface DeviceExport {
   batteryReadings: Record<string, unknown>[];
   /** the imported purchase record (date, price, warranty end), or null */
   purchase: Record<string, unknown> | null;
+  /** the blocker history: name, kind, possible, blocks, start, end */
+  blockerSpans: Record<string, unknown>[];
+  /** the recorded policy-status events: kind, etag, ok, error codes, at */
+  policyStatusHistory: Record<string, unknown>[];
 }
 
 /** rows removed by an erasure, per kind; `devices` is 1 when the device went */
@@ -533,6 +602,8 @@ export interface DeviceErasure {
   intervals: number;
   hourlyRollups: number;
   dailyRollups: number;
+  blockerSpans: number;
+  policyStatusEvents: number;
   devices: number;
 }
 /** the seven amounts of a rollup row (ms per state, Wh) */
@@ -602,6 +673,8 @@ export interface IngestWrite {
   fleetDays: readonly FleetRollupDelta[];
   /** deltas added to the whole fleet per UTC hour */
   boardHours: readonly BoardRollupDelta[];
+  /** blocker spans opened and closed by the batch's reports; absent = none */
+  blockerSpans?: BlockerSpanWrite | undefined;
 }
 
 export interface DeviceRollupDelta extends RollupAmounts {

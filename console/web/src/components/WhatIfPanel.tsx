@@ -112,7 +112,8 @@ export function WhatIfPanel(props: {
                 {blockers.slice(0, 3).map((b) => (
                   <li key={b.name}>
                     {t('whatif.unreachable.blocker', {
-                      name: b.name,
+                      // no name for a viewer: program names are for admin and IT only
+                      name: b.name || t('whatif.unreachable.someProgram'),
                       n: b.devices,
                       kwh: formatKwh(b.kwh, lang),
                     })}

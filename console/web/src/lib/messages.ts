@@ -538,8 +538,8 @@ const nl = {
   'whatif.unreachable': 'Wat dit concept niet bereikt',
   'whatif.unreachable.excluded': '{n} uitgezonderde apparaten ({kwh})',
   'whatif.unreachable.blocker': '{name} hield {n} apparaten wakker ({kwh})',
-  'whatif.blockersNow':
-    '{n} apparaten melden nu iets dat ze wakker houdt; wanneer precies, bewaart de console niet.',
+  'whatif.unreachable.someProgram': 'Een programma',
+  'whatif.blockersNow': '{n} apparaten melden nu iets dat ze wakker houdt.',
   'whatif.limitations': 'Waar deze schatting op rust',
 } as const;
 
@@ -1067,8 +1067,8 @@ const en: Record<MessageKey, string> = {
   'whatif.unreachable': 'What this draft cannot reach',
   'whatif.unreachable.excluded': '{n} excluded devices ({kwh})',
   'whatif.unreachable.blocker': '{name} kept {n} devices awake ({kwh})',
-  'whatif.blockersNow':
-    '{n} devices now report something keeping them awake; the console does not keep when exactly.',
+  'whatif.unreachable.someProgram': 'A program',
+  'whatif.blockersNow': '{n} devices now report something keeping them awake.',
   'whatif.limitations': 'What this estimate rests on',
 };
 

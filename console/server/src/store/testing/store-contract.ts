@@ -1022,6 +1022,206 @@ export function describeStoreContract(name: string, makeStore: () => Store | Pro
       );
     });
 
+    describe('blocker history', () => {
+      const span = (deviceId: number, name: string, start: number, end: number | null) => ({
+        deviceId,
+        name,
+        kind: 'process' as const,
+        possible: name.endsWith('?'),
+        blocks: name.startsWith('vlc') ? ['display', 'system'] : null,
+        start,
+        end,
+      });
+
+      it(
+        'writes spans with the batch, closes open ones by id, caps them per device-day, prunes closed old ones and exports and erases them with the device',
+        withStore(async (store) => {
+          const a = await seedDevice(store);
+          const b = await seedDevice(store, { groupId: a.groupId });
+          // a console that had no reports when the history began records from its first report
+          expect(await store.blockerHistoryFrom()).toBe(0);
+          await store.commitIngest({
+            ...emptyWrite(),
+            blockerSpans: {
+              close: [],
+              insert: [
+                span(a.deviceId, 'vlc.exe', T0, null),
+                span(a.deviceId, 'Teams.exe?', T0 - DAY_MS, T0 - DAY_MS + HOUR_MS),
+                span(b.deviceId, 'vlc.exe', T0 + HOUR_MS, T0 + 2 * HOUR_MS),
+              ],
+              maxPerDeviceDay: 3,
+            },
+          });
+          const open = await store.openBlockerSpans([a.deviceId, b.deviceId]);
+          expect(open).toEqual([{ id: expect.any(Number), ...span(a.deviceId, 'vlc.exe', T0, null) }]);
+          expect(
+            (
+              await store.blockerSpansOverlapping([a.deviceId, b.deviceId], T0 - HOUR_MS, T0 + 3 * HOUR_MS)
+            ).map((s) => [s.deviceId, s.name, s.start, s.end]),
+          ).toEqual([
+            [a.deviceId, 'vlc.exe', T0, null],
+            [b.deviceId, 'vlc.exe', T0 + HOUR_MS, T0 + 2 * HOUR_MS],
+          ]);
+          const old = await store.blockerSpansOverlapping([a.deviceId], T0 - DAY_MS, T0 - DAY_MS + 1);
+          expect(old).toEqual([
+            { id: expect.any(Number), ...span(a.deviceId, 'Teams.exe?', T0 - DAY_MS, T0 - DAY_MS + HOUR_MS) },
+          ]);
+
+          // close vlc (guarded by device) and open four more on one day with room for two under the cap
+          await store.commitIngest({
+            ...emptyWrite(),
+            blockerSpans: {
+              close: [
+                { id: open[0]!.id, deviceId: a.deviceId, end: T0 + 10 * MINUTE_MS },
+                { id: open[0]!.id, deviceId: b.deviceId, end: T0 + 99 * MINUTE_MS },
+              ],
+              insert: [1, 2, 3, 4].map((k) =>
+                span(a.deviceId, `p${k}.exe`, T0 + k * HOUR_MS, T0 + k * HOUR_MS + MINUTE_MS),
+              ),
+              maxPerDeviceDay: 3,
+            },
+          });
+          expect(await store.openBlockerSpans([a.deviceId])).toEqual([]);
+          const today = await store.blockerSpansOverlapping([a.deviceId], T0, T0 + DAY_MS - 8 * HOUR_MS);
+          expect(today.map((s) => [s.name, s.end])).toEqual([
+            ['vlc.exe', T0 + 10 * MINUTE_MS],
+            ['p1.exe', T0 + HOUR_MS + MINUTE_MS],
+            ['p2.exe', T0 + 2 * HOUR_MS + MINUTE_MS],
+          ]);
+
+          // a batch whose device conflicts writes no spans either
+          const stale = await stateOf(store, a.deviceId);
+          await store.commitIngest(
+            reportWrite(stale, 1, [{ start: T0, end: T0 + MINUTE_MS, state: 'active' }], a.groupId),
+          );
+          await expect(
+            store.commitIngest({
+              ...reportWrite(
+                stale,
+                2,
+                [{ start: T0 + MINUTE_MS, end: T0 + 2 * MINUTE_MS, state: 'active' }],
+                a.groupId,
+              ),
+              blockerSpans: {
+                close: [],
+                insert: [span(a.deviceId, 'x.exe', T0 + 2 * DAY_MS, null)],
+                maxPerDeviceDay: 3,
+              },
+            }),
+          ).rejects.toBeInstanceOf(IngestConflictError);
+          expect(await store.openBlockerSpans([a.deviceId])).toEqual([]);
+
+          // raw retention: closed spans that ended before the cutoff go, open ones stay
+          await store.commitIngest({
+            ...emptyWrite(),
+            blockerSpans: {
+              close: [],
+              insert: [span(b.deviceId, 'old.exe', T0 - 3 * DAY_MS, null)],
+              maxPerDeviceDay: 3,
+            },
+          });
+          expect(await store.pruneBlockerSpans(T0)).toBe(1);
+          expect((await store.openBlockerSpans([b.deviceId])).map((s) => s.name)).toEqual(['old.exe']);
+
+          const exported = await store.exportDevice(a.deviceId);
+          expect(exported?.blockerSpans.map((s) => [s.name, s.possible, s.blocks])).toEqual([
+            ['vlc.exe', false, ['display', 'system']],
+            ['p1.exe', false, null],
+            ['p2.exe', false, null],
+          ]);
+          expect(await store.eraseDevice(a.deviceId)).toMatchObject({ blockerSpans: 3, devices: 1 });
+          expect(await store.blockerSpansOverlapping([a.deviceId], 0, T0 + 10 * DAY_MS)).toEqual([]);
+          expect(await store.blockerSpansOverlapping([b.deviceId], 0, T0 + 10 * DAY_MS)).toHaveLength(2);
+        }),
+      );
+    });
+
+    describe('policy-status history', () => {
+      it(
+        'records every policy status and every hello naming an etag, caps them per device-day, prunes all but the latest and exports and erases them with the device',
+        withStore(async (store) => {
+          const a = await seedDevice(store);
+          const b = await seedDevice(store, { groupId: a.groupId });
+          expect(await store.policyStatusHistoryFrom()).toBe(0);
+          await store.recordHello(a.deviceId, { agentVersion: '1.0.0', now: T0 });
+          await store.recordHello(a.deviceId, { agentVersion: '1.0.0', policyEtag: 'e0', now: T0 + 1 });
+          await store.setPolicyStatus(a.deviceId, {
+            etag: 'e1',
+            ok: false,
+            applied: {},
+            errors: [{ code: 'overridden_by_policy', message: 'C:\\Users\\x: locked by GPO' }],
+            at: T0 + 2,
+          });
+          // through the ingest batch as the gateway writes it
+          await store.commitIngest({
+            ...emptyWrite(),
+            updates: [
+              {
+                kind: 'policyStatus',
+                deviceId: a.deviceId,
+                etag: 'e1',
+                ok: true,
+                applied: {},
+                errors: [],
+                at: T0 + 3,
+              },
+            ],
+          });
+          await store.setPolicyStatus(b.deviceId, {
+            etag: 'e1',
+            ok: true,
+            applied: {},
+            errors: [],
+            at: T0 + 4,
+          });
+          const events = await store.policyStatusHistory([a.deviceId, b.deviceId], T0 + 10);
+          expect(events.filter((e) => e.deviceId === a.deviceId)).toEqual([
+            { deviceId: a.deviceId, kind: 'hello', etag: 'e0', ok: null, errorCodes: [], at: T0 + 1 },
+            {
+              deviceId: a.deviceId,
+              kind: 'status',
+              etag: 'e1',
+              ok: false,
+              errorCodes: ['overridden_by_policy'],
+              at: T0 + 2,
+            },
+            { deviceId: a.deviceId, kind: 'status', etag: 'e1', ok: true, errorCodes: [], at: T0 + 3 },
+          ]);
+          expect(await store.policyStatusHistory([a.deviceId], T0 + 2)).toHaveLength(1);
+          // a device reconnecting all day records at most POLICY_STATUS_EVENTS_PER_DEVICE_DAY events
+          for (let k = 0; k < 60; k++)
+            await store.recordHello(b.deviceId, {
+              agentVersion: '1.0.0',
+              policyEtag: 'e1',
+              now: T0 + 10 + k,
+            });
+          const bEvents = await store.policyStatusHistory([b.deviceId], T0 + DAY_MS);
+          expect(bEvents).toHaveLength(50);
+          // pruning keeps each device's latest event of each kind
+          expect(await store.prunePolicyStatusHistory(T0 + DAY_MS)).toBe(1 + 48);
+          expect(
+            (await store.policyStatusHistory([a.deviceId, b.deviceId], T0 + DAY_MS)).map((e) => [
+              e.deviceId,
+              e.kind,
+              e.at,
+            ]),
+          ).toEqual(
+            [
+              [a.deviceId, 'hello', T0 + 1],
+              [a.deviceId, 'status', T0 + 3],
+              [b.deviceId, 'status', T0 + 4],
+              [b.deviceId, 'hello', T0 + 58],
+            ].sort((x, y) => Number(x[0]) - Number(y[0]) || Number(x[2]) - Number(y[2])),
+          );
+          const exported = await store.exportDevice(a.deviceId);
+          expect(exported?.policyStatusHistory).toHaveLength(2);
+          expect(JSON.stringify(exported?.policyStatusHistory)).not.toContain('GPO');
+          expect(await store.eraseDevice(a.deviceId)).toMatchObject({ policyStatusEvents: 2, devices: 1 });
+          expect(await store.policyStatusHistory([a.deviceId], T0 + DAY_MS)).toEqual([]);
+        }),
+      );
+    });
+
     describe('impact: school calendars, policy history, waste per device-hour', () => {
       const calendar = {
         timeZone: 'Europe/Amsterdam',
