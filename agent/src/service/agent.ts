@@ -125,10 +125,11 @@ export interface AgentServiceOptions {
   /** nudge outcome counts to send with the next report (the tray bridge's counters) */
   takeNudgeCounts?: () => AgentCounters['nudges'] | undefined;
   /**
-   * Reads the hardware (service/hardware-reader.ts: systeminformation) at start and every
-   * `hardwareEveryMs` (default a day), never per sample. Absent: the platform adapter's inventory only.
+   * Reads the hardware (service/hardware-reader.ts: systeminformation; the service runs it in a child,
+   * service/hardware-process.ts) at start and every `hardwareEveryMs` (default a day), never per
+   * sample. The answer is checked against InventorySchema. Absent: the platform adapter's inventory only.
    */
-  hardware?: () => Promise<Inventory>;
+  hardware?: () => Promise<unknown>;
   hardwareEveryMs?: number;
 }
 
