@@ -39,6 +39,8 @@ import { mergeInventory } from './hardware-reader.js';
 import type { MiniFetch } from './http-fetch.js';
 import { backoffDelay, ConsoleLink, LINK_DEFAULTS, type LinkState, type LinkTimings } from './link.js';
 import { type Logger, silentLogger } from './log.js';
+import { ClockRecord } from './clock-record.js';
+import { DeviceStateRecord } from './device-state.js';
 import { Outbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 import { PolicyEnforcer, toApplied } from './policy.js';
 import type { SessionIdle } from './session-idle.js';
@@ -188,6 +190,10 @@ class Agent implements AgentService {
   private readonly store: KeyStore;
   private readonly log: Logger;
   private readonly ownsOutbox: boolean;
+  /** the tracker state, saved beside the reports in the outbox's database */
+  private readonly deviceState: DeviceStateRecord;
+  /** the clock offset and time floor, saved beside the reports in the outbox's database */
+  private readonly clockRecord: ClockRecord;
   private readonly sampleMs: number;
   private readonly reportEveryMs: number;
   private readonly policyCheckMs: number;
@@ -258,11 +264,11 @@ class Agent implements AgentService {
         },
       );
     }
+    this.deviceState = new DeviceStateRecord(this.outbox.database);
+    this.clockRecord = new ClockRecord(this.outbox.database);
     // the last offset measured (offline start: reports written before the next welcome use it)
-    const savedOffset = Number(this.outbox.get('clockOffset'));
-    if (this.outbox.get('clockOffset') !== undefined && Number.isFinite(savedOffset)) {
-      this.clockOffset = savedOffset;
-    }
+    const savedOffset = this.clockRecord.offset();
+    if (savedOffset !== null) this.clockOffset = savedOffset;
     this.sampleMs = opts.sampleMs ?? 5_000;
     this.reportEveryMs = opts.reportEveryMs ?? 60_000;
     // while in use, a polled device waits until idle could first begin, at most until the next report
@@ -368,7 +374,7 @@ class Agent implements AgentService {
       }
       this.clockOffset = held;
       try {
-        this.outbox.set('clockOffset', String(held));
+        this.clockRecord.saveOffset(held);
       } catch (err) {
         this.log.warn('could not save the clock offset', { err });
       }
@@ -551,7 +557,7 @@ class Agent implements AgentService {
     const bootWall = this.opts.bootWall ?? now - os.uptime() * 1000;
     let persisted: TrackerState | null = null;
     try {
-      persisted = this.outbox.loadState<TrackerState>();
+      persisted = this.deviceState.load<TrackerState>();
     } catch (err) {
       this.log.error('saved measuring state unreadable; starting fresh', { err });
       this.outbox.countDrop(0, 1);
@@ -786,7 +792,7 @@ class Agent implements AgentService {
     if (!this.state) return;
     const record = recordedPart(this.state);
     if (onlyIfChanged && record === this.savedRecord) return;
-    this.outbox.saveState(this.state);
+    this.deviceState.save(this.state);
     this.savedRecord = record;
     this.savedMono = this.clock.monotonic();
   }
@@ -823,17 +829,19 @@ class Agent implements AgentService {
       this.log.info('a stretch under 1 s with a gap on both sides was left out', { droppedMs });
     const next: TrackerState = { ...taken, closed: held };
     const nudges = this.opts.takeNudgeCounts?.();
-    const seqs = this.outbox.enqueue(
-      {
-        intervals,
+    const shift = this.timeShift();
+    // the report, the state that no longer holds its intervals and the moved time floor: all or none
+    const seqs = this.outbox.database.transaction(() => {
+      const written = this.outbox.enqueue({
+        intervals: this.clockRecord.correct(intervals, shift),
         ...(blockers ? { blockers } : {}),
         ...(nudges ? { nudges } : {}),
-        now: this.now(),
-        shift: this.timeShift(),
-      },
-      next,
-    );
-    const { skipped, clipped } = this.outbox.lastCorrection;
+        now: this.now() + (shift ?? 0),
+      });
+      this.deviceState.save(next);
+      return written;
+    });
+    const { skipped, clipped } = this.clockRecord.lastCorrection;
     if (skipped > 0 || clipped > 0) {
       // a changed clock offset moved these before what was already written: left out, not overlapped
       this.log.info('intervals clipped to the previous report', { skipped, clipped });

@@ -6,7 +6,10 @@ const node = (script: string) => ({ file: process.execPath, args: ['-e', script]
 
 describe('readHardwareInChild', () => {
   it('finds the agent launcher two folders up, where the bundle and the tsc output find it too', () => {
-    expect(AGENT_BIN.endsWith('/agent/bin/sluimer-agent.js') || AGENT_BIN.endsWith('\\agent\\bin\\sluimer-agent.js')).toBe(true);
+    expect(
+      AGENT_BIN.endsWith('/agent/bin/sluimer-agent.js') ||
+        AGENT_BIN.endsWith('\\agent\\bin\\sluimer-agent.js'),
+    ).toBe(true);
     expect(existsSync(AGENT_BIN)).toBe(true);
   });
 
@@ -19,7 +22,9 @@ describe('readHardwareInChild', () => {
 
   it('rejects with the exit code and the last error line when the child fails', async () => {
     await expect(
-      readHardwareInChild({ command: node('console.error("dmidecode: permission denied"); process.exit(3)') }),
+      readHardwareInChild({
+        command: node('console.error("dmidecode: permission denied"); process.exit(3)'),
+      }),
     ).rejects.toThrow('hardware reading exited with 3: dmidecode: permission denied');
   });
 

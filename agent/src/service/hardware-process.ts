@@ -37,7 +37,10 @@ export function readHardwareInChild(opts: HardwareProcessOptions = {}): Promise<
       failure ??= e;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => fail(new Error(`hardware reading took longer than ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`hardware reading took longer than ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.stdout.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;
       if (outBytes > maxBytes) fail(new Error(`hardware reading printed more than ${maxBytes} bytes`));
