@@ -12,8 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrackerState } from '../core/idle.js';
 import { ManualClock, type SimulatedOptions, SimulatedPlatform } from '../platform/simulated/index.js';
 import { type AgentService, type AgentServiceOptions, createAgentService } from './agent.js';
-import { FakeConsole } from './fake-console.js';
 import { DeviceStateRecord } from './device-state.js';
+import { FakeConsole } from './fake-console.js';
 import { Outbox } from './outbox.js';
 import { FileStore, MemoryStore } from './store.js';
 
