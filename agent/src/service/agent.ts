@@ -18,7 +18,6 @@ import {
   PROTOCOL_VERSION,
   type SluimerError,
 } from '@sluimer/shared';
-import { appliedOffset, CLOCK_OFFSET_DEFAULTS, estimateOffset, holdOffset } from '../core/clock-offset.js';
 import {
   closeTracker,
   cutOpen,
@@ -232,8 +231,6 @@ class Agent implements AgentService {
   private pendingStatus: PolicyStatusFrame | null = null;
   private enrollAbort = new AbortController();
   private lock: DataDirLock | null = null;
-  /** console clock − device clock, as held (persisted in the outbox); null: never measured */
-  private clockOffset: number | null = null;
   /** local wall time when the last hello was built (the round trip's start) */
   private helloLocal: number | null = null;
 
@@ -265,10 +262,8 @@ class Agent implements AgentService {
       );
     }
     this.deviceState = new DeviceStateRecord(this.outbox.database);
-    this.clockRecord = new ClockRecord(this.outbox.database);
-    // the last offset measured (offline start: reports written before the next welcome use it)
-    const savedOffset = this.clockRecord.offset();
-    if (savedOffset !== null) this.clockOffset = savedOffset;
+    // holds the last offset measured (offline start: reports written before the next welcome use it)
+    this.clockRecord = new ClockRecord(this.outbox.database, opts.clockCorrection ?? {});
     this.sampleMs = opts.sampleMs ?? 5_000;
     this.reportEveryMs = opts.reportEveryMs ?? 60_000;
     // while in use, a polled device waits until idle could first begin, at most until the next report
@@ -353,40 +348,17 @@ class Agent implements AgentService {
    * written from now on. The tracker itself stays in local time.
    */
   private noteServerTime(serverTime: number, welcomeLocal: number): void {
-    const cc = this.opts.clockCorrection;
-    const measured = estimateOffset(serverTime, welcomeLocal, this.helloLocal);
-    const held = holdOffset(
-      this.clockOffset,
-      measured,
-      (cc ? cc.holdMs : undefined) ?? CLOCK_OFFSET_DEFAULTS.holdMs,
-    );
-    const threshold = (cc ? cc.thresholdMs : undefined) ?? CLOCK_OFFSET_DEFAULTS.thresholdMs;
-    if (Math.abs(measured) > threshold) {
+    const seen = this.clockRecord.observe(serverTime, welcomeLocal, this.helloLocal);
+    if (seen.beyondThreshold) {
       // skewMs: device − console (positive: the device clock is fast)
       this.log.warn('device clock differs from the console clock', {
-        skewMs: -measured,
-        correcting: cc !== false,
+        skewMs: -seen.measured,
+        correcting: this.opts.clockCorrection !== false,
       });
     }
-    if (held !== this.clockOffset) {
-      if (this.clockOffset !== null) {
-        this.log.info('clock offset changed', { fromMs: this.clockOffset, toMs: held });
-      }
-      this.clockOffset = held;
-      try {
-        this.clockRecord.saveOffset(held);
-      } catch (err) {
-        this.log.warn('could not save the clock offset', { err });
-      }
-    }
-  }
-
-  /** what to add to local times when a report is written; null: no offset measured yet, ever */
-  private timeShift(): number | null {
-    const cc = this.opts.clockCorrection;
-    if (cc === false) return 0;
-    if (this.clockOffset === null) return null;
-    return appliedOffset(this.clockOffset, cc?.thresholdMs ?? CLOCK_OFFSET_DEFAULTS.thresholdMs);
+    if (seen.changed && seen.changed.from !== null)
+      this.log.info('clock offset changed', { fromMs: seen.changed.from, toMs: seen.changed.to });
+    if (seen.saveError) this.log.warn('could not save the clock offset', { err: seen.saveError });
   }
 
   private async hello(): Promise<HelloFrame> {
@@ -829,7 +801,7 @@ class Agent implements AgentService {
       this.log.info('a stretch under 1 s with a gap on both sides was left out', { droppedMs });
     const next: TrackerState = { ...taken, closed: held };
     const nudges = this.opts.takeNudgeCounts?.();
-    const shift = this.timeShift();
+    const shift = this.clockRecord.shift();
     // the report, the state that no longer holds its intervals and the moved time floor: all or none
     const seqs = this.outbox.database.transaction(() => {
       const written = this.outbox.enqueue({

@@ -101,3 +101,38 @@ describe('clock record', () => {
     o.close();
   });
 });
+
+describe('clock record: the held offset', () => {
+  it('holds a measured offset, ignores a small change and keeps a large one across a reopen', () => {
+    const path = join(dir, 'outbox.sqlite');
+    const a = Outbox.open(path);
+    const clock = new ClockRecord(a.database, { thresholdMs: 60_000, holdMs: 5_000 });
+    expect(clock.shift()).toBeNull(); // never measured: written as measured
+    // the console is 5 min ahead; the round trip took 2 s (its middle is the local moment)
+    const first = clock.observe(T0 + 300_000 + 1_000, T0 + 2_000, T0);
+    expect(first).toMatchObject({
+      measured: 300_000,
+      beyondThreshold: true,
+      changed: { from: null, to: 300_000 },
+    });
+    expect(clock.shift()).toBe(300_000);
+    expect(clock.observe(T0 + 303_000, T0, null).changed).toBeUndefined(); // 3 s: held
+    expect(clock.observe(T0 + 20_000, T0, null)).toMatchObject({
+      beyondThreshold: false,
+      changed: { from: 300_000, to: 20_000 },
+    });
+    expect(clock.shift()).toBe(0); // within the threshold: nothing to correct
+    a.close();
+    const b = Outbox.open(path);
+    expect(new ClockRecord(b.database).offset()).toBe(20_000);
+    b.close();
+  });
+
+  it('measures but never shifts with the correction off', () => {
+    const o = Outbox.open(':memory:');
+    const clock = new ClockRecord(o.database, false);
+    expect(clock.observe(T0 + 600_000, T0, null).beyondThreshold).toBe(true);
+    expect(clock.shift()).toBe(0);
+    o.close();
+  });
+});
