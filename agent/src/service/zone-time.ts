@@ -8,7 +8,9 @@ import { intlLocalTime, type LocalTime } from '@sluimer/shared';
  * resident for the life of the service (docs/benchmarks.md "Agent footprint").
  *
  * Nothing else in the service reads local time (logs, reports and the protocol use UTC epoch ms), and
- * it asks for one zone, the school's; switching zones only costs V8 a reset of its date cache.
+ * it asks for one zone, the school's; switching zones only costs V8 a reset of its date cache. Commands
+ * the service starts inherit the variable; they are given and print no local times the service does not
+ * read in that same zone (OS schedulers such as systemd and powerd keep their own zone).
  * A zone name ICU does not know reads as UTC without an error, so a zone with no offset in January
  * and in July (UTC itself, West Africa, Iceland, a typo) is read through Intl instead: right answers
  * there, and the same RangeError as before for a name that is no zone.
