@@ -13,6 +13,8 @@ const rel = (f: string) => path.relative(root, f).split(path.sep).join('/');
 const TEST_ONLY = [
   /\.test\.tsx?$/,
   /(^|\/)fake-[^/]+\.tsx?$/,
+  // test-tools.ts and the like: helpers named for tests (the Linux adapter's once reached agent/dist)
+  /(^|\/)test-[^/]+\.tsx?$/,
   /(^|\/)test-support(\.tsx?$|\/)/,
   /(^|\/)testing\//,
   /^agent\/src\/platform\/contract\//,

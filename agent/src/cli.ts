@@ -20,6 +20,10 @@ const commands: Record<
     summary: 'parse a captured command output: inspect <os> <command> <file>',
     load: () => import('./cli/inspect.js'),
   },
+  hardware: {
+    summary: 'print the hardware inventory the agent reports, as JSON',
+    load: () => import('./cli/hardware.js'),
+  },
   restore: {
     summary: 'put back the power settings saved before the first change',
     load: () => import('./cli/restore.js'),

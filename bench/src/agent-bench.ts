@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConsoleClient, idOf, sleep } from '@sluimer/scripts/fleet';
 import { cpuSeconds, REPO_ROOT, rssBytes, startConsoleProcess, writeBytes } from './proc.js';
+import { startTestSession } from './x-session.js';
 
 /**
  * `npm run bench:agent`: the agent service's footprint on a device. Runs, side by side for the
@@ -247,12 +248,8 @@ async function main() {
     subjects.push(spawnSubject('agent (simulated platform)', agentArgs('sim', true), env));
     if (!args['no-linux'] && existsSync('/usr/bin/Xvfb')) {
       try {
-        // the agent's own throw-away session helper (Xvfb + private dbus-daemon + private dconf)
-        const modPath = `${REPO_ROOT}agent/dist/platform/linux/session-env.js`;
-        const mod = (await import(modPath)) as {
-          startTestSession(o?: { x11?: boolean }): Promise<{ env: NodeJS.ProcessEnv; stop(): Promise<void> }>;
-        };
-        session = await mod.startTestSession({ x11: true });
+        // a throw-away session (Xvfb + private dbus-daemon + private dconf), as the adapter's tests use
+        session = await startTestSession({ x11: true });
         subjects.push(
           spawnSubject('agent (Linux adapter, Xvfb)', agentArgs('linux', false), { ...session.env, ...env }),
         );

@@ -49,8 +49,28 @@ export interface LocalTime {
   minute: number;
 }
 
+/** Reads the wall-clock parts of an instant in an IANA time zone. */
+export type LocalTimeReader = (ms: number, timeZone: string) => LocalTime;
+
+let reader: LocalTimeReader = intlLocalTime;
+
+/**
+ * Replaces how `localTime` reads wall-clock parts, for a whole process (null: back to Intl). The agent
+ * service reads them through its own process time zone instead (agent/src/service/zone-time.ts): the
+ * first Intl formatter in a process makes V8 list every locale ICU has, ≈ 6–7 MB of resident memory
+ * for a service that only ever needs hours and weekdays (docs/benchmarks.md "Agent footprint").
+ */
+export function setLocalTimeReader(next: LocalTimeReader | null): void {
+  reader = next ?? intlLocalTime;
+}
+
 /** Wall-clock parts of an instant in a time zone (Europe/Amsterdam unless a school sets another). */
 export function localTime(ms: number, timeZone = 'Europe/Amsterdam'): LocalTime {
+  return reader(ms, timeZone);
+}
+
+/** localTime through Intl: the default, right for any zone in any process. */
+export function intlLocalTime(ms: number, timeZone: string): LocalTime {
   const parts = formatterFor(timeZone).formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return {

@@ -107,7 +107,7 @@ describe.skipIf(!built)('report numbers a console cannot be trusted with (built 
     const o = Outbox.open(join(dir, 'outbox.sqlite'));
     o.applyWelcome(1, MAX_SEQ - 5);
     const t = Date.now() - 120_000;
-    o.enqueue({ intervals: [{ start: t, end: t + 30_000, state: 'idle' }], now: Date.now(), shift: 0 });
+    o.enqueue({ intervals: [{ start: t, end: t + 30_000, state: 'idle' }], now: Date.now() });
     o.close();
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(join(dir, 'outbox.sqlite'));
@@ -140,7 +140,7 @@ describe.skipIf(!built)('report numbers a console cannot be trusted with (built 
     const o = Outbox.open(join(dir, 'outbox.sqlite'));
     o.applyWelcome(1, 4_999_999);
     const t = Date.now() - 120_000;
-    o.enqueue({ intervals: [{ start: t, end: t + 30_000, state: 'idle' }], now: Date.now(), shift: 0 });
+    o.enqueue({ intervals: [{ start: t, end: t + 30_000, state: 'idle' }], now: Date.now() });
     o.close();
     new FileStore(dir).write('device', { deviceId: 1, deviceToken: c.addToken(1), serverUrl: c.url });
     const a = run(['--server', c.url, '--data', dir, ...fast]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findOverlap } from '@sluimer/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeviceStateRecord } from '../service/device-state.js';
 import { FakeConsole } from '../service/fake-console.js';
 import { Outbox } from '../service/outbox.js';
 import { FileStore, lockDataDir } from '../service/store.js';
@@ -59,7 +60,7 @@ describe.skipIf(!built)('sluimer-agent run (built bin)', () => {
       expect(findOverlap(got)).toBeNull();
       // whatever the console did not ack yet is in the outbox, with the open interval closed
       const o = Outbox.open(join(dir, 'outbox.sqlite'));
-      expect(o.loadState<{ open: unknown }>()?.open).toBeNull();
+      expect(new DeviceStateRecord(o.database).load<{ open: unknown }>()?.open).toBeNull();
       o.close();
       expect(new FileStore(dir).read<{ deviceId: number }>('device')?.deviceId).toBe(1);
     } finally {

@@ -5,6 +5,7 @@ import {
   failedFields,
   holds,
   insideSchoolHours,
+  oneValueTarget,
   pickSettings,
   policyTargets,
   targetKey,
@@ -200,5 +201,42 @@ describe('what a write changed and what a restore left', () => {
       'displayOffAfterSec',
       'schedule',
     ]);
+  });
+});
+
+describe('oneValueTarget', () => {
+  const target = {
+    sleepAfterSec: { ac: 1800, battery: 900 },
+    displayOffAfterSec: { ac: 900, battery: 300 },
+  };
+
+  it('gives an OS with one display-off delay the value of the source in use, for both sources', () => {
+    expect(oneValueTarget(target, 'battery', ['displayOffAfterSec'])).toEqual({
+      sleepAfterSec: { ac: 1800, battery: 900 },
+      displayOffAfterSec: { ac: 300, battery: 300 },
+    });
+    expect(oneValueTarget(target, 'ac', ['displayOffAfterSec']).displayOffAfterSec).toEqual({
+      ac: 900,
+      battery: 900,
+    });
+  });
+
+  it('leaves the setting out while the source is unknown or has no value, so it waits for a switch', () => {
+    expect(oneValueTarget(target, 'unknown', ['displayOffAfterSec'])).toEqual({
+      sleepAfterSec: target.sleepAfterSec,
+    });
+    expect(oneValueTarget({ displayOffAfterSec: { ac: 900 } }, 'battery', ['displayOffAfterSec'])).toEqual(
+      {},
+    );
+  });
+
+  it('keeps "never" as the one value and changes nothing for an OS with a value per source', () => {
+    expect(
+      oneValueTarget({ displayOffAfterSec: { ac: null, battery: 300 } }, 'ac', ['displayOffAfterSec']),
+    ).toEqual({
+      displayOffAfterSec: { ac: null, battery: null },
+    });
+    expect(oneValueTarget(target, 'battery', [])).toEqual(target);
+    expect(oneValueTarget(target, 'battery')).toEqual(target);
   });
 });

@@ -153,6 +153,29 @@ export function enforcementKey(
 }
 
 /**
+ * The target as an OS that keeps one value for both power sources can take it (GNOME's single
+ * display-off delay: `PlatformAdapter.oneValue`): for each such setting the value for the source in
+ * use now, for both sources. While the source is unknown, or when the target names no value for it,
+ * the setting is left out: it waits, and the service applies again after the next switch (it is
+ * source-bound). The adapter then only writes the one value it is given.
+ */
+export function oneValueTarget(
+  target: SettingsTarget,
+  source: PowerSourceKind | 'unknown',
+  oneValue: readonly ('sleepAfterSec' | 'displayOffAfterSec')[] = [],
+): SettingsTarget {
+  const out: SettingsTarget = { ...target };
+  for (const key of oneValue) {
+    const per = target[key];
+    if (!per) continue;
+    const v = source === 'unknown' ? undefined : per[source];
+    if (v === undefined) delete out[key];
+    else out[key] = { ac: v, battery: v };
+  }
+  return out;
+}
+
+/**
  * Whether the OS already holds what `target` asks for on `source`. A brightness value is a cap: a
  * panel at or below it holds. For a source-bound setting only the current source's value counts,
  * since that is all the OS keeps (the other source's value is written when the device switches).

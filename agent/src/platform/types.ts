@@ -55,6 +55,13 @@ export interface PlatformAdapter {
    * brightness cap are treated so (applying again is harmless, only slower).
    */
   readonly sourceBound?: readonly ('sleepAfterSec' | 'displayOffAfterSec' | 'brightnessPct')[];
+  /**
+   * Timeouts this OS keeps as one value for both power sources (GNOME's idle-delay). The core decides
+   * which value that is (the current source's, `oneValueTarget` in core/targets.ts) and hands the
+   * adapter the same value for both; the adapter refuses two different ones. Such a setting must be
+   * in `sourceBound` too, so a switch writes the other source's value.
+   */
+  readonly oneValue?: readonly ('sleepAfterSec' | 'displayOffAfterSec')[];
   /** milliseconds since the last user input in the active session */
   idleMs(): Promise<Known<number>>;
   powerSource(): Promise<Known<PowerSourceKind>>;

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrackerState } from '../core/idle.js';
 import { ManualClock, type SimulatedOptions, SimulatedPlatform } from '../platform/simulated/index.js';
 import { type AgentService, type AgentServiceOptions, createAgentService } from './agent.js';
+import { DeviceStateRecord } from './device-state.js';
 import { FakeConsole } from './fake-console.js';
 import { Outbox } from './outbox.js';
 import { FileStore, MemoryStore } from './store.js';
@@ -395,7 +396,7 @@ describe('agent service', () => {
     const o = Outbox.open(join(dir, 'outbox.sqlite'));
     const got = o.pending(100).flatMap((r) => r.intervals);
     expect(got[got.length - 1]!.end).toBe(clock.now());
-    expect(o.loadState<TrackerState>()?.open).toBeNull();
+    expect(new DeviceStateRecord(o.database).load<TrackerState>()?.open).toBeNull();
     o.close();
   });
 
@@ -410,7 +411,7 @@ describe('agent service', () => {
     // killed: no graceful stop; only its state saved with the last report (a minute here) remains
     await first.agent.link.stop();
     const crashed = Outbox.open(join(dir, 'outbox.sqlite'));
-    expect(crashed.loadState<TrackerState>()?.lastMoment).toBe(lastSample);
+    expect(new DeviceStateRecord(crashed.database).load<TrackerState>()?.lastMoment).toBe(lastSample);
     crashed.close();
 
     clock.sleep(2 * 60 * MINUTE_MS); // powered off for two hours
@@ -440,7 +441,7 @@ describe('agent service', () => {
     const saved = () => {
       const o = Outbox.open(join(dir, 'outbox.sqlite'));
       try {
-        return o.loadState<TrackerState>()!;
+        return new DeviceStateRecord(o.database).load<TrackerState>()!;
       } finally {
         o.close();
       }

@@ -18,7 +18,6 @@ import {
   PROTOCOL_VERSION,
   type SluimerError,
 } from '@sluimer/shared';
-import { appliedOffset, CLOCK_OFFSET_DEFAULTS, estimateOffset, holdOffset } from '../core/clock-offset.js';
 import {
   closeTracker,
   cutOpen,
@@ -34,6 +33,8 @@ import { nextSampleDelayMs } from '../core/sampling.js';
 import { advanceTimeline, startTimeline, type TimelineState } from '../core/timeline.js';
 import { wholeSecondReport } from '../core/whole-seconds.js';
 import { type Clock, type PlatformAdapter, type PowerEvent, systemClock } from '../platform/types.js';
+import { ClockRecord } from './clock-record.js';
+import { DeviceStateRecord } from './device-state.js';
 import { enroll, type Identity, installId, isPermanentEnrollError, loadIdentity } from './enroll.js';
 import { mergeInventory } from './hardware-reader.js';
 import type { MiniFetch } from './http-fetch.js';
@@ -125,10 +126,11 @@ export interface AgentServiceOptions {
   /** nudge outcome counts to send with the next report (the tray bridge's counters) */
   takeNudgeCounts?: () => AgentCounters['nudges'] | undefined;
   /**
-   * Reads the hardware (service/hardware-reader.ts: systeminformation) at start and every
-   * `hardwareEveryMs` (default a day), never per sample. Absent: the platform adapter's inventory only.
+   * Reads the hardware (service/hardware-reader.ts: systeminformation; the service runs it in a child,
+   * service/hardware-process.ts) at start and every `hardwareEveryMs` (default a day), never per
+   * sample. The answer is checked against InventorySchema. Absent: the platform adapter's inventory only.
    */
-  hardware?: () => Promise<Inventory>;
+  hardware?: () => Promise<unknown>;
   hardwareEveryMs?: number;
 }
 
@@ -187,6 +189,10 @@ class Agent implements AgentService {
   private readonly store: KeyStore;
   private readonly log: Logger;
   private readonly ownsOutbox: boolean;
+  /** the tracker state, saved beside the reports in the outbox's database */
+  private readonly deviceState: DeviceStateRecord;
+  /** the clock offset and time floor, saved beside the reports in the outbox's database */
+  private readonly clockRecord: ClockRecord;
   private readonly sampleMs: number;
   private readonly reportEveryMs: number;
   private readonly policyCheckMs: number;
@@ -225,8 +231,6 @@ class Agent implements AgentService {
   private pendingStatus: PolicyStatusFrame | null = null;
   private enrollAbort = new AbortController();
   private lock: DataDirLock | null = null;
-  /** console clock − device clock, as held (persisted in the outbox); null: never measured */
-  private clockOffset: number | null = null;
   /** local wall time when the last hello was built (the round trip's start) */
   private helloLocal: number | null = null;
 
@@ -257,11 +261,9 @@ class Agent implements AgentService {
         },
       );
     }
-    // the last offset measured (offline start: reports written before the next welcome use it)
-    const savedOffset = Number(this.outbox.get('clockOffset'));
-    if (this.outbox.get('clockOffset') !== undefined && Number.isFinite(savedOffset)) {
-      this.clockOffset = savedOffset;
-    }
+    this.deviceState = new DeviceStateRecord(this.outbox.database);
+    // holds the last offset measured (offline start: reports written before the next welcome use it)
+    this.clockRecord = new ClockRecord(this.outbox.database, opts.clockCorrection ?? {});
     this.sampleMs = opts.sampleMs ?? 5_000;
     this.reportEveryMs = opts.reportEveryMs ?? 60_000;
     // while in use, a polled device waits until idle could first begin, at most until the next report
@@ -346,40 +348,17 @@ class Agent implements AgentService {
    * written from now on. The tracker itself stays in local time.
    */
   private noteServerTime(serverTime: number, welcomeLocal: number): void {
-    const cc = this.opts.clockCorrection;
-    const measured = estimateOffset(serverTime, welcomeLocal, this.helloLocal);
-    const held = holdOffset(
-      this.clockOffset,
-      measured,
-      (cc ? cc.holdMs : undefined) ?? CLOCK_OFFSET_DEFAULTS.holdMs,
-    );
-    const threshold = (cc ? cc.thresholdMs : undefined) ?? CLOCK_OFFSET_DEFAULTS.thresholdMs;
-    if (Math.abs(measured) > threshold) {
+    const seen = this.clockRecord.observe(serverTime, welcomeLocal, this.helloLocal);
+    if (seen.beyondThreshold) {
       // skewMs: device − console (positive: the device clock is fast)
       this.log.warn('device clock differs from the console clock', {
-        skewMs: -measured,
-        correcting: cc !== false,
+        skewMs: -seen.measured,
+        correcting: this.opts.clockCorrection !== false,
       });
     }
-    if (held !== this.clockOffset) {
-      if (this.clockOffset !== null) {
-        this.log.info('clock offset changed', { fromMs: this.clockOffset, toMs: held });
-      }
-      this.clockOffset = held;
-      try {
-        this.outbox.set('clockOffset', String(held));
-      } catch (err) {
-        this.log.warn('could not save the clock offset', { err });
-      }
-    }
-  }
-
-  /** what to add to local times when a report is written; null: no offset measured yet, ever */
-  private timeShift(): number | null {
-    const cc = this.opts.clockCorrection;
-    if (cc === false) return 0;
-    if (this.clockOffset === null) return null;
-    return appliedOffset(this.clockOffset, cc?.thresholdMs ?? CLOCK_OFFSET_DEFAULTS.thresholdMs);
+    if (seen.changed && seen.changed.from !== null)
+      this.log.info('clock offset changed', { fromMs: seen.changed.from, toMs: seen.changed.to });
+    if (seen.saveError) this.log.warn('could not save the clock offset', { err: seen.saveError });
   }
 
   private async hello(): Promise<HelloFrame> {
@@ -550,7 +529,7 @@ class Agent implements AgentService {
     const bootWall = this.opts.bootWall ?? now - os.uptime() * 1000;
     let persisted: TrackerState | null = null;
     try {
-      persisted = this.outbox.loadState<TrackerState>();
+      persisted = this.deviceState.load<TrackerState>();
     } catch (err) {
       this.log.error('saved measuring state unreadable; starting fresh', { err });
       this.outbox.countDrop(0, 1);
@@ -785,7 +764,7 @@ class Agent implements AgentService {
     if (!this.state) return;
     const record = recordedPart(this.state);
     if (onlyIfChanged && record === this.savedRecord) return;
-    this.outbox.saveState(this.state);
+    this.deviceState.save(this.state);
     this.savedRecord = record;
     this.savedMono = this.clock.monotonic();
   }
@@ -822,17 +801,19 @@ class Agent implements AgentService {
       this.log.info('a stretch under 1 s with a gap on both sides was left out', { droppedMs });
     const next: TrackerState = { ...taken, closed: held };
     const nudges = this.opts.takeNudgeCounts?.();
-    const seqs = this.outbox.enqueue(
-      {
-        intervals,
+    const shift = this.clockRecord.shift();
+    // the report, the state that no longer holds its intervals and the moved time floor: all or none
+    const seqs = this.outbox.database.transaction(() => {
+      const written = this.outbox.enqueue({
+        intervals: this.clockRecord.correct(intervals, shift),
         ...(blockers ? { blockers } : {}),
         ...(nudges ? { nudges } : {}),
-        now: this.now(),
-        shift: this.timeShift(),
-      },
-      next,
-    );
-    const { skipped, clipped } = this.outbox.lastCorrection;
+        now: this.now() + (shift ?? 0),
+      });
+      this.deviceState.save(next);
+      return written;
+    });
+    const { skipped, clipped } = this.clockRecord.lastCorrection;
     if (skipped > 0 || clipped > 0) {
       // a changed clock offset moved these before what was already written: left out, not overlapped
       this.log.info('intervals clipped to the previous report', { skipped, clipped });

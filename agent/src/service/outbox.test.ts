@@ -20,61 +20,15 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('outbox', () => {
-  it('shifts intervals by the clock correction when writing and keeps the time floor across a reopen', () => {
+  it('keeps reports and seq across a reopen', () => {
     const path = join(dir, 'outbox.sqlite');
     const a = Outbox.open(path);
-    // written 5 min early (the device was 5 min fast), then the correction drops to 0
-    a.enqueue({ intervals: [iv(10), iv(11)], now: T0 + 12 * MINUTE_MS, shift: -5 * MINUTE_MS });
-    expect(a.pending(10)[0]!.intervals).toEqual([{ ...iv(5) }, { ...iv(6) }]);
-    expect(a.timeFloor()).toBe(T0 + 7 * MINUTE_MS);
-    a.close();
-    const b = Outbox.open(path);
-    expect(b.timeFloor()).toBe(T0 + 7 * MINUTE_MS);
-    // [T0+4, T0+5) lies before the floor: skipped; [T0+6.5, T0+8) clipped to start at the floor
-    b.enqueue({
-      intervals: [iv(4), { start: T0 + 6.5 * MINUTE_MS, end: T0 + 8 * MINUTE_MS, state: 'idle' }],
-      now: T0 + 8 * MINUTE_MS,
-      shift: 0,
-    });
-    expect(b.lastCorrection).toEqual({ skipped: 1, clipped: 1 });
-    expect(b.pending(10)[1]!.intervals).toEqual([
-      { start: T0 + 7 * MINUTE_MS, end: T0 + 8 * MINUTE_MS, state: 'idle' },
-    ]);
-    // a report wholly before the floor writes nothing; an unknown offset (null) writes as measured
-    expect(b.enqueue({ intervals: [iv(2)], now: T0 + 8 * MINUTE_MS, shift: 0 })).toEqual([]);
-    expect(b.enqueue({ intervals: [iv(2)], now: T0 + 8 * MINUTE_MS, shift: null })).toEqual([3]);
-    expect(b.timeFloor()).toBe(T0 + 8 * MINUTE_MS);
-    b.close();
-  });
-
-  it('gives a piece the clock correction clipped under 1 s to the interval after it, so the report stays whole seconds', () => {
-    const o = Outbox.open(':memory:');
-    o.enqueue({ intervals: [iv(10)], now: T0 + 12 * MINUTE_MS, shift: 0 });
-    // the shift moves [T0+10:59.6, …) back over the floor at T0+11: 400 ms of the first piece remain
-    const clippedShort = {
-      start: T0 + 11 * MINUTE_MS - 600,
-      end: T0 + 11 * MINUTE_MS + 400,
-      state: 'idle' as const,
-    };
-    const next = { start: T0 + 11 * MINUTE_MS + 400, end: T0 + 13 * MINUTE_MS, state: 'active' as const };
-    o.enqueue({ intervals: [clippedShort, next], now: T0 + 13 * MINUTE_MS, shift: 0 });
-    expect(o.lastCorrection).toEqual({ skipped: 0, clipped: 1 });
-    const written = o.pending(10)[1]!.intervals;
-    expect(written).toEqual([{ start: T0 + 11 * MINUTE_MS, end: T0 + 13 * MINUTE_MS, state: 'active' }]);
-    for (const i of written) expect(i.end - i.start).toBeGreaterThanOrEqual(LIMITS.minIntervalMs);
-    o.close();
-  });
-
-  it('keeps reports, seq and tracker state across a reopen', () => {
-    const path = join(dir, 'outbox.sqlite');
-    const a = Outbox.open(path);
-    expect(a.enqueue({ intervals: [iv(0)], now: T0 }, { open: 'x' })).toEqual([1]);
+    expect(a.enqueue({ intervals: [iv(0)], now: T0 })).toEqual([1]);
     expect(a.enqueue({ intervals: [iv(1)], now: T0 })).toEqual([2]);
     a.close();
     const b = Outbox.open(path);
     expect(b.pending(10).map((r) => r.seq)).toEqual([1, 2]);
     expect(b.pending(10)[1]!.intervals).toEqual([iv(1)]);
-    expect(b.loadState()).toEqual({ open: 'x' });
     expect(b.enqueue({ intervals: [iv(2)], now: T0 })).toEqual([3]);
     b.close();
   });
@@ -95,8 +49,7 @@ describe('outbox', () => {
 
   it('writes nothing when there is nothing to report', () => {
     const o = Outbox.open(':memory:');
-    expect(o.enqueue({ intervals: [], now: T0 }, { s: 1 })).toEqual([]);
-    expect(o.loadState()).toEqual({ s: 1 });
+    expect(o.enqueue({ intervals: [], now: T0 })).toEqual([]);
     expect(o.stats().rows).toBe(0);
   });
 

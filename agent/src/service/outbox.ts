@@ -1,5 +1,3 @@
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import {
   type AgentCounters,
   absorbShort,
@@ -10,14 +8,15 @@ import {
   mergeAdjacent,
   type ReportFrame,
 } from '@sluimer/shared';
-import Database from 'better-sqlite3';
-import { correctIntervals } from '../core/clock-offset.js';
+import type Database from 'better-sqlite3';
+import { AgentDatabase } from './agent-database.js';
 
 /**
  * The durable outbox (design.md "Nothing is lost"). Each report is written here before it is sent
- * and deleted only after the console's ack. `seq` is kept across restarts. The tracker state (the
- * open interval and the last moment seen) lives in the same database, so a report and the state
- * that produced it are committed in one transaction.
+ * and deleted only after the console's ack. `seq` is kept across restarts. It is a queue and nothing
+ * else: the device's measuring state (device-state.ts) and clock bookkeeping (clock-record.ts) live
+ * in the same database (agent-database.ts), and the service writes a report, the state that no longer
+ * holds its intervals and the moved time floor in one transaction.
  *
  * Bound policy (agent/README.md): when more than `maxRows` reports wait, the two oldest reports
  * that are not in flight are merged into one (touching intervals of the same kind joined; nothing
@@ -86,6 +85,8 @@ const DEFAULTS = {
 };
 
 export class Outbox {
+  /** the database this queue lives in, shared with the device state and the clock record */
+  readonly database: AgentDatabase;
   private readonly db: Database.Database;
   private readonly opts: Required<OutboxOptions>;
   /** seqs sent on the current connection and not yet acked: never merged or dropped by the bound */
@@ -97,47 +98,24 @@ export class Outbox {
    */
   readonly repaired: { renumbered: number; fromNextSeq: string } | null;
 
-  private constructor(db: Database.Database, opts: OutboxOptions) {
-    this.db = db;
+  constructor(database: AgentDatabase, opts: OutboxOptions = {}) {
+    this.database = database;
+    this.db = database.sqlite;
     this.opts = { ...DEFAULTS, ...opts };
     this.repaired = this.repairNumbering();
   }
 
   /** Opens (or creates) the outbox at `path`; `':memory:'` keeps it in memory (tests, fleet simulation). */
   static open(path: string, opts: OutboxOptions = {}): Outbox {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    if (path !== ':memory:') {
-      // device-level data only, but nobody else on the machine needs to read it (SQLite gives the
-      // -wal/-shm files the same mode)
-      chmodSync(path, 0o600);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      // a few hundred KiB of reports at most: SQLite's default 2 MiB page cache is resident memory
-      // the service does not need
-      db.pragma('cache_size = -256');
-    }
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS reports (
-        seq INTEGER PRIMARY KEY,
-        body TEXT NOT NULL,
-        intervals INTEGER NOT NULL,
-        bytes INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-    `);
-    return new Outbox(db, opts);
+    return new Outbox(AgentDatabase.open(path), opts);
   }
 
   private getMeta(k: string): string | undefined {
-    const row = this.db.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined;
-    return row?.v;
+    return this.database.get(k);
   }
 
   private setMeta(k: string, v: string): void {
-    this.db
-      .prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v')
-      .run(k, v);
+    this.database.set(k, v);
   }
 
   private num(k: string): number {
@@ -195,36 +173,6 @@ export class Outbox {
     })();
   }
 
-  /** Persists the tracker state on its own (the service calls it on changes and at checkpoints). */
-  saveState(state: unknown): void {
-    this.setMeta('tracker', JSON.stringify(state));
-  }
-
-  loadState<T>(): T | null {
-    const v = this.getMeta('tracker');
-    return v ? (JSON.parse(v) as T) : null;
-  }
-
-  /**
-   * The corrected end of the last interval written (clock correction): no interval written later
-   * starts before it. 0 when nothing was written yet.
-   */
-  timeFloor(): number {
-    return this.num('timeFloor');
-  }
-
-  /** what the clock correction left out or clipped in the last `enqueue` */
-  lastCorrection = { skipped: 0, clipped: 0 };
-
-  /** A small durable key/value (policy etag and the like). */
-  get(k: string): string | undefined {
-    return this.getMeta(`kv:${k}`);
-  }
-
-  set(k: string, v: string): void {
-    this.setMeta(`kv:${k}`, v);
-  }
-
   /** Counts a loss that happened outside the outbox (e.g. a tracker state that could not be read). */
   countDrop(reports: number, intervals: number): void {
     this.db.transaction(() => this.addDropped(reports, intervals))();
@@ -245,42 +193,26 @@ export class Outbox {
   }
 
   /**
-   * Writes intervals (split into reports of at most LIMITS.maxIntervalsPerReport) together with the
-   * tracker state that no longer holds them, in one transaction. Pending drop counts ride along in the
-   * first report. Writes nothing when there is nothing to tell. Returns the new seqs.
+   * Writes intervals (split into reports of at most LIMITS.maxIntervalsPerReport) in one transaction
+   * (a savepoint inside the service's own, which also saves the device state and the clock record).
+   * The intervals come already corrected to the console's clock (clock-record.ts), `now` on the same
+   * clock. Pending drop counts ride along in the first report. Writes nothing when there is nothing
+   * to tell. Returns the new seqs.
    */
-  enqueue(
-    input: {
-      intervals: readonly Interval[];
-      blockers?: Blocker[];
-      now?: number;
-      /** nudge outcome counts since the last report (tray bridge); they ride in the first report */
-      nudges?: AgentCounters['nudges'];
-      /**
-       * clock correction (core/clock-offset.ts): added to every interval (and to `now`) before it is
-       * stored; intervals are clipped so none starts before the corrected end of what was written
-       * before (the time floor, kept in this database), so a changed shift never overlaps.
-       * `null`: the offset is not known yet (no welcome ever): stored as measured, floor untouched.
-       */
-      shift?: number | null;
-    },
-    state?: unknown,
-  ): number[] {
-    const shift = input.shift === undefined ? 0 : input.shift;
-    const now = (input.now ?? Date.now()) + (shift ?? 0);
+  enqueue(input: {
+    intervals: readonly Interval[];
+    blockers?: Blocker[];
+    now?: number;
+    /** nudge outcome counts since the last report (tray bridge); they ride in the first report */
+    nudges?: AgentCounters['nudges'];
+  }): number[] {
+    const now = input.now ?? Date.now();
     const oldest = now - this.opts.maxAgeMs;
     const seqs: number[] = [];
     this.db.transaction(() => {
-      const corrected =
-        shift === null
-          ? { intervals: input.intervals, skipped: 0, clipped: 0, floor: 0 }
-          : correctIntervals(input.intervals, shift, this.timeFloor());
-      this.lastCorrection = { skipped: corrected.skipped, clipped: corrected.clipped };
-      if (shift !== null && corrected.intervals.length > 0)
-        this.setMeta('timeFloor', String(corrected.floor));
       let tooOld = 0;
       const kept: Interval[] = [];
-      for (const i of corrected.intervals) {
+      for (const i of input.intervals) {
         if (i.end <= oldest) tooOld++;
         else kept.push(i.start < oldest ? { ...i, start: oldest } : i);
       }
@@ -317,7 +249,6 @@ export class Outbox {
           this.setMeta('droppedIntervals', '0');
         }
       }
-      if (state !== undefined) this.setMeta('tracker', JSON.stringify(state));
       this.enforceBound();
     })();
     return seqs;

@@ -142,4 +142,23 @@ describe('policy enforcer', () => {
     expect(st?.ok).toBe(true);
     expect((await platform.readSettings()).brightnessPct).toEqual({ ac: 80, battery: 60 });
   });
+
+  it('hands an OS with one display-off delay the current source’s value, and the other one after a switch', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 2, 10, 9));
+    const platform = new SimulatedPlatform({
+      clock,
+      sourceBound: ['displayOffAfterSec'],
+      oneValue: ['displayOffAfterSec'],
+    });
+    platform.setPowerSource('battery');
+    const enforcer = new PolicyEnforcer(platform, new MemoryStore(), clock);
+    const st = await enforcer.setPolicy({ displayOffAfterSec: { ac: 900, battery: 300 } }, 'a');
+    expect(st.ok).toBe(true);
+    const policyWrites = () => platform.applyLog.filter((l) => l.mode === 'policy').map((l) => l.target);
+    expect(policyWrites().at(-1)?.displayOffAfterSec).toEqual({ ac: 300, battery: 300 });
+    platform.setPowerSource('ac');
+    expect((await enforcer.reevaluate())?.ok).toBe(true);
+    expect(policyWrites().at(-1)?.displayOffAfterSec).toEqual({ ac: 900, battery: 900 });
+    expect((await platform.readSettings()).displayOffAfterSec).toEqual({ ac: 900, battery: 900 });
+  });
 });

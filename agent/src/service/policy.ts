@@ -12,6 +12,7 @@ import {
   enforcementKey,
   failedFields,
   holds,
+  oneValueTarget,
   pickSettings,
   policyTargets,
   type SettingField,
@@ -188,7 +189,11 @@ export class PolicyEnforcer {
           }
           // the live panel first, so the read-back below shows it: the core decides the value
           await this.capPanel(valid, source, errors);
-          const out = await this.platform.apply(valid, 'policy');
+          // one OS value for both sources (GNOME's display-off delay): the core picks the current one
+          const out = await this.platform.apply(
+            oneValueTarget(valid, source, this.platform.oneValue),
+            'policy',
+          );
           errors.push(...out.errors);
           applied = out.applied;
           // what this agent has changed and not put back: written now, changed before and still named,

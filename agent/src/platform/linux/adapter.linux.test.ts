@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// the throw-away Xvfb + D-Bus session is shared with the agent benchmark, which runs it compiled
+import { startTestSession, type TestSession } from '../../../../bench/src/x-session.js';
 import { restoreWith } from '../../cli/restore.js';
 import { createAgentService } from '../../service/agent.js';
 import { FakeConsole } from '../../service/fake-console.js';
@@ -16,8 +18,8 @@ import { execFileRunner } from '../runner.js';
 import { systemClock } from '../types.js';
 import { LinuxAdapter, POWER_SCHEMA } from './adapter.js';
 import { fakeSysfs, panelPct, switchSupply } from './fake-sysfs.js';
-import { startTestSession, type TestSession } from './session-env.js';
-import { missingTools, requireTools, startFakeMutter } from './test-tools.js';
+import { startFakeMutter } from './test-support/fake-mutter.js';
+import { missingTools, requireTools } from './test-support/tools.js';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Blocker, ErrorCode, type Inventory, SluimerError } from '@sluimer/shared';
-import { checkTarget, valueForSource } from '../../core/bounds.js';
+import { checkTarget } from '../../core/bounds.js';
 import { type CommandResult, type CommandRunner, execFileRunner } from '../runner.js';
 import type {
   ApplyOutcome,
@@ -168,6 +168,8 @@ export class LinuxAdapter implements PlatformAdapter {
    * write to the panel: those two are applied again after every switch.
    */
   readonly sourceBound = ['displayOffAfterSec', 'brightnessPct'] as const;
+  /** GNOME's idle-delay: one display-off delay for both sources; the core says which value */
+  readonly oneValue = ['displayOffAfterSec'] as const;
   private readonly runner: CommandRunner;
   private readonly env: NodeJS.ProcessEnv;
   private readonly o: Required<Omit<LinuxAdapterOptions, 'runner' | 'env'>>;
@@ -600,7 +602,6 @@ export class LinuxAdapter implements PlatformAdapter {
 
   async apply(target: SettingsTarget, mode: 'policy' | 'restore'): Promise<ApplyOutcome> {
     const { allowed, errors } = checkTarget(target, mode);
-    const src = await this.powerSource();
     const setKey = async (schema: string, key: string, value: number | string, setting: string) => {
       const w = await this.run(gsettingsWritable(schema, key));
       if (w.notFound) {
@@ -635,10 +636,16 @@ export class LinuxAdapter implements PlatformAdapter {
     }
     const disp = allowed.displayOffAfterSec;
     if (disp) {
-      // one value for both sources: the one for the source in use now (core rule; the service applies
-      // again after a switch); a value only for the other source, or an unknown source, waits
-      const pick = valueForSource(disp, src);
-      if (pick !== undefined) await setKey(SESSION_SCHEMA, 'idle-delay', pick ?? 0, 'displayOffAfterSec');
+      // GNOME keeps one delay for both sources: written when the target gives one value for both
+      // (the core's choice, `oneValue`), refused when it gives two
+      if ('ac' in disp && 'battery' in disp && disp.ac === disp.battery)
+        await setKey(SESSION_SCHEMA, 'idle-delay', disp.ac ?? 0, 'displayOffAfterSec');
+      else
+        errors.push({
+          setting: 'displayOffAfterSec',
+          code: ErrorCode.Unsupported,
+          message: `GNOME has one display-off delay (idle-delay) for both power sources: got ac ${disp.ac ?? 'never'}, battery ${disp.battery ?? 'never'}; not written`,
+        });
     }
     const cap = allowed.brightnessPct;
     if (cap) await this.checkBacklight(errors);
@@ -654,11 +661,8 @@ export class LinuxAdapter implements PlatformAdapter {
         if (got === want) continue;
         errors.push({
           setting: `${key}.${s}`,
-          code: key === 'displayOffAfterSec' ? ErrorCode.Unsupported : ErrorCode.OverriddenByPolicy,
-          message:
-            key === 'displayOffAfterSec'
-              ? `GNOME has one display-off delay (idle-delay) for both power sources: holds ${got ?? 'never'}, wanted ${want ?? 'never'} on ${s}; re-applied on power-source change`
-              : `read back ${got ?? 'never'} after writing ${want ?? 'never'}`,
+          code: ErrorCode.OverriddenByPolicy,
+          message: `read back ${got ?? 'never'} after writing ${want ?? 'never'}`,
         });
       }
     }

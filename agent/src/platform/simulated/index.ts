@@ -98,6 +98,8 @@ export interface SimulatedOptions {
   unsupported?: string[];
   /** what this "OS" does not switch by itself on a power-source change (default: not declared = all) */
   sourceBound?: PlatformAdapter['sourceBound'];
+  /** timeouts this "OS" keeps as one value for both sources (as GNOME's display-off delay) */
+  oneValue?: PlatformAdapter['oneValue'];
   blockers?: Blocker[];
   /** idle time is unknown (no session signal), as for a service without a tray */
   idleUnknown?: boolean;
@@ -124,6 +126,7 @@ function copySettings(s: PowerSettings): PowerSettings {
 export class SimulatedPlatform implements PlatformAdapter {
   readonly os = 'simulated' as const;
   readonly sourceBound: PlatformAdapter['sourceBound'];
+  readonly oneValue: PlatformAdapter['oneValue'];
   readonly clock: Clock;
   private settings: PowerSettings;
   private lastInput: number;
@@ -146,6 +149,7 @@ export class SimulatedPlatform implements PlatformAdapter {
   constructor(opts: SimulatedOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     this.sourceBound = opts.sourceBound;
+    this.oneValue = opts.oneValue;
     this.settings = copySettings({ ...DEFAULT_SETTINGS, ...opts.settings });
     this.lastInput = this.clock.now();
     this.source = opts.powerSource ?? (opts.battery?.hasBattery ? 'battery' : 'ac');

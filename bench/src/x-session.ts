@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A throw-away graphical session for tests and the idle-cost benchmark: Xvfb on a random display
+ * A throw-away graphical session for the agent benchmarks (agent-bench.ts, linux-idle-cost.ts) and the
+ * Linux adapter's tests (which import this file from source): Xvfb on a random display
  * number plus a private `dbus-daemon --session` with a private XDG_CONFIG_HOME (so dconf writes never
  * touch a real user's settings). Everything is stopped by `stop()`.
  */

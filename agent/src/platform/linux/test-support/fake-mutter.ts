@@ -1,30 +1,3 @@
-import { execFileSync } from 'node:child_process';
-
-/** Which of these programs are on PATH. */
-export function missingTools(tools: string[]): string[] {
-  return tools.filter((t) => {
-    try {
-      execFileSync('sh', ['-c', 'command -v "$1"', 'sh', t], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-}
-
-/**
- * Tests that need real binaries: in CI (CI=true) a missing tool is a failure, locally a skip with the
- * list of what is missing. Returns true when the tests should run.
- */
-export function requireTools(tools: string[], what: string): boolean {
-  const missing = missingTools(tools);
-  if (missing.length === 0) return true;
-  const msg = `${what}: missing ${missing.join(', ')} (apt packages in .ci/apt-packages.txt)`;
-  if (process.env.CI === 'true') throw new Error(`${msg}; CI must install them`);
-  console.warn(`SKIPPED ${msg}`);
-  return false;
-}
-
 /**
  * A stand-in for Mutter's IdleMonitor on a test session bus: owns org.gnome.Mutter.IdleMonitor and
  * answers GetIdletime with the given function, through the same minimal D-Bus client.
@@ -41,7 +14,7 @@ export async function startFakeMutter(
   fire: (kind: 'idle' | 'active') => Promise<void>;
   stop: () => void;
 }> {
-  const { DbusConnection, body, uint64Body, variantInt32Body } = await import('./dbus-client.js');
+  const { DbusConnection, body, uint64Body, variantInt32Body } = await import('../dbus-client.js');
   const conn = new DbusConnection(address);
   const path = '/org/gnome/Mutter/IdleMonitor/Core';
   const iface = 'org.gnome.Mutter.IdleMonitor';
