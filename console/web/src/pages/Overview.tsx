@@ -2,6 +2,7 @@ import type {
   DeviceClass,
   DeviceReason,
   Group,
+  GroupDetail,
   Policy,
   UsageResponse,
   UsageRow,
@@ -17,7 +18,6 @@ import { get, qs } from '../lib/api.js';
 import { type CsvColumn, csvFileName, downloadCsv, toCsv } from '../lib/csv.js';
 import { CsvScopeProvider, periodSlug } from '../lib/csvContext.js';
 import {
-  DEFAULT_TZ,
   formatDay,
   formatEur,
   formatHours,
@@ -48,6 +48,7 @@ import { type OverviewView, overviewSearch, parseOverviewView } from '../lib/ove
 import { customPeriod, daysOf, type Period } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
 import { Link, navigate, useLocation, useTitle } from '../lib/router.js';
+import { scopeTimeZone } from '../lib/scopeTimeZone.js';
 import { can, useSession } from '../lib/session.js';
 import {
   DEFAULT_SCHOOL_HOURS,
@@ -169,6 +170,8 @@ export function OverviewPage() {
   const setMetric = (m: Metric) => setView({ metric: m });
   const groups = useApi<Group[]>('/api/v1/groups');
   const groupList = useMemo(() => groups.data ?? [], [groups.data]);
+  // the chosen group's detail carries the zone it inherits (a room has none of its own)
+  const scopeDetail = useApi<GroupDetail>(groupId === undefined ? null : `/api/v1/groups/${groupId}`);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
   // with no scope chosen and one board at the top, the per-group chart shows its schools
   const roots = groupList.filter((g) => g.parentId == null);
@@ -235,7 +238,7 @@ export function OverviewPage() {
   const dash = '…';
   // CSV files carry the period and scope in their name and times in the school's zone
   const scopeGroup = groupId === undefined ? undefined : groupList.find((g) => g.id === groupId);
-  const timeZone = scopeGroup?.timeZone ?? DEFAULT_TZ;
+  const timeZone = scopeTimeZone(groupId, groupList, scopeDetail.data);
   const scopeName = scopeGroup ? (paths.get(scopeGroup.id) ?? scopeGroup.name) : t('overview.wholeBoard');
   const csvName = (what: string) =>
     csvFileName(what, { period: periodSlug(period, timeZone), scope: scopeName });
