@@ -1,5 +1,5 @@
-import { type DeviceClass, EMBODIED } from '../energy.js';
 import type { OptionFigures } from '../api/lifecycle.js';
+import { type DeviceClass, EMBODIED } from '../energy.js';
 import type { BatteryProjection } from '../lifecycle.js';
 import { LIFECYCLE_OPTION_FIGURES } from './options.js';
 
@@ -128,7 +128,10 @@ export function lifecycleOptions(
  * 5. older than the expected lifetime → refurbish (past-expected-life)
  * 6. otherwise keep (healthy, or age-unknown when no date is known)
  */
-export function adviseDevice(f: LifecycleFacts, figures: OptionFigureTable = LIFECYCLE_OPTION_FIGURES): Advice {
+export function adviseDevice(
+  f: LifecycleFacts,
+  figures: OptionFigureTable = LIFECYCLE_OPTION_FIGURES,
+): Advice {
   const lifetime = EMBODIED[f.deviceClass].lifetimeYears;
   const options = lifecycleOptions(f, figures);
   const parts = upgradeParts(f, figures);

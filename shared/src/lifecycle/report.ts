@@ -67,7 +67,9 @@ export function reportAssumptions(
     rangeKg: EMBODIED[deviceClass].range,
     lifetimeYears: EMBODIED[deviceClass].lifetimeYears,
     figures: figures[deviceClass],
-    changed: OPTION_FIGURE_KEYS.filter((k) => figures[deviceClass][k] !== LIFECYCLE_OPTION_FIGURES[deviceClass][k]),
+    changed: OPTION_FIGURE_KEYS.filter(
+      (k) => figures[deviceClass][k] !== LIFECYCLE_OPTION_FIGURES[deviceClass][k],
+    ),
   }));
   return {
     priceEurPerKwh: settings.priceEurPerKwh,

@@ -20,8 +20,13 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: RouteContext): v
   // the same state the web list, the device page and live events show (device-status.ts)
   const stateOf = async (d: DeviceRecord, lastInterval?: StoredInterval | null) => {
     const online = gateway.isOnline(d.id);
-    const last = lastInterval !== undefined ? lastInterval : ((await store.recentIntervals(d.id, 1))[0] ?? null);
-    return deviceStateOf({ connected: online, connectedSince: online ? d.helloAt : null, lastInterval: last });
+    const last =
+      lastInterval !== undefined ? lastInterval : ((await store.recentIntervals(d.id, 1))[0] ?? null);
+    return deviceStateOf({
+      connected: online,
+      connectedSince: online ? d.helloAt : null,
+      lastInterval: last,
+    });
   };
 
   const deviceSummary = async (

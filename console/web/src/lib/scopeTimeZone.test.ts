@@ -9,9 +9,7 @@ const groups = [
 
 describe('scopeTimeZone', () => {
   it('uses the zone the API resolved for a subgroup that inherits it', () => {
-    expect(scopeTimeZone(3, groups, { id: 3, effectiveTimeZone: 'America/Curacao' })).toBe(
-      'America/Curacao',
-    );
+    expect(scopeTimeZone(3, groups, { id: 3, effectiveTimeZone: 'America/Curacao' })).toBe('America/Curacao');
   });
   it('ignores the detail of another group while the chosen one is still loading', () => {
     expect(scopeTimeZone(2, groups, { id: 3, effectiveTimeZone: 'Asia/Tokyo' })).toBe('America/Curacao');

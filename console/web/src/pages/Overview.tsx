@@ -13,6 +13,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChartCard, type ChartOption } from '../components/Chart.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
+import { ScopeSelect } from '../components/ScopeSelect.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
 import { get, qs } from '../lib/api.js';
 import { type CsvColumn, csvFileName, downloadCsv, toCsv } from '../lib/csv.js';
@@ -258,20 +259,14 @@ export function OverviewPage() {
           <div className="page-tools">
             <PeriodPicker key={`${period.kind}-${period.from}`} value={period} onChange={setPeriod} />
             <MetricSwitch value={metric} onChange={setMetric} />
-            <label className="scope">
-              <span>{t('overview.scope')}</span>
-              <select
-                value={groupId ?? ''}
-                onChange={(e) => setGroupId(e.target.value ? Number(e.target.value) : undefined)}
-              >
-                <option value="">{t('overview.wholeBoard')}</option>
-                {groupList.map((g) => (
-                  <option key={g.id} value={g.id}>
-                    {paths.get(g.id) ?? g.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ScopeSelect
+              label={t('overview.scope')}
+              allLabel={t('overview.wholeBoard')}
+              value={groupId}
+              onChange={setGroupId}
+              groups={groupList}
+              paths={paths}
+            />
           </div>
         </div>
         {usage.error !== undefined && (
