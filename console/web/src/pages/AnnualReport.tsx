@@ -170,13 +170,23 @@ const OPTION_COLUMNS = [
 
 type ClassAssumptions = AnnualReport['assumptions']['classes'][number];
 
-/** "€ 90 · 5 kg" for one option of a class, "*" after a figure an admin changed, "—" for a part it does not take */
-function optionCell(c: ClassAssumptions, col: (typeof OPTION_COLUMNS)[number], lang: Lang): string {
+/**
+ * € and kg CO2e of one option of a class ("€ 90", "5 kg"), "*" after a figure an admin changed;
+ * null for a part the class does not take
+ */
+function optionCell(
+  c: ClassAssumptions,
+  col: (typeof OPTION_COLUMNS)[number],
+  lang: Lang,
+): { eur: string; kg: string } | null {
   const eur = c.figures[col.eur];
   const kg = col.kg === null ? c.embodiedKg : c.figures[col.kg];
-  if (eur === null || kg === null) return '—';
+  if (eur === null || kg === null) return null;
   const mark = (k: OptionFigureKey | null) => (k !== null && c.changed.includes(k) ? '*' : '');
-  return `€ ${formatNumber(eur, lang, 0)}${mark(col.eur)} · ${formatNumber(kg, lang, 0)} kg${mark(col.kg)}`;
+  return {
+    eur: `€ ${formatNumber(eur, lang, 0)}${mark(col.eur)}`,
+    kg: `${formatNumber(kg, lang, 0)} kg${mark(col.kg)}`,
+  };
 }
 
 /**
@@ -355,36 +365,56 @@ export function AnnualReportPage() {
                 min: r.assumptions.savingsMinDeviceDays,
               })}
             </p>
+            <table className="report-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('report.col.class')}</th>
+                  <NumHeaders
+                    labels={[t('report.col.embodied'), t('report.col.range'), t('report.col.lifetime')]}
+                  />
+                </tr>
+              </thead>
+              <tbody>
+                {r.assumptions.classes.map((c) => (
+                  <tr key={c.deviceClass}>
+                    <th scope="row">{className(c.deviceClass)}</th>
+                    <td className="num">{formatNumber(c.embodiedKg, lang, 0)}</td>
+                    <td className="num">
+                      {formatNumber(c.rangeKg[0], lang, 0)}–{formatNumber(c.rangeKg[1], lang, 0)}
+                    </td>
+                    <td className="num">{formatNumber(c.lifetimeYears, lang, 0)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
             <p>{t('report.assumptions.figures')}</p>
-            <div className="table-scroll">
-              <table className="report-table" data-testid="report-assumptions-classes">
+            <div className="table-wrap">
+              <table className="report-table" data-testid="report-assumptions-options">
                 <thead>
                   <tr>
                     <th scope="col">{t('report.col.class')}</th>
-                    <NumHeaders
-                      labels={[
-                        t('report.col.embodied'),
-                        t('report.col.range'),
-                        t('report.col.lifetime'),
-                        ...OPTION_COLUMNS.map((col) => t(col.label)),
-                      ]}
-                    />
+                    <NumHeaders labels={OPTION_COLUMNS.map((col) => t(col.label))} />
                   </tr>
                 </thead>
                 <tbody>
                   {r.assumptions.classes.map((c) => (
                     <tr key={c.deviceClass} data-testid={`assumption-${c.deviceClass}`}>
                       <th scope="row">{className(c.deviceClass)}</th>
-                      <td className="num">{formatNumber(c.embodiedKg, lang, 0)}</td>
-                      <td className="num">
-                        {formatNumber(c.rangeKg[0], lang, 0)}–{formatNumber(c.rangeKg[1], lang, 0)}
-                      </td>
-                      <td className="num">{formatNumber(c.lifetimeYears, lang, 0)}</td>
-                      {OPTION_COLUMNS.map((col) => (
-                        <td key={col.eur} className="num">
-                          {optionCell(c, col, lang)}
-                        </td>
-                      ))}
+                      {OPTION_COLUMNS.map((col) => {
+                        const cell = optionCell(c, col, lang);
+                        return (
+                          <td key={col.eur} className="num">
+                            {cell ? (
+                              <>
+                                <span className="fig-line">{cell.eur}</span>{' '}
+                                <span className="fig-line">{cell.kg}</span>
+                              </>
+                            ) : (
+                              '—'
+                            )}
+                          </td>
+                        );
+                      })}
                     </tr>
                   ))}
                 </tbody>
