@@ -127,7 +127,7 @@ export const lifecycleNl = {
   'report.savings.daysBefore': 'Apparaat-dagen vóór de wijzigingen (basis)',
   'report.savings.daysAfter': 'Apparaat-dagen na de wijzigingen, in dit schooljaar',
   'report.savings.changes': 'Meegetelde beleidswijzigingen',
-  'report.savings.change': '{group}: {policy} sinds {date}',
+  'report.savings.change': '{policy} sinds {date}: {rooms}',
   'report.savings.noPolicy': 'alleen meten',
   'report.savings.negative':
     'Een negatief getal betekent dat er na de wijziging meer verspild werd dan ervoor.',
@@ -303,7 +303,7 @@ export const lifecycleEn: Record<LifecycleMessageKey, string> = {
   'report.savings.daysBefore': 'Device-days before the changes (baseline)',
   'report.savings.daysAfter': 'Device-days after the changes, in this school year',
   'report.savings.changes': 'Policy changes counted',
-  'report.savings.change': '{group}: {policy} since {date}',
+  'report.savings.change': '{policy} since {date}: {rooms}',
   'report.savings.noPolicy': 'measuring only',
   'report.savings.negative': 'A negative figure means more was wasted after the change than before.',
   'report.fleet.title': 'Devices and batteries',

@@ -159,6 +159,18 @@ function figuresOf(r: AnnualReport, t: Translate, lang: Lang) {
   return { uses, saved, savingsBasis, fleet, embodied };
 }
 
+/** the changes counted, one line per policy and date with the rooms that changed to it */
+function changeGroups(changes: AnnualReport['savings']['changes']) {
+  const out = new Map<string, { policyName: string | null; date: string; rooms: string[] }>();
+  for (const c of changes) {
+    const key = `${c.date} ${c.policyName ?? ''}`;
+    const g = out.get(key) ?? { policyName: c.policyName, date: c.date, rooms: [] };
+    g.rooms.push(c.groupName);
+    out.set(key, g);
+  }
+  return [...out.values()];
+}
+
 /** the option columns of the assumptions table: € and kg CO2e of each part and of a new device */
 const OPTION_COLUMNS = [
   { label: 'report.col.new', eur: 'newDeviceEur', kg: null },
@@ -317,12 +329,12 @@ export function AnnualReportPage() {
             {r.savings.avoidedKwh < 0 && <p className="muted">{t('report.savings.negative')}</p>}
             {r.savings.changes.length > 0 && (
               <ul className="report-changes" data-testid="report-savings-changes">
-                {r.savings.changes.map((c) => (
-                  <li key={c.groupId}>
+                {changeGroups(r.savings.changes).map((g) => (
+                  <li key={`${g.policyName ?? ''} ${g.date}`}>
                     {t('report.savings.change', {
-                      group: paths.get(c.groupId) ?? c.groupName,
-                      policy: c.policyName ?? t('report.savings.noPolicy'),
-                      date: c.date,
+                      policy: g.policyName ?? t('report.savings.noPolicy'),
+                      date: g.date,
+                      rooms: g.rooms.join(', '),
                     })}
                   </li>
                 ))}
