@@ -400,7 +400,8 @@ export function AnnualReportPage() {
               </tbody>
             </table>
             <p>{t('report.assumptions.figures')}</p>
-            <div className="table-wrap">
+            {/* on a phone each class stacks as a card, every figure under its column's name */}
+            <div className="table-scroll">
               <table className="report-table" data-testid="report-assumptions-options">
                 <thead>
                   <tr>
@@ -415,7 +416,7 @@ export function AnnualReportPage() {
                       {OPTION_COLUMNS.map((col) => {
                         const cell = optionCell(c, col, lang);
                         return (
-                          <td key={col.eur} className="num">
+                          <td key={col.eur} className="num" data-label={t(col.label)}>
                             {cell ? (
                               <>
                                 <span className="fig-line">{cell.eur}</span>{' '}
