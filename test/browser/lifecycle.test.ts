@@ -26,7 +26,9 @@ let url: string;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  board = await startDemoConsole({ deviceCount: 24, dirPrefix: 'sluimer-lifecycle-web-' });
+  // 28 days of history: two weeks before the demo policy took effect and two after, so the report
+  // has measured savings with device-days on both sides
+  board = await startDemoConsole({ deviceCount: 24, dirPrefix: 'sluimer-lifecycle-web-', historyDays: 28 });
   url = board.consoleApp.url;
   browser = await launchChromium();
 }, 180_000);
@@ -151,8 +153,37 @@ describe('Duurzaamheidsverslag', () => {
         'fig-devices',
         'fig-mean-age',
         'fig-embodied-avoided',
+        'fig-saved-kwh',
+        'fig-saved-eur',
+        'fig-saved-kg',
+        'fig-savings-days-before',
+        'fig-savings-days-after',
       ]),
     );
+    // the demo policy took effect two weeks ago: measured savings, with the device-days behind them
+    const shown = (id: string) => norm(figures.find((f) => f.id === id)?.text ?? '');
+    expect(shown('fig-savings-days-after')).toMatch(/^[1-9][\d.]*$/);
+    expect(shown('fig-saved-kwh')).toMatch(/^[\d.]+(,\d)? kWh$/);
+    expect(shown('fig-saved-kwh')).not.toBe('0 kWh');
+    const changes = norm(await page.getByTestId('report-savings-changes').innerText());
+    expect(changes).toMatch(/ sinds \d{4}-\d{2}-\d{2}/);
+    const note = page.getByTestId('report-savings-note');
+    const noteText = (await note.count()) ? norm(await note.innerText()) : null;
+    // the figures in force for each class, as the assumptions table shows them
+    const laptopRow = page.getByTestId('assumption-laptop');
+    const laptopCells = (await laptopRow.locator('.fig-line').allInnerTexts()).map(norm);
+    expect(laptopCells).toEqual([
+      '€ 750',
+      '200 kg',
+      '€ 90',
+      '5 kg',
+      '€ 40',
+      '3 kg',
+      '€ 60',
+      '10 kg',
+      '€ 150',
+      '15 kg',
+    ]);
     // the demo's history is in the running school year: energy is not zero
     expect(norm(figures.find((f) => f.id === 'fig-energy-kwh')?.text ?? '')).not.toMatch(/^0 kWh$/);
     const extension = norm(await page.getByTestId('report-extension').innerText());
@@ -169,12 +200,57 @@ describe('Duurzaamheidsverslag', () => {
       for (const f of figures) expect(text, f.id).toContain(norm(f.text));
       expect(text).toContain(extension);
       expect(text).toContain('Uitgangspunten');
+      expect(text).toContain('Besparing');
+      expect(text).toContain(changes);
+      if (noteText) expect(text).toContain(noteText);
+      // the laptop row of the option figures: the euros on one line, the kg CO2e under them
+      const eurs = laptopCells.filter((_, i) => i % 2 === 0).join(' ');
+      const kgs = laptopCells.filter((_, i) => i % 2 === 1).join(' ');
+      expect(text).toContain(`Laptop ${eurs} ${kgs}`);
       // navigation and tools are not printed
       expect(text).not.toContain('Afmelden');
       expect(text).not.toContain('Afdrukken of als pdf opslaan');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    await page.context().close();
+  });
+});
+
+describe('Lifecycle figures in the settings', () => {
+  it('lets an admin change a battery price that the report then prints, marked as changed', async () => {
+    const page = await newPage(DESKTOP);
+    await login(page);
+    await page.goto(`${url}/settings`);
+    const card = page.getByTestId('settings-lifecycle');
+    const battery = card.getByLabel('Laptop: Batterij (€)');
+    await battery.waitFor();
+    expect(await battery.getAttribute('placeholder')).toBe('90');
+    // a bad value: a clear message, nothing saved
+    await battery.fill('-4');
+    await card.getByRole('button', { name: 'Opslaan' }).click();
+    expect(await card.getByRole('status').innerText()).toMatch(
+      /Controleer: Laptop: Batterij \(€\)\. .*Er is niets opgeslagen\./,
+    );
+    expect((await board.consoleApp.store.getSettings()).lifecycleFigures).toBeUndefined();
+    await battery.fill('95');
+    await card.getByRole('button', { name: 'Opslaan' }).click();
+    await card.getByRole('status').filter({ hasText: 'Opgeslagen' }).waitFor();
+    expect((await board.consoleApp.store.getSettings()).lifecycleFigures).toEqual({
+      laptop: { batteryEur: 95 },
+    });
+
+    await page.goto(`${url}/report`);
+    await page.locator('[data-testid="annual-report"][data-ready="true"]').waitFor();
+    const cells = (await page.getByTestId('assumption-laptop').locator('.fig-line').allInnerTexts()).map(
+      norm,
+    );
+    expect(cells.slice(2, 4)).toEqual(['€ 95*', '5 kg']);
+    expect(await page.getByTestId('annual-report').innerText()).toContain('* aangepast in de instellingen');
+    await board.consoleApp.store.putSettings({
+      ...(await board.consoleApp.store.getSettings()),
+      lifecycleFigures: {},
+    });
     await page.context().close();
   });
 });

@@ -41,6 +41,8 @@ export const DeviceSummarySchema = z.object({
   excludedReason: z.string().nullable(),
   ownExcludedReason: z.string().nullable(),
   online: z.boolean(),
+  /** the one state every view shows: connected and awake, asleep, off, or not connected */
+  state: DeviceViewStateSchema,
   lastSeen: z.number().nullable(),
   agentVersion: z.string().nullable(),
   enrolledAt: z.number(),
@@ -120,7 +122,6 @@ export type DeviceLifecycle = z.infer<typeof DeviceLifecycleSchema>;
 
 /** `GET /api/v1/devices/:id` (and the answer of `PATCH`). */
 export const DeviceDetailSchema = DeviceSummarySchema.extend({
-  state: DeviceViewStateSchema,
   installId: z.string(),
   inventory: InventorySchema,
   maxSeq: z.number().int(),

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DeviceClassSchema } from '../energy.js';
 import { ADVICE_KINDS, ADVICE_RULES } from '../lifecycle/advice.js';
 import { AGE_BUCKETS, BATTERY_BUCKETS } from '../lifecycle/fleet.js';
+import { OPTION_FIGURE_KEYS } from '../lifecycle/options.js';
+import { ConfidenceSchema } from './impact.js';
 
 /**
  * Lifecycle answers (docs/lifecycle.md, docs/api.md "Lifecycle"): the fleet's Levensduur figures, the
@@ -134,17 +136,53 @@ export const ReportAssumptionsSchema = z.object({
   extraYears: z.number(),
   batteryWornPct: z.number(),
   serviceLifeMarginYears: z.number(),
+  /** how the savings were measured: days before a change the baseline reaches at most */
+  savingsBeforeDays: z.number().int(),
+  /** fewer device-days than this on a side and the savings carry a confidence note */
+  savingsMinDeviceDays: z.number().int(),
   classes: z.array(
     z.object({
       deviceClass: DeviceClassSchema,
       embodiedKg: z.number(),
       rangeKg: z.tuple([z.number(), z.number()]),
       lifetimeYears: z.number(),
+      /** the € and kg CO2e in force (settings over the defaults) */
       figures: OptionFiguresSchema,
+      /** the figures an admin changed from the defaults */
+      changed: z.array(z.enum(OPTION_FIGURE_KEYS)),
     }),
   ),
 });
 export type ReportAssumptions = z.infer<typeof ReportAssumptionsSchema>;
+
+/**
+ * What power policies saved in the school year, from the before/after of the impact module
+ * (console/server/src/impact/savings.ts): per room and day type, the avoidable waste per device-day
+ * before its latest policy change minus after it, times the device-days after it that fall in the
+ * school year, summed. Negative when waste went up.
+ */
+export const AnnualSavingsSchema = z.object({
+  avoidedKwh: z.number(),
+  avoidedEur: z.number(),
+  avoidedKg: z.number(),
+  /** device-days behind the figures: the baseline before the changes, and after them in the school year */
+  deviceDaysBefore: count,
+  deviceDaysAfter: count,
+  /** the policy changes counted (the latest per room), oldest first */
+  changes: z.array(
+    z.object({
+      groupId: z.number().int(),
+      groupName: z.string(),
+      /** the school's local date of the change */
+      date: z.string(),
+      policyName: z.string().nullable(),
+    }),
+  ),
+  confidence: ConfidenceSchema,
+  /** plain-language note when the confidence is not `enough` */
+  note: z.object({ nl: z.string(), en: z.string() }).nullable(),
+});
+export type AnnualSavings = z.infer<typeof AnnualSavingsSchema>;
 
 /** `GET /api/v1/reports/annual`: the Duurzaamheidsverslag of the board or one group for a school year */
 export const AnnualReportSchema = z.object({
@@ -156,8 +194,8 @@ export const AnnualReportSchema = z.object({
   partialUntil: z.string().nullable(),
   generatedAt: z.number(),
   usePhase: UsePhaseFiguresSchema,
-  /** measured savings of the use phase; null says they are not counted in this report */
-  savings: UsePhaseFiguresSchema.nullable(),
+  /** measured savings of power policies in the school year */
+  savings: AnnualSavingsSchema,
   fleet: FleetLifecycleSchema,
   assumptions: ReportAssumptionsSchema,
 });

@@ -1,6 +1,10 @@
+import type { OptionFigures } from '../api/lifecycle.js';
 import { type DeviceClass, EMBODIED } from '../energy.js';
 import type { BatteryProjection } from '../lifecycle.js';
 import { LIFECYCLE_OPTION_FIGURES } from './options.js';
+
+/** the € and kg CO2e per class the options are priced with (defaults, or `optionFigures(settings)`) */
+export type OptionFigureTable = Readonly<Record<DeviceClass, OptionFigures>>;
 
 /** What the advice rules need to know about one device; everything may be unknown. */
 export interface LifecycleFacts {
@@ -70,8 +74,8 @@ export const SERVICE_LIFE_MARGIN_YEARS = 3;
 const hasSlowDisk = (f: LifecycleFacts) => (f.disks ?? []).some((d) => d.type === 'hdd');
 const diskFailing = (f: LifecycleFacts) => (f.disks ?? []).some((d) => d.smart === 'failing');
 
-function upgradeParts(f: LifecycleFacts): UpgradePart[] {
-  const fig = LIFECYCLE_OPTION_FIGURES[f.deviceClass];
+function upgradeParts(f: LifecycleFacts, figures: OptionFigureTable): UpgradePart[] {
+  const fig = figures[f.deviceClass];
   const parts: UpgradePart[] = [];
   if (fig.ssdEur !== null && (hasSlowDisk(f) || diskFailing(f))) parts.push('ssd');
   if (fig.memoryEur !== null && f.memoryBytes !== undefined && f.memoryBytes < MEMORY_LOW_BYTES)
@@ -80,8 +84,11 @@ function upgradeParts(f: LifecycleFacts): UpgradePart[] {
 }
 
 /** The options that apply to a device with their € and kg CO2e, for the side-by-side view. */
-export function lifecycleOptions(f: LifecycleFacts): LifecycleOption[] {
-  const fig = LIFECYCLE_OPTION_FIGURES[f.deviceClass];
+export function lifecycleOptions(
+  f: LifecycleFacts,
+  figures: OptionFigureTable = LIFECYCLE_OPTION_FIGURES,
+): LifecycleOption[] {
+  const fig = figures[f.deviceClass];
   const emb = EMBODIED[f.deviceClass];
   const option = (
     kind: AdviceKind,
@@ -101,7 +108,7 @@ export function lifecycleOptions(f: LifecycleFacts): LifecycleOption[] {
   if (f.hasBattery && fig.batteryEur !== null && fig.batteryKg !== null) {
     out.push(option('replace-battery', fig.batteryEur, fig.batteryKg, EXTRA_YEARS));
   }
-  const parts = upgradeParts(f);
+  const parts = upgradeParts(f, figures);
   if (parts.length) {
     const eur = parts.reduce((s, p) => s + ((p === 'ssd' ? fig.ssdEur : fig.memoryEur) ?? 0), 0);
     const kg = parts.reduce((s, p) => s + ((p === 'ssd' ? fig.ssdKg : fig.memoryKg) ?? 0), 0);
@@ -121,10 +128,13 @@ export function lifecycleOptions(f: LifecycleFacts): LifecycleOption[] {
  * 5. older than the expected lifetime → refurbish (past-expected-life)
  * 6. otherwise keep (healthy, or age-unknown when no date is known)
  */
-export function adviseDevice(f: LifecycleFacts): Advice {
+export function adviseDevice(
+  f: LifecycleFacts,
+  figures: OptionFigureTable = LIFECYCLE_OPTION_FIGURES,
+): Advice {
   const lifetime = EMBODIED[f.deviceClass].lifetimeYears;
-  const options = lifecycleOptions(f);
-  const parts = upgradeParts(f);
+  const options = lifecycleOptions(f, figures);
+  const parts = upgradeParts(f, figures);
   const advice = (kind: AdviceKind, rule: AdviceRule, withParts?: UpgradePart[]): Advice => ({
     kind,
     rule,

@@ -1,6 +1,13 @@
 import type { FleetLifecycle, LifetimeExtension } from '../api/lifecycle.js';
 import { EMBODIED } from '../energy.js';
-import { type AdviceKind, adviseDevice, EXTRA_YEARS, type LifecycleFacts } from './advice.js';
+import {
+  type AdviceKind,
+  adviseDevice,
+  EXTRA_YEARS,
+  type LifecycleFacts,
+  type OptionFigureTable,
+} from './advice.js';
+import { LIFECYCLE_OPTION_FIGURES } from './options.js';
 
 /** Age buckets in whole years: [0,1), [1,2) … [6,7), 7 and older. */
 export const AGE_BUCKETS = ['0-1', '1-2', '2-3', '3-4', '4-5', '5-6', '6-7', '7+'] as const;
@@ -56,8 +63,15 @@ export interface FleetDevice extends LifecycleFacts {
   id: number;
 }
 
-/** Fleet figures for the Levensduur page and the annual report, from per-device facts. */
-export function fleetLifecycle(devices: readonly FleetDevice[], extraYears = EXTRA_YEARS): FleetLifecycle {
+/**
+ * Fleet figures for the Levensduur page and the annual report, from per-device facts, the options
+ * priced with the figures in force.
+ */
+export function fleetLifecycle(
+  devices: readonly FleetDevice[],
+  figures: OptionFigureTable = LIFECYCLE_OPTION_FIGURES,
+  extraYears = EXTRA_YEARS,
+): FleetLifecycle {
   const ages = new Map<AgeBucket | 'unknown', number>();
   const batteries = new Map<BatteryBucket | 'unknown', number>();
   const advice = Object.fromEntries(
@@ -78,7 +92,7 @@ export function fleetLifecycle(devices: readonly FleetDevice[], extraYears = EXT
       const b = d.batteryHealthPct === null ? 'unknown' : batteryBucket(d.batteryHealthPct);
       batteries.set(b, (batteries.get(b) ?? 0) + 1);
     }
-    const adv = adviseDevice(d);
+    const adv = adviseDevice(d, figures);
     advice[adv.kind]++;
     if (adv.kind === 'replace-battery') {
       batterySwapIds.push(d.id);

@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import type { OptionFigures } from '../api/lifecycle.js';
-import { type DeviceClass, EMBODIED } from '../energy.js';
+import { DEVICE_CLASSES, type DeviceClass, EMBODIED } from '../energy.js';
 
 /**
  * What each lifecycle option costs in euros and kg CO2e (docs/lifecycle.md, "Options and their
  * figures"). Embodied figures for whole devices come from the energy model (energy.md §2.2); the
- * parts and prices are Sluimer assumptions a deployment can change later, shown with every advice.
+ * parts and prices are Sluimer assumptions an admin can change in the settings
+ * (`lifecycleFigures`, merged over these by `optionFigures`), shown with every advice and report.
  */
 const BATTERY_KG = 5; // ≈ 50 Wh pack at roughly 100 kg CO2e per kWh of cells [A]
 const MEMORY_KG = 3; // one SO-DIMM/DIMM module [A]
@@ -69,6 +71,70 @@ export const LIFECYCLE_OPTION_FIGURES: Record<DeviceClass, OptionFigures> = {
     refurbishKg: 8,
   },
 };
+
+/** the figures an admin can change; a new device's kg CO2e is the energy model's embodied figure */
+export const OPTION_FIGURE_KEYS = [
+  'newDeviceEur',
+  'batteryEur',
+  'batteryKg',
+  'memoryEur',
+  'memoryKg',
+  'ssdEur',
+  'ssdKg',
+  'refurbishEur',
+  'refurbishKg',
+] as const;
+export type OptionFigureKey = (typeof OPTION_FIGURE_KEYS)[number];
+
+/** bounds of a changed figure: wide enough for any school purchase, narrow enough to catch a typo */
+export const OPTION_FIGURE_BOUNDS = { eur: { min: 0, max: 10_000 }, kg: { min: 0, max: 1_000 } } as const;
+
+const boundOf = (key: OptionFigureKey) => OPTION_FIGURE_BOUNDS[key.endsWith('Eur') ? 'eur' : 'kg'];
+
+const OptionFigureOverrideSchema = z
+  .object(
+    Object.fromEntries(
+      OPTION_FIGURE_KEYS.map((k) => [k, z.number().min(boundOf(k).min).max(boundOf(k).max).optional()]),
+    ) as Record<OptionFigureKey, z.ZodOptional<z.ZodNumber>>,
+  )
+  .strict();
+export type OptionFigureOverride = z.infer<typeof OptionFigureOverrideSchema>;
+
+/**
+ * The changed figures per class in the deployment settings. A part a class does not take (a
+ * Chromebook's soldered memory, a desktop's battery) cannot be given a price: that would make an
+ * option appear the advice rules do not know.
+ */
+export const LifecycleFiguresSettingSchema = z
+  .partialRecord(z.enum(DEVICE_CLASSES), OptionFigureOverrideSchema)
+  .superRefine((byClass, ctx) => {
+    for (const [deviceClass, over] of Object.entries(byClass) as [DeviceClass, OptionFigureOverride][]) {
+      for (const key of OPTION_FIGURE_KEYS) {
+        if (over[key] !== undefined && LIFECYCLE_OPTION_FIGURES[deviceClass][key] === null) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [deviceClass, key],
+            message: `${deviceClass} heeft dit onderdeel niet (vast gesoldeerd of geen batterij) / ${deviceClass} does not take this part (soldered or no battery)`,
+          });
+        }
+      }
+    }
+  });
+export type LifecycleFiguresSetting = z.infer<typeof LifecycleFiguresSettingSchema>;
+
+/** The figures in force: the defaults with the deployment's changes over them, field by field. */
+export function optionFigures(changes?: LifecycleFiguresSetting): Record<DeviceClass, OptionFigures> {
+  const out = {} as Record<DeviceClass, OptionFigures>;
+  for (const c of DEVICE_CLASSES) {
+    const base = LIFECYCLE_OPTION_FIGURES[c];
+    const over = changes?.[c] ?? {};
+    const merged = { ...base };
+    // only parts the class takes: a stored change can never give a soldered part a price
+    for (const k of OPTION_FIGURE_KEYS) if (over[k] !== undefined && base[k] !== null) merged[k] = over[k];
+    out[c] = merged;
+  }
+  return out;
+}
 
 /** Embodied CO2e of a device class, and its share per year over the expected lifetime. */
 export interface EmbodiedShare {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
 
 /**
- * One truth per device: the device list, the device page, the end of the timeline and the live
- * events say the same about a device's state and its energy policy (device-status.ts).
+ * One truth per device: the web's device list, the API's device list, the device page, the end of
+ * the timeline and the live events say the same about a device's state and its energy policy (device-status.ts).
  */
 let t: TestConsole;
 let token: string;
@@ -50,6 +50,7 @@ async function events() {
 async function views(deviceId: number) {
   const list = await get('/api/v1/web/devices?limit=1000');
   const row = list.body.devices.find((d: { id: number }) => d.id === deviceId);
+  const apiRow = (await get('/api/v1/devices')).body.find((d: { id: number }) => d.id === deviceId);
   const page = await get(`/api/v1/devices/${deviceId}`);
   const now = Date.now();
   const timeline = await get(
@@ -58,13 +59,14 @@ async function views(deviceId: number) {
   const intervals = timeline.body.intervals as { state: string }[];
   return {
     list: { state: row.state, policyStatus: row.policyStatus },
+    api: { state: apiRow.state, policyStatus: apiRow.policyStatus },
     page: { state: page.body.state, policyStatus: page.body.policyStatus },
     timelineEnd: intervals[intervals.length - 1]?.state,
   };
 }
 
 describe('one truth per device', () => {
-  it('list, device page, timeline and live events agree on state and policy status', async () => {
+  it('web list, API list, device page, timeline and live events agree on state and policy status', async () => {
     const stream = await events();
     await stream.until(/sluimer live updates/);
     const { groupId, secret } = await t.groupWithSecret('De Linde');
@@ -98,6 +100,7 @@ describe('one truth per device', () => {
     );
     expect(await views(deviceId)).toEqual({
       list: { state: 'off', policyStatus: 'none' },
+      api: { state: 'off', policyStatus: 'none' },
       page: { state: 'off', policyStatus: 'none' },
       timelineEnd: 'off',
     });
@@ -127,6 +130,7 @@ describe('one truth per device', () => {
     );
     expect(await views(deviceId)).toEqual({
       list: { state: 'off', policyStatus: 'compliant' },
+      api: { state: 'off', policyStatus: 'compliant' },
       page: { state: 'off', policyStatus: 'compliant' },
       timelineEnd: 'off',
     });
@@ -140,6 +144,7 @@ describe('one truth per device', () => {
     await stream.until(new RegExp(`"deviceId":${deviceId},"online":true,"state":"online"`));
     const v = await views(deviceId);
     expect(v.list.state).toBe('online');
+    expect(v.api.state).toBe('online');
     expect(v.page.state).toBe('online');
     stream.close();
   });

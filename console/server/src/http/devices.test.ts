@@ -29,6 +29,8 @@ describe('devices', () => {
       groupName: 'OBS De Wilg',
       deviceClass: 'desktop',
       online: true,
+      // connected, nothing reported yet: awake as far as the console knows
+      state: 'online',
       agentVersion: '1.2.3',
       policyStatus: 'none',
       effectivePolicyId: null,
@@ -41,6 +43,8 @@ describe('devices', () => {
     await new Promise((r) => setTimeout(r, 50));
     const after = await t.api('GET', `/api/v1/devices/${dev.deviceId}`, { token: t.adminToken });
     expect(after.body.online).toBe(false);
+    const listed = await t.api('GET', `/api/v1/devices?groupId=${groupId}`, { token: t.adminToken });
+    expect(listed.body[0]).toMatchObject({ online: false, state: 'offline' });
     expect(after.body.lastSeen).toBeGreaterThan(Date.now() - 60_000);
   });
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { effectiveClass } from '../energy/energy-profile.js';
 import { deviceLifecycle } from '../lifecycle/device-lifecycle.js';
-import type { DeviceRecord, GroupRecord } from '../store/types.js';
+import type { DeviceRecord, GroupRecord, StoredInterval } from '../store/types.js';
 import { deviceStateOf, policyStatusFor } from '../usage/device-status.js';
 import { STAFF } from './auth.js';
 import type { RouteContext } from './context.js';
@@ -17,7 +17,23 @@ const MAX_DEVICE_PAGE = 1000;
 export function registerDeviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, policies, gateway } = ctx;
 
-  const deviceSummary = async (d: DeviceRecord, groups: Map<number, GroupRecord>) => {
+  // the same state the web list, the device page and live events show (device-status.ts)
+  const stateOf = async (d: DeviceRecord, lastInterval?: StoredInterval | null) => {
+    const online = gateway.isOnline(d.id);
+    const last =
+      lastInterval !== undefined ? lastInterval : ((await store.recentIntervals(d.id, 1))[0] ?? null);
+    return deviceStateOf({
+      connected: online,
+      connectedSince: online ? d.helloAt : null,
+      lastInterval: last,
+    });
+  };
+
+  const deviceSummary = async (
+    d: DeviceRecord,
+    groups: Map<number, GroupRecord>,
+    lastInterval?: StoredInterval | null,
+  ) => {
     const { policy, etag } = await policies.effectiveFor(d);
     return {
       id: d.id,
@@ -37,6 +53,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: RouteContext): v
       excludedReason: policy.excludedReason ?? null,
       ownExcludedReason: d.excludedReason,
       online: gateway.isOnline(d.id),
+      state: await stateOf(d, lastInterval),
       lastSeen: Math.max(gateway.lastSeen(d.id) ?? 0, d.lastSeen ?? 0) || null,
       agentVersion: d.agentVersion,
       enrolledAt: d.enrolledAt,
@@ -71,16 +88,10 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: RouteContext): v
     if (!d) throw notFound(`device ${id}`);
     const groups = new Map((await store.listGroups()).map((g) => [g.id, g]));
     const { policy } = await policies.effectiveFor(d);
-    const recent = (await store.recentIntervals(id, 100)).map(({ deviceId: _, ...iv }) => iv);
-    const online = gateway.isOnline(id);
+    const stored = await store.recentIntervals(id, 100);
+    const recent = stored.map(({ deviceId: _, ...iv }) => iv);
     return {
-      ...(await deviceSummary(d, groups)),
-      // the same state the device list and live events show (device-status.ts)
-      state: deviceStateOf({
-        connected: online,
-        connectedSince: online ? d.helloAt : null,
-        lastInterval: recent[0] ?? null,
-      }),
+      ...(await deviceSummary(d, groups, stored[0] ?? null)),
       installId: d.installId,
       inventory: d.inventory,
       maxSeq: d.maxSeq,

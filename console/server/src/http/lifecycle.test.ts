@@ -174,9 +174,11 @@ describe('annual report', () => {
       schoolYear: '2025-2026',
       fromDate: '2025-08-01',
       toDate: '2026-07-31',
-      savings: null,
-      assumptions: { gridKgPerKwh: 0.27, extraYears: 2, batteryWornPct: 80 },
+      // no policy ever changed here: no measured savings, and the report says so
+      savings: { avoidedKwh: 0, deviceDaysBefore: 0, deviceDaysAfter: 0, changes: [], confidence: 'none' },
+      assumptions: { gridKgPerKwh: 0.27, extraYears: 2, batteryWornPct: 80, savingsBeforeDays: 56 },
     });
+    expect(r.body.savings.note.nl).toMatch(/geen gemeten besparing/);
     expect(r.body.fleet.devices).toBe(3);
     expect(
       r.body.assumptions.classes.find((c: { deviceClass: string }) => c.deviceClass === 'laptop'),
@@ -194,5 +196,70 @@ describe('annual report', () => {
   it('refuses a school year that is not two following years', async () => {
     const r = await t.api('GET', '/api/v1/reports/annual?schoolYear=2025-2027', { token: t.adminToken });
     expect(r.status).toBe(400);
+  });
+});
+
+describe('lifecycle option figures in the settings', () => {
+  const settings = () => t.api('GET', '/api/v1/settings', { token: t.adminToken });
+  const put = (body: unknown, token = t.adminToken) => t.api('PUT', '/api/v1/settings', { token, body });
+  const laptopAssumptions = async () =>
+    (
+      await t.api('GET', `/api/v1/reports/annual?groupId=${groupId}&schoolYear=2025-2026`, {
+        token: t.adminToken,
+      })
+    ).body.assumptions.classes.find((c: { deviceClass: string }) => c.deviceClass === 'laptop');
+
+  it('prices the advice and the report with the figures an admin set, and names them as changed', async () => {
+    const r = await put({ lifecycleFigures: { laptop: { batteryEur: 119, batteryKg: 6.5 } } });
+    expect(r.status).toBe(200);
+    expect(r.body.lifecycleFigures).toEqual({ laptop: { batteryEur: 119, batteryKg: 6.5 } });
+    // the energy settings stay as they were
+    expect(r.body).toMatchObject({ priceEurPerKwh: 0.25, gridKgPerKwh: 0.27 });
+    const d = await t.api('GET', `/api/v1/devices/${dev[1]!.id}`, { token: t.adminToken });
+    expect(
+      d.body.lifecycle.advice.options.find((o: { kind: string }) => o.kind === 'replace-battery'),
+    ).toMatchObject({ eur: 119, kgCo2e: 6.5 });
+    const fleet = await t.api('GET', `/api/v1/lifecycle?groupId=${groupId}`, { token: t.adminToken });
+    expect(fleet.body.fleet.batterySwap).toMatchObject({ eur: 119, kgCo2e: 6.5 });
+    const laptop = await laptopAssumptions();
+    expect(laptop.figures).toMatchObject({ batteryEur: 119, batteryKg: 6.5, newDeviceEur: 750 });
+    expect(laptop.changed).toEqual(['batteryEur', 'batteryKg']);
+  });
+
+  it.each([
+    ['a negative price', { laptop: { batteryEur: -5 } }],
+    ['a price above the bound', { laptop: { newDeviceEur: 50_000 } }],
+    ['kg CO2e above the bound', { desktop: { ssdKg: 5_000 } }],
+    ['a price for soldered memory', { chromebook: { memoryEur: 30 } }],
+    ['a figure that does not exist', { laptop: { screenEur: 80 } }],
+    ['text for a number', { laptop: { batteryEur: '119' } }],
+  ])('refuses %s with a clear error and changes nothing', async (_what, lifecycleFigures) => {
+    const before = (await settings()).body;
+    const r = await put({ lifecycleFigures, priceEurPerKwh: 0.31 });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('validation_failed');
+    expect(r.body.error.message).toMatch(/lifecycleFigures/);
+    expect((await settings()).body).toEqual(before);
+    expect((await laptopAssumptions()).figures.batteryEur).toBe(119);
+  });
+
+  it('names the class and the part a soldered-part price is refused for', async () => {
+    const r = await put({ lifecycleFigures: { chromebook: { ssdEur: 60 } } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/chromebook heeft dit onderdeel niet/);
+  });
+
+  it('restores the defaults when the changes are cleared', async () => {
+    const r = await put({ lifecycleFigures: {} });
+    expect(r.status).toBe(200);
+    const laptop = await laptopAssumptions();
+    expect(laptop.figures.batteryEur).toBe(90);
+    expect(laptop.changed).toEqual([]);
+  });
+
+  it('lets only an admin change them', async () => {
+    const staff = await t.userToken('it');
+    expect((await put({ lifecycleFigures: { laptop: { batteryEur: 1 } } }, staff)).status).toBe(403);
+    expect((await laptopAssumptions()).figures.batteryEur).toBe(90);
   });
 });

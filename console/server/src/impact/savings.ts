@@ -65,7 +65,10 @@ export async function computeSavings(
   const devices = (await store.listDevices()).filter((d) => !scope || scope.has(d.groupId));
   const byRoom = new Map<number, typeof devices>();
   for (const d of devices) byRoom.set(d.groupId, [...(byRoom.get(d.groupId) ?? []), d]);
-  const history = await store.listPolicyHistory({ groupIds: [...byRoom.keys()] });
+  // as of `now`: a change recorded later is not known yet (the annual report asks as of a year's end)
+  const history = (await store.listPolicyHistory({ groupIds: [...byRoom.keys()] })).filter(
+    (r) => r.at <= options.now,
+  );
 
   const schools = new Map<number, SchoolSavings>();
   const schoolDays = new Map<number, DeviceDayWaste[]>();

@@ -1,20 +1,24 @@
 import {
   type AnnualReport,
+  annualSavings,
   fleetLifecycle,
   operationalFigures,
+  optionFigures,
   reportAssumptions,
   schoolYearLabel,
   schoolYearRange,
 } from '@sluimer/shared';
 import type { PolicyService } from '../groups/policy-service.js';
+import { computeSavings, SAVINGS_BEFORE_DAYS } from '../impact/savings.js';
 import type { Store } from '../store/types.js';
 import { fleetFacts } from './fleet.js';
 
 /**
  * The board's or a school's annual report (Duurzaamheidsverslag) for one school year: use-phase
  * energy and avoidable waste from the daily fleet rollups, the fleet's age and batteries as they are
- * now, and what keeping devices two years longer avoids, with every assumption it used. The web app
- * renders it for print (PDF) and CSV. Savings are null until the impact module reports them.
+ * now, what power policies saved in the year (the impact module's before/after, as of the year's
+ * end and its start), and what keeping devices two years longer avoids, with every assumption it
+ * used. The web app renders it for print (PDF) and CSV.
  */
 export async function annualReport(
   store: Store,
@@ -26,13 +30,19 @@ export async function annualReport(
   const schoolYear = q.schoolYear ?? schoolYearLabel(today);
   const range = schoolYearRange(schoolYear);
   const group = q.groupId ? await store.getGroup(q.groupId) : undefined;
-  const { groupIds, rows } = await fleetFacts(store, policies, q.groupId, now);
   const settings = await store.getSettings();
+  const figures = optionFigures(settings.lifecycleFigures);
+  const { groupIds, rows } = await fleetFacts(store, policies, q.groupId, now, figures);
   const to = Math.min(range.to, now);
   const sums =
     groupIds.length && to > range.from ? await store.sumFleetByBucket('day', range.from, to, groupIds) : [];
   const energyWh = sums.reduce((s, r) => s + r.energyWh, 0);
   const wasteWh = sums.reduce((s, r) => s + r.wasteWh, 0);
+  const scope = q.groupId !== undefined ? { groupId: q.groupId } : {};
+  const [atEnd, atStart] = await Promise.all([
+    computeSavings(store, policies, { ...scope, now: to }),
+    computeSavings(store, policies, { ...scope, now: range.from }),
+  ]);
   return {
     scope: group
       ? { groupId: group.id, name: group.name, kind: group.kind }
@@ -43,8 +53,8 @@ export async function annualReport(
     partialUntil: now < range.to ? today : null,
     generatedAt: now,
     usePhase: operationalFigures(energyWh, wasteWh, settings),
-    savings: null,
-    fleet: fleetLifecycle(rows),
-    assumptions: reportAssumptions(settings),
+    savings: annualSavings(atEnd, atStart, settings),
+    fleet: fleetLifecycle(rows, figures),
+    assumptions: reportAssumptions(settings, SAVINGS_BEFORE_DAYS),
   };
 }

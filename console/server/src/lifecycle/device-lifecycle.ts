@@ -5,6 +5,8 @@ import {
   deviceAge,
   embodiedShare,
   type LifecycleFacts,
+  type OptionFigureTable,
+  optionFigures,
   projectBattery,
 } from '@sluimer/shared';
 import { effectiveClass } from '../energy/energy-profile.js';
@@ -16,6 +18,7 @@ export function lifecycleOf(
   readings: readonly BatteryReading[],
   purchase: PurchaseRecord | null,
   now: number,
+  figures: OptionFigureTable,
 ): DeviceLifecycle {
   const inv = d.inventory;
   const battery = inv.battery;
@@ -62,20 +65,25 @@ export function lifecycleOf(
         }
       : null,
     embodied: embodiedShare(deviceClass),
-    advice: adviseDevice(facts),
+    advice: adviseDevice(facts, figures),
   };
 }
 
 /**
  * A device's lifecycle figures for its detail page (issue 11): battery health now, its monthly trend
  * and projection, the age with the date it counts from, embodied CO2e over the expected lifetime,
- * and the keep / battery / upgrade / refurbish / replace advice with its options side by side.
+ * and the keep / battery / upgrade / refurbish / replace advice with its options side by side, priced
+ * with the option figures in force (settings over the defaults).
  */
 export async function deviceLifecycle(
   store: Store,
   d: DeviceRecord,
   now = Date.now(),
 ): Promise<DeviceLifecycle> {
-  const [readings, purchases] = await Promise.all([store.batteryReadings(d.id), store.listPurchases([d.id])]);
-  return lifecycleOf(d, readings, purchases[0] ?? null, now);
+  const [readings, purchases, settings] = await Promise.all([
+    store.batteryReadings(d.id),
+    store.listPurchases([d.id]),
+    store.getSettings(),
+  ]);
+  return lifecycleOf(d, readings, purchases[0] ?? null, now, optionFigures(settings.lifecycleFigures));
 }

@@ -6,19 +6,25 @@ import {
   type FleetDeviceRow,
   type FleetLifecycleResponse,
   fleetLifecycle,
+  type OptionFigureTable,
   operationalFigures,
+  optionFigures,
 } from '@sluimer/shared';
 import { effectiveClass } from '../energy/energy-profile.js';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { DeviceRecord, Store } from '../store/types.js';
 import { lifecycleOf } from './device-lifecycle.js';
 
-/** The devices of a group's subtree (the whole board without a group), with their lifecycle facts. */
+/**
+ * The devices of a group's subtree (the whole board without a group), with their lifecycle facts
+ * and advice under the option figures in force.
+ */
 export async function fleetFacts(
   store: Store,
   policies: PolicyService,
   groupId: number | undefined,
   now: number,
+  figures: OptionFigureTable,
 ): Promise<{ groupIds: number[]; devices: DeviceRecord[]; rows: (FleetDevice & { row: FleetDeviceRow })[] }> {
   const groupIds = groupId
     ? [...(await policies.subtree(groupId))]
@@ -28,7 +34,7 @@ export async function fleetFacts(
   const [readings, purchases] = await Promise.all([store.batteryReadingsOf(ids), store.listPurchases(ids)]);
   const purchaseOf = new Map(purchases.map((p) => [p.deviceId, p]));
   const rows = devices.map((d) => {
-    const life = lifecycleOf(d, readings.get(d.id) ?? [], purchaseOf.get(d.id) ?? null, now);
+    const life = lifecycleOf(d, readings.get(d.id) ?? [], purchaseOf.get(d.id) ?? null, now, figures);
     const deviceClass = effectiveClass(d);
     const ageYears = life.age ? life.age.months / 12 : null;
     return {
@@ -66,8 +72,10 @@ export async function fleetLifecycleView(
   groupId: number | undefined,
   now: number,
 ): Promise<FleetLifecycleResponse> {
-  const { groupIds, rows } = await fleetFacts(store, policies, groupId, now);
-  const fleet = fleetLifecycle(rows);
+  const settings = await store.getSettings();
+  const figures = optionFigures(settings.lifecycleFigures);
+  const { groupIds, rows } = await fleetFacts(store, policies, groupId, now, figures);
+  const fleet = fleetLifecycle(rows, figures);
   const ageSources: Record<AgeSource, number> = { purchase: 0, bios: 0, 'first-seen': 0 };
   for (const r of rows) if (r.row.ageSource) ageSources[r.row.ageSource]++;
   const batterySwaps = rows
@@ -80,7 +88,6 @@ export async function fleetLifecycleView(
     .sort((a, b) => ADVICE_ORDER.indexOf(a.advice) - ADVICE_ORDER.indexOf(b.advice) || a.id - b.id);
   const days = 365;
   const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
-  const settings = await store.getSettings();
   const sums = groupIds.length
     ? await store.sumFleetByBucket('day', dayStart - days * DAY_MS, dayStart + DAY_MS, groupIds)
     : [];

@@ -121,7 +121,16 @@ export const lifecycleNl = {
   'report.col.eur': 'Euro',
   'report.col.kg': 'kg CO2e',
   'report.savings.title': 'Besparing',
-  'report.savings.none': 'Gemeten besparingen door energiebeleid staan nog niet in dit verslag.',
+  'report.savings.text':
+    'Wat energiebeleid dit schooljaar aan vermijdbaar verbruik heeft voorkomen: per lokaal het verbruik per apparaat-dag vóór de laatste beleidswijziging min dat erna, maal de apparaat-dagen erna in dit schooljaar. Alleen gelijke dagen worden vergeleken: schooldag met schooldag, weekend met weekend, vakantie met vakantie.',
+  'report.savings.avoided': 'Vermeden verbruik',
+  'report.savings.daysBefore': 'Apparaat-dagen vóór de wijzigingen (basis)',
+  'report.savings.daysAfter': 'Apparaat-dagen na de wijzigingen, in dit schooljaar',
+  'report.savings.changes': 'Meegetelde beleidswijzigingen',
+  'report.savings.change': '{policy} sinds {date}: {rooms}',
+  'report.savings.noPolicy': 'alleen meten',
+  'report.savings.negative':
+    'Een negatief getal betekent dat er na de wijziging meer verspild werd dan ervoor.',
   'report.fleet.title': 'Apparaten en batterijen',
   'report.fleet.devices': 'Apparaten',
   'report.fleet.meanAge': 'Gemiddelde leeftijd',
@@ -136,14 +145,36 @@ export const lifecycleNl = {
   'report.assumptions.rules':
     'Een batterij onder {worn} % geldt als versleten; een batterijwissel, opwaardering of opknapbeurt geeft {extra} jaar extra; vervangen wordt geadviseerd vanaf de verwachte levensduur plus {margin} jaar.',
   'report.assumptions.sources':
-    'Productie-uitstoot: mediaan van fabrikantgegevens (Boavizta, 2023), gecontroleerd tegen ADEME. Levensduur: fabrikantgegevens (3–5 jaar). Prijzen van onderdelen en nieuwe apparaten: schattingen van Sluimer.',
+    'Productie-uitstoot: mediaan van fabrikantgegevens (Boavizta, 2023), gecontroleerd tegen ADEME. Levensduur: fabrikantgegevens (3–5 jaar). Prijzen van onderdelen en nieuwe apparaten: schattingen van Sluimer, aan te passen in de instellingen.',
   'report.col.class': 'Type',
   'report.col.embodied': 'Productie (kg CO2e)',
   'report.col.range': 'Bandbreedte',
   'report.col.lifetime': 'Levensduur (jaar)',
-  'report.col.newEur': 'Nieuw (€)',
-  'report.col.batteryEur': 'Batterij (€)',
+  'report.col.new': 'Nieuw',
+  'report.col.battery': 'Batterij',
+  'report.col.memory': 'Geheugen',
+  'report.col.ssd': 'SSD',
+  'report.col.refurbish': 'Opknappen',
+  'report.assumptions.savings':
+    'Besparing: per lokaal vergeleken met ten hoogste {days} dagen vóór de laatste beleidswijziging; de dag van de wijziging telt niet mee; met minder dan {min} apparaat-dagen aan een kant staat er een voorbehoud bij. Euro en CO2e met de stroomprijs en CO2-factor hierboven.',
+  'report.assumptions.figures':
+    'Kosten (incl. btw) en CO2e van onderdelen en nieuwe apparaten, zoals nu ingesteld. Een nieuw apparaat telt met zijn productie-uitstoot.',
+  'report.assumptions.changed': '* aangepast in de instellingen',
   'report.generated': 'Gemaakt op {date} met Sluimer.',
+  'settings.lifecycle.title': 'Levensduur: kosten en CO2e van de opties',
+  'settings.lifecycle.explain':
+    'Het advies (houden, batterij, opwaarderen, opknappen, vervangen) en het Duurzaamheidsverslag rekenen met deze bedragen (incl. btw) en kg CO2e. De grijze waarden zijn de schattingen van Sluimer; vul alleen in wat voor jullie anders is. Een leeg veld houdt de standaardwaarde. De kg CO2e van een nieuw apparaat komt uit het energiemodel.',
+  'settings.lifecycle.newDeviceEur': 'Nieuw (€)',
+  'settings.lifecycle.batteryEur': 'Batterij (€)',
+  'settings.lifecycle.batteryKg': 'Batterij (kg CO2e)',
+  'settings.lifecycle.memoryEur': 'Geheugen (€)',
+  'settings.lifecycle.memoryKg': 'Geheugen (kg CO2e)',
+  'settings.lifecycle.ssdEur': 'SSD (€)',
+  'settings.lifecycle.ssdKg': 'SSD (kg CO2e)',
+  'settings.lifecycle.refurbishEur': 'Opknappen (€)',
+  'settings.lifecycle.refurbishKg': 'Opknappen (kg CO2e)',
+  'settings.lifecycle.invalid':
+    'Controleer: {fields}. Een bedrag ligt tussen 0 en {eur} euro, een CO2e-waarde tussen 0 en {kg} kg. Er is niets opgeslagen.',
   'err.purchase_import_invalid': 'Het bestand bevat fouten; er is niets geïmporteerd',
 } as const;
 
@@ -266,7 +297,15 @@ export const lifecycleEn: Record<LifecycleMessageKey, string> = {
   'report.col.eur': 'Euro',
   'report.col.kg': 'kg CO2e',
   'report.savings.title': 'Savings',
-  'report.savings.none': 'Measured savings from power policies are not in this report yet.',
+  'report.savings.text':
+    'What power policies prevented in avoidable use this school year: per room the use per device-day before its latest policy change minus after it, times the device-days after it in this school year. Only like days are compared: school day with school day, weekend with weekend, vacation with vacation.',
+  'report.savings.avoided': 'Avoided use',
+  'report.savings.daysBefore': 'Device-days before the changes (baseline)',
+  'report.savings.daysAfter': 'Device-days after the changes, in this school year',
+  'report.savings.changes': 'Policy changes counted',
+  'report.savings.change': '{policy} since {date}: {rooms}',
+  'report.savings.noPolicy': 'measuring only',
+  'report.savings.negative': 'A negative figure means more was wasted after the change than before.',
   'report.fleet.title': 'Devices and batteries',
   'report.fleet.devices': 'Devices',
   'report.fleet.meanAge': 'Average age',
@@ -281,13 +320,35 @@ export const lifecycleEn: Record<LifecycleMessageKey, string> = {
   'report.assumptions.rules':
     'A battery below {worn} % counts as worn; a battery swap, upgrade or refurbishment gives {extra} extra years; replacement is advised from the expected lifetime plus {margin} years.',
   'report.assumptions.sources':
-    'Embodied emissions: median of manufacturer data (Boavizta, 2023), checked against ADEME. Lifetimes: manufacturer data (3–5 years). Prices of parts and new devices: Sluimer estimates.',
+    'Embodied emissions: median of manufacturer data (Boavizta, 2023), checked against ADEME. Lifetimes: manufacturer data (3–5 years). Prices of parts and new devices: Sluimer estimates, to be changed in the settings.',
   'report.col.class': 'Type',
   'report.col.embodied': 'Embodied (kg CO2e)',
   'report.col.range': 'Range',
   'report.col.lifetime': 'Lifetime (years)',
-  'report.col.newEur': 'New (€)',
-  'report.col.batteryEur': 'Battery (€)',
+  'report.col.new': 'New',
+  'report.col.battery': 'Battery',
+  'report.col.memory': 'Memory',
+  'report.col.ssd': 'SSD',
+  'report.col.refurbish': 'Refurbish',
+  'report.assumptions.savings':
+    'Savings: per room compared with at most {days} days before its latest policy change; the day of the change is left out; with fewer than {min} device-days on a side the figures carry a caveat. Euros and CO2e at the electricity price and grid factor above.',
+  'report.assumptions.figures':
+    'Cost (incl. VAT) and CO2e of parts and new devices, as set now. A new device counts with its embodied emissions.',
+  'report.assumptions.changed': '* changed in the settings',
   'report.generated': 'Made on {date} with Sluimer.',
+  'settings.lifecycle.title': 'Lifetime: cost and CO2e of the options',
+  'settings.lifecycle.explain':
+    'The advice (keep, battery, upgrade, refurbish, replace) and the sustainability report use these amounts (incl. VAT) and kg CO2e. The grey values are Sluimer estimates; fill in only what differs for you. An empty field keeps the default. The kg CO2e of a new device comes from the energy model.',
+  'settings.lifecycle.newDeviceEur': 'New (€)',
+  'settings.lifecycle.batteryEur': 'Battery (€)',
+  'settings.lifecycle.batteryKg': 'Battery (kg CO2e)',
+  'settings.lifecycle.memoryEur': 'Memory (€)',
+  'settings.lifecycle.memoryKg': 'Memory (kg CO2e)',
+  'settings.lifecycle.ssdEur': 'SSD (€)',
+  'settings.lifecycle.ssdKg': 'SSD (kg CO2e)',
+  'settings.lifecycle.refurbishEur': 'Refurbish (€)',
+  'settings.lifecycle.refurbishKg': 'Refurbish (kg CO2e)',
+  'settings.lifecycle.invalid':
+    'Check: {fields}. An amount lies between 0 and {eur} euros, a CO2e value between 0 and {kg} kg. Nothing was saved.',
   'err.purchase_import_invalid': 'The file has errors; nothing was imported',
 };

@@ -10,6 +10,7 @@ import type {
 import { type FormEvent, useMemo, useState } from 'react';
 import { ChartCard, type ChartOption } from '../components/Chart.js';
 import { type Column, DataTable } from '../components/DataTable.js';
+import { ScopeSelect } from '../components/ScopeSelect.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
 import { ApiError, api, qs } from '../lib/api.js';
 import { formatEur, formatNumber, formatPercent } from '../lib/format.js';
@@ -136,20 +137,14 @@ export function LifecyclePage() {
       <div className="page-head">
         <h1>{t('life.title')}</h1>
         <div className="page-tools">
-          <label className="scope">
-            <span>{t('life.scope')}</span>
-            <select
-              value={groupId ?? ''}
-              onChange={(e) => setGroupId(e.target.value ? Number(e.target.value) : undefined)}
-            >
-              <option value="">{t('report.wholeBoard')}</option>
-              {groupList.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {paths.get(g.id) ?? g.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ScopeSelect
+            label={t('life.scope')}
+            allLabel={t('report.wholeBoard')}
+            value={groupId}
+            onChange={setGroupId}
+            groups={groupList}
+            paths={paths}
+          />
         </div>
       </div>
       <p className="lead">{t('life.intro')}</p>

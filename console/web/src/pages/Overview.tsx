@@ -2,6 +2,7 @@ import type {
   DeviceClass,
   DeviceReason,
   Group,
+  GroupDetail,
   Policy,
   UsageResponse,
   UsageRow,
@@ -12,12 +13,12 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChartCard, type ChartOption } from '../components/Chart.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
+import { ScopeSelect } from '../components/ScopeSelect.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
 import { get, qs } from '../lib/api.js';
 import { type CsvColumn, csvFileName, downloadCsv, toCsv } from '../lib/csv.js';
 import { CsvScopeProvider, periodSlug } from '../lib/csvContext.js';
 import {
-  DEFAULT_TZ,
   formatDay,
   formatEur,
   formatHours,
@@ -48,6 +49,7 @@ import { type OverviewView, overviewSearch, parseOverviewView } from '../lib/ove
 import { customPeriod, daysOf, type Period } from '../lib/period.js';
 import { policyLayers } from '../lib/precedence.js';
 import { Link, navigate, useLocation, useTitle } from '../lib/router.js';
+import { scopeTimeZone } from '../lib/scopeTimeZone.js';
 import { can, useSession } from '../lib/session.js';
 import {
   DEFAULT_SCHOOL_HOURS,
@@ -169,6 +171,8 @@ export function OverviewPage() {
   const setMetric = (m: Metric) => setView({ metric: m });
   const groups = useApi<Group[]>('/api/v1/groups');
   const groupList = useMemo(() => groups.data ?? [], [groups.data]);
+  // the chosen group's detail carries the zone it inherits (a room has none of its own)
+  const scopeDetail = useApi<GroupDetail>(groupId === undefined ? null : `/api/v1/groups/${groupId}`);
   const paths = useMemo(() => groupPaths(groupList), [groupList]);
   // with no scope chosen and one board at the top, the per-group chart shows its schools
   const roots = groupList.filter((g) => g.parentId == null);
@@ -235,7 +239,7 @@ export function OverviewPage() {
   const dash = '…';
   // CSV files carry the period and scope in their name and times in the school's zone
   const scopeGroup = groupId === undefined ? undefined : groupList.find((g) => g.id === groupId);
-  const timeZone = scopeGroup?.timeZone ?? DEFAULT_TZ;
+  const timeZone = scopeTimeZone(groupId, groupList, scopeDetail.data);
   const scopeName = scopeGroup ? (paths.get(scopeGroup.id) ?? scopeGroup.name) : t('overview.wholeBoard');
   const csvName = (what: string) =>
     csvFileName(what, { period: periodSlug(period, timeZone), scope: scopeName });
@@ -255,20 +259,14 @@ export function OverviewPage() {
           <div className="page-tools">
             <PeriodPicker key={`${period.kind}-${period.from}`} value={period} onChange={setPeriod} />
             <MetricSwitch value={metric} onChange={setMetric} />
-            <label className="scope">
-              <span>{t('overview.scope')}</span>
-              <select
-                value={groupId ?? ''}
-                onChange={(e) => setGroupId(e.target.value ? Number(e.target.value) : undefined)}
-              >
-                <option value="">{t('overview.wholeBoard')}</option>
-                {groupList.map((g) => (
-                  <option key={g.id} value={g.id}>
-                    {paths.get(g.id) ?? g.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ScopeSelect
+              label={t('overview.scope')}
+              allLabel={t('overview.wholeBoard')}
+              value={groupId}
+              onChange={setGroupId}
+              groups={groupList}
+              paths={paths}
+            />
           </div>
         </div>
         {usage.error !== undefined && (

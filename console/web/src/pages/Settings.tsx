@@ -18,6 +18,7 @@ import {
 } from '@sluimer/shared';
 import { type FormEvent, useEffect, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
+import { LifecycleFigureSettings } from '../components/LifecycleFigureSettings.js';
 import { ErrorBox } from '../components/Tile.js';
 import { api } from '../lib/api.js';
 import { formatDateTime, formatNumber } from '../lib/format.js';
@@ -44,6 +45,7 @@ export function SettingsPage() {
     <main id="main" className="page">
       <h1>{t('settings.title')}</h1>
       <EnergySettings />
+      <LifecycleFigureSettings />
       <Users onChange={() => setUsersChanged((n) => n + 1)} />
       <Tokens usersChanged={usersChanged} />
       <AuditLog />
