@@ -212,7 +212,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       initialAdmin = { username: 'admin', password, generated };
     }
 
-    const policies = new PolicyService(store);
+    const policies = new PolicyService(store, now);
     const trust = trustFunction(network.trustProxy);
     const ingest = new IngestService(store);
     const gateway = new Gateway({

@@ -1,7 +1,9 @@
 import {
   CONSOLE_DEFAULT_POLICY,
   type DevicePolicyStatus,
+  daysOffFor,
   type EffectivePolicy,
+  localTime,
   type PolicySettings,
   policyEtag,
   resolvePolicy,
@@ -24,7 +26,11 @@ export class PolicyService {
       }>
     | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** the console clock: which school years' days off an effective policy carries */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** after a change to groups, policies or calendars; other console processes are told too */
   invalidate(): void {
@@ -146,15 +152,20 @@ export class PolicyService {
     }
     // a policy that sets no school hours refers to the school's: its stored calendar's weekly hours
     const resolved = resolvePolicy(layers);
-    if (!resolved.schoolHours) {
-      const school = await this.calendarOf(device.groupId);
-      if (school) resolved.schoolHours = school.calendar.schoolHours;
-    }
+    const school = await this.calendarOf(device.groupId);
+    if (!resolved.schoolHours && school) resolved.schoolHours = school.calendar.schoolHours;
+    const timeZone = await this.timeZoneOf(device.groupId);
     const policy: EffectivePolicy = {
       ...resolved,
-      timeZone: await this.timeZoneOf(device.groupId),
+      timeZone,
       policyId: source?.id ?? null,
     };
+    // extension `daysOff` (docs/api.md): the stored calendar's vacations, holidays and study days, so
+    // the agent applies the outside-school-hours settings on them; an assumed calendar is not sent
+    if (school) {
+      const daysOff = daysOffFor(school.calendar, localTime(this.now(), school.calendar.timeZone).date);
+      if (daysOff.length > 0) policy.daysOff = daysOff;
+    }
     if (source) policy.policyName = source.name;
     const excluded = await this.excludedReasonOf(device);
     if (excluded) policy.excludedReason = excluded;

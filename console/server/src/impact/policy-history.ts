@@ -1,4 +1,4 @@
-import type { EffectivePolicy } from '@sluimer/shared';
+import { type EffectivePolicy, policyEtag } from '@sluimer/shared';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { NewPolicyHistory, PolicyHistoryRecord, Store } from '../store/types.js';
 
@@ -33,6 +33,20 @@ function rowOf(
   };
 }
 
+/**
+ * The effective policy as history records it: without `daysOff` (the school calendar's vacations sent
+ * along to agents), so a vacation added to the calendar, or the new school year's, is not a policy
+ * change in Besparing. Its etag is the policy's own etag without them.
+ */
+async function governing(
+  policies: PolicyService,
+  device: Parameters<PolicyService['effectiveFor']>[0],
+): Promise<{ policy: EffectivePolicy; etag: string }> {
+  const { policy } = await policies.effectiveFor(device);
+  const { daysOff: _calendar, ...rest } = policy;
+  return { policy: rest, etag: policyEtag(rest) };
+}
+
 /** The latest recorded row per target (`g<id>` / `d<id>`). */
 export function latestByTarget(history: readonly PolicyHistoryRecord[]): Map<string, PolicyHistoryRecord> {
   const out = new Map<string, PolicyHistoryRecord>();
@@ -56,7 +70,7 @@ export async function recordPolicyState(
   const firstRecord = history.length === 0;
   const rows: NewPolicyHistory[] = [];
   for (const g of await store.listGroups()) {
-    const { policy, etag } = await policies.effectiveFor({
+    const { policy, etag } = await governing(policies, {
       groupId: g.id,
       policyId: null,
       excludedReason: null,
@@ -67,7 +81,7 @@ export async function recordPolicyState(
   for (const d of await store.listDevices()) {
     const last = latest.get(`d${d.id}`);
     if (d.policyId === null && d.excludedReason === null && (!last || last.policyId === null)) continue;
-    const { policy, etag } = await policies.effectiveFor(d);
+    const { policy, etag } = await governing(policies, d);
     if (last?.etag !== etag)
       rows.push(rowOf({ groupId: null, deviceId: d.id }, policy, etag, at, firstRecord));
   }
