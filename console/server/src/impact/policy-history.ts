@@ -1,4 +1,4 @@
-import { type EffectivePolicy, policyEtag } from '@sluimer/shared';
+import type { EffectivePolicy } from '@sluimer/shared';
 import type { PolicyService } from '../groups/policy-service.js';
 import type { NewPolicyHistory, PolicyHistoryRecord, Store } from '../store/types.js';
 
@@ -34,17 +34,18 @@ function rowOf(
 }
 
 /**
- * The effective policy as history records it: without `daysOff` (the school calendar's vacations sent
- * along to agents), so a vacation added to the calendar, or the new school year's, is not a policy
- * change in Besparing. Its etag is the policy's own etag without them.
+ * The effective policy as history records it: its settings without `daysOff` (the school calendar's
+ * vacations sent along to agents; the calendar itself says which days they are), under the etag the
+ * agents get, so a recorded row still matches what a device reports applying. A calendar edit that
+ * only moves days off writes a row with the same settings; Besparing does not count it as a change.
  */
 async function governing(
   policies: PolicyService,
   device: Parameters<PolicyService['effectiveFor']>[0],
 ): Promise<{ policy: EffectivePolicy; etag: string }> {
-  const { policy } = await policies.effectiveFor(device);
+  const { policy, etag } = await policies.effectiveFor(device);
   const { daysOff: _calendar, ...rest } = policy;
-  return { policy: rest, etag: policyEtag(rest) };
+  return { policy: rest, etag };
 }
 
 /** The latest recorded row per target (`g<id>` / `d<id>`). */
