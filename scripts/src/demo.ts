@@ -352,7 +352,9 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   const historyTo = Date.now();
   await backfillFleet(devices, historyTo, stats, 48);
 
-  log('demo: voorbeeldbeleid aanmaken en toewijzen (De Regenboog blijft op alleen meten)');
+  log(
+    `demo: het aanbevolen beleid "${DEMO_POLICY.name}" aanmaken en toewijzen (De Regenboog blijft op alleen meten)`,
+  );
   const policyId = idOf(await api.post('/api/v1/policies', DEMO_POLICY));
   const enforcedIds = board.schools.filter((s) => s.enforced).map((s) => schoolIds.get(s) as number);
   await api.post(`/api/v1/policies/${policyId}/assign`, { groupIds: enforcedIds });
