@@ -1,5 +1,6 @@
 import {
   CONSOLE_DEFAULT_POLICY,
+  type DayOff,
   type DevicePolicyStatus,
   daysOffFor,
   type EffectivePolicy,
@@ -23,6 +24,8 @@ export class PolicyService {
         groups: Map<number, GroupRecord>;
         policies: Map<number, PolicyRecord>;
         calendars: Map<number, SchoolCalendar>;
+        /** days off per school and local date, so resolving a whole school's devices computes them once */
+        daysOff: Map<string, DayOff[]>;
       }>
     | undefined;
 
@@ -56,6 +59,7 @@ export class PolicyService {
         groups: new Map(g.map((x) => [x.id, x])),
         policies: new Map(p.map((x) => [x.id, x])),
         calendars: new Map(c.map((x) => [x.groupId, x.calendar])),
+        daysOff: new Map<string, DayOff[]>(),
       }));
       this.cache.catch(() => {
         this.cache = undefined;
@@ -163,7 +167,15 @@ export class PolicyService {
     // extension `daysOff` (docs/api.md): the stored calendar's vacations, holidays and study days, so
     // the agent applies the outside-school-hours settings on them; an assumed calendar is not sent
     if (school) {
-      const daysOff = daysOffFor(school.calendar, localTime(this.now(), school.calendar.timeZone).date);
+      const today = localTime(this.now(), school.calendar.timeZone).date;
+      const memo = (await this.load()).daysOff;
+      const key = `${school.schoolId} ${today}`;
+      let daysOff = memo.get(key);
+      if (!daysOff) {
+        daysOff = daysOffFor(school.calendar, today);
+        if (memo.size >= 10_000) memo.clear(); // a console that runs for years without a change
+        memo.set(key, daysOff);
+      }
       if (daysOff.length > 0) policy.daysOff = daysOff;
     }
     if (source) policy.policyName = source.name;
