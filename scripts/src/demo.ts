@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DAY_MS, MINUTE_MS, type PolicySettings } from '@sluimer/shared';
+import { DAY_MS, MINUTE_MS, type PolicySettings, recommendedPolicy } from '@sluimer/shared';
 import { ConsoleClient, idOf, listOf } from './fleet/api-client.js';
 import {
   backfillFleet,
@@ -15,7 +15,13 @@ import {
 import { ProtocolAgent } from './fleet/protocol-agent.js';
 import { percentile } from './fleet/util.js';
 import { batteryHistoryFor, type HistoryReading } from './model/battery-history.js';
-import { boardDevices, DEMO_TIME_ZONE, demoBoard, type PlannedSchool } from './model/fleet-plan.js';
+import {
+  boardDevices,
+  DEMO_TIME_ZONE,
+  demoBoard,
+  demoSchoolCalendar,
+  type PlannedSchool,
+} from './model/fleet-plan.js';
 
 /**
  * `sluimer-console --demo`: fills a fresh console with a simulated school board through the real
@@ -27,9 +33,12 @@ import { boardDevices, DEMO_TIME_ZONE, demoBoard, type PlannedSchool } from './m
  * - 30 days of history from the school behaviour model, sent as ordinary reports (≤ 1000
  *   intervals each) and acknowledged by the console; it starts 30 days minus 15 minutes ago so
  *   the oldest interval is still inside the console's minimum raw-data retention.
- * - Policy "Slaapstand na schooltijd" assigned to Het Baken and Stedelijk College Noord; in the
- *   simulated history it took effect 14 days ago, so their charts show the drop. De Regenboog stays
- *   on the audit-only console default for comparison.
+ * - Every school stores its calendar (its hours, the shipped vacations and holidays of region
+ *   midden); the simulated pupils follow it, so there are no lessons in vacations.
+ * - Sluimer's recommended policy ("Sluimer-aanbeveling", the template without school hours of its
+ *   own) assigned to Het Baken and Stedelijk College Noord; in the simulated history it took effect
+ *   14 days ago, after weeks of audit only, so their charts and Besparing show the drop. De Regenboog
+ *   stays on the audit-only console default for comparison.
  * - Live: real time, not compressed (the console refuses intervals from the future): every device
  *   reports the intervals since its last report once a minute, ticks spread over the minute.
  * - Every later `--demo` start on the same data keeps the demo alive: the simulated agents' tokens
@@ -53,6 +62,11 @@ export interface DemoOptions {
   log?: DemoLog;
   deviceCount?: number;
   historyDays?: number;
+  /**
+   * how many days ago the demo policy took effect in the simulated history (default 14); the history
+   * before it is audit only
+   */
+  policyDaysAgo?: number;
   /** live report period per device, ms (default 60 000) */
   liveEveryMs?: number;
   /**
@@ -212,28 +226,18 @@ export interface DemoSummary {
   ackP99Ms: number;
 }
 
-export const DEMO_POLICY: { name: string; description: string; settings: PolicySettings } = {
-  name: 'Slaapstand na schooltijd',
-  description:
-    'Scherm uit na 10 minuten, slaapstand na 30 minuten (op accu sneller); buiten schooltijd om 18:00 naar slaapstand.',
-  settings: {
-    auditOnly: false,
-    idleThresholdSec: 300,
-    sleepAfterSec: { ac: 1800, battery: 900 },
-    displayOffAfterSec: { ac: 600, battery: 300 },
-    schoolHours: {
-      mon: { start: '08:15', end: '15:30' },
-      tue: { start: '08:15', end: '15:30' },
-      wed: { start: '08:15', end: '15:30' },
-      thu: { start: '08:15', end: '15:30' },
-      fri: { start: '08:15', end: '15:30' },
-    },
-    outsideSchoolHours: { sleepAfterSec: { ac: 900, battery: 600 }, action: 'sleep', actionAt: '18:00' },
-    nudges: { enabled: true, maxPerDay: 3, minGapMin: 60 },
-    allowSnooze: true,
-    snoozeMinutes: 60,
-  },
-};
+/**
+ * The policy the demo assigns to its enforcing schools once their audit-only weeks are over: Sluimer's
+ * recommended policy (shared/src/impact/recommended-policy.ts) as IT would start from it, without
+ * school hours of its own so each school's calendar hours apply. The simulated platform enforces the
+ * same settings (`demoEnforcedPolicy`), so the what-if over the audit-only weeks and the measured
+ * before/after can be compared on the demo board (docs/impact.md).
+ */
+export const DEMO_POLICY: { name: string; description: string; settings: PolicySettings } = (() => {
+  const template = recommendedPolicy();
+  const { schoolHours: _own, ...settings } = template.settings;
+  return { name: template.name, description: template.description ?? '', settings };
+})();
 
 function logger(log: DemoLog | undefined): (msg: string) => void {
   if (!log) return () => undefined;
@@ -262,7 +266,8 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   const historyDays = opts.historyDays ?? 30;
   const now = Date.now();
   const historyFrom = now - historyDays * DAY_MS + 15 * MINUTE_MS;
-  const board = demoBoard({ deviceCount, policyFrom: now - 14 * DAY_MS });
+  const policyFrom = now - (opts.policyDaysAgo ?? 14) * DAY_MS;
+  const board = demoBoard({ deviceCount, policyFrom });
 
   const state = readState(opts.dataDir);
   if (state) return resumeDemo(opts, state, log);
@@ -291,6 +296,8 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       timeZone: school.timeZone,
     });
     schoolIds.set(school, schoolId);
+    // the school's own calendar (its hours, region midden): policies, what-if and Besparing follow it
+    await api.put(`/api/v1/groups/${schoolId}/calendar`, demoSchoolCalendar(school));
     for (const building of school.buildings) {
       const buildingId = await createGroup(api, {
         name: building.name,
@@ -316,7 +323,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
       version: 1,
       board: board.name,
       deviceCount,
-      policyFrom: now - 14 * DAY_MS,
+      policyFrom,
       devices: devices.map((d) => ({
         installId: d.profile.installId,
         deviceId: d.deviceId,
@@ -345,7 +352,9 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
   const historyTo = Date.now();
   await backfillFleet(devices, historyTo, stats, 48);
 
-  log('demo: voorbeeldbeleid aanmaken en toewijzen (De Regenboog blijft op alleen meten)');
+  log(
+    `demo: het aanbevolen beleid "${DEMO_POLICY.name}" aanmaken en toewijzen (De Regenboog blijft op alleen meten)`,
+  );
   const policyId = idOf(await api.post('/api/v1/policies', DEMO_POLICY));
   const enforcedIds = board.schools.filter((s) => s.enforced).map((s) => schoolIds.get(s) as number);
   await api.post(`/api/v1/policies/${policyId}/assign`, { groupIds: enforcedIds });
@@ -366,7 +375,7 @@ export async function startDemo(opts: DemoOptions): Promise<DemoHandle> {
     policyId,
     historyFrom,
     historyTo,
-    policyFrom: now - 14 * DAY_MS,
+    policyFrom,
     seedMs,
     ackP50Ms: percentile(stats.latenciesMs, 50),
     ackP99Ms: percentile(stats.latenciesMs, 99),

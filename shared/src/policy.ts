@@ -89,8 +89,40 @@ export const PolicySettingsSchema = z
   .strict();
 export type PolicySettings = z.infer<typeof PolicySettingsSchema>;
 
+/** The most days-off entries one effective policy carries (two school years of a Dutch school need ~40). */
+export const MAX_DAYS_OFF = 100;
+
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date as YYYY-MM-DD');
+
+/**
+ * A stretch of local dates without lessons in the school's calendar: a vacation, a holiday or a study
+ * day, first and last day included (docs/api.md "Protocol extensions", `policy.daysOff`).
+ */
+export const DayOffSchema = z
+  .object({
+    kind: z.enum(['vacation', 'holiday', 'study_day']),
+    start: localDate,
+    end: localDate,
+  })
+  .strict()
+  .refine((d) => d.start <= d.end, { message: 'start must not be after end', path: ['end'] });
+export type DayOff = z.infer<typeof DayOffSchema>;
+
+/** Whether a local date (YYYY-MM-DD) falls in one of the days off. */
+export function isDayOff(daysOff: readonly DayOff[] | undefined, date: string): boolean {
+  if (!daysOff) return false;
+  for (const d of daysOff) if (date >= d.start && date <= d.end) return true;
+  return false;
+}
+
 /** What an agent receives: the resolved settings plus context the console adds. */
 export const EffectivePolicySchema = PolicySettingsSchema.extend({
+  /**
+   * Extension (optional): the days without lessons of the device's school calendar, current and next
+   * school year. On those dates the agent applies the outside-school-hours settings all day. Older
+   * consoles do not send it; older agents ignore it.
+   */
+  daysOff: z.array(DayOffSchema).max(MAX_DAYS_OFF).optional(),
   /** IANA zone of the device's school, for school hours and quiet hours */
   timeZone: z.string().max(64).optional(),
   /** set when the device or its group is excluded from enforcement; the agent then only measures */

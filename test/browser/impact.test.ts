@@ -50,7 +50,7 @@ describe('Wat levert dit op?', () => {
   it('recomputes the saving as IT changes a timeout, before anything is saved', async () => {
     const page = await loggedIn('it');
     await page.goto(`${board.consoleApp.url}/policies`);
-    await page.getByText('Slaapstand na schooltijd').first().click();
+    await page.getByText('Sluimer-aanbeveling').first().click();
     const editor = page.getByTestId('policy-editor');
     const panel = editor.getByTestId('what-if');
     const eur = panel.getByTestId('what-if-eur');
@@ -72,7 +72,7 @@ describe('Wat levert dit op?', () => {
       items?: { name: string; settings: { sleepAfterSec?: { ac?: number } } }[];
     };
     const list = Array.isArray(stored) ? stored : (stored.items ?? []);
-    expect(list.find((p) => p.name === 'Slaapstand na schooltijd')?.settings.sleepAfterSec?.ac).toBe(1800);
+    expect(list.find((p) => p.name === 'Sluimer-aanbeveling')?.settings.sleepAfterSec?.ac).toBe(1800);
     await page.context().close();
   }, 90_000);
 });

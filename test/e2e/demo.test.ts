@@ -68,7 +68,7 @@ describe('sluimer-console --demo', () => {
   it('enforces the example policy in two schools and shows their waste drop against the audit-only one', async () => {
     const groups = await api.get<Group[]>('/api/v1/groups');
     const policies = await api.get<{ name: string; groupIds: number[] }[]>('/api/v1/policies');
-    const demo = policies.find((p) => p.name === 'Slaapstand na schooltijd');
+    const demo = policies.find((p) => p.name === 'Sluimer-aanbeveling');
     const byName = (n: string) => groups.find((g) => g.name === n) as Group;
     expect(demo?.groupIds.sort()).toEqual(
       [byName('Het Baken').id, byName('Stedelijk College Noord').id].sort(),

@@ -4,9 +4,6 @@ import {
   type PolicySettings,
   REPLAY_LOOKBACK_MS,
   replayWhatIf,
-  type SchoolCalendar,
-  type SchoolHours,
-  WEEKDAYS,
 } from '@sluimer/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PolicyService } from '../../console/server/src/groups/policy-service.js';
@@ -15,7 +12,13 @@ import { computeSavings } from '../../console/server/src/impact/savings.js';
 import { calendarForZone, gatherWhatIfData } from '../../console/server/src/impact/what-if-data.js';
 import { IngestService } from '../../console/server/src/ingest/service.js';
 import { SqliteStore } from '../../console/server/src/store/sqlite.js';
-import { boardDevices, type DayWindow, demoBoard, deviceTimeline } from '../../scripts/src/model/index.js';
+import { DEMO_POLICY } from '../../scripts/src/demo.js';
+import {
+  boardDevices,
+  demoBoard,
+  demoSchoolCalendar,
+  deviceTimeline,
+} from '../../scripts/src/model/index.js';
 
 /**
  * Agreement end to end (docs/impact.md): a simulated fleet (the demo's behaviour model) runs four school
@@ -33,24 +36,8 @@ const END = Date.UTC(2026, 10, 1, 23);
 const NOW = END + 12 * 3_600_000;
 const DEVICES = 160;
 
-/** what the simulated platform enforces (scripts/src/model demoEnforcedPolicy), as policy settings */
-const POLICY: PolicySettings = {
-  auditOnly: false,
-  sleepAfterSec: { ac: 1800, battery: 900 },
-  displayOffAfterSec: { ac: 600, battery: 300 },
-  outsideSchoolHours: { action: 'sleep', actionAt: '18:00' },
-};
-
-const hhmm = (min: number) =>
-  `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
-function hoursOf(model: Partial<Record<number, DayWindow>>): SchoolHours {
-  const out: SchoolHours = {};
-  WEEKDAYS.forEach((d, i) => {
-    const w = model[i];
-    if (w) out[d] = { start: hhmm(w.start), end: hhmm(w.end) };
-  });
-  return out;
-}
+/** the demo's policy (the recommended one, school hours from each school's calendar), as the simulated platform enforces it */
+const POLICY: PolicySettings = DEMO_POLICY.settings;
 
 const stores: SqliteStore[] = [];
 afterAll(async () => {
@@ -66,8 +53,8 @@ describe('what-if agrees with the measured saving', () => {
     const enforced = boardDevices(board).filter((x) => x.school.enforced);
     expect(enforced.length).toBeGreaterThan(60);
 
-    // one school group per simulated school, its own calendar: the model's hours, no vacations in
-    // these eight weeks (the model has none either), so every weekday is a school day on both sides
+    // one school group per simulated school with the calendar the demo stores (the model's hours,
+    // region midden): the autumn vacation falls in the second half and is compared with nothing
     const schoolIds = new Map<string, number>();
     for (const s of board.schools.filter((x) => x.enforced)) {
       const g = await store.createGroup({
@@ -78,14 +65,7 @@ describe('what-if agrees with the measured saving', () => {
         excludedReason: null,
         now: 0,
       });
-      const calendar: SchoolCalendar = {
-        timeZone: s.timeZone,
-        schoolHours: hoursOf(s.hours),
-        vacations: [],
-        holidays: [],
-        studyDays: [],
-      };
-      await store.putSchoolCalendar(g.id, calendar, 0);
+      await store.putSchoolCalendar(g.id, demoSchoolCalendar(s), 0);
       schoolIds.set(s.key, g.id);
     }
     const blocked = new Map<number, string>();

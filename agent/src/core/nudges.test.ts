@@ -159,6 +159,39 @@ describe('left on', () => {
     ).toBe(2 * HOUR_MS);
   });
 
+  it('counts a study day the console names in daysOff as outside school hours all day', () => {
+    const studyDay = [{ kind: 'study_day' as const, start: '2026-11-24', end: '2026-11-24' }];
+    expect(
+      msOutsideSchoolHours(
+        at('2026-11-24T09:00'),
+        at('2026-11-24T11:00'),
+        policy.schoolHours,
+        zone,
+        studyDay,
+      ),
+    ).toBe(2 * HOUR_MS);
+    // the day after is a school day again
+    expect(
+      msOutsideSchoolHours(
+        at('2026-11-25T09:00'),
+        at('2026-11-25T11:00'),
+        policy.schoolHours,
+        zone,
+        studyDay,
+      ),
+    ).toBe(0);
+    const leftOnStudyDay: Interval[] = [
+      { start: at('2026-11-24T08:00'), end: at('2026-11-24T13:00'), state: 'idle', display: 'on' },
+      { start: at('2026-11-24T13:00'), end: at('2026-11-24T13:05'), state: 'active' },
+    ];
+    const now = at('2026-11-24T13:05');
+    expect(decideNudge(input({ now, timeline: leftOnStudyDay })).nudge).toBeNull();
+    const nudge = decideNudge(
+      input({ now, timeline: leftOnStudyDay, policy: { ...policy, daysOff: studyDay } }),
+    ).nudge;
+    expect(nudge?.content.kind).toBe('leftOn');
+  });
+
   it('waits while the device is still unused (no session yet)', () => {
     expect(decideNudge(input({ now: at('2026-11-24T07:00'), timeline: night.slice(0, 3) })).nudge).toBeNull();
   });

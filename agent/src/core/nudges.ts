@@ -1,6 +1,7 @@
 import {
   type AgentCounters,
   DAY_MS,
+  type DayOff,
   DEFAULT_SCHOOL_HOURS,
   type DevicePowerProfile,
   deviceNoun,
@@ -11,6 +12,7 @@ import {
   energyStateOf,
   HOUR_MS,
   type Interval,
+  isDayOff,
   isIdleOn,
   laptopCharges,
   localTime,
@@ -163,12 +165,16 @@ export function inQuietHours(policy: EffectivePolicy | null, now: number): boole
   return quiet.some((q) => day && q.days.includes(day) && m >= clockMin(q.start) && m < clockMin(q.end));
 }
 
-/** Milliseconds of `[start, end)` that fall outside school hours, in the school's zone. */
+/**
+ * Milliseconds of `[start, end)` that fall outside school hours, in the school's zone. A local date in
+ * `daysOff` (the school's vacations, holidays and study days, `policy.daysOff`) is outside all day.
+ */
 export function msOutsideSchoolHours(
   start: number,
   end: number,
   hours: SchoolHours | undefined,
   zone: string,
+  daysOff?: readonly DayOff[],
 ): number {
   const school = hours ?? FALLBACK_SCHOOL_HOURS;
   let outside = 0;
@@ -177,7 +183,7 @@ export function msOutsideSchoolHours(
   for (const slice of splitByHour(start, end)) {
     const from = Math.max(start, slice.hour);
     const l = localTime(from, zone);
-    const window = school[WEEKDAYS[l.weekday] ?? 'mon'];
+    const window = isDayOff(daysOff, l.date) ? undefined : school[WEEKDAYS[l.weekday] ?? 'mon'];
     const m0 = minuteOfDay(from, zone);
     const m1 = Math.min(m0 + slice.ms / MINUTE_MS, 24 * 60);
     let inside = 0;
@@ -259,7 +265,13 @@ function leftOn(input: NudgeInput): Candidate | null {
     if (iv.end <= from) break;
     const energyState = energyStateOf(iv);
     if (!isIdleOn(energyState)) continue;
-    const outside = msOutsideSchoolHours(Math.max(iv.start, from), iv.end, policy?.schoolHours, zone);
+    const outside = msOutsideSchoolHours(
+      Math.max(iv.start, from),
+      iv.end,
+      policy?.schoolHours,
+      zone,
+      policy?.daysOff,
+    );
     ms += outside;
     wasteWh += energyFor(watts, energyState, outside).wasteWh;
   }

@@ -56,6 +56,30 @@ describe('policyTargets', () => {
     expect(insideSchoolHours(policy, t, 'Europe/London')).toBe(false);
   });
 
+  it('applies the outside values all day on a vacation day the console names, back to normal after it', () => {
+    const vacation: EffectivePolicy = {
+      ...policy,
+      daysOff: [{ kind: 'vacation', start: '2026-03-09', end: '2026-03-10' }],
+    };
+    expect(insideSchoolHours(vacation, at(10))).toBe(false);
+    expect(policyTargets(vacation, at(10))?.sleepAfterSec).toEqual({ ac: 600, battery: 900 });
+    // the local date decides: 23:30 UTC on 9 March is already 10 March in Amsterdam
+    expect(insideSchoolHours(vacation, Date.UTC(2026, 2, 9, 23, 30))).toBe(false);
+    // Monday 16 March: the vacation is over, lessons again
+    const nextMonday = at(10) + 6 * 24 * 3600_000;
+    expect(insideSchoolHours(vacation, nextMonday)).toBe(true);
+    expect(policyTargets(vacation, nextMonday)?.sleepAfterSec).toEqual({ ac: 1800, battery: 900 });
+  });
+
+  it('treats a study day and a holiday like a vacation day, and a policy without days off as before', () => {
+    for (const kind of ['study_day', 'holiday'] as const) {
+      const p: EffectivePolicy = { ...policy, daysOff: [{ kind, start: '2026-03-10', end: '2026-03-10' }] };
+      expect(policyTargets(p, at(10))?.sleepAfterSec?.ac).toBe(600);
+      expect(insideSchoolHours(p, at(10) - 24 * 3600_000)).toBe(true);
+    }
+    expect(insideSchoolHours({ ...policy, daysOff: [] }, at(10))).toBe(true);
+  });
+
   it('gives nothing for audit-only or excluded devices', () => {
     expect(policyTargets({ ...policy, auditOnly: true }, at(10))).toBeNull();
     expect(policyTargets({ ...policy, excludedReason: 'kiosk' }, at(10))).toBeNull();

@@ -2,6 +2,7 @@ import {
   type EffectivePolicy,
   enforces,
   inSchoolHours,
+  isDayOff,
   localTime,
   type PerSource,
   type PowerSettings,
@@ -14,10 +15,17 @@ import { checkTarget } from './bounds.js';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
 
-/** Whether `now` lies inside the policy's school hours (no school hours = always inside). */
+/**
+ * Whether `now` lies inside the policy's school hours (no school hours = always inside). A day the
+ * console names in `daysOff` (a vacation, holiday or study day of the school's calendar) has no school
+ * hours: the whole day counts as outside, so the stricter outside settings hold from midnight to
+ * midnight, weekdays included.
+ */
 export function insideSchoolHours(policy: EffectivePolicy, now: number, timeZone?: string): boolean {
+  const local = localTime(now, timeZone ?? policy.timeZone ?? DEFAULT_TIME_ZONE);
+  if (isDayOff(policy.daysOff, local.date)) return false;
   if (!policy.schoolHours) return true;
-  return inSchoolHours(policy.schoolHours, localTime(now, timeZone ?? policy.timeZone ?? DEFAULT_TIME_ZONE));
+  return inSchoolHours(policy.schoolHours, local);
 }
 
 function perSource(

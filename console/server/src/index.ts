@@ -41,6 +41,8 @@ import type { Store } from './store/types.js';
 export type { Gateway, GatewayEvent, GatewayLimits } from './agents/gateway.js';
 export { PolicyService } from './groups/policy-service.js';
 export type { HttpLimits } from './http/routes.js';
+/** for demos and benchmarks that seed the demo board themselves (as `--demo` does) */
+export { dateDemoPolicyHistory } from './impact/demo-history.js';
 export { IngestService } from './ingest/service.js';
 export type { IngestContext, IngestItem, IngestOutcome } from './ingest/types.js';
 export { type NetworkConfig, networkConfigFromEnv, type TrustProxy } from './network-config.js';
@@ -212,7 +214,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
       initialAdmin = { username: 'admin', password, generated };
     }
 
-    const policies = new PolicyService(store);
+    const policies = new PolicyService(store, now);
     const trust = trustFunction(network.trustProxy);
     const ingest = new IngestService(store);
     const gateway = new Gateway({

@@ -51,8 +51,14 @@ export interface PerSourceMin {
 /** Power timers a policy enforces from `from` on (audit-only schools have none). */
 export interface EnforcedPolicy {
   from: number;
+  /** in school hours (null: the device keeps its own timer) */
   sleepAfterMin: PerSourceMin;
   displayOffAfterMin: PerSourceMin;
+  /**
+   * outside school hours, all day on days without school (weekends, vacations, holidays): replaces
+   * the school-hours value per power source, as the agent does; a null source keeps that value
+   */
+  outside?: { sleepAfterMin: PerSourceMin; displayOffAfterMin: PerSourceMin };
   /** scheduled sleep at this local time (minutes after midnight) for devices left on */
   scheduledSleepAt?: number;
 }
@@ -240,11 +246,64 @@ function plannedDays(device: DeviceProfile, school: SchoolProfile, from: number,
   return days;
 }
 
-function timersAt(device: DeviceProfile, t: number, power: 'ac' | 'battery') {
-  const p = device.policy && t >= device.policy.from ? device.policy : undefined;
-  const displayOff = p?.displayOffAfterMin[power] ?? device.displayOffAfterMin[power];
-  const sleep = p?.sleepAfterMin[power] ?? device.sleepAfterMin[power];
-  return { displayOff, sleep, scheduledSleepAt: p?.scheduledSleepAt };
+/** A stretch of an idle gap in or outside school hours. */
+interface Regime {
+  start: number;
+  end: number;
+  inside: boolean;
+}
+
+/** The school-hours regimes from `from` to the end of `day` and beyond (outside). */
+function regimesFrom(school: SchoolProfile, day: LocalDay, from: number): Regime[] {
+  const w = isSchoolDay(school, day);
+  if (!w) return [{ start: from, end: Infinity, inside: false }];
+  const ws = day.at(w.start);
+  const we = day.at(w.end);
+  const out: Regime[] = [];
+  if (from < ws) out.push({ start: from, end: ws, inside: false });
+  if (from < we) out.push({ start: Math.max(from, ws), end: we, inside: true });
+  out.push({ start: Math.max(from, we), end: Infinity, inside: false });
+  return out;
+}
+
+/**
+ * When a timer that started at `idleFrom` fires: the first moment the idle time reaches the timeout
+ * of the regime it is in (the agent switches timeouts at the school-hours boundary and the OS compares
+ * them with the idle time so far). Infinity when it never fires.
+ */
+function dueAt(idleFrom: number, regimes: Regime[], minutes: (inside: boolean) => number | null): number {
+  for (const r of regimes) {
+    const m = minutes(r.inside);
+    if (m == null) continue;
+    const at = Math.max(r.start, idleFrom + m * MINUTE_MS);
+    if (at < r.end) return at;
+  }
+  return Infinity;
+}
+
+/** The sleep and display-off moments of an idle gap that starts at `idleFrom` on `day`. */
+function idleTimers(
+  device: DeviceProfile,
+  school: SchoolProfile,
+  day: LocalDay,
+  idleFrom: number,
+  power: 'ac' | 'battery',
+): { sleepAt: number; displayOffAt: number; scheduledSleepAt: number | undefined } {
+  const p = device.policy && idleFrom >= device.policy.from ? device.policy : undefined;
+  const regimes = p?.outside
+    ? regimesFrom(school, day, idleFrom)
+    : [{ start: idleFrom, end: Infinity, inside: true }];
+  const pick =
+    (field: 'sleepAfterMin' | 'displayOffAfterMin') =>
+    (inside: boolean): number | null => {
+      const policyValue = p ? ((inside ? undefined : p.outside?.[field][power]) ?? p[field][power]) : null;
+      return policyValue ?? device[field][power];
+    };
+  return {
+    sleepAt: dueAt(idleFrom, regimes, pick('sleepAfterMin')),
+    displayOffAt: dueAt(idleFrom, regimes, pick('displayOffAfterMin')),
+    scheduledSleepAt: p?.scheduledSleepAt,
+  };
 }
 
 type RawInterval = Pick<Interval, 'start' | 'end' | 'state' | 'display'>;
@@ -310,15 +369,15 @@ export function deviceTimeline(
     } else if (b.after === 'sleep') {
       push(b.end, next, 'asleep', 'off');
     } else {
-      const timers = timersAt(device, b.end, powerAt(b.end));
-      let sleepAt = timers.sleep != null && !device.blocker ? b.end + timers.sleep * MINUTE_MS : Infinity;
+      const day = burstDay[i] as LocalDay;
+      const timers = idleTimers(device, school, day, b.end, powerAt(b.end));
+      let sleepAt = device.blocker ? Infinity : timers.sleepAt;
       if (timers.scheduledSleepAt != null && !device.blocker) {
-        const day = burstDay[i] as LocalDay;
         const scheduled = day.at(timers.scheduledSleepAt);
         if (scheduled > b.end) sleepAt = Math.min(sleepAt, scheduled);
       }
       const awakeEnd = Math.min(next, sleepAt);
-      const displayOffAt = timers.displayOff != null ? b.end + timers.displayOff * MINUTE_MS : Infinity;
+      const displayOffAt = timers.displayOffAt;
       push(b.end, Math.min(awakeEnd, displayOffAt), 'idle', 'on');
       push(Math.max(b.end, displayOffAt), awakeEnd, 'idle', 'off');
       if (awakeEnd < next) push(awakeEnd, next, 'asleep', 'off');

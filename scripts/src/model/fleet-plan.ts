@@ -1,11 +1,20 @@
-import type { Blocker, DeviceClass, Inventory } from '@sluimer/shared';
-import { DAY_MS } from '@sluimer/shared';
+import type {
+  Blocker,
+  DeviceClass,
+  Inventory,
+  PolicySettings,
+  SchoolCalendar,
+  SchoolHours,
+} from '@sluimer/shared';
+import { addDays, DAY_MS, dutchSchoolCalendar, recommendedPolicy, WEEKDAYS } from '@sluimer/shared';
 import {
+  type DayWindow,
   type DeviceProfile,
   type DeviceRole,
   defaultSchoolHours,
   type EndAction,
   type EnforcedPolicy,
+  type PerSourceMin,
   type SchoolKind,
   type SchoolProfile,
 } from './behaviour.js';
@@ -378,14 +387,67 @@ const DEMO_SCHOOLS: SchoolSpec[] = [
 
 export const DEMO_TIME_ZONE = 'Europe/Amsterdam';
 
-/** The policy the demo enforces in two schools from `from` on: sleep timers and a sleep at 18:00. */
-export function demoEnforcedPolicy(from: number): EnforcedPolicy {
-  return {
+/**
+ * What the simulated platform enforces under policy `settings` from `from` on: its timeouts in and
+ * outside school hours (in minutes) and its scheduled sleep. A value the policy leaves out keeps the
+ * device's own timer. Brightness and nudges do not change the timeline, so they are not modelled.
+ */
+export function enforcedPolicyFrom(settings: PolicySettings, from: number): EnforcedPolicy {
+  const min = (v: { ac?: number; battery?: number } | undefined): PerSourceMin => ({
+    ac: v?.ac === undefined ? null : v.ac / 60,
+    battery: v?.battery === undefined ? null : v.battery / 60,
+  });
+  const o = settings.outsideSchoolHours;
+  const out: EnforcedPolicy = {
     from,
-    sleepAfterMin: { ac: 30, battery: 15 },
-    displayOffAfterMin: { ac: 10, battery: 5 },
-    scheduledSleepAt: 18 * 60,
+    sleepAfterMin: min(settings.sleepAfterSec),
+    displayOffAfterMin: min(settings.displayOffAfterSec),
   };
+  if (o?.sleepAfterSec || o?.displayOffAfterSec) {
+    out.outside = { sleepAfterMin: min(o.sleepAfterSec), displayOffAfterMin: min(o.displayOffAfterSec) };
+  }
+  if ((o?.action === 'sleep' || o?.action === 'shutdown') && o.actionAt) {
+    // a scheduled shutdown ends the idle stretch like a sleep does: both stop the waste
+    out.scheduledSleepAt = Number(o.actionAt.slice(0, 2)) * 60 + Number(o.actionAt.slice(3, 5));
+  }
+  return out;
+}
+
+/** The policy the demo's enforcing schools get from `from` on: Sluimer's recommended policy. */
+export function demoEnforcedPolicy(from: number): EnforcedPolicy {
+  return enforcedPolicyFrom(recommendedPolicy().settings, from);
+}
+
+const hhmm = (min: number) =>
+  `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+
+/** A model school's weekly hours as policy/calendar school hours. */
+export function schoolHoursOf(hours: Partial<Record<number, DayWindow>>): SchoolHours {
+  const out: SchoolHours = {};
+  WEEKDAYS.forEach((d, i) => {
+    const w = hours[i];
+    if (w) out[d] = { start: hhmm(w.start), end: hhmm(w.end) };
+  });
+  return out;
+}
+
+/** The vacation region the demo's schools follow. */
+export const DEMO_REGION = 'midden' as const;
+
+/** The school calendar the demo stores for a school: its hours, the shipped vacations and holidays. */
+export function demoSchoolCalendar(school: Pick<SchoolProfile, 'hours' | 'timeZone'>): SchoolCalendar {
+  return dutchSchoolCalendar(DEMO_REGION, {
+    timeZone: school.timeZone,
+    schoolHours: schoolHoursOf(school.hours),
+  });
+}
+
+/** Every local date of a calendar's vacations, holidays and study days: no lessons, devices stay home. */
+export function daysWithoutSchool(calendar: SchoolCalendar): string[] {
+  const out = new Set<string>();
+  for (const v of calendar.vacations) for (let d = v.start; d <= v.end; d = addDays(d, 1)) out.add(d);
+  for (const h of [...calendar.holidays, ...calendar.studyDays]) out.add(h.date);
+  return [...out].sort();
 }
 
 /**
@@ -430,6 +492,10 @@ export function demoBoard(opts: { deviceCount: number; policyFrom: number }): Pl
     kind: s.kind,
     timeZone: DEMO_TIME_ZONE,
     hours: defaultSchoolHours(s.kind),
+    // the school follows the calendar the demo stores for it: no lessons in vacations and on holidays
+    holidays: daysWithoutSchool(
+      demoSchoolCalendar({ hours: defaultSchoolHours(s.kind), timeZone: DEMO_TIME_ZONE }),
+    ),
     enforced: s.enforced,
     buildings: s.buildings.map((b, bi) => ({
       name: b.name,

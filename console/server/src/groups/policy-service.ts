@@ -1,7 +1,10 @@
 import {
   CONSOLE_DEFAULT_POLICY,
+  type DayOff,
   type DevicePolicyStatus,
+  daysOffFor,
   type EffectivePolicy,
+  localTime,
   type PolicySettings,
   policyEtag,
   resolvePolicy,
@@ -21,10 +24,16 @@ export class PolicyService {
         groups: Map<number, GroupRecord>;
         policies: Map<number, PolicyRecord>;
         calendars: Map<number, SchoolCalendar>;
+        /** days off per school and local date, so resolving a whole school's devices computes them once */
+        daysOff: Map<string, DayOff[]>;
       }>
     | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** the console clock: which school years' days off an effective policy carries */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** after a change to groups, policies or calendars; other console processes are told too */
   invalidate(): void {
@@ -50,6 +59,7 @@ export class PolicyService {
         groups: new Map(g.map((x) => [x.id, x])),
         policies: new Map(p.map((x) => [x.id, x])),
         calendars: new Map(c.map((x) => [x.groupId, x.calendar])),
+        daysOff: new Map<string, DayOff[]>(),
       }));
       this.cache.catch(() => {
         this.cache = undefined;
@@ -146,15 +156,28 @@ export class PolicyService {
     }
     // a policy that sets no school hours refers to the school's: its stored calendar's weekly hours
     const resolved = resolvePolicy(layers);
-    if (!resolved.schoolHours) {
-      const school = await this.calendarOf(device.groupId);
-      if (school) resolved.schoolHours = school.calendar.schoolHours;
-    }
+    const school = await this.calendarOf(device.groupId);
+    if (!resolved.schoolHours && school) resolved.schoolHours = school.calendar.schoolHours;
+    const timeZone = await this.timeZoneOf(device.groupId);
     const policy: EffectivePolicy = {
       ...resolved,
-      timeZone: await this.timeZoneOf(device.groupId),
+      timeZone,
       policyId: source?.id ?? null,
     };
+    // extension `daysOff` (docs/api.md): the stored calendar's vacations, holidays and study days, so
+    // the agent applies the outside-school-hours settings on them; an assumed calendar is not sent
+    if (school) {
+      const today = localTime(this.now(), school.calendar.timeZone).date;
+      const memo = (await this.load()).daysOff;
+      const key = `${school.schoolId} ${today}`;
+      let daysOff = memo.get(key);
+      if (!daysOff) {
+        daysOff = daysOffFor(school.calendar, today);
+        if (memo.size >= 10_000) memo.clear(); // a console that runs for years without a change
+        memo.set(key, daysOff);
+      }
+      if (daysOff.length > 0) policy.daysOff = daysOff;
+    }
     if (source) policy.policyName = source.name;
     const excluded = await this.excludedReasonOf(device);
     if (excluded) policy.excludedReason = excluded;

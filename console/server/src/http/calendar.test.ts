@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestConsole, type TestConsole } from '../test-support.js';
+import { startTestConsole, TestAgent, type TestConsole } from '../test-support.js';
 
 let t: TestConsole;
 let viewer: string;
@@ -51,6 +51,38 @@ describe('school calendar', () => {
     // the recommended template in that room's school hours: now the school's
     const rec = await t.api('GET', `/api/v1/policies/recommended?groupId=${room}`, { token: viewer });
     expect(rec.body.settings.schoolHours).toEqual(HOURS);
+  });
+
+  it('tells the school’s agents its days off in their policy (extension daysOff), and again after an edit', async () => {
+    // a school of its own (the history test below wants De Regenboog without devices)
+    const baken = (await t.groupWithSecret('Het Baken')).groupId;
+    const tpl = await t.api('GET', '/api/v1/calendar/template?region=zuid', { token: viewer });
+    const stored = { ...tpl.body, studyDays: [{ date: '2027-02-03', name: 'Studiedag team' }] };
+    expect(
+      (await t.api('PUT', `/api/v1/groups/${baken}/calendar`, { token: t.adminToken, body: stored })).status,
+    ).toBe(200);
+    const { secret } = await t.groupWithSecret('Groep 5', baken);
+    const { deviceToken } = await t.enroll(secret);
+    const { agent, welcome } = await TestAgent.hello(t.url, deviceToken);
+    if (welcome.type !== 'welcome') throw new Error(`expected welcome, got ${welcome.type}`);
+    const days = welcome.policy.daysOff ?? [];
+    expect(days).toContainEqual({ kind: 'study_day', start: '2027-02-03', end: '2027-02-03' });
+    expect(days.some((d) => d.kind === 'vacation')).toBe(true);
+    expect(days.some((d) => d.kind === 'holiday')).toBe(true);
+    // a second study day: pushed to the connected agent with the new days off
+    const body = { ...stored, studyDays: [...stored.studyDays, { date: '2027-03-15', name: 'Studiedag' }] };
+    expect(
+      (await t.api('PUT', `/api/v1/groups/${baken}/calendar`, { token: t.adminToken, body })).status,
+    ).toBe(200);
+    const pushed = await agent.next();
+    if (pushed.type !== 'policy') throw new Error(`expected policy, got ${pushed.type}`);
+    expect(pushed.etag).not.toBe(welcome.etag);
+    expect(pushed.policy.daysOff).toContainEqual({
+      kind: 'study_day',
+      start: '2027-03-15',
+      end: '2027-03-15',
+    });
+    agent.ws.close();
   });
 
   it('refuses a bad calendar with the fields named, and keeps the stored one', async () => {

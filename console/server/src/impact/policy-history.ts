@@ -33,6 +33,21 @@ function rowOf(
   };
 }
 
+/**
+ * The effective policy as history records it: its settings without `daysOff` (the school calendar's
+ * vacations sent along to agents; the calendar itself says which days they are), under the etag the
+ * agents get, so a recorded row still matches what a device reports applying. A calendar edit that
+ * only moves days off writes a row with the same settings; Besparing does not count it as a change.
+ */
+async function governing(
+  policies: PolicyService,
+  device: Parameters<PolicyService['effectiveFor']>[0],
+): Promise<{ policy: EffectivePolicy; etag: string }> {
+  const { policy, etag } = await policies.effectiveFor(device);
+  const { daysOff: _calendar, ...rest } = policy;
+  return { policy: rest, etag };
+}
+
 /** The latest recorded row per target (`g<id>` / `d<id>`). */
 export function latestByTarget(history: readonly PolicyHistoryRecord[]): Map<string, PolicyHistoryRecord> {
   const out = new Map<string, PolicyHistoryRecord>();
@@ -56,7 +71,7 @@ export async function recordPolicyState(
   const firstRecord = history.length === 0;
   const rows: NewPolicyHistory[] = [];
   for (const g of await store.listGroups()) {
-    const { policy, etag } = await policies.effectiveFor({
+    const { policy, etag } = await governing(policies, {
       groupId: g.id,
       policyId: null,
       excludedReason: null,
@@ -67,7 +82,7 @@ export async function recordPolicyState(
   for (const d of await store.listDevices()) {
     const last = latest.get(`d${d.id}`);
     if (d.policyId === null && d.excludedReason === null && (!last || last.policyId === null)) continue;
-    const { policy, etag } = await policies.effectiveFor(d);
+    const { policy, etag } = await governing(policies, d);
     if (last?.etag !== etag)
       rows.push(rowOf({ groupId: null, deviceId: d.id }, policy, etag, at, firstRecord));
   }

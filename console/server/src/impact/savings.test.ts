@@ -168,6 +168,22 @@ describe('before/after', () => {
     expect(school.trend.some((d) => d.date === '2026-11-30')).toBe(false);
   });
 
+  it('does not take a study day added to the calendar for a policy change', async () => {
+    const f = await fleet();
+    await recordPolicyState(f.store, f.policies, FIRST);
+    await assignAt(f, CHANGE);
+    // the days off sent to agents move (a new etag), the policy does not
+    const withStudyDay = { ...CALENDAR, studyDays: [{ date: '2026-11-20', name: 'Studiedag' }] };
+    await f.store.putSchoolCalendar(f.school, withStudyDay, CHANGE + 7 * DAY_MS);
+    f.policies.invalidate();
+    const written = await recordPolicyState(f.store, f.policies, CHANGE + 7 * DAY_MS);
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.every((r) => !('daysOff' in r.settings))).toBe(true);
+    const school = (await computeSavings(f.store, f.policies, { now: NOW })).schools[0]!;
+    expect(school.changes.map((x) => x.date)).toEqual(['2026-11-09']);
+    expect(school.rooms[0]!.change?.date).toBe('2026-11-09');
+  });
+
   it('says there is too little data instead of a figure when the change is a day old', async () => {
     const f = await fleet();
     await recordPolicyState(f.store, f.policies, FIRST);

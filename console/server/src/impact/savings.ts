@@ -6,6 +6,7 @@ import {
   type DeviceDayWaste,
   FALLBACK_SCHOOL_DAYS_PER_YEAR,
   type PolicyChange,
+  policyEtag,
   type RoomSavings,
   type SavingsAnswer,
   type SchoolSavings,
@@ -46,11 +47,24 @@ function changesOf(
     const prev = rows[i - 1];
     // the first row found when recording began is a state, not a change
     if (row.firstRecord || !prev) continue;
+    // a new etag with the same policy and settings: only the days off sent to agents moved (a calendar
+    // edit, a new school year), which changes nothing about the policy
+    if (samePolicy(row, prev)) continue;
     // an edit that changes nothing that saves energy (name only) is still a new etag: keep it, the user
     // sees the policy's name on the chart
     out.push({ at: row.at, row, prev });
   }
   return out;
+}
+
+function samePolicy(a: PolicyHistoryRecord, b: PolicyHistoryRecord): boolean {
+  return (
+    a.policyId === b.policyId &&
+    a.policyName === b.policyName &&
+    a.auditOnly === b.auditOnly &&
+    a.excludedReason === b.excludedReason &&
+    policyEtag(a.settings) === policyEtag(b.settings)
+  );
 }
 
 export async function computeSavings(
