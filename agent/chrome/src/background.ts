@@ -5,6 +5,7 @@ import {
   initialNudgeState,
   type NudgeState,
   observeSample,
+  SLEEP_SOON_WARN_MS,
   startTracker,
   type TrackerConfig,
   type TrackerState,
@@ -24,7 +25,13 @@ import {
 } from '@sluimer/shared';
 import { agentSocketUrl, idleDetectionSec, type ManagedConfig, parseManagedConfig } from './config.js';
 import { hostnameFor, installIdFor, inventoryOs } from './identity.js';
-import { type ChromeIdleState, sampleFromIdleState, sessionIdleMs } from './idle-sample.js';
+import {
+  type ChromeIdleState,
+  nextLastInput,
+  sampleFromIdleState,
+  sessionIdleMs,
+  sleepSoonDueAt,
+} from './idle-sample.js';
 import { decideChromeNudge, kindOfNotification, langFor, notificationFor } from './nudge.js';
 import { ackUpTo, backoffDelay, emptyOutbox, enqueue, type OutboxState, refuse } from './outbox.js';
 
@@ -69,6 +76,8 @@ interface Persisted {
   timeline: Interval[];
   lastReportAt: number;
   idle: ChromeIdleState;
+  /** the pupil's last input as chrome.idle tells it (idle-sample.ts nextLastInput); null = unknown */
+  lastInputAt?: number | null;
   lastError?: string;
   /** the last nudge decision that held a nudge back, for support: kind and reason, no content */
   lastHeld?: { at: number; kind: string; reason: string; idleMs: number | null };
@@ -187,7 +196,6 @@ async function step(reason: 'boot' | 'start' | 'state' | 'tick', idle?: ChromeId
   const cfg = trackerConfig(config, s);
   const detectionSec = cfg.idleThresholdMs / 1000;
   chrome.idle.setDetectionInterval(detectionSec);
-  const now = Date.now();
   // Chrome's idle monitor only reports changes from what it last saw, and a new monitor (browser start,
   // extension installed) starts at `active`: at a start the extension takes the monitor's view, so no
   // change is ever missed; Chrome reports `idle` itself within a second when it applies. The minute
@@ -195,12 +203,23 @@ async function step(reason: 'boot' | 'start' | 'state' | 'tick', idle?: ChromeId
   const state =
     idle ??
     (reason === 'boot' ? 'active' : reason === 'start' ? s.idle : await chrome.idle.queryState(detectionSec));
+  // both clocks read together, after the last await: a wall time read before a slow await (a loaded
+  // machine) would look to the tracker like the wall clock running ahead, i.e. a sleep
+  const now = Date.now();
+  const mono = performance.now();
+  const lastInputAt = nextLastInput(
+    { state: s.idle, lastInputAt: s.lastInputAt ?? null },
+    state,
+    now,
+    cfg.idleThresholdMs,
+  );
   s.idle = state;
+  s.lastInputAt = lastInputAt;
   if (__SLUIMER_TEST_HOOKS__) console.log(`sluimer step ${reason} ${state} ${now}`);
   s.tracker ??= startTracker(null, { now, bootWall: 0 }, cfg);
   s.tracker = observeSample(
     s.tracker,
-    sampleFromIdleState(state, now, performance.now(), cfg.idleThresholdMs, s.tracker),
+    sampleFromIdleState(state, now, mono, cfg.idleThresholdMs, lastInputAt),
     cfg,
   );
   const changed = reason === 'state' || s.tracker.closed.length > 0;
@@ -235,17 +254,21 @@ function decideNudge(s: Persisted, now: number): void {
   if (t.open && t.open.state !== 'asleep')
     view.push({ start: Math.max(t.open.start, view.at(-1)?.end ?? 0), end: now, state: t.open.state });
   const zone = s.policy?.timeZone ?? 'Europe/Amsterdam';
+  const idleMs = sessionIdleMs(s.idle, now, s.lastInputAt ?? null);
   const decision = decideChromeNudge({
     now,
     policy: s.policy ?? null,
     timeline: view.filter((i) => i.end > i.start),
-    idleMs: sessionIdleMs(s.idle, now, t),
+    idleMs,
     state: s.nudges,
     weeks: groupWeeksFromSummary(s.summary ? { ...s.summary } : null, now, zone),
   });
   s.nudges = decision.state;
+  // test builds keep the last decisions, so a failing end-to-end run says what the extension saw
+  if (__SLUIMER_TEST_HOOKS__)
+    void traceDecision({ now, idle: s.idle, idleMs, held: decision.suppressed, nudge: decision.nudge?.id });
   if (decision.suppressed) {
-    s.lastHeld = { at: now, ...decision.suppressed, idleMs: sessionIdleMs(s.idle, now, t) };
+    s.lastHeld = { at: now, ...decision.suppressed, idleMs };
   }
   if (decision.nudge) {
     const spec = notificationFor(decision.nudge, langFor(chrome.i18n.getUILanguage()), 'icon.png');
@@ -254,16 +277,22 @@ function decideNudge(s: Persisted, now: number): void {
   scheduleSleepSoonCheck(s, now);
 }
 
+async function traceDecision(entry: Record<string, unknown>): Promise<void> {
+  const got = (await chrome.storage.local.get('trace')) as { trace?: unknown[] };
+  await chrome.storage.local.set({ trace: [...(got.trace ?? []).slice(-40), entry] });
+}
+
 /** While idle, the sleep-soon warning is due two minutes before the policy's sleep timeout. */
 function scheduleSleepSoonCheck(s: Persisted, now: number): void {
-  const sleepSec = s.policy?.sleepAfterSec?.ac;
-  const last = s.tracker?.lastInput;
-  if (s.idle === 'active' || !sleepSec || last == null) {
-    void chrome.alarms.clear(NUDGE_ALARM);
-    return;
-  }
-  const due = last + sleepSec * 1000 - 2 * 60_000 + 1_000;
-  if (due > now) void chrome.alarms.create(NUDGE_ALARM, { when: due });
+  const due = sleepSoonDueAt(
+    s.idle,
+    s.lastInputAt ?? null,
+    s.policy?.sleepAfterSec?.ac,
+    SLEEP_SOON_WARN_MS,
+    now,
+  );
+  if (due === null) void chrome.alarms.clear(NUDGE_ALARM);
+  else void chrome.alarms.create(NUDGE_ALARM, { when: due });
 }
 
 // ---------------------------------------------------------------- the link (protocol v1)
@@ -411,5 +440,9 @@ chrome.notifications.onButtonClicked.addListener((id) => {
     await save(s);
   });
 });
-void chrome.alarms.create(TICK_ALARM, { periodInMinutes: 1 });
+// created once: creating it again at every worker start would push its next firing a minute on, and
+// a worker woken more often than that (idle events, nudge alarms) would never see a tick
+void chrome.alarms.get(TICK_ALARM).then((a) => {
+  if (!a) void chrome.alarms.create(TICK_ALARM, { periodInMinutes: 1 });
+});
 void serial(() => step('start'));
