@@ -24,6 +24,16 @@ import {
   type SummaryFrame,
 } from '@sluimer/shared';
 import { agentSocketUrl, idleDetectionSec, type ManagedConfig, parseManagedConfig } from './config.js';
+import {
+  afterEnroll,
+  type EnrollBackoff,
+  enrollOutcomeOf,
+  mayEnroll,
+  TOKEN_CHECK_PATH,
+  type TokenCheck,
+  tokenCheckOf,
+  tokenMayBeRefused,
+} from './enrollment.js';
 import { hostnameFor, installIdFor, inventoryOs } from './identity.js';
 import {
   type ChromeIdleState,
@@ -67,6 +77,10 @@ interface Persisted {
   v: 1;
   generatedId?: string;
   identity?: Identity;
+  /** the console refused `identity`'s token (GET /api/v1/agent/device said 401): enroll again */
+  tokenRefused?: boolean;
+  /** attempts to (re-)enroll since the last welcome (enrollment.ts) */
+  enrollBackoff?: EnrollBackoff;
   tracker?: TrackerState;
   outbox: OutboxState;
   nudges: NudgeState;
@@ -153,7 +167,9 @@ async function deviceAttributes() {
 }
 
 async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Identity | null> {
-  if (s.identity && s.identity.consoleUrl === config.consoleUrl) return s.identity;
+  if (s.identity && s.identity.consoleUrl === config.consoleUrl && !s.tokenRefused) return s.identity;
+  const now = Date.now();
+  if (!mayEnroll(s.enrollBackoff, now)) return null;
   s.generatedId ??= crypto.randomUUID();
   const attrs = await deviceAttributes();
   const installId = installIdFor(attrs, s.generatedId);
@@ -167,9 +183,12 @@ async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Iden
       hostname: hostnameFor(attrs, installId),
       inventory: { os: inventoryOs(platform.os), ...(attrs.serial ? { serial: attrs.serial } : {}) },
     }),
-  });
-  if (!res.ok) {
-    s.lastError = `enroll failed: HTTP ${res.status} ${await res.text().catch(() => '')}`.slice(0, 500);
+  }).catch((err: Error) => err);
+  const outcome = enrollOutcomeOf(res instanceof Error ? null : res.status);
+  s.enrollBackoff = afterEnroll(s.enrollBackoff, outcome, now, Math.random());
+  if (res instanceof Error || outcome !== 'enrolled') {
+    const why = res instanceof Error ? res.message : `HTTP ${res.status} ${await res.text().catch(() => '')}`;
+    s.lastError = `enroll failed: ${why}`.slice(0, 500);
     await save(s);
     return null;
   }
@@ -180,11 +199,21 @@ async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Iden
     deviceToken: body.deviceToken,
     consoleUrl: config.consoleUrl,
   };
-  // reports measured before enrollment stay queued: the welcome's ackedSeq tells where this device's
-  // numbering stands, and everything above it is still to be delivered
+  delete s.tokenRefused;
+  // Reports measured before (re-)enrollment stay queued: the welcome's ackedSeq tells where this
+  // device's numbering stands (the same device after a replaced token, a new one after an erasure),
+  // and everything above it is still to be delivered.
   delete s.lastError;
   await save(s);
   return s.identity;
+}
+
+/** Does the console still take this token? Asked only after a socket failed as a refusal would. */
+async function checkToken(identity: Identity): Promise<TokenCheck> {
+  const res = await fetch(`${identity.consoleUrl}${TOKEN_CHECK_PATH}`, {
+    headers: { authorization: `Bearer ${identity.deviceToken}` },
+  }).catch(() => null);
+  return tokenCheckOf(res?.status ?? null);
 }
 
 // ---------------------------------------------------------------- measuring
@@ -322,7 +351,9 @@ class Link {
     this.ws = ws;
     this.welcomed = false;
     this.sent.clear();
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       void serial(async () => {
         const s = memo;
         ws.send(
@@ -347,6 +378,14 @@ class Link {
         const s = memo;
         if (ev.code === 1000 && s && s.outbox.reports.length === 0) return;
         if (s && ev.code !== 1000) s.lastError = `console connection closed (${ev.code})`;
+        if (s && tokenMayBeRefused(opened, ev.code) && (await checkToken(identity)) === 'refused') {
+          // erased or enrolled again elsewhere: the next step enrolls again, within its backoff
+          s.tokenRefused = true;
+          s.lastError = 'the console refused the device token; enrolling again';
+          await save(s);
+          void serial(() => step('tick'));
+          return;
+        }
         const delay = Math.max(500, backoffDelay(this.attempt++, Math.random()));
         this.retry = setTimeout(() => {
           this.retry = null;
@@ -372,6 +411,7 @@ class Link {
       case 'welcome':
         this.welcomed = true;
         this.attempt = 0;
+        delete s.enrollBackoff;
         s.policy = f.policy;
         s.etag = f.etag;
         s.outbox = ackUpTo(s.outbox, f.ackedSeq);
@@ -427,7 +467,12 @@ chrome.runtime.onStartup.addListener(() => void serial(() => step('boot')));
 chrome.runtime.onInstalled.addListener(() => void serial(() => step('boot')));
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed' || (__SLUIMER_TEST_HOOKS__ && area === 'local' && 'testPolicy' in changes)) {
-    void serial(() => step('start'));
+    void serial(async () => {
+      // another secret or console from Google Admin: worth trying at once, whatever failed before
+      const config = await readConfig();
+      if (config) delete (await load(config)).enrollBackoff;
+      await step('start');
+    });
   }
 });
 chrome.notifications.onButtonClicked.addListener((id) => {
