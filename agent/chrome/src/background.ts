@@ -44,6 +44,7 @@ import {
 } from './idle-sample.js';
 import { decideChromeNudge, kindOfNotification, langFor, notificationFor } from './nudge.js';
 import { ackUpTo, backoffDelay, emptyOutbox, enqueue, type OutboxState, refuse } from './outbox.js';
+import { policyStatusFrame } from './policy-status.js';
 
 /**
  * The extension's service worker: chrome.idle → the core's tracker → whole-second reports in a durable
@@ -415,10 +416,12 @@ class Link {
         s.policy = f.policy;
         s.etag = f.etag;
         s.outbox = ackUpTo(s.outbox, f.ackedSeq);
+        await this.answerPolicy(f.etag);
         break;
       case 'policy':
         s.policy = f.policy;
         s.etag = f.etag;
+        await this.answerPolicy(f.etag);
         break;
       case 'ack':
         s.outbox = ackUpTo(s.outbox, f.seq);
@@ -435,6 +438,13 @@ class Link {
     }
     await save(s);
     await this.flush();
+  }
+
+  /** Tells the console who enforces the policy (policy-status.ts): it never stays "pending". */
+  private async answerPolicy(etag: string): Promise<void> {
+    const platform = await chrome.runtime.getPlatformInfo();
+    if (this.ws?.readyState === WebSocket.OPEN)
+      this.ws.send(JSON.stringify(policyStatusFrame(platform.os, etag)));
   }
 
   /** Sends what was not sent on this socket; closes it once everything is acknowledged. */

@@ -246,6 +246,7 @@ const nl = {
   'compliance.pending': 'Wacht op apparaat',
   'compliance.failed': 'Mislukt',
   'compliance.drifted': 'Afgeweken',
+  'compliance.external': 'Via Google Admin',
   'compliance.none': 'Geen energiebeleid',
   'empty.noDevices.title': 'Nog geen apparaten aangemeld',
   'empty.noDevices.body':
@@ -783,6 +784,7 @@ const en: Record<MessageKey, string> = {
   'compliance.pending': 'Waiting for device',
   'compliance.failed': 'Failed',
   'compliance.drifted': 'Drifted',
+  'compliance.external': 'Enforced by Google Admin',
   'compliance.none': 'No policy',
   'empty.noDevices.title': 'No devices enrolled yet',
   'empty.noDevices.body':

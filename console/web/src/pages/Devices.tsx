@@ -1,8 +1,8 @@
 import {
   DEVICE_CLASSES,
-  DEVICE_POLICY_STATUSES,
   type DeviceViewState,
   type Group,
+  POLICY_STATUS_NAMES,
   type UsageResponse,
   type WebDevice,
   type WebDeviceList,
@@ -251,10 +251,7 @@ export function DevicesPage() {
       label: t('devices.filterCompliance'),
       value: policyStatus,
       set: setPolicyStatus,
-      options: [...DEVICE_POLICY_STATUSES, 'none' as const].map((s) => [
-        s,
-        t(`compliance.${s}` as MessageKey),
-      ]),
+      options: POLICY_STATUS_NAMES.map((s) => [s, t(`compliance.${s}` as MessageKey)]),
     },
   ];
 
