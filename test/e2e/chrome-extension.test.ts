@@ -80,7 +80,7 @@ describe('the Chrome extension agent in Chromium against the built console', { t
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('enrolls, reports active then idle time, keeps reports over a console restart and nudges before sleep', async () => {
+  it('enrolls, reports active then idle time, keeps reports over a console restart, nudges before sleep and enrolls again once erased', async () => {
     const { groupId, secret } = await createGroupWithSecret(c.api, 'Chromebooks');
     // sleep after 5 min: the sleep-soon nudge is due from 3 min without input
     const policyId = idOf(
@@ -233,5 +233,43 @@ describe('the Chrome extension agent in Chromium against the built console', { t
     const decidedAt = shown.shown[0]!.at;
     expect(decidedAt).toBeGreaterThanOrEqual(windowOpens - 2_000);
     expect(decidedAt).toBeLessThan(windowCloses);
+
+    // the extension answered the policy: on this Linux Chromium nothing applies the timeouts, and the
+    // console says so instead of waiting for ever (on ChromeOS it says Google Admin enforces them)
+    const detail = await c.api.get<{
+      policyStatus: string;
+      policyStatusDetail: { ok: boolean; errors: { code: string }[] } | null;
+    }>(`/api/v1/devices/${deviceId}`);
+    expect(detail.policyStatus).toBe('failed');
+    expect(detail.policyStatusDetail?.errors.map((e) => e.code)).toEqual(['unsupported']);
+
+    // IT erases the device (AVG): the console refuses its token; the extension notices, enrolls again
+    // with the managed secret and delivers what it measures since under its new device
+    await c.api.request('DELETE', `/api/v1/devices/${deviceId}`);
+    await moveFor(2_000);
+    const newId = await waitFor(
+      'the extension enrolled again after its device was erased',
+      async () => {
+        const list = await c.api.get<{ id: number }[]>(`/api/v1/devices?groupId=${groupId}`);
+        return list.find((d) => d.id !== deviceId)?.id;
+      },
+      90_000,
+      1_000,
+    );
+    await waitFor(
+      'the new device measured and the outbox empty',
+      async () => {
+        const s = await storage();
+        const u = (await usageByDevice(c.api, from, Date.now() + 3_600_000, groupId)).get(newId);
+        return (
+          ((s.identity as { deviceId: number }).deviceId === newId &&
+            (s.outbox as { reports: unknown[] }).reports.length === 0 &&
+            (u?.activeSec ?? 0) > 0) ||
+          undefined
+        );
+      },
+      (DETECTION_SEC + 45) * 1000,
+      1_000,
+    );
   });
 });
