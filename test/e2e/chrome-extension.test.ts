@@ -165,8 +165,12 @@ describe('the Chrome extension agent in Chromium against the built console', { t
     // idle is backdated to the last input: the active stretch is the ~6 s of input, not 6 s + detection
     expect(usage.activeSec - base.activeSec).toBeLessThan(10);
     // strict intervals: nothing under a second reached the console
-    const reported = (await storage()).timeline as { start: number; end: number }[];
+    const reported = (await storage()).timeline as { start: number; end: number; power?: string }[];
     for (const i of reported) expect(i.end - i.start).toBeGreaterThanOrEqual(1000);
+    // the power source as the Node agent reports it, read through the offscreen document: Chromium
+    // on this machine has no battery, which the Battery Status API reports as charging (mains)
+    expect(reported.length).toBeGreaterThan(0);
+    for (const i of reported) expect(i.power).toBe('ac');
 
     // the console goes away; new input and idle are measured and queued in the outbox
     await c.proc.stop();

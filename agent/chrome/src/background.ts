@@ -23,6 +23,7 @@ import {
   STRICT_INTERVALS_FEATURE,
   type SummaryFrame,
 } from '@sluimer/shared';
+import { BATTERY_QUESTION, POWER_CHANGED } from './battery-messages.js';
 import { agentSocketUrl, idleDetectionSec, type ManagedConfig, parseManagedConfig } from './config.js';
 import {
   afterEnroll,
@@ -45,6 +46,7 @@ import {
 import { decideChromeNudge, kindOfNotification, langFor, notificationFor } from './nudge.js';
 import { ackUpTo, backoffDelay, emptyOutbox, enqueue, type OutboxState, refuse } from './outbox.js';
 import { policyStatusFrame } from './policy-status.js';
+import { powerSourceOf } from './power.js';
 
 /**
  * The extension's service worker: chrome.idle → the core's tracker → whole-second reports in a durable
@@ -91,6 +93,8 @@ interface Persisted {
   timeline: Interval[];
   lastReportAt: number;
   idle: ChromeIdleState;
+  /** mains or battery at the last step (power.ts); absent = not known */
+  power?: 'ac' | 'battery';
   /** the pupil's last input as chrome.idle tells it (idle-sample.ts nextLastInput); null = unknown */
   lastInputAt?: number | null;
   lastError?: string;
@@ -233,6 +237,7 @@ async function step(reason: 'boot' | 'start' | 'state' | 'tick', idle?: ChromeId
   const state =
     idle ??
     (reason === 'boot' ? 'active' : reason === 'start' ? s.idle : await chrome.idle.queryState(detectionSec));
+  const power = await readPower();
   // both clocks read together, after the last await: a wall time read before a slow await (a loaded
   // machine) would look to the tracker like the wall clock running ahead, i.e. a sleep
   const now = Date.now();
@@ -245,11 +250,13 @@ async function step(reason: 'boot' | 'start' | 'state' | 'tick', idle?: ChromeId
   );
   s.idle = state;
   s.lastInputAt = lastInputAt;
+  if (power === 'unknown') delete s.power;
+  else s.power = power;
   if (__SLUIMER_TEST_HOOKS__) console.log(`sluimer step ${reason} ${state} ${now}`);
   s.tracker ??= startTracker(null, { now, bootWall: 0 }, cfg);
   s.tracker = observeSample(
     s.tracker,
-    sampleFromIdleState(state, now, mono, cfg.idleThresholdMs, lastInputAt),
+    { ...sampleFromIdleState(state, now, mono, cfg.idleThresholdMs, lastInputAt), power },
     cfg,
   );
   const changed = reason === 'state' || s.tracker.closed.length > 0;
@@ -290,6 +297,7 @@ function decideNudge(s: Persisted, now: number): void {
     policy: s.policy ?? null,
     timeline: view.filter((i) => i.end > i.start),
     idleMs,
+    ...(s.power ? { power: s.power } : {}),
     state: s.nudges,
     weeks: groupWeeksFromSummary(s.summary ? { ...s.summary } : null, now, zone),
   });
@@ -317,12 +325,41 @@ function scheduleSleepSoonCheck(s: Persisted, now: number): void {
   const due = sleepSoonDueAt(
     s.idle,
     s.lastInputAt ?? null,
-    s.policy?.sleepAfterSec?.ac,
+    s.policy?.sleepAfterSec?.[s.power ?? 'ac'],
     SLEEP_SOON_WARN_MS,
     now,
   );
   if (due === null) void chrome.alarms.clear(NUDGE_ALARM);
   else void chrome.alarms.create(NUDGE_ALARM, { when: due });
+}
+
+// ---------------------------------------------------------------- power source
+
+const OFFSCREEN_URL = 'offscreen.html';
+
+/**
+ * Mains or battery, read through the offscreen document (service workers have no getBattery). The
+ * document is created once and stays: creating it at every step would cost more than keeping it.
+ * Anything that fails (no offscreen API, a policy that blocks it, no answer) is `unknown`.
+ */
+async function readPower(): Promise<'ac' | 'battery' | 'unknown'> {
+  try {
+    if (!chrome.offscreen) return 'unknown';
+    const open = await chrome.runtime.getContexts({
+      contextTypes: ['OFFSCREEN_DOCUMENT' as chrome.runtime.ContextType],
+    });
+    if (open.length === 0) {
+      await chrome.offscreen.createDocument({
+        url: OFFSCREEN_URL,
+        reasons: ['BATTERY_STATUS'],
+        justification:
+          'Leest of de Chromebook op de accu of het lichtnet werkt. / Reads whether the Chromebook runs on battery or mains.',
+      });
+    }
+    return powerSourceOf(await chrome.runtime.sendMessage({ type: BATTERY_QUESTION }));
+  } catch {
+    return 'unknown';
+  }
 }
 
 // ---------------------------------------------------------------- the link (protocol v1)
@@ -475,6 +512,13 @@ chrome.idle.onStateChanged.addListener((state) => void serial(() => step('state'
 chrome.alarms.onAlarm.addListener(() => void serial(() => step('tick')));
 chrome.runtime.onStartup.addListener(() => void serial(() => step('boot')));
 chrome.runtime.onInstalled.addListener(() => void serial(() => step('boot')));
+chrome.runtime.onMessage.addListener((message: unknown, sender) => {
+  // the charger was plugged in or out: a step records the new power source at once
+  if (sender.id === chrome.runtime.id && (message as { type?: unknown } | null)?.type === POWER_CHANGED) {
+    void serial(() => step('tick'));
+  }
+  return false;
+});
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed' || (__SLUIMER_TEST_HOOKS__ && area === 'local' && 'testPolicy' in changes)) {
     void serial(async () => {
