@@ -180,8 +180,21 @@ export function DevicesPage() {
       key: 'class',
       label: t('col.class'),
       value: (d) => d.deviceClass,
-      render: (d) => t(`class.${d.deviceClass}` as MessageKey),
-      csv: (d) => t(`class.${d.deviceClass}` as MessageKey),
+      // the OS under the class: a board sees its Chromebooks (ChromeOS) next to Windows and Linux
+      render: (d) => (
+        <span>
+          {t(`class.${d.deviceClass}` as MessageKey)}
+          {d.os && (
+            <>
+              {' '}
+              <span className="muted small" data-testid="device-os">
+                {osName(d.os, t)}
+              </span>
+            </>
+          )}
+        </span>
+      ),
+      csv: (d) => `${t(`class.${d.deviceClass}` as MessageKey)}${d.os ? ` (${osName(d.os, t)})` : ''}`,
     },
     {
       key: 'state',
@@ -384,4 +397,11 @@ export function DevicesPage() {
       )}
     </main>
   );
+}
+
+const KNOWN_OS = ['chromeos', 'windows', 'macos', 'linux'] as const;
+
+/** The inventory's OS as people call it (ChromeOS, Windows, …). */
+function osName(os: string, t: (key: MessageKey) => string): string {
+  return t(`os.${(KNOWN_OS as readonly string[]).includes(os) ? os : 'other'}` as MessageKey);
 }
