@@ -248,28 +248,33 @@ describe('the Chrome extension agent in Chromium against the built console', { t
     expect(detail.policyStatusDetail?.errors.map((e) => e.code)).toEqual(['unsupported']);
 
     // IT erases the device (AVG): the console refuses its token; the extension notices, enrolls again
-    // with the managed secret and delivers what it measures since under its new device
+    // with the managed secret and delivers what it measures since under its new enrollment (SQLite may
+    // hand out the erased row's id again, so the token is what tells the enrollments apart)
+    const oldToken = ((await storage()).identity as { deviceToken: string }).deviceToken;
     await c.api.request('DELETE', `/api/v1/devices/${deviceId}`);
+    const tokenCheck = (token: string) =>
+      fetch(`${c.proc.url}/api/v1/agent/device`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await tokenCheck(oldToken)).status).toBe(401);
     await moveFor(2_000);
-    const newId = await waitFor(
+    const again = await waitFor(
       'the extension enrolled again after its device was erased',
       async () => {
-        const list = await c.api.get<{ id: number }[]>(`/api/v1/devices?groupId=${groupId}`);
-        return list.find((d) => d.id !== deviceId)?.id;
+        const id = (await storage()).identity as { deviceId: number; deviceToken: string };
+        return id.deviceToken !== oldToken ? id : undefined;
       },
       90_000,
       1_000,
     );
+    const check = await tokenCheck(again.deviceToken);
+    expect(check.status).toBe(200);
+    expect(await check.json()).toEqual({ deviceId: again.deviceId });
     await waitFor(
-      'the new device measured and the outbox empty',
+      'the new enrollment measured and the outbox empty',
       async () => {
         const s = await storage();
-        const u = (await usageByDevice(c.api, from, Date.now() + 3_600_000, groupId)).get(newId);
+        const u = (await usageByDevice(c.api, from, Date.now() + 3_600_000, groupId)).get(again.deviceId);
         return (
-          ((s.identity as { deviceId: number }).deviceId === newId &&
-            (s.outbox as { reports: unknown[] }).reports.length === 0 &&
-            (u?.activeSec ?? 0) > 0) ||
-          undefined
+          ((s.outbox as { reports: unknown[] }).reports.length === 0 && (u?.activeSec ?? 0) > 0) || undefined
         );
       },
       (DETECTION_SEC + 45) * 1000,
