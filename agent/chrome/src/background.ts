@@ -44,7 +44,15 @@ import {
   sleepSoonDueAt,
 } from './idle-sample.js';
 import { decideChromeNudge, kindOfNotification, langFor, notificationFor } from './nudge.js';
-import { ackUpTo, backoffDelay, emptyOutbox, enqueue, type OutboxState, refuse } from './outbox.js';
+import {
+  ackUpTo,
+  backoffDelay,
+  emptyOutbox,
+  enqueue,
+  type OutboxState,
+  rebaseAfterEnroll,
+  refuse,
+} from './outbox.js';
 import { policyStatusFrame } from './policy-status.js';
 import { powerSourceOf } from './power.js';
 
@@ -84,6 +92,8 @@ interface Persisted {
   tokenRefused?: boolean;
   /** attempts to (re-)enroll since the last welcome (enrollment.ts) */
   enrollBackoff?: EnrollBackoff;
+  /** enrolled since the last welcome: its ackedSeq counts nothing queued here (outbox.ts rebaseAfterEnroll) */
+  rebaseOnWelcome?: boolean;
   tracker?: TrackerState;
   outbox: OutboxState;
   nudges: NudgeState;
@@ -205,9 +215,9 @@ async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Iden
     consoleUrl: config.consoleUrl,
   };
   delete s.tokenRefused;
-  // Reports measured before (re-)enrollment stay queued: the welcome's ackedSeq tells where this
-  // device's numbering stands (the same device after a replaced token, a new one after an erasure),
-  // and everything above it is still to be delivered.
+  // Reports measured before (re-)enrollment stay queued and are numbered on after the first welcome's
+  // ackedSeq (the device's numbering at the console, which this enrollment has not added to).
+  s.rebaseOnWelcome = true;
   delete s.lastError;
   await save(s);
   return s.identity;
@@ -452,7 +462,10 @@ class Link {
         delete s.enrollBackoff;
         s.policy = f.policy;
         s.etag = f.etag;
-        s.outbox = ackUpTo(s.outbox, f.ackedSeq);
+        s.outbox = s.rebaseOnWelcome
+          ? rebaseAfterEnroll(s.outbox, f.ackedSeq)
+          : ackUpTo(s.outbox, f.ackedSeq);
+        delete s.rebaseOnWelcome;
         await this.answerPolicy(f.etag);
         break;
       case 'policy':
