@@ -279,6 +279,13 @@ describe('the Chrome extension agent in Chromium against the built console', { t
       },
       (DETECTION_SEC + 45) * 1000,
       1_000,
-    );
+    ).catch(async (err) => {
+      const st = await storage();
+      const u = (await usageByDevice(c.api, from, Date.now() + 3_600_000, groupId)).get(again.deviceId);
+      const devices = await c.api.get<{ id: number }[]>(`/api/v1/devices?groupId=${groupId}`);
+      throw new Error(
+        `${(err as Error).message}; identity ${JSON.stringify({ ...(st.identity as object), deviceToken: undefined })}, outbox ${JSON.stringify(st.outbox)}, lastError ${st.lastError}, idle ${st.idle}, usage ${JSON.stringify(u)}, devices ${JSON.stringify(devices.map((d) => d.id))}`,
+      );
+    });
   });
 });
