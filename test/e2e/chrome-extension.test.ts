@@ -277,7 +277,7 @@ describe('the Chrome extension agent in Chromium against the built console', { t
           ((s.outbox as { reports: unknown[] }).reports.length === 0 && (u?.activeSec ?? 0) > 0) || undefined
         );
       },
-      (DETECTION_SEC + 45) * 1000,
+      (DETECTION_SEC + 75) * 1000,
       1_000,
     ).catch(async (err) => {
       const st = await storage();
