@@ -17,30 +17,40 @@ const agentPkg = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 
 export async function buildExtension(outDir = path.join(here, 'dist'), { testHooks = false } = {}) {
   const unpacked = path.join(outDir, 'unpacked');
   rmSync(outDir, { recursive: true, force: true });
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    resolve: {
-      alias: {
-        '@sluimer/shared': path.resolve(here, '../../shared/src/index.ts'),
-        '@sluimer/agent/core': path.resolve(here, '../src/core/index.ts'),
+  const bundle = (entry, emptyOutDir) =>
+    build({
+      configFile: false,
+      logLevel: 'warn',
+      resolve: {
+        alias: {
+          '@sluimer/shared': path.resolve(here, '../../shared/src/index.ts'),
+          '@sluimer/agent/core': path.resolve(here, '../src/core/index.ts'),
+        },
       },
-    },
-    define: { __SLUIMER_TEST_HOOKS__: JSON.stringify(testHooks) },
-    build: {
-      outDir: unpacked,
-      emptyOutDir: true,
-      target: 'chrome120',
-      minify: true,
-      sourcemap: false,
-      rollupOptions: {
-        input: { background: path.join(here, 'src/background.ts') },
-        // shared/src is pure modules: what the worker does not use is dropped
-        treeshake: { moduleSideEffects: (id) => !id.includes(`${path.sep}shared${path.sep}src${path.sep}`) },
-        output: { format: 'es', entryFileNames: '[name].js', codeSplitting: false },
+      define: { __SLUIMER_TEST_HOOKS__: JSON.stringify(testHooks) },
+      build: {
+        outDir: unpacked,
+        emptyOutDir,
+        target: 'chrome120',
+        minify: true,
+        sourcemap: false,
+        rollupOptions: {
+          input: { [entry]: path.join(here, `src/${entry}.ts`) },
+          // shared/src is pure modules: what the worker does not use is dropped
+          treeshake: {
+            moduleSideEffects: (id) => !id.includes(`${path.sep}shared${path.sep}src${path.sep}`),
+          },
+          output: { format: 'es', entryFileNames: '[name].js', codeSplitting: false },
+        },
       },
-    },
-  });
+    });
+  // the service worker, and the offscreen document that reads the battery (workers have no getBattery)
+  await bundle('background', true);
+  await bundle('offscreen', false);
+  writeFileSync(
+    path.join(unpacked, 'offscreen.html'),
+    '<!doctype html>\n<meta charset="utf-8">\n<title>Sluimer</title>\n<script type="module" src="offscreen.js"></script>\n',
+  );
   const manifest = JSON.parse(readFileSync(path.join(here, 'manifest.json'), 'utf8'));
   manifest.version = agentPkg.version;
   writeFileSync(path.join(unpacked, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

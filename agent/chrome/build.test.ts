@@ -26,6 +26,13 @@ describe('the Chrome extension build', () => {
     expect(manifest.background).toEqual({ service_worker: 'background.js', type: 'module' });
     expect(manifest.storage.managed_schema).toBe('schema.json');
     expect(manifest.permissions).not.toContain('power');
+    // the battery is read in an offscreen document (service workers have no getBattery)
+    expect(manifest.permissions).toContain('offscreen');
+    const page = await readFile(path.join(out.unpacked, 'offscreen.html'), 'utf8');
+    expect(page).toContain('src="offscreen.js"');
+    const script = await readFile(path.join(out.unpacked, 'offscreen.js'), 'utf8');
+    expect(script).toContain('getBattery');
+    expect(script).not.toContain('zod');
     const schema = JSON.parse(await readFile(path.join(out.unpacked, 'schema.json'), 'utf8'));
     expect(Object.keys(schema.properties)).toEqual(['consoleUrl', 'enrollSecret', 'idleDetectionSec']);
   });

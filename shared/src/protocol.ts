@@ -107,6 +107,12 @@ export const AppliedSettingsSchema = z
     displayOffAfterSec: z.object({ ac: z.number().nullable(), battery: z.number().nullable() }).partial(),
     brightnessCapPct: z.object({ ac: z.number().nullable(), battery: z.number().nullable() }).partial(),
     scheduledAction: z.string().max(200).nullable(),
+    /**
+     * Extension (optional): the agent applies none of the settings itself because the platform's
+     * management does (`google-admin`: a Chromebook, whose idle and power settings ChromeOS takes from
+     * Google Admin). The console then shows the device as `external`, not as waiting forever.
+     */
+    enforcedBy: z.enum(['google-admin']).optional(),
   })
   .partial()
   .catchall(z.unknown());

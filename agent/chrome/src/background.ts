@@ -5,6 +5,7 @@ import {
   initialNudgeState,
   type NudgeState,
   observeSample,
+  SLEEP_SOON_WARN_MS,
   startTracker,
   type TrackerConfig,
   type TrackerState,
@@ -22,11 +23,38 @@ import {
   STRICT_INTERVALS_FEATURE,
   type SummaryFrame,
 } from '@sluimer/shared';
+import { BATTERY_QUESTION, POWER_CHANGED } from './battery-messages.js';
 import { agentSocketUrl, idleDetectionSec, type ManagedConfig, parseManagedConfig } from './config.js';
+import {
+  afterEnroll,
+  type EnrollBackoff,
+  enrollOutcomeOf,
+  mayEnroll,
+  TOKEN_CHECK_PATH,
+  type TokenCheck,
+  tokenCheckOf,
+  tokenMayBeRefused,
+} from './enrollment.js';
 import { hostnameFor, installIdFor, inventoryOs } from './identity.js';
-import { type ChromeIdleState, sampleFromIdleState, sessionIdleMs } from './idle-sample.js';
+import {
+  type ChromeIdleState,
+  nextLastInput,
+  sampleFromIdleState,
+  sessionIdleMs,
+  sleepSoonDueAt,
+} from './idle-sample.js';
 import { decideChromeNudge, kindOfNotification, langFor, notificationFor } from './nudge.js';
-import { ackUpTo, backoffDelay, emptyOutbox, enqueue, type OutboxState, refuse } from './outbox.js';
+import {
+  ackUpTo,
+  backoffDelay,
+  emptyOutbox,
+  enqueue,
+  type OutboxState,
+  rebaseAfterEnroll,
+  refuse,
+} from './outbox.js';
+import { policyStatusFrame } from './policy-status.js';
+import { powerSourceOf } from './power.js';
 
 /**
  * The extension's service worker: chrome.idle → the core's tracker → whole-second reports in a durable
@@ -60,6 +88,12 @@ interface Persisted {
   v: 1;
   generatedId?: string;
   identity?: Identity;
+  /** the console refused `identity`'s token (GET /api/v1/agent/device said 401): enroll again */
+  tokenRefused?: boolean;
+  /** attempts to (re-)enroll since the last welcome (enrollment.ts) */
+  enrollBackoff?: EnrollBackoff;
+  /** enrolled since the last welcome: its ackedSeq counts nothing queued here (outbox.ts rebaseAfterEnroll) */
+  rebaseOnWelcome?: boolean;
   tracker?: TrackerState;
   outbox: OutboxState;
   nudges: NudgeState;
@@ -69,6 +103,10 @@ interface Persisted {
   timeline: Interval[];
   lastReportAt: number;
   idle: ChromeIdleState;
+  /** mains or battery at the last step (power.ts); absent = not known */
+  power?: 'ac' | 'battery';
+  /** the pupil's last input as chrome.idle tells it (idle-sample.ts nextLastInput); null = unknown */
+  lastInputAt?: number | null;
   lastError?: string;
   /** the last nudge decision that held a nudge back, for support: kind and reason, no content */
   lastHeld?: { at: number; kind: string; reason: string; idleMs: number | null };
@@ -144,7 +182,9 @@ async function deviceAttributes() {
 }
 
 async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Identity | null> {
-  if (s.identity && s.identity.consoleUrl === config.consoleUrl) return s.identity;
+  if (s.identity && s.identity.consoleUrl === config.consoleUrl && !s.tokenRefused) return s.identity;
+  const now = Date.now();
+  if (!mayEnroll(s.enrollBackoff, now)) return null;
   s.generatedId ??= crypto.randomUUID();
   const attrs = await deviceAttributes();
   const installId = installIdFor(attrs, s.generatedId);
@@ -158,9 +198,12 @@ async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Iden
       hostname: hostnameFor(attrs, installId),
       inventory: { os: inventoryOs(platform.os), ...(attrs.serial ? { serial: attrs.serial } : {}) },
     }),
-  });
-  if (!res.ok) {
-    s.lastError = `enroll failed: HTTP ${res.status} ${await res.text().catch(() => '')}`.slice(0, 500);
+  }).catch((err: Error) => err);
+  const outcome = enrollOutcomeOf(res instanceof Error ? null : res.status);
+  s.enrollBackoff = afterEnroll(s.enrollBackoff, outcome, now, Math.random());
+  if (res instanceof Error || outcome !== 'enrolled') {
+    const why = res instanceof Error ? res.message : `HTTP ${res.status} ${await res.text().catch(() => '')}`;
+    s.lastError = `enroll failed: ${why}`.slice(0, 500);
     await save(s);
     return null;
   }
@@ -171,11 +214,21 @@ async function ensureEnrolled(config: ManagedConfig, s: Persisted): Promise<Iden
     deviceToken: body.deviceToken,
     consoleUrl: config.consoleUrl,
   };
-  // reports measured before enrollment stay queued: the welcome's ackedSeq tells where this device's
-  // numbering stands, and everything above it is still to be delivered
+  delete s.tokenRefused;
+  // Reports measured before (re-)enrollment stay queued and are numbered on after the first welcome's
+  // ackedSeq (the device's numbering at the console, which this enrollment has not added to).
+  s.rebaseOnWelcome = true;
   delete s.lastError;
   await save(s);
   return s.identity;
+}
+
+/** Does the console still take this token? Asked only after a socket failed as a refusal would. */
+async function checkToken(identity: Identity): Promise<TokenCheck> {
+  const res = await fetch(`${identity.consoleUrl}${TOKEN_CHECK_PATH}`, {
+    headers: { authorization: `Bearer ${identity.deviceToken}` },
+  }).catch(() => null);
+  return tokenCheckOf(res?.status ?? null);
 }
 
 // ---------------------------------------------------------------- measuring
@@ -187,7 +240,6 @@ async function step(reason: 'boot' | 'start' | 'state' | 'tick', idle?: ChromeId
   const cfg = trackerConfig(config, s);
   const detectionSec = cfg.idleThresholdMs / 1000;
   chrome.idle.setDetectionInterval(detectionSec);
-  const now = Date.now();
   // Chrome's idle monitor only reports changes from what it last saw, and a new monitor (browser start,
   // extension installed) starts at `active`: at a start the extension takes the monitor's view, so no
   // change is ever missed; Chrome reports `idle` itself within a second when it applies. The minute
@@ -195,12 +247,26 @@ async function step(reason: 'boot' | 'start' | 'state' | 'tick', idle?: ChromeId
   const state =
     idle ??
     (reason === 'boot' ? 'active' : reason === 'start' ? s.idle : await chrome.idle.queryState(detectionSec));
+  const power = await readPower();
+  // both clocks read together, after the last await: a wall time read before a slow await (a loaded
+  // machine) would look to the tracker like the wall clock running ahead, i.e. a sleep
+  const now = Date.now();
+  const mono = performance.now();
+  const lastInputAt = nextLastInput(
+    { state: s.idle, lastInputAt: s.lastInputAt ?? null },
+    state,
+    now,
+    cfg.idleThresholdMs,
+  );
   s.idle = state;
+  s.lastInputAt = lastInputAt;
+  if (power === 'unknown') delete s.power;
+  else s.power = power;
   if (__SLUIMER_TEST_HOOKS__) console.log(`sluimer step ${reason} ${state} ${now}`);
   s.tracker ??= startTracker(null, { now, bootWall: 0 }, cfg);
   s.tracker = observeSample(
     s.tracker,
-    sampleFromIdleState(state, now, performance.now(), cfg.idleThresholdMs, s.tracker),
+    { ...sampleFromIdleState(state, now, mono, cfg.idleThresholdMs, lastInputAt), power },
     cfg,
   );
   const changed = reason === 'state' || s.tracker.closed.length > 0;
@@ -235,17 +301,22 @@ function decideNudge(s: Persisted, now: number): void {
   if (t.open && t.open.state !== 'asleep')
     view.push({ start: Math.max(t.open.start, view.at(-1)?.end ?? 0), end: now, state: t.open.state });
   const zone = s.policy?.timeZone ?? 'Europe/Amsterdam';
+  const idleMs = sessionIdleMs(s.idle, now, s.lastInputAt ?? null);
   const decision = decideChromeNudge({
     now,
     policy: s.policy ?? null,
     timeline: view.filter((i) => i.end > i.start),
-    idleMs: sessionIdleMs(s.idle, now, t),
+    idleMs,
+    ...(s.power ? { power: s.power } : {}),
     state: s.nudges,
     weeks: groupWeeksFromSummary(s.summary ? { ...s.summary } : null, now, zone),
   });
   s.nudges = decision.state;
+  // test builds keep the last decisions, so a failing end-to-end run says what the extension saw
+  if (__SLUIMER_TEST_HOOKS__)
+    void traceDecision({ now, idle: s.idle, idleMs, held: decision.suppressed, nudge: decision.nudge?.id });
   if (decision.suppressed) {
-    s.lastHeld = { at: now, ...decision.suppressed, idleMs: sessionIdleMs(s.idle, now, t) };
+    s.lastHeld = { at: now, ...decision.suppressed, idleMs };
   }
   if (decision.nudge) {
     const spec = notificationFor(decision.nudge, langFor(chrome.i18n.getUILanguage()), 'icon.png');
@@ -254,16 +325,51 @@ function decideNudge(s: Persisted, now: number): void {
   scheduleSleepSoonCheck(s, now);
 }
 
+async function traceDecision(entry: Record<string, unknown>): Promise<void> {
+  const got = (await chrome.storage.local.get('trace')) as { trace?: unknown[] };
+  await chrome.storage.local.set({ trace: [...(got.trace ?? []).slice(-40), entry] });
+}
+
 /** While idle, the sleep-soon warning is due two minutes before the policy's sleep timeout. */
 function scheduleSleepSoonCheck(s: Persisted, now: number): void {
-  const sleepSec = s.policy?.sleepAfterSec?.ac;
-  const last = s.tracker?.lastInput;
-  if (s.idle === 'active' || !sleepSec || last == null) {
-    void chrome.alarms.clear(NUDGE_ALARM);
-    return;
+  const due = sleepSoonDueAt(
+    s.idle,
+    s.lastInputAt ?? null,
+    s.policy?.sleepAfterSec?.[s.power ?? 'ac'],
+    SLEEP_SOON_WARN_MS,
+    now,
+  );
+  if (due === null) void chrome.alarms.clear(NUDGE_ALARM);
+  else void chrome.alarms.create(NUDGE_ALARM, { when: due });
+}
+
+// ---------------------------------------------------------------- power source
+
+const OFFSCREEN_URL = 'offscreen.html';
+
+/**
+ * Mains or battery, read through the offscreen document (service workers have no getBattery). The
+ * document is created once and stays: creating it at every step would cost more than keeping it.
+ * Anything that fails (no offscreen API, a policy that blocks it, no answer) is `unknown`.
+ */
+async function readPower(): Promise<'ac' | 'battery' | 'unknown'> {
+  try {
+    if (!chrome.offscreen) return 'unknown';
+    const open = await chrome.runtime.getContexts({
+      contextTypes: ['OFFSCREEN_DOCUMENT' as chrome.runtime.ContextType],
+    });
+    if (open.length === 0) {
+      await chrome.offscreen.createDocument({
+        url: OFFSCREEN_URL,
+        reasons: ['BATTERY_STATUS'],
+        justification:
+          'Leest of de Chromebook op de accu of het lichtnet werkt. / Reads whether the Chromebook runs on battery or mains.',
+      });
+    }
+    return powerSourceOf(await chrome.runtime.sendMessage({ type: BATTERY_QUESTION }));
+  } catch {
+    return 'unknown';
   }
-  const due = last + sleepSec * 1000 - 2 * 60_000 + 1_000;
-  if (due > now) void chrome.alarms.create(NUDGE_ALARM, { when: due });
 }
 
 // ---------------------------------------------------------------- the link (protocol v1)
@@ -293,7 +399,9 @@ class Link {
     this.ws = ws;
     this.welcomed = false;
     this.sent.clear();
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       void serial(async () => {
         const s = memo;
         ws.send(
@@ -318,6 +426,14 @@ class Link {
         const s = memo;
         if (ev.code === 1000 && s && s.outbox.reports.length === 0) return;
         if (s && ev.code !== 1000) s.lastError = `console connection closed (${ev.code})`;
+        if (s && tokenMayBeRefused(opened, ev.code) && (await checkToken(identity)) === 'refused') {
+          // erased or enrolled again elsewhere: the next step enrolls again, within its backoff
+          s.tokenRefused = true;
+          s.lastError = 'the console refused the device token; enrolling again';
+          await save(s);
+          void serial(() => step('tick'));
+          return;
+        }
         const delay = Math.max(500, backoffDelay(this.attempt++, Math.random()));
         this.retry = setTimeout(() => {
           this.retry = null;
@@ -343,13 +459,19 @@ class Link {
       case 'welcome':
         this.welcomed = true;
         this.attempt = 0;
+        delete s.enrollBackoff;
         s.policy = f.policy;
         s.etag = f.etag;
-        s.outbox = ackUpTo(s.outbox, f.ackedSeq);
+        s.outbox = s.rebaseOnWelcome
+          ? rebaseAfterEnroll(s.outbox, f.ackedSeq)
+          : ackUpTo(s.outbox, f.ackedSeq);
+        delete s.rebaseOnWelcome;
+        await this.answerPolicy(f.etag);
         break;
       case 'policy':
         s.policy = f.policy;
         s.etag = f.etag;
+        await this.answerPolicy(f.etag);
         break;
       case 'ack':
         s.outbox = ackUpTo(s.outbox, f.seq);
@@ -366,6 +488,13 @@ class Link {
     }
     await save(s);
     await this.flush();
+  }
+
+  /** Tells the console who enforces the policy (policy-status.ts): it never stays "pending". */
+  private async answerPolicy(etag: string): Promise<void> {
+    const platform = await chrome.runtime.getPlatformInfo();
+    if (this.ws?.readyState === WebSocket.OPEN)
+      this.ws.send(JSON.stringify(policyStatusFrame(platform.os, etag)));
   }
 
   /** Sends what was not sent on this socket; closes it once everything is acknowledged. */
@@ -396,9 +525,21 @@ chrome.idle.onStateChanged.addListener((state) => void serial(() => step('state'
 chrome.alarms.onAlarm.addListener(() => void serial(() => step('tick')));
 chrome.runtime.onStartup.addListener(() => void serial(() => step('boot')));
 chrome.runtime.onInstalled.addListener(() => void serial(() => step('boot')));
+chrome.runtime.onMessage.addListener((message: unknown, sender) => {
+  // the charger was plugged in or out: a step records the new power source at once
+  if (sender.id === chrome.runtime.id && (message as { type?: unknown } | null)?.type === POWER_CHANGED) {
+    void serial(() => step('tick'));
+  }
+  return false;
+});
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed' || (__SLUIMER_TEST_HOOKS__ && area === 'local' && 'testPolicy' in changes)) {
-    void serial(() => step('start'));
+    void serial(async () => {
+      // another secret or console from Google Admin: worth trying at once, whatever failed before
+      const config = await readConfig();
+      if (config) delete (await load(config)).enrollBackoff;
+      await step('start');
+    });
   }
 });
 chrome.notifications.onButtonClicked.addListener((id) => {
@@ -411,5 +552,9 @@ chrome.notifications.onButtonClicked.addListener((id) => {
     await save(s);
   });
 });
-void chrome.alarms.create(TICK_ALARM, { periodInMinutes: 1 });
+// created once: creating it again at every worker start would push its next firing a minute on, and
+// a worker woken more often than that (idle events, nudge alarms) would never see a tick
+void chrome.alarms.get(TICK_ALARM).then((a) => {
+  if (!a) void chrome.alarms.create(TICK_ALARM, { periodInMinutes: 1 });
+});
 void serial(() => step('start'));

@@ -1,6 +1,14 @@
 import { LIMITS } from '@sluimer/shared';
 import { describe, expect, it } from 'vitest';
-import { ackUpTo, backoffDelay, emptyOutbox, enqueue, MAX_QUEUED_REPORTS, refuse } from './outbox.js';
+import {
+  ackUpTo,
+  backoffDelay,
+  emptyOutbox,
+  enqueue,
+  MAX_QUEUED_REPORTS,
+  rebaseAfterEnroll,
+  refuse,
+} from './outbox.js';
 
 const iv = (s: number) => ({ start: s * 1000, end: (s + 10) * 1000, state: 'active' as const });
 
@@ -19,6 +27,22 @@ describe('the extension outbox', () => {
     const o = ackUpTo(enqueue(emptyOutbox(), [iv(0)]), 41);
     expect(o.reports).toEqual([]);
     expect(enqueue(o, [iv(10)]).reports[0]?.seq).toBe(42);
+  });
+
+  it('keeps what it queued when it enrolls again, numbered on after what the console already counts', () => {
+    // three reports waited while the console refused the token; the new enrollment's welcome says 57
+    let o = enqueue(enqueue(enqueue(emptyOutbox(), [iv(0)]), [iv(10)]), [iv(20)]);
+    o = rebaseAfterEnroll(o, 57);
+    expect(o.reports.map((r) => [r.seq, r.intervals[0]?.start])).toEqual([
+      [58, 0],
+      [59, 10_000],
+      [60, 20_000],
+    ]);
+    expect(enqueue(o, [iv(30)]).reports.at(-1)?.seq).toBe(61);
+    // an erased device starts again at 0: nothing to renumber
+    const fresh = rebaseAfterEnroll(enqueue(emptyOutbox(), [iv(0)]), 0);
+    expect(fresh.reports.map((r) => r.seq)).toEqual([1]);
+    expect(fresh.nextSeq).toBe(2);
   });
 
   it('queues nothing for an empty report', () => {

@@ -53,6 +53,20 @@ export function ackUpTo(o: OutboxState, seq: number): OutboxState {
   return { ...o, reports, nextSeq: Math.max(o.nextSeq, seq + 1) };
 }
 
+/**
+ * The first welcome after an enrollment (a fresh install, or enrolling again after the console refused
+ * the token). The console's `ackedSeq` then counts another enrollment's reports (an erased device's
+ * reused row, a reinstall, another pupil's profile on a shared Chromebook with the same device id), so
+ * it acknowledges nothing queued here: reports at or below it are numbered on after it instead of
+ * being dropped. Should one of them have reached the console after all, the console refuses it as
+ * overlapping stored time, and it is counted like any refused report.
+ */
+export function rebaseAfterEnroll(o: OutboxState, ackedSeq: number): OutboxState {
+  if (!o.reports.some((r) => r.seq <= ackedSeq)) return { ...o, nextSeq: Math.max(o.nextSeq, ackedSeq + 1) };
+  const reports = o.reports.map((r, i) => ({ ...r, seq: ackedSeq + 1 + i }));
+  return { ...o, reports, nextSeq: ackedSeq + 1 + reports.length };
+}
+
 /** The console refused one report for good (an error frame naming its seq): it is dropped and counted. */
 export function refuse(o: OutboxState, seq: number): OutboxState {
   if (!o.reports.some((r) => r.seq === seq)) return o;

@@ -25,7 +25,12 @@ import {
   DeviceSummarySchema,
   DeviceUpdateRequestSchema,
 } from './devices.js';
-import { CreatedEnrollSecretSchema, CreateEnrollSecretRequestSchema, EnrollSecretSchema } from './enroll.js';
+import {
+  AgentDeviceSchema,
+  CreatedEnrollSecretSchema,
+  CreateEnrollSecretRequestSchema,
+  EnrollSecretSchema,
+} from './enroll.js';
 import { GoogleAdminAnswerSchema } from './google-admin.js';
 import {
   CreateGroupRequestSchema,
@@ -268,6 +273,11 @@ export const API_CONTRACT = {
     body: EnrollRequestSchema,
     requestCheck: 'handler',
     responses: { 201: EnrollResponseSchema },
+  },
+  'GET /api/v1/agent/device': {
+    summary: 'An agent checks that the console still accepts its device token (401: enroll again)',
+    tag: 'enrollment',
+    responses: { 200: AgentDeviceSchema },
   },
 
   // ---- devices ----

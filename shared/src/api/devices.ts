@@ -9,8 +9,13 @@ import { IntervalOutSchema } from './common.js';
 /** Devices (docs/api.md "Devices"). */
 export const DEVICE_POLICY_STATUSES = ['compliant', 'pending', 'failed', 'drifted'] as const;
 export type DevicePolicyStatus = (typeof DEVICE_POLICY_STATUSES)[number];
-/** `none`: no energy policy applies (the console default only measures) */
-export const PolicyStatusNameSchema = z.enum([...DEVICE_POLICY_STATUSES, 'none']);
+/**
+ * What the views show: the status above, `external` (the device's platform management enforces the
+ * policy, e.g. Google Admin for Chromebooks; the agent only measures and nudges, and said so in its
+ * `policy_status`), or `none` (no energy policy applies: the console default only measures).
+ */
+export const POLICY_STATUS_NAMES = [...DEVICE_POLICY_STATUSES, 'external', 'none'] as const;
+export const PolicyStatusNameSchema = z.enum(POLICY_STATUS_NAMES);
 export type PolicyStatusName = z.infer<typeof PolicyStatusNameSchema>;
 
 /** The one state every view shows (console device-status.ts): connected and awake, asleep, off, or not connected. */

@@ -30,3 +30,11 @@ export const CreateEnrollSecretRequestSchema = z
     deviceLimit: z.number().int().min(1).max(100_000).nullable().optional(),
   })
   .default({});
+
+/**
+ * `GET /api/v1/agent/device` (device token): the console still knows this token. An agent in a
+ * browser cannot read the HTTP status of a refused WebSocket upgrade, so it asks here: 401 means
+ * the token is refused (device erased, or enrolled again elsewhere) and enrolling again is the way back.
+ */
+export const AgentDeviceSchema = z.object({ deviceId: z.number().int() });
+export type AgentDevice = z.infer<typeof AgentDeviceSchema>;

@@ -3,9 +3,9 @@ import { DEVICE_CLASSES, DeviceClassSchema } from '../energy.js';
 import { BLOCKER_KINDS } from '../protocol.js';
 import { IntervalOutSchema } from './common.js';
 import {
-  DEVICE_POLICY_STATUSES,
   DEVICE_VIEW_STATES,
   DeviceViewStateSchema,
+  POLICY_STATUS_NAMES,
   PolicyStatusNameSchema,
 } from './devices.js';
 
@@ -18,7 +18,7 @@ export const WebDeviceListQuerySchema = z.object({
   groupId: z.coerce.number().int().positive().optional(),
   deviceClass: z.enum(DEVICE_CLASSES).optional(),
   state: z.enum(DEVICE_VIEW_STATES).optional(),
-  policyStatus: z.enum([...DEVICE_POLICY_STATUSES, 'none']).optional(),
+  policyStatus: z.enum(POLICY_STATUS_NAMES).optional(),
   policyId: z.coerce.number().int().positive().optional(),
   sort: z.enum(WEB_DEVICE_SORTS).default('name'),
   order: z.enum(['asc', 'desc']).default('asc'),

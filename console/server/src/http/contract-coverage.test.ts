@@ -14,6 +14,7 @@ const NO_BODY = ['POST /api/v1/logout'];
 
 let t: TestConsole;
 const ids = { groupId: 0, deviceId: 0, policyId: 0 };
+let deviceToken = '';
 const T0 = Date.now() - 2 * HOUR_MS;
 
 beforeAll(async () => {
@@ -42,6 +43,7 @@ beforeAll(async () => {
   agent.close();
   await agent.waitClosed();
   Object.assign(ids, { groupId, deviceId: dev.deviceId, policyId: policy.body.id });
+  deviceToken = dev.deviceToken;
 });
 afterAll(async () => {
   await t?.close();
@@ -93,7 +95,9 @@ describe('the API contract', () => {
       const c = API_CONTRACT[key as keyof typeof API_CONTRACT] as RouteContract;
       if (r.method !== 'GET' || c.events) continue;
       const path = r.url.replace(':id', String(idFor(r.url))) + (query[key] ?? '');
-      const res = await t.api('GET', path, { token: t.adminToken });
+      // routes for agents take the device token, every other one a user's
+      const token = r.access === 'agent' ? deviceToken : t.adminToken;
+      const res = await t.api('GET', path, { token });
       expect(res.status, `${key}: ${JSON.stringify(res.body)}`).toBe(200);
       const parsed = (c.responses[200] as z.ZodType).safeParse(res.body);
       expect(parsed.success, `${key}: ${parsed.error?.message}`).toBe(true);

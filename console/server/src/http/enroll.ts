@@ -77,4 +77,10 @@ export function registerEnrollRoutes(
     request.log.debug({ deviceId, created, groupId: secret.groupId }, 'device enrolled');
     return reply.code(201).send({ deviceId, deviceToken });
   });
+
+  // an agent that cannot read a refused WebSocket upgrade (a browser extension) asks here whether its
+  // token still counts; the 401 comes from the 'agent' access check before this handler runs
+  app.get('/api/v1/agent/device', { config: { access: 'agent' } }, async (request) => ({
+    deviceId: request.device!.id,
+  }));
 }

@@ -154,6 +154,8 @@ const MATRIX: {
   { method: 'GET', url: '/api/v1/web/events', path: '/api/v1/web/events', roles: ANY, stream: true },
 ];
 const PUBLIC = ['GET /api/v1/health', 'POST /api/v1/login', 'POST /api/v1/logout', 'POST /api/v1/enroll'];
+/** routes for agents, with their device token (never a user's) */
+const AGENT = ['GET /api/v1/agent/device'];
 
 let t: TestConsole;
 const tokens = {} as Record<Role, string>;
@@ -181,11 +183,43 @@ describe('roles on every route', () => {
       .filter((r) => r.url.startsWith('/api/'))
       .map((r) => `${r.method} ${r.url}`)
       .sort();
-    const named = [...MATRIX.map((r) => `${r.method} ${r.url}`), ...PUBLIC].sort();
+    const named = [...MATRIX.map((r) => `${r.method} ${r.url}`), ...PUBLIC, ...AGENT].sort();
     expect(served).toEqual(named);
     for (const r of t.c.routes) {
       if (PUBLIC.includes(`${r.method} ${r.url}`)) expect(r.access).toBe('public');
+      if (AGENT.includes(`${r.method} ${r.url}`)) expect(r.access).toBe('agent');
     }
+  });
+
+  it('answers the agent route only to a device token it knows, never to a user', async () => {
+    const anon = await t.api('GET', '/api/v1/agent/device');
+    expect(anon.status).toBe(401);
+    for (const role of ANY) {
+      const res = await t.api('GET', '/api/v1/agent/device', { token: tokens[role] });
+      expect(res.status, role).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+    }
+    const group = await t.api('POST', '/api/v1/groups', {
+      body: { name: 'agent-route' },
+      token: t.adminToken,
+    });
+    const secret = await t.api('POST', `/api/v1/groups/${group.body.id}/enroll-secrets`, {
+      token: t.adminToken,
+    });
+    const enroll = (installId: string) =>
+      t.api('POST', '/api/v1/enroll', {
+        body: { enrollSecret: secret.body.secret, installId, hostname: 'cb-01', inventory: {} },
+      });
+    const first = await enroll('agent-route-device-1');
+    const ok = await t.api('GET', '/api/v1/agent/device', { token: first.body.deviceToken });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ deviceId: first.body.deviceId });
+    // enrolled again: the old token is refused, the new one accepted
+    const again = await enroll('agent-route-device-1');
+    expect((await t.api('GET', '/api/v1/agent/device', { token: first.body.deviceToken })).status).toBe(401);
+    expect((await t.api('GET', '/api/v1/agent/device', { token: again.body.deviceToken })).body).toEqual({
+      deviceId: first.body.deviceId,
+    });
   });
 
   it.each(MATRIX)(

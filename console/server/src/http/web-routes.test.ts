@@ -89,6 +89,36 @@ describe('GET /api/v1/web/devices', () => {
     const online = await get('/api/v1/web/devices?state=online');
     expect(online.body.devices.map((d: { id: number }) => d.id)).toEqual([deviceId]);
   });
+
+  it('shows a Chromebook whose policy Google Admin enforces as external, not as waiting forever', async () => {
+    const chromebooks = await t.groupWithSecret('Chromebooks groep 5');
+    const { deviceId, deviceToken } = await t.enroll(chromebooks.secret, 'cros-web-external-xxxx');
+    const policy = await t.api('POST', '/api/v1/policies', {
+      token: itToken,
+      body: { name: 'Chromebooks', settings: { auditOnly: false, sleepAfterSec: { ac: 600 } } },
+    });
+    await t.api('POST', `/api/v1/policies/${policy.body.id}/assign`, {
+      token: itToken,
+      body: { groupIds: [chromebooks.groupId] },
+    });
+    const { agent, welcome } = await TestAgent.hello(t.url, deviceToken);
+    agents.push(agent);
+    const status = async () => (await get(`/api/v1/devices/${deviceId}`)).body.policyStatus;
+    expect(await status()).toBe('pending');
+    agent.send({
+      type: 'policy_status',
+      etag: (welcome as { etag: string }).etag,
+      ok: true,
+      applied: { enforcedBy: 'google-admin' },
+      errors: [],
+    });
+    await expect.poll(status).toBe('external');
+    const listed = await get(`/api/v1/web/devices?policyStatus=external`);
+    expect(listed.body.devices.map((d: { id: number }) => d.id)).toEqual([deviceId]);
+    expect((await get(`/api/v1/devices/${deviceId}`)).body.policyStatusDetail.applied).toEqual({
+      enforcedBy: 'google-admin',
+    });
+  });
 });
 
 describe('GET /api/v1/web/devices/:id/timeline', () => {

@@ -58,6 +58,17 @@ describe('policyStatusFor', () => {
     expect(policyStatusFor(failed, { policyId: 3 }, 'e1')).toBe('failed');
   });
 
+  it('is "external" when the agent took the policy and its platform (Google Admin) enforces it', () => {
+    const chromebook = {
+      ...acked,
+      policyStatus: { ...acked.policyStatus, applied: { enforcedBy: 'google-admin' as const } },
+    };
+    expect(policyStatusFor(chromebook, { policyId: 3 }, 'e1')).toBe('external');
+    // a newer policy it has not taken yet is still pending; none applies: none
+    expect(policyStatusFor(chromebook, { policyId: 3 }, 'e2')).toBe('pending');
+    expect(policyStatusFor(chromebook, { policyId: null }, 'e1')).toBe('none');
+  });
+
   it('gives an excluded device a status: it has to acknowledge its exclusion', () => {
     expect(policyStatusFor(acked, { policyId: null, excludedReason: 'examen' }, 'e1')).toBe('compliant');
     expect(

@@ -1,4 +1,4 @@
-import type { DevicePolicyStatus, DeviceState as IntervalState } from '@sluimer/shared';
+import type { DeviceState as IntervalState, PolicyStatusName } from '@sluimer/shared';
 import { policyStatusOf } from '../groups/policy-service.js';
 import type { DeviceRecord } from '../store/types.js';
 
@@ -35,11 +35,12 @@ export function deviceStateOf(f: StateFacts): DeviceViewState {
   return resting ? (last.state as 'asleep' | 'off') : 'offline';
 }
 
-export type PolicyStatusName = DevicePolicyStatus | 'none';
+export type { PolicyStatusName };
 
 /**
  * `none` when no energy policy applies (the console default only measures, whatever the agent
- * acknowledged); otherwise how far the device got with the policy that applies (`policyStatusOf`).
+ * acknowledged); otherwise how far the device got with the policy that applies (`policyStatusOf`),
+ * where a device that took it and whose platform enforces it (a Chromebook: Google Admin) is `external`.
  * A device excluded from policies has a status too: it has to acknowledge its exclusion.
  */
 export function policyStatusFor(
@@ -48,5 +49,9 @@ export function policyStatusFor(
   currentEtag: string,
 ): PolicyStatusName {
   if (effective.policyId == null && !effective.excludedReason) return 'none';
-  return policyStatusOf(device, currentEtag);
+  const status = policyStatusOf(device, currentEtag);
+  // the agent took the current policy and said its platform (Google Admin) enforces it: saying
+  // `compliant` would claim what Sluimer cannot see; the Google Admin panel checks the behaviour
+  if (status === 'compliant' && device.policyStatus?.applied.enforcedBy) return 'external';
+  return status;
 }

@@ -1,8 +1,8 @@
 import {
   DEVICE_CLASSES,
-  DEVICE_POLICY_STATUSES,
   type DeviceViewState,
   type Group,
+  POLICY_STATUS_NAMES,
   type UsageResponse,
   type WebDevice,
   type WebDeviceList,
@@ -180,8 +180,21 @@ export function DevicesPage() {
       key: 'class',
       label: t('col.class'),
       value: (d) => d.deviceClass,
-      render: (d) => t(`class.${d.deviceClass}` as MessageKey),
-      csv: (d) => t(`class.${d.deviceClass}` as MessageKey),
+      // the OS under the class: a board sees its Chromebooks (ChromeOS) next to Windows and Linux
+      render: (d) => (
+        <span>
+          {t(`class.${d.deviceClass}` as MessageKey)}
+          {d.os && (
+            <>
+              {' '}
+              <span className="muted small" data-testid="device-os">
+                {osName(d.os, t)}
+              </span>
+            </>
+          )}
+        </span>
+      ),
+      csv: (d) => `${t(`class.${d.deviceClass}` as MessageKey)}${d.os ? ` (${osName(d.os, t)})` : ''}`,
     },
     {
       key: 'state',
@@ -251,10 +264,7 @@ export function DevicesPage() {
       label: t('devices.filterCompliance'),
       value: policyStatus,
       set: setPolicyStatus,
-      options: [...DEVICE_POLICY_STATUSES, 'none' as const].map((s) => [
-        s,
-        t(`compliance.${s}` as MessageKey),
-      ]),
+      options: POLICY_STATUS_NAMES.map((s) => [s, t(`compliance.${s}` as MessageKey)]),
     },
   ];
 
@@ -387,4 +397,11 @@ export function DevicesPage() {
       )}
     </main>
   );
+}
+
+const KNOWN_OS = ['chromeos', 'windows', 'macos', 'linux'] as const;
+
+/** The inventory's OS as people call it (ChromeOS, Windows, …). */
+function osName(os: string, t: (key: MessageKey) => string): string {
+  return t(`os.${(KNOWN_OS as readonly string[]).includes(os) ? os : 'other'}` as MessageKey);
 }

@@ -449,7 +449,7 @@ function Rollout({ policy }: { policy: Policy }) {
       devices.reload();
     }, 400);
   });
-  const counts = { pending: 0, compliant: 0, failed: 0, drifted: 0 } as Record<string, number>;
+  const counts = { pending: 0, compliant: 0, failed: 0, drifted: 0, external: 0 } as Record<string, number>;
   for (const d of all) if (d.policyStatus && d.policyStatus in counts) counts[d.policyStatus]!++;
   return (
     <section className="card" aria-labelledby="ro-h" data-testid="rollout">
@@ -458,7 +458,7 @@ function Rollout({ policy }: { policy: Policy }) {
         <Explain text={t('policies.rollout.explain')} label={t('policies.rollout')} />
       </header>
       <p aria-live="polite" data-testid="rollout-counts">
-        {(['compliant', 'pending', 'failed', 'drifted'] as const).map((s) => (
+        {(['compliant', 'pending', 'failed', 'drifted', 'external'] as const).map((s) => (
           <span key={s} className={`badge comp-${s}`}>
             {t(`compliance.${s}` as MessageKey)}: {counts[s]}
           </span>
