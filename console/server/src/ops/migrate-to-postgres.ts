@@ -40,6 +40,12 @@ const MAX_PARAMS = 30_000;
 const TOTALS = ['active_ms', 'idle_on_ms', 'idle_off_ms', 'asleep_ms', 'off_ms', 'energy_wh', 'waste_wh'];
 const ROLLUP_TABLES = ['rollup_hour', 'rollup_day', 'fleet_hour', 'fleet_day', 'board_hour'];
 
+/**
+ * Tables the migrations themselves fill (when each history began): an empty target has them too, so
+ * they do not count as "not empty" and the source's rows replace the target's.
+ */
+const FILLED_BY_MIGRATIONS = new Set(['history_start']);
+
 export interface MigrateResult {
   /** rows copied per table */
   rows: Record<string, number>;
@@ -90,6 +96,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       const done = await target.transaction(async (c) => {
         const filled: string[] = [];
         for (const t of tables) {
+          if (FILLED_BY_MIGRATIONS.has(t)) continue;
           if ((await c.query(`SELECT 1 FROM ${q(t)} LIMIT 1`)).rowCount) filled.push(t);
         }
         if (filled.length) {
@@ -98,6 +105,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
               `The PostgreSQL database is not empty (${filled.join(', ')}); migrate into an empty database only.`,
           );
         }
+        for (const t of tables) if (FILLED_BY_MIGRATIONS.has(t)) await c.query(`DELETE FROM ${q(t)}`);
         const copied: Record<string, number> = {};
         for (const t of tables) copied[t] = await copyTable(db, c, t);
         await resetIdentities(c, tables);

@@ -1000,8 +1000,10 @@ export class PostgresStore implements Store {
         } else if (u.kind === 'policyStatus') {
           // after a push every agent answers at once: one statement for the run, not one per device;
           // the last status of a device wins, as if written one after another
+          const all = run as Extract<DeviceUpdate, { kind: 'policyStatus' }>[];
+          await this.recordStatusEvents(c, all);
           const last = new Map<number, Extract<DeviceUpdate, { kind: 'policyStatus' }>>();
-          for (const x of run as Extract<DeviceUpdate, { kind: 'policyStatus' }>[]) last.set(x.deviceId, x);
+          for (const x of all) last.set(x.deviceId, x);
           const sts = [...last.values()];
           await c.query(
             `UPDATE devices d SET status_ok = u.ok, status_etag = u.etag, status_applied = u.applied,
@@ -1239,6 +1241,36 @@ export class PostgresStore implements Store {
       `DELETE FROM policy_status_history WHERE at < $1 AND id NOT IN
          (SELECT MAX(id) FROM policy_status_history GROUP BY device_id, kind)`,
       [before],
+    );
+  }
+  /**
+   * Every status of a run as history events in one statement, as `recordStatusEvent` one after
+   * another would: the day cap counts what is stored plus the run's earlier rows of that device-day.
+   */
+  private async recordStatusEvents(
+    c: pg.PoolClient,
+    sts: readonly Extract<DeviceUpdate, { kind: 'policyStatus' }>[],
+  ): Promise<void> {
+    if (sts.length === 0) return;
+    await c.query(
+      `INSERT INTO policy_status_history (device_id, kind, etag, ok, error_codes, at)
+       SELECT u.device_id, 'status', u.etag, u.ok, u.error_codes, u.at
+       FROM (SELECT n.*, (n.at / $6::bigint) * $6::bigint AS day,
+                    row_number() OVER (PARTITION BY n.device_id, n.at / $6::bigint ORDER BY n.ord) AS k
+             FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
+               WITH ORDINALITY AS n(device_id, etag, ok, error_codes, at, ord)) u
+       WHERE u.k + (SELECT COUNT(*) FROM policy_status_history h
+                    WHERE h.device_id = u.device_id AND h.at >= u.day AND h.at < u.day + $6::bigint) <= $7
+       ORDER BY u.ord`,
+      [
+        sts.map((x) => x.deviceId),
+        sts.map((x) => x.etag),
+        sts.map((x) => (x.ok ? 1 : 0)),
+        sts.map((x) => JSON.stringify(x.errors.map((e) => e.code))),
+        sts.map((x) => x.at),
+        DAY_MS,
+        POLICY_STATUS_EVENTS_PER_DEVICE_DAY,
+      ],
     );
   }
   /** one policy-status event, unless the device has its day's share already */
