@@ -207,14 +207,14 @@ async function main() {
   };
   const root = mkdtempSync(join(tmpdir(), 'sluimer-agent-bench-'));
   const children: ChildProcess[] = [];
-  // bounded: warm-up + window + 3 min for start and stop, then everything is killed
+  // bounded: warm-up + both windows + 3 min for start and stop, then everything is killed
   const hardStop = setTimeout(
     () => {
       log('time limit reached; stopping');
       for (const c of [...children, ...spawned]) if (c.exitCode === null) c.kill('SIGKILL');
       process.exit(2);
     },
-    (MINUTES + 3) * 60_000 + Number(args['warmup-seconds']) * 1000,
+    (2 * MINUTES + 3) * 60_000 + Number(args['warmup-seconds']) * 1000,
   );
   hardStop.unref();
   const password = 'agent-bench-password';
