@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { dateDemoPolicyHistory } from '../../console/server/src/impact/demo-history.js';
 import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
 import { startDemo } from '../../scripts/src/demo.js';
@@ -42,6 +42,36 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** A fresh page in its own context (Dutch, Amsterdam time); any error in the page fails the test. */
+export async function newPage(
+  browser: Browser,
+  viewport: { width: number; height: number } = DESKTOP,
+): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  return page;
+}
+
+/** A fresh page signed in through the login form as one of the demo board's users. */
+export async function signedInPage(
+  browser: Browser,
+  consoleUrl: string,
+  who: keyof typeof USERS,
+  viewport: { width: number; height: number } = DESKTOP,
+): Promise<Page> {
+  const page = await newPage(browser, viewport);
+  await page.goto(`${consoleUrl}/`);
+  await page.getByLabel('Gebruikersnaam').fill(USERS[who].username);
+  await page.getByLabel('Wachtwoord').fill(USERS[who].password);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  // at phone width the account link sits in the collapsed menu: present, not visible
+  await page.getByTestId('who').waitFor({ state: 'attached' });
+  return page;
 }
 
 export interface DemoConsole {

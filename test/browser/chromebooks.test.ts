@@ -1,7 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollDevice, listOf, ProtocolAgent } from '../../scripts/src/fleet/index.js';
-import { DESKTOP, type DemoConsole, launchChromium, startDemoConsole, USERS } from './browser-support.js';
+import {
+  type DemoConsole,
+  launchChromium,
+  signedInPage,
+  startDemoConsole,
+  type USERS,
+} from './browser-support.js';
 
 /**
  * One picture of a mixed fleet: the demo board's Chromebooks (ChromeOS) and Windows laptops and
@@ -68,22 +74,8 @@ afterAll(async () => {
   await board?.close();
 });
 
-async function loggedIn(who: keyof typeof USERS): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: DESKTOP,
-    locale: 'nl-NL',
-    timezoneId: 'Europe/Amsterdam',
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
-  await page.goto(`${board.consoleApp.url}/`);
-  await page.getByLabel('Gebruikersnaam').fill(USERS[who].username);
-  await page.getByLabel('Wachtwoord').fill(USERS[who].password);
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.getByTestId('who').waitFor({ state: 'attached' });
-  return page;
+function loggedIn(who: keyof typeof USERS): Promise<Page> {
+  return signedInPage(browser, board.consoleApp.url, who);
 }
 
 describe('a board with Chromebooks and Windows and Linux devices', () => {

@@ -5,8 +5,9 @@ import {
   type DemoConsole,
   launchChromium,
   PHONE,
+  signedInPage,
   startDemoConsole,
-  USERS,
+  type USERS,
 } from './browser-support.js';
 
 /**
@@ -27,23 +28,8 @@ afterAll(async () => {
   await board?.close();
 });
 
-async function loggedIn(who: keyof typeof USERS, size = DESKTOP): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: size,
-    locale: 'nl-NL',
-    timezoneId: 'Europe/Amsterdam',
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
-  await page.goto(`${board.consoleApp.url}/`);
-  await page.getByLabel('Gebruikersnaam').fill(USERS[who].username);
-  await page.getByLabel('Wachtwoord').fill(USERS[who].password);
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
-  // at phone width the account link sits in the collapsed menu: present, not visible
-  await page.getByTestId('who').waitFor({ state: 'attached' });
-  return page;
+function loggedIn(who: keyof typeof USERS, size = DESKTOP): Promise<Page> {
+  return signedInPage(browser, board.consoleApp.url, who, size);
 }
 
 describe('Wat levert dit op?', () => {
