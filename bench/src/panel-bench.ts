@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_POLICY, startDemo } from '@sluimer/scripts/demo';
 import { ConsoleClient, percentile } from '@sluimer/scripts/fleet';
-import { chromium } from 'playwright-core';
+import { launchChromium, measuringAdminPage } from './chromium.js';
 import { startConsoleProcess } from './proc.js';
 
 /**
@@ -65,29 +65,9 @@ async function main() {
     await demo.stop();
     results.seed = { seconds: r1((performance.now() - t0) / 1000), intervals: demo.summary?.intervals };
 
-    const browser = await chromium.launch({
-      executablePath: args.chromium,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium(args.chromium);
     try {
-      // the console's CSP forbids eval; the measuring snippets below are strings, so let them run
-      const page = await browser.newPage({
-        viewport: { width: 1280, height: 900 },
-        locale: 'nl-NL',
-        bypassCSP: true,
-      });
-      await page.goto(consoleProc.url);
-      await page.getByLabel('Gebruikersnaam').fill('admin');
-      await page.getByLabel('Wachtwoord').fill(password);
-      await page.getByRole('button', { name: 'Aanmelden' }).click();
-      await page.getByTestId('who').waitFor();
+      const page = await measuringAdminPage(browser, consoleProc.url, password);
       await page.goto(`${consoleProc.url}/policies`);
       await page.getByText(DEMO_POLICY.name).first().click();
       const editor = page.getByTestId('policy-editor');

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { startDemo } from '@sluimer/scripts/demo';
 import { ConsoleClient, percentile } from '@sluimer/scripts/fleet';
 import { DAY_MS } from '@sluimer/shared';
-import { chromium } from 'playwright-core';
+import { launchChromium, measuringAdminPage } from './chromium.js';
 import { startConsoleProcess } from './proc.js';
 
 /**
@@ -68,29 +68,9 @@ async function main() {
     };
     log(`seeded: ${JSON.stringify(results.seed)}`);
 
-    const browser = await chromium.launch({
-      executablePath: args.chromium,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium(args.chromium);
     try {
-      // the console's CSP forbids eval; the measuring snippets below are strings, so let them run
-      const page = await browser.newPage({
-        viewport: { width: 1280, height: 900 },
-        locale: 'nl-NL',
-        bypassCSP: true,
-      });
-      await page.goto(consoleProc.url);
-      await page.getByLabel('Gebruikersnaam').fill('admin');
-      await page.getByLabel('Wachtwoord').fill(password);
-      await page.getByRole('button', { name: 'Aanmelden' }).click();
-      await page.getByTestId('who').waitFor();
+      const page = await measuringAdminPage(browser, consoleProc.url, password);
       const totals: number[] = [];
       const slowestRequest: number[] = [];
       const perGroupBy: Record<string, number>[] = [];
