@@ -16,6 +16,7 @@ import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
 import { parseDecimal } from '../lib/policyForm.js';
+import { FormMessage, type FormMessageValue } from './FormMessage.js';
 import { ErrorBox } from './Tile.js';
 
 const keyOf = (c: DeviceClass, k: OptionFigureKey) => `${c}.${k}`;
@@ -31,7 +32,7 @@ export function LifecycleFigureSettings() {
   const s = useApi<Settings>('/api/v1/settings');
   const current = s.data;
   const [values, setValues] = useState<Record<string, string>>({});
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<FormMessageValue>();
   useEffect(() => {
     if (!current) return;
     const v: Record<string, string> = {};
@@ -127,11 +128,7 @@ export function LifecycleFigureSettings() {
             </tbody>
           </table>
         </div>
-        {msg && (
-          <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
-            {msg.text}
-          </p>
-        )}
+        <FormMessage msg={msg} />
         <button type="submit" className="btn-primary">
           {t('common.save')}
         </button>

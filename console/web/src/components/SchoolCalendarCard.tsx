@@ -14,6 +14,7 @@ import { weekdayNames } from '../lib/format.js';
 import { errorMessage, useApi } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 import type { MessageKey } from '../lib/messages.js';
+import { FormMessage, type FormMessageValue } from './FormMessage.js';
 
 /**
  * The school calendar of a group (docs/impact.md, "School calendar"): a school edits its school hours,
@@ -33,7 +34,7 @@ export function SchoolCalendarCard({
   const days = weekdayNames(lang);
   const loaded = useApi<GroupCalendar>(`/api/v1/groups/${groupId}/calendar`);
   const [draft, setDraft] = useState<SchoolCalendar>();
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<FormMessageValue>();
   useEffect(() => setDraft(loaded.data?.calendar), [loaded.data]);
   if (!loaded.data || !draft) return null;
   const a = loaded.data;
@@ -219,11 +220,7 @@ export function SchoolCalendarCard({
           )}
         </fieldset>
       </form>
-      {msg && (
-        <p role={msg.ok ? 'status' : 'alert'} className={msg.ok ? 'ok' : 'error-box'}>
-          {msg.text}
-        </p>
-      )}
+      <FormMessage msg={msg} alertOnError />
     </section>
   );
 }

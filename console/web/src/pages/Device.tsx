@@ -11,6 +11,7 @@ import { type FormEvent, useMemo, useState } from 'react';
 import { type ChartOption, EChart } from '../components/Chart.js';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
+import { FormMessage, type FormMessageValue } from '../components/FormMessage.js';
 import { LifecycleCard } from '../components/LifecycleCard.js';
 import { PeriodPicker } from '../components/PeriodPicker.js';
 import { ErrorBox, Tile } from '../components/Tile.js';
@@ -566,7 +567,7 @@ function DeviceAdmin({ device, onSaved }: { device: DeviceDetail; onSaved: () =>
   const [name, setName] = useState(device.name ?? '');
   const [cls, setCls] = useState(device.classOverride ?? '');
   const [excluded, setExcluded] = useState(device.ownExcludedReason ?? '');
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<FormMessageValue>();
   const save = async (e: FormEvent) => {
     e.preventDefault();
     try {
@@ -636,11 +637,7 @@ function DeviceAdmin({ device, onSaved }: { device: DeviceDetail; onSaved: () =>
           </button>
         </div>
       </form>
-      {msg && (
-        <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
-          {msg.text}
-        </p>
-      )}
+      <FormMessage msg={msg} />
     </section>
   );
 }

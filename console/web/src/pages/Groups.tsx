@@ -10,6 +10,7 @@ import {
 } from '@sluimer/shared';
 import { type FormEvent, useMemo, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
+import { FormMessage, type FormMessageValue } from '../components/FormMessage.js';
 import { GoogleAdminPanel } from '../components/GoogleAdminPanel.js';
 import { InstallAddressNote } from '../components/InstallAddressNote.js';
 import { SchoolCalendarCard } from '../components/SchoolCalendarCard.js';
@@ -295,7 +296,7 @@ function GroupDetail({
   const [zone, setZone] = useState(group.timeZone ?? '');
   const [excluded, setExcluded] = useState(group.excludedReason ?? '');
   const [parent, setParent] = useState(group.parentId == null ? '' : String(group.parentId));
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<FormMessageValue>();
   // a group cannot move below itself: leave its own subtree out of the parent choices
   const subtree = useMemo(() => subtreeOf(group.id, groups), [group.id, groups]);
   const children = groups.filter((g) => g.parentId === group.id);
@@ -380,11 +381,7 @@ function GroupDetail({
             </button>
           )}
         </form>
-        {msg && (
-          <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
-            {msg.text}
-          </p>
-        )}
+        <FormMessage msg={msg} />
         <h3>{t('groups.schoolHours')}</h3>
         <p className="muted small">
           {hours

@@ -2,6 +2,7 @@ import type { DeviceReason, Group, Policy, WebDevice, WebDeviceList } from '@slu
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
 import { Explain } from '../components/Explain.js';
+import { FormMessage, type FormMessageValue } from '../components/FormMessage.js';
 import { PolicyEditor } from '../components/PolicyEditor.js';
 import { ErrorBox } from '../components/Tile.js';
 import { api, qs } from '../lib/api.js';
@@ -218,7 +219,7 @@ function Assign({
   const direct = useApi<DeviceReason[]>(
     directIds ? `/api/v1/web/device-reasons${qs({ ids: directIds })}` : null,
   );
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<FormMessageValue>();
   const assigned = list.filter((g) => g.policyId === policy.id || policy.groupIds.includes(g.id));
 
   const unassign = async (target: { groupIds?: number[]; deviceIds?: number[] }) => {
@@ -413,11 +414,7 @@ function Assign({
               ? t('policies.nothingChosen')
               : t('policies.chosen', { groups: chosen.size, devices: pickedDevices.length })}
           </p>
-          {msg && (
-            <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
-              {msg.text}
-            </p>
-          )}
+          <FormMessage msg={msg} />
           <button type="submit" className="btn-primary">
             {t('policies.assign')}
           </button>

@@ -18,6 +18,7 @@ import {
 } from '@sluimer/shared';
 import { type FormEvent, useEffect, useState } from 'react';
 import { DataTable } from '../components/DataTable.js';
+import { FormMessage, type FormMessageValue } from '../components/FormMessage.js';
 import { LifecycleFigureSettings } from '../components/LifecycleFigureSettings.js';
 import { ErrorBox } from '../components/Tile.js';
 import { api } from '../lib/api.js';
@@ -61,7 +62,7 @@ function EnergySettings() {
   const [grid, setGrid] = useState('');
   const [retention, setRetention] = useState('');
   const [watts, setWatts] = useState<Record<string, string>>({});
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<FormMessageValue>();
   useEffect(() => {
     if (!current) return;
     setPrice(formatNumber(current.priceEurPerKwh, lang, 4));
@@ -219,11 +220,7 @@ function EnergySettings() {
             </tbody>
           </table>
         </div>
-        {msg && (
-          <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
-            {msg.text}
-          </p>
-        )}
+        <FormMessage msg={msg} />
         <button type="submit" className="btn-primary">
           {t('common.save')}
         </button>
@@ -241,7 +238,7 @@ function Users({ onChange }: { onChange: () => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<FormMessageValue>();
   const [resetFor, setResetFor] = useState<UserRow>();
   const [newPassword, setNewPassword] = useState('');
   const resetPassword = async (e: FormEvent) => {
@@ -428,11 +425,7 @@ function Users({ onChange }: { onChange: () => void }) {
           {t('settings.newUser')}
         </button>
       </form>
-      {msg && (
-        <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
-          {msg.text}
-        </p>
-      )}
+      <FormMessage msg={msg} />
     </section>
   );
 }
@@ -449,7 +442,7 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
   const [name, setName] = useState('');
   const [days, setDays] = useState(String(API_TOKEN_DAYS.default));
   const [fresh, setFresh] = useState<string>();
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<FormMessageValue>();
   const create = async (e: FormEvent) => {
     e.preventDefault();
     try {
@@ -540,11 +533,7 @@ function Tokens({ usersChanged }: { usersChanged: number }) {
           },
         ]}
       />
-      {msg && (
-        <p role="status" className={msg.ok ? 'ok' : 'error-box'}>
-          {msg.text}
-        </p>
-      )}
+      <FormMessage msg={msg} />
       <form onSubmit={create} className="form-row" data-testid="new-token">
         <label className="field">
           <span>{t('col.name')}</span>
