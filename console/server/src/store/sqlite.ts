@@ -1426,17 +1426,21 @@ export function toInterval(deviceId: number, r: Row): StoredInterval {
 /** an intervals row read with `.raw(true)`: start, end, state, display, power */
 type RawInterval = [number | bigint, number | bigint, string, string | null, string | null];
 
-/** the same interval as toInterval, built straight from a raw row (one object, no spread) */
+/**
+ * The same interval as toInterval, built straight from a raw row as one literal per combination of
+ * display and power: every field sits in the object itself, as with toInterval's spread (adding
+ * display or power to a four-field literal afterwards slowed the replay that reads them).
+ */
 function rawInterval(deviceId: number, r: RawInterval): StoredInterval {
-  const iv: StoredInterval = {
-    deviceId,
-    start: Number(r[0]),
-    end: Number(r[1]),
-    state: r[2] as Interval['state'],
-  };
-  if (r[3]) iv.display = r[3] as 'on' | 'off';
-  if (r[4]) iv.power = r[4] as 'ac' | 'battery';
-  return iv;
+  const start = Number(r[0]);
+  const end = Number(r[1]);
+  const state = r[2] as Interval['state'];
+  const display = r[3] as 'on' | 'off' | null;
+  const power = r[4] as 'ac' | 'battery' | null;
+  if (display) {
+    return power ? { deviceId, start, end, state, display, power } : { deviceId, start, end, state, display };
+  }
+  return power ? { deviceId, start, end, state, power } : { deviceId, start, end, state };
 }
 
 export function plainInterval(r: Row): Interval {
