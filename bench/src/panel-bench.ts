@@ -16,7 +16,7 @@ import { startConsoleProcess } from './proc.js';
  * timeout on mains and measures, in the page, from the edit until the panel shows the new figures:
  * the what-if request is in and the panel is no longer busy, plus one frame.
  *
- * The panel waits until IT stops typing (WHAT_IF_DEBOUNCE_MS, 600 ms) before it asks: that wait is
+ * The panel waits until IT stops typing (WHAT_IF_DEBOUNCE_MS, 300 ms) before it asks: that wait is
  * part of the total and reported apart, with the request's own time.
  */
 const { values: args } = parseArgs({
@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
 });
 
 /** the panel's debounce (console/web/src/components/WhatIfPanel.tsx WHAT_IF_DEBOUNCE_MS) */
-const DEBOUNCE_MS = 600;
+const DEBOUNCE_MS = 300;
 /** sleep timeouts on mains to cycle through, minutes: each differs from the one before */
 const TIMEOUTS_MIN = [20, 45, 10, 60, 15, 25, 40, 5, 35, 50];
 

@@ -5,8 +5,12 @@ import { formatEur, formatKg, formatKwh, formatNumber } from '../lib/format.js';
 import { errorMessage } from '../lib/hooks.js';
 import { useI18n } from '../lib/i18n.js';
 
-/** how long the editor must be still before the what-if runs again */
-export const WHAT_IF_DEBOUNCE_MS = 600;
+/**
+ * how long the editor must be still before the what-if runs again: longer than the pause between
+ * keystrokes while typing a number (so "45" asks once), short because it counts against the panel's
+ * one second (issue 10); an answer to an older edit is dropped anyway (`seq`)
+ */
+export const WHAT_IF_DEBOUNCE_MS = 300;
 
 /**
  * "Wat levert dit op?" (docs/impact.md, "In the policy editor"): the draft replayed over the last four

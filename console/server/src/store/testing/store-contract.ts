@@ -951,6 +951,50 @@ export function describeStoreContract(name: string, makeStore: () => Store | Pro
           ]);
         }),
       );
+      it(
+        'reads the intervals overlapping a range for many devices: newest first per device, edges exact, display and power as stored',
+        withStore(async (store) => {
+          const a = await seedDevice(store);
+          const b = await seedDevice(store, { groupId: a.groupId });
+          const lists = new Map<number, Interval[]>();
+          for (const [n, dev] of [a, b].entries()) {
+            const list: Interval[] = [];
+            for (let k = 0; k < 8; k++)
+              list.push({
+                start: T0 + k * 10 * MINUTE_MS + n * MINUTE_MS,
+                end: T0 + (k + 1) * 10 * MINUTE_MS - (k % 2 ? 0 : 2 * MINUTE_MS) + n * MINUTE_MS,
+                state: k % 3 === 0 ? 'active' : k % 3 === 1 ? 'idle' : 'asleep',
+                ...(k % 2 ? { display: k % 4 === 1 ? 'on' : 'off' } : {}),
+                ...(k % 3 ? { power: k % 3 === 1 ? 'ac' : 'battery' } : {}),
+              } as Interval);
+            await store.commitIngest(reportWrite(await stateOf(store, dev.deviceId), 1, list, dev.groupId));
+            lists.set(dev.deviceId, list);
+          }
+          const ids = [a.deviceId, b.deviceId].sort((x, y) => x - y);
+          const expected = (from: number, to: number) =>
+            ids.flatMap((id) =>
+              lists
+                .get(id)!
+                .filter((i) => i.end > from && i.start < to)
+                .reverse()
+                .map((i) => ({ deviceId: id, ...i })),
+            );
+          // a range whose start falls inside an interval, ends exactly where one starts, and one that
+          // starts exactly where an interval ends
+          for (const [from, to] of [
+            [T0 + 15 * MINUTE_MS, T0 + 60 * MINUTE_MS],
+            [T0 + 18 * MINUTE_MS, T0 + 50 * MINUTE_MS],
+            [T0 - HOUR_MS, T0 + 2 * HOUR_MS],
+            [T0 + 79 * MINUTE_MS, T0 + 3 * HOUR_MS],
+            [T0 + 2 * HOUR_MS, T0 + 3 * HOUR_MS],
+          ] as const) {
+            const got = await store.intervalsOverlapping(ids, from, to);
+            expect(got, `[${from - T0}, ${to - T0})`).toEqual(expected(from, to));
+            for (const iv of got) for (const k of ['display', 'power'] as const) expect(iv[k]).not.toBeNull();
+          }
+          expect(await store.intervalsOverlapping([], T0, T0 + HOUR_MS)).toEqual([]);
+        }),
+      );
     });
 
     describe('device lifecycle: purchases and battery history', () => {
