@@ -29,6 +29,10 @@ export interface GoogleAdminSettings {
 
 export const GOOGLE_ADMIN_USER_PATH = 'Devices > Chrome > Settings > Users & browsers > Power and shutdown';
 
+/** the Admin console's idle fields, as it names them (also named in the waste causes' next step) */
+export const IDLE_ACTION_FIELD = 'Idle settings: Action on idle';
+export const IDLE_TIME_FIELD = 'Idle settings: Idle time (minutes)';
+
 export function googleAdminSettings(policy: PolicySettings): GoogleAdminSettings {
   const settings: GoogleAdminSetting[] = [];
   const unmapped: GoogleAdminSettings['unmapped'] = [];
@@ -41,13 +45,13 @@ export function googleAdminSettings(policy: PolicySettings): GoogleAdminSettings
     settings.push(
       {
         path: GOOGLE_ADMIN_USER_PATH,
-        field: 'Idle settings: Action on idle',
+        field: IDLE_ACTION_FIELD,
         value: 'Sleep',
         chromePolicy: 'IdleAction',
       },
       {
         path: GOOGLE_ADMIN_USER_PATH,
-        field: 'Idle settings: Idle time (minutes)',
+        field: IDLE_TIME_FIELD,
         value: String(Math.max(1, Math.round(idleSec / 60))),
         chromePolicy: 'PowerManagementIdleSettings',
       },
@@ -78,6 +82,17 @@ export function googleAdminSettings(policy: PolicySettings): GoogleAdminSettings
   if (policy.brightnessCapPct) unmapped.push('brightnessCap');
   if (policy.outsideSchoolHours?.action === 'shutdown') unmapped.push('scheduledShutdown');
   return { settings, unmapped, idleSettingsJson, idleSec };
+}
+
+/**
+ * How many idle overruns (`idleOverruns`) make a Chromebook count as not following the Google Admin
+ * settings: one can be a video call or a warning clicked away, two are a pattern.
+ */
+export const OVERRUNS_NOT_IN_FORCE = 2;
+
+/** Whether a Chromebook's measured overruns show the Google Admin settings are not in force on it. */
+export function adminSettingsNotInForce(overruns: readonly IdleOverrun[]): boolean {
+  return overruns.length >= OVERRUNS_NOT_IN_FORCE;
 }
 
 export interface IdleOverrun {

@@ -179,4 +179,43 @@ describe('why the rest is still wasted', () => {
       ['within_recommended', 0.4],
     ]);
   });
+
+  it('gives a Chromebook whose Google Admin settings are not in force its own cause, naming the Admin fields', () => {
+    const replay = {
+      hasData: true,
+      wasteKwh: 1,
+      avoidedKwh: 0.6,
+      keptKwh: 0.4,
+      unreachable: { excludedKwh: 0, blockers: [] },
+    };
+    const r = explainRemainingWaste(
+      [
+        {
+          deviceId: 1,
+          group: { id: 3, name: 'Lokaal 2' },
+          replay,
+          facts: [
+            { share: 0.5, facts: { policy: 'enforced', status: 'admin_not_in_force' } },
+            { share: 0.5, facts: { policy: 'enforced', status: 'failed' } },
+          ],
+        },
+        { deviceId: 2, replay, facts: { policy: 'enforced', status: 'compliant' } },
+      ],
+      { priceEurPerKwh: 0.2 },
+    );
+    expect(r.perDevice[0]!.parts.map((p) => [p.cause, p.kwh])).toEqual([
+      ['within_recommended', 0.4],
+      ['google_admin_not_in_force', 0.3],
+      ['policy_failed', 0.3],
+    ]);
+    expect(r.perDevice[1]!.parts.map((p) => p.cause)).toEqual(['within_recommended', 'timeouts_long']);
+    expect(r.causes.reduce((s, c) => s + c.kwh, 0)).toBeCloseTo(r.totalKwh, 12);
+    const admin = r.causes.find((c) => c.cause === 'google_admin_not_in_force')!;
+    expect(admin.nextStep.nl).toMatch(
+      /^Op 1 apparaat in Lokaal 2 werken de Google Admin-instellingen niet: .*'Idle settings: Action on idle' op Sleep en 'Idle settings: Idle time \(minutes\)'/,
+    );
+    expect(admin.nextStep.en).toContain(
+      "In Google Admin under Devices > Chrome > Settings > Users & browsers > Power and shutdown, set 'Idle settings: Action on idle' to Sleep",
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import type { CauseSummary, DeviceWasteCauses, WasteCausesResult, WastePart } from '../api/impact.js';
+import { GOOGLE_ADMIN_USER_PATH, IDLE_ACTION_FIELD, IDLE_TIME_FIELD } from '../chromeos-admin.js';
 import { formatEur } from '../i18n/format.js';
 import type { DeviceReplay } from './what-if.js';
 
@@ -10,8 +11,10 @@ import type { DeviceReplay } from './what-if.js';
  *   unreachable held by a named blocker → `blocker`, or the device is excluded → `excluded`
  *   avoided     what the recommended policy would have removed; why it was not is read from the
  *               policy facts recorded for the period: no policy or audit only, failed / drifted /
- *               pending, locked by Group Policy or MDM, or an enforced policy less strict than the
- *               recommended one → `timeouts_long`. Facts not known → `no_data`.
+ *               pending, locked by Group Policy or MDM, a Chromebook whose measured idle shows the
+ *               Google Admin settings are not in force → `google_admin_not_in_force`, or an enforced
+ *               policy less strict than the recommended one → `timeouts_long`. Facts not known →
+ *               `no_data`.
  * So the parts of every device add up to its recorded waste, and the causes to the total.
  */
 export const WASTE_CAUSES = [
@@ -20,6 +23,7 @@ export const WASTE_CAUSES = [
   'excluded',
   'policy_failed',
   'locked',
+  'google_admin_not_in_force',
   'timeouts_long',
   'within_recommended',
   'no_data',
@@ -29,8 +33,12 @@ export type WasteCause = (typeof WASTE_CAUSES)[number];
 /** What governed a device in the period, as recorded (not today's state). */
 export interface PolicyFacts {
   policy: 'none' | 'audit_only' | 'enforced' | 'unknown';
-  /** the device's last policy status in the period, when a policy was enforced */
-  status?: 'compliant' | 'pending' | 'failed' | 'drifted' | 'locked';
+  /**
+   * the device's last policy status in the period, when a policy was enforced. `admin_not_in_force`:
+   * a Chromebook (ChromeOS enforces through Google Admin, Sluimer only measures) that took the policy
+   * but whose measured idle shows the Google Admin settings are not in force (`adminSettingsNotInForce`)
+   */
+  status?: 'compliant' | 'pending' | 'failed' | 'drifted' | 'locked' | 'admin_not_in_force';
 }
 
 export interface DeviceWasteInput {
@@ -83,6 +91,7 @@ function causeOfFacts(f: PolicyFacts): { cause: WasteCause; detail?: string } {
       return { cause: 'no_data' };
     case 'enforced':
       if (f.status === 'locked') return { cause: 'locked' };
+      if (f.status === 'admin_not_in_force') return { cause: 'google_admin_not_in_force' };
       if (f.status === 'failed' || f.status === 'drifted' || f.status === 'pending') {
         return { cause: 'policy_failed', detail: f.status };
       }
@@ -220,6 +229,12 @@ export function nextStep(c: Omit<CauseSummary, 'nextStep'>): { nl: string; en: s
       return {
         nl: `Groepsbeleid of MDM vergrendelt de energie-instellingen op ${devNl}. Pas de waarden daar aan: ${eurNl}.`,
         en: `Group Policy or MDM locks the power settings on ${devEn}. Change the values there: ${eurEn}.`,
+      };
+    case 'google_admin_not_in_force':
+      // the page and fields as the Admin console names them (chromeos-admin.ts)
+      return {
+        nl: `Op ${devNl}${whereNl} werken de Google Admin-instellingen niet: ze bleven lang inactief aan zonder slaapstand. Zet in Google Admin bij ${GOOGLE_ADMIN_USER_PATH} '${IDLE_ACTION_FIELD}' op Sleep en '${IDLE_TIME_FIELD}' zoals Scholen en lokalen > Chromebooks aangeeft: ${eurNl}.`,
+        en: `The Google Admin settings are not in force on ${devEn}${whereEn}: they stayed on idle for long without sleeping. In Google Admin under ${GOOGLE_ADMIN_USER_PATH}, set '${IDLE_ACTION_FIELD}' to Sleep and '${IDLE_TIME_FIELD}' as Schools & rooms > Chromebooks shows: ${eurEn}.`,
       };
     case 'timeouts_long':
       return {

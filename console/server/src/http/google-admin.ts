@@ -1,11 +1,9 @@
-import { DAY_MS, googleAdminSettings, idleOverruns } from '@sluimer/shared';
+import { adminSettingsNotInForce, DAY_MS, googleAdminSettings, idleOverruns } from '@sluimer/shared';
 import type { FastifyInstance } from 'fastify';
 import { STAFF } from './auth.js';
 import type { RouteContext } from './context.js';
 import { idParam, notFound } from './errors.js';
 
-/** a Chromebook with this many overruns in the last week does not follow the Admin settings */
-const OVERRUNS_TO_FLAG = 2;
 const LOOKBACK_MS = 7 * DAY_MS;
 
 /**
@@ -40,7 +38,7 @@ export function registerGoogleAdminRoutes(app: FastifyInstance, ctx: RouteContex
         name: d.name ?? d.hostname,
         overruns: overruns.length,
         longestIdleMin: Math.round(Math.max(0, ...overruns.map((o) => o.end - o.start)) / 60_000),
-        notInForce: overruns.length >= OVERRUNS_TO_FLAG,
+        notInForce: adminSettingsNotInForce(overruns),
       };
     });
     return { groupId, policyName: policy.policyName ?? null, ...admin, chromebooks };

@@ -1,7 +1,11 @@
 import {
+  adminSettingsNotInForce,
   type DeviceWasteInput,
   ErrorCode,
   explainRemainingWaste,
+  googleAdminSettings,
+  type Interval,
+  idleOverruns,
   type PolicyFacts,
   recommendedPolicy,
   replayWhatIf,
@@ -90,6 +94,36 @@ function factsOverPeriod(
   return out.length > 0 ? out : { policy: 'unknown' };
 }
 
+/**
+ * A Chromebook does not enforce the policy itself: ChromeOS follows Google Admin, and its agent reports
+ * the policy taken with `enforcedBy: 'google-admin'`. Whether the Admin settings are in force shows
+ * only in its measured idle: by the rule of the group's Google Admin panel (http/google-admin.ts),
+ * applied to the period's intervals and the idle time the policy in force now asks for. When they are
+ * not in force, time recorded as applied (or assumed so) is `admin_not_in_force`, not compliant; a
+ * Chromebook that follows the settings keeps the normal causes.
+ */
+function withAdminNotInForce(facts: DeviceWasteInput['facts']): DeviceWasteInput['facts'] {
+  const swap = (f: PolicyFacts): PolicyFacts =>
+    f.policy === 'enforced' && (f.status === 'compliant' || f.status === undefined)
+      ? { policy: 'enforced', status: 'admin_not_in_force' }
+      : f;
+  return Array.isArray(facts)
+    ? (facts as readonly { share: number; facts: PolicyFacts }[]).map((x) => ({ ...x, facts: swap(x.facts) }))
+    : swap(facts as PolicyFacts);
+}
+
+function adminNotInForce(
+  device: DeviceRecord,
+  policy: Parameters<typeof googleAdminSettings>[0],
+  intervals: readonly Interval[],
+  from: number,
+  to: number,
+): boolean {
+  if ((device.deviceClass ?? device.detectedClass) !== 'chromebook') return false;
+  const inPeriod = intervals.filter((i) => i.end > from && i.start < to).sort((a, b) => a.start - b.start);
+  return adminSettingsNotInForce(idleOverruns(inPeriod, googleAdminSettings(policy).idleSec));
+}
+
 export async function computeWasteCauses(
   store: Store,
   policies: PolicyService,
@@ -133,7 +167,7 @@ export async function computeWasteCauses(
   for (const replay of result.perDevice) {
     const device = records.get(replay.deviceId);
     if (!device) continue;
-    const { etag } = await policies.effectiveFor(device);
+    const { etag, policy } = await policies.effectiveFor(device);
     const own = byTarget.get(`d${device.id}`);
     const group = byTarget.get(`g${device.groupId}`) ?? [];
     // a device with its own rows: its group's rows until its first own row, then its own
@@ -143,10 +177,20 @@ export async function computeWasteCauses(
         ? group
         : [];
     const src = data.devices.find((d) => d.deviceId === replay.deviceId);
+    const facts = factsOverPeriod(
+      rows,
+      device,
+      etag,
+      statusEvents.get(device.id) ?? [],
+      period.from,
+      period.to,
+    );
     const input: DeviceWasteInput = {
       deviceId: replay.deviceId,
       replay,
-      facts: factsOverPeriod(rows, device, etag, statusEvents.get(device.id) ?? [], period.from, period.to),
+      facts: adminNotInForce(device, policy, src?.intervals ?? [], period.from, period.to)
+        ? withAdminNotInForce(facts)
+        : facts,
     };
     if (src?.name) input.name = src.name;
     if (src?.group) input.group = src.group;

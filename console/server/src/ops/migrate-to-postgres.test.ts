@@ -188,6 +188,17 @@ describeWithPostgres('sluimer-console migrate --to postgres://…', () => {
     dirs.push(dir);
     const sqlite = new SqliteStore({ dataDir: dir });
     const { room, school, devices } = await fill(sqlite);
+    // the newest device is erased before the move: PostgreSQL must not give its id out again either
+    const { deviceId: erased } = await sqlite.enrollDevice({
+      installId: 'weg',
+      tokenHash: 'weg',
+      groupId: room.id,
+      hostname: 'weg',
+      inventory: {},
+      detectedClass: 'laptop',
+      now: 8,
+    });
+    await sqlite.eraseDevice(erased);
     const before = await view(sqlite, devices, [room.id, school.id]);
     await sqlite.close();
 
@@ -216,6 +227,16 @@ describeWithPostgres('sluimer-console migrate --to postgres://…', () => {
         now: 9,
       });
       expect(g.id).toBeGreaterThan(school.id);
+      const d = await pgStore.enrollDevice({
+        installId: 'nieuw',
+        tokenHash: 'nieuw',
+        groupId: room.id,
+        hostname: 'nieuw',
+        inventory: {},
+        detectedClass: 'laptop',
+        now: 9,
+      });
+      expect(d.deviceId).toBe(erased + 1);
     } finally {
       await pgStore.close();
     }

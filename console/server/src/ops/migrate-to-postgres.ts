@@ -46,6 +46,13 @@ const ROLLUP_TABLES = ['rollup_hour', 'rollup_day', 'fleet_hour', 'fleet_day', '
  */
 const FILLED_BY_MIGRATIONS = new Set(['history_start']);
 
+/**
+ * Tables only SQLite has: `id_high_water` keeps the highest id SQLite ever gave out per table
+ * (migrations.ts, 'ids never reused (SQLite)'). PostgreSQL's identity columns do that themselves, so it
+ * is not copied; the identities are set past its marks instead (`resetIdentities`).
+ */
+const SQLITE_ONLY = new Set(['id_high_water']);
+
 export interface MigrateResult {
   /** rows copied per table */
   rows: Record<string, number>;
@@ -108,7 +115,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
         for (const t of tables) if (FILLED_BY_MIGRATIONS.has(t)) await c.query(`DELETE FROM ${q(t)}`);
         const copied: Record<string, number> = {};
         for (const t of tables) copied[t] = await copyTable(db, c, t);
-        await resetIdentities(c, tables);
+        await resetIdentities(c, tables, highWater(db));
         // checked before the commit: a copy that differs is rolled back
         return { copied, totals: await compare(db, c, tables) };
       });
@@ -132,7 +139,9 @@ function orderedTables(db: Database.Database): string[] {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
       )
       .all() as Row[]
-  ).map((r) => String(r.name));
+  )
+    .map((r) => String(r.name))
+    .filter((t) => !SQLITE_ONLY.has(t));
   return [
     ...TABLE_ORDER.filter((t) => present.includes(t)),
     ...present.filter((t) => !TABLE_ORDER.includes(t)),
@@ -170,8 +179,23 @@ async function copyTable(db: Database.Database, c: pg.PoolClient, table: string)
   return copied;
 }
 
-/** identity columns continue after the copied ids, so the next user or device gets a fresh one */
-async function resetIdentities(c: pg.PoolClient, tables: string[]): Promise<void> {
+/** the highest id SQLite ever gave out per table (also erased and deleted rows' ids) */
+function highWater(db: Database.Database): Map<string, number> {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'id_high_water'").get();
+  if (!has) return new Map();
+  const rows = db.prepare('SELECT name, last_id FROM id_high_water').all() as Row[];
+  return new Map(rows.map((r) => [String(r.name), Number(r.last_id)]));
+}
+
+/**
+ * Identity columns continue after the copied ids and after every id SQLite ever gave out (`marks`),
+ * so the next user or device gets a fresh one, never an erased device's.
+ */
+async function resetIdentities(
+  c: pg.PoolClient,
+  tables: string[],
+  marks: ReadonlyMap<string, number>,
+): Promise<void> {
   const { rows } = await c.query<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns
      WHERE table_schema = current_schema() AND is_identity = 'YES' AND table_name = ANY($1)`,
@@ -179,8 +203,8 @@ async function resetIdentities(c: pg.PoolClient, tables: string[]): Promise<void
   );
   for (const r of rows) {
     await c.query(
-      `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX(${q(r.column_name)}), 0) + 1, false) FROM ${q(r.table_name)}`,
-      [r.table_name, r.column_name],
+      `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST(COALESCE(MAX(${q(r.column_name)}), 0), $3::bigint) + 1, false) FROM ${q(r.table_name)}`,
+      [r.table_name, r.column_name, marks.get(r.table_name) ?? 0],
     );
   }
 }

@@ -11,6 +11,9 @@ export type Dialect = 'sqlite' | 'postgres';
  */
 export type Migration = { name: string } & ({ sql: string } | { sqlite: string; postgres: string });
 
+/** tables whose ids SQLite must never give out twice (the 'ids never reused (SQLite)' step) */
+export const ID_TABLES = ['devices', 'groups', 'users', 'policies'] as const;
+
 /** the portable SQL's types in PostgreSQL's words (see Migration) */
 export function forPostgres(sql: string): string {
   return sql
@@ -588,6 +591,32 @@ INSERT INTO history_start (name, began_at)
     THEN (extract(epoch FROM clock_timestamp()) * 1000)::bigint ELSE 0 END
   FROM (VALUES ('blocker_spans'), ('policy_status')) AS h(name);
 `,
+  },
+  {
+    // SQLite gives an INTEGER PRIMARY KEY without AUTOINCREMENT the highest id + 1, so after the
+    // erasure (or deletion) of the newest device, group, user or policy the next one got its id, and
+    // whatever still named the old id (audit entries, an open page, a cached policy target, another
+    // console process) pointed at someone else's. Rebuilding the tables WITH AUTOINCREMENT would need
+    // foreign keys off (a DROP of devices cascades into every table that references it), which a
+    // migration cannot switch inside its transaction; instead `id_high_water` keeps the highest id
+    // each table ever had (kept by triggers, whatever inserts), and the SQLite store's inserts take the
+    // next id from it (store/sqlite.ts `nextId`). PostgreSQL's identity columns never reuse an id, so
+    // it needs nothing; the copy to PostgreSQL sets the identities past these marks instead.
+    name: 'ids never reused (SQLite)',
+    sqlite: `
+CREATE TABLE id_high_water (
+  name TEXT PRIMARY KEY,
+  last_id INTEGER NOT NULL
+);
+${ID_TABLES.map(
+  (t) => `INSERT INTO id_high_water (name, last_id) SELECT '${t}', COALESCE(MAX(id), 0) FROM ${t};
+CREATE TRIGGER ${t}_id_high_water AFTER INSERT ON ${t}
+BEGIN
+  UPDATE id_high_water SET last_id = NEW.id WHERE name = '${t}' AND last_id < NEW.id;
+END;`,
+).join('\n')}
+`,
+    postgres: 'SELECT 1; -- identity columns never reuse an id',
   },
 ];
 

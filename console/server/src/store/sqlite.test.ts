@@ -132,6 +132,64 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('upgrades a database with data to never reuse ids, keeping every row and the rollup triggers', async () => {
+    const dir = tempDir();
+    const step = MIGRATIONS.findIndex((m) => m.name === 'ids never reused (SQLite)');
+    expect(step).toBeGreaterThan(0);
+    const old = new SqliteStore({ dataDir: dir, migrateTo: step });
+    old.db.exec(`
+      INSERT INTO users (id, username, password_hash, role, created_at) VALUES (4, 'it', 'x', 'it', 0);
+      INSERT INTO groups (id, name, kind, created_at) VALUES (1, 'School', 'school', 0), (6, 'Lokaal 6', 'room', 0);
+      UPDATE groups SET parent_id = 1 WHERE id = 6;
+      INSERT INTO policies (id, name, settings, updated_at) VALUES (2, 'Beleid', '{}', 0);
+      INSERT INTO devices (id, install_id, token_hash, group_id, hostname, inventory, detected_class, enrolled_at)
+        VALUES (3, 'install-3', 'hash-3', 6, 'pc-3', '{}', 'laptop', 0),
+               (9, 'install-9', 'hash-9', 6, 'pc-9', '{}', 'desktop', 0);
+    `);
+    // usage the fleet triggers must keep following: an hour of idle on each device
+    const t0 = Date.UTC(2026, 0, 5, 8);
+    old.db.exec(`
+      INSERT INTO rollup_hour (device_id, hour, idle_on_ms, energy_wh) VALUES (3, ${t0}, ${HOUR_MS}, 10), (9, ${t0}, ${HOUR_MS}, 30);
+      INSERT INTO fleet_hour (hour, group_id, device_class, idle_on_ms, energy_wh)
+        VALUES (${t0}, 6, 'laptop', ${HOUR_MS}, 10), (${t0}, 6, 'desktop', ${HOUR_MS}, 30);
+    `);
+    const before = old;
+    const dump = (s: SqliteStore) =>
+      ['users', 'groups', 'policies', 'devices', 'rollup_hour', 'fleet_hour'].map((t) =>
+        s.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all(),
+      );
+    const rows = dump(before);
+    await before.close();
+
+    const store = new SqliteStore({ dataDir: dir });
+    expect(dump(store)).toEqual(rows);
+    expect(store.db.prepare('SELECT name, last_id FROM id_high_water ORDER BY name').all()).toEqual([
+      { name: 'devices', last_id: 9 },
+      { name: 'groups', last_id: 6 },
+      { name: 'policies', last_id: 2 },
+      { name: 'users', last_id: 4 },
+    ]);
+    // erasing the newest device still takes its rollups out of the fleet figures (triggers kept)
+    await store.eraseDevice(9);
+    expect(store.db.prepare('SELECT device_class, idle_on_ms, energy_wh FROM fleet_hour').all()).toEqual([
+      { device_class: 'laptop', idle_on_ms: HOUR_MS, energy_wh: 10 },
+    ]);
+    const next = await store.enrollDevice({
+      installId: 'install-new',
+      tokenHash: 'hash-new',
+      groupId: 6,
+      hostname: 'pc-new',
+      inventory: {},
+      detectedClass: 'laptop',
+      now: 0,
+    });
+    expect(next.deviceId).toBe(10);
+    await store.deletePolicy(2);
+    const policy = await store.createPolicy({ name: 'Nieuw', settings: {}, now: 0 });
+    expect(policy.id).toBe(3);
+    await store.close();
+  });
+
   it('refuses a database from a newer console instead of damaging it', async () => {
     const dir = tempDir();
     const s = new SqliteStore({ dataDir: dir });

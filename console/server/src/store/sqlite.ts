@@ -19,7 +19,7 @@ import {
 import Database from 'better-sqlite3';
 import { deviceTotalWatts } from '../energy/energy-profile.js';
 import { createPrivateFile, secureDataDir, tightenFile } from '../ops/file-modes.js';
-import { MIGRATIONS, migrate } from './migrations.js';
+import { type ID_TABLES, MIGRATIONS, migrate } from './migrations.js';
 import { EnergyRecompute } from './recompute.js';
 import {
   type ApiTokenListItem,
@@ -396,7 +396,8 @@ export class SqliteStore implements Store {
   async createGroup(g: NewGroup) {
     const info = this.db
       .prepare(
-        'INSERT INTO groups (parent_id, name, kind, time_zone, excluded_reason, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO groups (id, parent_id, name, kind, time_zone, excluded_reason, created_at)
+         VALUES (${nextId('groups')}, ?, ?, ?, ?, ?, ?)`,
       )
       .run(g.parentId, g.name, g.kind, g.timeZone, g.excludedReason, g.now);
     return (await this.getGroup(Number(info.lastInsertRowid)))!;
@@ -504,8 +505,8 @@ export class SqliteStore implements Store {
       }
       const info = this.db
         .prepare(
-          `INSERT INTO devices (install_id, token_hash, group_id, hostname, inventory, detected_class, class_review,
-           enrolled_at, enroll_secret_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO devices (id, install_id, token_hash, group_id, hostname, inventory, detected_class, class_review,
+           enrolled_at, enroll_secret_id) VALUES (${nextId('devices')}, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           d.installId,
@@ -687,7 +688,9 @@ export class SqliteStore implements Store {
     now: number;
   }) {
     const info = this.db
-      .prepare('INSERT INTO policies (name, description, settings, updated_at) VALUES (?, ?, ?, ?)')
+      .prepare(
+        `INSERT INTO policies (id, name, description, settings, updated_at) VALUES (${nextId('policies')}, ?, ?, ?, ?)`,
+      )
       .run(p.name, p.description ?? null, JSON.stringify(p.settings), p.now);
     return (await this.getPolicy(Number(info.lastInsertRowid)))!;
   }
@@ -1459,11 +1462,21 @@ const UPSERT_SET = `active_ms = active_ms + excluded.active_ms, idle_on_ms = idl
   off_ms = off_ms + excluded.off_ms, energy_wh = energy_wh + excluded.energy_wh,
   waste_wh = waste_wh + excluded.waste_wh`;
 
+/**
+ * The id a new row of `table` gets: past the highest it ever had (`id_high_water`, migrations.ts
+ * 'ids never reused (SQLite)'), so an erased device's (or deleted group's, user's, policy's) id is
+ * never given to a new one. Also past the table's own highest, should the mark ever lag.
+ */
+function nextId(table: (typeof ID_TABLES)[number]): string {
+  return `(SELECT MAX(COALESCE((SELECT last_id FROM id_high_water WHERE name = '${table}'), 0),
+    COALESCE((SELECT MAX(id) FROM ${table}), 0)) + 1)`;
+}
+
 function prepare(db: Database.Database) {
   return {
     countUsers: db.prepare('SELECT COUNT(*) AS n FROM users'),
     insertUser: db.prepare(
-      'INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)',
+      `INSERT INTO users (id, username, password_hash, role, created_at) VALUES (${nextId('users')}, ?, ?, ?, ?)`,
     ),
     getUser: db.prepare('SELECT * FROM users WHERE id = ?'),
     getUserByName: db.prepare('SELECT * FROM users WHERE username = ?'),

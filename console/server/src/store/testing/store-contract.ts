@@ -374,6 +374,44 @@ export function describeStoreContract(name: string, makeStore: () => Store | Pro
 
     describe('devices', () => {
       it(
+        'never gives an erased device’s id (or a deleted group’s, user’s, policy’s) to a new one',
+        withStore(async (store) => {
+          const { groupId, deviceId: first } = await seedDevice(store);
+          const { deviceId: newest } = await seedDevice(store, { groupId });
+          expect(newest).toBeGreaterThan(first);
+          await store.eraseDevice(newest);
+          const { deviceId: next } = await seedDevice(store, { groupId });
+          expect(next).toBeGreaterThan(newest);
+          // and after erasing every device, still past every id given out
+          await store.eraseDevice(first);
+          await store.eraseDevice(next);
+          const { deviceId: later } = await seedDevice(store, { groupId });
+          expect(later).toBeGreaterThan(next);
+
+          const room = {
+            parentId: groupId,
+            kind: 'room' as const,
+            timeZone: null,
+            excludedReason: null,
+            now: T0,
+          };
+          const g = await store.createGroup({ ...room, name: 'Lokaal 1' });
+          expect(await store.deleteGroup(g.id)).toBe('deleted');
+          expect((await store.createGroup({ ...room, name: 'Lokaal 2' })).id).toBeGreaterThan(g.id);
+
+          const p = await store.createPolicy({ name: 'Oud', settings: {}, now: T0 });
+          expect(await store.deletePolicy(p.id)).toBe(true);
+          expect((await store.createPolicy({ name: 'Nieuw', settings: {}, now: T0 })).id).toBeGreaterThan(
+            p.id,
+          );
+
+          const u = await store.createUser({ username: 'oud', passwordHash: 'x', role: 'it', now: T0 });
+          expect(await store.deleteUser(u.id)).toBe(true);
+          const v = await store.createUser({ username: 'nieuw', passwordHash: 'x', role: 'it', now: T0 });
+          expect(v.id).toBeGreaterThan(u.id);
+        }),
+      );
+      it(
         'enrolls a device, re-enrolls the same install with a new token, and keeps to a secret’s limit',
         withStore(async (store) => {
           const { groupId, deviceId, installId } = await seedDevice(store);
