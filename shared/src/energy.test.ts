@@ -15,7 +15,7 @@ function bucketsFor(
   return splitByHour(start, end).map((s) => ({ hour: s.hour, ...energyFor(total, state, s.ms) }));
 }
 
-describe('energy model worked examples (energy.md §3)', () => {
+describe('energy model worked examples (docs/energy-model.md)', () => {
   it('example A: a laptop idle with the screen on 10:40–11:40 uses 8 Wh of which 7 Wh is waste', () => {
     const buckets = bucketsFor({ deviceClass: 'laptop' }, 'idle_display_on', at('10:40'), at('11:40'));
     expect(buckets).toHaveLength(2);

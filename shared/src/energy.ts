@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Interval } from './intervals.js';
 import { HOUR_MS } from './time.js';
 
-/** The five energy states of energy.md §1. */
+/** The five energy states (docs/energy-model.md, "Energy states"). */
 export const ENERGY_STATES = ['active', 'idle_display_on', 'idle_display_off', 'sleep', 'off'] as const;
 export type EnergyState = (typeof ENERGY_STATES)[number];
 
@@ -28,7 +28,7 @@ export const StateWattsSchema = z.object({
 });
 export type StateWatts = z.infer<typeof StateWattsSchema>;
 
-/** energy.md §2.1, normative defaults. */
+/** Default watts per class and state; sources in docs/energy-model.md. */
 export const DEFAULT_CLASS_WATTS: Record<DeviceClass, StateWatts> = {
   desktop: { active: 30, idle_display_on: 20, idle_display_off: 20, sleep: 1.5, off: 0.5 },
   laptop: { active: 15, idle_display_on: 8, idle_display_off: 4, sleep: 1.0, off: 0.3 },
@@ -47,7 +47,7 @@ export const DEFAULT_MONITOR_WATTS: Record<MonitorSize, StateWatts> = {
   '27': { active: 20, idle_display_on: 20, idle_display_off: 0.3, sleep: 0.3, off: 0.3 },
 };
 
-/** energy.md §2.2: embodied kg CO2e, the range to show, default lifetime in years. */
+/** Embodied kg CO2e, the range to show, default lifetime in years (docs/energy-model.md). */
 export const EMBODIED: Record<
   DeviceClass | `monitor-${MonitorSize}`,
   { kg: number; range: [number, number]; lifetimeYears: number }
@@ -61,7 +61,7 @@ export const EMBODIED: Record<
   'monitor-27': { kg: 150, range: [90, 380], lifetimeYears: 6 },
 };
 
-/** energy.md §2.3: deployment settings. */
+/** Deployment settings: price per kWh and grid factor (docs/energy-model.md). */
 export const DEFAULT_PRICE_EUR_PER_KWH = { po: 0.25, vo: 0.2 } as const;
 export const DEFAULT_GRID_KG_PER_KWH = 0.27;
 
@@ -106,7 +106,7 @@ export function deviceWatts(
   return { ...base, ...settings?.classWatts?.[profile.deviceClass], ...profile.watts };
 }
 
-/** Ptot(d, s) for every state: the device plus its monitors (energy.md §3). */
+/** Ptot(d, s) for every state: the device plus its monitors (docs/energy-model.md, "Formulas"). */
 export function totalWatts(
   profile: DevicePowerProfile,
   settings?: Pick<EnergySettings, 'classWatts' | 'monitorWatts'>,
@@ -121,7 +121,7 @@ export function totalWatts(
   return total;
 }
 
-/** Maps a protocol interval to its energy state (energy.md §1: unknown display counts as on). */
+/** Maps a protocol interval to its energy state (docs/energy-model.md: unknown display counts as on). */
 export function energyStateOf(interval: Pick<Interval, 'state' | 'display'>): EnergyState {
   switch (interval.state) {
     case 'active':

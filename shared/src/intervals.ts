@@ -50,7 +50,7 @@ export interface HourSlice {
   ms: number;
 }
 
-/** Splits `[start, end)` on whole UTC hours (energy.md §3). A zero-length interval gives nothing. */
+/** Splits `[start, end)` on whole UTC hours (docs/energy-model.md). A zero-length interval gives nothing. */
 export function splitByHour(start: number, end: number): HourSlice[] {
   const slices: HourSlice[] = [];
   let hour = Math.floor(start / HOUR_MS) * HOUR_MS;

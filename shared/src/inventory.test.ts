@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDevice } from './inventory.js';
 
-describe('classifyDevice (energy.md §4)', () => {
+describe('classifyDevice (docs/energy-model.md, device class)', () => {
   it('prefers a class set by IT over anything the hardware says', () => {
     expect(classifyDevice({ chassisType: 'Notebook' }, 'desktop').deviceClass).toBe('desktop');
   });

@@ -104,7 +104,7 @@ export interface ClassDecision {
   suggestModernPreset?: boolean;
 }
 
-/** energy.md §4: resolve a device class from hardware data, first rule that answers wins. */
+/** Resolves a device class from hardware data, first rule that answers wins (docs/energy-model.md). */
 export function classifyDevice(inv: Inventory, manual?: DeviceClass): ClassDecision {
   if (manual) return { deviceClass: manual };
   if (inv.os === 'chromeos') return { deviceClass: 'chromebook' };

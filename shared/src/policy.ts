@@ -133,7 +133,10 @@ export const EffectivePolicySchema = PolicySettingsSchema.extend({
 }).strict();
 export type EffectivePolicy = z.infer<typeof EffectivePolicySchema>;
 
-/** A new console starts in audit-only mode: measure first, enforce after IT decides (platforms.md §8). */
+/**
+ * A new console starts in audit-only mode: measure first, enforce after IT decides
+ * (docs/platforms-support.md).
+ */
 export const CONSOLE_DEFAULT_POLICY: PolicySettings = {
   auditOnly: true,
   idleThresholdSec: POLICY_BOUNDS.idleThresholdSec.default,

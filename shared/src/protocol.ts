@@ -3,7 +3,7 @@ import { IntervalSchema } from './intervals.js';
 import { InventorySchema } from './inventory.js';
 import { EffectivePolicySchema } from './policy.js';
 
-/** Protocol v1 (design.md). Extend compatibly: new fields optional, unknown fields ignored. */
+/** Protocol v1 (docs/api.md). Extend compatibly: new fields optional, unknown fields ignored. */
 export const PROTOCOL_VERSION = 1;
 
 export const LIMITS = {

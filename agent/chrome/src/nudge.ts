@@ -44,7 +44,7 @@ export function decideChromeNudge(input: ChromeNudgeInput): NudgeDecision {
   });
 }
 
-/** Dutch unless the browser runs in English (the team's language rule: Dutch first). */
+/** Dutch unless the browser runs in English (docs/wording.md: Dutch first). */
 export function langFor(uiLanguage: string): Lang {
   return uiLanguage.toLowerCase().startsWith('en') ? 'en' : 'nl';
 }

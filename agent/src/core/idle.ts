@@ -10,7 +10,7 @@ import {
 } from '@sluimer/shared';
 
 /**
- * The idle state machine (design.md "Measurements"). Pure: every function takes a state and returns
+ * The idle state machine (docs/api.md "Protocol v1"). Pure: every function takes a state and returns
  * a new one, never reads a clock or the OS. The service feeds it samples and power events and
  * persists the returned state; closed intervals collect in `state.closed` until `takeClosed`.
  *

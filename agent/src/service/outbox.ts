@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import { AgentDatabase } from './agent-database.js';
 
 /**
- * The durable outbox (design.md "Nothing is lost"). Each report is written here before it is sent
+ * The durable outbox (docs/api.md "Protocol v1"). Each report is written here before it is sent
  * and deleted only after the console's ack. `seq` is kept across restarts. It is a queue and nothing
  * else: the device's measuring state (device-state.ts) and clock bookkeeping (clock-record.ts) live
  * in the same database (agent-database.ts), and the service writes a report, the state that no longer

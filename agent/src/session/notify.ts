@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 
 /**
  * Headless native notifications, for a session without the Electron tray (a lab desktop running
- * only the service, or the service acting inside the user's session, platforms.md §8):
+ * only the service, or the service acting inside the user's session, docs/platforms-support.md):
  * - Linux: `notify-send` (libnotify) to the session's notification daemon over D-Bus; with actions
  *   it waits and prints the chosen action, so outcomes (dismissed/snoozed) come back.
  * - Windows: a toast through PowerShell and Windows.UI.Notifications, under the tray's

@@ -278,7 +278,7 @@ export async function startTray(opts: TrayOptions = {}): Promise<TrayController 
     popover?.hide();
   });
 
-  // session-only signals for the service (platforms.md §8)
+  // session-only signals for the service (docs/platforms-support.md, "Service and session")
   powerMonitor.on('lock-screen', () => {
     locked = true;
     report();

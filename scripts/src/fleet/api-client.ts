@@ -29,7 +29,7 @@ async function errorFrom(res: Response, what: string): Promise<ApiError> {
 }
 
 /**
- * A small client of the console REST API (design.md), for the demo, benchmarks and tests. Logs in
+ * A small client of the console REST API (docs/api.md), for the demo, benchmarks and tests. Logs in
  * with a session cookie like the web app; sends the CSRF token back if the console hands one out.
  */
 export class ConsoleClient {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DeviceClassSchema, MonitorSizeSchema, StateWattsSchema } from '../energy.js';
 import { LifecycleFiguresSettingSchema } from '../lifecycle/options.js';
 
-/** Deployment settings (docs/energy.md plus raw-data retention); PUT takes any subset. */
+/** Deployment settings (docs/energy-model.md plus raw-data retention); PUT takes any subset. */
 export const SettingsSchema = z.object({
   priceEurPerKwh: z.number().min(0).max(5),
   gridKgPerKwh: z.number().min(0).max(2),

@@ -1,5 +1,5 @@
 /**
- * Number, money and duration formats for pupil-facing texts (language.md "Formats"): nl-NL first
+ * Number, money and duration formats for pupil-facing texts (docs/wording.md, "Formats"): nl-NL first
  * (`1.234,5 kWh`, `€ 12,50`), en-GB second. Browser-safe: Intl only.
  */
 export const LANGUAGES = ['nl', 'en'] as const;
@@ -32,7 +32,7 @@ export function formatNumber(lang: Lang, value: number, maxFractionDigits = 1): 
   );
 }
 
-/** kWh for display: two decimals below 10 kWh, one up to 100, whole numbers above (energy.md §3). */
+/** kWh for display: two decimals below 10 kWh, one up to 100, whole numbers above (docs/energy-model.md). */
 export function formatKwh(lang: Lang, kwh: number): string {
   const digits = kwh < 10 ? 2 : kwh < 100 ? 1 : 0;
   return `${formatNumber(lang, kwh, digits)} kWh`;

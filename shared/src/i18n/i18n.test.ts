@@ -46,7 +46,7 @@ describe('pupil texts', () => {
     }
   });
 
-  it('say the sleep warning exactly as the language guide does', () => {
+  it('say the sleep warning exactly as docs/wording.md does', () => {
     const content: NudgeContent = { kind: 'sleepSoon', noun: 'laptop', minutes: 2 };
     expect(renderNudge(content, 'nl').body).toBe(
       'Deze laptop gaat over 2 minuten in slaapstand. Beweeg de muis om verder te werken.',
@@ -57,7 +57,7 @@ describe('pupil texts', () => {
     expect(renderNudge({ ...content, minutes: 1 }, 'nl').body).toContain('over 1 minuut in');
   });
 
-  it('phrase the weekly result as in the language guide, with Dutch number formats', () => {
+  it('phrase the weekly result as in docs/wording.md, with Dutch number formats', () => {
     const body = renderNudge({ kind: 'weekly', scope: 'room', noun: 'laptop', kwh: 3.2, charges: 64 }, 'nl');
     expect(body.body).toBe(
       'Jullie lokaal bespaarde deze week 3,2 kWh — genoeg om een laptop ruim 64 keer op te laden.',

@@ -148,7 +148,7 @@ export function describePolicy(
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
 }
 
-/** Whole laptop charges in `kwh`, with a 50 Wh battery, rounded down (language.md). */
+/** Whole laptop charges in `kwh`, with a 50 Wh battery, rounded down (docs/wording.md). */
 export const LAPTOP_BATTERY_WH = 50;
 export function laptopCharges(kwh: number): number {
   return Math.max(0, Math.floor((kwh * 1000) / LAPTOP_BATTERY_WH + 1e-9));

@@ -17,7 +17,7 @@ export type SummaryScope = 'device' | 'room' | 'class';
 
 /**
  * Every pupil-facing text, once per language. The `Messages` type makes a missing English (or Dutch)
- * text a compile error. Tone (language.md): short, friendly, concrete, never blaming; no exclamation
+ * text a compile error. Tone (docs/wording.md): short, friendly, concrete, never blaming; no exclamation
  * marks; "je/jij".
  */
 export interface Messages {

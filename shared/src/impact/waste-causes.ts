@@ -176,7 +176,7 @@ export function explainRemainingWaste(
   return { totalKwh, totalEur: totalKwh * opts.priceEurPerKwh, causes, perDevice };
 }
 
-/** A next step a school can act on, Dutch first (language.md: short, concrete, never blaming). */
+/** A next step a school can act on, Dutch first (docs/wording.md: short, concrete, never blaming). */
 export function nextStep(c: Omit<CauseSummary, 'nextStep'>): { nl: string; en: string } {
   const top = c.groups[0];
   const whereNl = top?.name ? ` in ${top.name}` : '';

@@ -34,7 +34,7 @@ export const INTERRUPTION_WINDOW_MS = 5 * MINUTE_MS;
  */
 export const REPLAY_LOOKBACK_MS = POLICY_BOUNDS.sleepAfterSec.max * 1000;
 
-/** School days a school year has when the calendar does not cover it (energy.md's 195-day assumption). */
+/** School days a school year has when the calendar does not cover it (docs/energy-model.md). */
 export const FALLBACK_SCHOOL_DAYS_PER_YEAR = 195;
 
 /** A span in which the device reported a blocker (a process, driver or service keeping it awake). */

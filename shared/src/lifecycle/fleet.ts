@@ -31,7 +31,7 @@ export function batteryBucket(pct: number): BatteryBucket {
 
 /**
  * What keeping every device `extraYears` longer avoids: each device's embodied CO2e spread over its
- * class lifetime L instead of L + extraYears, summed (energy.md §3, "embodied share per year").
+ * class lifetime L instead of L + extraYears, summed (docs/energy-model.md, "Embodied carbon and lifetime").
  * `fromYears` is the fleet's mean expected lifetime, so the sentence reads "from N to N+2 years".
  */
 export function lifetimeExtension(

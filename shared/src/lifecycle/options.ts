@@ -4,7 +4,7 @@ import { DEVICE_CLASSES, type DeviceClass, EMBODIED } from '../energy.js';
 
 /**
  * What each lifecycle option costs in euros and kg CO2e (docs/lifecycle.md, "Options and their
- * figures"). Embodied figures for whole devices come from the energy model (energy.md §2.2); the
+ * figures"). Embodied figures for whole devices come from the energy model (docs/energy-model.md); the
  * parts and prices are Sluimer assumptions an admin can change in the settings
  * (`lifecycleFigures`, merged over these by `optionFigures`), shown with every advice and report.
  */

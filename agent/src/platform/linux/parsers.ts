@@ -1,7 +1,7 @@
 import { type Blocker, ErrorCode, SluimerError } from '@sluimer/shared';
 import { normalizeText } from '../runner.js';
 
-// ---- systemd-inhibit --list (platforms.md §5.5) ----
+// ---- systemd-inhibit --list (docs/platforms-support.md, "Linux: systemd-inhibit --list") ----
 
 export interface Inhibitor {
   who: string;

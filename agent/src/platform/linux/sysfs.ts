@@ -90,7 +90,10 @@ export interface Backlight {
 
 const TYPE_ORDER = ['firmware', 'platform', 'raw'];
 
-/** Every backlight device, preferred first: firmware, then platform, then raw (choice unverified, §9). */
+/**
+ * Every backlight device, preferred first: firmware, then platform, then raw (choice unverified, see
+ * docs/platforms-support.md).
+ */
 export async function readBacklights(dir: string): Promise<Backlight[]> {
   const out: Backlight[] = [];
   for (const name of await list(dir)) {

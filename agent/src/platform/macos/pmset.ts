@@ -2,7 +2,7 @@ import { type Blocker, ErrorCode, SluimerError } from '@sluimer/shared';
 import { normalizeText } from '../runner.js';
 import type { ScheduledAction } from '../types.js';
 
-/** `pmset -g custom` / `pmset -g` (platforms.md §5.3): sections of `key value (note)` lines. */
+/** `pmset -g custom` / `pmset -g` (docs/platforms-support.md): sections of `key value (note)` lines. */
 export interface PmsetEntry {
   value: string;
   note?: string;
@@ -71,7 +71,7 @@ export function summarizePmsetCustom(text: string): PmsetCustomSummary {
   return out;
 }
 
-// ---- pmset -g assertions (§5.4) ----
+// ---- pmset -g assertions (docs/platforms-support.md, "macOS: pmset -g assertions") ----
 
 export interface AssertionHolder {
   pid: number;

@@ -1,4 +1,4 @@
-/** powercfg GUIDs (platforms.md §2). Parsers match these, never localised labels. */
+/** powercfg GUIDs (docs/platforms-support.md). Parsers match these, never localised labels. */
 export const GUID = {
   SUB_SLEEP: '238c9fa8-0aad-41ed-83f4-97be242c8f20',
   STANDBYIDLE: '29f6c1db-86da-48c5-9fdb-f2b67b1f44da',

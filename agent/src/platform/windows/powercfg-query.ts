@@ -2,10 +2,11 @@ import { normalizeText } from '../runner.js';
 import { GUID, GUID_PATTERN } from './guids.js';
 
 /**
- * `powercfg /q` parser (platforms.md §5.1). Labels are localised, so only GUIDs and `0x` values are
- * read: the output is cut into one block per line that carries a GUID (scheme, subgroup or setting);
- * within a block the last two `0x` values are the AC and DC index. Scheme and subgroup blocks carry
- * no `0x` values and so yield nothing. Values are raw: seconds for timeouts, percent for brightness.
+ * `powercfg /q` parser (docs/platforms-support.md, "Windows: GUIDs, not labels"). Labels are localised, so
+ * only GUIDs and `0x` values are read: the output is cut into one block per line that carries a GUID (scheme,
+ * subgroup or setting); within a block the last two `0x` values are the AC and DC index. Scheme and subgroup
+ * blocks carry no `0x` values and so yield nothing. Values are raw: seconds for timeouts, percent for
+ * brightness.
  */
 export interface PowercfgSetting {
   guid: string;

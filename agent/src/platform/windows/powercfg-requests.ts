@@ -2,10 +2,11 @@ import { type Blocker, ErrorCode, SluimerError } from '@sluimer/shared';
 import { normalizeText } from '../runner.js';
 
 /**
- * `powercfg /requests` parser (platforms.md §5.2). Six sections in a fixed order; headers may be
- * translated, so a section is named by its position and the English header text is only used as a
- * cross-check. An entry is `[PROCESS]`, `[DRIVER]` or `[SERVICE]` + its caller, optionally followed by
- * one reason line. One caller listed in several sections becomes one blocker with several `blocks`.
+ * `powercfg /requests` parser (docs/platforms-support.md, "Windows: powercfg /requests"). Six sections in a
+ * fixed order; headers may be translated, so a section is named by its position and the English header text
+ * is only used as a cross-check. An entry is `[PROCESS]`, `[DRIVER]` or `[SERVICE]` + its caller, optionally
+ * followed by one reason line. One caller listed in several sections becomes one blocker with several
+ * `blocks`.
  */
 export const REQUEST_SECTIONS = [
   'display',

@@ -6,7 +6,10 @@ export const TASK_NAME = 'Sluimer\\PowerAction';
 const DAY_CODES = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 const XML_DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 
-/** Sleep through SetSuspendState (via .NET), never `rundll32 powrprof.dll,SetSuspendState` (platforms.md §2). */
+/**
+ * Sleep through SetSuspendState (via .NET), never `rundll32 powrprof.dll,SetSuspendState`
+ * (docs/platforms-support.md).
+ */
 export const SLEEP_SCRIPT =
   "Add-Type -AssemblyName System.Windows.Forms; [void][System.Windows.Forms.Application]::SetSuspendState('Suspend', $false, $false)";
 

@@ -2,10 +2,10 @@ import { NudgeContentSchema, NudgeKindSchema, SummaryScopeSchema } from '@sluime
 import { z } from 'zod';
 
 /**
- * Local IPC between the service and the per-user tray (platforms.md §8): newline-delimited JSON over a
- * Unix domain socket (Linux/macOS) or a named pipe (Windows). Every line is validated with these
- * schemas on both sides; a bad line gets an `error` and is otherwise ignored. Nothing here carries a
- * user identity.
+ * Local IPC between the service and the per-user tray (docs/platforms-support.md, "Service and session"):
+ * newline-delimited JSON over a Unix domain socket (Linux/macOS) or a named pipe (Windows). Every line is
+ * validated with these schemas on both sides; a bad line gets an `error` and is otherwise ignored. Nothing
+ * here carries a user identity.
  */
 export const IPC_PROTOCOL = 1;
 /** a line longer than this is refused and the connection closed */

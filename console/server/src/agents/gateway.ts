@@ -170,7 +170,7 @@ export interface GatewayOptions {
   ingest?: IngestService;
 }
 
-/** The agent WebSocket gateway (protocol v1, design.md). */
+/** The agent WebSocket gateway (protocol v1, docs/api.md). */
 export class Gateway {
   private readonly wss = new WebSocketServer({
     noServer: true,

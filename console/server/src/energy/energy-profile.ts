@@ -3,7 +3,9 @@ import type { DeviceRecord } from '../store/types.js';
 
 type ProfileSource = Pick<DeviceRecord, 'deviceClass' | 'detectedClass' | 'desktopPreset' | 'monitors'>;
 
-/** The class the energy model uses: the console override, else what the inventory says (energy.md §4). */
+/**
+ * The class the energy model uses: the console override, else what the inventory says (docs/energy-model.md).
+ */
 export function effectiveClass(device: Pick<DeviceRecord, 'deviceClass' | 'detectedClass'>) {
   return device.deviceClass ?? device.detectedClass;
 }
@@ -15,7 +17,7 @@ export function powerProfile(device: ProfileSource): DevicePowerProfile {
   return profile;
 }
 
-/** Ptot per state for a device under the deployment settings (energy.md §3). */
+/** Ptot per state for a device under the deployment settings (docs/energy-model.md). */
 export function deviceTotalWatts(device: ProfileSource, settings: Settings): StateWatts {
   return totalWatts(powerProfile(device), settings);
 }

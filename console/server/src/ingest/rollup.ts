@@ -10,7 +10,7 @@ export const ENERGY = 5;
 export const WASTE = 6;
 export type Bucket = Float64Array;
 
-/** Slot of an interval's energy state (energy.md §1: idle with unknown display counts as display on). */
+/** Slot of an interval's energy state (docs/energy-model.md: idle with unknown display counts as on). */
 export function slotOf(state: Interval['state'], display: Interval['display']): number {
   switch (state) {
     case 'active':
@@ -35,7 +35,7 @@ export function slotWatts(total: StateWatts): { watts: number[]; waste: number[]
 }
 
 /**
- * Adds `[start, end)` split on whole UTC hours (energy.md §3) into `hours`, and the same amounts into
+ * Adds `[start, end)` split on whole UTC hours (docs/energy-model.md) into `hours`, and the same amounts into
  * `days` per UTC day. Buckets add up to the unsplit interval.
  */
 export function accumulate(

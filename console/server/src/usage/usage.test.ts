@@ -37,7 +37,7 @@ async function usage(groupId: number, from: number | string, to: number | string
 }
 
 describe('usage', () => {
-  it('gives energy.md example A: a laptop idle 10:40–11:40 uses 0.008 kWh of which 0.007 kWh is waste', async () => {
+  it('gives worked example A: a laptop idle 10:40–11:40 uses 0.008 kWh of which 0.007 kWh is waste', async () => {
     const { groupId } = await deviceWith(LAPTOP, [
       { start: at(0, 10, 40), end: at(0, 11, 40), state: 'idle', display: 'on' },
     ]);
@@ -78,7 +78,7 @@ describe('usage', () => {
     expect((await usage(groupId, at(0, 12), at(0, 13))).rows).toEqual([]);
   });
 
-  it('gives energy.md example B: a desktop with a 24" monitor idle 18:00–08:00 uses 0.490 kWh, 0.4648 kWh waste', async () => {
+  it('gives worked example B: a desktop with a 24" monitor idle 18:00–08:00 uses 0.490 kWh, 0.4648 kWh waste', async () => {
     const { groupId } = await deviceWith(DESKTOP, [
       { start: at(0, 18), end: at(1, 8), state: 'idle', display: 'on' },
     ]);

@@ -53,7 +53,10 @@ export function formatKg(kg: number, lang: Lang, decimals = autoDecimals(kg)): s
   return `${formatNumber(kg, lang, decimals)}\u00a0kg\u00a0CO2e`;
 }
 
-/** Euros to the cent: `€ 12,50` (nl), `€12.50` (en). Large amounts keep cents too (energy.md: round for display only). */
+/**
+ * Euros to the cent: `€ 12,50` (nl), `€12.50` (en). Large amounts keep cents too (docs/energy-model.md: round
+ * for display only).
+ */
 export function formatEur(eur: number, lang: Lang): string {
   if (!Number.isFinite(eur)) return '–';
   const s = nf(lang, {

@@ -1,6 +1,6 @@
 import { lifecycleEn, lifecycleNl } from './messages-lifecycle.js';
 
-/** User-facing texts. Dutch first (language.md), English second; every key exists in both. */
+/** User-facing texts. Dutch first (docs/wording.md), English second; every key exists in both. */
 const nl = {
   appName: 'Sluimer',
   'nav.overview': 'Overzicht',

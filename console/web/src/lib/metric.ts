@@ -2,7 +2,7 @@ import { localTime } from '@sluimer/shared';
 import { DEFAULT_TZ, formatDay, formatEur, formatKg, formatKwh, type Lang } from './format.js';
 
 /**
- * The unit the management charts show: euros first (the language guide: management reads money
+ * The unit the management charts show: euros first (docs/wording.md: management reads money
  * and CO2e before kWh), switchable to kWh and kg CO2e. Pure helpers and the Dutch (or English)
  * one-paragraph summaries that are each chart's accessible name.
  */
