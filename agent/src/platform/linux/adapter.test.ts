@@ -60,9 +60,13 @@ describe('Linux adapter without a session', () => {
         return logind
           ? { stdout: 'a(ssssuu) 1 "sleep" "Backup" "Nightly backup" "block" 0 7001\n' }
           : { code: 1, stderr: 'Failed to connect to bus: No such file or directory' };
-      if (f === 'systemd-inhibit') return { code: 1, stderr: 'Failed to connect to bus: No such file or directory' };
+      if (f === 'systemd-inhibit')
+        return { code: 1, stderr: 'Failed to connect to bus: No such file or directory' };
       if (f === 'gdbus')
-        return { code: 1, stderr: 'Error: GDBus.Error:org.freedesktop.DBus.Error.ServiceUnknown: not provided' };
+        return {
+          code: 1,
+          stderr: 'Error: GDBus.Error:org.freedesktop.DBus.Error.ServiceUnknown: not provided',
+        };
       return undefined;
     });
     const a = new LinuxAdapter({
