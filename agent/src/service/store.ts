@@ -28,6 +28,13 @@ export interface KeyStore {
 }
 
 export class FileStore implements KeyStore {
+  /**
+   * The text each document was last read or written with: a write of the same text is skipped, so a
+   * caller that saves on every sample (the tray bridge's nudge state) costs no file write, fsync or
+   * wake-up of the disk while nothing changed.
+   */
+  private readonly known = new Map<string, string>();
+
   constructor(readonly location: string) {
     mkdirSync(location, { recursive: true, mode: 0o700 });
     // also when it already existed (an older agent, an installer's umask): the device token lives here
@@ -39,24 +46,32 @@ export class FileStore implements KeyStore {
 
   read<T>(name: string): T | null {
     try {
-      return JSON.parse(readFileSync(join(this.location, `${name}.json`), 'utf8')) as T;
+      const text = readFileSync(join(this.location, `${name}.json`), 'utf8');
+      const value = JSON.parse(text) as T;
+      this.known.set(name, text);
+      return value;
     } catch (err) {
+      this.known.delete(name);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
   }
 
   write(name: string, value: unknown): void {
+    const text = `${JSON.stringify(value, null, 2)}\n`;
+    if (this.known.get(name) === text) return;
+    this.known.delete(name); // unknown until the rename below is done
     const file = join(this.location, `${name}.json`);
     const tmp = `${file}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, file);
+    this.known.set(name, text);
     try {
       const dir = openSync(this.location, 'r');
       try {
@@ -70,6 +85,7 @@ export class FileStore implements KeyStore {
   }
 
   remove(name: string): void {
+    this.known.delete(name);
     rmSync(join(this.location, `${name}.json`), { force: true });
   }
 }

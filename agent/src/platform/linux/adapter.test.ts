@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeRunner } from '../fake-runner.js';
 import { LinuxAdapter, POWER_SCHEMA } from './adapter.js';
 
@@ -50,6 +50,50 @@ describe('Linux adapter without a session', () => {
       { name: 'Backup', kind: 'process', blocks: ['sleep', 'idle'], reason: 'Nightly backup' },
       { name: 'firefox', kind: 'process', blocks: ['idle'], reason: 'Playing video' },
     ]);
+  });
+
+  it('does not start the blocker helpers again at every report while logind and GNOME are unreachable', async () => {
+    let logind = false;
+    const runner = fakeRunner((f, a) => {
+      const s = a.join(' ');
+      if (f === 'busctl' && s.includes('ListInhibitors'))
+        return logind
+          ? { stdout: 'a(ssssuu) 1 "sleep" "Backup" "Nightly backup" "block" 0 7001\n' }
+          : { code: 1, stderr: 'Failed to connect to bus: No such file or directory' };
+      if (f === 'systemd-inhibit')
+        return { code: 1, stderr: 'Failed to connect to bus: No such file or directory' };
+      if (f === 'gdbus')
+        return {
+          code: 1,
+          stderr: 'Error: GDBus.Error:org.freedesktop.DBus.Error.ServiceUnknown: not provided',
+        };
+      return undefined;
+    });
+    const a = new LinuxAdapter({
+      runner,
+      env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
+      blockersRetryMs: 60_000,
+    });
+    await expect(a.blockers()).rejects.toThrow(/logind's inhibitors not readable.*GNOME SessionManager/);
+    expect(runner.calls.map((c) => c.file)).toEqual(['busctl', 'systemd-inhibit', 'gdbus']);
+    // the next reports within the retry period: the same "unknown", no process
+    await expect(a.blockers()).rejects.toThrow(/logind's inhibitors not readable/);
+    await expect(a.blockers()).rejects.toThrow(/logind's inhibitors not readable/);
+    expect(runner.calls).toHaveLength(3);
+    // after the retry period logind is asked again (and GNOME, still absent, once more)
+    vi.useFakeTimers({ now: Date.now() + 61_000, toFake: ['Date'] });
+    try {
+      logind = true;
+      expect(await a.blockers()).toEqual([
+        { name: 'Backup', kind: 'process', blocks: ['sleep'], reason: 'Nightly backup' },
+      ]);
+      expect(runner.calls.map((c) => c.file).slice(3)).toEqual(['busctl', 'gdbus']);
+      // logind readable now: asked at every report; GNOME not again within its retry period
+      await a.blockers();
+      expect(runner.calls.map((c) => c.file).slice(5)).toEqual(['busctl']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports a dconf-locked key as overridden and does not try to write it', async () => {

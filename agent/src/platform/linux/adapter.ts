@@ -149,6 +149,12 @@ export interface LinuxAdapterOptions {
   uid?: number;
   /** re-try Mutter after this long when it was not on the bus */
   mutterRetryMs?: number;
+  /**
+   * re-try a blocker source (logind's inhibitor list, GNOME's session inhibitors) after this long when
+   * it could not be read (default 5 min): the agent asks at every report while the device is idle,
+   * and each try starts processes
+   */
+  blockersRetryMs?: number;
   /** system bus for logind signals (PrepareForSleep) and UPower's power-source changes */
   systemBusAddress?: string;
   /**
@@ -177,6 +183,10 @@ export class LinuxAdapter implements PlatformAdapter {
   private dbus: DbusConnection | null = null;
   private dbusBroken = false;
   private mutterDownUntil = 0;
+  /** logind's inhibitor list could not be read: the same answer until then, no process started */
+  private logindBlockersDown: { until: number; error: SluimerError } | null = null;
+  /** GNOME's SessionManager was not reachable: left out until then */
+  private gnomeBlockersDown: { until: number; error: string } | null = null;
   private inventoryCache: Promise<Inventory> | null = null;
   /** where the last idle reading came from (doctor, benchmarks) */
   lastIdleSource: IdleSource = 'none';
@@ -193,6 +203,7 @@ export class LinuxAdapter implements PlatformAdapter {
       systemdRunDir: options.systemdRunDir ?? '/run/systemd/system',
       uid: options.uid ?? process.getuid?.() ?? -1,
       mutterRetryMs: options.mutterRetryMs ?? 5 * 60_000,
+      blockersRetryMs: options.blockersRetryMs ?? 5 * 60_000,
       powerPollMs: options.powerPollMs ?? 15_000,
       systemBusAddress:
         options.systemBusAddress ??
@@ -494,6 +505,11 @@ export class LinuxAdapter implements PlatformAdapter {
    * list would read as "nothing else blocks".
    */
   async blockers(): Promise<Blocker[]> {
+    // an unreadable list stays unknown for a while: asked at every idle report, three processes a
+    // minute found the same missing bus again (issue 14's wake-ups)
+    const down = this.logindBlockersDown;
+    if (down && Date.now() < down.until) throw down.error;
+    this.logindBlockersDown = null;
     const problems: string[] = [];
     let system: Inhibitor[] | null = null;
     const bus = await this.run(CMD.listInhibitors);
@@ -516,11 +532,14 @@ export class LinuxAdapter implements PlatformAdapter {
     }
     const gnome = await this.gnomeInhibitors();
     if (gnome.error) problems.push(gnome.error);
-    if (system === null)
-      throw new SluimerError(
+    if (system === null) {
+      const error = new SluimerError(
         ErrorCode.Unsupported,
         `logind's inhibitors not readable, the blockers are unknown: ${problems.join('; ')}`,
       );
+      this.logindBlockersDown = { until: Date.now() + this.o.blockersRetryMs, error };
+      throw error;
+    }
     const out: Blocker[] = [];
     for (const i of system) {
       if (!mayBlockSleep(i) || i.pid === process.pid) continue;
@@ -533,9 +552,16 @@ export class LinuxAdapter implements PlatformAdapter {
   /** GNOME session inhibitors (browsers, video players): flags 4 = suspend, 8 = idle. */
   private async gnomeInhibitors(): Promise<{ blockers: Blocker[] | null; error?: string }> {
     if (!this.env.DBUS_SESSION_BUS_ADDRESS) return { blockers: null, error: 'no session bus' };
+    const down = this.gnomeBlockersDown;
+    if (down && Date.now() < down.until) return { blockers: null, error: down.error };
+    this.gnomeBlockersDown = null;
     const r = await this.run(CMD.gnomeInhibitors);
-    if (r.code !== 0)
-      return { blockers: null, error: `GNOME SessionManager: ${r.stderr.trim().split('\n')[0] ?? ''}` };
+    if (r.code !== 0) {
+      // not GNOME (or no SessionManager yet): asked again later, not at every idle report
+      const error = `GNOME SessionManager: ${r.stderr.trim().split('\n')[0] ?? ''}`;
+      this.gnomeBlockersDown = { until: Date.now() + this.o.blockersRetryMs, error };
+      return { blockers: null, error };
+    }
     const paths = [...r.stdout.matchAll(/'(\/org\/gnome\/SessionManager\/Inhibitor\d+)'/g)].map((m) => m[1]!);
     const out: Blocker[] = [];
     for (const path of paths.slice(0, 50)) {
