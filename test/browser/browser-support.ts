@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium as launchDebianChromium } from '../../bench/src/chromium.js';
 import { dateDemoPolicyHistory } from '../../console/server/src/impact/demo-history.js';
 import { type RunningConsole, startConsole } from '../../console/server/src/index.js';
 import { startDemo } from '../../scripts/src/demo.js';
@@ -28,20 +29,10 @@ export function requireBuiltWebApp(): void {
   }
 }
 
-/** Debian's Chromium, headless, with the flags this machine needs (no sandbox as root, no network). */
+/** Debian's Chromium, headless, with the flags this machine needs (the benchmarks' launcher). */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error('Chromium missing: apt-get install -y chromium');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  return launchDebianChromium(CHROMIUM);
 }
 
 /** A fresh page in its own context (Dutch, Amsterdam time); any error in the page fails the test. */
