@@ -60,7 +60,6 @@ export class Cluster implements WebPeers {
   private readonly peers = new Map<string, Peer>();
   private readonly fromPeers = new WeakSet<GatewayEvent>();
   private pending: GatewayEvent[] = [];
-  private readonly reportAt = new Map<number, number>();
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly snapshotTimer: NodeJS.Timeout;
   private gen = 0;
