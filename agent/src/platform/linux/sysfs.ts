@@ -1,4 +1,5 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatteryInfo, PowerSourceKind } from '../types.js';
 import { parseUevent } from './parsers.js';
@@ -7,19 +8,24 @@ import { parseUevent } from './parsers.js';
  * /sys/class/power_supply and /sys/class/backlight readers. The class directory is a parameter so
  * tests point it at a fake tree. Adapter names vary (AC, AC0, ACAD, ADP0, ADP1, …): supplies are
  * chosen by their `type`, never by name.
+ *
+ * Read synchronously on purpose: sysfs attributes are made by the kernel in memory when read and never
+ * wait for a disk, so a read takes microseconds, while each asynchronous read wakes a libuv pool thread
+ * and then the main thread again. The service reads these at every report, and those wake-ups were
+ * a large share of what an idle device spent on the agent (docs/benchmarks.md).
  */
 
-async function readText(path: string): Promise<string | null> {
+function readText(path: string): string | null {
   try {
-    return (await readFile(path, 'utf8')).trim();
+    return readFileSync(path, 'utf8').trim();
   } catch {
     return null;
   }
 }
 
-async function list(dir: string): Promise<string[]> {
+function list(dir: string): string[] {
   try {
-    return (await readdir(dir)).sort();
+    return readdirSync(dir).sort();
   } catch {
     return [];
   }
@@ -33,13 +39,13 @@ export interface SupplyState {
 
 export async function readSupplies(dir: string): Promise<SupplyState[]> {
   const out: SupplyState[] = [];
-  for (const name of await list(dir)) {
-    const uevent = await readText(join(dir, name, 'uevent'));
+  for (const name of list(dir)) {
+    const uevent = readText(join(dir, name, 'uevent'));
     const props = uevent ? parseUevent(uevent) : new Map<string, string>();
     for (const f of ['type', 'online', 'status', 'capacity', 'scope']) {
       const key = f.toUpperCase();
       if (!props.has(key)) {
-        const v = await readText(join(dir, name, f));
+        const v = readText(join(dir, name, f));
         if (v !== null) props.set(key, v);
       }
     }
@@ -96,19 +102,19 @@ const TYPE_ORDER = ['firmware', 'platform', 'raw'];
  */
 export async function readBacklights(dir: string): Promise<Backlight[]> {
   const out: Backlight[] = [];
-  for (const name of await list(dir)) {
-    const max = num((await readText(join(dir, name, 'max_brightness'))) ?? undefined);
+  for (const name of list(dir)) {
+    const max = num(readText(join(dir, name, 'max_brightness')) ?? undefined);
     const cur =
-      num((await readText(join(dir, name, 'actual_brightness'))) ?? undefined) ??
-      num((await readText(join(dir, name, 'brightness'))) ?? undefined);
+      num(readText(join(dir, name, 'actual_brightness')) ?? undefined) ??
+      num(readText(join(dir, name, 'brightness')) ?? undefined);
     if (!max || max <= 0 || cur === undefined) continue;
     const bl: Backlight = {
       name,
-      type: (await readText(join(dir, name, 'type'))) ?? 'raw',
+      type: readText(join(dir, name, 'type')) ?? 'raw',
       brightness: cur,
       max,
     };
-    const p = num((await readText(join(dir, name, 'bl_power'))) ?? undefined);
+    const p = num(readText(join(dir, name, 'bl_power')) ?? undefined);
     if (p !== undefined) bl.blPower = p;
     out.push(bl);
   }
