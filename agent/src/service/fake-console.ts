@@ -29,6 +29,8 @@ export interface FakeConsoleOptions {
   refuseReport?: (seq: number, ackedSeq: number) => string | null;
   /** `welcome.features`: the extension frames this console accepts (absent: an older console) */
   features?: string[];
+  /** answer pings (default true); false plays a console whose socket died without a close */
+  autoPong?: boolean;
 }
 
 export class FakeConsole {
@@ -49,6 +51,8 @@ export class FakeConsole {
   /** answer this many enrollments with 503 first */
   failEnrollments = 0;
   sockets: WebSocket[] = [];
+  /** pings received from agents, on any socket */
+  pings = 0;
   /** device token → installId */
   private nextDevice = 1;
   private devices = new Map<string, number>();
@@ -63,7 +67,7 @@ export class FakeConsole {
     this.now = opts.now ?? Date.now;
     this.policy = opts.policy ?? { auditOnly: true, idleThresholdSec: 300 };
     this.autoAck = opts.autoAck ?? true;
-    this.wss = new WebSocketServer({ noServer: true });
+    this.wss = new WebSocketServer({ noServer: true, autoPong: opts.autoPong ?? true });
     this.server = createServer((req, res) => {
       if (req.method === 'POST' && req.url === '/api/v1/enroll') {
         let body = '';
@@ -127,6 +131,10 @@ export class FakeConsole {
   private accept(ws: WebSocket, deviceId: number): void {
     const conn = this.sockets.length;
     this.sockets.push(ws);
+    ws.on('ping', () => {
+      this.pings++;
+      this.changed();
+    });
     ws.on('message', (data) => {
       const text = data.toString();
       const parsed = AgentFrameSchema.safeParse(JSON.parse(text));

@@ -102,6 +102,33 @@ describe('console link', () => {
     expect(outbox.pending(10).map((r) => r.seq)).toEqual([4]);
   });
 
+  it('sends no ping in a period in which the console acked a report, and pings when it was silent', async () => {
+    const { c, outbox, link } = await setup({}, { timings: { ...fast, pingIntervalMs: 200 } });
+    link.start();
+    await c.waitFor(() => c.frames.some((f) => f.frame.type === 'hello'));
+    // a report (and its ack) every 40 ms: every period has heard from the console
+    let k = 0;
+    const reporting = setInterval(() => {
+      outbox.enqueue({ intervals: [iv(k++ % 50)] });
+      link.pump();
+    }, 40);
+    await new Promise((r) => setTimeout(r, 900));
+    clearInterval(reporting);
+    expect(c.reports().length).toBeGreaterThan(10);
+    expect(c.pings).toBe(0);
+    // nothing to report: the link asks the console itself
+    await c.waitFor(() => c.pings >= 2, 3_000);
+    expect(c.upgrades.length).toBe(1);
+  });
+
+  it('drops a socket whose console neither sends frames nor answers pings, and connects again', async () => {
+    const { c, link } = await setup({ autoPong: false }, { timings: { ...fast, pingIntervalMs: 100 } });
+    link.start();
+    await c.waitFor(() => c.frames.some((f) => f.frame.type === 'hello'));
+    await c.waitFor(() => c.upgrades.length >= 2, 5_000);
+    expect(c.pings).toBeGreaterThanOrEqual(1);
+  });
+
   it('keeps at most `window` reports in flight', async () => {
     const { c, outbox, link } = await setup({ autoAck: false }, { timings: { ...fast, window: 2 } });
     for (let k = 0; k < 5; k++) outbox.enqueue({ intervals: [iv(k)] });

@@ -35,7 +35,10 @@ export interface LinkTimings {
   retryAfterMaxMs: number;
   /** reports in flight at once */
   window: number;
-  /** ping the console this often; no pong before the next ping = dead socket */
+  /**
+   * ping after this long without a frame from the console (the acks of the once-a-minute reports
+   * usually make it unnecessary); no pong within as long again = dead socket
+   */
   pingIntervalMs: number;
   /** give up on an upgrade that takes longer than this */
   handshakeTimeoutMs: number;
@@ -47,7 +50,7 @@ export const LINK_DEFAULTS: LinkTimings = {
   backoffMaxMs: 5 * 60_000,
   retryAfterMaxMs: 60 * 60_000,
   window: 8,
-  pingIntervalMs: 60_000,
+  pingIntervalMs: 90_000,
   handshakeTimeoutMs: 30_000,
 };
 
@@ -223,9 +226,6 @@ export class ConsoleLink {
         .then(() => this.handle(ws, text))
         .catch((err) => this.log.error('frame handling failed', { err }));
     });
-    ws.on('pong', () => {
-      (ws as WebSocket & { sluimerAlive?: boolean }).sluimerAlive = true;
-    });
     ws.on('error', (err) => {
       if (!refused) this.log.debug('socket error', { err });
     });
@@ -265,27 +265,40 @@ export class ConsoleLink {
     });
   }
 
+  /**
+   * A ping only after `pingIntervalMs` in which the console sent nothing; no pong within another period
+   * = dead socket. Every frame or pong from the console moves the deadline (a timer refresh wakes
+   * nothing), so while the once-a-minute reports are acked the timer never fires and the device is not
+   * woken for it.
+   */
   private startPing(ws: WebSocket): void {
     this.stopPing();
-    const w = ws as WebSocket & { sluimerAlive?: boolean };
-    w.sluimerAlive = true;
-    this.pingTimer = setInterval(() => {
-      if (!w.sluimerAlive) {
+    let awaitingPong = false;
+    const timer = setTimeout(() => {
+      if (awaitingPong) {
         this.log.warn('no pong from the console; reconnecting');
         ws.terminate();
         return;
       }
-      w.sluimerAlive = false;
+      awaitingPong = true;
       try {
         ws.ping();
+        timer.refresh();
       } catch {
         ws.terminate();
       }
     }, this.t.pingIntervalMs);
+    const heard = () => {
+      awaitingPong = false;
+      if (this.pingTimer === timer) timer.refresh();
+    };
+    ws.on('message', heard);
+    ws.on('pong', heard);
+    this.pingTimer = timer;
   }
 
   private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.pingTimer) clearTimeout(this.pingTimer);
     this.pingTimer = null;
   }
 
