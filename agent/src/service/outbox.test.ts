@@ -221,4 +221,27 @@ describe('outbox', () => {
     expect(statSync(join(dir, 'x', 'outbox.sqlite')).mode & 0o777).toBe(0o600);
     o.close();
   });
+
+  it('commits an ack without a flush of its own, keeps it across a restart, and syncs fully again after it', () => {
+    const path = join(dir, 'acks', 'outbox.sqlite');
+    const o = Outbox.open(path);
+    const [first, second] = [...o.enqueue({ intervals: [iv(0)] }), ...o.enqueue({ intervals: [iv(1)] })];
+    const seen: number[] = [];
+    const sqlite = o.database.sqlite;
+    const pragma = sqlite.pragma.bind(sqlite);
+    // what the ack's commit ran under, read on the same connection right before it
+    sqlite.pragma = ((source: string, options?: { simple?: boolean }) => {
+      const out = pragma(source, options);
+      if (source === 'synchronous = NORMAL') seen.push(pragma('synchronous', { simple: true }) as number);
+      return out;
+    }) as typeof sqlite.pragma;
+    expect(o.ack(first!)).toBe(true);
+    sqlite.pragma = pragma;
+    expect(seen).toEqual([1]);
+    expect(sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    o.close();
+    const again = Outbox.open(path);
+    expect(again.pending(10).map((r) => r.seq)).toEqual([second]);
+    again.close();
+  });
 });

@@ -328,10 +328,16 @@ export class Outbox {
     return f;
   }
 
-  /** The console has committed `seq`: forget it. */
+  /**
+   * The console has committed `seq`: forget it. Not fsynced on its own: an ack lost in a power cut
+   * only means the report is sent again, and the console answers a seq it already has with an ack
+   * and stores nothing twice.
+   */
   ack(seq: number): boolean {
     this.inFlight.delete(seq);
-    return this.db.prepare('DELETE FROM reports WHERE seq = ?').run(seq).changes > 0;
+    return this.database.transactionUnsynced(
+      () => this.db.prepare('DELETE FROM reports WHERE seq = ?').run(seq).changes > 0,
+    );
   }
 
   /** The console refused `seq` (it can never become valid): drop it and count the drop. */
