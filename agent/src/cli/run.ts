@@ -10,6 +10,7 @@ import { classifyDevice, setLocalTimeReader } from '@sluimer/shared';
 import type { RelaunchSpec } from '../config/ca.js';
 import type { PlatformAdapter } from '../platform/types.js';
 import { systemClock } from '../platform/types.js';
+import { DatabaseStore } from '../service/database-store.js';
 import { createLogger, type LogLevel } from '../service/log.js';
 import { FileStore } from '../service/store.js';
 import { processZoneLocalTime } from '../service/zone-time.js';
@@ -88,6 +89,10 @@ function positiveInt(name: string, v: string | undefined, fallback: number, min:
  */
 function quietGarbageCollector(): void {
   v8.setFlagsFromString('--no-memory-reducer');
+  // a young-generation collection of this small heap takes well under a millisecond; done in
+  // parallel it wakes V8's worker threads (and the main thread waits on them) each time, about once
+  // a report. The other parallel and concurrent phases cannot be switched off once V8 runs.
+  v8.setFlagsFromString('--no-parallel-scavenge');
 }
 
 /**
@@ -310,7 +315,9 @@ export async function command(args: string[]): Promise<number> {
         platform,
         clock: (platform as { clock?: import('../platform/types.js').Clock }).clock ?? systemClock,
         profile: { deviceClass: classifyDevice(inventory).deviceClass },
-        store: new FileStore(join(dataDir, 'tray')),
+        // in the agent database: the totals change at every report, and a file per change would cost
+        // two fsyncs each time; the files an older agent wrote are taken over
+        store: new DatabaseStore(agent.outbox.database, 'tray', new FileStore(join(dataDir, 'tray'))),
         whyUrl: deployment.whyUrl ?? null,
         ...(ipcPath ? { ipcPath } : {}),
         // a root service hands the socket to the pupil's session user alone (docs/security.md)
