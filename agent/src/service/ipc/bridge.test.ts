@@ -171,6 +171,62 @@ describe('tray bridge: the service side of nudges', () => {
   });
 });
 
+describe('tray bridge: the brightness now', () => {
+  it('reads the live panel where the adapter has one, without the OS settings (no gsettings or powercfg)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'slm-bridge-panel-'));
+    const events = new EventEmitter();
+    let panel = 100;
+    let settingsReads = 0;
+    const bridge = await startTrayBridge({
+      agent: {
+        events,
+        status: () => ({ link: 'ready', enrolled: true, state: 'active' }),
+        policy: {
+          current: () => ({
+            policy: { brightnessCapPct: { battery: 60 }, timeZone: 'Europe/Amsterdam' },
+            etag: 'e1',
+          }),
+        },
+      },
+      platform: {
+        powerSource: async () => 'battery',
+        panelPct: async () => panel,
+        readSettings: async (): Promise<PowerSettings> => {
+          settingsReads++;
+          return { sleepAfterSec: {}, displayOffAfterSec: {}, brightnessPct: { battery: 100 } };
+        },
+      },
+      clock: { now: () => at('2026-11-25T10:00'), monotonic: () => performance.now() },
+      profile: { deviceClass: 'laptop' },
+      ipcPath: path.join(dir, 'agent.sock'),
+      store: new MemoryStore(),
+      tickMs: 0,
+    });
+    const nudges: NudgeMessage[] = [];
+    const client = connectIpc({
+      path: bridge.server.path,
+      backoff: { initialMs: 20, maxMs: 50 },
+      onState: () => {},
+      onNudge: (n) => nudges.push(n),
+    });
+    try {
+      await until(() => client.connected());
+      await bridge.tick(); // learns 100 %
+      panel = 60;
+      events.emit('policy_status', { ok: true });
+      await new Promise((r) => setTimeout(r, 20));
+      client.reportSession(0, false);
+      const n = await until(() => nudges.find((x) => x.content.kind === 'brightness'));
+      expect(n.content).toMatchObject({ kind: 'brightness', reason: 'capped', pct: 60 });
+      expect(settingsReads).toBe(0);
+    } finally {
+      client.close();
+      await bridge.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('nudge outcome counts in reports', () => {
   it('ride in the next report as counters.nudges, numbers only, and survive a merge of reports', async () => {
     const { Outbox } = await import('../outbox.js');

@@ -50,7 +50,7 @@ export interface BridgedAgent {
 export interface TrayBridgeOptions {
   agent: BridgedAgent;
   platform: Pick<PlatformAdapter, 'powerSource' | 'readSettings'> &
-    Partial<Pick<PlatformAdapter, 'blockers' | 'os'>>;
+    Partial<Pick<PlatformAdapter, 'blockers' | 'os' | 'panelPct'>>;
   clock: Clock;
   /** how the energy model sees this device (class from the inventory) */
   profile: DevicePowerProfile;
@@ -103,10 +103,10 @@ export interface TrayBridge {
 
 const TIMELINE_KEEP_MS = 4 * 24 * 3_600_000;
 /**
- * The settings (for the brightness now) are read again after a policy was applied or the power source
- * changed, and otherwise at most this often: reading them runs OS commands (gsettings, powercfg).
+ * The brightness now is read again after a policy was applied or the power source changed, and
+ * otherwise at most this often: on some OSes reading it runs a command.
  */
-const SETTINGS_MAX_AGE_MS = 10 * 60_000;
+const BRIGHTNESS_MAX_AGE_MS = 10 * 60_000;
 /** nudges sent to trays are remembered this long for their outcomes (and at most this many) */
 const SENT_KEEP_MS = 2 * 24 * 3_600_000;
 const SENT_KEEP = 200;
@@ -124,25 +124,32 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
   let capped: { pct: number; cappedFromPct: number; cappedAt: number } | null = null;
   let lastSent = '';
 
-  let settingsCache: {
-    at: number;
-    source: string;
-    settings: Awaited<ReturnType<typeof readSettings>>;
-  } | null = null;
-  async function readSettings() {
-    return opts.platform.readSettings().catch(() => null);
+  let brightnessCache: { at: number; source: string; pct: number | null } | null = null;
+  /**
+   * The live panel where the adapter reads it (Linux: sysfs, no process), else the brightness in the
+   * OS settings for this source (which may run gsettings or powercfg, hence the cache).
+   */
+  async function readBrightness(source: 'ac' | 'battery'): Promise<number | null> {
+    const { platform } = opts;
+    if (platform.panelPct) return platform.panelPct().catch(() => null);
+    const settings = await platform.readSettings().catch(() => null);
+    return settings?.brightnessPct[source] ?? null;
   }
   const readPower = () =>
     opts.sessionIdle
       ? opts.sessionIdle.powerSource(opts.platform.os ?? 'unknown', () => opts.platform.powerSource())
       : opts.platform.powerSource();
-  const settingsFor = async (source: string) => {
+  const brightnessFor = async (source: 'ac' | 'battery') => {
     const now = clock.monotonic();
-    if (settingsCache && settingsCache.source === source && now - settingsCache.at < SETTINGS_MAX_AGE_MS)
-      return settingsCache.settings;
-    const settings = await readSettings();
-    settingsCache = { at: now, source, settings };
-    return settings;
+    if (
+      brightnessCache &&
+      brightnessCache.source === source &&
+      now - brightnessCache.at < BRIGHTNESS_MAX_AGE_MS
+    )
+      return brightnessCache.pct;
+    const pct = await readBrightness(source);
+    brightnessCache = { at: now, source, pct };
+    return pct;
   };
 
   const policy = () => agent.policy.current()?.policy ?? null;
@@ -239,9 +246,8 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
     // a cap that lowered the screen: brightness before vs after applying
     const source = await readPower().catch(() => 'unknown' as const);
     if (source === 'unknown') return;
-    settingsCache = null; // applied just now: read again
-    const settings = await settingsFor(source);
-    const now = settings?.brightnessPct[source];
+    brightnessCache = null; // applied just now: read again
+    const now = await brightnessFor(source);
     if (typeof now === 'number') {
       if (lastBrightness !== null && lastBrightness > now) {
         capped = { pct: now, cappedFromPct: lastBrightness, cappedAt: clock.now() };
@@ -274,8 +280,7 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
     const now = clock.now();
     const signals = server.signals();
     const source = await readPower().catch(() => 'unknown' as const);
-    const settings = source === 'unknown' ? null : await settingsFor(source);
-    const pct = source === 'unknown' ? undefined : settings?.brightnessPct[source];
+    const pct = source === 'unknown' ? null : await brightnessFor(source);
     if (typeof pct === 'number' && lastBrightness === null) lastBrightness = pct;
     // the open interval, so "the session running now" is visible before the next report
     const last = timeline.at(-1);
