@@ -217,6 +217,8 @@ class Agent implements AgentService {
   private lastIdleMs: number | 'unknown' = 'unknown';
   /** the timeline at the last clock reading (core/timeline.ts); null before the first */
   private timeline: TimelineState | null = null;
+  /** why the blockers could not be read at the last idle report (logged when it changes) */
+  private blockersUnknownWhy: string | null = null;
   /** the power source last seen (sample or event); null before the first */
   private lastPower: 'ac' | 'battery' | 'unknown' | null = null;
   private readonly maxActiveSampleMs: number;
@@ -782,9 +784,13 @@ class Agent implements AgentService {
       // blockers that cannot be listed are unknown: the report then carries none (never an empty
       // list standing for "nothing blocks")
       const list = await this.platform.blockers().catch((err: unknown) => {
-        this.log.warn('blockers unknown for this report', { err });
+        // said once per cause: on a device without logind it is the same at every idle report
+        const why = err instanceof Error ? err.message : String(err);
+        if (why !== this.blockersUnknownWhy) this.log.warn('blockers unknown for this report', { err });
+        this.blockersUnknownWhy = why;
         return undefined;
       });
+      if (list) this.blockersUnknownWhy = null;
       // one malformed blocker would make the console refuse the whole report
       blockers = list?.filter((b) => BlockerSchema.safeParse(b).success);
     }
