@@ -18,6 +18,7 @@ import { execFileRunner } from '../runner.js';
 import { systemClock } from '../types.js';
 import { LinuxAdapter, POWER_SCHEMA } from './adapter.js';
 import { fakeSysfs, panelPct, switchSupply } from './fake-sysfs.js';
+import { type InhibitorRow, startFakeGnomeSession, startFakeLogind } from './test-support/fake-inhibitors.js';
 import { startFakeMutter } from './test-support/fake-mutter.js';
 import { missingTools, requireTools } from './test-support/tools.js';
 
@@ -211,6 +212,38 @@ if (enabled) {
       expect(a.lastIdleSource).toBe('x11');
       await a.close();
     });
+
+    it("lists logind's and GNOME's inhibitors over its own D-Bus connections, with no helper process", async () => {
+      const sysBus = await startTestSession({ x11: false });
+      let rows: InhibitorRow[] = [
+        ['sleep', 'NetworkManager', 'turn off networks', 'delay', 0, 812],
+        ['sleep:idle', 'Backup', 'Nightly backup', 'block', 0, 7001],
+      ];
+      const logind = await startFakeLogind(sysBus.busAddress, () => rows);
+      const gnome = await startFakeGnomeSession(session.busAddress, [
+        { appId: 'firefox', reason: 'Playing video', flags: 8 },
+        { appId: 'nautilus', reason: 'Copying files', flags: 1 },
+      ]);
+      const calls = recordingRunner(execFileRunner({ env: session.env }));
+      const a = new LinuxAdapter({ env: session.env, runner: calls, systemBusAddress: sysBus.busAddress });
+      try {
+        expect(await a.blockers()).toEqual([
+          { name: 'Backup', kind: 'process', blocks: ['sleep', 'idle'], reason: 'Nightly backup' },
+          { name: 'firefox', kind: 'process', blocks: ['idle'], reason: 'Playing video' },
+        ]);
+        rows = [];
+        expect(await a.blockers()).toEqual([
+          { name: 'firefox', kind: 'process', blocks: ['idle'], reason: 'Playing video' },
+        ]);
+        expect(logind.calls).toBe(2);
+        expect(calls.calls).toEqual([]);
+      } finally {
+        logind.stop();
+        gnome.stop();
+        await a.close();
+        await sysBus.stop();
+      }
+    }, 20_000);
 
     it('turns logind PrepareForSleep signals into suspend and resume events', async () => {
       // a second private bus plays the system bus; a stand-in logind emits the signal on it

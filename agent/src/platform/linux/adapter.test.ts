@@ -45,7 +45,12 @@ describe('Linux adapter without a session', () => {
       if (f === 'gdbus' && s.includes('GetFlags')) return { stdout: '(uint32 8,)\n' };
       return undefined;
     });
-    const a = new LinuxAdapter({ runner, env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' } });
+    // no bus to connect to: the helpers' answers are what is read
+    const a = new LinuxAdapter({
+      runner,
+      env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
+      systemBusAddress: 'unix:path=/nonexistent',
+    });
     expect(await a.blockers()).toEqual([
       { name: 'Backup', kind: 'process', blocks: ['sleep', 'idle'], reason: 'Nightly backup' },
       { name: 'firefox', kind: 'process', blocks: ['idle'], reason: 'Playing video' },
@@ -72,6 +77,7 @@ describe('Linux adapter without a session', () => {
     const a = new LinuxAdapter({
       runner,
       env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
+      systemBusAddress: 'unix:path=/nonexistent',
       blockersRetryMs: 60_000,
     });
     await expect(a.blockers()).rejects.toThrow(/logind's inhibitors not readable.*GNOME SessionManager/);

@@ -16,8 +16,10 @@ import type {
   SettingsTarget,
 } from '../types.js';
 import { body, DbusConnection, replyNumber, replyVariantInt, uint64Body } from './dbus-client.js';
+import { readBody } from './dbus-codec.js';
 import {
   type Inhibitor,
+  inhibitorsFromRows,
   inhibitorToBlocker,
   mayBlockSleep,
   parseBusctlInhibitors,
@@ -166,6 +168,13 @@ export interface LinuxAdapterOptions {
 
 type IdleSource = 'mutter' | 'x11' | 'xprintidle' | 'logind' | 'none';
 
+/** one of GNOME's session inhibitors; flags null when they could not be read */
+interface GnomeInhibitor {
+  appId: string;
+  reason: string;
+  flags: number | null;
+}
+
 export class LinuxAdapter implements PlatformAdapter {
   readonly os = 'linux' as const;
   /**
@@ -181,6 +190,8 @@ export class LinuxAdapter implements PlatformAdapter {
   private readonly o: Required<Omit<LinuxAdapterOptions, 'runner' | 'env'>>;
   private x11: X11IdleConnection | null = null;
   private dbus: DbusConnection | null = null;
+  /** the system bus, kept open for logind's inhibitor list (asked at every idle report) */
+  private systemDbus: DbusConnection | null = null;
   private dbusBroken = false;
   private mutterDownUntil = 0;
   /** logind's inhibitor list could not be read: the same answer until then, no process started */
@@ -500,9 +511,10 @@ export class LinuxAdapter implements PlatformAdapter {
   // ---- blockers ----
 
   /**
-   * logind's inhibitors (busctl, else `systemd-inhibit --list`) plus GNOME's session inhibitors. When
-   * logind's list cannot be read or understood the blockers are unknown and this throws: a partial
-   * list would read as "nothing else blocks".
+   * logind's inhibitors (over the adapter's own system-bus connection, else busctl, else
+   * `systemd-inhibit --list`) plus GNOME's session inhibitors. When logind's list cannot be read or
+   * understood the blockers are unknown and this throws: a partial list would read as "nothing else
+   * blocks".
    */
   async blockers(): Promise<Blocker[]> {
     // an unreadable list stays unknown for a while: asked at every idle report, three processes a
@@ -512,14 +524,21 @@ export class LinuxAdapter implements PlatformAdapter {
     this.logindBlockersDown = null;
     const problems: string[] = [];
     let system: Inhibitor[] | null = null;
-    const bus = await this.run(CMD.listInhibitors);
-    if (bus.code === 0) {
-      try {
-        system = parseBusctlInhibitors(bus.stdout);
-      } catch (e) {
-        problems.push((e as Error).message);
-      }
-    } else problems.push(`logind ListInhibitors: ${(bus.stderr || bus.stdout).trim() || 'busctl missing'}`);
+    try {
+      system = await this.logindInhibitors();
+    } catch (e) {
+      problems.push(`logind ListInhibitors over D-Bus: ${(e as Error).message}`);
+    }
+    if (system === null) {
+      const bus = await this.run(CMD.listInhibitors);
+      if (bus.code === 0) {
+        try {
+          system = parseBusctlInhibitors(bus.stdout);
+        } catch (e) {
+          problems.push((e as Error).message);
+        }
+      } else problems.push(`busctl: ${(bus.stderr || bus.stdout).trim() || 'busctl missing'}`);
+    }
     if (system === null) {
       const list = await this.run(CMD.inhibitList);
       if (list.code === 0) {
@@ -549,21 +568,103 @@ export class LinuxAdapter implements PlatformAdapter {
     return [...out, ...(gnome.blockers ?? [])];
   }
 
+  /** logind's ListInhibitors over the system bus: no process per idle report */
+  private async logindInhibitors(): Promise<Inhibitor[]> {
+    this.systemDbus ??= new DbusConnection(this.o.systemBusAddress);
+    try {
+      const reply = await this.systemDbus.call(
+        'org.freedesktop.login1',
+        '/org/freedesktop/login1',
+        'org.freedesktop.login1.Manager',
+        'ListInhibitors',
+      );
+      if (reply.signature !== 'a(ssssuu)')
+        throw new Error(`unexpected reply signature ${reply.signature ?? '(none)'}`);
+      return inhibitorsFromRows(readBody('a(ssssuu)', reply.body)[0]);
+    } catch (e) {
+      // a new connection at the next try (logind or the bus may have restarted)
+      this.systemDbus?.close();
+      this.systemDbus = null;
+      throw e;
+    }
+  }
+
   /** GNOME session inhibitors (browsers, video players): flags 4 = suspend, 8 = idle. */
   private async gnomeInhibitors(): Promise<{ blockers: Blocker[] | null; error?: string }> {
     if (!this.env.DBUS_SESSION_BUS_ADDRESS) return { blockers: null, error: 'no session bus' };
     const down = this.gnomeBlockersDown;
     if (down && Date.now() < down.until) return { blockers: null, error: down.error };
     this.gnomeBlockersDown = null;
-    const r = await this.run(CMD.gnomeInhibitors);
-    if (r.code !== 0) {
+    let found: GnomeInhibitor[];
+    try {
+      found = this.dbusBroken ? await this.gnomeInhibitorsByGdbus() : await this.gnomeInhibitorsOverBus();
+    } catch (e) {
       // not GNOME (or no SessionManager yet): asked again later, not at every idle report
-      const error = `GNOME SessionManager: ${r.stderr.trim().split('\n')[0] ?? ''}`;
+      const error = `GNOME SessionManager: ${(e as Error).message.trim().split('\n')[0] ?? ''}`;
       this.gnomeBlockersDown = { until: Date.now() + this.o.blockersRetryMs, error };
       return { blockers: null, error };
     }
-    const paths = [...r.stdout.matchAll(/'(\/org\/gnome\/SessionManager\/Inhibitor\d+)'/g)].map((m) => m[1]!);
     const out: Blocker[] = [];
+    for (const { appId, reason, flags } of found) {
+      // flags unreadable: it may inhibit suspend or idle, so it is a possible blocker, not none
+      const blocks =
+        flags === null
+          ? ['sleep', 'idle']
+          : [...(flags & 4 ? ['sleep'] : []), ...(flags & 8 ? ['idle'] : [])];
+      if (blocks.length === 0) continue;
+      const b: Blocker = { name: (appId || 'unknown app').slice(0, 200), kind: 'process', blocks };
+      if (reason) b.reason = reason.slice(0, 500);
+      if (flags === null) b.possible = true;
+      out.push(b);
+    }
+    return { blockers: out };
+  }
+
+  /** GNOME's inhibitors over the adapter's session-bus connection (no gdbus processes) */
+  private async gnomeInhibitorsOverBus(): Promise<GnomeInhibitor[]> {
+    this.dbus ??= new DbusConnection(this.env.DBUS_SESSION_BUS_ADDRESS);
+    const bus = this.dbus;
+    const dest = 'org.gnome.SessionManager';
+    let list: Awaited<ReturnType<DbusConnection['call']>>;
+    try {
+      list = await bus.call(dest, '/org/gnome/SessionManager', dest, 'GetInhibitors');
+    } catch (e) {
+      const msg = (e as Error).message;
+      // no D-Bus error reply: the connection itself failed, so gdbus from now on (as for Mutter)
+      if (!/^org\.freedesktop\.DBus\.Error|^[A-Za-z]+\.[A-Za-z.]+Error/.test(msg)) {
+        bus.close();
+        this.dbus = null;
+        this.dbusBroken = true;
+        return this.gnomeInhibitorsByGdbus();
+      }
+      throw e;
+    }
+    if (list.signature !== 'ao') throw new Error(`unexpected reply signature ${list.signature ?? '(none)'}`);
+    const paths = readBody('ao', list.body)[0] as string[];
+    const out: GnomeInhibitor[] = [];
+    for (const path of paths.slice(0, 50)) {
+      const get = async (method: string, signature: 's' | 'u') => {
+        const r = await bus.call(dest, path, `${dest}.Inhibitor`, method).catch(() => null);
+        return r?.signature === signature ? readBody(signature, r.body)[0] : null;
+      };
+      const appId = await get('GetAppId', 's');
+      const reason = await get('GetReason', 's');
+      const flags = await get('GetFlags', 'u');
+      out.push({
+        appId: typeof appId === 'string' ? appId : '',
+        reason: typeof reason === 'string' ? reason : '',
+        flags: typeof flags === 'number' ? flags : null,
+      });
+    }
+    return out;
+  }
+
+  /** the same through `gdbus` processes, where the adapter's own connection cannot be made */
+  private async gnomeInhibitorsByGdbus(): Promise<GnomeInhibitor[]> {
+    const r = await this.run(CMD.gnomeInhibitors);
+    if (r.code !== 0) throw new Error(r.stderr.trim().split('\n')[0] ?? 'gdbus failed');
+    const paths = [...r.stdout.matchAll(/'(\/org\/gnome\/SessionManager\/Inhibitor\d+)'/g)].map((m) => m[1]!);
+    const out: GnomeInhibitor[] = [];
     for (const path of paths.slice(0, 50)) {
       const call = async (method: string) => {
         const x = await this.runner.run(
@@ -584,19 +685,9 @@ export class LinuxAdapter implements PlatformAdapter {
       };
       const appId = /\('(.*)',\)/.exec(await call('GetAppId'))?.[1] ?? '';
       const reason = /\('(.*)',\)/.exec(await call('GetReason'))?.[1] ?? '';
-      const flags = parseDbusUint(await call('GetFlags'));
-      // flags unreadable: it may inhibit suspend or idle, so it is a possible blocker, not none
-      const blocks =
-        flags === null
-          ? ['sleep', 'idle']
-          : [...(flags & 4 ? ['sleep'] : []), ...(flags & 8 ? ['idle'] : [])];
-      if (blocks.length === 0) continue;
-      const b: Blocker = { name: (appId || 'unknown app').slice(0, 200), kind: 'process', blocks };
-      if (reason) b.reason = reason.slice(0, 500);
-      if (flags === null) b.possible = true;
-      out.push(b);
+      out.push({ appId, reason, flags: parseDbusUint(await call('GetFlags')) });
     }
-    return { blockers: out };
+    return out;
   }
 
   // ---- inventory ----
@@ -1007,6 +1098,8 @@ export class LinuxAdapter implements PlatformAdapter {
   async close(): Promise<void> {
     this.dbus?.close();
     this.dbus = null;
+    this.systemDbus?.close();
+    this.systemDbus = null;
     this.x11?.close();
     this.x11 = null;
   }

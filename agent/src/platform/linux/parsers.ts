@@ -178,6 +178,27 @@ export function parseInhibitJson(text: string): Inhibitor[] {
 /**
  * logind `ListInhibitors` through `busctl --system call …`: `a(ssssuu) N "what" "who" "why" "mode" uid pid …`.
  */
+/**
+ * logind's ListInhibitors as read over D-Bus (`a(ssssuu)`: what, who, why, mode, uid, pid). A row of
+ * other types means the reply is not understood, and the whole list is refused: a shorter list would
+ * read as "nothing else blocks".
+ */
+export function inhibitorsFromRows(rows: unknown): Inhibitor[] {
+  const fail = () =>
+    new SluimerError(
+      ErrorCode.ParseFailed,
+      'logind ListInhibitors: reply not understood; the sleep blockers are unknown',
+    );
+  if (!Array.isArray(rows)) throw fail();
+  return rows.map((row) => {
+    if (!Array.isArray(row) || row.length !== 6) throw fail();
+    const [what, who, why, mode, uid, pid] = row as unknown[];
+    if (typeof what !== 'string' || typeof who !== 'string' || typeof why !== 'string') throw fail();
+    if (typeof mode !== 'string' || typeof uid !== 'number' || typeof pid !== 'number') throw fail();
+    return { what: splitWhat(what), who, why, mode: mode.toLowerCase(), uid, pid };
+  });
+}
+
 export function parseBusctlInhibitors(text: string): Inhibitor[] {
   const t = normalizeText(text).trim();
   const m = /^a\(ssssuu\)\s+(\d+)\s*(.*)$/s.exec(t);
