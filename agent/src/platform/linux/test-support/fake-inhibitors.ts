@@ -1,19 +1,9 @@
-import { body, DbusConnection } from '../dbus-client.js';
+import { DbusConnection } from '../dbus-client.js';
 import { writeBody } from '../dbus-codec.js';
+import { ownBusName } from './own-bus-name.js';
 
 /** logind's ListInhibitors row: what, who, why, mode, uid, pid */
 export type InhibitorRow = [string, string, string, string, number, number];
-
-async function own(conn: DbusConnection, name: string): Promise<void> {
-  const r = await conn.call(
-    'org.freedesktop.DBus',
-    '/org/freedesktop/DBus',
-    'org.freedesktop.DBus',
-    'RequestName',
-    body('su', [name, 4]),
-  );
-  if (r.body.readUInt32LE(0) !== 1) throw new Error(`could not own ${name}`);
-}
 
 /** A stand-in logind on a test bus playing the system bus: answers ListInhibitors with `rows()`. */
 export async function startFakeLogind(
@@ -27,7 +17,7 @@ export async function startFakeLogind(
     state.calls++;
     return { signature: 'a(ssssuu)', bytes: writeBody('a(ssssuu)', [rows()]) };
   };
-  await own(conn, 'org.freedesktop.login1');
+  await ownBusName(conn, 'org.freedesktop.login1');
   conn.ref();
   return state;
 }
@@ -50,7 +40,7 @@ export async function startFakeGnomeSession(
     if (m.member === 'GetFlags') return { signature: 'u', bytes: writeBody('u', [inhibitor.flags]) };
     return undefined;
   };
-  await own(conn, 'org.gnome.SessionManager');
+  await ownBusName(conn, 'org.gnome.SessionManager');
   conn.ref();
   return { stop: () => conn.close() };
 }

@@ -53,16 +53,9 @@ export async function startFakeMutter(
       return variantInt32Body(powerSaveMode());
     return undefined;
   };
-  for (const name of ['org.gnome.Mutter.IdleMonitor', 'org.gnome.Mutter.DisplayConfig']) {
-    const r = await conn.call(
-      'org.freedesktop.DBus',
-      '/org/freedesktop/DBus',
-      'org.freedesktop.DBus',
-      'RequestName',
-      body('su', [name, 4]),
-    );
-    if (r.body.readUInt32LE(0) !== 1) throw new Error(`could not own ${name}`);
-  }
+  const { ownBusName } = await import('./own-bus-name.js');
+  for (const name of ['org.gnome.Mutter.IdleMonitor', 'org.gnome.Mutter.DisplayConfig'])
+    await ownBusName(conn, name);
   conn.ref();
   return state;
 }
