@@ -126,12 +126,13 @@ export async function startTrayBridge(opts: TrayBridgeOptions): Promise<TrayBrid
 
   let brightnessCache: { at: number; source: string; pct: number | null } | null = null;
   /**
-   * The live panel where the adapter reads it (Linux: sysfs, no process), else the brightness in the
-   * OS settings for this source (which may run gsettings or powercfg, hence the cache).
+   * On Linux the live panel (sysfs: no process; the OS settings would be 5 `gsettings`), elsewhere the
+   * brightness in the OS settings for this source (Windows: `powercfg`; its live-panel reading starts
+   * PowerShell, which is heavier), hence the cache.
    */
   async function readBrightness(source: 'ac' | 'battery'): Promise<number | null> {
     const { platform } = opts;
-    if (platform.panelPct) return platform.panelPct().catch(() => null);
+    if (platform.panelPct && platform.os === 'linux') return platform.panelPct().catch(() => null);
     const settings = await platform.readSettings().catch(() => null);
     return settings?.brightnessPct[source] ?? null;
   }
