@@ -4,8 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// the one Chromium launcher of the benchmarks and browser tests (Debian's Chromium, this machine's flags)
+import { launchChromium } from '../../../bench/src/chromium.js';
 import type { TrayView } from '../src/api.js';
 
 /**
@@ -87,17 +89,7 @@ describe.skipIf(!hasChromium)('tray popover in Chromium', { timeout: 60_000 }, (
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
   }, 180_000);
 
   afterAll(async () => {
